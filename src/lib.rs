@@ -1,0 +1,14 @@
+//! faaslab: an interactive teaching simulator for serverless (Function-as-a-Service)
+//! architecture.
+//!
+//! The dependency arrow points one way: `app -> report -> sim <- scenario`. The
+//! simulation core (`sim`) knows nothing of files or screens.
+
+pub mod report;
+pub mod scenario;
+pub mod sim;
+
+#[cfg(feature = "gui")]
+pub mod app;
+
+pub mod bench;

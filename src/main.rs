@@ -1,0 +1,145 @@
+//! The faaslab command line: `run`, `check`, `bench`, and (with the `gui` feature) the
+//! app, which opens when no subcommand is given.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use faaslab::report::Report;
+use faaslab::scenario::{Scenario, ScenarioError};
+use faaslab::sim::Simulation;
+use faaslab::sim::time::parse_duration;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "faaslab", version, about = "An interactive teaching simulator for serverless architecture")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario headless, as fast as possible, and print a report.
+    Run {
+        /// The scenario file (.ron); the built-in default scenario when omitted.
+        scenario: Option<PathBuf>,
+        /// Override the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override the scenario's duration (for example "30m").
+        #[arg(long)]
+        duration: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Validate scenario files; prints every problem with its line and column.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Measure the engine's speed (simulated invocations and events per second).
+    Bench {
+        /// Shorter runs, for a quick look.
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Open the interactive app on a scenario (the default one when omitted).
+    #[cfg(feature = "gui")]
+    Gui {
+        scenario: Option<PathBuf>,
+        #[command(flatten)]
+        options: faaslab::app::GuiOptions,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Exit statuses: 0 fine, 2 bad input (as ripgrep and most Unix tools).
+const BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(BAD_INPUT)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Some(Command::Run { scenario, seed, duration, format }) => {
+            let mut scenario = load(scenario.as_ref())?;
+            if let Some(seed) = seed {
+                scenario.seed = seed;
+            }
+            if let Some(text) = duration {
+                scenario.duration = parse_duration(&text).map_err(|e| format!("--duration: {e}"))?;
+                let problems = scenario.to_config().problems();
+                if !problems.is_empty() {
+                    let lines: Vec<String> =
+                        problems.iter().map(|p| format!("--duration: {}: {}", p.path, p.message)).collect();
+                    return Err(lines.join("\n"));
+                }
+            }
+            let mut sim = Simulation::with_log_capacity(scenario.to_config(), 0);
+            sim.run_to_end();
+            let report = Report::of(&sim, &scenario.name);
+            match format {
+                Format::Text => print!("{}", report.to_text()),
+                Format::Json => println!("{}", report.to_json()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Check { files }) => {
+            let mut failed = false;
+            for file in &files {
+                match Scenario::load(file) {
+                    Ok(s) => println!(
+                        "{}: ok ({} functions, {} triggers)",
+                        file.display(),
+                        s.functions.len(),
+                        s.triggers.len()
+                    ),
+                    Err(e) => {
+                        failed = true;
+                        eprintln!("{e}");
+                    }
+                }
+            }
+            Ok(if failed { ExitCode::from(BAD_INPUT) } else { ExitCode::SUCCESS })
+        }
+        Some(Command::Bench { quick }) => {
+            faaslab::bench::run_all(quick, &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        #[cfg(feature = "gui")]
+        Some(Command::Gui { scenario, options }) => {
+            let scenario = load(scenario.as_ref())?;
+            faaslab::app::run(scenario, options)
+        }
+        None => open_default(),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn open_default() -> Result<ExitCode, String> {
+    faaslab::app::run(Scenario::default_scenario(), faaslab::app::GuiOptions::default())
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_default() -> Result<ExitCode, String> {
+    Err("this build has no app (built without the `gui` feature): try `faaslab run` or `faaslab --help`".into())
+}
+
+fn load(path: Option<&PathBuf>) -> Result<Scenario, String> {
+    match path {
+        Some(p) => Scenario::load(p).map_err(|e: ScenarioError| e.to_string()),
+        None => Ok(Scenario::default_scenario()),
+    }
+}

@@ -1,0 +1,276 @@
+//! Summaries of a run: what the CLI prints (text or JSON) and what tests assert on.
+
+mod text;
+
+use crate::sim::Simulation;
+use crate::sim::cost::{self, MONTH_SECS};
+use crate::sim::metrics::Histogram;
+use crate::sim::pool::FunctionState;
+use serde::Serialize;
+
+/// Request outcomes. `arrived` = the other five added up, always.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RequestsReport {
+    pub arrived: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    /// Refused with 429 before running (concurrency or scaling limits).
+    pub throttled: u64,
+    pub timed_out: u64,
+    /// Still running when the run ended.
+    pub in_flight: u64,
+}
+
+/// End-to-end latency as the caller sees it (cold start included), in milliseconds,
+/// over requests that ran (succeeded, failed or timed out; throttled ones are excluded).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct LatencyReport {
+    pub mean: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl LatencyReport {
+    fn of(h: &Histogram) -> LatencyReport {
+        LatencyReport {
+            mean: h.mean_ms(),
+            p50: h.quantile_ms(0.5),
+            p95: h.quantile_ms(0.95),
+            p99: h.quantile_ms(0.99),
+            max: h.max_ms(),
+        }
+    }
+}
+
+/// Handler time percentiles in milliseconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DurationReport {
+    pub mean: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+}
+
+/// Throttles by cause.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ThrottleReport {
+    pub reserved_concurrency: u64,
+    pub account_concurrency: u64,
+    pub scaling_rate: u64,
+}
+
+/// One function.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct FunctionReport {
+    pub name: String,
+    pub runtime: String,
+    pub memory_mb: u32,
+    pub arrived: u64,
+    /// Invocations that started.
+    pub invocations: u64,
+    pub cold_starts: u64,
+    pub cold_start_ratio: f64,
+    pub throttles: u64,
+    pub throttles_by_reason: ThrottleReport,
+    /// Invocations that failed with an error (timeouts are counted apart).
+    pub errors: u64,
+    pub timeouts: u64,
+    pub succeeded: u64,
+    pub in_flight: u64,
+    /// Time-weighted averages over the measured window.
+    pub avg_environments: f64,
+    pub avg_busy: f64,
+    pub avg_idle: f64,
+    pub avg_initializing: f64,
+    /// Peak requests in flight.
+    pub max_concurrency: u32,
+    /// The concurrency the function may reach (reserved, or the account's unreserved pool).
+    pub concurrency_limit: u32,
+    pub environments_expired: u64,
+    pub duration_ms: DurationReport,
+    pub cold_start_ms: DurationReport,
+    pub gb_seconds: f64,
+}
+
+/// Cost over the measured window, in USD.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CostReport {
+    pub total_usd: f64,
+    pub requests_usd: f64,
+    pub compute_usd: f64,
+    pub provisioned_usd: f64,
+    /// The always-on server fleet over the same window.
+    pub server_fleet_usd: f64,
+    pub server_fleet_instances: u32,
+    /// The window's cost scaled to a 730-hour month.
+    pub per_month_usd: f64,
+    pub server_fleet_per_month_usd: f64,
+    pub free_tier: bool,
+}
+
+/// One trigger.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct TriggerReport {
+    pub name: String,
+    pub target: String,
+    pub requests: RequestsReport,
+    pub latency_ms: LatencyReport,
+}
+
+/// The whole report of a run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    /// Measured seconds (after the warm-up).
+    pub simulated_seconds: f64,
+    pub warmup_seconds: f64,
+    pub requests: RequestsReport,
+    pub cold_starts: u64,
+    /// Cold starts over invocations that started.
+    pub cold_start_ratio: f64,
+    pub latency_ms: LatencyReport,
+    pub functions: Vec<FunctionReport>,
+    pub triggers: Vec<TriggerReport>,
+    pub cost: CostReport,
+    /// Peak requests in flight across all functions.
+    pub max_concurrency: u64,
+    pub events: u64,
+}
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+}
+
+fn requests_of(c: &crate::sim::RequestCounters) -> RequestsReport {
+    RequestsReport {
+        arrived: c.arrived,
+        succeeded: c.succeeded,
+        failed: c.failed,
+        throttled: c.throttled,
+        timed_out: c.timed_out,
+        in_flight: c.in_flight(),
+    }
+}
+
+fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> FunctionReport {
+    let window = sim.measured_window();
+    let averages = f.integrals_at(sim.now()).averages_since(&sim.warmup_integrals(index), window);
+    let c = &f.counters;
+    let d = &f.durations;
+    let cs = &f.cold_start_times;
+    let spec = &f.model.spec;
+    FunctionReport {
+        name: spec.name.clone(),
+        runtime: spec.runtime.label().to_string(),
+        memory_mb: spec.memory_mb,
+        arrived: c.arrived,
+        invocations: c.invocations,
+        cold_starts: c.cold_starts,
+        cold_start_ratio: ratio(c.cold_starts, c.invocations),
+        throttles: c.throttled(),
+        throttles_by_reason: ThrottleReport {
+            reserved_concurrency: c.throttled_reserved,
+            account_concurrency: c.throttled_account,
+            scaling_rate: c.throttled_scaling,
+        },
+        errors: c.failed,
+        timeouts: c.timed_out,
+        succeeded: c.succeeded,
+        in_flight: c.in_flight(),
+        avg_environments: averages.environments,
+        avg_busy: averages.busy,
+        avg_idle: averages.idle,
+        avg_initializing: averages.initializing,
+        max_concurrency: f.max_concurrency,
+        concurrency_limit: sim.concurrency_limit(index),
+        environments_expired: f.expired,
+        duration_ms: DurationReport {
+            mean: d.mean_ms(),
+            p50: d.quantile_ms(0.5),
+            p95: d.quantile_ms(0.95),
+            p99: d.quantile_ms(0.99),
+        },
+        cold_start_ms: DurationReport {
+            mean: cs.mean_ms(),
+            p50: cs.quantile_ms(0.5),
+            p95: cs.quantile_ms(0.95),
+            p99: cs.quantile_ms(0.99),
+        },
+        gb_seconds: f.usage.gb_seconds(),
+    }
+}
+
+impl Report {
+    /// Summarises a simulation as it stands (usually at its end).
+    pub fn of(sim: &Simulation, scenario_name: &str) -> Report {
+        let config = sim.config();
+        let window = sim.measured_window();
+        let functions: Vec<FunctionReport> =
+            sim.functions().iter().enumerate().map(|(i, f)| function_report(sim, i, f)).collect();
+        let usage: Vec<_> = sim
+            .functions()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut u = f.usage;
+                let prov = f.integrals_at(sim.now()).provisioned.area - sim.warmup_integrals(i).provisioned.area;
+                u.provisioned_mb_us = prov * u128::from(f.model.spec.memory_mb);
+                (f.model.spec.architecture, u)
+            })
+            .collect();
+        let bill = cost::invoice(&usage, window, config.account.free_tier);
+        let fleet = &config.server_fleet;
+        let months = window.as_secs_f64() / MONTH_SECS;
+        let per_month = |usd: f64| if months > 0.0 { usd / months } else { 0.0 };
+        let fleet_usd = fleet.cost_usd(sim.max_in_flight, window);
+        let cold_starts: u64 = functions.iter().map(|f| f.cold_starts).sum();
+        let invocations: u64 = functions.iter().map(|f| f.invocations).sum();
+        Report {
+            scenario: scenario_name.to_string(),
+            seed: config.seed,
+            simulated_seconds: window.as_secs_f64(),
+            warmup_seconds: config.warmup.as_secs_f64(),
+            requests: requests_of(&sim.requests()),
+            cold_starts,
+            cold_start_ratio: ratio(cold_starts, invocations),
+            latency_ms: LatencyReport::of(&sim.latency),
+            triggers: sim
+                .triggers()
+                .iter()
+                .map(|t| TriggerReport {
+                    name: t.spec.name().to_string(),
+                    target: t.spec.target().to_string(),
+                    requests: requests_of(&t.counters),
+                    latency_ms: LatencyReport::of(&t.latency),
+                })
+                .collect(),
+            functions,
+            cost: CostReport {
+                total_usd: bill.total_usd(),
+                requests_usd: bill.requests_usd,
+                compute_usd: bill.compute_usd,
+                provisioned_usd: bill.provisioned_usd,
+                server_fleet_usd: fleet_usd,
+                server_fleet_instances: fleet.instances_for(sim.max_in_flight),
+                per_month_usd: per_month(bill.total_usd()),
+                server_fleet_per_month_usd: per_month(fleet_usd),
+                free_tier: config.account.free_tier,
+            },
+            max_concurrency: sim.max_in_flight,
+            events: sim.events_processed(),
+        }
+    }
+
+    /// Pretty JSON (stable key order, so equal runs give equal bytes).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// A readable summary for a student.
+    pub fn to_text(&self) -> String {
+        text::render(self)
+    }
+}

@@ -1,0 +1,138 @@
+//! The text report: plain sentences a student can read, numbers with their units.
+
+use super::{FunctionReport, Report};
+use crate::sim::time::SimDuration;
+use std::fmt::Write;
+
+fn pct(x: f64) -> String {
+    if x == 0.0 {
+        "0%".into()
+    } else if x < 0.001 {
+        format!("{:.3}%", x * 100.0)
+    } else {
+        format!("{:.2}%", x * 100.0)
+    }
+}
+
+fn ms(x: f64) -> String {
+    if x >= 10_000.0 {
+        format!("{:.1} s", x / 1000.0)
+    } else if x >= 100.0 {
+        format!("{x:.0} ms")
+    } else {
+        format!("{x:.1} ms")
+    }
+}
+
+fn usd(x: f64) -> String {
+    if x == 0.0 {
+        "$0".into()
+    } else if x < 0.01 {
+        format!("${x:.6}")
+    } else {
+        format!("${x:.2}")
+    }
+}
+
+fn span(secs: f64) -> String {
+    SimDuration::from_secs_f64(secs.round()).to_string()
+}
+
+pub(super) fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let o = &mut out;
+    let warm =
+        if r.warmup_seconds > 0.0 { format!(" after a {} warm-up", span(r.warmup_seconds)) } else { String::new() };
+    let _ = writeln!(o, "Scenario \"{}\" (seed {}): {} measured{warm}", r.scenario, r.seed, span(r.simulated_seconds));
+    let _ = writeln!(o);
+    let q = &r.requests;
+    let _ = writeln!(
+        o,
+        "Requests     {} arrived: {} succeeded, {} failed, {} throttled (429), {} timed out, {} still in flight",
+        q.arrived, q.succeeded, q.failed, q.throttled, q.timed_out, q.in_flight
+    );
+    let invocations: u64 = r.functions.iter().map(|f| f.invocations).sum();
+    let _ = writeln!(
+        o,
+        "Cold starts  {} of {} invocations ({}) waited for a new environment to start",
+        r.cold_starts,
+        invocations,
+        pct(r.cold_start_ratio)
+    );
+    let l = &r.latency_ms;
+    let _ = writeln!(
+        o,
+        "Latency      as the caller sees it: p50 {}, p95 {}, p99 {}, max {} (mean {})",
+        ms(l.p50),
+        ms(l.p95),
+        ms(l.p99),
+        ms(l.max),
+        ms(l.mean)
+    );
+    let _ = writeln!(o, "Concurrency  peak {} requests in flight at once", r.max_concurrency);
+    for f in &r.functions {
+        let _ = writeln!(o);
+        function(o, f);
+    }
+    let c = &r.cost;
+    let _ = writeln!(o);
+    let free = if c.free_tier { ", free tier applied" } else { "" };
+    let _ = writeln!(
+        o,
+        "Cost         {} for {} (requests {}, compute {}, provisioned {}{free})",
+        usd(c.total_usd),
+        span(r.simulated_seconds),
+        usd(c.requests_usd),
+        usd(c.compute_usd),
+        usd(c.provisioned_usd)
+    );
+    let _ = writeln!(o, "             about {} a month at this traffic (730 h)", usd(c.per_month_usd));
+    let _ = writeln!(
+        o,
+        "Server fleet {} always-on instance(s) sized for the peak: {} for the same time, {} a month",
+        c.server_fleet_instances,
+        usd(c.server_fleet_usd),
+        usd(c.server_fleet_per_month_usd)
+    );
+    out
+}
+
+fn function(o: &mut String, f: &FunctionReport) {
+    let _ = writeln!(o, "Function \"{}\" ({}, {} MB)", f.name, f.runtime, f.memory_mb);
+    let _ = writeln!(
+        o,
+        "  {} invocations, {} cold starts ({}); cold start p50 {}, p99 {}",
+        f.invocations,
+        f.cold_starts,
+        pct(f.cold_start_ratio),
+        ms(f.cold_start_ms.p50),
+        ms(f.cold_start_ms.p99)
+    );
+    let t = &f.throttles_by_reason;
+    let mut causes = Vec::new();
+    for (n, why) in [
+        (t.reserved_concurrency, "reserved concurrency full"),
+        (t.account_concurrency, "account limit reached"),
+        (t.scaling_rate, "scaling too fast"),
+    ] {
+        if n > 0 {
+            causes.push(format!("{n} {why}"));
+        }
+    }
+    let causes = if causes.is_empty() { String::new() } else { format!(" ({})", causes.join(", ")) };
+    let _ = writeln!(o, "  {} throttled{causes}, {} errors, {} timeouts", f.throttles, f.errors, f.timeouts);
+    let _ = writeln!(
+        o,
+        "  environments on average {:.1}: {:.1} busy, {:.1} idle and warm, {:.1} starting; peak {} in flight of a limit of {}",
+        f.avg_environments, f.avg_busy, f.avg_idle, f.avg_initializing, f.max_concurrency, f.concurrency_limit
+    );
+    let d = &f.duration_ms;
+    let _ = writeln!(
+        o,
+        "  handler time p50 {}, p95 {}, p99 {} ({:.1} GB-s billed)",
+        ms(d.p50),
+        ms(d.p95),
+        ms(d.p99),
+        f.gb_seconds
+    );
+}

@@ -1,0 +1,315 @@
+//! Arrival processes: when requests (or events) enter the system.
+
+use super::rng::RngStream;
+use super::time::{SimDuration, SimTime};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::f64::consts::TAU;
+
+/// How requests arrive. Rates are per second.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Arrivals {
+    /// Independent arrivals at a constant average rate.
+    Poisson { rate: f64 },
+    /// Exactly evenly spaced arrivals.
+    Constant { rate: f64 },
+    /// A Poisson rate that changes in steps: each step holds from its time until the
+    /// next. Before the first step the rate is zero. A spike is a step up then down.
+    Steps { steps: Vec<Step> },
+    /// A daily (or any period) sinusoidal shape around a mean rate.
+    Diurnal {
+        mean: f64,
+        /// 0 = flat, 1 = the rate touches zero at the trough.
+        amplitude: f64,
+        #[serde(default = "one_day")]
+        period: SimDuration,
+        /// When in the period the rate peaks.
+        #[serde(default)]
+        peak_at: SimDuration,
+    },
+    /// A Poisson background rate plus bursts of `size` requests spread uniformly over
+    /// `within`, every `every` (the first at `every`).
+    Burst {
+        #[serde(default)]
+        base: f64,
+        every: SimDuration,
+        size: u32,
+        #[serde(default = "one_second")]
+        within: SimDuration,
+    },
+}
+
+/// One step of a `Steps` schedule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub at: SimDuration,
+    pub rate: f64,
+}
+
+fn one_day() -> SimDuration {
+    SimDuration::from_secs(86_400)
+}
+fn one_second() -> SimDuration {
+    SimDuration::from_secs(1)
+}
+
+impl Arrivals {
+    /// Problems with the parameters as (field, message); empty when valid.
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut rate_ok = |field: &str, r: f64| {
+            if !r.is_finite() || r < 0.0 {
+                out.push((field.to_string(), format!("a rate must be a number of requests per second >= 0, got {r}")));
+            }
+        };
+        match self {
+            Arrivals::Poisson { rate } | Arrivals::Constant { rate } => rate_ok("rate", *rate),
+            Arrivals::Steps { steps } => {
+                for (i, s) in steps.iter().enumerate() {
+                    rate_ok(&format!("steps[{i}].rate"), s.rate);
+                }
+                // Steps after the end are allowed: a shortened run simply never reaches them.
+                for (i, w) in steps.windows(2).enumerate() {
+                    if w[1].at <= w[0].at {
+                        out.push((format!("steps[{}].at", i + 1), "steps must be listed in increasing time".into()));
+                    }
+                }
+            }
+            Arrivals::Diurnal { mean, amplitude, period, .. } => {
+                rate_ok("mean", *mean);
+                if !(0.0..=1.0).contains(amplitude) {
+                    out.push(("amplitude".into(), format!("amplitude must be in 0..1, got {amplitude}")));
+                }
+                if period.0 == 0 {
+                    out.push(("period".into(), "the period must be above zero".into()));
+                }
+            }
+            Arrivals::Burst { base, every, within, .. } => {
+                rate_ok("base", *base);
+                if every.0 == 0 {
+                    out.push(("every".into(), "bursts need a period above zero".into()));
+                }
+                if within > every {
+                    out.push(("within".into(), format!("a burst ({within}) must fit in its period ({every})")));
+                }
+            }
+        }
+        out
+    }
+
+    /// Expected number of arrivals in `[0, run)`, to refuse runs that would not finish.
+    pub fn expected_count(&self, run: SimDuration) -> f64 {
+        let t = run.as_secs_f64();
+        match self {
+            Arrivals::Poisson { rate } | Arrivals::Constant { rate } => rate * t,
+            Arrivals::Steps { steps } => steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let end = steps.get(i + 1).map_or(t, |n| n.at.as_secs_f64().min(t));
+                    s.rate * (end - s.at.as_secs_f64()).max(0.0)
+                })
+                .sum(),
+            Arrivals::Diurnal { mean, .. } => mean * t,
+            Arrivals::Burst { base, every, size, .. } => {
+                base * t + f64::from(*size) * (t / every.as_secs_f64().max(1e-6)).floor()
+            }
+        }
+    }
+
+    /// The highest instantaneous rate (for charts and the server-fleet baseline).
+    pub fn peak_rate(&self) -> f64 {
+        match self {
+            Arrivals::Poisson { rate } | Arrivals::Constant { rate } => *rate,
+            Arrivals::Steps { steps } => steps.iter().map(|s| s.rate).fold(0.0, f64::max),
+            Arrivals::Diurnal { mean, amplitude, .. } => mean * (1.0 + amplitude),
+            Arrivals::Burst { base, size, within, .. } => base + f64::from(*size) / within.as_secs_f64().max(1e-6),
+        }
+    }
+}
+
+/// Generates successive arrival times of one process.
+#[derive(Clone, Debug)]
+pub struct ArrivalGenerator {
+    spec: Arrivals,
+    /// Multiplies every rate (a live knob; 1.0 = as written).
+    pub rate_scale: f64,
+    next_burst: SimTime,
+    burst_pending: VecDeque<SimTime>,
+    base_next: Option<SimTime>,
+}
+
+impl ArrivalGenerator {
+    pub fn new(spec: Arrivals) -> ArrivalGenerator {
+        let next_burst = match &spec {
+            Arrivals::Burst { every, .. } => SimTime(every.0),
+            _ => SimTime::MAX,
+        };
+        ArrivalGenerator { spec, rate_scale: 1.0, next_burst, burst_pending: VecDeque::new(), base_next: None }
+    }
+
+    pub fn spec(&self) -> &Arrivals {
+        &self.spec
+    }
+
+    /// The arrival after the one at `now` (the previous arrival, or zero at the start);
+    /// `None` when there are no more.
+    pub fn next_after(&mut self, now: SimTime, rng: &mut RngStream) -> Option<SimTime> {
+        let scale = self.rate_scale;
+        match &self.spec {
+            Arrivals::Poisson { rate } => poisson_gap(now, rate * scale, rng),
+            Arrivals::Constant { rate } => {
+                let r = rate * scale;
+                (r > 0.0).then(|| now + SimDuration::from_secs_f64(1.0 / r).max(SimDuration(1)))
+            }
+            Arrivals::Steps { steps } => {
+                // Memoryless: draw within the current step; if the draw crosses into the
+                // next step, restart from that step's start at its own rate.
+                let mut t = now;
+                loop {
+                    let i = steps.iter().rposition(|s| s.at.0 <= t.0);
+                    let rate = i.map_or(0.0, |i| steps[i].rate) * scale;
+                    let boundary = match i {
+                        Some(i) => steps.get(i + 1).map(|s| SimTime(s.at.0)),
+                        None => steps.first().map(|s| SimTime(s.at.0)),
+                    };
+                    let candidate = poisson_gap(t, rate, rng);
+                    match (candidate, boundary) {
+                        (Some(c), Some(b)) if c < b => return Some(c),
+                        (Some(c), None) => return Some(c),
+                        (_, Some(b)) => t = b,
+                        (None, None) => return None,
+                    }
+                }
+            }
+            Arrivals::Diurnal { mean, amplitude, period, peak_at } => {
+                // Thinning (Lewis and Shedler): candidates at the peak rate, kept with
+                // probability rate(t) / peak.
+                let peak = mean * (1.0 + amplitude) * scale;
+                let (period, phase) = (period.as_secs_f64(), peak_at.as_secs_f64());
+                let mut t = now;
+                for _ in 0..1_000_000 {
+                    t = poisson_gap(t, peak, rng)?;
+                    let x = TAU * (t.as_secs_f64() - phase) / period;
+                    let rate = mean * (1.0 + amplitude * x.cos()) * scale;
+                    if rng.unit() * peak < rate {
+                        return Some(t);
+                    }
+                }
+                Some(t)
+            }
+            Arrivals::Burst { base, every, size, within } => {
+                // The next burst is drawn ahead; the background's next arrival is kept
+                // until used (memoryless, so drawing it from `now` is exact).
+                if self.burst_pending.is_empty() && self.next_burst != SimTime::MAX {
+                    let start = self.next_burst;
+                    let n = (f64::from(*size) * scale).round() as u32;
+                    let mut times: Vec<SimTime> =
+                        (0..n).map(|_| start + SimDuration((rng.unit() * within.0 as f64) as u64)).collect();
+                    times.sort_unstable();
+                    self.burst_pending.extend(times);
+                    self.next_burst = start + *every;
+                }
+                if self.base_next.is_none() {
+                    self.base_next = poisson_gap(now, base * scale, rng);
+                }
+                match (self.burst_pending.front().copied(), self.base_next) {
+                    (Some(burst), Some(background)) if background < burst => self.base_next.take(),
+                    (Some(_), _) => self.burst_pending.pop_front(),
+                    (None, _) => self.base_next.take(),
+                }
+            }
+        }
+    }
+}
+
+#[inline]
+fn poisson_gap(now: SimTime, rate: f64, rng: &mut RngStream) -> Option<SimTime> {
+    (rate > 0.0).then(|| now + SimDuration::from_secs_f64(rng.exponential(1.0 / rate)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count_until(spec: Arrivals, secs: u64) -> Vec<SimTime> {
+        let mut g = ArrivalGenerator::new(spec);
+        let mut rng = RngStream::new(9, "arrivals-test");
+        let end = SimTime(secs * 1_000_000);
+        let mut out = Vec::new();
+        let mut t = SimTime::ZERO;
+        while let Some(next) = g.next_after(t, &mut rng) {
+            if next >= end {
+                break;
+            }
+            assert!(next >= t, "time went backwards");
+            out.push(next);
+            t = next;
+        }
+        out
+    }
+
+    #[test]
+    fn poisson_count_matches_rate() {
+        let n = count_until(Arrivals::Poisson { rate: 50.0 }, 2000).len() as f64;
+        // Mean 100 000, sd 316.
+        assert!((n - 100_000.0).abs() < 1300.0, "{n}");
+    }
+
+    #[test]
+    fn constant_is_evenly_spaced() {
+        let v = count_until(Arrivals::Constant { rate: 4.0 }, 10);
+        assert_eq!(v.len(), 39); // 0.25, 0.5, ..., 9.75
+        assert!(v.windows(2).all(|w| w[1].0 - w[0].0 == 250_000));
+    }
+
+    #[test]
+    fn steps_follow_the_schedule() {
+        let spec = Arrivals::Steps {
+            steps: vec![
+                Step { at: SimDuration::from_secs(100), rate: 10.0 },
+                Step { at: SimDuration::from_secs(200), rate: 100.0 },
+                Step { at: SimDuration::from_secs(300), rate: 0.0 },
+            ],
+        };
+        let v = count_until(spec, 400);
+        let in_window = |a: u64, b: u64| v.iter().filter(|t| t.0 >= a * 1_000_000 && t.0 < b * 1_000_000).count();
+        assert_eq!(in_window(0, 100), 0);
+        assert!((in_window(100, 200) as f64 - 1000.0).abs() < 130.0);
+        assert!((in_window(200, 300) as f64 - 10_000.0).abs() < 400.0);
+        assert_eq!(in_window(300, 400), 0);
+    }
+
+    #[test]
+    fn diurnal_peaks_and_troughs() {
+        let spec = Arrivals::Diurnal {
+            mean: 10.0,
+            amplitude: 0.9,
+            period: SimDuration::from_secs(1000),
+            peak_at: SimDuration::from_secs(250),
+        };
+        let v = count_until(spec.clone(), 1000);
+        let near = |c: u64| v.iter().filter(|t| t.0.abs_diff(c * 1_000_000) < 50_000_000).count() as f64;
+        // Rate at the peak 19/s, at the trough 1/s (100 s windows: ~1870 vs ~130).
+        assert!(near(250) > 1700.0, "{}", near(250));
+        assert!(near(750) < 250.0, "{}", near(750));
+        assert!((v.len() as f64 - spec.expected_count(SimDuration::from_secs(1000))).abs() < 400.0);
+    }
+
+    #[test]
+    fn bursts_arrive_on_schedule_over_the_background() {
+        let spec = Arrivals::Burst {
+            base: 1.0,
+            every: SimDuration::from_secs(60),
+            size: 500,
+            within: SimDuration::from_secs(2),
+        };
+        let v = count_until(spec, 300);
+        // Four bursts (60, 120, 180, 240) of 500, plus ~300 background.
+        assert!((v.len() as f64 - 2300.0).abs() < 60.0, "{}", v.len());
+        let in_burst = v.iter().filter(|t| (t.0 / 1_000_000) % 60 < 2 && t.0 >= 60_000_000).count();
+        assert!(in_burst >= 2000);
+    }
+}

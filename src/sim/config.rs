@@ -1,0 +1,253 @@
+//! What a run simulates: the validated model a scenario file turns into.
+
+use super::arrivals::Arrivals;
+use super::cost::ServerFleet;
+use super::function::{FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
+use super::time::SimDuration;
+use serde::{Deserialize, Serialize};
+
+/// The most arrivals a run may expect: at the engine's measured speed (several million
+/// a second) this is minutes of work; more than this is almost surely a typo.
+pub const MAX_EXPECTED_ARRIVALS: f64 = 1e9;
+
+/// Account (region) settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Concurrent executions across all functions (AWS default 1000).
+    #[serde(default = "default_limit")]
+    pub concurrency_limit: u32,
+    /// How fast each function may add environments.
+    #[serde(default)]
+    pub scaling_rate: ScalingRate,
+    /// Take the monthly free tier (1M requests, 400,000 GB-s), pro-rated to the run.
+    #[serde(default)]
+    pub free_tier: bool,
+}
+
+fn default_limit() -> u32 {
+    1000
+}
+
+impl Default for Account {
+    fn default() -> Self {
+        Account { concurrency_limit: default_limit(), scaling_rate: ScalingRate::default(), free_tier: false }
+    }
+}
+
+/// At most `environments` new environments per `per`, per function (AWS: 1000 every 10 s).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScalingRate {
+    pub environments: u32,
+    pub per: SimDuration,
+}
+
+impl Default for ScalingRate {
+    fn default() -> Self {
+        ScalingRate { environments: 1000, per: SimDuration::from_secs(10) }
+    }
+}
+
+/// A source of requests.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum TriggerSpec {
+    /// Synchronous HTTP/API calls: the client waits and sees cold starts, throttles
+    /// (429) and timeouts.
+    Http { name: String, target: String, arrivals: Arrivals },
+}
+
+impl TriggerSpec {
+    pub fn name(&self) -> &str {
+        match self {
+            TriggerSpec::Http { name, .. } => name,
+        }
+    }
+    pub fn target(&self) -> &str {
+        match self {
+            TriggerSpec::Http { target, .. } => target,
+        }
+    }
+    pub fn arrivals(&self) -> &Arrivals {
+        match self {
+            TriggerSpec::Http { arrivals, .. } => arrivals,
+        }
+    }
+}
+
+/// Everything a run needs besides the seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimConfig {
+    pub seed: u64,
+    pub duration: SimDuration,
+    /// Metrics ignore requests that arrive before this.
+    pub warmup: SimDuration,
+    pub account: Account,
+    pub functions: Vec<FunctionSpec>,
+    pub triggers: Vec<TriggerSpec>,
+    pub server_fleet: ServerFleet,
+}
+
+/// A problem with a configuration: where (a path such as `functions[0].memory_mb`)
+/// and what was expected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+impl SimConfig {
+    /// Every problem found (not only the first); empty when the configuration can run.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut push = |path: String, message: String| out.push(Problem { path, message });
+        if self.duration.0 == 0 {
+            push("duration".into(), "the run must last longer than zero".into());
+        }
+        if self.warmup >= self.duration && self.duration.0 > 0 {
+            push(
+                "warmup".into(),
+                format!("warm-up ({}) must end before the run does ({})", self.warmup, self.duration),
+            );
+        }
+        let limit = self.account.concurrency_limit;
+        if limit == 0 {
+            push("account.concurrency_limit".into(), "the account needs a concurrency limit above zero".into());
+        }
+        let rate = &self.account.scaling_rate;
+        if rate.environments == 0 || rate.per.0 == 0 {
+            push("account.scaling_rate".into(), "the scaling rate needs environments > 0 per a time above zero".into());
+        }
+        let mut reserved_total: u64 = 0;
+        for (i, f) in self.functions.iter().enumerate() {
+            let at = |field: &str| format!("functions[{i}].{field}");
+            if f.name.trim().is_empty() {
+                push(at("name"), "a function needs a name".into());
+            }
+            if self.functions[..i].iter().any(|g| g.name == f.name) {
+                push(at("name"), format!("the name \"{}\" is used by another function", f.name));
+            }
+            if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&f.memory_mb) {
+                push(
+                    at("memory_mb"),
+                    format!("memory must be {MIN_MEMORY_MB}..{MAX_MEMORY_MB} MB, got {}", f.memory_mb),
+                );
+            }
+            if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&f.duration_at_mb) {
+                push(
+                    at("duration_at_mb"),
+                    format!("must be {MIN_MEMORY_MB}..{MAX_MEMORY_MB} MB, got {}", f.duration_at_mb),
+                );
+            }
+            if f.timeout.0 < 1000 || f.timeout > MAX_TIMEOUT {
+                push(at("timeout"), format!("the timeout must be 1ms..900s, got {}", f.timeout));
+            }
+            if !(0.0..=1.0).contains(&f.error_rate) {
+                push(at("error_rate"), format!("error_rate is a fraction in 0..1, got {}", f.error_rate));
+            }
+            if !(0.0..=1.0).contains(&f.cpu_bound) {
+                push(at("cpu_bound"), format!("cpu_bound is a fraction in 0..1, got {}", f.cpu_bound));
+            }
+            if f.threads == 0 || f.threads > 64 {
+                push(at("threads"), format!("threads must be 1..64, got {}", f.threads));
+            }
+            if !(0.0..=250.0).contains(&f.package_mb) {
+                push(at("package_mb"), format!("package size must be 0..250 MB, got {}", f.package_mb));
+            }
+            if let InitStyle::Lazy { first_request_share } = f.init
+                && !(0.0..=1.0).contains(&first_request_share)
+            {
+                push(at("init.first_request_share"), format!("a fraction in 0..1, got {first_request_share}"));
+            }
+            if let Some(r) = f.reserved_concurrency {
+                reserved_total += u64::from(r);
+                if r > limit {
+                    push(at("reserved_concurrency"), format!("{r} is above the account limit ({limit})"));
+                }
+                if f.provisioned_concurrency > r {
+                    push(
+                        at("provisioned_concurrency"),
+                        format!("{} is above the function's reserved concurrency ({r})", f.provisioned_concurrency),
+                    );
+                }
+            }
+            if f.provisioned_concurrency > limit {
+                push(
+                    at("provisioned_concurrency"),
+                    format!("{} is above the account limit ({limit})", f.provisioned_concurrency),
+                );
+            }
+            if let Some(life) = f.max_lifetime
+                && life.0 == 0
+            {
+                push(at("max_lifetime"), "a lifetime must be above zero".into());
+            }
+            for (field, message) in f.duration.problems() {
+                push(join(&at("duration"), field), message);
+            }
+            if let super::function::Runtime::Custom { cold_start } = &f.runtime {
+                for (field, message) in cold_start.problems() {
+                    push(join(&at("runtime.cold_start"), field), message);
+                }
+            }
+            if let Some(init) = &f.init_code {
+                for (field, message) in init.problems() {
+                    push(join(&at("init_code"), field), message);
+                }
+            }
+            if let KeepAlive::Random(dist) = &f.keep_alive {
+                for (field, message) in dist.problems() {
+                    push(join(&at("keep_alive"), field), message);
+                }
+            }
+        }
+        if reserved_total > u64::from(limit) {
+            push(
+                "account.concurrency_limit".into(),
+                format!("functions reserve {reserved_total} in total, more than the account limit ({limit})"),
+            );
+        }
+        let mut expected = 0.0;
+        for (i, t) in self.triggers.iter().enumerate() {
+            let at = |field: &str| format!("triggers[{i}].{field}");
+            if t.name().trim().is_empty() {
+                push(at("name"), "a trigger needs a name".into());
+            }
+            if self.triggers[..i].iter().any(|u| u.name() == t.name()) {
+                push(at("name"), format!("the name \"{}\" is used by another trigger", t.name()));
+            }
+            if !self.functions.iter().any(|f| f.name == t.target()) {
+                let known: Vec<&str> = self.functions.iter().map(|f| f.name.as_str()).collect();
+                push(
+                    at("target"),
+                    format!("no function is named \"{}\" (functions: {})", t.target(), known.join(", ")),
+                );
+            }
+            for (field, message) in t.arrivals().problems() {
+                push(join(&at("arrivals"), &field), message);
+            }
+            expected += t.arrivals().expected_count(self.duration);
+        }
+        if expected > MAX_EXPECTED_ARRIVALS {
+            push(
+                "triggers".into(),
+                format!(
+                    "the run would see about {expected:.3e} requests, more than the {MAX_EXPECTED_ARRIVALS:.0e} a run may have: lower a rate or the duration"
+                ),
+            );
+        }
+        let fleet = &self.server_fleet;
+        if !fleet.hourly_usd.is_finite() || fleet.hourly_usd < 0.0 {
+            push("server_fleet.hourly_usd".into(), format!("a price >= 0, got {}", fleet.hourly_usd));
+        }
+        if fleet.concurrency_per_instance == 0 {
+            push("server_fleet.concurrency_per_instance".into(), "an instance serves at least one request".into());
+        }
+        out
+    }
+}
+
+fn join(base: &str, field: &str) -> String {
+    if field.is_empty() { base.to_string() } else { format!("{base}.{field}") }
+}

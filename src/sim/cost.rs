@@ -1,0 +1,224 @@
+//! Billing: AWS Lambda's published prices (us-east-1), computed from exact integer usage.
+
+use super::time::SimDuration;
+use serde::{Deserialize, Serialize};
+
+/// Seconds in a billing month as AWS's price calculator counts it (730 hours).
+pub const MONTH_SECS: f64 = 730.0 * 3600.0;
+
+/// The instruction set a function runs on; Arm (Graviton) is about 20% cheaper.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Architecture {
+    #[default]
+    X86,
+    Arm,
+}
+
+/// Prices in USD. Defaults are the published us-east-1 prices.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prices {
+    pub per_request: f64,
+    pub per_gb_second: f64,
+    pub provisioned_per_gb_second: f64,
+    pub provisioned_execution_per_gb_second: f64,
+}
+
+impl Prices {
+    pub fn for_arch(arch: Architecture) -> Prices {
+        match arch {
+            Architecture::X86 => Prices {
+                per_request: 0.20 / 1e6,
+                per_gb_second: 0.000_016_666_7,
+                provisioned_per_gb_second: 0.000_004_166_7,
+                provisioned_execution_per_gb_second: 0.000_009_722_2,
+            },
+            Architecture::Arm => Prices {
+                per_request: 0.20 / 1e6,
+                per_gb_second: 0.000_013_333_4,
+                provisioned_per_gb_second: 0.000_003_333_4,
+                provisioned_execution_per_gb_second: 0.000_007_777_8,
+            },
+        }
+    }
+}
+
+/// What one function consumed, in exact integers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Billed requests (invocations that started; throttled ones are free).
+    pub requests: u64,
+    /// On-demand compute: memory (MB) x billed milliseconds (init included), summed.
+    pub mb_ms: u128,
+    /// Provisioned environments kept ready: memory (MB) x microseconds allocated.
+    pub provisioned_mb_us: u128,
+    /// Invocations run on provisioned environments: MB x billed milliseconds.
+    pub provisioned_exec_mb_ms: u128,
+}
+
+impl Usage {
+    /// Adds one invocation's billed time (1 ms granularity, rounded up).
+    #[inline]
+    pub fn bill(&mut self, memory_mb: u32, billed: SimDuration, provisioned: bool) {
+        let mb_ms = u128::from(memory_mb) * u128::from(billed.billed_millis());
+        if provisioned {
+            self.provisioned_exec_mb_ms += mb_ms;
+        } else {
+            self.mb_ms += mb_ms;
+        }
+    }
+
+    pub fn gb_seconds(&self) -> f64 {
+        self.mb_ms as f64 / 1024.0 / 1000.0
+    }
+}
+
+/// The bill for a window of time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Invoice {
+    pub requests_usd: f64,
+    pub compute_usd: f64,
+    pub provisioned_usd: f64,
+}
+
+impl Invoice {
+    pub fn total_usd(&self) -> f64 {
+        self.requests_usd + self.compute_usd + self.provisioned_usd
+    }
+}
+
+/// Prices each function's usage; the free tier (1M requests and 400,000 GB-s a month,
+/// pro-rated to `window`) comes off the on-demand part, x86 first since it costs more.
+pub fn invoice(usage: &[(Architecture, Usage)], window: SimDuration, free_tier: bool) -> Invoice {
+    let months = window.as_secs_f64() / MONTH_SECS;
+    let (mut free_requests, mut free_gbs) = if free_tier { (1e6 * months, 400_000.0 * months) } else { (0.0, 0.0) };
+    let mut bill = Invoice::default();
+    let mut ordered: Vec<&(Architecture, Usage)> = usage.iter().collect();
+    ordered.sort_by_key(|(arch, _)| *arch != Architecture::X86);
+    for (arch, u) in ordered {
+        let p = Prices::for_arch(*arch);
+        let requests = u.requests as f64;
+        let charged_requests = (requests - free_requests).max(0.0);
+        free_requests = (free_requests - requests).max(0.0);
+        let gbs = u.gb_seconds();
+        let charged_gbs = (gbs - free_gbs).max(0.0);
+        free_gbs = (free_gbs - gbs).max(0.0);
+        bill.requests_usd += charged_requests * p.per_request;
+        bill.compute_usd += charged_gbs * p.per_gb_second;
+        bill.provisioned_usd += u.provisioned_mb_us as f64 / 1024.0 / 1e6 * p.provisioned_per_gb_second
+            + u.provisioned_exec_mb_ms as f64 / 1024.0 / 1000.0 * p.provisioned_execution_per_gb_second;
+    }
+    bill
+}
+
+/// An always-on server fleet to compare against: instances x hourly price.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerFleet {
+    /// Price of one instance per hour (default: $0.0832, a t3.large on demand in us-east-1).
+    #[serde(default = "default_hourly")]
+    pub hourly_usd: f64,
+    /// Requests one instance serves at the same time.
+    #[serde(default = "default_per_instance")]
+    pub concurrency_per_instance: u32,
+    /// A fixed fleet size; when absent the fleet is sized for the peak concurrency seen.
+    #[serde(default)]
+    pub instances: Option<u32>,
+    /// The smallest fleet (two for availability).
+    #[serde(default = "default_min_instances")]
+    pub min_instances: u32,
+}
+
+fn default_hourly() -> f64 {
+    0.0832
+}
+fn default_per_instance() -> u32 {
+    16
+}
+fn default_min_instances() -> u32 {
+    2
+}
+
+impl Default for ServerFleet {
+    fn default() -> Self {
+        ServerFleet {
+            hourly_usd: default_hourly(),
+            concurrency_per_instance: default_per_instance(),
+            instances: None,
+            min_instances: default_min_instances(),
+        }
+    }
+}
+
+impl ServerFleet {
+    /// Instances needed to serve `peak_concurrency` requests at once.
+    pub fn instances_for(&self, peak_concurrency: u64) -> u32 {
+        self.instances.unwrap_or_else(|| {
+            let needed = peak_concurrency.div_ceil(u64::from(self.concurrency_per_instance.max(1)));
+            (needed as u32).max(self.min_instances)
+        })
+    }
+
+    /// The fleet's cost over `window`.
+    pub fn cost_usd(&self, peak_concurrency: u64, window: SimDuration) -> f64 {
+        f64::from(self.instances_for(peak_concurrency)) * self.hourly_usd * window.as_secs_f64() / 3600.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn month() -> SimDuration {
+        SimDuration::from_secs_f64(MONTH_SECS)
+    }
+
+    /// DESIGN.md section 7: 512 MB, 3M requests of 1 s in a month.
+    fn three_million_seconds() -> Usage {
+        let mut u = Usage { requests: 3_000_000, ..Usage::default() };
+        for _ in 0..3_000_000 {
+            u.bill(512, SimDuration::from_secs(1), false);
+        }
+        u
+    }
+
+    #[test]
+    fn three_million_requests_without_free_tier() {
+        let bill = invoice(&[(Architecture::X86, three_million_seconds())], month(), false);
+        // 1.5M GB-s x $0.0000166667 = $25.00005; 3M x $0.20/M = $0.60.
+        assert!((bill.compute_usd - 25.000_05).abs() < 1e-9, "{}", bill.compute_usd);
+        assert!((bill.requests_usd - 0.60).abs() < 1e-12);
+        assert_eq!(format!("{:.2}", bill.total_usd()), "25.60");
+    }
+
+    #[test]
+    fn three_million_requests_with_free_tier() {
+        let bill = invoice(&[(Architecture::X86, three_million_seconds())], month(), true);
+        // (1.5M - 400k) GB-s = 1.1M x $0.0000166667 = $18.33337; (3M - 1M) requests = $0.40.
+        assert!((bill.compute_usd - 18.333_37).abs() < 1e-9, "{}", bill.compute_usd);
+        assert!((bill.requests_usd - 0.40).abs() < 1e-12);
+        assert_eq!(format!("{:.2}", bill.total_usd()), "18.73");
+    }
+
+    #[test]
+    fn arm_is_cheaper_and_provisioned_is_priced_by_allocation() {
+        let mut u = Usage::default();
+        u.bill(1024, SimDuration::from_secs(1000), false);
+        let x86 = invoice(&[(Architecture::X86, u)], month(), false).compute_usd;
+        let arm = invoice(&[(Architecture::Arm, u)], month(), false).compute_usd;
+        assert!((x86 - 1000.0 * 0.000_016_666_7).abs() < 1e-12);
+        assert!((arm - 1000.0 * 0.000_013_333_4).abs() < 1e-12);
+        // One 1 GB environment provisioned for an hour: 3600 GB-s allocated.
+        let p = Usage { provisioned_mb_us: 1024 * 3_600_000_000, ..Usage::default() };
+        let bill = invoice(&[(Architecture::X86, p)], month(), false);
+        assert!((bill.provisioned_usd - 3600.0 * 0.000_004_166_7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn fleet_is_sized_for_the_peak() {
+        let fleet = ServerFleet::default();
+        assert_eq!(fleet.instances_for(0), 2);
+        assert_eq!(fleet.instances_for(33), 3);
+        let day = SimDuration::from_secs(86_400);
+        assert!((fleet.cost_usd(100, day) - 7.0 * 0.0832 * 24.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,448 @@
+//! The function model: what a function is (its spec), how long its cold starts and
+//! invocations take (runtime profiles, memory -> CPU), and its execution environments.
+
+use super::cost::Architecture;
+use super::dist::{Dist, Sampler};
+use super::rng::RngStream;
+use super::time::{SimDuration, SimTime};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Memory that buys one full vCPU (AWS: 1769 MB = 1 vCPU).
+pub const MB_PER_VCPU: f64 = 1769.0;
+/// The most vCPUs a function gets (at 10 240 MB).
+pub const MAX_VCPU: f64 = 6.0;
+pub const MIN_MEMORY_MB: u32 = 128;
+pub const MAX_MEMORY_MB: u32 = 10_240;
+pub const MAX_TIMEOUT: SimDuration = SimDuration::from_secs(900);
+/// Dependency loading cost per zipped MB: fitted to the published 14 MB Node.js
+/// package at ~1.7 s and 35 MB at ~3.9 s cold start (0.105 s per MB on top of the
+/// hello-world cold start).
+pub const DEPENDENCY_SECS_PER_MB: f64 = 0.105;
+
+/// The language runtime (or a custom cold-start distribution).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Runtime {
+    Python,
+    Nodejs,
+    Ruby,
+    Go,
+    Java,
+    Dotnet,
+    /// A compiled custom runtime (Rust on provided.al2023).
+    Rust,
+    /// A function packaged as a container image.
+    Container,
+    /// Any cold start (sandbox and runtime start together) as a distribution.
+    Custom {
+        cold_start: Dist,
+    },
+}
+
+/// Median seconds of the platform's sandbox setup, common to every runtime.
+const SANDBOX_MEDIAN_SECS: f64 = 0.12;
+
+impl Runtime {
+    /// Median runtime start in seconds at 1 vCPU or more. With the sandbox these give
+    /// the published hello-world cold-start medians: Python 0.22 s, Node.js 0.26 s,
+    /// Ruby 0.28 s, Go 0.31 s, Java 0.37 s, .NET 0.52 s, container image 0.8 s;
+    /// Rust (custom runtime) 0.15 s.
+    pub fn start_median_secs(&self) -> Option<f64> {
+        Some(match self {
+            Runtime::Python => 0.10,
+            Runtime::Nodejs => 0.14,
+            Runtime::Ruby => 0.16,
+            Runtime::Go => 0.19,
+            Runtime::Java => 0.25,
+            Runtime::Dotnet => 0.40,
+            Runtime::Rust => 0.03,
+            Runtime::Container => 0.68,
+            Runtime::Custom { .. } => return None,
+        })
+    }
+
+    /// JIT runtimes start much slower when starved of CPU (for example .NET at 128 MB).
+    fn slows_with_little_cpu(&self) -> bool {
+        matches!(self, Runtime::Java | Runtime::Dotnet)
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Runtime::Python => "Python",
+            Runtime::Nodejs => "Node.js",
+            Runtime::Ruby => "Ruby",
+            Runtime::Go => "Go",
+            Runtime::Java => "Java",
+            Runtime::Dotnet => ".NET",
+            Runtime::Rust => "Rust",
+            Runtime::Container => "container image",
+            Runtime::Custom { .. } => "custom",
+        }
+    }
+}
+
+/// How long an idle environment stays warm: a fixed time, written `"10m"`, or a
+/// distribution, written `Random(Exponential(mean: "10m"))`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeepAlive {
+    Fixed(SimDuration),
+    Random(Dist),
+}
+
+impl Serialize for KeepAlive {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            KeepAlive::Fixed(d) => d.serialize(s),
+            KeepAlive::Random(dist) => s.serialize_newtype_struct("Random", dist),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for KeepAlive {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = KeepAlive;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a duration such as \"10m\" or a distribution such as Random(Exponential(mean: \"10m\"))")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<KeepAlive, E> {
+                super::time::parse_duration(v).map(KeepAlive::Fixed).map_err(E::custom)
+            }
+            fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<KeepAlive, A::Error> {
+                Dist::deserialize(serde::de::value::EnumAccessDeserializer::new(data)).map(KeepAlive::Random)
+            }
+            // RON reads `Random(Exponential(mean: "8m"))` in self-describing mode as a
+            // one-element tuple struct; its element is deserialized as a typed `Dist`.
+            fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<KeepAlive, D::Error> {
+                Dist::deserialize(d).map(KeepAlive::Random)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<KeepAlive, A::Error> {
+                let dist: Dist = seq
+                    .next_element()?
+                    .ok_or_else(|| serde::de::Error::custom("Random(...) needs a distribution inside"))?;
+                Ok(KeepAlive::Random(dist))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// When the handler's own initialisation code runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum InitStyle {
+    /// During the cold start, before the first request (the usual style).
+    #[default]
+    Eager,
+    /// Deferred to the first request on each environment, which pays
+    /// `first_request_share` of the init code (the rest is never needed).
+    Lazy { first_request_share: f64 },
+}
+
+/// A function as written in a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionSpec {
+    pub name: String,
+    pub runtime: Runtime,
+    #[serde(default = "default_memory")]
+    pub memory_mb: u32,
+    /// Handler time, measured at `duration_at_mb` of memory.
+    pub duration: Dist,
+    #[serde(default = "default_keep_alive")]
+    pub keep_alive: KeepAlive,
+    /// Environments are recycled after this age even if busy traffic keeps them warm.
+    #[serde(default)]
+    pub max_lifetime: Option<SimDuration>,
+    #[serde(default)]
+    pub reserved_concurrency: Option<u32>,
+    #[serde(default)]
+    pub provisioned_concurrency: u32,
+    #[serde(default = "default_timeout")]
+    pub timeout: SimDuration,
+    /// Fraction of invocations that fail (after running their full duration).
+    #[serde(default)]
+    pub error_rate: f64,
+    #[serde(default)]
+    pub architecture: Architecture,
+    /// Deployment package size (zipped MB); dependencies load during the cold start.
+    #[serde(default)]
+    pub package_mb: f64,
+    /// The handler's own initialisation code (clients, config, models).
+    #[serde(default)]
+    pub init_code: Option<Dist>,
+    #[serde(default)]
+    pub init: InitStyle,
+    /// Attached to a VPC: roughly doubles the platform part of the cold start.
+    #[serde(default)]
+    pub vpc: bool,
+    /// Fraction of the handler's time that is CPU work (0 = all waiting on I/O).
+    #[serde(default)]
+    pub cpu_bound: f64,
+    /// Threads the handler can keep busy (more vCPU than this does not help).
+    #[serde(default = "default_threads")]
+    pub threads: u32,
+    /// The memory size at which `duration` was measured.
+    #[serde(default = "default_duration_at_mb")]
+    pub duration_at_mb: u32,
+}
+
+fn default_memory() -> u32 {
+    128
+}
+fn default_keep_alive() -> KeepAlive {
+    KeepAlive::Fixed(SimDuration::from_secs(600))
+}
+fn default_timeout() -> SimDuration {
+    MAX_TIMEOUT
+}
+fn default_threads() -> u32 {
+    1
+}
+fn default_duration_at_mb() -> u32 {
+    1769
+}
+
+/// vCPUs a memory size buys.
+pub fn vcpus(memory_mb: u32) -> f64 {
+    (f64::from(memory_mb) / MB_PER_VCPU).min(MAX_VCPU)
+}
+
+impl FunctionSpec {
+    /// A minimal function, for tests and tools: `duration` at 1 vCPU, defaults elsewhere.
+    pub fn new(name: &str, runtime: Runtime, memory_mb: u32, duration: Dist) -> FunctionSpec {
+        FunctionSpec {
+            name: name.to_string(),
+            runtime,
+            memory_mb,
+            duration,
+            keep_alive: default_keep_alive(),
+            max_lifetime: None,
+            reserved_concurrency: None,
+            provisioned_concurrency: 0,
+            timeout: default_timeout(),
+            error_rate: 0.0,
+            architecture: Architecture::X86,
+            package_mb: 0.0,
+            init_code: None,
+            init: InitStyle::Eager,
+            vpc: false,
+            cpu_bound: 0.0,
+            threads: 1,
+            duration_at_mb: default_duration_at_mb(),
+        }
+    }
+
+    /// How much longer (>1) or shorter (<1) the handler runs at `memory_mb` than at
+    /// `duration_at_mb`: only its CPU-bound part scales, and only up to `threads` vCPUs.
+    pub fn duration_factor(&self) -> f64 {
+        let threads = f64::from(self.threads.max(1));
+        let speed = vcpus(self.memory_mb).min(threads);
+        let reference = vcpus(self.duration_at_mb).min(threads);
+        (1.0 - self.cpu_bound) + self.cpu_bound * reference / speed
+    }
+}
+
+/// A function compiled for the hot loop.
+#[derive(Clone, Debug)]
+pub struct FunctionModel {
+    pub spec: FunctionSpec,
+    cold_phases: Vec<Sampler>,
+    lazy_init: Option<(Sampler, f64)>,
+    duration: Sampler,
+    duration_factor: f64,
+    keep_alive: Option<Sampler>,
+    fixed_keep_alive: SimDuration,
+}
+
+impl FunctionModel {
+    pub fn new(spec: FunctionSpec) -> FunctionModel {
+        let lognormal = |median: f64, sigma: f64| {
+            Sampler::new(&Dist::LogNormal {
+                median: None,
+                p99: None,
+                mu: Some(median.max(1e-9).ln()),
+                sigma: Some(sigma),
+            })
+        };
+        let mut phases = Vec::new();
+        let platform_median = match (&spec.runtime, spec.runtime.start_median_secs()) {
+            (Runtime::Custom { cold_start }, _) => {
+                phases.push(Sampler::new(cold_start));
+                Sampler::new(cold_start).mean_secs()
+            }
+            (runtime, Some(start)) => {
+                let cpu_starved = (MB_PER_VCPU / f64::from(spec.memory_mb.max(1))).max(1.0).sqrt();
+                let start = if runtime.slows_with_little_cpu() { start * cpu_starved } else { start };
+                phases.push(lognormal(SANDBOX_MEDIAN_SECS, 0.25));
+                phases.push(lognormal(start, 0.3));
+                SANDBOX_MEDIAN_SECS + start
+            }
+            (_, None) => 0.0,
+        };
+        if spec.vpc {
+            phases.push(lognormal(platform_median, 0.3));
+        }
+        if spec.package_mb > 0.0 {
+            phases.push(lognormal(spec.package_mb * DEPENDENCY_SECS_PER_MB, 0.2));
+        }
+        let mut lazy_init = None;
+        if let Some(init) = &spec.init_code {
+            match spec.init {
+                InitStyle::Eager => phases.push(Sampler::new(init)),
+                InitStyle::Lazy { first_request_share } => {
+                    lazy_init = Some((Sampler::new(init), first_request_share.clamp(0.0, 1.0)))
+                }
+            }
+        }
+        let (keep_alive, fixed_keep_alive) = match &spec.keep_alive {
+            KeepAlive::Fixed(d) => (None, *d),
+            KeepAlive::Random(dist) => (Some(Sampler::new(dist)), SimDuration::ZERO),
+        };
+        FunctionModel {
+            duration: Sampler::new(&spec.duration),
+            duration_factor: spec.duration_factor(),
+            cold_phases: phases,
+            lazy_init,
+            keep_alive,
+            fixed_keep_alive,
+            spec,
+        }
+    }
+
+    /// One cold start: the sum of its phases.
+    pub fn sample_cold_start(&self, rng: &mut RngStream) -> SimDuration {
+        self.cold_phases.iter().fold(SimDuration::ZERO, |acc, p| acc + p.sample(rng))
+    }
+
+    /// One handler run at the configured memory (plus the deferred init on a fresh
+    /// environment when init is lazy).
+    #[inline]
+    pub fn sample_duration(&self, first_on_env: bool, rng: &mut RngStream) -> SimDuration {
+        let base = self.duration.sample(rng);
+        let mut d = if self.duration_factor == 1.0 {
+            base
+        } else {
+            SimDuration::from_secs_f64(base.as_secs_f64() * self.duration_factor)
+        };
+        if first_on_env && let Some((init, share)) = &self.lazy_init {
+            d = d + SimDuration::from_secs_f64(init.sample(rng).as_secs_f64() * share);
+        }
+        d
+    }
+
+    /// How long an environment that just went idle stays warm.
+    #[inline]
+    pub fn sample_keep_alive(&self, rng: &mut RngStream) -> SimDuration {
+        match &self.keep_alive {
+            None => self.fixed_keep_alive,
+            Some(s) => s.sample(rng),
+        }
+    }
+
+    /// Whether idle environments expire in the order they went idle (fixed keep-alive,
+    /// no lifetime cap), which lets expiry pop from the front of the idle list.
+    pub fn expiry_is_fifo(&self) -> bool {
+        self.keep_alive.is_none() && self.spec.max_lifetime.is_none()
+    }
+
+    /// Mean cold start in seconds (analytic where possible).
+    pub fn mean_cold_start_secs(&self) -> f64 {
+        self.cold_phases.iter().map(Sampler::mean_secs).sum()
+    }
+}
+
+/// The state of one execution environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum EnvState {
+    /// Cold start in progress; a request is waiting on it.
+    Initializing,
+    /// Running a request.
+    Busy,
+    /// Warm, waiting for a request until it expires.
+    Idle,
+}
+
+/// One execution environment (one request at a time, as Lambda).
+#[derive(Clone, Debug)]
+pub struct Environment {
+    pub state: EnvState,
+    pub provisioned: bool,
+    pub created_at: SimTime,
+    /// When it went idle last (meaningful while idle).
+    pub idle_since: SimTime,
+    /// When it expires if it stays idle.
+    pub expires_at: SimTime,
+    pub invocations: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(runtime: Runtime) -> FunctionSpec {
+        FunctionSpec::new("f", runtime, 1769, Dist::constant(SimDuration::from_millis(100)))
+    }
+
+    fn median_cold_start(spec: FunctionSpec) -> f64 {
+        let model = FunctionModel::new(spec);
+        let mut rng = RngStream::new(5, "cold");
+        let mut v: Vec<f64> = (0..20_001).map(|_| model.sample_cold_start(&mut rng).as_secs_f64()).collect();
+        v.sort_by(f64::total_cmp);
+        v[10_000]
+    }
+
+    #[test]
+    fn runtime_profiles_match_published_medians() {
+        // The median of a sum of two log-normals is close to (slightly above) the sum of
+        // their medians; 8% covers it.
+        for (runtime, published) in [
+            (Runtime::Python, 0.22),
+            (Runtime::Nodejs, 0.26),
+            (Runtime::Go, 0.31),
+            (Runtime::Java, 0.37),
+            (Runtime::Dotnet, 0.52),
+            (Runtime::Container, 0.80),
+        ] {
+            let m = median_cold_start(spec(runtime.clone()));
+            assert!((m - published).abs() / published < 0.08, "{runtime:?}: median {m}, published {published}");
+        }
+    }
+
+    #[test]
+    fn package_size_matches_published_node_figures() {
+        for (mb, published) in [(14.0, 1.7), (35.0, 3.9)] {
+            let mut s = spec(Runtime::Nodejs);
+            s.package_mb = mb;
+            let m = median_cold_start(s);
+            assert!((m - published).abs() / published < 0.08, "{mb} MB: {m} vs {published}");
+        }
+    }
+
+    #[test]
+    fn dotnet_is_slower_at_128_mb_and_vpc_doubles_the_platform_part() {
+        let fast = median_cold_start(spec(Runtime::Dotnet));
+        let mut small = spec(Runtime::Dotnet);
+        small.memory_mb = 128;
+        assert!(median_cold_start(small) > 2.5 * fast);
+        let mut vpc = spec(Runtime::Python);
+        vpc.vpc = true;
+        let ratio = median_cold_start(vpc) / median_cold_start(spec(Runtime::Python));
+        assert!((1.8..2.2).contains(&ratio), "{ratio}");
+    }
+
+    #[test]
+    fn memory_speeds_up_only_the_cpu_bound_part_up_to_the_threads() {
+        let mut s = spec(Runtime::Python);
+        s.cpu_bound = 0.8;
+        s.memory_mb = 885; // half a vCPU: CPU part takes twice as long
+        assert!((s.duration_factor() - (0.2 + 0.8 * 2.0)).abs() < 0.01);
+        s.memory_mb = 3538; // two vCPUs, but one thread: no faster than at 1769 MB
+        assert!((s.duration_factor() - 1.0).abs() < 1e-9);
+        s.threads = 2;
+        assert!((s.duration_factor() - 0.6).abs() < 1e-9);
+        s.cpu_bound = 0.0;
+        assert_eq!(s.duration_factor(), 1.0);
+    }
+}

@@ -1,0 +1,412 @@
+//! A function at run time: its environment pool (with most-recently-used reuse and
+//! keep-alive expiry), its concurrency accounting and its metrics.
+
+use super::cost::Usage;
+use super::function::{EnvState, Environment, FunctionModel};
+use super::log::Outcome;
+use super::metrics::{Histogram, Series, SeriesPoint, TimeIntegral};
+use super::rng::RngStream;
+use super::time::{SimDuration, SimTime};
+use std::collections::VecDeque;
+
+/// A request being served by an environment.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InFlight {
+    pub id: u64,
+    pub trigger: u32,
+    pub arrived: SimTime,
+    /// Arrived after the warm-up, so it counts in the report.
+    pub counted: bool,
+    /// Cold start time it waited for (zero when warm).
+    pub init: SimDuration,
+    /// Handler time (capped at the timeout).
+    pub run: SimDuration,
+    pub outcome: Outcome,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Slot {
+    pub env: Environment,
+    pub request: Option<InFlight>,
+    pub alive: bool,
+}
+
+/// Counts over requests that arrived after the warm-up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FunctionCounters {
+    /// Requests routed to the function.
+    pub arrived: u64,
+    /// Invocations that started (on a warm or a new environment).
+    pub invocations: u64,
+    pub cold_starts: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub timed_out: u64,
+    pub throttled_reserved: u64,
+    pub throttled_account: u64,
+    pub throttled_scaling: u64,
+}
+
+impl FunctionCounters {
+    pub fn throttled(&self) -> u64 {
+        self.throttled_reserved + self.throttled_account + self.throttled_scaling
+    }
+    /// Arrived but neither finished nor refused yet.
+    pub fn in_flight(&self) -> u64 {
+        self.arrived - self.succeeded - self.failed - self.timed_out - self.throttled()
+    }
+}
+
+/// Time integrals of the pool's gauges (count x microseconds since time zero).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PoolIntegrals {
+    pub initializing: TimeIntegral,
+    pub busy: TimeIntegral,
+    pub idle: TimeIntegral,
+    pub provisioned: TimeIntegral,
+}
+
+/// Time-weighted averages over a window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PoolAverages {
+    pub environments: f64,
+    pub initializing: f64,
+    pub busy: f64,
+    pub idle: f64,
+    pub provisioned: f64,
+}
+
+impl PoolIntegrals {
+    pub fn averages_since(&self, earlier: &PoolIntegrals, span: SimDuration) -> PoolAverages {
+        let initializing = self.initializing.average_since(&earlier.initializing, span);
+        let busy = self.busy.average_since(&earlier.busy, span);
+        let idle = self.idle.average_since(&earlier.idle, span);
+        PoolAverages {
+            environments: initializing + busy + idle,
+            initializing,
+            busy,
+            idle,
+            provisioned: self.provisioned.average_since(&earlier.provisioned, span),
+        }
+    }
+}
+
+/// Per-function random streams, one per source of randomness.
+#[derive(Clone, Debug)]
+pub(crate) struct FunctionRngs {
+    pub duration: RngStream,
+    pub errors: RngStream,
+    pub cold_start: RngStream,
+    pub keep_alive: RngStream,
+}
+
+/// A function at run time.
+#[derive(Clone, Debug)]
+pub struct FunctionState {
+    pub model: FunctionModel,
+    pub(crate) slots: Vec<Slot>,
+    free_slots: Vec<u32>,
+    /// On-demand idle environments, most recently used at the back.
+    pub(crate) idle: VecDeque<u32>,
+    pub(crate) idle_provisioned: Vec<u32>,
+    pub initializing: u32,
+    pub busy: u32,
+    pub idle_count: u32,
+    /// Provisioned environments (they count against concurrency whether busy or not).
+    pub provisioned: u32,
+    /// On-demand environments serving a request (initializing or busy).
+    pub(crate) on_demand_active: u32,
+    integrals: PoolIntegrals,
+    last_touch: SimTime,
+    /// Snapshot of the integrals at the last series bucket boundary.
+    bucket_start: PoolIntegrals,
+    pub counters: FunctionCounters,
+    /// Handler time of counted invocations.
+    pub durations: Histogram,
+    /// Cold-start (init) time of counted cold starts.
+    pub cold_start_times: Histogram,
+    pub usage: Usage,
+    /// Peak requests in flight since the warm-up.
+    pub max_concurrency: u32,
+    pub series: Series,
+    bucket_max: u32,
+    scaling_tokens: f64,
+    scaling_refilled: SimTime,
+    pub(crate) expiry_check_at: Option<SimTime>,
+    pub(crate) rngs: FunctionRngs,
+    /// Environments that expired (whole run).
+    pub expired: u64,
+    /// Requests ever served and refused, warm-up included (for live views).
+    pub lifetime_invocations: u64,
+    pub lifetime_cold_starts: u64,
+    pub lifetime_throttles: u64,
+}
+
+impl FunctionState {
+    pub(crate) fn new(model: FunctionModel, seed: u64, series_width: SimDuration, scaling_burst: u32) -> Self {
+        let name = model.spec.name.clone();
+        let stream = |what: &str| RngStream::new(seed, &format!("function/{name}/{what}"));
+        let mut state = FunctionState {
+            rngs: FunctionRngs {
+                duration: stream("duration"),
+                errors: stream("errors"),
+                cold_start: stream("cold_start"),
+                keep_alive: stream("keep_alive"),
+            },
+            model,
+            slots: Vec::new(),
+            free_slots: Vec::new(),
+            idle: VecDeque::new(),
+            idle_provisioned: Vec::new(),
+            initializing: 0,
+            busy: 0,
+            idle_count: 0,
+            provisioned: 0,
+            on_demand_active: 0,
+            integrals: PoolIntegrals::default(),
+            last_touch: SimTime::ZERO,
+            bucket_start: PoolIntegrals::default(),
+            counters: FunctionCounters::default(),
+            durations: Histogram::default(),
+            cold_start_times: Histogram::default(),
+            usage: Usage::default(),
+            max_concurrency: 0,
+            series: Series::new(series_width),
+            bucket_max: 0,
+            scaling_tokens: f64::from(scaling_burst),
+            scaling_refilled: SimTime::ZERO,
+            expiry_check_at: None,
+            expired: 0,
+            lifetime_invocations: 0,
+            lifetime_cold_starts: 0,
+            lifetime_throttles: 0,
+        };
+        for _ in 0..state.model.spec.provisioned_concurrency {
+            let id = state.add_slot(SimTime::ZERO, EnvState::Idle, true);
+            state.idle_provisioned.push(id);
+            state.idle_count += 1;
+            state.provisioned += 1;
+        }
+        state
+    }
+
+    pub fn name(&self) -> &str {
+        &self.model.spec.name
+    }
+
+    /// Requests in flight (initializing or busy environments).
+    pub fn in_flight(&self) -> u32 {
+        self.initializing + self.busy
+    }
+
+    /// Environments alive (initializing, busy or idle).
+    pub fn environments(&self) -> u32 {
+        self.initializing + self.busy + self.idle_count
+    }
+
+    /// Concurrency counted against the limits: provisioned environments plus on-demand
+    /// environments serving a request.
+    pub fn concurrency_in_use(&self) -> u32 {
+        self.provisioned + self.on_demand_active
+    }
+
+    /// Live environments with their slot ids (for views and invariant checks).
+    pub fn environment_slots(&self) -> impl Iterator<Item = (u32, &Environment)> {
+        self.slots.iter().enumerate().filter(|(_, s)| s.alive).map(|(i, s)| (i as u32, &s.env))
+    }
+
+    /// Adds `count x elapsed` to each gauge's integral; call before any gauge changes.
+    #[inline]
+    pub(crate) fn touch(&mut self, now: SimTime) {
+        let dt = now.since(self.last_touch);
+        if dt.0 == 0 {
+            return;
+        }
+        self.integrals.initializing.add(u64::from(self.initializing), dt);
+        self.integrals.busy.add(u64::from(self.busy), dt);
+        self.integrals.idle.add(u64::from(self.idle_count), dt);
+        self.integrals.provisioned.add(u64::from(self.provisioned), dt);
+        self.last_touch = now;
+    }
+
+    /// The integrals as they stand at `now`, without changing anything.
+    pub fn integrals_at(&self, now: SimTime) -> PoolIntegrals {
+        let mut copy = self.integrals;
+        let dt = now.since(self.last_touch);
+        copy.initializing.add(u64::from(self.initializing), dt);
+        copy.busy.add(u64::from(self.busy), dt);
+        copy.idle.add(u64::from(self.idle_count), dt);
+        copy.provisioned.add(u64::from(self.provisioned), dt);
+        copy
+    }
+
+    #[inline]
+    pub(crate) fn note_concurrency(&mut self) {
+        let c = self.in_flight();
+        self.max_concurrency = self.max_concurrency.max(c);
+        self.bucket_max = self.bucket_max.max(c);
+    }
+
+    pub(crate) fn reset_peaks(&mut self) {
+        self.max_concurrency = self.in_flight();
+    }
+
+    /// Closes this function's series bucket at `now` (a tick).
+    pub(crate) fn close_bucket(&mut self, now: SimTime) -> SeriesPoint {
+        self.touch(now);
+        let span = self.series.width();
+        let averages = self.integrals.averages_since(&self.bucket_start, span);
+        self.bucket_start = self.integrals;
+        let in_flight = self.in_flight();
+        let max = std::mem::replace(&mut self.bucket_max, in_flight);
+        let mut closed = SeriesPoint::default();
+        self.series.close_bucket(|p| {
+            p.concurrency = averages.initializing + averages.busy;
+            p.environments = averages.environments;
+            p.busy = averages.busy;
+            p.idle = averages.idle;
+            p.max_concurrency = u64::from(max);
+            closed = p.clone();
+        });
+        closed
+    }
+
+    /// Takes a scaling token if the scaling rate allows a new environment now.
+    pub(crate) fn take_scaling_token(&mut self, now: SimTime, burst: u32, per: SimDuration) -> bool {
+        let refill = now.since(self.scaling_refilled).as_secs_f64() * f64::from(burst) / per.as_secs_f64();
+        self.scaling_tokens = (self.scaling_tokens + refill).min(f64::from(burst));
+        self.scaling_refilled = now;
+        if self.scaling_tokens >= 1.0 {
+            self.scaling_tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn add_slot(&mut self, now: SimTime, state: EnvState, provisioned: bool) -> u32 {
+        let env = Environment {
+            state,
+            provisioned,
+            created_at: now,
+            idle_since: now,
+            expires_at: SimTime::MAX,
+            invocations: 0,
+        };
+        let slot = Slot { env, request: None, alive: true };
+        match self.free_slots.pop() {
+            Some(id) => {
+                self.slots[id as usize] = slot;
+                id
+            }
+            None => {
+                self.slots.push(slot);
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Takes the idle environment to serve the next request: provisioned first, then
+    /// the most recently used on-demand one (so the least recently used age out).
+    #[inline]
+    pub(crate) fn take_idle(&mut self) -> Option<u32> {
+        let id = self.idle_provisioned.pop().or_else(|| {
+            let id = self.idle.pop_back()?;
+            self.on_demand_active += 1;
+            Some(id)
+        })?;
+        self.idle_count -= 1;
+        self.busy += 1;
+        self.slots[id as usize].env.state = EnvState::Busy;
+        Some(id)
+    }
+
+    /// Starts a new on-demand environment for a request (a cold start).
+    pub(crate) fn start_environment(&mut self, now: SimTime, request: InFlight) -> u32 {
+        let id = self.add_slot(now, EnvState::Initializing, false);
+        self.slots[id as usize].request = Some(request);
+        self.initializing += 1;
+        self.on_demand_active += 1;
+        id
+    }
+
+    pub(crate) fn finish_init(&mut self, id: u32) {
+        self.initializing -= 1;
+        self.busy += 1;
+        self.slots[id as usize].env.state = EnvState::Busy;
+    }
+
+    /// Returns a busy environment to the pool. Returns `Some(expires_at)` when it went
+    /// idle with a keep-alive deadline, `None` if it is provisioned or was retired.
+    pub(crate) fn release(&mut self, id: u32, now: SimTime) -> Option<SimTime> {
+        self.busy -= 1;
+        let slot = &mut self.slots[id as usize];
+        slot.env.invocations += 1;
+        if slot.env.provisioned {
+            slot.env.state = EnvState::Idle;
+            slot.env.idle_since = now;
+            self.idle_count += 1;
+            self.idle_provisioned.push(id);
+            return None;
+        }
+        self.on_demand_active -= 1;
+        let spec = &self.model.spec;
+        let retire_at = spec.max_lifetime.map(|life| slot.env.created_at + life);
+        if retire_at.is_some_and(|t| t <= now) {
+            self.retire(id);
+            return None;
+        }
+        let keep = self.model.sample_keep_alive(&mut self.rngs.keep_alive);
+        let slot = &mut self.slots[id as usize];
+        let expires = (now + keep).min(retire_at.unwrap_or(SimTime::MAX));
+        slot.env.state = EnvState::Idle;
+        slot.env.idle_since = now;
+        slot.env.expires_at = expires;
+        self.idle_count += 1;
+        self.idle.push_back(id);
+        Some(expires)
+    }
+
+    fn retire(&mut self, id: u32) {
+        self.slots[id as usize].alive = false;
+        self.free_slots.push(id);
+        self.expired += 1;
+    }
+
+    /// Expires idle environments whose keep-alive ran out by `now`; returns how many,
+    /// and the next time one is due.
+    pub(crate) fn expire_idle(
+        &mut self,
+        now: SimTime,
+        mut on_expire: impl FnMut(u32, &Environment),
+    ) -> Option<SimTime> {
+        if self.model.expiry_is_fifo() {
+            while let Some(&id) = self.idle.front() {
+                if self.slots[id as usize].env.expires_at > now {
+                    break;
+                }
+                self.idle.pop_front();
+                on_expire(id, &self.slots[id as usize].env);
+                self.idle_count -= 1;
+                self.retire(id);
+            }
+            self.idle.front().map(|&id| self.slots[id as usize].env.expires_at)
+        } else {
+            let mut next: Option<SimTime> = None;
+            let mut kept = VecDeque::with_capacity(self.idle.len());
+            while let Some(id) = self.idle.pop_front() {
+                let expires = self.slots[id as usize].env.expires_at;
+                if expires <= now {
+                    on_expire(id, &self.slots[id as usize].env);
+                    self.idle_count -= 1;
+                    self.retire(id);
+                } else {
+                    next = Some(next.map_or(expires, |n| n.min(expires)));
+                    kept.push_back(id);
+                }
+            }
+            self.idle = kept;
+            next
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Bad scenario files: each problem gets one line naming the file, line and column and
+//! what was expected; exit status 2; never a panic or a hang.
+
+use crate::cli::faaslab;
+
+const GOOD: &str = r#"Scenario(
+    name: "ok",
+    duration: "1m",
+    functions: [
+        (
+            name: "api",
+            runtime: Python,
+            memory_mb: 512,
+            duration: Exponential(mean: "100ms"),
+        ),
+    ],
+    triggers: [
+        Http(name: "users", target: "api", arrivals: Poisson(rate: 5.0)),
+    ],
+)"#;
+
+/// Writes `text` to a temporary file, runs `faaslab check` on it, and returns
+/// (exit code, stderr, path).
+fn check(text: &str) -> (Option<i32>, String, String) {
+    let dir = std::env::temp_dir().join(format!("faaslab-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("case-{:x}.ron", fnv(text)));
+    std::fs::write(&path, text).unwrap();
+    let p = path.display().to_string();
+    let out = faaslab(&["check", &p]);
+    let run = faaslab(&["run", &p]);
+    assert_eq!(out.status.code(), run.status.code(), "check and run agree");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned(), p)
+}
+
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf29ce484222325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+}
+
+/// Asserts a single bad edit is reported at `line:col` with `words` in the message.
+fn expect(text: &str, line: usize, col: usize, words: &str) {
+    let (code, err, path) = check(text);
+    assert_eq!(code, Some(2), "exit status for:\n{text}\n{err}");
+    let at = format!("{path}:{line}:{col}:");
+    assert!(err.contains(&at), "expected position {at} in:\n{err}");
+    assert!(err.contains(words), "expected {words:?} in:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn the_good_file_is_good() {
+    let (code, err, _) = check(GOOD);
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn malformed_syntax() {
+    expect(&GOOD.replace("memory_mb: 512,", "memory_mb: 512"), 9, 13, "");
+    expect(&GOOD.replace(r#"name: "ok","#, r#"name: "ok"#), 3, 16, "");
+}
+
+#[test]
+fn unknown_runtime_and_distribution() {
+    expect(&GOOD.replace("Python", "Pyton"), 7, 22, "Pyton");
+    expect(&GOOD.replace("Exponential(", "Expo("), 9, 23, "Expo");
+    expect(&GOOD.replace("memory_mb: 512,", "memroy_mb: 512,"), 8, 13, "memroy_mb");
+}
+
+#[test]
+fn missing_target() {
+    expect(&GOOD.replace(r#"target: "api""#, r#"target: "apu""#), 13, 37, "no function is named \"apu\"");
+}
+
+#[test]
+fn negative_and_nan_numbers() {
+    expect(&GOOD.replace("memory_mb: 512", "memory_mb: -5"), 8, 25, "out of bounds");
+    expect(&GOOD.replace("rate: 5.0", "rate: -1.0"), 13, 68, ">= 0");
+    expect(&GOOD.replace("rate: 5.0", "rate: NaN"), 13, 68, "NaN");
+}
+
+#[test]
+fn memory_out_of_range() {
+    expect(&GOOD.replace("memory_mb: 512", "memory_mb: 64"), 8, 24, "128..10240");
+    expect(&GOOD.replace("memory_mb: 512", "memory_mb: 20000"), 8, 24, "128..10240");
+}
+
+#[test]
+fn duration_strings_that_do_not_parse() {
+    expect(&GOOD.replace(r#"duration: "1m""#, r#"duration: "1 parsec""#), 3, 16, "unknown unit \"parsec\"");
+    expect(&GOOD.replace(r#"mean: "100ms""#, r#"mean: "fast""#), 9, 42, "not a duration");
+}
+
+#[test]
+fn a_rate_that_would_never_finish() {
+    expect(&GOOD.replace("rate: 5.0", "rate: 1e12"), 12, 15, "requests, more than");
+}
+
+#[test]
+fn every_problem_is_reported_not_only_the_first() {
+    let text = GOOD
+        .replace("memory_mb: 512", "memory_mb: 64")
+        .replace(r#"target: "api""#, r#"target: "nope""#)
+        .replace("rate: 5.0", "rate: -2.0");
+    let (code, err, _) = check(&text);
+    assert_eq!(code, Some(2));
+    assert_eq!(err.lines().count(), 3, "one line per problem:\n{err}");
+}
+
+#[test]
+fn garbage_never_panics() {
+    for text in ["", "(", "Scenario(", "[[[[[[", "Scenario(name: 1)", "\u{0}\u{1}binary", &"(".repeat(5000)] {
+        let (code, err, _) = check(text);
+        assert_eq!(code, Some(2), "{text:?}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

@@ -1,0 +1,109 @@
+//! The command line as a user runs it: exit statuses, JSON keys, messages.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+pub fn faaslab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_faaslab")).args(args).output().expect("the binary runs")
+}
+
+pub fn scenario_path(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name).display().to_string()
+}
+
+#[test]
+fn run_prints_the_json_report_with_every_documented_key() {
+    let path = scenario_path("keep-alive-steady-state.ron");
+    let out = faaslab(&["run", &path, "--format", "json", "--duration", "30m", "--seed", "3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    for key in [
+        "scenario",
+        "seed",
+        "simulated_seconds",
+        "requests",
+        "cold_starts",
+        "cold_start_ratio",
+        "latency_ms",
+        "functions",
+        "cost",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(json["seed"], 3);
+    assert_eq!(json["simulated_seconds"], 1200.0); // 30 m minus the 10 m warm-up
+    for key in ["arrived", "succeeded", "failed", "throttled", "timed_out", "in_flight"] {
+        assert!(json["requests"][key].is_u64(), "requests.{key}");
+    }
+    let q = &json["requests"];
+    let sum: u64 =
+        ["succeeded", "failed", "throttled", "timed_out", "in_flight"].iter().map(|k| q[k].as_u64().unwrap()).sum();
+    assert_eq!(q["arrived"].as_u64().unwrap(), sum);
+    for key in ["mean", "p50", "p95", "p99", "max"] {
+        assert!(json["latency_ms"][key].is_f64(), "latency_ms.{key}");
+    }
+    let f = &json["functions"][0];
+    for key in [
+        "name",
+        "invocations",
+        "cold_starts",
+        "throttles",
+        "errors",
+        "avg_environments",
+        "avg_busy",
+        "avg_idle",
+        "max_concurrency",
+        "duration_ms",
+    ] {
+        assert!(f.get(key).is_some(), "functions[0].{key}");
+    }
+    for key in ["mean", "p50", "p95", "p99"] {
+        assert!(f["duration_ms"][key].is_f64());
+    }
+    for key in ["total_usd", "requests_usd", "compute_usd", "provisioned_usd", "server_fleet_usd"] {
+        assert!(json["cost"][key].is_f64(), "cost.{key}");
+    }
+}
+
+#[test]
+fn run_without_a_file_uses_the_default_scenario_and_explains_itself() {
+    let out = faaslab(&["run"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for words in ["cold starts", "throttled", "p50", "p95", "p99", "Cost", "Server fleet"] {
+        assert!(text.contains(words), "text report lacks {words:?}:\n{text}");
+    }
+}
+
+#[test]
+fn check_accepts_the_library() {
+    let files: Vec<String> = crate::harness::library().into_iter().map(|(p, _)| p).collect();
+    let mut args = vec!["check"];
+    args.extend(files.iter().map(String::as_str));
+    let out = faaslab(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).matches(": ok").count(), files.len());
+}
+
+#[test]
+fn bad_flags_are_bad_input() {
+    let path = scenario_path("default.ron");
+    for args in [
+        vec!["run", path.as_str(), "--duration", "ten minutes"],
+        vec!["run", path.as_str(), "--duration", "1m"], // valid: steps after the end are never reached
+        vec!["run", path.as_str(), "--format", "xml"],
+        vec!["run", "/no/such/file.ron"],
+    ] {
+        let out = faaslab(&args);
+        if args.contains(&"1m") {
+            assert!(out.status.success(), "a 1 m run of the default scenario is valid");
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty());
+    }
+    let ka = scenario_path("keep-alive-steady-state.ron");
+    let out = faaslab(&["run", &ka, "--duration", "5m"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warm-up"), "a run shorter than its warm-up is refused");
+}

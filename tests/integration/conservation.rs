@@ -1,0 +1,103 @@
+//! Nothing is ever lost or double counted, and limits are never exceeded, at every
+//! step of every run.
+
+use crate::harness::{library, scenario};
+use faaslab::report::Report;
+use faaslab::sim::Simulation;
+use faaslab::sim::function::EnvState;
+use faaslab::sim::time::SimTime;
+
+/// Timeouts, errors, throttles of every kind, provisioned and lifetime-capped
+/// environments, random keep-alive: every path at once.
+const EVERY_PATH: &str = r#"Scenario(
+    name: "every path",
+    duration: "20m", warmup: "1m",
+    account: (concurrency_limit: 60, scaling_rate: (environments: 20, per: "10s")),
+    functions: [
+        (name: "reserved", runtime: Java, memory_mb: 512, duration: Exponential(mean: "400ms"),
+         reserved_concurrency: Some(15), provisioned_concurrency: 4, timeout: "1s", error_rate: 0.1),
+        (name: "shared", runtime: Python, memory_mb: 256, duration: Gamma(shape: 2.0, mean: "300ms"),
+         keep_alive: Random(Exponential(mean: "20s")), max_lifetime: Some("2m")),
+        (name: "noisy", runtime: Nodejs, memory_mb: 128, duration: Uniform(min: "200ms", max: "2s"),
+         init_code: Constant(value: "500ms"), init: Lazy(first_request_share: 0.5)),
+    ],
+    triggers: [
+        Http(name: "a", target: "reserved", arrivals: Burst(base: 10.0, every: "3m", size: 400, within: "2s")),
+        Http(name: "b", target: "shared", arrivals: Diurnal(mean: 30.0, amplitude: 0.9, period: "10m")),
+        Http(name: "c", target: "noisy", arrivals: Steps(steps: [(at: "0s", rate: 5.0), (at: "5m", rate: 80.0), (at: "8m", rate: 5.0)])),
+    ],
+)"#;
+
+/// Checks every invariant of the current state.
+fn check(sim: &Simulation) {
+    let mut unreserved = 0;
+    for (i, f) in sim.functions().iter().enumerate() {
+        let (mut init, mut busy, mut idle) = (0, 0, 0);
+        for (_, env) in f.environment_slots() {
+            match env.state {
+                EnvState::Initializing => init += 1,
+                EnvState::Busy => busy += 1,
+                EnvState::Idle => idle += 1,
+            }
+        }
+        assert_eq!((init, busy, idle), (f.initializing, f.busy, f.idle_count), "{}: pool counts", f.name());
+        let c = &f.counters;
+        assert_eq!(
+            c.arrived,
+            c.succeeded + c.failed + c.timed_out + c.throttled() + c.in_flight(),
+            "{}: conservation",
+            f.name()
+        );
+        assert!(c.in_flight() <= u64::from(f.in_flight()), "{}: counted in flight", f.name());
+        assert!(c.cold_starts <= c.invocations);
+        let limit = sim.concurrency_limit(i);
+        assert!(f.concurrency_in_use() <= limit, "{}: {} in use > limit {limit}", f.name(), f.concurrency_in_use());
+        assert!(f.in_flight() <= f.concurrency_in_use());
+        if f.model.spec.reserved_concurrency.is_none() {
+            unreserved += f.concurrency_in_use();
+        }
+    }
+    assert_eq!(unreserved, sim.unreserved_in_use(), "account accounting");
+    assert!(unreserved <= sim.config().account.concurrency_limit);
+    let total = sim.requests();
+    assert_eq!(total.arrived, total.succeeded + total.failed + total.throttled + total.timed_out + total.in_flight());
+    let by_function: u64 = sim.functions().iter().map(|f| f.counters.arrived).sum();
+    assert_eq!(by_function, total.arrived, "each request reaches exactly one function");
+}
+
+#[test]
+fn invariants_hold_after_every_step() {
+    let s = scenario(EVERY_PATH);
+    let mut sim = Simulation::new(s.to_config());
+    let mut steps = 0;
+    while !sim.is_finished() {
+        // Small, uneven steps: some by event count, some by time.
+        let deadline = SimTime(sim.now().0 + 250_000);
+        sim.step_until(deadline, 1 + steps % 7);
+        check(&sim);
+        steps += 1;
+    }
+    let r = Report::of(&sim, &s.name);
+    // The scenario must really exercise every path it claims to.
+    let f = &r.functions;
+    assert!(f[0].timeouts > 0 && f[0].errors > 0 && f[0].throttles_by_reason.reserved_concurrency > 0, "{:?}", f[0]);
+    assert!(f.iter().map(|f| f.throttles_by_reason.scaling_rate).sum::<u64>() > 0);
+    assert!(f.iter().map(|f| f.throttles_by_reason.account_concurrency).sum::<u64>() > 0);
+    assert!(f[1].environments_expired > 0);
+}
+
+#[test]
+fn every_library_scenario_conserves_requests() {
+    for (path, text) in library() {
+        let s = faaslab::scenario::Scenario::parse(&text, &path).unwrap();
+        let mut sim = Simulation::new(s.to_config());
+        while !sim.is_finished() {
+            sim.step_until(sim.end(), 20_000);
+            check(&sim);
+        }
+        let r = Report::of(&sim, &s.name);
+        let q = &r.requests;
+        assert_eq!(q.arrived, q.succeeded + q.failed + q.throttled + q.timed_out + q.in_flight, "{path}");
+        assert!(q.arrived > 0, "{path}: no traffic");
+    }
+}

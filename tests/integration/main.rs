@@ -1,0 +1,11 @@
+//! One integration test binary; each module is a behaviour of faaslab.
+
+mod harness;
+
+mod bad_input;
+mod cli;
+mod conservation;
+mod cost;
+mod determinism;
+mod scenarios;
+mod theory;

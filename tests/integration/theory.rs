@@ -1,0 +1,110 @@
+//! Queueing theory and published measurements the model must reproduce
+//! (DESIGN.md section 7). Each check runs several seeds with the warm-up removed and
+//! states its tolerance.
+
+use crate::harness::{mean, report_with_seed, scenario};
+
+const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
+
+/// Erlang B by its recurrence: B0 = 1, Bn = a B(n-1) / (n + a B(n-1)).
+fn erlang_b(servers: u32, offered: f64) -> f64 {
+    (1..=servers).fold(1.0, |b, n| offered * b / (f64::from(n) + offered * b))
+}
+
+fn loss_system(duration: &str) -> String {
+    format!(
+        r#"Scenario(
+            name: "Erlang B: 10 environments, 9 requests/s, 1 s each",
+            duration: "3h", warmup: "5m",
+            functions: [(
+                name: "api", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 1024,
+                duration: {duration},
+                reserved_concurrency: Some(10), provisioned_concurrency: 10,
+            )],
+            triggers: [Http(name: "clients", target: "api", arrivals: Poisson(rate: 9.0))],
+        )"#
+    )
+}
+
+#[test]
+fn erlang_b_recurrence_gives_the_published_value() {
+    assert!((erlang_b(10, 9.0) - 0.167_963).abs() < 1e-6);
+}
+
+#[test]
+fn throttled_fraction_is_erlang_b_whatever_the_duration_distribution() {
+    let expected = erlang_b(10, 9.0); // 0.167963
+    for duration in [
+        r#"Exponential(mean: "1s")"#,
+        r#"Constant(value: "1s")"#,
+        r#"LogNormal(mu: -0.125, sigma: 0.5)"#, // mean exp(mu + sigma^2/2) = 1 s
+    ] {
+        let s = scenario(&loss_system(duration));
+        let fractions: Vec<f64> = SEEDS
+            .iter()
+            .map(|&seed| {
+                let r = report_with_seed(&s, seed);
+                r.requests.throttled as f64 / r.requests.arrived as f64
+            })
+            .collect();
+        let got = mean(&fractions);
+        eprintln!("Erlang B, {duration}: throttled {got:.5} (theory {expected:.6})");
+        // ~97 000 arrivals a seed, 5 seeds: the standard error is about 0.002.
+        assert!((got - expected).abs() < 0.008, "{duration}: throttled {got:.5}, Erlang B {expected:.5}");
+    }
+}
+
+#[test]
+fn littles_law_holds_in_every_run() {
+    let keep_alive = include_str!("../../scenarios/keep-alive-steady-state.ron");
+    for text in [keep_alive, &loss_system(r#"Exponential(mean: "1s")"#)] {
+        let s = scenario(text);
+        for seed in [1, 2] {
+            let r = report_with_seed(&s, seed);
+            let f = &r.functions[0];
+            let completed = (r.requests.succeeded + r.requests.failed + r.requests.timed_out) as f64;
+            let throughput = completed / r.simulated_seconds;
+            let in_system = throughput * r.latency_ms.mean / 1000.0;
+            let in_flight = f.avg_busy + f.avg_initializing;
+            eprintln!("Little: {}: L = {in_flight:.4}, lambda W = {in_system:.4}", r.scenario);
+            // Edge effects (requests straddling the window's ends) are well under 2%.
+            assert!(
+                (in_flight - in_system).abs() / in_system < 0.02,
+                "{}: L = {in_flight:.4}, lambda W = {in_system:.4}",
+                r.scenario
+            );
+        }
+    }
+}
+
+#[test]
+fn keep_alive_steady_state_matches_published_figures() {
+    // Published (SimFaaS, validated against AWS Lambda): cold-start probability
+    // ~0.14%, ~7.7 environments on average, ~1.8 busy.
+    let mut s = scenario(include_str!("../../scenarios/keep-alive-steady-state.ron"));
+    s.duration = faaslab::sim::time::parse_duration("24h").unwrap();
+    let reports: Vec<_> = SEEDS.iter().map(|&seed| report_with_seed(&s, seed)).collect();
+    let cold = mean(&reports.iter().map(|r| r.cold_start_ratio).collect::<Vec<_>>());
+    let envs = mean(&reports.iter().map(|r| r.functions[0].avg_environments).collect::<Vec<_>>());
+    let busy = mean(&reports.iter().map(|r| r.functions[0].avg_busy).collect::<Vec<_>>());
+    eprintln!("keep-alive steady state: cold {cold:.5}, environments {envs:.3}, busy {busy:.4}");
+    assert!((0.0008..0.0022).contains(&cold), "cold-start probability {cold:.5}, published ~0.0014");
+    assert!((envs - 7.7).abs() < 0.4, "average environments {envs:.2}, published ~7.7");
+    // Offered load 0.9/s x 2 s = 1.8 busy.
+    assert!((busy - 1.8).abs() < 0.06, "average busy {busy:.3}, published ~1.8");
+}
+
+#[test]
+fn a_longer_keep_alive_means_fewer_cold_starts_and_more_idle_environments() {
+    let base = include_str!("../../scenarios/keep-alive-steady-state.ron");
+    let results: Vec<(f64, f64)> = ["30s", "2m", "10m"]
+        .iter()
+        .map(|k| {
+            let s = scenario(&base.replace(r#"keep_alive: "10m""#, &format!(r#"keep_alive: "{k}""#)));
+            let r = report_with_seed(&s, 3);
+            (r.cold_start_ratio, r.functions[0].avg_idle)
+        })
+        .collect();
+    assert!(results[0].0 > results[1].0 && results[1].0 > results[2].0, "{results:?}");
+    assert!(results[0].1 < results[1].1 && results[1].1 < results[2].1, "{results:?}");
+}
