@@ -1,0 +1,63 @@
+//! `faaslab gui --screenshot FILE --after 20s`: play until that simulated time, save a
+//! screenshot of the window, then exit.
+
+use super::playback::{EVENT_BUDGET_PER_FRAME, Playback};
+use crate::sim::time::{SimDuration, SimTime};
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+use std::path::PathBuf;
+
+#[derive(Resource)]
+struct ScreenshotPlan {
+    path: PathBuf,
+    at: SimTime,
+    /// Frames rendered since the target time was reached (lets the UI settle).
+    settled_frames: u32,
+    requested: bool,
+    saved_at_frame: Option<u32>,
+}
+
+pub fn plugin(path: PathBuf, after: SimDuration) -> impl Fn(&mut App) {
+    move |app: &mut App| {
+        app.insert_resource(ScreenshotPlan {
+            path: path.clone(),
+            at: SimTime(after.0),
+            settled_frames: 0,
+            requested: false,
+            saved_at_frame: None,
+        })
+        .add_systems(Update, take);
+    }
+}
+
+fn take(
+    mut commands: Commands,
+    mut plan: ResMut<ScreenshotPlan>,
+    mut playback: ResMut<Playback>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let target = plan.at.min(playback.sim.end());
+    if playback.sim.now() < target {
+        // Fast-forward: the screenshot shows the state at `--after`, however slow the
+        // machine's frames are.
+        let span = SimDuration(target.0 - playback.sim.now().0).min(SimDuration::from_secs(5));
+        playback.advance(span, EVENT_BUDGET_PER_FRAME * 4);
+        return;
+    }
+    playback.playing = false;
+    plan.settled_frames += 1;
+    if plan.settled_frames == 5 && !plan.requested {
+        plan.requested = true;
+        let path = plan.path.clone();
+        commands.spawn(Screenshot::primary_window()).observe(save_to_disk(path));
+        plan.saved_at_frame = Some(plan.settled_frames);
+    }
+    // Saving happens asynchronously; leave a few frames for it, then exit.
+    if plan.saved_at_frame.is_some_and(|f| plan.settled_frames > f + 10) && plan.path.exists() {
+        exit.write(AppExit::Success);
+    }
+    if plan.settled_frames > 600 {
+        error!("the screenshot was not written to {}", plan.path.display());
+        exit.write(AppExit::error());
+    }
+}
