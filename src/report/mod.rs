@@ -119,6 +119,44 @@ pub struct TriggerReport {
     pub latency_ms: LatencyReport,
 }
 
+/// One queue.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct QueueReport {
+    pub name: String,
+    pub sent: u64,
+    pub received: u64,
+    pub deleted: u64,
+    pub redelivered: u64,
+    /// First receives that had to wait for a free consumer.
+    pub waited: u64,
+    /// Moved to the dead-letter queue after too many receives.
+    pub to_dlq: u64,
+    /// Messages that arrived in this queue as a dead-letter queue (whole run).
+    pub dead_letters: u64,
+    pub expired: u64,
+    /// Sent messages still in the queue at the end (visible or being processed).
+    pub still_queued: u64,
+    pub depth: u64,
+    pub max_depth: u64,
+    pub max_oldest_age_s: f64,
+    /// Time from send to first receive.
+    pub wait_ms: LatencyReport,
+}
+
+/// One database.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DatabaseReport {
+    pub name: String,
+    pub max_connections: u32,
+    pub peak_connections: u32,
+    pub avg_connections: f64,
+    pub connection_errors: u64,
+    pub queries: u64,
+    /// Query latency as the function sees it (waiting for a connection or the server included).
+    pub query_ms: LatencyReport,
+    pub pooler_pool_size: Option<u32>,
+}
+
 /// The whole report of a run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Report {
@@ -137,6 +175,19 @@ pub struct Report {
     pub cost: CostReport,
     /// Peak requests in flight across all functions.
     pub max_concurrency: u64,
+    pub queues: Vec<QueueReport>,
+    pub databases: Vec<DatabaseReport>,
+    /// Attempts after a failure: asynchronous retries and queue redeliveries.
+    pub retries: u64,
+    /// Side effects done more than once for the same event.
+    pub duplicates: u64,
+    /// Redeliveries an idempotency store recognised.
+    pub duplicates_suppressed: u64,
+    /// Events and messages sent to a dead-letter queue or on-failure destination.
+    pub dlq: u64,
+    /// Asynchronous invocations.
+    #[serde(rename = "async")]
+    pub async_events: crate::sim::flow::ServiceCounters,
     pub events: u64,
 }
 
@@ -203,6 +254,40 @@ fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> Functio
     }
 }
 
+fn queue_report(sim: &Simulation, q: &crate::sim::queue::QueueState) -> QueueReport {
+    let c = &q.counters;
+    QueueReport {
+        name: q.name().to_string(),
+        sent: c.sent,
+        received: c.received,
+        deleted: c.deleted,
+        redelivered: c.redelivered,
+        waited: c.waited,
+        to_dlq: c.to_dlq,
+        dead_letters: q.dead_letters,
+        expired: c.expired,
+        still_queued: q.counted_in_queue(),
+        depth: q.depth(),
+        max_depth: q.max_depth,
+        max_oldest_age_s: q.max_oldest_age.max(q.oldest_age(sim.now())).as_secs_f64(),
+        wait_ms: LatencyReport::of(&q.wait),
+    }
+}
+
+fn database_report(sim: &Simulation, index: usize, d: &crate::sim::database::DatabaseState) -> DatabaseReport {
+    let window = sim.measured_window();
+    DatabaseReport {
+        name: d.name().to_string(),
+        max_connections: d.spec.max_connections,
+        peak_connections: d.peak_connections,
+        avg_connections: d.connections_integral_at(sim.now()).average_since(&sim.warmup_db_integral(index), window),
+        connection_errors: d.counters.connection_errors,
+        queries: d.counters.queries,
+        query_ms: LatencyReport::of(&d.query_latency),
+        pooler_pool_size: d.spec.pooler.as_ref().map(|p| p.pool_size),
+    }
+}
+
 impl Report {
     /// Summarises a simulation as it stands (usually at its end).
     pub fn of(sim: &Simulation, scenario_name: &str) -> Report {
@@ -226,6 +311,10 @@ impl Report {
         let months = window.as_secs_f64() / MONTH_SECS;
         let per_month = |usd: f64| if months > 0.0 { usd / months } else { 0.0 };
         let fleet_usd = fleet.cost_usd(sim.max_in_flight, window);
+        let queues: Vec<QueueReport> = sim.queues().iter().map(|q| queue_report(sim, q)).collect();
+        let databases: Vec<DatabaseReport> =
+            sim.databases().iter().enumerate().map(|(i, d)| database_report(sim, i, d)).collect();
+        let services = sim.services;
         let cold_starts: u64 = functions.iter().map(|f| f.cold_starts).sum();
         let invocations: u64 = functions.iter().map(|f| f.invocations).sum();
         Report {
@@ -260,6 +349,13 @@ impl Report {
                 free_tier: config.account.free_tier,
             },
             max_concurrency: sim.max_in_flight,
+            retries: services.async_retries + queues.iter().map(|q| q.redelivered).sum::<u64>(),
+            duplicates: services.duplicates,
+            duplicates_suppressed: services.duplicates_suppressed,
+            dlq: services.async_to_dlq + queues.iter().map(|q| q.to_dlq).sum::<u64>(),
+            async_events: services,
+            queues,
+            databases,
             events: sim.events_processed(),
         }
     }

@@ -60,19 +60,73 @@ pub(super) fn render(r: &Report) -> String {
         pct(r.cold_start_ratio)
     );
     let l = &r.latency_ms;
-    let _ = writeln!(
-        o,
-        "Latency      as the caller sees it: p50 {}, p95 {}, p99 {}, max {} (mean {})",
-        ms(l.p50),
-        ms(l.p95),
-        ms(l.p99),
-        ms(l.max),
-        ms(l.mean)
-    );
+    let synchronous: u64 = r.triggers.iter().filter(|t| t.latency_ms.max > 0.0).count() as u64;
+    if synchronous > 0 {
+        let _ = writeln!(
+            o,
+            "Latency      as the caller sees it: p50 {}, p95 {}, p99 {}, max {} (mean {})",
+            ms(l.p50),
+            ms(l.p95),
+            ms(l.p99),
+            ms(l.max),
+            ms(l.mean)
+        );
+    } else {
+        let _ = writeln!(o, "Latency      no synchronous caller waits in this scenario (see the queues below)");
+    }
     let _ = writeln!(o, "Concurrency  peak {} requests in flight at once", r.max_concurrency);
     for f in &r.functions {
         let _ = writeln!(o);
         function(o, f);
+    }
+    for q in &r.queues {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Queue \"{}\": {} sent, {} received ({} redelivered), {} deleted, {} to the DLQ, {} expired, {} still queued",
+            q.name, q.sent, q.received, q.redelivered, q.deleted, q.to_dlq, q.expired, q.still_queued
+        );
+        let _ = writeln!(
+            o,
+            "  deepest {} messages, oldest waited {:.1} s; wait before receive p50 {}, p99 {}{}",
+            q.max_depth,
+            q.max_oldest_age_s,
+            ms(q.wait_ms.p50),
+            ms(q.wait_ms.p99),
+            if q.dead_letters > 0 { format!("; holds {} dead letters", q.dead_letters) } else { String::new() }
+        );
+    }
+    for d in &r.databases {
+        let _ = writeln!(o);
+        let pooler = d.pooler_pool_size.map_or(String::from("no pooler"), |n| format!("a pooler with {n} connections"));
+        let _ = writeln!(
+            o,
+            "Database \"{}\" ({pooler}): peak {} of {} connections (average {:.1}), {} connections refused",
+            d.name, d.peak_connections, d.max_connections, d.avg_connections, d.connection_errors
+        );
+        let _ = writeln!(
+            o,
+            "  {} queries: p50 {}, p99 {} as the functions saw them",
+            d.queries,
+            ms(d.query_ms.p50),
+            ms(d.query_ms.p99)
+        );
+    }
+    if r.async_events.async_events > 0 || !r.queues.is_empty() {
+        let a = &r.async_events;
+        let _ = writeln!(o);
+        if a.async_events > 0 {
+            let _ = writeln!(
+                o,
+                "Async events {} accepted: {} succeeded, {} retries, {} throttled and re-queued, {} to the on-failure queue, {} dropped",
+                a.async_events, a.async_succeeded, a.async_retries, a.async_throttled, a.async_to_dlq, a.async_dropped
+            );
+        }
+        let _ = writeln!(
+            o,
+            "Delivery     {} retries/redeliveries; {} duplicate side effects; {} duplicates suppressed by idempotency; {} dead-lettered",
+            r.retries, r.duplicates, r.duplicates_suppressed, r.dlq
+        );
     }
     let c = &r.cost;
     let _ = writeln!(o);

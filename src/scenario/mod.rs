@@ -5,7 +5,9 @@ pub mod locate;
 
 use crate::sim::config::{Account, SimConfig, TriggerSpec};
 use crate::sim::cost::ServerFleet;
+use crate::sim::database::DatabaseSpec;
 use crate::sim::function::FunctionSpec;
+use crate::sim::queue::QueueSpec;
 use crate::sim::time::SimDuration;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -33,6 +35,10 @@ pub struct Scenario {
     pub functions: Vec<FunctionSpec>,
     #[serde(default)]
     pub triggers: Vec<TriggerSpec>,
+    #[serde(default)]
+    pub queues: Vec<QueueSpec>,
+    #[serde(default)]
+    pub databases: Vec<DatabaseSpec>,
     /// The always-on alternative the cost is compared with.
     #[serde(default)]
     pub server_fleet: ServerFleet,
@@ -56,6 +62,8 @@ impl Scenario {
             account: self.account.clone(),
             functions: self.functions.clone(),
             triggers: self.triggers.clone(),
+            queues: self.queues.clone(),
+            databases: self.databases.clone(),
             server_fleet: self.server_fleet.clone(),
         }
     }

@@ -28,6 +28,8 @@ pub enum Arrivals {
         #[serde(default)]
         peak_at: SimDuration,
     },
+    /// Requests at exactly these times (a scripted demo, or a test).
+    At { times: Vec<SimDuration> },
     /// A Poisson background rate plus bursts of `size` requests spread uniformly over
     /// `within`, every `every` (the first at `every`).
     Burst {
@@ -86,6 +88,11 @@ impl Arrivals {
                     out.push(("period".into(), "the period must be above zero".into()));
                 }
             }
+            Arrivals::At { times } => {
+                if times.windows(2).any(|w| w[1] < w[0]) {
+                    out.push(("times".into(), "list the times in order".into()));
+                }
+            }
             Arrivals::Burst { base, every, within, .. } => {
                 rate_ok("base", *base);
                 if every.0 == 0 {
@@ -113,6 +120,7 @@ impl Arrivals {
                 })
                 .sum(),
             Arrivals::Diurnal { mean, .. } => mean * t,
+            Arrivals::At { times } => times.iter().filter(|d| d.0 < run.0).count() as f64,
             Arrivals::Burst { base, every, size, .. } => {
                 base * t + f64::from(*size) * (t / every.as_secs_f64().max(1e-6)).floor()
             }
@@ -125,6 +133,7 @@ impl Arrivals {
             Arrivals::Poisson { rate } | Arrivals::Constant { rate } => *rate,
             Arrivals::Steps { steps } => steps.iter().map(|s| s.rate).fold(0.0, f64::max),
             Arrivals::Diurnal { mean, amplitude, .. } => mean * (1.0 + amplitude),
+            Arrivals::At { times } => times.len() as f64,
             Arrivals::Burst { base, size, within, .. } => base + f64::from(*size) / within.as_secs_f64().max(1e-6),
         }
     }
@@ -139,6 +148,8 @@ pub struct ArrivalGenerator {
     next_burst: SimTime,
     burst_pending: VecDeque<SimTime>,
     base_next: Option<SimTime>,
+    /// Next entry of an `At` list.
+    next_index: usize,
 }
 
 impl ArrivalGenerator {
@@ -147,7 +158,14 @@ impl ArrivalGenerator {
             Arrivals::Burst { every, .. } => SimTime(every.0),
             _ => SimTime::MAX,
         };
-        ArrivalGenerator { spec, rate_scale: 1.0, next_burst, burst_pending: VecDeque::new(), base_next: None }
+        ArrivalGenerator {
+            spec,
+            rate_scale: 1.0,
+            next_burst,
+            burst_pending: VecDeque::new(),
+            base_next: None,
+            next_index: 0,
+        }
     }
 
     pub fn spec(&self) -> &Arrivals {
@@ -199,6 +217,11 @@ impl ArrivalGenerator {
                     }
                 }
                 Some(t)
+            }
+            Arrivals::At { times } => {
+                let next = times.get(self.next_index).map(|d| SimTime(d.0));
+                self.next_index += 1;
+                next
             }
             Arrivals::Burst { base, every, size, within } => {
                 // The next burst is drawn ahead; the background's next arrival is kept

@@ -2,7 +2,10 @@
 
 use super::arrivals::Arrivals;
 use super::cost::ServerFleet;
+use super::database::DatabaseSpec;
+use super::function::Call;
 use super::function::{FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
+use super::queue::QueueSpec;
 use super::time::SimDuration;
 use serde::{Deserialize, Serialize};
 
@@ -56,22 +59,47 @@ pub enum TriggerSpec {
     /// Synchronous HTTP/API calls: the client waits and sees cold starts, throttles
     /// (429) and timeouts.
     Http { name: String, target: String, arrivals: Arrivals },
+    /// Asynchronous events (as from a notification service): queued by the platform,
+    /// retried on failure and on throttling, then sent to the function's `on_failure`
+    /// queue or dropped.
+    Async { name: String, target: String, arrivals: Arrivals },
+    /// A producer sending messages to a queue of the scenario.
+    Producer { name: String, queue: String, arrivals: Arrivals },
+}
+
+/// What a trigger's requests go to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetKind {
+    Function,
+    Queue,
 }
 
 impl TriggerSpec {
     pub fn name(&self) -> &str {
         match self {
-            TriggerSpec::Http { name, .. } => name,
+            TriggerSpec::Http { name, .. } | TriggerSpec::Async { name, .. } | TriggerSpec::Producer { name, .. } => {
+                name
+            }
         }
     }
+    /// The name of the function or queue it feeds.
     pub fn target(&self) -> &str {
         match self {
-            TriggerSpec::Http { target, .. } => target,
+            TriggerSpec::Http { target, .. } | TriggerSpec::Async { target, .. } => target,
+            TriggerSpec::Producer { queue, .. } => queue,
+        }
+    }
+    pub fn target_kind(&self) -> TargetKind {
+        match self {
+            TriggerSpec::Producer { .. } => TargetKind::Queue,
+            _ => TargetKind::Function,
         }
     }
     pub fn arrivals(&self) -> &Arrivals {
         match self {
-            TriggerSpec::Http { arrivals, .. } => arrivals,
+            TriggerSpec::Http { arrivals, .. }
+            | TriggerSpec::Async { arrivals, .. }
+            | TriggerSpec::Producer { arrivals, .. } => arrivals,
         }
     }
 }
@@ -86,6 +114,8 @@ pub struct SimConfig {
     pub account: Account,
     pub functions: Vec<FunctionSpec>,
     pub triggers: Vec<TriggerSpec>,
+    pub queues: Vec<QueueSpec>,
+    pub databases: Vec<DatabaseSpec>,
     pub server_fleet: ServerFleet,
 }
 
@@ -217,12 +247,17 @@ impl SimConfig {
             if self.triggers[..i].iter().any(|u| u.name() == t.name()) {
                 push(at("name"), format!("the name \"{}\" is used by another trigger", t.name()));
             }
-            if !self.functions.iter().any(|f| f.name == t.target()) {
-                let known: Vec<&str> = self.functions.iter().map(|f| f.name.as_str()).collect();
-                push(
-                    at("target"),
-                    format!("no function is named \"{}\" (functions: {})", t.target(), known.join(", ")),
-                );
+            match t.target_kind() {
+                TargetKind::Function => {
+                    if let Some(problem) = self.unknown_function(t.target()) {
+                        push(at("target"), problem);
+                    }
+                }
+                TargetKind::Queue => {
+                    if let Some(problem) = self.unknown_queue(t.target()) {
+                        push(at("queue"), problem);
+                    }
+                }
             }
             for (field, message) in t.arrivals().problems() {
                 push(join(&at("arrivals"), &field), message);
@@ -244,7 +279,125 @@ impl SimConfig {
         if fleet.concurrency_per_instance == 0 {
             push("server_fleet.concurrency_per_instance".into(), "an instance serves at least one request".into());
         }
+        self.service_problems(&mut out);
         out
+    }
+}
+
+impl SimConfig {
+    fn unknown_function(&self, name: &str) -> Option<String> {
+        let known: Vec<&str> = self.functions.iter().map(|f| f.name.as_str()).collect();
+        (!known.contains(&name)).then(|| format!("no function is named \"{name}\" (functions: {})", known.join(", ")))
+    }
+
+    fn unknown_queue(&self, name: &str) -> Option<String> {
+        let known: Vec<&str> = self.queues.iter().map(|q| q.name.as_str()).collect();
+        (!known.contains(&name)).then(|| format!("no queue is named \"{name}\" (queues: {})", known.join(", ")))
+    }
+
+    fn unknown_database(&self, name: &str) -> Option<String> {
+        let known: Vec<&str> = self.databases.iter().map(|d| d.name.as_str()).collect();
+        (!known.contains(&name)).then(|| format!("no database is named \"{name}\" (databases: {})", known.join(", ")))
+    }
+
+    /// Problems with queues, databases and the calls functions make to them.
+    fn service_problems(&self, out: &mut Vec<Problem>) {
+        let mut push = |path: String, message: String| out.push(Problem { path, message });
+        for (i, f) in self.functions.iter().enumerate() {
+            let at = |field: &str| format!("functions[{i}].{field}");
+            if f.async_retries > 2 {
+                push(at("async_retries"), format!("asynchronous retries are 0..2, got {}", f.async_retries));
+            }
+            if let Some(q) = &f.on_failure
+                && let Some(problem) = self.unknown_queue(q)
+            {
+                push(at("on_failure"), problem);
+            }
+            for (k, call) in f.calls.iter().enumerate() {
+                let at = |field: &str| format!("functions[{i}].calls[{k}].{field}");
+                match call {
+                    Call::Query { database, count } => {
+                        if let Some(problem) = self.unknown_database(database) {
+                            push(at("database"), problem);
+                        }
+                        if *count == 0 || *count > 1000 {
+                            push(at("count"), format!("1..1000 queries, got {count}"));
+                        }
+                    }
+                    Call::Send { queue } => {
+                        if let Some(problem) = self.unknown_queue(queue) {
+                            push(at("queue"), problem);
+                        }
+                    }
+                    Call::Invoke { function, .. } => {
+                        if let Some(problem) = self.unknown_function(function) {
+                            push(at("function"), problem);
+                        } else if *function == f.name {
+                            push(at("function"), "a function cannot invoke itself (it would never end)".into());
+                        }
+                    }
+                }
+            }
+        }
+        for (i, q) in self.queues.iter().enumerate() {
+            let at = |field: &str| format!("queues[{i}].{field}");
+            if self.queues[..i].iter().any(|o| o.name == q.name) {
+                push(at("name"), format!("the name \"{}\" is used by another queue", q.name));
+            }
+            if q.visibility_timeout.0 == 0 || q.visibility_timeout > SimDuration::from_secs(12 * 3600) {
+                push(at("visibility_timeout"), format!("above 0s and at most 12h, got {}", q.visibility_timeout));
+            }
+            if q.max_receive_count == 0 {
+                push(at("max_receive_count"), "at least one receive".into());
+            }
+            if q.retention < SimDuration::from_secs(60) {
+                push(at("retention"), format!("at least 1m, got {}", q.retention));
+            }
+            if let Some(dlq) = &q.dlq {
+                if let Some(problem) = self.unknown_queue(dlq) {
+                    push(at("dlq"), problem);
+                } else if *dlq == q.name {
+                    push(at("dlq"), "a queue cannot be its own dead-letter queue".into());
+                }
+            }
+            if let Some(c) = &q.consumer {
+                if let Some(problem) = self.unknown_function(&c.function) {
+                    push(at("consumer.function"), problem);
+                }
+                if c.batch_size == 0 || c.batch_size > 10_000 {
+                    push(at("consumer.batch_size"), format!("1..10000, got {}", c.batch_size));
+                }
+                if c.max_concurrency < 2 || c.max_concurrency > 1000 {
+                    push(at("consumer.max_concurrency"), format!("2..1000 (as Lambda), got {}", c.max_concurrency));
+                }
+                if c.batching_window > SimDuration::from_secs(300) {
+                    push(at("consumer.batching_window"), format!("at most 5m, got {}", c.batching_window));
+                }
+            }
+        }
+        for (i, d) in self.databases.iter().enumerate() {
+            let at = |field: &str| format!("databases[{i}].{field}");
+            if self.databases[..i].iter().any(|o| o.name == d.name) {
+                push(at("name"), format!("the name \"{}\" is used by another database", d.name));
+            }
+            if d.max_connections == 0 {
+                push(at("max_connections"), "at least one connection".into());
+            }
+            if d.max_parallel_queries == 0 {
+                push(at("max_parallel_queries"), "at least one query at a time".into());
+            }
+            if let Some(p) = &d.pooler
+                && (p.pool_size == 0 || p.pool_size > d.max_connections)
+            {
+                push(
+                    at("pooler.pool_size"),
+                    format!("1..max_connections ({}), got {}", d.max_connections, p.pool_size),
+                );
+            }
+            for (field, message) in d.query_time.problems() {
+                push(join(&at("query_time"), field), message);
+            }
+        }
     }
 }
 

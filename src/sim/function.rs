@@ -186,6 +186,54 @@ pub struct FunctionSpec {
     /// The memory size at which `duration` was measured.
     #[serde(default = "default_duration_at_mb")]
     pub duration_at_mb: u32,
+    /// Downstream calls the handler makes after its own work, in order.
+    #[serde(default)]
+    pub calls: Vec<Call>,
+    /// Keeps an idempotency store: a redelivered event whose side effect was already
+    /// done is recognised and not done again.
+    #[serde(default)]
+    pub idempotency: bool,
+    /// Asynchronous invocations only: retries after a failed attempt (0..2; the first
+    /// about a minute later, the second about two minutes after that).
+    #[serde(default = "default_async_retries")]
+    pub async_retries: u32,
+    /// Asynchronous invocations only: an event older than this is given up.
+    #[serde(default = "default_max_event_age")]
+    pub max_event_age: SimDuration,
+    /// Asynchronous invocations only: the queue that takes events that failed every try.
+    #[serde(default)]
+    pub on_failure: Option<String>,
+}
+
+/// A call a handler makes to another service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Call {
+    /// `count` queries, one after the other, on a database of the scenario.
+    Query {
+        database: String,
+        #[serde(default = "one")]
+        count: u32,
+    },
+    /// Sends one message to a queue.
+    Send { queue: String },
+    /// Invokes another function: synchronously (the caller waits, busy and billed) or
+    /// asynchronously (the event is queued and the caller goes on).
+    Invoke {
+        function: String,
+        #[serde(default)]
+        asynchronous: bool,
+    },
+}
+
+fn one() -> u32 {
+    1
+}
+fn default_async_retries() -> u32 {
+    2
+}
+fn default_max_event_age() -> SimDuration {
+    SimDuration::from_secs(6 * 3600)
 }
 
 fn default_memory() -> u32 {
@@ -231,6 +279,11 @@ impl FunctionSpec {
             cpu_bound: 0.0,
             threads: 1,
             duration_at_mb: default_duration_at_mb(),
+            calls: Vec::new(),
+            idempotency: false,
+            async_retries: default_async_retries(),
+            max_event_age: default_max_event_age(),
+            on_failure: None,
         }
     }
 
@@ -375,6 +428,8 @@ pub struct Environment {
     /// When it expires if it stays idle.
     pub expires_at: SimTime,
     pub invocations: u64,
+    /// Databases (by index, bit i = database i) this environment holds a connection to.
+    pub connections: u64,
 }
 
 #[cfg(test)]

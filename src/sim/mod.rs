@@ -4,22 +4,28 @@
 pub mod arrivals;
 pub mod config;
 pub mod cost;
+pub mod database;
 pub mod dist;
 pub(crate) mod engine;
+pub mod flow;
 pub mod function;
 pub mod log;
 pub mod metrics;
 pub mod pool;
+pub mod queue;
 pub mod rng;
 pub mod time;
 
 use arrivals::ArrivalGenerator;
 use config::{SimConfig, TriggerSpec};
+use database::DatabaseState;
 use engine::{Due, EventQueue};
+use flow::{AsyncEvent, ResolvedCall, ServiceCounters};
 use function::FunctionModel;
 use log::{EventLog, LogEntry, LogKind, Outcome, ThrottleReason};
 use metrics::{Histogram, Series};
-use pool::{FunctionState, InFlight, PoolIntegrals};
+use pool::{FunctionState, InFlight, Origin, PoolIntegrals, Released};
+use queue::QueueState;
 use rng::RngStream;
 use time::{SimDuration, SimTime};
 
@@ -40,6 +46,16 @@ enum Event {
     Tick,
     /// The warm-up ends: metrics start counting.
     WarmupEnd,
+    /// A database query finished.
+    QueryDone { database: u32, function: u32, env: u32 },
+    /// A received message's visibility timeout ends.
+    VisibilityTimeout { queue: u32, message: u32, receipt: u64 },
+    /// A queue's pollers look again (batching window over, or the function had no room).
+    Poll { queue: u32 },
+    /// An asynchronous event is due for another attempt.
+    AsyncDue { event: u32 },
+    /// The database drops a connection leaked by a shut-down environment.
+    ConnectionTimeout { database: u32 },
 }
 
 /// Counts of one trigger's requests (those that arrived after the warm-up).
@@ -69,7 +85,7 @@ impl RequestCounters {
 #[derive(Clone, Debug)]
 pub struct TriggerState {
     pub spec: TriggerSpec,
-    /// Index of the target function.
+    /// Index of the target function (or queue, for a producer).
     pub target: u32,
     pub arrivals: ArrivalGenerator,
     rng: RngStream,
@@ -115,6 +131,19 @@ pub struct Simulation {
     in_flight: u64,
     /// Peak requests in flight across all functions since the warm-up.
     pub max_in_flight: u64,
+    queues: Vec<QueueState>,
+    databases: Vec<DatabaseState>,
+    /// Each function's downstream calls, resolved to indices.
+    calls: Vec<Vec<ResolvedCall>>,
+    /// Databases each function holds a connection to from its cold start (no pooler).
+    connects_to: Vec<u64>,
+    async_events: Vec<AsyncEvent>,
+    free_async: Vec<u32>,
+    pub services: ServiceCounters,
+    db_rngs: Vec<RngStream>,
+    db_samplers: Vec<dist::Sampler>,
+    batch_rng: RngStream,
+    warmup_db_integrals: Vec<metrics::TimeIntegral>,
 }
 
 impl Simulation {
@@ -136,7 +165,11 @@ impl Simulation {
             .triggers
             .iter()
             .map(|t| TriggerState {
-                target: config.functions.iter().position(|f| f.name == t.target()).unwrap_or(0) as u32,
+                target: match t.target_kind() {
+                    config::TargetKind::Function => config.functions.iter().position(|f| f.name == t.target()),
+                    config::TargetKind::Queue => config.queues.iter().position(|q| q.name == t.target()),
+                }
+                .unwrap_or(0) as u32,
                 arrivals: ArrivalGenerator::new(t.arrivals().clone()),
                 rng: RngStream::new(seed, &format!("trigger/{}/arrivals", t.name())),
                 counters: RequestCounters::default(),
@@ -170,6 +203,21 @@ impl Simulation {
             events: 0,
             in_flight: 0,
             max_in_flight: 0,
+            queues: flow::build_queues(&config),
+            databases: config.databases.iter().cloned().map(DatabaseState::new).collect(),
+            calls: flow::resolve_calls(&config),
+            connects_to: flow::connections_per_function(&config),
+            async_events: Vec::new(),
+            free_async: Vec::new(),
+            services: ServiceCounters::default(),
+            db_rngs: config
+                .databases
+                .iter()
+                .map(|d| RngStream::new(seed, &format!("database/{}/query", d.name)))
+                .collect(),
+            db_samplers: config.databases.iter().map(|d| dist::Sampler::new(&d.query_time)).collect(),
+            batch_rng: RngStream::new(seed, "queues/partial-batch"),
+            warmup_db_integrals: vec![metrics::TimeIntegral::default(); config.databases.len()],
             config,
         };
         for i in 0..sim.triggers.len() {
@@ -288,12 +336,18 @@ impl Simulation {
             Event::ExpiryCheck { function } => self.on_expiry_check(function),
             Event::Tick => self.on_tick(),
             Event::WarmupEnd => self.on_warmup_end(),
+            Event::QueryDone { database, function, env } => self.on_query_done(database, function, env),
+            Event::VisibilityTimeout { queue, message, receipt } => self.on_visibility_timeout(queue, message, receipt),
+            Event::Poll { queue } => self.on_poll(queue),
+            Event::AsyncDue { event } => self.dispatch_async(event),
+            Event::ConnectionTimeout { database } => self.databases[database as usize].close(self.now),
         }
     }
 
     fn on_arrival(&mut self, trigger: u32) {
         let now = self.now;
         let counted = now >= self.warmup_end;
+        let id = self.new_correlation();
         let t = &mut self.triggers[trigger as usize];
         if let Some(next) = t.arrivals.next_after(now, &mut t.rng)
             && next < self.end
@@ -301,25 +355,35 @@ impl Simulation {
             self.queue.schedule_lane(trigger, next);
         }
         t.counters.arrived += u64::from(counted);
-        let function = t.target;
-        let id = self.next_request;
-        self.next_request += 1;
+        let target = t.target;
         self.series.current.arrivals += 1;
-        let request = InFlight {
-            id,
-            trigger,
-            arrived: now,
-            counted,
-            init: SimDuration::ZERO,
-            run: SimDuration::ZERO,
-            outcome: Outcome::Succeeded,
-        };
-        self.log.push(LogEntry { time: now, kind: LogKind::Arrived, function, env: u32::MAX, request: id });
-        self.invoke(function, request);
+        match self.triggers[trigger as usize].spec {
+            TriggerSpec::Http { .. } => {
+                let request = InFlight::new(id, Origin::Http { trigger }, now, counted);
+                let entry =
+                    LogEntry { time: now, kind: LogKind::Arrived, function: target, env: u32::MAX, request: id };
+                self.log.push(entry);
+                if let Err(reason) = self.try_invoke(target, request) {
+                    self.note_throttle(target, &request, reason);
+                    if counted {
+                        self.triggers[trigger as usize].counters.throttled += 1;
+                    }
+                }
+            }
+            TriggerSpec::Async { .. } => self.new_async_event(target, id, counted, Some(trigger)),
+            TriggerSpec::Producer { .. } => self.send_message(target, id, counted, Some(trigger)),
+        }
     }
 
-    /// Routes a request to a warm environment, a new one (cold start), or refuses it.
-    fn invoke(&mut self, function: u32, request: InFlight) {
+    fn new_correlation(&mut self) -> u64 {
+        let id = self.next_request;
+        self.next_request += 1;
+        id
+    }
+
+    /// Starts a request on a warm environment or a new one (cold start), or says which
+    /// limit refuses it (the caller decides what a refusal means for its origin).
+    fn try_invoke(&mut self, function: u32, request: InFlight) -> Result<(), ThrottleReason> {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         f.counters.arrived += u64::from(request.counted);
@@ -332,7 +396,7 @@ impl Simulation {
             f.note_concurrency();
             self.note_in_flight();
             self.start_invocation(function, env, request);
-            return;
+            return Ok(());
         }
         let refusal = match f.model.spec.reserved_concurrency {
             Some(r) if f.concurrency_in_use() >= r => Some(ThrottleReason::ReservedConcurrency),
@@ -346,14 +410,23 @@ impl Simulation {
             (!f.take_scaling_token(now, scaling.environments, scaling.per)).then_some(ThrottleReason::ScalingRate)
         });
         if let Some(reason) = refusal {
-            self.throttle(function, request, reason);
-            return;
+            return Err(reason);
         }
         if f.model.spec.reserved_concurrency.is_none() {
             self.account.unreserved_in_use += 1;
         }
         let env = f.start_environment(now, request);
         f.note_concurrency();
+        // Connections are opened by the init code; a refused one is retried at the
+        // first query.
+        let mut connections = self.connects_to[function as usize];
+        while connections != 0 {
+            let db = connections.trailing_zeros();
+            connections &= connections - 1;
+            if self.databases[db as usize].open(now, request.counted) {
+                f.slots[env as usize].env.connections |= 1 << db;
+            }
+        }
         let took = f.model.sample_cold_start(&mut f.rngs.cold_start);
         if let Some(r) = f.slots[env as usize].request.as_mut() {
             r.init = took;
@@ -364,6 +437,7 @@ impl Simulation {
         self.note_in_flight();
         self.log.push(LogEntry { time: now, kind: LogKind::ColdStartBegan, function, env, request: request.id });
         self.queue.schedule(now + took, Event::InitDone { function, env });
+        Ok(())
     }
 
     #[inline]
@@ -372,7 +446,8 @@ impl Simulation {
         self.max_in_flight = self.max_in_flight.max(self.in_flight);
     }
 
-    fn throttle(&mut self, function: u32, request: InFlight, reason: ThrottleReason) {
+    /// Counts a refusal against the function (the origin decides what happens next).
+    fn note_throttle(&mut self, function: u32, request: &InFlight, reason: ThrottleReason) {
         let f = &mut self.functions[function as usize];
         if request.counted {
             match reason {
@@ -380,7 +455,6 @@ impl Simulation {
                 ThrottleReason::AccountConcurrency => f.counters.throttled_account += 1,
                 ThrottleReason::ScalingRate => f.counters.throttled_scaling += 1,
             }
-            self.triggers[request.trigger as usize].counters.throttled += 1;
         }
         f.lifetime_throttles += 1;
         f.series.current.throttled += 1;
@@ -424,7 +498,13 @@ impl Simulation {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         let first_on_env = f.slots[env as usize].env.invocations == 0;
-        let duration = f.model.sample_duration(first_on_env, &mut f.rngs.duration);
+        let mut duration = f.model.sample_duration(first_on_env, &mut f.rngs.duration);
+        if let Origin::Queue { queue, batch } = request.origin {
+            // A batch is processed message after message.
+            let messages = self.queues[queue as usize].batches[batch as usize].len() as u64;
+            duration = SimDuration(duration.0.saturating_mul(messages.max(1)));
+        }
+        request.started = now;
         let spec = &f.model.spec;
         (request.run, request.outcome) = if duration > spec.timeout {
             (spec.timeout, Outcome::TimedOut)
@@ -441,39 +521,44 @@ impl Simulation {
         self.queue.schedule(now + request.run, Event::Finish { function, env });
     }
 
+    /// The handler's own work is done: its downstream calls come next.
     fn on_finish(&mut self, function: u32, env: u32) {
+        self.continue_calls(function, env);
+    }
+
+    /// The invocation is over: bill it, count it, tell its origin, free the environment.
+    fn complete(&mut self, function: u32, env: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         f.touch(now);
-        let Some(request) = f.slots[env as usize].request.take() else {
+        let Some(mut request) = f.slots[env as usize].request.take() else {
             return;
         };
+        let spec = &f.model.spec;
+        let mut elapsed = now.since(request.started);
+        if request.call_failure.is_some() && request.outcome == Outcome::Succeeded {
+            request.outcome = Outcome::Failed;
+        }
+        if elapsed > spec.timeout {
+            // Downstream calls ran past the timeout. (Simplification: the environment is
+            // freed when the calls end, not at the timeout itself.)
+            request.outcome = Outcome::TimedOut;
+            elapsed = spec.timeout;
+        }
         let latency = now.since(request.arrived);
         let provisioned = f.slots[env as usize].env.provisioned;
-        let memory = f.model.spec.memory_mb;
+        let memory = spec.memory_mb;
         if request.counted {
             f.usage.requests += 1;
             // On-demand init is billed with the invocation; provisioned environments
             // were initialised ahead of time and paid for by their allocation.
-            let billed = if provisioned { request.run } else { request.run + request.init };
+            let billed = if provisioned { elapsed } else { elapsed + request.init };
             f.usage.bill(memory, billed, provisioned);
-            f.durations.record(request.run);
-            self.latency.record(latency);
-            let t = &mut self.triggers[request.trigger as usize];
-            t.latency.record(latency);
+            f.durations.record(elapsed);
             match request.outcome {
-                Outcome::Succeeded => {
-                    f.counters.succeeded += 1;
-                    t.counters.succeeded += 1;
-                }
-                Outcome::Failed => {
-                    f.counters.failed += 1;
-                    t.counters.failed += 1;
-                }
-                Outcome::TimedOut => {
-                    f.counters.timed_out += 1;
-                    t.counters.timed_out += 1;
-                }
+                Outcome::Succeeded => f.counters.succeeded += 1,
+                Outcome::Failed => f.counters.failed += 1,
+                Outcome::TimedOut => f.counters.timed_out += 1,
             }
         }
         for point in [&mut f.series.current, &mut self.series.current] {
@@ -490,16 +575,56 @@ impl Simulation {
             request: request.id,
         });
         self.in_flight -= 1;
-        let was_on_demand = !provisioned;
-        let expires = f.release(env, now);
-        if was_on_demand && f.model.spec.reserved_concurrency.is_none() {
+        let released = f.release(env, now);
+        if !provisioned && f.model.spec.reserved_concurrency.is_none() {
             self.account.unreserved_in_use -= 1;
         }
-        if let Some(at) = expires
-            && f.expiry_check_at.is_none_or(|scheduled| at < scheduled)
-        {
-            f.expiry_check_at = Some(at);
-            self.queue.schedule(at, Event::ExpiryCheck { function });
+        match released {
+            Released::Idle(at) => {
+                if f.expiry_check_at.is_none_or(|scheduled| at < scheduled) {
+                    f.expiry_check_at = Some(at);
+                    self.queue.schedule(at, Event::ExpiryCheck { function });
+                }
+            }
+            Released::Retired(connections) => self.drop_connections(connections),
+            Released::Provisioned => {}
+        }
+        self.resolve_origin(function, request, latency);
+    }
+
+    /// Tells whoever asked for an invocation how it ended.
+    fn resolve_origin(&mut self, function: u32, request: InFlight, latency: SimDuration) {
+        let completed_work = request.outcome != Outcome::TimedOut && request.call_failure.is_none();
+        match request.origin {
+            Origin::Http { trigger } => {
+                if request.counted {
+                    self.latency.record(latency);
+                    let t = &mut self.triggers[trigger as usize];
+                    t.latency.record(latency);
+                    match request.outcome {
+                        Outcome::Succeeded => t.counters.succeeded += 1,
+                        Outcome::Failed => t.counters.failed += 1,
+                        Outcome::TimedOut => t.counters.timed_out += 1,
+                    }
+                }
+            }
+            Origin::Async { event } => self.async_attempt_done(event, request.outcome, completed_work),
+            Origin::Queue { queue, batch } => self.batch_done(function, queue, batch, &request),
+            Origin::Call { function: caller, env } => self.callee_done(caller, env, request.outcome),
+        }
+    }
+
+    /// Closes (or leaves to leak) an environment's database connections.
+    fn drop_connections(&mut self, mut connections: u64) {
+        while connections != 0 {
+            let db = connections.trailing_zeros() as usize;
+            connections &= connections - 1;
+            let leak = self.databases[db].spec.leaked_connection_timeout;
+            if leak.0 == 0 {
+                self.databases[db].close(self.now);
+            } else {
+                self.queue.schedule(self.now + leak, Event::ConnectionTimeout { database: db as u32 });
+            }
         }
     }
 
@@ -511,13 +636,20 @@ impl Simulation {
         }
         f.touch(now);
         let log = &mut self.log;
+        let mut closing = Vec::new();
         let next = f.expire_idle(now, |env, e| {
             let kind = LogKind::Expired { idle_for: now.since(e.idle_since) };
             log.push(LogEntry { time: now, kind, function, env, request: 0 });
+            if e.connections != 0 {
+                closing.push(e.connections);
+            }
         });
         f.expiry_check_at = next;
         if let Some(at) = next {
             self.queue.schedule(at, Event::ExpiryCheck { function });
+        }
+        for connections in closing {
+            self.drop_connections(connections);
         }
     }
 
@@ -540,6 +672,7 @@ impl Simulation {
             p.max_concurrency = total.max_concurrency;
         });
         self.queue.schedule(now + self.series.width(), Event::Tick);
+        self.expire_old_messages();
     }
 
     fn on_warmup_end(&mut self) {
@@ -550,5 +683,20 @@ impl Simulation {
             self.warmup_integrals[i] = f.integrals_at(now);
         }
         self.max_in_flight = self.in_flight;
+        for (i, db) in self.databases.iter_mut().enumerate() {
+            db.reset_peaks();
+            self.warmup_db_integrals[i] = db.connections_integral_at(now);
+        }
+    }
+
+    pub fn queues(&self) -> &[QueueState] {
+        &self.queues
+    }
+    pub fn databases(&self) -> &[DatabaseState] {
+        &self.databases
+    }
+    /// A database's open-connections integral at the end of the warm-up.
+    pub fn warmup_db_integral(&self, database: usize) -> metrics::TimeIntegral {
+        self.warmup_db_integrals[database]
     }
 }

@@ -9,11 +9,33 @@ use super::rng::RngStream;
 use super::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
+/// Who asked for an invocation, and so who hears how it ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// A synchronous HTTP client of a trigger.
+    Http { trigger: u32 },
+    /// An asynchronous event (in the simulation's async event table).
+    Async { event: u32 },
+    /// A batch received from a queue by its event-source mapping.
+    Queue { queue: u32, batch: u32 },
+    /// A synchronous call from another function's environment.
+    Call { function: u32, env: u32 },
+}
+
+/// Why a downstream call failed the invocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CallFailure {
+    ConnectionRefused,
+    Throttled,
+    CalleeFailed,
+}
+
 /// A request being served by an environment.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct InFlight {
     pub id: u64,
-    pub trigger: u32,
+    pub origin: Origin,
+    /// When the invocation was asked for (latency is measured from here).
     pub arrived: SimTime,
     /// Arrived after the warm-up, so it counts in the report.
     pub counted: bool,
@@ -22,6 +44,45 @@ pub(crate) struct InFlight {
     /// Handler time (capped at the timeout).
     pub run: SimDuration,
     pub outcome: Outcome,
+    /// When the handler started (after any cold start).
+    pub started: SimTime,
+    /// Index of the next downstream call.
+    pub next_call: u16,
+    /// Queries left in the current `Query` call.
+    pub queries_left: u32,
+    /// When the current query was issued (for its latency).
+    pub query_issued: SimTime,
+    pub call_failure: Option<CallFailure>,
+}
+
+impl InFlight {
+    pub(crate) fn new(id: u64, origin: Origin, arrived: SimTime, counted: bool) -> InFlight {
+        InFlight {
+            id,
+            origin,
+            arrived,
+            counted,
+            init: SimDuration::ZERO,
+            run: SimDuration::ZERO,
+            outcome: Outcome::Succeeded,
+            started: arrived,
+            next_call: 0,
+            queries_left: 0,
+            query_issued: arrived,
+            call_failure: None,
+        }
+    }
+}
+
+/// What became of an environment when its request finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Released {
+    /// Idle and warm until this time.
+    Idle(SimTime),
+    /// Provisioned: idle, never expires.
+    Provisioned,
+    /// Past its maximum lifetime: shut down, holding these database connections.
+    Retired(u64),
 }
 
 #[derive(Clone, Debug)]
@@ -292,6 +353,7 @@ impl FunctionState {
             idle_since: now,
             expires_at: SimTime::MAX,
             invocations: 0,
+            connections: 0,
         };
         let slot = Slot { env, request: None, alive: true };
         match self.free_slots.pop() {
@@ -336,9 +398,8 @@ impl FunctionState {
         self.slots[id as usize].env.state = EnvState::Busy;
     }
 
-    /// Returns a busy environment to the pool. Returns `Some(expires_at)` when it went
-    /// idle with a keep-alive deadline, `None` if it is provisioned or was retired.
-    pub(crate) fn release(&mut self, id: u32, now: SimTime) -> Option<SimTime> {
+    /// Returns a busy environment to the pool.
+    pub(crate) fn release(&mut self, id: u32, now: SimTime) -> Released {
         self.busy -= 1;
         let slot = &mut self.slots[id as usize];
         slot.env.invocations += 1;
@@ -347,14 +408,14 @@ impl FunctionState {
             slot.env.idle_since = now;
             self.idle_count += 1;
             self.idle_provisioned.push(id);
-            return None;
+            return Released::Provisioned;
         }
         self.on_demand_active -= 1;
-        let spec = &self.model.spec;
-        let retire_at = spec.max_lifetime.map(|life| slot.env.created_at + life);
+        let retire_at = self.model.spec.max_lifetime.map(|life| slot.env.created_at + life);
         if retire_at.is_some_and(|t| t <= now) {
+            let connections = slot.env.connections;
             self.retire(id);
-            return None;
+            return Released::Retired(connections);
         }
         let keep = self.model.sample_keep_alive(&mut self.rngs.keep_alive);
         let slot = &mut self.slots[id as usize];
@@ -364,7 +425,7 @@ impl FunctionState {
         slot.env.expires_at = expires;
         self.idle_count += 1;
         self.idle.push_back(id);
-        Some(expires)
+        Released::Idle(expires)
     }
 
     fn retire(&mut self, id: u32) {

@@ -4,7 +4,7 @@ use crate::harness::{library, report_with_seed, scenario};
 
 #[test]
 fn same_seed_gives_byte_identical_json() {
-    for text in [faaslab::bench::TEN_FUNCTION_MIX, faaslab::scenario::DEFAULT_SCENARIO] {
+    for text in [faaslab::bench::TEN_FUNCTION_MIX, faaslab::scenario::DEFAULT_SCENARIO, crate::conservation::SERVICES] {
         let mut s = scenario(text);
         s.duration = faaslab::sim::time::parse_duration("5m").unwrap();
         let a = report_with_seed(&s, 11).to_json();
@@ -26,7 +26,9 @@ fn adding_a_function_does_not_perturb_the_others() {
     other.name = "other".into();
     extended.functions.push(other);
     let mut trigger = extended.triggers[0].clone();
-    let faaslab::sim::config::TriggerSpec::Http { name, target, .. } = &mut trigger;
+    let faaslab::sim::config::TriggerSpec::Http { name, target, .. } = &mut trigger else {
+        panic!("the keep-alive scenario has an HTTP trigger");
+    };
     *name = "others".into();
     *target = "other".into();
     extended.triggers.push(trigger);

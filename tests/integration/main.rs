@@ -8,4 +8,5 @@ mod conservation;
 mod cost;
 mod determinism;
 mod scenarios;
+mod services;
 mod theory;

@@ -1,0 +1,157 @@
+//! Databases with a connection limit, a query engine that degrades as it saturates,
+//! and an optional connection pooler (proxy).
+
+use super::dist::{Dist, Percentile};
+use super::metrics::{Histogram, TimeIntegral};
+use super::time::{SimDuration, SimTime};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// A database as written in a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSpec {
+    pub name: String,
+    /// Connections the server accepts; one more is refused (PostgreSQL's default is 100).
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+    /// Time of one query when the database is not busy.
+    #[serde(default = "default_query_time")]
+    pub query_time: Dist,
+    /// Queries the server runs at once (its CPUs and disks); more wait their turn, so
+    /// query time grows as it saturates.
+    #[serde(default = "default_parallel")]
+    pub max_parallel_queries: u32,
+    /// A connection left open by an environment that was shut down stays counted until
+    /// the server notices it is dead.
+    #[serde(default = "default_leak")]
+    pub leaked_connection_timeout: SimDuration,
+    /// A pooler (proxy) between functions and the database.
+    #[serde(default)]
+    pub pooler: Option<PoolerSpec>,
+}
+
+/// A connection pooler: environments connect to it, and it multiplexes their queries
+/// onto a small pool of real connections.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolerSpec {
+    pub pool_size: u32,
+}
+
+fn default_max_connections() -> u32 {
+    100
+}
+fn default_query_time() -> Dist {
+    Dist::Empirical {
+        percentiles: vec![
+            Percentile { p: 0.0, value: SimDuration::from_millis(2) },
+            Percentile { p: 0.5, value: SimDuration::from_millis(5) },
+            Percentile { p: 0.99, value: SimDuration::from_millis(40) },
+            Percentile { p: 1.0, value: SimDuration::from_millis(80) },
+        ],
+    }
+}
+fn default_parallel() -> u32 {
+    16
+}
+fn default_leak() -> SimDuration {
+    SimDuration::from_secs(300)
+}
+
+/// Counts over the measured window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DatabaseCounters {
+    pub queries: u64,
+    /// Connection attempts refused because the server was at `max_connections`.
+    pub connection_errors: u64,
+    pub connections_opened: u64,
+}
+
+/// A query waiting for the server or for a pooled connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Waiter {
+    pub function: u32,
+    pub env: u32,
+    pub since: SimTime,
+}
+
+/// A database at run time.
+#[derive(Clone, Debug)]
+pub struct DatabaseState {
+    pub spec: DatabaseSpec,
+    /// Open connections (environments', the pooler's and leaked ones).
+    pub connections: u32,
+    pub peak_connections: u32,
+    pub running: u32,
+    pub(crate) waiting: VecDeque<Waiter>,
+    /// Pooled connections not lent out.
+    pub(crate) pool_free: u32,
+    pub(crate) pool_waiting: VecDeque<Waiter>,
+    pub counters: DatabaseCounters,
+    /// Query latency as a function sees it (waits included).
+    pub query_latency: Histogram,
+    connections_integral: TimeIntegral,
+    last_touch: SimTime,
+}
+
+impl DatabaseState {
+    pub(crate) fn new(spec: DatabaseSpec) -> DatabaseState {
+        let pool = spec.pooler.as_ref().map_or(0, |p| p.pool_size);
+        let mut db = DatabaseState {
+            connections: 0,
+            peak_connections: 0,
+            running: 0,
+            waiting: VecDeque::new(),
+            pool_free: pool,
+            pool_waiting: VecDeque::new(),
+            counters: DatabaseCounters::default(),
+            query_latency: Histogram::default(),
+            connections_integral: TimeIntegral::default(),
+            last_touch: SimTime::ZERO,
+            spec,
+        };
+        // The pooler holds its connections open from the start.
+        db.connections = pool.min(db.spec.max_connections);
+        db.peak_connections = db.connections;
+        db
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    fn touch(&mut self, now: SimTime) {
+        self.connections_integral.add(u64::from(self.connections), now.since(self.last_touch));
+        self.last_touch = now;
+    }
+
+    /// Opens a connection if the server has room; false = refused.
+    pub(crate) fn open(&mut self, now: SimTime, counted: bool) -> bool {
+        self.touch(now);
+        if self.connections >= self.spec.max_connections {
+            self.counters.connection_errors += u64::from(counted);
+            return false;
+        }
+        self.connections += 1;
+        self.counters.connections_opened += u64::from(counted);
+        self.peak_connections = self.peak_connections.max(self.connections);
+        true
+    }
+
+    pub(crate) fn close(&mut self, now: SimTime) {
+        self.touch(now);
+        self.connections = self.connections.saturating_sub(1);
+    }
+
+    /// Time-weighted average of open connections since `since_area` was taken.
+    pub fn connections_integral_at(&self, now: SimTime) -> TimeIntegral {
+        let mut copy = self.connections_integral;
+        copy.add(u64::from(self.connections), now.since(self.last_touch));
+        copy
+    }
+
+    pub(crate) fn reset_peaks(&mut self) {
+        self.peak_connections = self.connections;
+    }
+}

@@ -1,0 +1,519 @@
+//! How work moves between services: asynchronous invocations with retries, queues
+//! polled by event-source mappings, database queries over limited connections, and
+//! the calls a handler makes. Delivery is at-least-once; idempotency is counted here.
+
+use super::config::SimConfig;
+use super::function::Call;
+use super::log::Outcome;
+use super::pool::{CallFailure, InFlight, Origin};
+use super::queue::QueueState;
+use super::time::{SimDuration, SimTime};
+use super::{Event, Simulation};
+use crate::sim::database::Waiter;
+use serde::Serialize;
+
+/// A handler's downstream call with names resolved to indices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ResolvedCall {
+    Query { database: u32, count: u32 },
+    Send { queue: u32 },
+    Invoke { function: u32, asynchronous: bool },
+}
+
+/// An asynchronous event waiting for (another) attempt or running.
+#[derive(Clone, Debug)]
+pub(crate) struct AsyncEvent {
+    pub function: u32,
+    pub correlation: u64,
+    pub trigger: Option<u32>,
+    pub counted: bool,
+    pub created: SimTime,
+    /// Attempts that ran (throttled dispatches are not attempts).
+    pub attempts: u32,
+    pub throttles: u32,
+    pub side_effects: u32,
+}
+
+/// Counts across services (over work that arrived after the warm-up).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ServiceCounters {
+    /// Asynchronous events accepted.
+    pub async_events: u64,
+    pub async_succeeded: u64,
+    /// Attempts after a failed one.
+    pub async_retries: u64,
+    /// Dispatches refused by a concurrency limit and tried again later (not lost).
+    pub async_throttled: u64,
+    /// Events that failed every attempt and went to the on-failure queue.
+    pub async_to_dlq: u64,
+    /// Events that failed every attempt with nowhere to go.
+    pub async_dropped: u64,
+    /// A side effect done again for an event already handled (no idempotency store).
+    pub duplicates: u64,
+    /// Redeliveries recognised by an idempotency store and not done again.
+    pub duplicates_suppressed: u64,
+}
+
+/// Delay before the n-th asynchronous retry (n = 1, 2): about 1 minute, then 2.
+fn retry_delay(attempts: u32) -> SimDuration {
+    SimDuration::from_secs(60 * u64::from(attempts))
+}
+
+/// Back-off after a throttled asynchronous dispatch: 1 s doubling up to 5 minutes.
+fn throttle_backoff(throttles: u32) -> SimDuration {
+    SimDuration::from_secs(1u64 << throttles.min(8)).min(SimDuration::from_secs(300))
+}
+
+pub(crate) fn build_queues(config: &SimConfig) -> Vec<QueueState> {
+    let index = |name: &str| config.queues.iter().position(|q| q.name == name).map(|i| i as u32);
+    let function = |name: &str| config.functions.iter().position(|f| f.name == name).map(|i| i as u32);
+    config
+        .queues
+        .iter()
+        .map(|spec| {
+            let mut q = QueueState::new(spec.clone());
+            q.dlq_index = spec.dlq.as_deref().and_then(index);
+            q.consumer_index = spec.consumer.as_ref().and_then(|c| function(&c.function));
+            q
+        })
+        .collect()
+}
+
+pub(crate) fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
+    let find = |names: Vec<&str>, name: &str| names.iter().position(|n| *n == name).unwrap_or(0) as u32;
+    let functions: Vec<&str> = config.functions.iter().map(|f| f.name.as_str()).collect();
+    let queues: Vec<&str> = config.queues.iter().map(|q| q.name.as_str()).collect();
+    let databases: Vec<&str> = config.databases.iter().map(|d| d.name.as_str()).collect();
+    config
+        .functions
+        .iter()
+        .map(|f| {
+            f.calls
+                .iter()
+                .map(|c| match c {
+                    Call::Query { database, count } => {
+                        ResolvedCall::Query { database: find(databases.clone(), database), count: *count }
+                    }
+                    Call::Send { queue } => ResolvedCall::Send { queue: find(queues.clone(), queue) },
+                    Call::Invoke { function, asynchronous } => ResolvedCall::Invoke {
+                        function: find(functions.clone(), function),
+                        asynchronous: *asynchronous,
+                    },
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// For each function, the databases (bit mask) its environments connect to directly:
+/// those it queries that have no pooler.
+pub(crate) fn connections_per_function(config: &SimConfig) -> Vec<u64> {
+    config
+        .functions
+        .iter()
+        .map(|f| {
+            f.calls.iter().fold(0u64, |mask, c| match c {
+                Call::Query { database, .. } => match config.databases.iter().position(|d| d.name == *database) {
+                    Some(i) if config.databases[i].pooler.is_none() && i < 64 => mask | (1 << i),
+                    _ => mask,
+                },
+                _ => mask,
+            })
+        })
+        .collect()
+}
+
+impl Simulation {
+    // ----- asynchronous invocation -----
+
+    pub(super) fn new_async_event(&mut self, function: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
+        let event = AsyncEvent {
+            function,
+            correlation,
+            trigger,
+            counted,
+            created: self.now,
+            attempts: 0,
+            throttles: 0,
+            side_effects: 0,
+        };
+        self.services.async_events += u64::from(counted);
+        let id = match self.free_async.pop() {
+            Some(id) => {
+                self.async_events[id as usize] = event;
+                id
+            }
+            None => {
+                self.async_events.push(event);
+                (self.async_events.len() - 1) as u32
+            }
+        };
+        self.dispatch_async(id);
+    }
+
+    /// Tries to run an asynchronous event now; a throttled one is tried again later.
+    pub(super) fn dispatch_async(&mut self, event: u32) {
+        let e = &self.async_events[event as usize];
+        let (function, counted) = (e.function, e.counted);
+        let request = InFlight::new(e.correlation, Origin::Async { event }, self.now, counted);
+        let Err(reason) = self.try_invoke(function, request) else { return };
+        self.note_throttle(function, &request, reason);
+        self.services.async_throttled += u64::from(counted);
+        let e = &mut self.async_events[event as usize];
+        e.throttles += 1;
+        let at = self.now + throttle_backoff(e.throttles);
+        if at.since(e.created) > self.functions[function as usize].model.spec.max_event_age {
+            self.give_up_async(event);
+        } else {
+            self.queue.schedule(at, Event::AsyncDue { event });
+        }
+    }
+
+    pub(super) fn async_attempt_done(&mut self, event: u32, outcome: Outcome, completed_work: bool) {
+        let e = &mut self.async_events[event as usize];
+        e.attempts += 1;
+        let (function, counted) = (e.function, e.counted);
+        if completed_work {
+            let redelivered = e.side_effects > 0;
+            e.side_effects += 1;
+            if redelivered {
+                self.count_redelivery(function, counted);
+            }
+        }
+        if outcome == Outcome::Succeeded {
+            let e = &self.async_events[event as usize];
+            self.services.async_succeeded += u64::from(e.counted);
+            if let (Some(t), true) = (e.trigger, e.counted) {
+                self.triggers[t as usize].counters.succeeded += 1;
+            }
+            self.free_async.push(event);
+            return;
+        }
+        let spec = &self.functions[function as usize].model.spec;
+        let e = &self.async_events[event as usize];
+        let retry_at = self.now + retry_delay(e.attempts);
+        if e.attempts <= spec.async_retries && retry_at.since(e.created) <= spec.max_event_age {
+            self.services.async_retries += u64::from(e.counted);
+            self.queue.schedule(retry_at, Event::AsyncDue { event });
+        } else {
+            self.give_up_async(event);
+        }
+    }
+
+    fn give_up_async(&mut self, event: u32) {
+        let e = self.async_events[event as usize].clone();
+        let destination = self.functions[e.function as usize].model.spec.on_failure.clone();
+        match destination.and_then(|name| self.queues.iter().position(|q| q.spec.name == name)) {
+            Some(q) => {
+                self.services.async_to_dlq += u64::from(e.counted);
+                self.queues[q].dead_letters += 1;
+                self.send_message(q as u32, e.correlation, e.counted, None);
+            }
+            None => self.services.async_dropped += u64::from(e.counted),
+        }
+        if let (Some(t), true) = (e.trigger, e.counted) {
+            self.triggers[t as usize].counters.failed += 1;
+        }
+        self.free_async.push(event);
+    }
+
+    /// A second (or later) handler run for the same event did its work: a duplicate
+    /// side effect, unless the function keeps an idempotency store.
+    fn count_redelivery(&mut self, function: u32, counted: bool) {
+        if !counted {
+            return;
+        }
+        if self.functions[function as usize].model.spec.idempotency {
+            self.services.duplicates_suppressed += 1;
+        } else {
+            self.services.duplicates += 1;
+        }
+    }
+
+    // ----- queues -----
+
+    pub(super) fn send_message(&mut self, queue: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
+        let now = self.now;
+        self.queues[queue as usize].send(now, correlation, counted, trigger);
+        self.pump_queue(queue);
+    }
+
+    /// Whether `function` could start a request now without being throttled by a
+    /// concurrency limit (pollers do not receive messages they cannot process).
+    fn has_room(&self, function: u32) -> bool {
+        let f = &self.functions[function as usize];
+        if !f.idle_provisioned.is_empty() || !f.idle.is_empty() {
+            return true;
+        }
+        match f.model.spec.reserved_concurrency {
+            Some(r) => f.concurrency_in_use() < r,
+            None => self.account.unreserved_in_use < self.account.unreserved_capacity,
+        }
+    }
+
+    /// Lets the queue's pollers take batches while there are messages, pollers and room.
+    pub(super) fn pump_queue(&mut self, queue: u32) {
+        let now = self.now;
+        loop {
+            let q = &mut self.queues[queue as usize];
+            let (Some(consumer), Some(function)) = (q.spec.consumer.clone(), q.consumer_index) else { return };
+            if q.visible.is_empty() || q.batches_in_flight >= q.consumer_limit(now) {
+                return;
+            }
+            if consumer.batching_window.0 > 0 && (q.visible.len() as u32) < consumer.batch_size {
+                // Wait for a fuller batch until the window closes.
+                let window_end = *q.window_opened.get_or_insert(now) + consumer.batching_window;
+                if now < window_end {
+                    if q.poll_at.is_none_or(|at| at > window_end) {
+                        q.poll_at = Some(window_end);
+                        self.queue.schedule(window_end, Event::Poll { queue });
+                    }
+                    return;
+                }
+            }
+            if !self.has_room(function) {
+                let q = &mut self.queues[queue as usize];
+                if q.poll_at.is_none() {
+                    let at = now + SimDuration::from_secs(1);
+                    q.poll_at = Some(at);
+                    self.queue.schedule(at, Event::Poll { queue });
+                }
+                return;
+            }
+            let q = &mut self.queues[queue as usize];
+            q.window_opened = None;
+            let Some(batch) = q.receive_batch(now, consumer.batch_size) else { return };
+            let visibility = q.spec.visibility_timeout;
+            let mut counted = false;
+            let mut correlation = 0;
+            for &(m, _) in &q.batches[batch as usize] {
+                let message = &q.messages[m as usize];
+                counted |= message.counted;
+                correlation = message.correlation;
+                let receipt = message.receipt;
+                self.queue.schedule(now + visibility, Event::VisibilityTimeout { queue, message: m, receipt });
+            }
+            let request = InFlight::new(correlation, Origin::Queue { queue, batch }, now, counted);
+            if let Err(reason) = self.try_invoke(function, request) {
+                // Only the scaling rate can refuse here (`has_room` checked the rest):
+                // the messages come back after their visibility timeout.
+                self.note_throttle(function, &request, reason);
+                self.queues[queue as usize].release_batch(batch);
+                return;
+            }
+        }
+    }
+
+    pub(super) fn on_poll(&mut self, queue: u32) {
+        let q = &mut self.queues[queue as usize];
+        if q.poll_at == Some(self.now) {
+            q.poll_at = None;
+        }
+        self.pump_queue(queue);
+    }
+
+    pub(super) fn on_visibility_timeout(&mut self, queue: u32, message: u32, receipt: u64) {
+        let now = self.now;
+        let q = &mut self.queues[queue as usize];
+        if let Some(dead) = q.visibility_expired(message, receipt, now) {
+            if let (Some(t), true) = (dead.trigger, dead.counted) {
+                self.triggers[t as usize].counters.failed += 1;
+            }
+            if let Some(dlq) = q.dlq_index {
+                self.queues[dlq as usize].dead_letters += 1;
+                self.send_message(dlq, dead.correlation, dead.counted, None);
+            }
+        }
+        self.pump_queue(queue);
+    }
+
+    /// A batch's invocation ended: delete what succeeded, leave the rest to come back.
+    pub(super) fn batch_done(&mut self, function: u32, queue: u32, batch: u32, request: &InFlight) {
+        let (outcome, counted_run) = (request.outcome, request.counted);
+        let completed_work = outcome != Outcome::TimedOut && request.call_failure.is_none();
+        let messages = self.queues[queue as usize].release_batch(batch);
+        let partial = self.queues[queue as usize].spec.consumer.as_ref().is_some_and(|c| c.partial_batch_response);
+        let error_rate = self.functions[function as usize].model.spec.error_rate;
+        // With partial batch responses each message of a failed batch failed on its own
+        // (at least one did); without, one failure returns the whole batch.
+        let mut failed: Vec<bool> = match outcome {
+            Outcome::Succeeded => vec![false; messages.len()],
+            Outcome::Failed if partial => messages.iter().map(|_| self.batch_rng.chance(error_rate)).collect(),
+            _ => vec![true; messages.len()],
+        };
+        if outcome != Outcome::Succeeded && !failed.iter().any(|f| *f) {
+            failed[0] = true;
+        }
+        for (&(m, serial), failed) in messages.iter().zip(failed) {
+            let q = &mut self.queues[queue as usize];
+            let message = &mut q.messages[m as usize];
+            if message.serial != serial || message.state == super::queue::MessageState::Gone {
+                // Another receive of this message already succeeded and deleted it: if
+                // this run did its work too, that work was done twice.
+                if completed_work {
+                    self.count_redelivery(function, counted_run);
+                }
+                continue;
+            }
+            let counted = message.counted;
+            if completed_work {
+                let redelivered = message.side_effects > 0;
+                message.side_effects += 1;
+                if redelivered {
+                    self.count_redelivery(function, counted);
+                }
+            }
+            if !failed {
+                let q = &mut self.queues[queue as usize];
+                let trigger = q.messages[m as usize].trigger;
+                q.delete(m);
+                if let (Some(t), true) = (trigger, counted) {
+                    self.triggers[t as usize].counters.succeeded += 1;
+                }
+            }
+        }
+        self.pump_queue(queue);
+    }
+
+    /// Retention: messages too old are deleted by the queue (their producers hear a
+    /// timeout).
+    pub(super) fn expire_old_messages(&mut self) {
+        for q in 0..self.queues.len() {
+            for m in self.queues[q].expire_old(self.now) {
+                if let (Some(t), true) = (m.trigger, m.counted) {
+                    self.triggers[t as usize].counters.timed_out += 1;
+                }
+            }
+        }
+    }
+
+    // ----- a handler's downstream calls -----
+
+    /// Runs the invocation's next calls until one has to wait, or completes it.
+    pub(super) fn continue_calls(&mut self, function: u32, env: u32) {
+        loop {
+            let f = &self.functions[function as usize];
+            let Some(request) = f.slots[env as usize].request else { return };
+            let call = self.calls[function as usize].get(usize::from(request.next_call)).copied();
+            let (Some(call), None) = (call, request.call_failure) else {
+                self.complete(function, env);
+                return;
+            };
+            match call {
+                ResolvedCall::Query { database, count } => {
+                    self.set_request(function, env, |r| r.queries_left = count);
+                    self.issue_query(function, env, database);
+                    return;
+                }
+                ResolvedCall::Send { queue } => {
+                    self.send_message(queue, request.id, request.counted, None);
+                }
+                ResolvedCall::Invoke { function: callee, asynchronous: true } => {
+                    self.new_async_event(callee, request.id, request.counted, None);
+                }
+                ResolvedCall::Invoke { function: callee, asynchronous: false } => {
+                    let call = InFlight::new(request.id, Origin::Call { function, env }, self.now, request.counted);
+                    match self.try_invoke(callee, call) {
+                        Ok(()) => return, // the caller waits, busy and billed
+                        Err(reason) => {
+                            self.note_throttle(callee, &call, reason);
+                            self.set_request(function, env, |r| r.call_failure = Some(CallFailure::Throttled));
+                            continue;
+                        }
+                    }
+                }
+            }
+            self.set_request(function, env, |r| r.next_call += 1);
+        }
+    }
+
+    fn set_request(&mut self, function: u32, env: u32, change: impl FnOnce(&mut InFlight)) {
+        if let Some(r) = self.functions[function as usize].slots[env as usize].request.as_mut() {
+            change(r);
+        }
+    }
+
+    /// A synchronous callee finished: the caller goes on (or fails with it).
+    pub(super) fn callee_done(&mut self, caller: u32, env: u32, outcome: Outcome) {
+        self.set_request(caller, env, |r| {
+            if outcome != Outcome::Succeeded {
+                r.call_failure = Some(CallFailure::CalleeFailed);
+            }
+            r.next_call += 1;
+        });
+        self.continue_calls(caller, env);
+    }
+
+    /// Issues one query: get a connection (the environment's own, or one lent by the
+    /// pooler), then run it on the server.
+    fn issue_query(&mut self, function: u32, env: u32, database: u32) {
+        let now = self.now;
+        self.set_request(function, env, |r| r.query_issued = now);
+        let waiter = Waiter { function, env, since: now };
+        let counted = self.functions[function as usize].slots[env as usize].request.is_some_and(|r| r.counted);
+        let db = &mut self.databases[database as usize];
+        if db.spec.pooler.is_some() {
+            if db.pool_free > 0 {
+                db.pool_free -= 1;
+                self.submit_query(database, waiter);
+            } else {
+                db.pool_waiting.push_back(waiter);
+            }
+            return;
+        }
+        let slot = &mut self.functions[function as usize].slots[env as usize];
+        if slot.env.connections & (1 << database) == 0 {
+            if db.open(now, counted) {
+                slot.env.connections |= 1 << database;
+            } else {
+                self.set_request(function, env, |r| r.call_failure = Some(CallFailure::ConnectionRefused));
+                self.complete(function, env);
+                return;
+            }
+        }
+        self.submit_query(database, waiter);
+    }
+
+    /// The server runs a query now if it has a free slot; otherwise it waits its turn.
+    fn submit_query(&mut self, database: u32, waiter: Waiter) {
+        let db = &mut self.databases[database as usize];
+        if db.running < db.spec.max_parallel_queries {
+            db.running += 1;
+            let took = self.db_samplers[database as usize].sample(&mut self.db_rngs[database as usize]);
+            let Waiter { function, env, .. } = waiter;
+            self.queue.schedule(self.now + took, Event::QueryDone { database, function, env });
+        } else {
+            db.waiting.push_back(waiter);
+        }
+    }
+
+    pub(super) fn on_query_done(&mut self, database: u32, function: u32, env: u32) {
+        let now = self.now;
+        let db = &mut self.databases[database as usize];
+        db.running -= 1;
+        if let Some(next) = db.waiting.pop_front() {
+            self.submit_query(database, next);
+        }
+        let db = &mut self.databases[database as usize];
+        if db.spec.pooler.is_some() {
+            // The pooled connection goes to the next query waiting for one.
+            match db.pool_waiting.pop_front() {
+                Some(next) => self.submit_query(database, next),
+                None => db.pool_free += 1,
+            }
+        }
+        let Some(request) = self.functions[function as usize].slots[env as usize].request else { return };
+        let db = &mut self.databases[database as usize];
+        if request.counted {
+            db.counters.queries += 1;
+            db.query_latency.record(now.since(request.query_issued));
+        }
+        if request.queries_left > 1 {
+            self.set_request(function, env, |r| r.queries_left -= 1);
+            self.issue_query(function, env, database);
+        } else {
+            self.set_request(function, env, |r| r.next_call += 1);
+            self.continue_calls(function, env);
+        }
+    }
+}

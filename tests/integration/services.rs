@@ -1,0 +1,205 @@
+//! Services: queues with DLQs, asynchronous retries, databases with connection limits,
+//! function calls, idempotency. Each mechanism must change the numbers.
+
+use crate::harness::{mean, report_with_seed, run, scenario};
+use faaslab::report::Report;
+use faaslab::sim::log::LogKind;
+
+/// Erlang C for an M/M/c queue: B / (1 - rho (1 - B)).
+fn erlang_c(servers: u32, offered: f64) -> f64 {
+    let b = (1..=servers).fold(1.0, |b, n| offered * b / (f64::from(n) + offered * b));
+    let rho = offered / f64::from(servers);
+    b / (1.0 - rho * (1.0 - b))
+}
+
+#[test]
+fn a_queue_consumer_waits_as_erlang_c_says() {
+    // lambda = 9/s, mean service 1 s, 10 consumers, batch size 1, no cold starts.
+    let s = scenario(
+        r#"Scenario(name: "Erlang C", duration: "4h", warmup: "10m",
+            functions: [(name: "worker", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 512,
+                         duration: Exponential(mean: "1s"), reserved_concurrency: Some(10), provisioned_concurrency: 10)],
+            queues: [(name: "jobs", visibility_timeout: "10m",
+                      consumer: Some((function: "worker", batch_size: 1, max_concurrency: 10)))],
+            triggers: [Producer(name: "orders", queue: "jobs", arrivals: Poisson(rate: 9.0))])"#,
+    );
+    let c = erlang_c(10, 9.0);
+    assert!((c - 0.668_732).abs() < 1e-5);
+    let wq = c / (10.0 - 9.0);
+    let reports: Vec<Report> = [1, 2, 3, 4, 5].iter().map(|&seed| report_with_seed(&s, seed)).collect();
+    let waiting =
+        mean(&reports.iter().map(|r| r.queues[0].waited as f64 / r.queues[0].received as f64).collect::<Vec<_>>());
+    let mean_wait = mean(&reports.iter().map(|r| r.queues[0].wait_ms.mean / 1000.0).collect::<Vec<_>>());
+    eprintln!("Erlang C: waiting {waiting:.4} (theory {c:.6}), mean wait {mean_wait:.4} s (theory {wq:.4})");
+    // Heavy load (rho = 0.9) makes waits strongly correlated: 5 x 4 h gives a few % error.
+    assert!((waiting - c).abs() < 0.03, "waiting fraction {waiting}");
+    assert!((mean_wait - wq).abs() / wq < 0.12, "mean wait {mean_wait}");
+    assert_eq!(reports[0].requests.throttled, 0, "pollers never receive what they cannot run");
+}
+
+fn start_times(sim: &faaslab::sim::Simulation) -> Vec<f64> {
+    sim.log.entries().filter(|e| matches!(e.kind, LogKind::Started { .. })).map(|e| e.time.as_secs_f64()).collect()
+}
+
+#[test]
+fn an_async_event_that_always_fails_is_tried_three_times_then_dead_lettered() {
+    // One event at 10 s; each attempt takes 100 ms and fails.
+    let s = scenario(
+        r#"Scenario(name: "always fails", duration: "30m",
+            functions: [(name: "f", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 128,
+                         duration: Constant(value: "100ms"), error_rate: 1.0, on_failure: "failed")],
+            queues: [(name: "failed")],
+            triggers: [Async(name: "events", target: "f", arrivals: At(times: ["10s"]))])"#,
+    );
+    let sim = run(&s);
+    // t, then about 1 min after the first failure, then about 2 min after the second.
+    assert_eq!(start_times(&sim), [10.0, 70.1, 190.2]);
+    let r = Report::of(&sim, "async");
+    let a = &r.async_events;
+    assert_eq!((a.async_events, a.async_retries, a.async_succeeded, a.async_to_dlq), (1, 2, 0, 1));
+    assert_eq!(r.functions[0].errors, 3);
+    assert_eq!(r.queues[0].dead_letters, 1, "exactly one entry in the on-failure queue");
+    assert_eq!(r.dlq, 1);
+    assert_eq!((r.requests.arrived, r.requests.failed), (1, 1));
+}
+
+#[test]
+fn throttled_async_events_are_retried_not_lost() {
+    // 50 events at the same moment to a function limited to 5 at a time: most are
+    // throttled, backed off (1 s doubling up to 5 min), and all succeed in the end.
+    let times = vec![r#""1m""#; 50].join(", ");
+    let s = scenario(&format!(
+        r#"Scenario(name: "async throttling", duration: "1h",
+            functions: [(name: "f", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 128,
+                         duration: Constant(value: "2s"), reserved_concurrency: Some(5))],
+            triggers: [Async(name: "events", target: "f", arrivals: At(times: [{times}]))])"#
+    ));
+    let r = report_with_seed(&s, 1);
+    assert!(r.async_events.async_throttled >= 45, "45 of the first 50 dispatches find no room");
+    assert_eq!(r.async_events.async_dropped, 0);
+    assert_eq!(r.requests.throttled, 0, "a throttled async event is not a lost request");
+    assert_eq!((r.requests.arrived, r.requests.succeeded), (50, 50));
+    assert_eq!(r.functions[0].invocations, 50);
+}
+
+#[test]
+fn a_poison_message_is_received_max_receive_count_times_then_dead_lettered() {
+    let s = scenario(
+        r#"Scenario(name: "poison", duration: "10m",
+            functions: [(name: "worker", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 128,
+                         duration: Constant(value: "200ms"), error_rate: 1.0)],
+            queues: [
+                (name: "jobs", visibility_timeout: "30s", max_receive_count: 5, dlq: "jobs-dlq",
+                 consumer: (function: "worker", batch_size: 1)),
+                (name: "jobs-dlq"),
+            ],
+            triggers: [Producer(name: "p", queue: "jobs", arrivals: At(times: ["10s"]))])"#,
+    );
+    let sim = run(&s);
+    // Five receives, one visibility timeout apart.
+    assert_eq!(start_times(&sim), [10.0, 40.0, 70.0, 100.0, 130.0]);
+    let r = Report::of(&sim, "poison");
+    let q = &r.queues[0];
+    assert_eq!((q.sent, q.received, q.redelivered, q.deleted, q.to_dlq), (1, 5, 4, 0, 1));
+    assert_eq!(q.sent, q.deleted + q.to_dlq + q.expired + q.still_queued, "nothing is lost");
+    assert_eq!(r.queues[1].dead_letters, 1);
+    assert_eq!(r.queues[1].depth, 1, "it waits in the DLQ for someone to look");
+    assert_eq!((r.requests.arrived, r.requests.failed), (1, 1));
+}
+
+const STORM: &str = r#"Scenario(name: "storm", duration: "10m",
+    functions: [(name: "api", runtime: Nodejs, memory_mb: 512, duration: Constant(value: "50ms"),
+                 calls: [Query(database: "orders", count: 2)], keep_alive: "5m")],
+    databases: [(name: "orders", max_connections: 50 POOLER)],
+    triggers: [TRIGGER],
+    QUEUES
+)"#;
+
+fn storm(pooler: bool, buffered: bool) -> Report {
+    let spike = r#"Steps(steps: [(at: "0s", rate: 20.0), (at: "2m", rate: 600.0), (at: "3m", rate: 20.0)])"#;
+    let text = STORM
+        .replace("POOLER", if pooler { ", pooler: (pool_size: 20)" } else { "" })
+        .replace(
+            "TRIGGER",
+            &if buffered {
+                format!(r#"Producer(name: "clients", queue: "writes", arrivals: {spike})"#)
+            } else {
+                format!(r#"Http(name: "clients", target: "api", arrivals: {spike})"#)
+            },
+        )
+        .replace(
+            "QUEUES",
+            if buffered {
+                r#"queues: [(name: "writes", consumer: (function: "api", batch_size: 1, max_concurrency: 20))],"#
+            } else {
+                ""
+            },
+        );
+    report_with_seed(&scenario(&text), 1)
+}
+
+#[test]
+fn a_spike_storms_the_database_unless_a_queue_or_a_pooler_absorbs_it() {
+    let direct = storm(false, false);
+    let pooled = storm(true, false);
+    let queued = storm(false, true);
+    let (d, p, q) = (&direct.databases[0], &pooled.databases[0], &queued.databases[0]);
+    eprintln!("storm: direct {d:?}\npooled {p:?}\nqueued {q:?}");
+    assert_eq!(d.peak_connections, 50, "the direct spike fills every connection");
+    assert!(d.connection_errors > 100, "and is refused: {}", d.connection_errors);
+    assert!(direct.requests.failed > 100);
+    assert_eq!(p.connection_errors, 0);
+    assert!(p.peak_connections <= 20);
+    assert_eq!(pooled.requests.failed, 0);
+    assert_eq!(q.connection_errors, 0);
+    assert!(q.peak_connections <= 20, "{}", q.peak_connections);
+    assert_eq!(queued.requests.failed, 0);
+    // The pooler pays in latency: queries wait for a pooled connection.
+    assert!(p.query_ms.p99 > d.query_ms.p99);
+}
+
+fn duplicates(idempotency: bool) -> Report {
+    let text = format!(
+        r#"Scenario(name: "duplicates", duration: "10m",
+            functions: [(name: "worker", runtime: Python, memory_mb: 256, duration: Constant(value: "8s"),
+                         idempotency: {idempotency})],
+            queues: [(name: "jobs", visibility_timeout: "5s",
+                      consumer: (function: "worker", batch_size: 1))],
+            triggers: [Producer(name: "orders", queue: "jobs", arrivals: Poisson(rate: 2.0))])"#
+    );
+    report_with_seed(&scenario(&text), 3)
+}
+
+#[test]
+fn a_visibility_timeout_shorter_than_the_handler_duplicates_side_effects_unless_idempotent() {
+    let plain = duplicates(false);
+    let safe = duplicates(true);
+    eprintln!("duplicates: {} without a store; {} suppressed with one", plain.duplicates, safe.duplicates_suppressed);
+    // About 1200 messages, each received again 5 s into its 8 s run: nearly all twice.
+    assert!(plain.duplicates > 1000, "{}", plain.duplicates);
+    assert_eq!(plain.duplicates_suppressed, 0);
+    assert_eq!(safe.duplicates, 0);
+    assert_eq!(safe.duplicates_suppressed, plain.duplicates, "the same redeliveries, recognised");
+    assert!(plain.retries > 0);
+}
+
+#[test]
+fn a_synchronous_chain_keeps_the_caller_busy_and_billed_while_it_waits() {
+    let s = scenario(
+        r#"Scenario(name: "chain", duration: "10m",
+            functions: [
+                (name: "front", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 1024,
+                 duration: Constant(value: "50ms"), calls: [Invoke(function: "back")]),
+                (name: "back", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 1024,
+                 duration: Constant(value: "200ms")),
+            ],
+            triggers: [Http(name: "users", target: "front", arrivals: Constant(rate: 2.0))])"#,
+    );
+    let r = report_with_seed(&s, 1);
+    let (front, back) = (&r.functions[0], &r.functions[1]);
+    assert_eq!(front.invocations, back.invocations);
+    assert_eq!(r.latency_ms.p50, 250.0);
+    assert_eq!(front.duration_ms.p50, 250.0, "the caller is billed for its wait");
+    // Double billing: 250 ms + 200 ms of GB-s for 200 ms of useful downstream work.
+    assert!((front.gb_seconds / back.gb_seconds - 1.25).abs() < 1e-9);
+}
