@@ -63,8 +63,19 @@ pub enum TriggerSpec {
     /// retried on failure and on throttling, then sent to the function's `on_failure`
     /// queue or dropped.
     Async { name: String, target: String, arrivals: Arrivals },
-    /// A producer sending messages to a queue of the scenario.
-    Producer { name: String, queue: String, arrivals: Arrivals },
+    /// A producer sending messages to a queue of the scenario. A `poison` fraction of
+    /// its messages fail every time they are processed (a malformed payload).
+    Producer {
+        name: String,
+        queue: String,
+        arrivals: Arrivals,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        poison: f64,
+    },
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// What a trigger's requests go to.
@@ -258,6 +269,11 @@ impl SimConfig {
                         push(at("queue"), problem);
                     }
                 }
+            }
+            if let TriggerSpec::Producer { poison, .. } = t
+                && !(0.0..=1.0).contains(poison)
+            {
+                push(at("poison"), format!("a fraction in 0..1, got {poison}"));
             }
             for (field, message) in t.arrivals().problems() {
                 push(join(&at("arrivals"), &field), message);

@@ -207,7 +207,7 @@ impl Simulation {
             Some(q) => {
                 self.services.async_to_dlq += u64::from(e.counted);
                 self.queues[q].dead_letters += 1;
-                self.send_message(q as u32, e.correlation, e.counted, None);
+                self.send_message(q as u32, e.correlation, e.counted, None, false);
             }
             None => self.services.async_dropped += u64::from(e.counted),
         }
@@ -232,9 +232,16 @@ impl Simulation {
 
     // ----- queues -----
 
-    pub(super) fn send_message(&mut self, queue: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
+    pub(super) fn send_message(
+        &mut self,
+        queue: u32,
+        correlation: u64,
+        counted: bool,
+        trigger: Option<u32>,
+        poison: bool,
+    ) {
         let now = self.now;
-        self.queues[queue as usize].send(now, correlation, counted, trigger);
+        self.queues[queue as usize].send(now, correlation, counted, trigger, poison);
         self.pump_queue(queue);
     }
 
@@ -321,7 +328,7 @@ impl Simulation {
             }
             if let Some(dlq) = q.dlq_index {
                 self.queues[dlq as usize].dead_letters += 1;
-                self.send_message(dlq, dead.correlation, dead.counted, None);
+                self.send_message(dlq, dead.correlation, dead.counted, None, dead.poison);
             }
         }
         self.pump_queue(queue);
@@ -338,7 +345,12 @@ impl Simulation {
         // (at least one did); without, one failure returns the whole batch.
         let mut failed: Vec<bool> = match outcome {
             Outcome::Succeeded => vec![false; messages.len()],
-            Outcome::Failed if partial => messages.iter().map(|_| self.batch_rng.chance(error_rate)).collect(),
+            Outcome::Failed if partial => messages
+                .iter()
+                .map(|&(m, _)| {
+                    self.queues[queue as usize].messages[m as usize].poison || self.batch_rng.chance(error_rate)
+                })
+                .collect(),
             _ => vec![true; messages.len()],
         };
         if outcome != Outcome::Succeeded && !failed.iter().any(|f| *f) {
@@ -406,7 +418,7 @@ impl Simulation {
                     return;
                 }
                 ResolvedCall::Send { queue } => {
-                    self.send_message(queue, request.id, request.counted, None);
+                    self.send_message(queue, request.id, request.counted, None, false);
                 }
                 ResolvedCall::Invoke { function: callee, asynchronous: true } => {
                     self.new_async_event(callee, request.id, request.counted, None);

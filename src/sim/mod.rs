@@ -371,7 +371,10 @@ impl Simulation {
                 }
             }
             TriggerSpec::Async { .. } => self.new_async_event(target, id, counted, Some(trigger)),
-            TriggerSpec::Producer { .. } => self.send_message(target, id, counted, Some(trigger)),
+            TriggerSpec::Producer { poison, .. } => {
+                let poisoned = self.triggers[trigger as usize].rng.chance(poison);
+                self.send_message(target, id, counted, Some(trigger), poisoned);
+            }
         }
     }
 
@@ -499,16 +502,19 @@ impl Simulation {
         let f = &mut self.functions[function as usize];
         let first_on_env = f.slots[env as usize].env.invocations == 0;
         let mut duration = f.model.sample_duration(first_on_env, &mut f.rngs.duration);
+        let mut poisoned = false;
         if let Origin::Queue { queue, batch } = request.origin {
             // A batch is processed message after message.
-            let messages = self.queues[queue as usize].batches[batch as usize].len() as u64;
-            duration = SimDuration(duration.0.saturating_mul(messages.max(1)));
+            let q = &self.queues[queue as usize];
+            let messages = &q.batches[batch as usize];
+            poisoned = messages.iter().any(|&(m, _)| q.messages[m as usize].poison);
+            duration = SimDuration(duration.0.saturating_mul((messages.len() as u64).max(1)));
         }
         request.started = now;
         let spec = &f.model.spec;
         (request.run, request.outcome) = if duration > spec.timeout {
             (spec.timeout, Outcome::TimedOut)
-        } else if f.rngs.errors.chance(spec.error_rate) {
+        } else if poisoned || f.rngs.errors.chance(spec.error_rate) {
             (duration, Outcome::Failed)
         } else {
             (duration, Outcome::Succeeded)
@@ -579,7 +585,14 @@ impl Simulation {
         if !provisioned && f.model.spec.reserved_concurrency.is_none() {
             self.account.unreserved_in_use -= 1;
         }
+        let broken = request.call_failure == Some(pool::CallFailure::ConnectionRefused);
         match released {
+            // An environment whose init could not connect is discarded, as Lambda does
+            // after a failed init, rather than failing every request it would get.
+            Released::Idle(_) if broken => {
+                let connections = f.discard_idle(env);
+                self.drop_connections(connections);
+            }
             Released::Idle(at) => {
                 if f.expiry_check_at.is_none_or(|scheduled| at < scheduled) {
                     f.expiry_check_at = Some(at);

@@ -428,6 +428,19 @@ impl FunctionState {
         Released::Idle(expires)
     }
 
+    /// Shuts down an environment that just went idle (its init failed: it could not
+    /// connect). Returns the database connections it held.
+    pub(crate) fn discard_idle(&mut self, id: u32) -> u64 {
+        if let Some(pos) = self.idle.iter().rposition(|&e| e == id) {
+            self.idle.remove(pos);
+            self.idle_count -= 1;
+            let connections = self.slots[id as usize].env.connections;
+            self.retire(id);
+            return connections;
+        }
+        0
+    }
+
     fn retire(&mut self, id: u32) {
         self.slots[id as usize].alive = false;
         self.free_slots.push(id);

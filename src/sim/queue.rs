@@ -93,6 +93,8 @@ pub(crate) struct Message {
     pub trigger: Option<u32>,
     /// Unique per message: slots are reused, so a batch checks it still holds the same one.
     pub serial: u64,
+    /// Fails every time it is processed.
+    pub poison: bool,
 }
 
 /// Counts over messages sent after the warm-up.
@@ -182,7 +184,14 @@ impl QueueState {
     }
 
     /// Stores a new message, visible at once.
-    pub(crate) fn send(&mut self, now: SimTime, correlation: u64, counted: bool, trigger: Option<u32>) -> u32 {
+    pub(crate) fn send(
+        &mut self,
+        now: SimTime,
+        correlation: u64,
+        counted: bool,
+        trigger: Option<u32>,
+        poison: bool,
+    ) -> u32 {
         let message = Message {
             correlation,
             sent_at: now,
@@ -193,6 +202,7 @@ impl QueueState {
             side_effects: 0,
             trigger,
             serial: self.next_receipt + 1,
+            poison,
         };
         self.next_receipt += 1;
         let id = match self.free.pop() {
