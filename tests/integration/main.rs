@@ -7,5 +7,6 @@ mod cli;
 mod conservation;
 mod cost;
 mod determinism;
+mod replay;
 mod scenarios;
 mod theory;
