@@ -48,6 +48,8 @@ pub struct FunctionInfo {
     pub hash_function: String,
     pub trigger: String,
     pub invocations: u64,
+    /// Trace functions with exactly this many invocations, itself included.
+    pub functions_with_this_count: usize,
     pub memory_mb: u32,
     /// Mean execution time in milliseconds (of the distribution used).
     pub mean_duration_ms: f64,
@@ -171,6 +173,7 @@ fn info(trace: &Trace, names: &[String], i: usize) -> FunctionInfo {
         hash_function: f.function.clone(),
         trigger: f.trigger.clone(),
         invocations: f.invocations(),
+        functions_with_this_count: trace.functions.iter().filter(|g| g.invocations() == f.invocations()).count(),
         memory_mb: f.memory_mb,
         mean_duration_ms: f.duration.mean_secs() * 1000.0,
     }
@@ -197,13 +200,18 @@ pub fn compare(trace: &Trace, keep_alives: &[SimDuration], seed: u64) -> Result<
     // in reverse), min_by_key the first.
     let busiest = (0..counts.len()).rev().max_by_key(|&i| counts[i]);
     let rarest = (0..counts.len()).filter(|&i| counts[i] > 0).min_by_key(|&i| counts[i]);
-    let settings = std::thread::scope(|scope| {
-        let runs: Vec<_> = keep_alives
-            .iter()
-            .map(|&keep_alive| scope.spawn(move || run_setting(trace, keep_alive, seed, [busiest, rarest])))
-            .collect();
-        runs.into_iter().map(|run| run.join().expect("a replay run panicked")).collect()
-    });
+    // At most one run per core at a time: each holds its own copy of the trace.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut settings = Vec::with_capacity(keep_alives.len());
+    for chunk in keep_alives.chunks(cores) {
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = chunk
+                .iter()
+                .map(|&keep_alive| scope.spawn(move || run_setting(trace, keep_alive, seed, [busiest, rarest])))
+                .collect();
+            settings.extend(runs.into_iter().map(|run| run.join().expect("a replay run panicked")));
+        });
+    }
     let names = function_names(trace);
     let count_from =
         |source: fn(&TraceFunction) -> Source| trace.functions.iter().filter(|f| source(f) == Source::File).count();

@@ -42,13 +42,14 @@ fn group(out: &mut String, title: &str, settings: &[SettingResult], pick: fn(&Se
 }
 
 fn describe(role: &str, f: &FunctionInfo) -> String {
+    let count = plural(f.invocations, "invocation");
+    let count = match f.functions_with_this_count {
+        1 => count,
+        n => format!("{count}, the first of {n} with as many"),
+    };
     format!(
-        "{role}: {} ({} trigger, {}, {} MB, mean run {:.0} ms)",
-        f.name,
-        f.trigger,
-        plural(f.invocations, "invocation"),
-        f.memory_mb,
-        f.mean_duration_ms
+        "{role}: {} ({count}; {} trigger, {} MB, mean run {:.0} ms)",
+        f.name, f.trigger, f.memory_mb, f.mean_duration_ms
     )
 }
 
