@@ -64,7 +64,8 @@ pub struct Comparison {
     pub invocations: u64,
     pub durations_from_file: usize,
     pub memory_from_file: usize,
-    /// The trace function with the most invocations (first in file order on a tie).
+    /// The trace function with the most invocations (first in file order on a tie;
+    /// none when nothing is invoked).
     pub busiest: Option<FunctionInfo>,
     /// The one with the fewest, among those invoked at least once.
     pub rarest: Option<FunctionInfo>,
@@ -198,7 +199,7 @@ pub fn compare(trace: &Trace, keep_alives: &[SimDuration], seed: u64) -> Result<
     let counts: Vec<u64> = trace.functions.iter().map(TraceFunction::invocations).collect();
     // On a tie the first in file order: max_by_key keeps the last of equals (so scan
     // in reverse), min_by_key the first.
-    let busiest = (0..counts.len()).rev().max_by_key(|&i| counts[i]);
+    let busiest = (0..counts.len()).rev().filter(|&i| counts[i] > 0).max_by_key(|&i| counts[i]);
     let rarest = (0..counts.len()).filter(|&i| counts[i] > 0).min_by_key(|&i| counts[i]);
     // At most one run per core at a time: each holds its own copy of the trace.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

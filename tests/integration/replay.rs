@@ -49,6 +49,9 @@ fn the_replayed_invocation_count_equals_the_trace_total_exactly() {
     let c = compare_sample(&trace);
     let (busiest, rarest) = (c.busiest.as_ref().unwrap(), c.rarest.as_ref().unwrap());
     assert_eq!((busiest.invocations, rarest.invocations), (273_379, 1));
+    // 13 functions ran once; the rarest is the first of them in file order.
+    let first_single = trace.functions.iter().find(|f| f.invocations() == 1).unwrap();
+    assert_eq!((rarest.hash_function.as_str(), rarest.functions_with_this_count), (first_single.function.as_str(), 13));
     for s in &c.settings {
         assert_eq!(s.total.arrived, total, "keep-alive {}", s.keep_alive);
         assert_eq!(s.busiest.as_ref().unwrap().arrived, busiest.invocations);
@@ -98,6 +101,35 @@ fn the_bill_matches_the_trace_arithmetic() {
     let billed = c.settings[0].total.cost_usd;
     println!("billed {billed}, trace arithmetic {expected}");
     assert!((billed - expected).abs() / expected < 0.03, "billed {billed}, trace arithmetic {expected}");
+}
+
+#[test]
+fn a_replay_is_a_pure_function_of_trace_and_seed() {
+    let text = format!("{HEADER}o1,a1,f1,http,40,0,90\no2,a2,f2,queue,0,0,0\no3,a3,f3,timer,1,1,1\n");
+    let trace = replay::parse(replay::CsvFile { name: "t", text: &text }, None, None).unwrap();
+    let settings = [SimDuration::from_secs(30), SimDuration::from_secs(600)];
+    let a = replay::compare(&trace, &settings, 7).unwrap();
+    assert_eq!(a.to_json(), replay::compare(&trace, &settings, 7).unwrap().to_json());
+    assert_eq!(a.settings[0].total.arrived, 133);
+    // Never invoked: neither the busiest nor the rarest.
+    assert_eq!(a.busiest.as_ref().map(|f| f.invocations), Some(130));
+    assert_eq!(a.rarest.as_ref().map(|f| f.invocations), Some(3));
+    // A 10 m keep-alive spans the 1 m gaps of the timer: its only cold start is the first.
+    assert_eq!(a.settings[1].rarest.as_ref().unwrap().cold_starts, 1);
+}
+
+#[test]
+fn a_scenario_file_can_replay_a_trace() {
+    let s = crate::harness::scenario(
+        r#"Scenario(
+            name: "trace", duration: "5m",
+            functions: [(name: "api", runtime: Python, duration: Constant(value: "100ms"))],
+            triggers: [Http(name: "t", target: "api", arrivals: Trace(per_minute: [12, 0, 300, 7, 1, 99]))],
+        )"#,
+    );
+    let report = crate::harness::report_with_seed(&s, 4);
+    // The sixth minute is past the end of the run: 12 + 0 + 300 + 7 + 1.
+    assert_eq!(report.requests.arrived, 320);
 }
 
 /// Writes `text` to a file in a per-process temporary directory.
