@@ -2,8 +2,10 @@
 //! architecture.
 //!
 //! The dependency arrow points one way: `app -> report -> sim <- scenario`. The
-//! simulation core (`sim`) knows nothing of files or screens.
+//! simulation core (`sim`) knows nothing of files or screens; `replay` reads a trace
+//! and drives `sim` and `report` like any other user of them.
 
+pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod sim;

@@ -42,6 +42,9 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// Replay a per-minute invocation trace (Azure Functions 2019 schema) once per
+    /// keep-alive setting: cold starts, idle memory and cost side by side.
+    Replay(faaslab::replay::cli::ReplayArgs),
     /// Open the interactive app on a scenario (the default one when omitted).
     #[cfg(feature = "gui")]
     Gui {
@@ -118,6 +121,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             faaslab::bench::run_all(quick, &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Replay(args)) => faaslab::replay::cli::run(&args).map(|out| {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }),
         #[cfg(feature = "gui")]
         Some(Command::Gui { scenario, options }) => {
             let scenario = load(scenario.as_ref())?;

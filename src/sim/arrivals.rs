@@ -40,7 +40,14 @@ pub enum Arrivals {
         #[serde(default = "one_second")]
         within: SimDuration,
     },
+    /// Replay of a per-minute invocation-count trace: minute k's count arrives at that
+    /// many independent uniform times within [60k s, 60(k+1) s) (Poisson arrivals
+    /// conditioned on the count), so the replay has exactly the trace's total.
+    Trace { per_minute: Vec<u32> },
 }
+
+/// The length of one bucket of a `Trace`.
+pub const TRACE_MINUTE: SimDuration = SimDuration::from_secs(60);
 
 /// One step of a `Steps` schedule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -102,6 +109,11 @@ impl Arrivals {
                     out.push(("within".into(), format!("a burst ({within}) must fit in its period ({every})")));
                 }
             }
+            Arrivals::Trace { per_minute } => {
+                if per_minute.is_empty() {
+                    out.push(("per_minute".into(), "a trace needs at least one minute of counts".into()));
+                }
+            }
         }
         out
     }
@@ -124,6 +136,16 @@ impl Arrivals {
             Arrivals::Burst { base, every, size, .. } => {
                 base * t + f64::from(*size) * (t / every.as_secs_f64().max(1e-6)).floor()
             }
+            Arrivals::Trace { per_minute } => {
+                // Arrivals are uniform within their minute: a minute cut by the end of the
+                // run contributes the share of it that is inside.
+                let minute = TRACE_MINUTE.as_secs_f64();
+                per_minute
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &n)| f64::from(n) * ((t - k as f64 * minute) / minute).clamp(0.0, 1.0))
+                    .sum()
+            }
         }
     }
 
@@ -135,6 +157,9 @@ impl Arrivals {
             Arrivals::Diurnal { mean, amplitude, .. } => mean * (1.0 + amplitude),
             Arrivals::At { times } => times.len() as f64,
             Arrivals::Burst { base, size, within, .. } => base + f64::from(*size) / within.as_secs_f64().max(1e-6),
+            Arrivals::Trace { per_minute } => {
+                f64::from(per_minute.iter().copied().max().unwrap_or(0)) / TRACE_MINUTE.as_secs_f64()
+            }
         }
     }
 }
@@ -146,9 +171,11 @@ pub struct ArrivalGenerator {
     /// Multiplies every rate (a live knob; 1.0 = as written).
     pub rate_scale: f64,
     next_burst: SimTime,
+    /// Arrivals drawn ahead: the current burst, or the current minute of a trace.
     burst_pending: VecDeque<SimTime>,
     base_next: Option<SimTime>,
-    /// Next entry of an `At` list.
+    /// The next entry of an `At` list, or the next trace minute to draw (only one
+    /// minute is held at a time).
     next_index: usize,
 }
 
@@ -244,6 +271,24 @@ impl ArrivalGenerator {
                     (None, _) => self.base_next.take(),
                 }
             }
+            Arrivals::Trace { per_minute } => {
+                while self.burst_pending.is_empty() && self.next_index < per_minute.len() {
+                    let k = self.next_index;
+                    self.next_index += 1;
+                    let n =
+                        if scale == 1.0 { per_minute[k] } else { (f64::from(per_minute[k]) * scale).round() as u32 };
+                    let start = SimTime(k as u64 * TRACE_MINUTE.0);
+                    // The min() guards the (float) edge so a draw never leaves its minute.
+                    let mut times: Vec<SimTime> = (0..n)
+                        .map(|_| {
+                            start + SimDuration(((rng.unit() * TRACE_MINUTE.0 as f64) as u64).min(TRACE_MINUTE.0 - 1))
+                        })
+                        .collect();
+                    times.sort_unstable();
+                    self.burst_pending.extend(times);
+                }
+                self.burst_pending.pop_front()
+            }
         }
     }
 }
@@ -334,5 +379,54 @@ mod tests {
         assert!((v.len() as f64 - 2300.0).abs() < 60.0, "{}", v.len());
         let in_burst = v.iter().filter(|t| (t.0 / 1_000_000) % 60 < 2 && t.0 >= 60_000_000).count();
         assert!(in_burst >= 2000);
+    }
+
+    #[test]
+    fn a_trace_replays_each_minute_count_exactly_within_its_minute() {
+        let per_minute = vec![3, 0, 250, 1, 0, 0, 7];
+        let v = count_until(Arrivals::Trace { per_minute: per_minute.clone() }, 3600);
+        assert_eq!(v.len(), 261);
+        for (k, &n) in per_minute.iter().enumerate() {
+            let (a, b) = (k as u64 * 60_000_000, (k as u64 + 1) * 60_000_000);
+            assert_eq!(v.iter().filter(|t| t.0 >= a && t.0 < b).count(), n as usize, "minute {k}");
+        }
+        // Uniform within the minute: the 250 of minute 2 split about evenly between halves
+        // (binomial, sd 7.9; 4 sd).
+        let first_half = v.iter().filter(|t| t.0 >= 120_000_000 && t.0 < 150_000_000).count() as f64;
+        assert!((first_half - 125.0).abs() < 32.0, "{first_half}");
+    }
+
+    #[test]
+    fn a_trace_holds_one_minute_at_a_time_and_is_reproducible() {
+        let spec = Arrivals::Trace { per_minute: vec![1000, 1000, 1000] };
+        let mut g = ArrivalGenerator::new(spec.clone());
+        let mut rng = RngStream::new(9, "arrivals-test");
+        let first = g.next_after(SimTime::ZERO, &mut rng).unwrap();
+        assert_eq!(g.burst_pending.len(), 999, "only the current minute is drawn ahead");
+        assert!(first.0 < 60_000_000);
+        assert_eq!(count_until(spec.clone(), 600), count_until(spec, 600), "same seed, same times");
+    }
+
+    #[test]
+    fn trace_expectation_peak_and_validation() {
+        let spec = Arrivals::Trace { per_minute: vec![60, 120, 0, 30] };
+        assert_eq!(spec.expected_count(SimDuration::from_secs(240)), 210.0);
+        assert_eq!(spec.expected_count(SimDuration::from_secs(90)), 120.0); // 60 + half of 120
+        assert_eq!(spec.peak_rate(), 2.0); // 120 in a minute
+        assert!(spec.problems().is_empty());
+        let empty = Arrivals::Trace { per_minute: vec![] };
+        assert_eq!(empty.problems()[0].0, "per_minute");
+        assert_eq!(empty.peak_rate(), 0.0);
+        // A rate knob scales each minute's count (rounded); 1.0 is the trace as written.
+        let mut g = ArrivalGenerator::new(Arrivals::Trace { per_minute: vec![10, 10] });
+        g.rate_scale = 0.5;
+        let mut rng = RngStream::new(1, "x");
+        let mut n = 0;
+        let mut t = SimTime::ZERO;
+        while let Some(next) = g.next_after(t, &mut rng) {
+            t = next;
+            n += 1;
+        }
+        assert_eq!(n, 10);
     }
 }

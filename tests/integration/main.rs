@@ -7,6 +7,7 @@ mod cli;
 mod conservation;
 mod cost;
 mod determinism;
+mod replay;
 mod scenarios;
 mod services;
 mod theory;
