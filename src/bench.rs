@@ -14,6 +14,10 @@ pub const KEEP_ALIVE_1000: &str = include_str!("../benches/keep-alive-1000.ron")
 /// for their bursts, some with reservations: throttling on every path.
 pub const TEN_FUNCTION_MIX: &str = include_str!("../benches/ten-function-mix.ron");
 
+/// (c) A 5-node pipeline: producer -> queue -> worker (database, queue) -> consumer ->
+/// asynchronous function.
+pub const PIPELINE: &str = include_str!("../benches/pipeline.ron");
+
 /// One measured run.
 pub struct Measurement {
     pub name: String,

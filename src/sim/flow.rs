@@ -319,7 +319,7 @@ impl Simulation {
         self.pump_queue(queue);
     }
 
-    pub(super) fn on_visibility_timeout(&mut self, queue: u32, message: u32, receipt: u64) {
+    pub(super) fn on_visibility_timeout(&mut self, queue: u32, message: u32, receipt: u32) {
         let now = self.now;
         let q = &mut self.queues[queue as usize];
         if let Some(dead) = q.visibility_expired(message, receipt, now) {

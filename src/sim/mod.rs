@@ -49,7 +49,7 @@ enum Event {
     /// A database query finished.
     QueryDone { database: u32, function: u32, env: u32 },
     /// A received message's visibility timeout ends.
-    VisibilityTimeout { queue: u32, message: u32, receipt: u64 },
+    VisibilityTimeout { queue: u32, message: u32, receipt: u32 },
     /// A queue's pollers look again (batching window over, or the function had no room).
     Poll { queue: u32 },
     /// An asynchronous event is due for another attempt.
@@ -386,6 +386,7 @@ impl Simulation {
 
     /// Starts a request on a warm environment or a new one (cold start), or says which
     /// limit refuses it (the caller decides what a refusal means for its origin).
+    #[inline]
     fn try_invoke(&mut self, function: u32, request: InFlight) -> Result<(), ThrottleReason> {
         let now = self.now;
         let f = &mut self.functions[function as usize];
@@ -512,7 +513,8 @@ impl Simulation {
         }
         request.started = now;
         let spec = &f.model.spec;
-        (request.run, request.outcome) = if duration > spec.timeout {
+        let run;
+        (run, request.outcome) = if duration > spec.timeout {
             (spec.timeout, Outcome::TimedOut)
         } else if poisoned || f.rngs.errors.chance(spec.error_rate) {
             (duration, Outcome::Failed)
@@ -524,12 +526,16 @@ impl Simulation {
         f.slots[env as usize].request = Some(request);
         let warm = request.init.0 == 0;
         self.log.push(LogEntry { time: now, kind: LogKind::Started { warm }, function, env, request: request.id });
-        self.queue.schedule(now + request.run, Event::Finish { function, env });
+        self.queue.schedule(now + run, Event::Finish { function, env });
     }
 
     /// The handler's own work is done: its downstream calls come next.
     fn on_finish(&mut self, function: u32, env: u32) {
-        self.continue_calls(function, env);
+        if self.calls[function as usize].is_empty() {
+            self.complete(function, env); // the common case: no downstream calls
+        } else {
+            self.continue_calls(function, env);
+        }
     }
 
     /// The invocation is over: bill it, count it, tell its origin, free the environment.
@@ -606,6 +612,7 @@ impl Simulation {
     }
 
     /// Tells whoever asked for an invocation how it ended.
+    #[inline]
     fn resolve_origin(&mut self, function: u32, request: InFlight, latency: SimDuration) {
         let completed_work = request.outcome != Outcome::TimedOut && request.call_failure.is_none();
         match request.origin {

@@ -41,8 +41,6 @@ pub(crate) struct InFlight {
     pub counted: bool,
     /// Cold start time it waited for (zero when warm).
     pub init: SimDuration,
-    /// Handler time (capped at the timeout).
-    pub run: SimDuration,
     pub outcome: Outcome,
     /// When the handler started (after any cold start).
     pub started: SimTime,
@@ -63,7 +61,6 @@ impl InFlight {
             arrived,
             counted,
             init: SimDuration::ZERO,
-            run: SimDuration::ZERO,
             outcome: Outcome::Succeeded,
             started: arrived,
             next_call: 0,

@@ -84,8 +84,9 @@ pub(crate) struct Message {
     pub counted: bool,
     pub receives: u32,
     /// Unique to each receive (across the queue, since message slots are reused), so a
-    /// stale visibility timeout is recognised.
-    pub receipt: u64,
+    /// stale visibility timeout is recognised. (u32 keeps events small; it would take
+    /// four billion receives on one queue to wrap.)
+    pub receipt: u32,
     pub state: MessageState,
     /// Handler runs that performed this message's side effect.
     pub side_effects: u32,
@@ -261,7 +262,7 @@ impl QueueState {
             }
             m.receives += 1;
             self.next_receipt += 1;
-            m.receipt = self.next_receipt;
+            m.receipt = self.next_receipt as u32;
             m.state = MessageState::InFlight;
             self.in_flight += 1;
             taken.push((id, m.serial));
@@ -308,7 +309,7 @@ impl QueueState {
     /// A received message's visibility timeout ended without a delete: it becomes
     /// visible again, or goes to the DLQ after `max_receive_count` receives. Returns
     /// `Some(message)` when it must move to the DLQ (the caller sends it there).
-    pub(crate) fn visibility_expired(&mut self, id: u32, receipt: u64, now: SimTime) -> Option<Message> {
+    pub(crate) fn visibility_expired(&mut self, id: u32, receipt: u32, now: SimTime) -> Option<Message> {
         let m = &self.messages[id as usize];
         if m.state != MessageState::InFlight || m.receipt != receipt {
             return None; // deleted, or received again since
