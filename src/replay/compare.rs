@@ -126,6 +126,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
         triggers,
         queues: Vec::new(),
         databases: Vec::new(),
+        buses: Vec::new(),
         server_fleet: ServerFleet::default(),
     }
 }

@@ -117,6 +117,19 @@ pub struct TriggerReport {
     pub target: String,
     pub requests: RequestsReport,
     pub latency_ms: LatencyReport,
+    /// Schedules: runs that started while the previous run was still going.
+    pub overlaps: u64,
+}
+
+/// One event bus.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BusReport {
+    pub name: String,
+    pub published: u64,
+    /// Events no rule matched.
+    pub unmatched: u64,
+    /// Target deliveries (an event may fan out to several targets).
+    pub deliveries: u64,
 }
 
 /// One queue.
@@ -177,6 +190,7 @@ pub struct Report {
     pub max_concurrency: u64,
     pub queues: Vec<QueueReport>,
     pub databases: Vec<DatabaseReport>,
+    pub buses: Vec<BusReport>,
     /// Attempts after a failure: asynchronous retries and queue redeliveries.
     pub retries: u64,
     /// Side effects done more than once for the same event.
@@ -334,6 +348,7 @@ impl Report {
                     target: t.spec.target().to_string(),
                     requests: requests_of(&t.counters),
                     latency_ms: LatencyReport::of(&t.latency),
+                    overlaps: t.overlaps,
                 })
                 .collect(),
             functions,
@@ -356,6 +371,16 @@ impl Report {
             async_events: services,
             queues,
             databases,
+            buses: sim
+                .buses()
+                .iter()
+                .map(|b| BusReport {
+                    name: b.name().to_string(),
+                    published: b.counters.published,
+                    unmatched: b.counters.unmatched,
+                    deliveries: b.counters.deliveries,
+                })
+                .collect(),
             events: sim.events_processed(),
         }
     }

@@ -112,6 +112,22 @@ pub(super) fn render(r: &Report) -> String {
             ms(d.query_ms.p99)
         );
     }
+    for b in &r.buses {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Bus \"{}\": {} events published, {} deliveries to targets, {} matched no rule",
+            b.name, b.published, b.deliveries, b.unmatched
+        );
+    }
+    for t in r.triggers.iter().filter(|t| t.overlaps > 0) {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Schedule \"{}\": {} runs started while the previous one was still running",
+            t.name, t.overlaps
+        );
+    }
     if r.async_events.async_events > 0 || !r.queues.is_empty() {
         let a = &r.async_events;
         let _ = writeln!(o);

@@ -3,6 +3,7 @@
 
 pub mod locate;
 
+use crate::sim::bus::BusSpec;
 use crate::sim::config::{Account, SimConfig, TriggerSpec};
 use crate::sim::cost::ServerFleet;
 use crate::sim::database::DatabaseSpec;
@@ -39,6 +40,8 @@ pub struct Scenario {
     pub queues: Vec<QueueSpec>,
     #[serde(default)]
     pub databases: Vec<DatabaseSpec>,
+    #[serde(default)]
+    pub buses: Vec<BusSpec>,
     /// The always-on alternative the cost is compared with.
     #[serde(default)]
     pub server_fleet: ServerFleet,
@@ -64,6 +67,7 @@ impl Scenario {
             triggers: self.triggers.clone(),
             queues: self.queues.clone(),
             databases: self.databases.clone(),
+            buses: self.buses.clone(),
             server_fleet: self.server_fleet.clone(),
         }
     }

@@ -30,6 +30,14 @@ pub enum Arrivals {
     },
     /// Requests at exactly these times (a scripted demo, or a test).
     At { times: Vec<SimDuration> },
+    /// A fixed rate schedule: every `period`, the first at `offset` (default: one period).
+    Every {
+        period: SimDuration,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offset: Option<SimDuration>,
+    },
+    /// Daily at these times of day (for example `["2h", "14h30m"]`).
+    Daily { times: Vec<SimDuration> },
     /// A Poisson background rate plus bursts of `size` requests spread uniformly over
     /// `within`, every `every` (the first at `every`).
     Burst {
@@ -56,6 +64,8 @@ pub struct Step {
     pub at: SimDuration,
     pub rate: f64,
 }
+
+const DAY: SimDuration = SimDuration::from_secs(86_400);
 
 fn one_day() -> SimDuration {
     SimDuration::from_secs(86_400)
@@ -100,6 +110,16 @@ impl Arrivals {
                     out.push(("times".into(), "list the times in order".into()));
                 }
             }
+            Arrivals::Every { period, .. } => {
+                if period.0 < 1000 {
+                    out.push(("period".into(), format!("a schedule period of at least 1ms, got {period}")));
+                }
+            }
+            Arrivals::Daily { times } => {
+                if times.is_empty() || times.windows(2).any(|w| w[1] <= w[0]) || times.iter().any(|t| t.0 >= DAY.0) {
+                    out.push(("times".into(), "times of day in increasing order, each below 24h".into()));
+                }
+            }
             Arrivals::Burst { base, every, within, .. } => {
                 rate_ok("base", *base);
                 if every.0 == 0 {
@@ -133,6 +153,8 @@ impl Arrivals {
                 .sum(),
             Arrivals::Diurnal { mean, .. } => mean * t,
             Arrivals::At { times } => times.iter().filter(|d| d.0 < run.0).count() as f64,
+            Arrivals::Every { period, .. } => t / period.as_secs_f64().max(1e-6),
+            Arrivals::Daily { times } => times.len() as f64 * (t / DAY.as_secs_f64()).ceil(),
             Arrivals::Burst { base, every, size, .. } => {
                 base * t + f64::from(*size) * (t / every.as_secs_f64().max(1e-6)).floor()
             }
@@ -156,6 +178,8 @@ impl Arrivals {
             Arrivals::Steps { steps } => steps.iter().map(|s| s.rate).fold(0.0, f64::max),
             Arrivals::Diurnal { mean, amplitude, .. } => mean * (1.0 + amplitude),
             Arrivals::At { times } => times.len() as f64,
+            Arrivals::Every { period, .. } => 1.0 / period.as_secs_f64().max(1e-6),
+            Arrivals::Daily { times } => times.len() as f64 / DAY.as_secs_f64(),
             Arrivals::Burst { base, size, within, .. } => base + f64::from(*size) / within.as_secs_f64().max(1e-6),
             Arrivals::Trace { per_minute } => {
                 f64::from(per_minute.iter().copied().max().unwrap_or(0)) / TRACE_MINUTE.as_secs_f64()
@@ -249,6 +273,17 @@ impl ArrivalGenerator {
                 let next = times.get(self.next_index).map(|d| SimTime(d.0));
                 self.next_index += 1;
                 next
+            }
+            Arrivals::Every { period, offset } => {
+                let k = self.next_index as u64;
+                self.next_index += 1;
+                Some(SimTime(offset.unwrap_or(*period).0.saturating_add(period.0.saturating_mul(k))))
+            }
+            Arrivals::Daily { times } => {
+                let k = self.next_index;
+                self.next_index += 1;
+                let day = (k / times.len().max(1)) as u64;
+                times.get(k % times.len().max(1)).map(|t| SimTime(DAY.0 * day + t.0))
             }
             Arrivals::Burst { base, every, size, within } => {
                 // The next burst is drawn ahead; the background's next arrival is kept

@@ -1,6 +1,7 @@
 //! What a run simulates: the validated model a scenario file turns into.
 
 use super::arrivals::Arrivals;
+use super::bus::{BusSpec, BusTarget};
 use super::cost::ServerFleet;
 use super::database::DatabaseSpec;
 use super::function::Call;
@@ -72,6 +73,12 @@ pub enum TriggerSpec {
         #[serde(default, skip_serializing_if = "is_zero")]
         poison: f64,
     },
+    /// A scheduler invoking a function asynchronously: `Every(period: "5m")` or
+    /// `Daily(times: ["2h"])`. A run still going when the next one starts is counted as
+    /// an overlap.
+    Schedule { name: String, target: String, arrivals: Arrivals },
+    /// A producer publishing events of a detail type on a bus.
+    Events { name: String, bus: String, detail_type: String, arrivals: Arrivals },
 }
 
 fn is_zero(x: &f64) -> bool {
@@ -83,26 +90,33 @@ fn is_zero(x: &f64) -> bool {
 pub enum TargetKind {
     Function,
     Queue,
+    Bus,
 }
 
 impl TriggerSpec {
     pub fn name(&self) -> &str {
         match self {
-            TriggerSpec::Http { name, .. } | TriggerSpec::Async { name, .. } | TriggerSpec::Producer { name, .. } => {
-                name
-            }
+            TriggerSpec::Http { name, .. }
+            | TriggerSpec::Async { name, .. }
+            | TriggerSpec::Producer { name, .. }
+            | TriggerSpec::Schedule { name, .. }
+            | TriggerSpec::Events { name, .. } => name,
         }
     }
     /// The name of the function or queue it feeds.
     pub fn target(&self) -> &str {
         match self {
-            TriggerSpec::Http { target, .. } | TriggerSpec::Async { target, .. } => target,
+            TriggerSpec::Http { target, .. }
+            | TriggerSpec::Async { target, .. }
+            | TriggerSpec::Schedule { target, .. } => target,
             TriggerSpec::Producer { queue, .. } => queue,
+            TriggerSpec::Events { bus, .. } => bus,
         }
     }
     pub fn target_kind(&self) -> TargetKind {
         match self {
             TriggerSpec::Producer { .. } => TargetKind::Queue,
+            TriggerSpec::Events { .. } => TargetKind::Bus,
             _ => TargetKind::Function,
         }
     }
@@ -110,7 +124,9 @@ impl TriggerSpec {
         match self {
             TriggerSpec::Http { arrivals, .. }
             | TriggerSpec::Async { arrivals, .. }
-            | TriggerSpec::Producer { arrivals, .. } => arrivals,
+            | TriggerSpec::Producer { arrivals, .. }
+            | TriggerSpec::Schedule { arrivals, .. }
+            | TriggerSpec::Events { arrivals, .. } => arrivals,
         }
     }
 }
@@ -127,6 +143,7 @@ pub struct SimConfig {
     pub triggers: Vec<TriggerSpec>,
     pub queues: Vec<QueueSpec>,
     pub databases: Vec<DatabaseSpec>,
+    pub buses: Vec<BusSpec>,
     pub server_fleet: ServerFleet,
 }
 
@@ -269,6 +286,16 @@ impl SimConfig {
                         push(at("queue"), problem);
                     }
                 }
+                TargetKind::Bus => {
+                    if let Some(problem) = self.unknown_bus(t.target()) {
+                        push(at("bus"), problem);
+                    }
+                }
+            }
+            if let TriggerSpec::Schedule { arrivals, .. } = t
+                && !matches!(arrivals, Arrivals::Every { .. } | Arrivals::Daily { .. })
+            {
+                push(at("arrivals"), "a schedule runs Every(period: ...) or Daily(times: [...])".into());
             }
             if let TriggerSpec::Producer { poison, .. } = t
                 && !(0.0..=1.0).contains(poison)
@@ -311,6 +338,11 @@ impl SimConfig {
         (!known.contains(&name)).then(|| format!("no queue is named \"{name}\" (queues: {})", known.join(", ")))
     }
 
+    fn unknown_bus(&self, name: &str) -> Option<String> {
+        let known: Vec<&str> = self.buses.iter().map(|b| b.name.as_str()).collect();
+        (!known.contains(&name)).then(|| format!("no bus is named \"{name}\" (buses: {})", known.join(", ")))
+    }
+
     fn unknown_database(&self, name: &str) -> Option<String> {
         let known: Vec<&str> = self.databases.iter().map(|d| d.name.as_str()).collect();
         (!known.contains(&name)).then(|| format!("no database is named \"{name}\" (databases: {})", known.join(", ")))
@@ -343,6 +375,11 @@ impl SimConfig {
                     Call::Send { queue } => {
                         if let Some(problem) = self.unknown_queue(queue) {
                             push(at("queue"), problem);
+                        }
+                    }
+                    Call::Publish { bus, .. } => {
+                        if let Some(problem) = self.unknown_bus(bus) {
+                            push(at("bus"), problem);
                         }
                     }
                     Call::Invoke { function, .. } => {
@@ -388,6 +425,22 @@ impl SimConfig {
                 }
                 if c.batching_window > SimDuration::from_secs(300) {
                     push(at("consumer.batching_window"), format!("at most 5m, got {}", c.batching_window));
+                }
+            }
+        }
+        for (i, b) in self.buses.iter().enumerate() {
+            if self.buses[..i].iter().any(|o| o.name == b.name) {
+                push(format!("buses[{i}].name"), format!("the name \"{}\" is used by another bus", b.name));
+            }
+            for (r, rule) in b.rules.iter().enumerate() {
+                for (k, target) in rule.targets.iter().enumerate() {
+                    let problem = match target {
+                        BusTarget::Function(f) => self.unknown_function(f),
+                        BusTarget::Queue(q) => self.unknown_queue(q),
+                    };
+                    if let Some(problem) = problem {
+                        push(format!("buses[{i}].rules[{r}].targets[{k}]"), problem);
+                    }
                 }
             }
         }

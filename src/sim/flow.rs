@@ -2,6 +2,7 @@
 //! polled by event-source mappings, database queries over limited connections, and
 //! the calls a handler makes. Delivery is at-least-once; idempotency is counted here.
 
+use super::bus::{BusState, ResolvedTarget};
 use super::config::SimConfig;
 use super::function::Call;
 use super::log::Outcome;
@@ -15,9 +16,22 @@ use serde::Serialize;
 /// A handler's downstream call with names resolved to indices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ResolvedCall {
-    Query { database: u32, count: u32 },
-    Send { queue: u32 },
-    Invoke { function: u32, asynchronous: bool },
+    Query {
+        database: u32,
+        count: u32,
+    },
+    Send {
+        queue: u32,
+    },
+    Invoke {
+        function: u32,
+        asynchronous: bool,
+    },
+    /// The detail type is the spec's call number `call`.
+    Publish {
+        bus: u32,
+        call: u32,
+    },
 }
 
 /// An asynchronous event waiting for (another) attempt or running.
@@ -79,18 +93,29 @@ pub(crate) fn build_queues(config: &SimConfig) -> Vec<QueueState> {
         .collect()
 }
 
+pub(crate) fn build_buses(config: &SimConfig) -> Vec<BusState> {
+    let function = |name: &str| config.functions.iter().position(|f| f.name == name).unwrap_or(0) as u32;
+    let queue = |name: &str| config.queues.iter().position(|q| q.name == name).unwrap_or(0) as u32;
+    config.buses.iter().map(|b| BusState::new(b.clone(), function, queue)).collect()
+}
+
 pub(crate) fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
     let find = |names: Vec<&str>, name: &str| names.iter().position(|n| *n == name).unwrap_or(0) as u32;
     let functions: Vec<&str> = config.functions.iter().map(|f| f.name.as_str()).collect();
     let queues: Vec<&str> = config.queues.iter().map(|q| q.name.as_str()).collect();
     let databases: Vec<&str> = config.databases.iter().map(|d| d.name.as_str()).collect();
+    let buses: Vec<&str> = config.buses.iter().map(|b| b.name.as_str()).collect();
     config
         .functions
         .iter()
         .map(|f| {
             f.calls
                 .iter()
-                .map(|c| match c {
+                .enumerate()
+                .map(|(k, c)| match c {
+                    Call::Publish { bus, .. } => {
+                        ResolvedCall::Publish { bus: find(buses.clone(), bus), call: k as u32 }
+                    }
                     Call::Query { database, count } => {
                         ResolvedCall::Query { database: find(databases.clone(), database), count: *count }
                     }
@@ -138,6 +163,13 @@ impl Simulation {
             side_effects: 0,
         };
         self.services.async_events += u64::from(counted);
+        if let Some(t) = trigger {
+            let t = &mut self.triggers[t as usize];
+            if t.running > 0 && counted && matches!(t.spec, super::config::TriggerSpec::Schedule { .. }) {
+                t.overlaps += 1; // the previous run is not finished
+            }
+            t.running += 1;
+        }
         let id = match self.free_async.pop() {
             Some(id) => {
                 self.async_events[id as usize] = event;
@@ -183,8 +215,10 @@ impl Simulation {
         if outcome == Outcome::Succeeded {
             let e = &self.async_events[event as usize];
             self.services.async_succeeded += u64::from(e.counted);
-            if let (Some(t), true) = (e.trigger, e.counted) {
-                self.triggers[t as usize].counters.succeeded += 1;
+            if let Some(t) = e.trigger {
+                let t = &mut self.triggers[t as usize];
+                t.running -= 1;
+                t.counters.succeeded += u64::from(e.counted);
             }
             self.free_async.push(event);
             return;
@@ -211,8 +245,10 @@ impl Simulation {
             }
             None => self.services.async_dropped += u64::from(e.counted),
         }
-        if let (Some(t), true) = (e.trigger, e.counted) {
-            self.triggers[t as usize].counters.failed += 1;
+        if let Some(t) = e.trigger {
+            let t = &mut self.triggers[t as usize];
+            t.running -= 1;
+            t.counters.failed += u64::from(e.counted);
         }
         self.free_async.push(event);
     }
@@ -227,6 +263,25 @@ impl Simulation {
             self.services.duplicates_suppressed += 1;
         } else {
             self.services.duplicates += 1;
+        }
+    }
+
+    // ----- the event bus -----
+
+    /// Routes an event to every target of every matching rule.
+    pub(super) fn publish(&mut self, bus: u32, detail_type: &str, source: &str, correlation: u64, counted: bool) {
+        let b = &mut self.buses[bus as usize];
+        let targets = b.route(detail_type, source);
+        if counted {
+            b.counters.published += 1;
+            b.counters.unmatched += u64::from(targets.is_empty());
+            b.counters.deliveries += targets.len() as u64;
+        }
+        for target in targets {
+            match target {
+                ResolvedTarget::Function(f) => self.new_async_event(f, correlation, counted, None),
+                ResolvedTarget::Queue(q) => self.send_message(q, correlation, counted, None, false),
+            }
         }
     }
 
@@ -419,6 +474,13 @@ impl Simulation {
                 }
                 ResolvedCall::Send { queue } => {
                     self.send_message(queue, request.id, request.counted, None, false);
+                }
+                ResolvedCall::Publish { bus, call } => {
+                    let spec = &self.functions[function as usize].model.spec;
+                    if let Some(Call::Publish { detail_type, .. }) = spec.calls.get(call as usize) {
+                        let (detail_type, source) = (detail_type.clone(), spec.name.clone());
+                        self.publish(bus, &detail_type, &source, request.id, request.counted);
+                    }
                 }
                 ResolvedCall::Invoke { function: callee, asynchronous: true } => {
                     self.new_async_event(callee, request.id, request.counted, None);

@@ -217,6 +217,8 @@ pub enum Call {
     },
     /// Sends one message to a queue.
     Send { queue: String },
+    /// Publishes one event of this detail type on a bus (the function is its source).
+    Publish { bus: String, detail_type: String },
     /// Invokes another function: synchronously (the caller waits, busy and billed) or
     /// asynchronously (the event is queued and the caller goes on).
     Invoke {

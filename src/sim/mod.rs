@@ -2,6 +2,7 @@
 //! app and the CLI own a `Simulation`, advance it and read it.
 
 pub mod arrivals;
+pub mod bus;
 pub mod config;
 pub mod cost;
 pub mod database;
@@ -92,6 +93,10 @@ pub struct TriggerState {
     pub counters: RequestCounters,
     /// End-to-end latency of this trigger's completed requests (counted ones).
     pub latency: Histogram,
+    /// Asynchronous runs of this trigger not yet finished.
+    pub running: u32,
+    /// Schedules: runs that started while the previous one was still going.
+    pub overlaps: u64,
 }
 
 /// How far a call to `step_until` got.
@@ -133,6 +138,7 @@ pub struct Simulation {
     pub max_in_flight: u64,
     queues: Vec<QueueState>,
     databases: Vec<DatabaseState>,
+    buses: Vec<bus::BusState>,
     /// Each function's downstream calls, resolved to indices.
     calls: Vec<Vec<ResolvedCall>>,
     /// Databases each function holds a connection to from its cold start (no pooler).
@@ -168,12 +174,15 @@ impl Simulation {
                 target: match t.target_kind() {
                     config::TargetKind::Function => config.functions.iter().position(|f| f.name == t.target()),
                     config::TargetKind::Queue => config.queues.iter().position(|q| q.name == t.target()),
+                    config::TargetKind::Bus => config.buses.iter().position(|b| b.name == t.target()),
                 }
                 .unwrap_or(0) as u32,
                 arrivals: ArrivalGenerator::new(t.arrivals().clone()),
                 rng: RngStream::new(seed, &format!("trigger/{}/arrivals", t.name())),
                 counters: RequestCounters::default(),
                 latency: Histogram::default(),
+                running: 0,
+                overlaps: 0,
                 spec: t.clone(),
             })
             .collect();
@@ -204,6 +213,7 @@ impl Simulation {
             in_flight: 0,
             max_in_flight: 0,
             queues: flow::build_queues(&config),
+            buses: flow::build_buses(&config),
             databases: config.databases.iter().cloned().map(DatabaseState::new).collect(),
             calls: flow::resolve_calls(&config),
             connects_to: flow::connections_per_function(&config),
@@ -370,7 +380,16 @@ impl Simulation {
                     }
                 }
             }
-            TriggerSpec::Async { .. } => self.new_async_event(target, id, counted, Some(trigger)),
+            TriggerSpec::Async { .. } | TriggerSpec::Schedule { .. } => {
+                self.new_async_event(target, id, counted, Some(trigger))
+            }
+            TriggerSpec::Events { ref detail_type, .. } => {
+                let (detail_type, source) =
+                    (detail_type.clone(), self.triggers[trigger as usize].spec.name().to_string());
+                self.publish(target, &detail_type, &source, id, counted);
+                // The producer's put succeeded; what consumers do is theirs to report.
+                self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
+            }
             TriggerSpec::Producer { poison, .. } => {
                 let poisoned = self.triggers[trigger as usize].rng.chance(poison);
                 self.send_message(target, id, counted, Some(trigger), poisoned);
@@ -714,6 +733,9 @@ impl Simulation {
     }
     pub fn databases(&self) -> &[DatabaseState] {
         &self.databases
+    }
+    pub fn buses(&self) -> &[bus::BusState] {
+        &self.buses
     }
     /// A database's open-connections integral at the end of the warm-up.
     pub fn warmup_db_integral(&self, database: usize) -> metrics::TimeIntegral {

@@ -203,3 +203,59 @@ fn a_synchronous_chain_keeps_the_caller_busy_and_billed_while_it_waits() {
     // Double billing: 250 ms + 200 ms of GB-s for 200 ms of useful downstream work.
     assert!((front.gb_seconds / back.gb_seconds - 1.25).abs() < 1e-9);
 }
+
+#[test]
+fn a_schedule_that_outgrows_its_period_overlaps_itself() {
+    // Every 5 minutes, a job whose run grows from 3 to 7 minutes (uniform): runs longer
+    // than 5 minutes overlap the next one.
+    let s = scenario(
+        r#"Scenario(name: "nightly", duration: "6h",
+            functions: [(name: "report", runtime: Python, memory_mb: 1024, duration: Uniform(min: "3m", max: "7m"))],
+            triggers: [
+                Schedule(name: "every-5m", target: "report", arrivals: Every(period: "5m")),
+                Schedule(name: "twice-a-day", target: "report", arrivals: Daily(times: ["1h", "4h30m"])),
+            ])"#,
+    );
+    let r = report_with_seed(&s, 2);
+    let (every, daily) = (&r.triggers[0], &r.triggers[1]);
+    assert_eq!(every.requests.arrived, 71, "5 min, 10 min, ... 5 h 55 min");
+    assert_eq!(daily.requests.arrived, 2);
+    // Half of the runs take longer than the period: about half of the starts overlap.
+    let ratio = every.overlaps as f64 / every.requests.arrived as f64;
+    assert!((0.3..0.7).contains(&ratio), "{} overlaps of {}", every.overlaps, every.requests.arrived);
+    assert_eq!(daily.overlaps, 0, "three and a half hours apart never overlap");
+}
+
+#[test]
+fn the_bus_routes_each_event_to_every_matching_target() {
+    // Choreography: the order service publishes OrderPlaced; billing and shipping
+    // subscribe; nobody listens to OrderViewed.
+    let s = scenario(
+        r#"Scenario(name: "bus", duration: "10m",
+            functions: [
+                (name: "orders", runtime: Nodejs, memory_mb: 256, duration: Constant(value: "20ms"),
+                 calls: [Publish(bus: "shop", detail_type: "OrderPlaced"), Publish(bus: "shop", detail_type: "OrderViewed")]),
+                (name: "billing", runtime: Nodejs, memory_mb: 256, duration: Constant(value: "50ms")),
+                (name: "audit", runtime: Nodejs, memory_mb: 256, duration: Constant(value: "5ms")),
+            ],
+            queues: [(name: "shipping")],
+            buses: [(name: "shop", rules: [
+                (detail_type: "OrderPlaced", targets: [Function("billing"), Queue("shipping")]),
+                (detail_type: "OrderPlaced", source: Some("partners"), targets: [Function("audit")]),
+            ])],
+            triggers: [
+                Http(name: "shoppers", target: "orders", arrivals: Constant(rate: 2.0)),
+                Events(name: "partners", bus: "shop", detail_type: "OrderPlaced", arrivals: Constant(rate: 0.5)),
+            ])"#,
+    );
+    let r = report_with_seed(&s, 1);
+    let bus = &r.buses[0];
+    let orders = r.functions[0].invocations; // each publishes 2 events
+    let partners = r.triggers[1].requests.arrived;
+    assert_eq!(bus.published, 2 * orders + partners);
+    assert_eq!(bus.unmatched, orders, "OrderViewed matches no rule");
+    assert_eq!(bus.deliveries, 2 * orders + 3 * partners, "partner events also reach the audit rule");
+    assert_eq!(r.queues[0].sent, orders + partners);
+    assert_eq!(r.functions[2].invocations, partners);
+    assert_eq!(r.triggers[1].requests.succeeded, partners);
+}

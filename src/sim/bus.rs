@@ -1,0 +1,93 @@
+//! An event bus (EventBridge-like): rules match events by detail type (and optionally
+//! source) and route them to targets. Publishers do not know their consumers:
+//! choreography.
+
+use serde::{Deserialize, Serialize};
+
+/// A bus as written in a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusSpec {
+    pub name: String,
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+}
+
+/// A rule: events of this detail type (from this source, if given) go to the targets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub detail_type: String,
+    /// The publisher: a function's or a trigger's name. Any source when absent.
+    #[serde(default)]
+    pub source: Option<String>,
+    pub targets: Vec<BusTarget>,
+}
+
+/// Where a matched event goes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum BusTarget {
+    /// An asynchronous invocation of a function.
+    Function(String),
+    /// A message on a queue.
+    Queue(String),
+}
+
+/// A rule with its targets resolved to indices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ResolvedTarget {
+    Function(u32),
+    Queue(u32),
+}
+
+/// Counts over events published after the warm-up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BusCounters {
+    pub published: u64,
+    /// Events no rule matched (dropped silently, as EventBridge does).
+    pub unmatched: u64,
+    /// Target deliveries (one event can go to several targets).
+    pub deliveries: u64,
+}
+
+/// A bus at run time.
+#[derive(Clone, Debug)]
+pub struct BusState {
+    pub spec: BusSpec,
+    pub(crate) rules: Vec<(String, Option<String>, Vec<ResolvedTarget>)>,
+    pub counters: BusCounters,
+}
+
+impl BusState {
+    pub(crate) fn new(spec: BusSpec, function: impl Fn(&str) -> u32, queue: impl Fn(&str) -> u32) -> BusState {
+        let rules = spec
+            .rules
+            .iter()
+            .map(|r| {
+                let targets = r
+                    .targets
+                    .iter()
+                    .map(|t| match t {
+                        BusTarget::Function(f) => ResolvedTarget::Function(function(f)),
+                        BusTarget::Queue(q) => ResolvedTarget::Queue(queue(q)),
+                    })
+                    .collect();
+                (r.detail_type.clone(), r.source.clone(), targets)
+            })
+            .collect();
+        BusState { spec, rules, counters: BusCounters::default() }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// The targets an event reaches, in rule order.
+    pub(crate) fn route(&self, detail_type: &str, source: &str) -> Vec<ResolvedTarget> {
+        self.rules
+            .iter()
+            .filter(|(t, s, _)| t == detail_type && s.as_deref().is_none_or(|s| s == source))
+            .flat_map(|(_, _, targets)| targets.iter().cloned())
+            .collect()
+    }
+}
