@@ -2,7 +2,7 @@
 //! app, which opens when no subcommand is given.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use faaslab::report::Report;
+use faaslab::report::{Report, export};
 use faaslab::scenario::{Scenario, ScenarioError};
 use faaslab::sim::Simulation;
 use faaslab::sim::time::parse_duration;
@@ -30,6 +30,12 @@ enum Command {
         duration: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Write the structured event log (the last 100 000 entries) as JSON lines.
+        #[arg(long)]
+        log_out: Option<PathBuf>,
+        /// Write sampled traces (one request in ten, every hop a span) as JSON lines.
+        #[arg(long)]
+        trace_out: Option<PathBuf>,
     },
     /// Validate scenario files; prints every problem with its line and column.
     Check {
@@ -76,7 +82,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Some(Command::Run { scenario, seed, duration, format }) => {
+        Some(Command::Run { scenario, seed, duration, format, log_out, trace_out }) => {
             let mut scenario = load(scenario.as_ref())?;
             if let Some(seed) = seed {
                 scenario.seed = seed;
@@ -90,9 +96,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     return Err(lines.join("\n"));
                 }
             }
-            let mut sim = Simulation::with_log_capacity(scenario.to_config(), 0);
+            // The log and traces cost time: kept only when asked for.
+            let log_capacity = if log_out.is_some() || trace_out.is_some() { 100_000 } else { 0 };
+            let mut sim = Simulation::with_log_capacity(scenario.to_config(), log_capacity);
             sim.run_to_end();
             let report = Report::of(&sim, &scenario.name);
+            for (path, text) in
+                [(&log_out, export::log_jsonl as fn(&Simulation) -> String), (&trace_out, export::traces_jsonl)]
+            {
+                if let Some(path) = path {
+                    std::fs::write(path, text(&sim)).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+                }
+            }
             match format {
                 Format::Text => print!("{}", report.to_text()),
                 Format::Json => println!("{}", report.to_json()),

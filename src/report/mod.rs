@@ -1,5 +1,6 @@
 //! Summaries of a run: what the CLI prints (text or JSON) and what tests assert on.
 
+pub mod export;
 mod text;
 
 use crate::sim::Simulation;

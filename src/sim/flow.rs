@@ -352,6 +352,15 @@ impl Simulation {
                 let message = &q.messages[m as usize];
                 counted |= message.counted;
                 correlation = message.correlation;
+                let span = super::trace::Span {
+                    trace: message.correlation,
+                    kind: super::trace::SpanKind::QueueWait,
+                    node: queue,
+                    start: message.sent_at,
+                    end: now,
+                    outcome: None,
+                };
+                self.traces.record(span);
                 let receipt = message.receipt;
                 self.queue.schedule(now + visibility, Event::VisibilityTimeout { queue, message: m, receipt });
             }
@@ -582,6 +591,15 @@ impl Simulation {
             db.counters.queries += 1;
             db.query_latency.record(now.since(request.query_issued));
         }
+        let span = super::trace::Span {
+            trace: request.id,
+            kind: super::trace::SpanKind::Query,
+            node: database,
+            start: request.query_issued,
+            end: now,
+            outcome: None,
+        };
+        self.traces.record(span);
         if request.queries_left > 1 {
             self.set_request(function, env, |r| r.queries_left -= 1);
             self.issue_query(function, env, database);

@@ -16,6 +16,7 @@ pub mod pool;
 pub mod queue;
 pub mod rng;
 pub mod time;
+pub mod trace;
 
 use arrivals::ArrivalGenerator;
 use config::{SimConfig, TriggerSpec};
@@ -130,6 +131,8 @@ pub struct Simulation {
     /// Whole-system series (sums over functions).
     pub series: Series,
     pub log: EventLog,
+    /// Spans of sampled requests.
+    pub traces: trace::Traces,
     next_request: u64,
     events: u64,
     warmup_integrals: Vec<PoolIntegrals>,
@@ -208,6 +211,7 @@ impl Simulation {
             latency: Histogram::default(),
             series: Series::new(SERIES_START_WIDTH),
             log: EventLog::new(log_capacity),
+            traces: trace::Traces::new(if log_capacity == 0 { 0 } else { 10 }, 20_000),
             next_request: 1,
             events: 0,
             in_flight: 0,
@@ -606,6 +610,30 @@ impl Simulation {
             request: request.id,
         });
         self.in_flight -= 1;
+        if self.traces.sampled(request.id) {
+            let started = request.started;
+            if request.init.0 > 0 {
+                let start = SimTime(started.0.saturating_sub(request.init.0));
+                let span = trace::Span {
+                    trace: request.id,
+                    kind: trace::SpanKind::ColdStart,
+                    node: function,
+                    start,
+                    end: started,
+                    outcome: None,
+                };
+                self.traces.record(span);
+            }
+            let span = trace::Span {
+                trace: request.id,
+                kind: trace::SpanKind::Attempt,
+                node: function,
+                start: started,
+                end: now,
+                outcome: Some(request.outcome),
+            };
+            self.traces.record(span);
+        }
         let released = f.release(env, now);
         if !provisioned && f.model.spec.reserved_concurrency.is_none() {
             self.account.unreserved_in_use -= 1;
@@ -636,6 +664,15 @@ impl Simulation {
         let completed_work = request.outcome != Outcome::TimedOut && request.call_failure.is_none();
         match request.origin {
             Origin::Http { trigger } => {
+                let span = trace::Span {
+                    trace: request.id,
+                    kind: trace::SpanKind::Request,
+                    node: trigger,
+                    start: request.arrived,
+                    end: self.now,
+                    outcome: Some(request.outcome),
+                };
+                self.traces.record(span);
                 if request.counted {
                     self.latency.record(latency);
                     let t = &mut self.triggers[trigger as usize];

@@ -107,3 +107,48 @@ fn bad_flags_are_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("warm-up"), "a run shorter than its warm-up is refused");
 }
+
+#[test]
+fn run_exports_the_log_and_sampled_traces_as_json_lines() {
+    let dir = std::env::temp_dir().join(format!("faaslab-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (log, traces) = (dir.join("log.jsonl"), dir.join("traces.jsonl"));
+    let pipeline = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/pipeline.ron").display().to_string();
+    let out = faaslab(&[
+        "run",
+        &pipeline,
+        "--duration",
+        "20s",
+        "--log-out",
+        log.to_str().unwrap(),
+        "--trace-out",
+        traces.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = |p: &PathBuf| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON object a line"))
+            .collect()
+    };
+    let log = lines(&log);
+    assert!(log.len() > 10_000);
+    assert!(log.iter().all(|e| e["time_s"].is_f64() && e["function"].is_string()));
+    let spans = lines(&traces);
+    // One request in ten is traced; each traced message has its hops: queue wait,
+    // the ingest attempt with its query inside it, then the second queue.
+    let traced: std::collections::BTreeSet<u64> = spans.iter().map(|s| s["trace"].as_u64().unwrap()).collect();
+    assert!(traced.iter().all(|t| t % 10 == 0));
+    let trace = *traced.iter().nth(5).unwrap();
+    let hops: Vec<&serde_json::Value> = spans.iter().filter(|s| s["trace"] == trace).collect();
+    let of = |kind: &str, node: &str| hops.iter().find(|s| s["span"] == kind && s["node"] == node).copied();
+    let attempt = of("Attempt", "ingest").expect("an ingest attempt");
+    let query = of("Query", "store").expect("its query");
+    assert!(of("QueueWait", "incoming").is_some() && of("QueueWait", "enriched").is_some());
+    let t = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap();
+    assert!(
+        t(attempt, "start_s") <= t(query, "start_s") && t(query, "end_s") <= t(attempt, "end_s"),
+        "the query nests in its attempt"
+    );
+}

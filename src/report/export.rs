@@ -1,0 +1,52 @@
+//! JSON-lines exports of a run's structured log and sampled traces, with node names.
+
+use crate::sim::Simulation;
+use crate::sim::trace::SpanKind;
+use serde_json::json;
+use std::fmt::Write;
+
+fn function_name(sim: &Simulation, i: u32) -> &str {
+    sim.functions().get(i as usize).map_or("", |f| f.name())
+}
+
+/// The kept log entries, one JSON object a line, oldest first.
+pub fn log_jsonl(sim: &Simulation) -> String {
+    let mut out = String::new();
+    for e in sim.log.entries() {
+        let line = json!({
+            "time_s": e.time.as_secs_f64(),
+            "request": e.request,
+            "function": function_name(sim, e.function),
+            "env": if e.env == u32::MAX { None } else { Some(e.env) },
+            "event": e.kind,
+        });
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
+
+/// The spans of sampled requests, one JSON object a line, grouped by trace.
+pub fn traces_jsonl(sim: &Simulation) -> String {
+    let mut spans: Vec<_> = sim.traces.spans().copied().collect();
+    spans.sort_by_key(|s| (s.trace, s.start, s.end));
+    let mut out = String::new();
+    for s in spans {
+        let node = match s.kind {
+            SpanKind::Request => sim.triggers().get(s.node as usize).map_or("", |t| t.spec.name()),
+            SpanKind::ColdStart | SpanKind::Attempt => function_name(sim, s.node),
+            SpanKind::QueueWait => sim.queues().get(s.node as usize).map_or("", |q| q.name()),
+            SpanKind::Query => sim.databases().get(s.node as usize).map_or("", |d| d.name()),
+        };
+        let line = json!({
+            "trace": s.trace,
+            "span": s.kind,
+            "node": node,
+            "start_s": s.start.as_secs_f64(),
+            "end_s": s.end.as_secs_f64(),
+            "duration_ms": s.end.since(s.start).as_millis_f64(),
+            "outcome": s.outcome,
+        });
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
