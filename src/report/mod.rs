@@ -90,6 +90,10 @@ pub struct FunctionReport {
     /// The concurrency the function may reach (reserved, or the account's unreserved pool).
     pub concurrency_limit: u32,
     pub environments_expired: u64,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    /// Results computed with missing local state.
+    pub wrong_results: u64,
     pub duration_ms: DurationReport,
     pub cold_start_ms: DurationReport,
     pub gb_seconds: f64,
@@ -200,6 +204,8 @@ pub struct Report {
     pub duplicates_suppressed: u64,
     /// Events and messages sent to a dead-letter queue or on-failure destination.
     pub dlq: u64,
+    /// Results computed with missing local state (all functions).
+    pub wrong_results: u64,
     /// Asynchronous invocations.
     #[serde(rename = "async")]
     pub async_events: crate::sim::flow::ServiceCounters,
@@ -253,6 +259,9 @@ fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> Functio
         max_concurrency: f.max_concurrency,
         concurrency_limit: sim.concurrency_limit(index),
         environments_expired: f.expired,
+        cache_hits: c.cache_hits,
+        cache_misses: c.cache_misses,
+        wrong_results: c.wrong_results,
         duration_ms: DurationReport {
             mean: d.mean_ms(),
             p50: d.quantile_ms(0.5),
@@ -331,6 +340,7 @@ impl Report {
             sim.databases().iter().enumerate().map(|(i, d)| database_report(sim, i, d)).collect();
         let services = sim.services;
         let cold_starts: u64 = functions.iter().map(|f| f.cold_starts).sum();
+        let wrong_results: u64 = functions.iter().map(|f| f.wrong_results).sum();
         let invocations: u64 = functions.iter().map(|f| f.invocations).sum();
         Report {
             scenario: scenario_name.to_string(),
@@ -367,6 +377,7 @@ impl Report {
             max_concurrency: sim.max_in_flight,
             retries: services.async_retries + queues.iter().map(|q| q.redelivered).sum::<u64>(),
             duplicates: services.duplicates,
+            wrong_results,
             duplicates_suppressed: services.duplicates_suppressed,
             dlq: services.async_to_dlq + queues.iter().map(|q| q.to_dlq).sum::<u64>(),
             async_events: services,

@@ -196,6 +196,23 @@ fn function(o: &mut String, f: &FunctionReport) {
         "  environments on average {:.1}: {:.1} busy, {:.1} idle and warm, {:.1} starting; peak {} in flight of a limit of {}",
         f.avg_environments, f.avg_busy, f.avg_idle, f.avg_initializing, f.max_concurrency, f.concurrency_limit
     );
+    if f.cache_hits + f.cache_misses > 0 {
+        let hits = f.cache_hits as f64 / (f.cache_hits + f.cache_misses) as f64;
+        let _ = writeln!(
+            o,
+            "  in-memory cache: {} hits, {} misses ({:.1}% hits: every new environment starts empty)",
+            f.cache_hits,
+            f.cache_misses,
+            100.0 * hits
+        );
+    }
+    if f.wrong_results > 0 {
+        let _ = writeln!(
+            o,
+            "  {} wrong results: local state was missing (a new environment, or another one than the user's last)",
+            f.wrong_results
+        );
+    }
     let d = &f.duration_ms;
     let _ = writeln!(
         o,

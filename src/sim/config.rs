@@ -353,6 +353,19 @@ impl SimConfig {
         let mut push = |path: String, message: String| out.push(Problem { path, message });
         for (i, f) in self.functions.iter().enumerate() {
             let at = |field: &str| format!("functions[{i}].{field}");
+            if let Some(c) = &f.cache {
+                if !(0.0..=1.0).contains(&c.hit_ratio) {
+                    push(at("cache.hit_ratio"), format!("a fraction in 0..1, got {}", c.hit_ratio));
+                }
+                for (field, message) in c.hit_duration.problems() {
+                    push(join(&at("cache.hit_duration"), field), message);
+                }
+            }
+            if let Some(l) = &f.local_state
+                && !(1..=1_000_000).contains(&l.sessions)
+            {
+                push(at("local_state.sessions"), format!("1..1000000 users, got {}", l.sessions));
+            }
             if f.async_retries > 2 {
                 push(at("async_retries"), format!("asynchronous retries are 0..2, got {}", f.async_retries));
             }

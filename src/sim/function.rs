@@ -203,6 +203,32 @@ pub struct FunctionSpec {
     /// Asynchronous invocations only: the queue that takes events that failed every try.
     #[serde(default)]
     pub on_failure: Option<String>,
+    /// A per-environment in-memory cache (it only helps warm environments).
+    #[serde(default)]
+    pub cache: Option<CacheSpec>,
+    /// The handler keeps users' state in local memory (wrong after a cold start or on
+    /// another environment: Lambda has no sticky sessions).
+    #[serde(default)]
+    pub local_state: Option<LocalStateSpec>,
+}
+
+/// An in-memory cache: on a warm environment a request is answered from it with
+/// probability `hit_ratio`, in `hit_duration`, without its downstream calls. The first
+/// request on every environment misses (the cache starts empty).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSpec {
+    pub hit_ratio: f64,
+    pub hit_duration: Dist,
+}
+
+/// Per-user state kept in memory: each request comes from one of `sessions` users; if
+/// it lands on another environment than that user's previous request (or on a new one),
+/// the state is missing and the result is wrong.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalStateSpec {
+    pub sessions: u32,
 }
 
 /// A call a handler makes to another service.
@@ -286,6 +312,8 @@ impl FunctionSpec {
             async_retries: default_async_retries(),
             max_event_age: default_max_event_age(),
             on_failure: None,
+            cache: None,
+            local_state: None,
         }
     }
 
@@ -303,6 +331,8 @@ impl FunctionSpec {
 #[derive(Clone, Debug)]
 pub struct FunctionModel {
     pub spec: FunctionSpec,
+    /// The cache's hit time, compiled.
+    pub(crate) cache_hit: Option<Sampler>,
     cold_phases: Vec<Sampler>,
     lazy_init: Option<(Sampler, f64)>,
     duration: Sampler,
@@ -356,6 +386,7 @@ impl FunctionModel {
             KeepAlive::Random(dist) => (Some(Sampler::new(dist)), SimDuration::ZERO),
         };
         FunctionModel {
+            cache_hit: spec.cache.as_ref().map(|c| Sampler::new(&c.hit_duration)),
             duration: Sampler::new(&spec.duration),
             duration_factor: spec.duration_factor(),
             cold_phases: phases,

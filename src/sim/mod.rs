@@ -535,6 +535,26 @@ impl Simulation {
             duration = SimDuration(duration.0.saturating_mul((messages.len() as u64).max(1)));
         }
         request.started = now;
+        if let Some(cache) = &f.model.spec.cache {
+            // An empty cache on a fresh environment; then hits at the cache's ratio.
+            let hit = !first_on_env && f.rngs.state.chance(cache.hit_ratio);
+            if request.counted {
+                f.counters.cache_hits += u64::from(hit);
+                f.counters.cache_misses += u64::from(!hit);
+            }
+            if hit && let Some(sampler) = &f.model.cache_hit {
+                duration = sampler.sample(&mut f.rngs.state);
+                request.cache_hit = true;
+            }
+        }
+        if !f.sessions.is_empty() {
+            let user = (f.rngs.state.unit() * f.sessions.len() as f64) as usize % f.sessions.len();
+            let here = (env, f.slots[env as usize].env.created_at);
+            let previous = f.sessions[user].replace(here);
+            if previous.is_some_and(|p| p != here) && request.counted {
+                f.counters.wrong_results += 1;
+            }
+        }
         let spec = &f.model.spec;
         let run;
         (run, request.outcome) = if duration > spec.timeout {
@@ -554,7 +574,8 @@ impl Simulation {
 
     /// The handler's own work is done: its downstream calls come next.
     fn on_finish(&mut self, function: u32, env: u32) {
-        if self.calls[function as usize].is_empty() {
+        let cache_hit = self.functions[function as usize].slots[env as usize].request.is_some_and(|r| r.cache_hit);
+        if cache_hit || self.calls[function as usize].is_empty() {
             self.complete(function, env); // the common case: no downstream calls
         } else {
             self.continue_calls(function, env);

@@ -51,6 +51,8 @@ pub(crate) struct InFlight {
     /// When the current query was issued (for its latency).
     pub query_issued: SimTime,
     pub call_failure: Option<CallFailure>,
+    /// Answered from the environment's cache: no downstream calls.
+    pub cache_hit: bool,
 }
 
 impl InFlight {
@@ -67,6 +69,7 @@ impl InFlight {
             queries_left: 0,
             query_issued: arrived,
             call_failure: None,
+            cache_hit: false,
         }
     }
 }
@@ -103,6 +106,10 @@ pub struct FunctionCounters {
     pub throttled_reserved: u64,
     pub throttled_account: u64,
     pub throttled_scaling: u64,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    /// Requests whose result was wrong because local state was missing.
+    pub wrong_results: u64,
 }
 
 impl FunctionCounters {
@@ -156,6 +163,7 @@ pub(crate) struct FunctionRngs {
     pub errors: RngStream,
     pub cold_start: RngStream,
     pub keep_alive: RngStream,
+    pub state: RngStream,
 }
 
 /// A function at run time.
@@ -191,6 +199,8 @@ pub struct FunctionState {
     scaling_tokens: f64,
     scaling_refilled: SimTime,
     pub(crate) expiry_check_at: Option<SimTime>,
+    /// Local state: each user's last environment (slot and creation time).
+    pub(crate) sessions: Vec<Option<(u32, SimTime)>>,
     pub(crate) rngs: FunctionRngs,
     /// Environments that expired (whole run).
     pub expired: u64,
@@ -210,6 +220,7 @@ impl FunctionState {
                 errors: stream("errors"),
                 cold_start: stream("cold_start"),
                 keep_alive: stream("keep_alive"),
+                state: stream("state"),
             },
             model,
             slots: Vec::new(),
@@ -234,11 +245,14 @@ impl FunctionState {
             scaling_tokens: f64::from(scaling_burst),
             scaling_refilled: SimTime::ZERO,
             expiry_check_at: None,
+            sessions: Vec::new(),
             expired: 0,
             lifetime_invocations: 0,
             lifetime_cold_starts: 0,
             lifetime_throttles: 0,
         };
+        let users = state.model.spec.local_state.as_ref().map_or(0, |l| l.sessions);
+        state.sessions = vec![None; users as usize];
         for _ in 0..state.model.spec.provisioned_concurrency {
             let id = state.add_slot(SimTime::ZERO, EnvState::Idle, true);
             state.idle_provisioned.push(id);

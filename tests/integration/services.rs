@@ -259,3 +259,38 @@ fn the_bus_routes_each_event_to_every_matching_target() {
     assert_eq!(r.functions[2].invocations, partners);
     assert_eq!(r.triggers[1].requests.succeeded, partners);
 }
+
+fn stateful(keep_alive: &str, provisioned: u32) -> Report {
+    let text = format!(
+        r#"Scenario(name: "state", duration: "1h",
+            functions: [(name: "cart", runtime: Nodejs, memory_mb: 512, duration: Exponential(mean: "200ms"),
+                         keep_alive: "{keep_alive}", provisioned_concurrency: {provisioned},
+                         cache: (hit_ratio: 0.9, hit_duration: Constant(value: "2ms")),
+                         calls: [Query(database: "db")],
+                         local_state: (sessions: 50))],
+            databases: [(name: "db")],
+            triggers: [Http(name: "users", target: "cart", arrivals: Poisson(rate: 2.0))])"#
+    );
+    report_with_seed(&scenario(&text), 4)
+}
+
+#[test]
+fn caches_only_help_warm_environments_and_local_state_breaks_across_environments() {
+    let warm = stateful("10m", 0);
+    let cold = stateful("0s", 0); // every request starts a new environment
+    let (w, c) = (&warm.functions[0], &cold.functions[0]);
+    // Every environment's first request misses; after that 90% hit.
+    assert_eq!(c.cache_hits, 0, "no environment is ever reused");
+    let ratio = w.cache_hits as f64 / (w.cache_hits + w.cache_misses) as f64;
+    // 7200 draws: the standard error is 0.0035.
+    assert!((ratio - 0.9).abs() < 0.015, "{ratio}");
+    // Hits skip the query (a request still running at the end has not queried yet).
+    let misses_done = w.invocations - w.cache_hits;
+    assert!(warm.databases[0].queries <= misses_done && warm.databases[0].queries + w.in_flight >= misses_done);
+    // With a single environment busy 40% of the time, one environment rarely serves
+    // all: state breaks whenever a user lands on another one; with no reuse at all,
+    // every request after a user's first is wrong.
+    assert!(w.wrong_results > 0);
+    assert_eq!(c.wrong_results, c.invocations - 50);
+    assert_eq!(warm.wrong_results, w.wrong_results);
+}
