@@ -111,6 +111,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
             name: name.clone(),
             target: name.clone(),
             arrivals: Arrivals::Trace { per_minute: f.per_minute.clone() },
+            region: None,
         })
         .collect();
     SimConfig {
@@ -121,6 +122,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
             concurrency_limit: never_binds,
             scaling_rate: ScalingRate { environments: never_binds, per: SimDuration::from_secs(10) },
             free_tier: false,
+            ..Account::default()
         },
         functions,
         triggers,

@@ -27,6 +27,42 @@ pub struct Account {
     /// Take the monthly free tier (1M requests, 400,000 GB-s), pro-rated to the run.
     #[serde(default)]
     pub free_tier: bool,
+    /// Where functions, databases and clients are unless they say otherwise.
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// Round-trip times between regions (either direction); unlisted pairs of distinct
+    /// regions take `DEFAULT_CROSS_REGION_RTT`.
+    #[serde(default)]
+    pub latency: Vec<RegionLink>,
+}
+
+/// The network round trip between two regions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionLink {
+    pub from: String,
+    pub to: String,
+    pub rtt: SimDuration,
+}
+
+/// Round trip between two regions nobody described (a transatlantic order of magnitude).
+pub const DEFAULT_CROSS_REGION_RTT: SimDuration = SimDuration::from_millis(100);
+
+fn default_region() -> String {
+    "us-east-1".into()
+}
+
+impl Account {
+    /// The round trip between two regions (zero within one).
+    pub fn rtt(&self, a: &str, b: &str) -> SimDuration {
+        if a == b {
+            return SimDuration::ZERO;
+        }
+        self.latency
+            .iter()
+            .find(|l| (l.from == a && l.to == b) || (l.from == b && l.to == a))
+            .map_or(DEFAULT_CROSS_REGION_RTT, |l| l.rtt)
+    }
 }
 
 fn default_limit() -> u32 {
@@ -35,7 +71,13 @@ fn default_limit() -> u32 {
 
 impl Default for Account {
     fn default() -> Self {
-        Account { concurrency_limit: default_limit(), scaling_rate: ScalingRate::default(), free_tier: false }
+        Account {
+            concurrency_limit: default_limit(),
+            scaling_rate: ScalingRate::default(),
+            free_tier: false,
+            region: default_region(),
+            latency: Vec::new(),
+        }
     }
 }
 
@@ -58,8 +100,15 @@ impl Default for ScalingRate {
 #[serde(deny_unknown_fields)]
 pub enum TriggerSpec {
     /// Synchronous HTTP/API calls: the client waits and sees cold starts, throttles
-    /// (429) and timeouts.
-    Http { name: String, target: String, arrivals: Arrivals },
+    /// (429) and timeouts. Clients in another `region` than the function add the
+    /// network round trip to every request.
+    Http {
+        name: String,
+        target: String,
+        arrivals: Arrivals,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        region: Option<String>,
+    },
     /// Asynchronous events (as from a notification service): queued by the platform,
     /// retried on failure and on throttling, then sent to the function's `on_failure`
     /// queue or dropped.

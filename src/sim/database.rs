@@ -29,6 +29,10 @@ pub struct DatabaseSpec {
     /// A pooler (proxy) between functions and the database.
     #[serde(default)]
     pub pooler: Option<PoolerSpec>,
+    /// The database's region (the account's when absent): a function elsewhere pays
+    /// the round trip on every query.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// A connection pooler: environments connect to it, and it multiplexes their queries

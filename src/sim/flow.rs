@@ -562,8 +562,9 @@ impl Simulation {
         let db = &mut self.databases[database as usize];
         if db.running < db.spec.max_parallel_queries {
             db.running += 1;
-            let took = self.db_samplers[database as usize].sample(&mut self.db_rngs[database as usize]);
             let Waiter { function, env, .. } = waiter;
+            let took = self.db_samplers[database as usize].sample(&mut self.db_rngs[database as usize])
+                + self.db_rtt[function as usize][database as usize];
             self.queue.schedule(self.now + took, Event::QueryDone { database, function, env });
         } else {
             db.waiting.push_back(waiter);

@@ -206,6 +206,9 @@ pub struct FunctionSpec {
     /// A per-environment in-memory cache (it only helps warm environments).
     #[serde(default)]
     pub cache: Option<CacheSpec>,
+    /// The function's region (the account's when absent).
+    #[serde(default)]
+    pub region: Option<String>,
     /// The handler keeps users' state in local memory (wrong after a cold start or on
     /// another environment: Lambda has no sticky sessions).
     #[serde(default)]
@@ -314,6 +317,7 @@ impl FunctionSpec {
             on_failure: None,
             cache: None,
             local_state: None,
+            region: None,
         }
     }
 

@@ -98,6 +98,8 @@ pub struct TriggerState {
     pub running: u32,
     /// Schedules: runs that started while the previous one was still going.
     pub overlaps: u64,
+    /// HTTP clients in another region than their function: the round trip they add.
+    pub network_rtt: SimDuration,
 }
 
 /// How far a call to `step_until` got.
@@ -151,6 +153,8 @@ pub struct Simulation {
     pub services: ServiceCounters,
     db_rngs: Vec<RngStream>,
     db_samplers: Vec<dist::Sampler>,
+    /// Round trip from each function's region to each database's: `[function][database]`.
+    db_rtt: Vec<Vec<SimDuration>>,
     batch_rng: RngStream,
     warmup_db_integrals: Vec<metrics::TimeIntegral>,
 }
@@ -186,6 +190,15 @@ impl Simulation {
                 latency: Histogram::default(),
                 running: 0,
                 overlaps: 0,
+                network_rtt: match t {
+                    TriggerSpec::Http { region, target, .. } => {
+                        let home = &config.account.region;
+                        let function = config.functions.iter().find(|f| f.name == *target);
+                        let function_region = function.and_then(|f| f.region.as_ref()).unwrap_or(home);
+                        config.account.rtt(region.as_ref().unwrap_or(home), function_region)
+                    }
+                    _ => SimDuration::ZERO,
+                },
                 spec: t.clone(),
             })
             .collect();
@@ -230,6 +243,19 @@ impl Simulation {
                 .map(|d| RngStream::new(seed, &format!("database/{}/query", d.name)))
                 .collect(),
             db_samplers: config.databases.iter().map(|d| dist::Sampler::new(&d.query_time)).collect(),
+            db_rtt: config
+                .functions
+                .iter()
+                .map(|f| {
+                    let home = &config.account.region;
+                    let here = f.region.as_ref().unwrap_or(home);
+                    config
+                        .databases
+                        .iter()
+                        .map(|d| config.account.rtt(here, d.region.as_ref().unwrap_or(home)))
+                        .collect()
+                })
+                .collect(),
             batch_rng: RngStream::new(seed, "queues/partial-batch"),
             warmup_db_integrals: vec![metrics::TimeIntegral::default(); config.databases.len()],
             config,
@@ -685,12 +711,13 @@ impl Simulation {
         let completed_work = request.outcome != Outcome::TimedOut && request.call_failure.is_none();
         match request.origin {
             Origin::Http { trigger } => {
+                let latency = latency + self.triggers[trigger as usize].network_rtt;
                 let span = trace::Span {
                     trace: request.id,
                     kind: trace::SpanKind::Request,
                     node: trigger,
                     start: request.arrived,
-                    end: self.now,
+                    end: request.arrived + latency,
                     outcome: Some(request.outcome),
                 };
                 self.traces.record(span);

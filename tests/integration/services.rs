@@ -294,3 +294,21 @@ fn caches_only_help_warm_environments_and_local_state_breaks_across_environments
     assert_eq!(c.wrong_results, c.invocations - 50);
     assert_eq!(warm.wrong_results, w.wrong_results);
 }
+
+#[test]
+fn clients_and_databases_in_other_regions_add_their_round_trips() {
+    let text = |client: &str, db: &str| {
+        format!(
+            r#"Scenario(name: "regions", duration: "10m",
+                account: (region: "us-east-1", latency: [(from: "eu-west-1", to: "us-east-1", rtt: "75ms")]),
+                functions: [(name: "api", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 512,
+                             duration: Constant(value: "20ms"), calls: [Query(database: "db", count: 2)])],
+                databases: [(name: "db", region: "{db}", query_time: Constant(value: "3ms"))],
+                triggers: [Http(name: "users", target: "api", region: "{client}", arrivals: Constant(rate: 1.0))])"#
+        )
+    };
+    let p50 = |client: &str, db: &str| report_with_seed(&scenario(&text(client, db)), 1).latency_ms.p50;
+    assert_eq!(p50("us-east-1", "us-east-1"), 26.0, "20 ms + 2 x 3 ms");
+    assert_eq!(p50("eu-west-1", "us-east-1"), 101.0, "+ one 75 ms round trip");
+    assert_eq!(p50("us-east-1", "ap-southeast-2"), 226.0, "+ an unlisted 100 ms round trip per query");
+}
