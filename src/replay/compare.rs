@@ -112,6 +112,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
             target: name.clone(),
             arrivals: Arrivals::Trace { per_minute: f.per_minute.clone() },
             region: None,
+            payload: None,
         })
         .collect();
     SimConfig {
@@ -129,6 +130,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
         queues: Vec::new(),
         databases: Vec::new(),
         buses: Vec::new(),
+        buckets: Vec::new(),
         server_fleet: ServerFleet::default(),
     }
 }

@@ -126,6 +126,18 @@ pub struct TriggerReport {
     pub overlaps: u64,
 }
 
+/// One bucket.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BucketReport {
+    pub name: String,
+    pub objects_created: u64,
+    pub stored_kb: f64,
+    /// Object-created notifications sent to the bucket's function.
+    pub notifications: u64,
+    /// Notifications stopped by recursive loop detection.
+    pub loops_stopped: u64,
+}
+
 /// One event bus.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct BusReport {
@@ -196,6 +208,11 @@ pub struct Report {
     pub queues: Vec<QueueReport>,
     pub databases: Vec<DatabaseReport>,
     pub buses: Vec<BusReport>,
+    pub buckets: Vec<BucketReport>,
+    /// Requests refused because their payload was over the limit.
+    pub payload_rejected: u64,
+    /// Large payloads passed by reference through a bucket.
+    pub claim_checks: u64,
     /// Attempts after a failure: asynchronous retries and queue redeliveries.
     pub retries: u64,
     /// Side effects done more than once for the same event.
@@ -393,6 +410,19 @@ impl Report {
                     deliveries: b.counters.deliveries,
                 })
                 .collect(),
+            buckets: sim
+                .buckets()
+                .iter()
+                .map(|b| BucketReport {
+                    name: b.name().to_string(),
+                    objects_created: b.counters.objects_created,
+                    stored_kb: b.counters.stored_kb,
+                    notifications: b.counters.notifications,
+                    loops_stopped: b.counters.loops_stopped,
+                })
+                .collect(),
+            payload_rejected: services.payload_rejected,
+            claim_checks: services.claim_checks,
             events: sim.events_processed(),
         }
     }

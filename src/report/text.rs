@@ -120,6 +120,33 @@ pub(super) fn render(r: &Report) -> String {
             b.name, b.published, b.deliveries, b.unmatched
         );
     }
+    for b in &r.buckets {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Bucket \"{}\": {} objects created ({:.1} MB), {} notifications{}",
+            b.name,
+            b.objects_created,
+            b.stored_kb / 1024.0,
+            b.notifications,
+            if b.loops_stopped > 0 {
+                format!(
+                    "; RECURSIVE LOOP: a function writes into the bucket that triggers it ({} stopped by loop detection)",
+                    b.loops_stopped
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    if r.payload_rejected + r.claim_checks > 0 {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Payloads     {} rejected as too large; {} passed by reference through a bucket (claim check)",
+            r.payload_rejected, r.claim_checks
+        );
+    }
     for t in r.triggers.iter().filter(|t| t.overlaps > 0) {
         let _ = writeln!(o);
         let _ = writeln!(

@@ -9,6 +9,7 @@ use crate::sim::cost::ServerFleet;
 use crate::sim::database::DatabaseSpec;
 use crate::sim::function::FunctionSpec;
 use crate::sim::queue::QueueSpec;
+use crate::sim::storage::BucketSpec;
 use crate::sim::time::SimDuration;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -42,6 +43,8 @@ pub struct Scenario {
     pub databases: Vec<DatabaseSpec>,
     #[serde(default)]
     pub buses: Vec<BusSpec>,
+    #[serde(default)]
+    pub buckets: Vec<BucketSpec>,
     /// The always-on alternative the cost is compared with.
     #[serde(default)]
     pub server_fleet: ServerFleet,
@@ -68,6 +71,7 @@ impl Scenario {
             queues: self.queues.clone(),
             databases: self.databases.clone(),
             buses: self.buses.clone(),
+            buckets: self.buckets.clone(),
             server_fleet: self.server_fleet.clone(),
         }
     }

@@ -7,6 +7,7 @@ use super::database::DatabaseSpec;
 use super::function::Call;
 use super::function::{FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
 use super::queue::QueueSpec;
+use super::storage::{BucketSpec, Payload, PayloadLimits, SizeDist};
 use super::time::SimDuration;
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +35,9 @@ pub struct Account {
     /// regions take `DEFAULT_CROSS_REGION_RTT`.
     #[serde(default)]
     pub latency: Vec<RegionLink>,
+    /// Payload size limits.
+    #[serde(default)]
+    pub limits: PayloadLimits,
 }
 
 /// The network round trip between two regions.
@@ -77,6 +81,7 @@ impl Default for Account {
             free_tier: false,
             region: default_region(),
             latency: Vec::new(),
+            limits: PayloadLimits::default(),
         }
     }
 }
@@ -108,11 +113,19 @@ pub enum TriggerSpec {
         arrivals: Arrivals,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         region: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<Payload>,
     },
     /// Asynchronous events (as from a notification service): queued by the platform,
     /// retried on failure and on throttling, then sent to the function's `on_failure`
     /// queue or dropped.
-    Async { name: String, target: String, arrivals: Arrivals },
+    Async {
+        name: String,
+        target: String,
+        arrivals: Arrivals,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<Payload>,
+    },
     /// A producer sending messages to a queue of the scenario. A `poison` fraction of
     /// its messages fail every time they are processed (a malformed payload).
     Producer {
@@ -121,7 +134,11 @@ pub enum TriggerSpec {
         arrivals: Arrivals,
         #[serde(default, skip_serializing_if = "is_zero")]
         poison: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<Payload>,
     },
+    /// Uploads of objects into a bucket (its `notify` function hears of each).
+    Upload { name: String, bucket: String, arrivals: Arrivals, size_kb: SizeDist },
     /// A scheduler invoking a function asynchronously: `Every(period: "5m")` or
     /// `Daily(times: ["2h"])`. A run still going when the next one starts is counted as
     /// an overlap.
@@ -140,6 +157,7 @@ pub enum TargetKind {
     Function,
     Queue,
     Bus,
+    Bucket,
 }
 
 impl TriggerSpec {
@@ -149,7 +167,8 @@ impl TriggerSpec {
             | TriggerSpec::Async { name, .. }
             | TriggerSpec::Producer { name, .. }
             | TriggerSpec::Schedule { name, .. }
-            | TriggerSpec::Events { name, .. } => name,
+            | TriggerSpec::Events { name, .. }
+            | TriggerSpec::Upload { name, .. } => name,
         }
     }
     /// The name of the function or queue it feeds.
@@ -160,12 +179,14 @@ impl TriggerSpec {
             | TriggerSpec::Schedule { target, .. } => target,
             TriggerSpec::Producer { queue, .. } => queue,
             TriggerSpec::Events { bus, .. } => bus,
+            TriggerSpec::Upload { bucket, .. } => bucket,
         }
     }
     pub fn target_kind(&self) -> TargetKind {
         match self {
             TriggerSpec::Producer { .. } => TargetKind::Queue,
             TriggerSpec::Events { .. } => TargetKind::Bus,
+            TriggerSpec::Upload { .. } => TargetKind::Bucket,
             _ => TargetKind::Function,
         }
     }
@@ -175,7 +196,18 @@ impl TriggerSpec {
             | TriggerSpec::Async { arrivals, .. }
             | TriggerSpec::Producer { arrivals, .. }
             | TriggerSpec::Schedule { arrivals, .. }
-            | TriggerSpec::Events { arrivals, .. } => arrivals,
+            | TriggerSpec::Events { arrivals, .. }
+            | TriggerSpec::Upload { arrivals, .. } => arrivals,
+        }
+    }
+
+    /// The payload of its requests, if described.
+    pub fn payload(&self) -> Option<&Payload> {
+        match self {
+            TriggerSpec::Http { payload, .. }
+            | TriggerSpec::Async { payload, .. }
+            | TriggerSpec::Producer { payload, .. } => payload.as_ref(),
+            _ => None,
         }
     }
 }
@@ -193,6 +225,7 @@ pub struct SimConfig {
     pub queues: Vec<QueueSpec>,
     pub databases: Vec<DatabaseSpec>,
     pub buses: Vec<BusSpec>,
+    pub buckets: Vec<BucketSpec>,
     pub server_fleet: ServerFleet,
 }
 
@@ -340,6 +373,24 @@ impl SimConfig {
                         push(at("bus"), problem);
                     }
                 }
+                TargetKind::Bucket => {
+                    if let Some(problem) = self.unknown_bucket(t.target()) {
+                        push(at("bucket"), problem);
+                    }
+                }
+            }
+            if let Some(p) = t.payload() {
+                for message in p.size_kb.problems() {
+                    push(at("payload.size_kb"), message);
+                }
+                if let Some(problem) = p.claim_check.as_deref().and_then(|b| self.unknown_bucket(b)) {
+                    push(at("payload.claim_check"), problem);
+                }
+            }
+            if let TriggerSpec::Upload { size_kb, .. } = t {
+                for message in size_kb.problems() {
+                    push(at("size_kb"), message);
+                }
             }
             if let TriggerSpec::Schedule { arrivals, .. } = t
                 && !matches!(arrivals, Arrivals::Every { .. } | Arrivals::Daily { .. })
@@ -385,6 +436,11 @@ impl SimConfig {
     fn unknown_queue(&self, name: &str) -> Option<String> {
         let known: Vec<&str> = self.queues.iter().map(|q| q.name.as_str()).collect();
         (!known.contains(&name)).then(|| format!("no queue is named \"{name}\" (queues: {})", known.join(", ")))
+    }
+
+    fn unknown_bucket(&self, name: &str) -> Option<String> {
+        let known: Vec<&str> = self.buckets.iter().map(|b| b.name.as_str()).collect();
+        (!known.contains(&name)).then(|| format!("no bucket is named \"{name}\" (buckets: {})", known.join(", ")))
     }
 
     fn unknown_bus(&self, name: &str) -> Option<String> {
@@ -444,6 +500,14 @@ impl SimConfig {
                             push(at("bus"), problem);
                         }
                     }
+                    Call::Put { bucket, size_kb } => {
+                        if let Some(problem) = self.unknown_bucket(bucket) {
+                            push(at("bucket"), problem);
+                        }
+                        if !size_kb.is_finite() || *size_kb < 0.0 {
+                            push(at("size_kb"), format!("a size in KB >= 0, got {size_kb}"));
+                        }
+                    }
                     Call::Invoke { function, .. } => {
                         if let Some(problem) = self.unknown_function(function) {
                             push(at("function"), problem);
@@ -488,6 +552,14 @@ impl SimConfig {
                 if c.batching_window > SimDuration::from_secs(300) {
                     push(at("consumer.batching_window"), format!("at most 5m, got {}", c.batching_window));
                 }
+            }
+        }
+        for (i, b) in self.buckets.iter().enumerate() {
+            if self.buckets[..i].iter().any(|o| o.name == b.name) {
+                push(format!("buckets[{i}].name"), format!("the name \"{}\" is used by another bucket", b.name));
+            }
+            if let Some(problem) = b.notify.as_deref().and_then(|f| self.unknown_function(f)) {
+                push(format!("buckets[{i}].notify"), problem);
             }
         }
         for (i, b) in self.buses.iter().enumerate() {

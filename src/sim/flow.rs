@@ -4,18 +4,24 @@
 
 use super::bus::{BusState, ResolvedTarget};
 use super::config::SimConfig;
+use super::config::TriggerSpec;
 use super::function::Call;
 use super::log::Outcome;
 use super::pool::{CallFailure, InFlight, Origin};
 use super::queue::QueueState;
+use super::storage::{BucketCounters, BucketState, MAX_RECURSION, fetch_time};
 use super::time::{SimDuration, SimTime};
 use super::{Event, Simulation};
 use crate::sim::database::Waiter;
 use serde::Serialize;
 
 /// A handler's downstream call with names resolved to indices.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum ResolvedCall {
+    Put {
+        bucket: u32,
+        size_kb: f64,
+    },
     Query {
         database: u32,
         count: u32,
@@ -46,6 +52,10 @@ pub(crate) struct AsyncEvent {
     pub attempts: u32,
     pub throttles: u32,
     pub side_effects: u32,
+    /// Object-created invocations in its chain (recursive loop detection).
+    pub depth: u16,
+    /// Time to fetch its claim-checked payload.
+    pub fetch: SimDuration,
 }
 
 /// Counts across services (over work that arrived after the warm-up).
@@ -66,6 +76,10 @@ pub struct ServiceCounters {
     pub duplicates: u64,
     /// Redeliveries recognised by an idempotency store and not done again.
     pub duplicates_suppressed: u64,
+    /// Requests refused because their payload was over the limit.
+    pub payload_rejected: u64,
+    /// Payloads over the limit stored in a bucket, a reference sent instead.
+    pub claim_checks: u64,
 }
 
 /// Delay before the n-th asynchronous retry (n = 1, 2): about 1 minute, then 2.
@@ -93,6 +107,22 @@ pub(crate) fn build_queues(config: &SimConfig) -> Vec<QueueState> {
         .collect()
 }
 
+pub(crate) fn build_buckets(config: &SimConfig) -> Vec<BucketState> {
+    config
+        .buckets
+        .iter()
+        .map(|b| BucketState {
+            spec: b.clone(),
+            notify_index: b
+                .notify
+                .as_deref()
+                .and_then(|f| config.functions.iter().position(|g| g.name == f))
+                .map(|i| i as u32),
+            counters: BucketCounters::default(),
+        })
+        .collect()
+}
+
 pub(crate) fn build_buses(config: &SimConfig) -> Vec<BusState> {
     let function = |name: &str| config.functions.iter().position(|f| f.name == name).unwrap_or(0) as u32;
     let queue = |name: &str| config.queues.iter().position(|q| q.name == name).unwrap_or(0) as u32;
@@ -105,6 +135,7 @@ pub(crate) fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
     let queues: Vec<&str> = config.queues.iter().map(|q| q.name.as_str()).collect();
     let databases: Vec<&str> = config.databases.iter().map(|d| d.name.as_str()).collect();
     let buses: Vec<&str> = config.buses.iter().map(|b| b.name.as_str()).collect();
+    let buckets: Vec<&str> = config.buckets.iter().map(|b| b.name.as_str()).collect();
     config
         .functions
         .iter()
@@ -115,6 +146,9 @@ pub(crate) fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
                 .map(|(k, c)| match c {
                     Call::Publish { bus, .. } => {
                         ResolvedCall::Publish { bus: find(buses.clone(), bus), call: k as u32 }
+                    }
+                    Call::Put { bucket, size_kb } => {
+                        ResolvedCall::Put { bucket: find(buckets.clone(), bucket), size_kb: *size_kb }
                     }
                     Call::Query { database, count } => {
                         ResolvedCall::Query { database: find(databases.clone(), database), count: *count }
@@ -152,7 +186,21 @@ impl Simulation {
     // ----- asynchronous invocation -----
 
     pub(super) fn new_async_event(&mut self, function: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
+        self.new_async_event_with(function, correlation, counted, trigger, 0, SimDuration::ZERO);
+    }
+
+    pub(super) fn new_async_event_with(
+        &mut self,
+        function: u32,
+        correlation: u64,
+        counted: bool,
+        trigger: Option<u32>,
+        depth: u16,
+        fetch: SimDuration,
+    ) {
         let event = AsyncEvent {
+            depth,
+            fetch,
             function,
             correlation,
             trigger,
@@ -187,7 +235,8 @@ impl Simulation {
     pub(super) fn dispatch_async(&mut self, event: u32) {
         let e = &self.async_events[event as usize];
         let (function, counted) = (e.function, e.counted);
-        let request = InFlight::new(e.correlation, Origin::Async { event }, self.now, counted);
+        let mut request = InFlight::new(e.correlation, Origin::Async { event }, self.now, counted);
+        (request.depth, request.fetch) = (e.depth, e.fetch);
         let Err(reason) = self.try_invoke(function, request) else { return };
         self.note_throttle(function, &request, reason);
         self.services.async_throttled += u64::from(counted);
@@ -241,7 +290,7 @@ impl Simulation {
             Some(q) => {
                 self.services.async_to_dlq += u64::from(e.counted);
                 self.queues[q].dead_letters += 1;
-                self.send_message(q as u32, e.correlation, e.counted, None, false);
+                self.send_message(q as u32, e.correlation, e.counted, None, false, e.fetch);
             }
             None => self.services.async_dropped += u64::from(e.counted),
         }
@@ -266,6 +315,79 @@ impl Simulation {
         }
     }
 
+    // ----- object storage and payloads -----
+
+    /// An object lands in a bucket; its notification invokes the bucket's function,
+    /// unless the chain is recursive past `MAX_RECURSION` (stopped, and counted).
+    pub(super) fn object_created(
+        &mut self,
+        bucket: u32,
+        kb: f64,
+        depth: u16,
+        correlation: u64,
+        counted: bool,
+        trigger: Option<u32>,
+    ) {
+        let b = &mut self.buckets[bucket as usize];
+        if counted {
+            b.counters.objects_created += 1;
+            b.counters.stored_kb += kb;
+        }
+        match b.notify_index {
+            Some(_) if depth >= MAX_RECURSION => {
+                b.counters.loops_stopped += u64::from(counted);
+                if let (Some(t), true) = (trigger, counted) {
+                    self.triggers[t as usize].counters.failed += 1;
+                }
+            }
+            Some(f) => {
+                b.counters.notifications += u64::from(counted);
+                self.new_async_event_with(f, correlation, counted, trigger, depth + 1, SimDuration::ZERO);
+            }
+            None => {
+                if let (Some(t), true) = (trigger, counted) {
+                    self.triggers[t as usize].counters.succeeded += 1;
+                }
+            }
+        }
+    }
+
+    /// Checks a trigger's payload against its limit: `Some(fetch time)` to go on (zero
+    /// when inline, the claim-check fetch when stored in a bucket), `None` if rejected.
+    pub(super) fn check_payload(&mut self, trigger: u32, counted: bool) -> Option<SimDuration> {
+        let t = &mut self.triggers[trigger as usize];
+        let Some(payload) = t.spec.payload() else { return Some(SimDuration::ZERO) };
+        let kb = payload.size_kb.sample_kb(&mut t.rng);
+        let limits = &self.config.account.limits;
+        let limit = match t.spec {
+            TriggerSpec::Http { .. } => limits.sync_kb,
+            TriggerSpec::Async { .. } => limits.async_kb,
+            _ => limits.message_kb,
+        };
+        if kb <= limit {
+            return Some(SimDuration::ZERO);
+        }
+        let claim = payload.claim_check.as_deref().and_then(|name| self.buckets.iter().position(|b| b.name() == name));
+        match claim {
+            Some(bucket) => {
+                self.services.claim_checks += u64::from(counted);
+                let b = &mut self.buckets[bucket].counters;
+                if counted {
+                    b.objects_created += 1;
+                    b.stored_kb += kb;
+                }
+                Some(fetch_time(kb))
+            }
+            None => {
+                if counted {
+                    self.services.payload_rejected += 1;
+                    self.triggers[trigger as usize].counters.failed += 1;
+                }
+                None
+            }
+        }
+    }
+
     // ----- the event bus -----
 
     /// Routes an event to every target of every matching rule.
@@ -280,7 +402,7 @@ impl Simulation {
         for target in targets {
             match target {
                 ResolvedTarget::Function(f) => self.new_async_event(f, correlation, counted, None),
-                ResolvedTarget::Queue(q) => self.send_message(q, correlation, counted, None, false),
+                ResolvedTarget::Queue(q) => self.send_message(q, correlation, counted, None, false, SimDuration::ZERO),
             }
         }
     }
@@ -294,9 +416,10 @@ impl Simulation {
         counted: bool,
         trigger: Option<u32>,
         poison: bool,
+        fetch: SimDuration,
     ) {
         let now = self.now;
-        self.queues[queue as usize].send(now, correlation, counted, trigger, poison);
+        self.queues[queue as usize].send(now, correlation, counted, trigger, poison, fetch);
         self.pump_queue(queue);
     }
 
@@ -392,7 +515,7 @@ impl Simulation {
             }
             if let Some(dlq) = q.dlq_index {
                 self.queues[dlq as usize].dead_letters += 1;
-                self.send_message(dlq, dead.correlation, dead.counted, None, dead.poison);
+                self.send_message(dlq, dead.correlation, dead.counted, None, dead.poison, dead.fetch);
             }
         }
         self.pump_queue(queue);
@@ -481,8 +604,11 @@ impl Simulation {
                     self.issue_query(function, env, database);
                     return;
                 }
+                ResolvedCall::Put { bucket, size_kb } => {
+                    self.object_created(bucket, size_kb, request.depth, request.id, request.counted, None);
+                }
                 ResolvedCall::Send { queue } => {
-                    self.send_message(queue, request.id, request.counted, None, false);
+                    self.send_message(queue, request.id, request.counted, None, false, SimDuration::ZERO);
                 }
                 ResolvedCall::Publish { bus, call } => {
                     let spec = &self.functions[function as usize].model.spec;

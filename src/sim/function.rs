@@ -248,6 +248,12 @@ pub enum Call {
     Send { queue: String },
     /// Publishes one event of this detail type on a bus (the function is its source).
     Publish { bus: String, detail_type: String },
+    /// Writes an object into a bucket (which may notify a function).
+    Put {
+        bucket: String,
+        #[serde(default = "default_object_kb")]
+        size_kb: f64,
+    },
     /// Invokes another function: synchronously (the caller waits, busy and billed) or
     /// asynchronously (the event is queued and the caller goes on).
     Invoke {
@@ -257,6 +263,9 @@ pub enum Call {
     },
 }
 
+fn default_object_kb() -> f64 {
+    100.0
+}
 fn one() -> u32 {
     1
 }

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod pool;
 pub mod queue;
 pub mod rng;
+pub mod storage;
 pub mod time;
 pub mod trace;
 
@@ -144,6 +145,7 @@ pub struct Simulation {
     queues: Vec<QueueState>,
     databases: Vec<DatabaseState>,
     buses: Vec<bus::BusState>,
+    buckets: Vec<storage::BucketState>,
     /// Each function's downstream calls, resolved to indices.
     calls: Vec<Vec<ResolvedCall>>,
     /// Databases each function holds a connection to from its cold start (no pooler).
@@ -182,6 +184,7 @@ impl Simulation {
                     config::TargetKind::Function => config.functions.iter().position(|f| f.name == t.target()),
                     config::TargetKind::Queue => config.queues.iter().position(|q| q.name == t.target()),
                     config::TargetKind::Bus => config.buses.iter().position(|b| b.name == t.target()),
+                    config::TargetKind::Bucket => config.buckets.iter().position(|b| b.name == t.target()),
                 }
                 .unwrap_or(0) as u32,
                 arrivals: ArrivalGenerator::new(t.arrivals().clone()),
@@ -231,6 +234,7 @@ impl Simulation {
             max_in_flight: 0,
             queues: flow::build_queues(&config),
             buses: flow::build_buses(&config),
+            buckets: flow::build_buckets(&config),
             databases: config.databases.iter().cloned().map(DatabaseState::new).collect(),
             calls: flow::resolve_calls(&config),
             connects_to: flow::connections_per_function(&config),
@@ -397,9 +401,11 @@ impl Simulation {
         t.counters.arrived += u64::from(counted);
         let target = t.target;
         self.series.current.arrivals += 1;
+        let Some(fetch) = self.check_payload(trigger, counted) else { return };
         match self.triggers[trigger as usize].spec {
             TriggerSpec::Http { .. } => {
-                let request = InFlight::new(id, Origin::Http { trigger }, now, counted);
+                let mut request = InFlight::new(id, Origin::Http { trigger }, now, counted);
+                request.fetch = fetch;
                 let entry =
                     LogEntry { time: now, kind: LogKind::Arrived, function: target, env: u32::MAX, request: id };
                 self.log.push(entry);
@@ -411,7 +417,12 @@ impl Simulation {
                 }
             }
             TriggerSpec::Async { .. } | TriggerSpec::Schedule { .. } => {
-                self.new_async_event(target, id, counted, Some(trigger))
+                self.new_async_event_with(target, id, counted, Some(trigger), 0, fetch)
+            }
+            TriggerSpec::Upload { ref size_kb, .. } => {
+                let size = size_kb.clone();
+                let kb = size.sample_kb(&mut self.triggers[trigger as usize].rng);
+                self.object_created(target, kb, 0, id, counted, Some(trigger));
             }
             TriggerSpec::Events { ref detail_type, .. } => {
                 let (detail_type, source) =
@@ -422,7 +433,7 @@ impl Simulation {
             }
             TriggerSpec::Producer { poison, .. } => {
                 let poisoned = self.triggers[trigger as usize].rng.chance(poison);
-                self.send_message(target, id, counted, Some(trigger), poisoned);
+                self.send_message(target, id, counted, Some(trigger), poisoned, fetch);
             }
         }
     }
@@ -559,7 +570,12 @@ impl Simulation {
             let messages = &q.batches[batch as usize];
             poisoned = messages.iter().any(|&(m, _)| q.messages[m as usize].poison);
             duration = SimDuration(duration.0.saturating_mul((messages.len() as u64).max(1)));
+            // Claim-checked messages: the handler fetches each payload from the bucket.
+            for &(m, _) in messages {
+                duration = duration + q.messages[m as usize].fetch;
+            }
         }
+        duration = duration + request.fetch;
         request.started = now;
         if let Some(cache) = &f.model.spec.cache {
             // An empty cache on a fresh environment; then hits at the cache's ratio.
@@ -821,6 +837,9 @@ impl Simulation {
     }
     pub fn buses(&self) -> &[bus::BusState] {
         &self.buses
+    }
+    pub fn buckets(&self) -> &[storage::BucketState] {
+        &self.buckets
     }
     /// A database's open-connections integral at the end of the warm-up.
     pub fn warmup_db_integral(&self, database: usize) -> metrics::TimeIntegral {

@@ -53,6 +53,10 @@ pub(crate) struct InFlight {
     pub call_failure: Option<CallFailure>,
     /// Answered from the environment's cache: no downstream calls.
     pub cache_hit: bool,
+    /// Time to fetch a claim-checked payload from object storage.
+    pub fetch: SimDuration,
+    /// Object-created invocations in this request's chain (recursive loop detection).
+    pub depth: u16,
 }
 
 impl InFlight {
@@ -70,6 +74,8 @@ impl InFlight {
             query_issued: arrived,
             call_failure: None,
             cache_hit: false,
+            fetch: SimDuration::ZERO,
+            depth: 0,
         }
     }
 }

@@ -96,6 +96,8 @@ pub(crate) struct Message {
     pub serial: u64,
     /// Fails every time it is processed.
     pub poison: bool,
+    /// Time a consumer needs to fetch its claim-checked payload (zero when inline).
+    pub fetch: SimDuration,
 }
 
 /// Counts over messages sent after the warm-up.
@@ -192,6 +194,7 @@ impl QueueState {
         counted: bool,
         trigger: Option<u32>,
         poison: bool,
+        fetch: SimDuration,
     ) -> u32 {
         let message = Message {
             correlation,
@@ -204,6 +207,7 @@ impl QueueState {
             trigger,
             serial: self.next_receipt + 1,
             poison,
+            fetch,
         };
         self.next_receipt += 1;
         let id = match self.free.pop() {

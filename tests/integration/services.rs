@@ -312,3 +312,56 @@ fn clients_and_databases_in_other_regions_add_their_round_trips() {
     assert_eq!(p50("eu-west-1", "us-east-1"), 101.0, "+ one 75 ms round trip");
     assert_eq!(p50("us-east-1", "ap-southeast-2"), 226.0, "+ an unlisted 100 ms round trip per query");
 }
+
+#[test]
+fn a_function_writing_into_its_own_bucket_loops_until_loop_detection_stops_it() {
+    let text = |output: &str| {
+        format!(
+            r#"Scenario(name: "thumbnails", duration: "10m",
+                functions: [(name: "thumbnailer", runtime: Python, memory_mb: 1024, duration: Constant(value: "300ms"),
+                             calls: [Put(bucket: "{output}", size_kb: 40.0)])],
+                buckets: [(name: "uploads", notify: "thumbnailer"), (name: "thumbnails")],
+                triggers: [Upload(name: "users", bucket: "uploads", arrivals: At(times: ["10s", "20s"]),
+                                  size_kb: Constant(kb: 3000.0))])"#
+        )
+    };
+    let fine = report_with_seed(&scenario(&text("thumbnails")), 1);
+    assert_eq!(fine.functions[0].invocations, 2);
+    assert_eq!(fine.buckets[1].objects_created, 2);
+    assert_eq!(fine.buckets[0].loops_stopped, 0);
+    assert_eq!(fine.requests.succeeded, 2);
+    let looping = report_with_seed(&scenario(&text("uploads")), 1);
+    // Each upload starts a chain: 16 invocations, each writing one more object, the
+    // last write's notification stopped.
+    assert_eq!(looping.functions[0].invocations, 2 * 16);
+    assert_eq!(looping.buckets[0].objects_created, 2 + 2 * 16);
+    assert_eq!(looping.buckets[0].loops_stopped, 2);
+    assert_eq!(looping.requests.succeeded, 2, "each upload's chain succeeded before it was stopped");
+}
+
+#[test]
+fn oversized_payloads_are_rejected_unless_claim_checked() {
+    let text = |claim: &str| {
+        format!(
+            r#"Scenario(name: "payloads", duration: "10m",
+                functions: [(name: "ingest", runtime: Nodejs, memory_mb: 512, duration: Constant(value: "50ms"))],
+                queues: [(name: "in", consumer: (function: "ingest", batch_size: 1))],
+                buckets: [(name: "payloads")],
+                triggers: [Producer(name: "devices", queue: "in", arrivals: Constant(rate: 1.0),
+                                    payload: (size_kb: Uniform(min_kb: 0.0, max_kb: 2048.0){claim}))])"#
+        )
+    };
+    let plain = report_with_seed(&scenario(&text("")), 1);
+    let claimed = report_with_seed(&scenario(&text(r#", claim_check: Some("payloads")"#)), 1);
+    // Half the payloads exceed the 1 MiB message limit.
+    let share = plain.payload_rejected as f64 / plain.requests.arrived as f64;
+    assert!((share - 0.5).abs() < 0.06, "{share}");
+    assert_eq!(plain.requests.failed, plain.payload_rejected);
+    assert_eq!(plain.queues[0].sent, plain.requests.arrived - plain.payload_rejected);
+    assert_eq!(claimed.payload_rejected, 0);
+    assert_eq!(claimed.claim_checks, claimed.buckets[0].objects_created);
+    assert!((claimed.claim_checks as f64 / claimed.requests.arrived as f64 - 0.5).abs() < 0.06);
+    // Fetching the payload back costs the consumer time.
+    assert!(claimed.functions[0].duration_ms.p95 > 60.0, "{:?}", claimed.functions[0].duration_ms);
+    assert_eq!(plain.functions[0].duration_ms.p95, 50.0);
+}

@@ -1,0 +1,142 @@
+//! Object storage (S3-like) and payload sizes: buckets whose object-created events
+//! invoke a function, payload limits, and the claim-check pattern (store a large
+//! payload in a bucket, pass a reference).
+
+use super::rng::RngStream;
+use super::time::SimDuration;
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+/// A bucket as written in a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketSpec {
+    pub name: String,
+    /// A function invoked (asynchronously) for every object created in the bucket.
+    #[serde(default)]
+    pub notify: Option<String>,
+}
+
+/// A size distribution in kilobytes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum SizeDist {
+    Constant {
+        kb: f64,
+    },
+    Uniform {
+        min_kb: f64,
+        max_kb: f64,
+    },
+    /// Log-normal by its median and 99th percentile: most small, a few very large.
+    LogNormal {
+        median_kb: f64,
+        p99_kb: f64,
+    },
+}
+
+impl SizeDist {
+    pub fn problems(&self) -> Vec<String> {
+        let ok = |x: f64| x.is_finite() && x >= 0.0 && x <= 5e9;
+        match self {
+            SizeDist::Constant { kb } if !ok(*kb) => vec![format!("a size in KB, 0..5e9, got {kb}")],
+            SizeDist::Uniform { min_kb, max_kb } if !ok(*min_kb) || !ok(*max_kb) || max_kb < min_kb => {
+                vec![format!("sizes in KB with min <= max, got {min_kb}..{max_kb}")]
+            }
+            SizeDist::LogNormal { median_kb, p99_kb }
+                if !ok(*median_kb) || *median_kb <= 0.0 || p99_kb <= median_kb =>
+            {
+                vec![format!("a median above 0 and a p99 above it, got {median_kb} and {p99_kb}")]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn sample_kb(&self, rng: &mut RngStream) -> f64 {
+        match *self {
+            SizeDist::Constant { kb } => kb,
+            SizeDist::Uniform { min_kb, max_kb } => min_kb + (max_kb - min_kb) * rng.unit(),
+            SizeDist::LogNormal { median_kb, p99_kb } => {
+                let std = Normal::standard();
+                let sigma = (p99_kb / median_kb).ln() / std.inverse_cdf(0.99);
+                let z = std.inverse_cdf(rng.unit_open().min(1.0 - 1e-12));
+                median_kb * (sigma * z).exp()
+            }
+        }
+    }
+}
+
+/// A payload attached to a trigger's requests.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payload {
+    pub size_kb: SizeDist,
+    /// A bucket where payloads over the limit are stored, a reference travelling
+    /// instead (claim check). Without it they are rejected.
+    #[serde(default)]
+    pub claim_check: Option<String>,
+}
+
+/// Payload limits (KB). AWS today: 6 MB synchronous; 1 MB for asynchronous invocation
+/// (raised from 256 KB in 2025); SQS messages 1 MiB (raised from 256 KiB in 2025).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PayloadLimits {
+    #[serde(default = "sync_kb")]
+    pub sync_kb: f64,
+    #[serde(default = "async_kb")]
+    pub async_kb: f64,
+    #[serde(default = "message_kb")]
+    pub message_kb: f64,
+}
+
+fn sync_kb() -> f64 {
+    6144.0
+}
+fn async_kb() -> f64 {
+    1024.0
+}
+fn message_kb() -> f64 {
+    1024.0
+}
+
+impl Default for PayloadLimits {
+    fn default() -> Self {
+        PayloadLimits { sync_kb: sync_kb(), async_kb: async_kb(), message_kb: message_kb() }
+    }
+}
+
+/// Time for a handler to fetch a claim-checked payload: a first-byte latency plus the
+/// transfer at about 100 MB/s.
+pub fn fetch_time(kb: f64) -> SimDuration {
+    SimDuration::from_millis(20) + SimDuration::from_secs_f64(kb / 102_400.0)
+}
+
+/// A chain of object-created events through the same functions is stopped after this
+/// many invocations (AWS Lambda's recursive loop detection).
+pub const MAX_RECURSION: u16 = 16;
+
+/// Counts of one bucket.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct BucketCounters {
+    pub objects_created: u64,
+    pub stored_kb: f64,
+    pub notifications: u64,
+    /// Notifications not sent because the chain was recursive (a function writing into
+    /// the bucket that triggers it).
+    pub loops_stopped: u64,
+}
+
+/// A bucket at run time.
+#[derive(Clone, Debug)]
+pub struct BucketState {
+    pub spec: BucketSpec,
+    pub(crate) notify_index: Option<u32>,
+    pub counters: BucketCounters,
+}
+
+impl BucketState {
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+}
