@@ -131,6 +131,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
         databases: Vec::new(),
         buses: Vec::new(),
         buckets: Vec::new(),
+        streams: Vec::new(),
         server_fleet: ServerFleet::default(),
     }
 }

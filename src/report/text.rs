@@ -139,6 +139,16 @@ pub(super) fn render(r: &Report) -> String {
             }
         );
     }
+    for s in &r.streams {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Stream \"{}\" ({} shards): {} records, {} processed in order, {} skipped, {} pending; {} of {} batches failed",
+            s.name, s.shards, s.records, s.processed, s.skipped, s.pending, s.failed_batches, s.batches
+        );
+        let _ =
+            writeln!(o, "  iterator age: at most {:.1} s behind (now {:.1} s)", s.max_iterator_age_s, s.iterator_age_s);
+    }
     if r.payload_rejected + r.claim_checks > 0 {
         let _ = writeln!(o);
         let _ = writeln!(

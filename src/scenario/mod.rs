@@ -10,6 +10,7 @@ use crate::sim::database::DatabaseSpec;
 use crate::sim::function::FunctionSpec;
 use crate::sim::queue::QueueSpec;
 use crate::sim::storage::BucketSpec;
+use crate::sim::stream::StreamSpec;
 use crate::sim::time::SimDuration;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -45,6 +46,8 @@ pub struct Scenario {
     pub buses: Vec<BusSpec>,
     #[serde(default)]
     pub buckets: Vec<BucketSpec>,
+    #[serde(default)]
+    pub streams: Vec<StreamSpec>,
     /// The always-on alternative the cost is compared with.
     #[serde(default)]
     pub server_fleet: ServerFleet,
@@ -72,6 +75,7 @@ impl Scenario {
             databases: self.databases.clone(),
             buses: self.buses.clone(),
             buckets: self.buckets.clone(),
+            streams: self.streams.clone(),
             server_fleet: self.server_fleet.clone(),
         }
     }

@@ -8,6 +8,7 @@ use super::function::Call;
 use super::function::{FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
 use super::queue::QueueSpec;
 use super::storage::{BucketSpec, Payload, PayloadLimits, SizeDist};
+use super::stream::StreamSpec;
 use super::time::SimDuration;
 use serde::{Deserialize, Serialize};
 
@@ -139,6 +140,15 @@ pub enum TriggerSpec {
     },
     /// Uploads of objects into a bucket (its `notify` function hears of each).
     Upload { name: String, bucket: String, arrivals: Arrivals, size_kb: SizeDist },
+    /// Writes to a table whose changes flow into a stream. A `poison` fraction of the
+    /// change records fail whenever they are processed.
+    Writes {
+        name: String,
+        stream: String,
+        arrivals: Arrivals,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        poison: f64,
+    },
     /// A scheduler invoking a function asynchronously: `Every(period: "5m")` or
     /// `Daily(times: ["2h"])`. A run still going when the next one starts is counted as
     /// an overlap.
@@ -158,6 +168,7 @@ pub enum TargetKind {
     Queue,
     Bus,
     Bucket,
+    Stream,
 }
 
 impl TriggerSpec {
@@ -168,7 +179,8 @@ impl TriggerSpec {
             | TriggerSpec::Producer { name, .. }
             | TriggerSpec::Schedule { name, .. }
             | TriggerSpec::Events { name, .. }
-            | TriggerSpec::Upload { name, .. } => name,
+            | TriggerSpec::Upload { name, .. }
+            | TriggerSpec::Writes { name, .. } => name,
         }
     }
     /// The name of the function or queue it feeds.
@@ -180,6 +192,7 @@ impl TriggerSpec {
             TriggerSpec::Producer { queue, .. } => queue,
             TriggerSpec::Events { bus, .. } => bus,
             TriggerSpec::Upload { bucket, .. } => bucket,
+            TriggerSpec::Writes { stream, .. } => stream,
         }
     }
     pub fn target_kind(&self) -> TargetKind {
@@ -187,6 +200,7 @@ impl TriggerSpec {
             TriggerSpec::Producer { .. } => TargetKind::Queue,
             TriggerSpec::Events { .. } => TargetKind::Bus,
             TriggerSpec::Upload { .. } => TargetKind::Bucket,
+            TriggerSpec::Writes { .. } => TargetKind::Stream,
             _ => TargetKind::Function,
         }
     }
@@ -197,7 +211,8 @@ impl TriggerSpec {
             | TriggerSpec::Producer { arrivals, .. }
             | TriggerSpec::Schedule { arrivals, .. }
             | TriggerSpec::Events { arrivals, .. }
-            | TriggerSpec::Upload { arrivals, .. } => arrivals,
+            | TriggerSpec::Upload { arrivals, .. }
+            | TriggerSpec::Writes { arrivals, .. } => arrivals,
         }
     }
 
@@ -226,6 +241,7 @@ pub struct SimConfig {
     pub databases: Vec<DatabaseSpec>,
     pub buses: Vec<BusSpec>,
     pub buckets: Vec<BucketSpec>,
+    pub streams: Vec<StreamSpec>,
     pub server_fleet: ServerFleet,
 }
 
@@ -378,6 +394,11 @@ impl SimConfig {
                         push(at("bucket"), problem);
                     }
                 }
+                TargetKind::Stream => {
+                    if let Some(problem) = self.unknown_stream(t.target()) {
+                        push(at("stream"), problem);
+                    }
+                }
             }
             if let Some(p) = t.payload() {
                 for message in p.size_kb.problems() {
@@ -397,7 +418,7 @@ impl SimConfig {
             {
                 push(at("arrivals"), "a schedule runs Every(period: ...) or Daily(times: [...])".into());
             }
-            if let TriggerSpec::Producer { poison, .. } = t
+            if let TriggerSpec::Producer { poison, .. } | TriggerSpec::Writes { poison, .. } = t
                 && !(0.0..=1.0).contains(poison)
             {
                 push(at("poison"), format!("a fraction in 0..1, got {poison}"));
@@ -436,6 +457,11 @@ impl SimConfig {
     fn unknown_queue(&self, name: &str) -> Option<String> {
         let known: Vec<&str> = self.queues.iter().map(|q| q.name.as_str()).collect();
         (!known.contains(&name)).then(|| format!("no queue is named \"{name}\" (queues: {})", known.join(", ")))
+    }
+
+    fn unknown_stream(&self, name: &str) -> Option<String> {
+        let known: Vec<&str> = self.streams.iter().map(|s| s.name.as_str()).collect();
+        (!known.contains(&name)).then(|| format!("no stream is named \"{name}\" (streams: {})", known.join(", ")))
     }
 
     fn unknown_bucket(&self, name: &str) -> Option<String> {
@@ -500,6 +526,11 @@ impl SimConfig {
                             push(at("bus"), problem);
                         }
                     }
+                    Call::Write { stream } => {
+                        if let Some(problem) = self.unknown_stream(stream) {
+                            push(at("stream"), problem);
+                        }
+                    }
                     Call::Put { bucket, size_kb } => {
                         if let Some(problem) = self.unknown_bucket(bucket) {
                             push(at("bucket"), problem);
@@ -551,6 +582,23 @@ impl SimConfig {
                 }
                 if c.batching_window > SimDuration::from_secs(300) {
                     push(at("consumer.batching_window"), format!("at most 5m, got {}", c.batching_window));
+                }
+            }
+        }
+        for (i, s) in self.streams.iter().enumerate() {
+            let at = |field: &str| format!("streams[{i}].{field}");
+            if self.streams[..i].iter().any(|o| o.name == s.name) {
+                push(at("name"), format!("the name \"{}\" is used by another stream", s.name));
+            }
+            if !(1..=1000).contains(&s.shards) {
+                push(at("shards"), format!("1..1000 shards, got {}", s.shards));
+            }
+            if let Some(c) = &s.consumer {
+                if let Some(problem) = self.unknown_function(&c.function) {
+                    push(at("consumer.function"), problem);
+                }
+                if !(1..=10_000).contains(&c.batch_size) {
+                    push(at("consumer.batch_size"), format!("1..10000, got {}", c.batch_size));
                 }
             }
         }

@@ -18,6 +18,9 @@ use serde::Serialize;
 /// A handler's downstream call with names resolved to indices.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum ResolvedCall {
+    Write {
+        stream: u32,
+    },
     Put {
         bucket: u32,
         size_kb: f64,
@@ -136,6 +139,7 @@ pub(crate) fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
     let databases: Vec<&str> = config.databases.iter().map(|d| d.name.as_str()).collect();
     let buses: Vec<&str> = config.buses.iter().map(|b| b.name.as_str()).collect();
     let buckets: Vec<&str> = config.buckets.iter().map(|b| b.name.as_str()).collect();
+    let streams: Vec<&str> = config.streams.iter().map(|s| s.name.as_str()).collect();
     config
         .functions
         .iter()
@@ -150,6 +154,7 @@ pub(crate) fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
                     Call::Put { bucket, size_kb } => {
                         ResolvedCall::Put { bucket: find(buckets.clone(), bucket), size_kb: *size_kb }
                     }
+                    Call::Write { stream } => ResolvedCall::Write { stream: find(streams.clone(), stream) },
                     Call::Query { database, count } => {
                         ResolvedCall::Query { database: find(databases.clone(), database), count: *count }
                     }
@@ -425,7 +430,7 @@ impl Simulation {
 
     /// Whether `function` could start a request now without being throttled by a
     /// concurrency limit (pollers do not receive messages they cannot process).
-    fn has_room(&self, function: u32) -> bool {
+    pub(super) fn has_room(&self, function: u32) -> bool {
         let f = &self.functions[function as usize];
         if !f.idle_provisioned.is_empty() || !f.idle.is_empty() {
             return true;
@@ -607,6 +612,7 @@ impl Simulation {
                 ResolvedCall::Put { bucket, size_kb } => {
                     self.object_created(bucket, size_kb, request.depth, request.id, request.counted, None);
                 }
+                ResolvedCall::Write { stream } => self.write_record(stream, request.id, request.counted, false),
                 ResolvedCall::Send { queue } => {
                     self.send_message(queue, request.id, request.counted, None, false, SimDuration::ZERO);
                 }

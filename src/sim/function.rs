@@ -248,6 +248,8 @@ pub enum Call {
     Send { queue: String },
     /// Publishes one event of this detail type on a bus (the function is its source).
     Publish { bus: String, detail_type: String },
+    /// Writes a row to a table: its change record goes into a stream.
+    Write { stream: String },
     /// Writes an object into a bucket (which may notify a function).
     Put {
         bucket: String,

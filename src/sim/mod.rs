@@ -16,6 +16,8 @@ pub mod pool;
 pub mod queue;
 pub mod rng;
 pub mod storage;
+pub mod stream;
+mod streaming;
 pub mod time;
 pub mod trace;
 
@@ -59,6 +61,8 @@ enum Event {
     AsyncDue { event: u32 },
     /// The database drops a connection leaked by a shut-down environment.
     ConnectionTimeout { database: u32 },
+    /// A stream shard's consumer looks again (after a failure or a throttle).
+    ShardPoll { stream: u32, shard: u32 },
 }
 
 /// Counts of one trigger's requests (those that arrived after the warm-up).
@@ -146,6 +150,7 @@ pub struct Simulation {
     databases: Vec<DatabaseState>,
     buses: Vec<bus::BusState>,
     buckets: Vec<storage::BucketState>,
+    streams: Vec<stream::StreamState>,
     /// Each function's downstream calls, resolved to indices.
     calls: Vec<Vec<ResolvedCall>>,
     /// Databases each function holds a connection to from its cold start (no pooler).
@@ -185,6 +190,7 @@ impl Simulation {
                     config::TargetKind::Queue => config.queues.iter().position(|q| q.name == t.target()),
                     config::TargetKind::Bus => config.buses.iter().position(|b| b.name == t.target()),
                     config::TargetKind::Bucket => config.buckets.iter().position(|b| b.name == t.target()),
+                    config::TargetKind::Stream => config.streams.iter().position(|s| s.name == t.target()),
                 }
                 .unwrap_or(0) as u32,
                 arrivals: ArrivalGenerator::new(t.arrivals().clone()),
@@ -235,6 +241,7 @@ impl Simulation {
             queues: flow::build_queues(&config),
             buses: flow::build_buses(&config),
             buckets: flow::build_buckets(&config),
+            streams: streaming::build_streams(&config),
             databases: config.databases.iter().cloned().map(DatabaseState::new).collect(),
             calls: flow::resolve_calls(&config),
             connects_to: flow::connections_per_function(&config),
@@ -385,6 +392,7 @@ impl Simulation {
             Event::Poll { queue } => self.on_poll(queue),
             Event::AsyncDue { event } => self.dispatch_async(event),
             Event::ConnectionTimeout { database } => self.databases[database as usize].close(self.now),
+            Event::ShardPoll { stream, shard } => self.pump_shard(stream, shard),
         }
     }
 
@@ -429,6 +437,12 @@ impl Simulation {
                     (detail_type.clone(), self.triggers[trigger as usize].spec.name().to_string());
                 self.publish(target, &detail_type, &source, id, counted);
                 // The producer's put succeeded; what consumers do is theirs to report.
+                self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
+            }
+            TriggerSpec::Writes { poison, .. } => {
+                let poisoned = self.triggers[trigger as usize].rng.chance(poison);
+                self.write_record(target, id, counted, poisoned);
+                // The write succeeded; the stream's consumer reports on the rest.
                 self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
             }
             TriggerSpec::Producer { poison, .. } => {
@@ -576,6 +590,12 @@ impl Simulation {
             }
         }
         duration = duration + request.fetch;
+        if let Origin::Stream { stream, shard } = request.origin {
+            let sh = &self.streams[stream as usize].shards[shard as usize];
+            let (records, poison) = (sh.in_flight, sh.records.iter().take(sh.in_flight as usize).any(|r| r.poison));
+            duration = SimDuration(duration.0.saturating_mul(u64::from(records.max(1))));
+            poisoned |= poison;
+        }
         request.started = now;
         if let Some(cache) = &f.model.spec.cache {
             // An empty cache on a fresh environment; then hits at the cache's ratio.
@@ -751,6 +771,7 @@ impl Simulation {
             Origin::Async { event } => self.async_attempt_done(event, request.outcome, completed_work),
             Origin::Queue { queue, batch } => self.batch_done(function, queue, batch, &request),
             Origin::Call { function: caller, env } => self.callee_done(caller, env, request.outcome),
+            Origin::Stream { stream, shard } => self.stream_batch_done(stream, shard, request.outcome),
         }
     }
 
@@ -813,6 +834,9 @@ impl Simulation {
         });
         self.queue.schedule(now + self.series.width(), Event::Tick);
         self.expire_old_messages();
+        for s in &mut self.streams {
+            s.note_age(now);
+        }
     }
 
     fn on_warmup_end(&mut self) {
@@ -840,6 +864,9 @@ impl Simulation {
     }
     pub fn buckets(&self) -> &[storage::BucketState] {
         &self.buckets
+    }
+    pub fn streams(&self) -> &[stream::StreamState] {
+        &self.streams
     }
     /// A database's open-connections integral at the end of the warm-up.
     pub fn warmup_db_integral(&self, database: usize) -> metrics::TimeIntegral {

@@ -20,6 +20,8 @@ pub(crate) enum Origin {
     Queue { queue: u32, batch: u32 },
     /// A synchronous call from another function's environment.
     Call { function: u32, env: u32 },
+    /// A batch from one shard of a stream.
+    Stream { stream: u32, shard: u32 },
 }
 
 /// Why a downstream call failed the invocation.

@@ -69,6 +69,11 @@ fn check(sim: &Simulation) {
         assert!(d.running <= d.spec.max_parallel_queries);
         let _ = i;
     }
+    for st in sim.streams() {
+        let c = &st.counters;
+        assert_eq!(c.records, c.processed + c.skipped + st.counted_pending(), "{}: nothing lost", st.name());
+        assert_eq!(c.out_of_order, 0);
+    }
     let total = sim.requests();
     assert_eq!(total.arrived, total.succeeded + total.failed + total.throttled + total.timed_out + total.in_flight());
     let http: u64 = sim
@@ -112,7 +117,8 @@ pub const SERVICES: &str = r#"Scenario(
         (name: "api", runtime: Python, memory_mb: 256, duration: Exponential(mean: "80ms"),
          calls: [Query(database: "direct", count: 2), Send(queue: "jobs"), Invoke(function: "audit", asynchronous: true)]),
         (name: "worker", runtime: Go, memory_mb: 512, duration: Exponential(mean: "2s"), error_rate: 0.2,
-         calls: [Query(database: "pooled"), Invoke(function: "enrich")]),
+         calls: [Query(database: "pooled"), Invoke(function: "enrich"), Write(stream: "changes"),
+                 Publish(bus: "events", detail_type: "Done"), Put(bucket: "out")]),
         (name: "enrich", runtime: Nodejs, memory_mb: 128, duration: Constant(value: "30ms"), reserved_concurrency: Some(10)),
         (name: "audit", runtime: Rust, memory_mb: 128, duration: Constant(value: "10ms"), error_rate: 0.3,
          async_retries: 1, on_failure: "failed-audits", reserved_concurrency: Some(3)),
@@ -123,6 +129,10 @@ pub const SERVICES: &str = r#"Scenario(
         (name: "jobs-dlq"),
         (name: "failed-audits"),
     ],
+    streams: [(name: "changes", shards: 2, max_record_age: "2m",
+               consumer: (function: "enrich", batch_size: 5, bisect_on_error: true, max_retries: Some(3)))],
+    buses: [(name: "events", rules: [(detail_type: "Done", targets: [Function("audit"), Queue("failed-audits")])])],
+    buckets: [(name: "out", notify: Some("audit"))],
     databases: [
         (name: "direct", max_connections: 12, leaked_connection_timeout: "30s"),
         (name: "pooled", max_connections: 10, pooler: (pool_size: 4), max_parallel_queries: 2),
@@ -130,7 +140,9 @@ pub const SERVICES: &str = r#"Scenario(
     triggers: [
         Http(name: "users", target: "api", arrivals: Steps(steps: [(at: "0s", rate: 10.0), (at: "5m", rate: 60.0), (at: "8m", rate: 10.0)])),
         Async(name: "events", target: "audit", arrivals: Poisson(rate: 5.0)),
-        Producer(name: "batch", queue: "jobs", arrivals: Burst(every: "4m", size: 300, within: "5s")),
+        Producer(name: "batch", queue: "jobs", arrivals: Burst(every: "4m", size: 300, within: "5s"), poison: 0.01),
+        Writes(name: "table", stream: "changes", arrivals: Poisson(rate: 3.0), poison: 0.01),
+        Schedule(name: "cron", target: "worker", arrivals: Every(period: "1m")),
     ],
 )"#;
 
@@ -151,6 +163,8 @@ fn services_conserve_everything_at_every_step() {
     assert!(r.queues[0].redelivered > 0 && r.queues[0].to_dlq > 0, "{:?}", r.queues[0]);
     assert!(r.async_events.async_retries > 0 && r.async_events.async_to_dlq > 0, "{:?}", r.async_events);
     assert!(r.duplicates > 0);
+    assert!(r.streams[0].skipped > 0 && r.streams[0].processed > 0, "{:?}", r.streams[0]);
+    assert!(r.buses[0].deliveries > 0 && r.buckets[0].notifications > 0);
     let q = &r.requests;
     assert_eq!(q.arrived, q.succeeded + q.failed + q.throttled + q.timed_out + q.in_flight);
 }

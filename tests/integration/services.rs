@@ -365,3 +365,46 @@ fn oversized_payloads_are_rejected_unless_claim_checked() {
     assert!(claimed.functions[0].duration_ms.p95 > 60.0, "{:?}", claimed.functions[0].duration_ms);
     assert_eq!(plain.functions[0].duration_ms.p95, 50.0);
 }
+
+fn stream_run(poison: f64, bisect: bool, max_retries: &str) -> Report {
+    let text = format!(
+        r#"Scenario(name: "stream", duration: "20m",
+            functions: [(name: "projector", runtime: Go, memory_mb: 512, duration: Constant(value: "10ms"))],
+            streams: [(name: "orders", shards: 4, max_record_age: "10m",
+                       consumer: (function: "projector", batch_size: 10, bisect_on_error: {bisect}, max_retries: {max_retries}))],
+            triggers: [Writes(name: "orders-table", stream: "orders", arrivals: Poisson(rate: 20.0), poison: {poison})])"#
+    );
+    report_with_seed(&scenario(&text), 9)
+}
+
+#[test]
+fn a_stream_is_processed_in_order_and_a_poisoned_batch_blocks_only_its_shard() {
+    let clean = stream_run(0.0, false, "None");
+    let s = &clean.streams[0];
+    assert_eq!(s.out_of_order, 0);
+    assert_eq!(s.records, s.processed + s.skipped + s.pending);
+    assert_eq!(s.skipped, 0);
+    assert!(s.max_iterator_age_s < 1.0, "a healthy consumer keeps up: {}", s.max_iterator_age_s);
+
+    // One poison record in about 10 000: its shard blocks (retried every second) until
+    // the record is 10 minutes old and skipped; the other shards flow on.
+    let blocked = stream_run(0.0001, false, "None");
+    let b = &blocked.streams[0];
+    assert_eq!(b.out_of_order, 0, "blocking never reorders");
+    assert!(b.max_iterator_age_s > 500.0, "the blocked shard's age grows to the limit: {}", b.max_iterator_age_s);
+    assert!(b.skipped > 0);
+    assert!(b.processed > b.records / 2, "the other shards were not blocked: {b:?}");
+    assert_eq!(b.records, b.processed + b.skipped + b.pending);
+
+    // Giving up after 2 retries skips the poisoned batch whole; bisecting
+    // first isolates the poison record and skips only it. Either way the shard moves on
+    // within seconds instead of 10 minutes.
+    let give_up = stream_run(0.0001, false, "Some(2)");
+    let bisected = stream_run(0.0001, true, "Some(2)");
+    let (g, c) = (&give_up.streams[0], &bisected.streams[0]);
+    eprintln!("stream: blocked {b:?}\ngive up {g:?}\nbisect {c:?}");
+    assert!(g.skipped > c.skipped, "the whole batch is lost: {} vs {}", g.skipped, c.skipped);
+    assert_eq!(c.skipped, b.skipped, "only the poison records are lost");
+    assert!(g.max_iterator_age_s < 60.0 && c.max_iterator_age_s < 60.0);
+    assert_eq!(c.records, c.processed + c.skipped + c.pending);
+}

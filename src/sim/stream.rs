@@ -1,0 +1,148 @@
+//! Database streams (DynamoDB Streams / Kinesis-like): table writes become change
+//! records in ordered shards; a consumer takes batches per shard, in order. A failing
+//! batch blocks its shard until it succeeds, its records age out, or bisection
+//! isolates the bad record, so the iterator age grows visibly.
+
+use super::time::{SimDuration, SimTime};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// A stream as written in a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamSpec {
+    pub name: String,
+    #[serde(default = "default_shards")]
+    pub shards: u32,
+    /// Records older than this are skipped (DynamoDB Streams keep 24 hours).
+    #[serde(default = "default_max_age")]
+    pub max_record_age: SimDuration,
+    #[serde(default)]
+    pub consumer: Option<StreamConsumerSpec>,
+}
+
+/// The function reading the stream, one batch per shard at a time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamConsumerSpec {
+    pub function: String,
+    #[serde(default = "default_batch")]
+    pub batch_size: u32,
+    /// Split a failing batch in two and retry the halves, down to the bad record.
+    #[serde(default)]
+    pub bisect_on_error: bool,
+    /// Give up a batch after this many retries (records skipped); forever when absent.
+    #[serde(default)]
+    pub max_retries: Option<u32>,
+}
+
+fn default_shards() -> u32 {
+    4
+}
+fn default_max_age() -> SimDuration {
+    SimDuration::from_secs(86_400)
+}
+fn default_batch() -> u32 {
+    100
+}
+
+/// One change record.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Record {
+    pub sequence: u64,
+    pub correlation: u64,
+    pub written: SimTime,
+    pub counted: bool,
+    pub poison: bool,
+}
+
+/// One shard: records in order, and the batch being processed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Shard {
+    pub records: VecDeque<Record>,
+    /// Records of the batch in flight (the first `in_flight` of `records`).
+    pub in_flight: u32,
+    /// Size of the next batch to try (bisection makes it smaller).
+    pub batch_limit: u32,
+    pub retries: u32,
+    pub last_done: u64,
+}
+
+/// Counts over records written after the warm-up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StreamCounters {
+    pub records: u64,
+    pub processed: u64,
+    /// Records skipped: too old, or their batch gave up.
+    pub skipped: u64,
+    pub batches: u64,
+    pub failed_batches: u64,
+    /// Records seen out of order in a shard (must stay 0: the model's self-check).
+    pub out_of_order: u64,
+}
+
+/// A stream at run time.
+#[derive(Clone, Debug)]
+pub struct StreamState {
+    pub spec: StreamSpec,
+    pub(crate) shards: Vec<Shard>,
+    pub(crate) consumer_index: Option<u32>,
+    next_sequence: u64,
+    pub counters: StreamCounters,
+    pub max_iterator_age: SimDuration,
+}
+
+impl StreamState {
+    pub(crate) fn new(spec: StreamSpec, consumer_index: Option<u32>) -> StreamState {
+        let batch = spec.consumer.as_ref().map_or(1, |c| c.batch_size);
+        let shards = (0..spec.shards.max(1)).map(|_| Shard { batch_limit: batch, ..Shard::default() }).collect();
+        StreamState {
+            spec,
+            shards,
+            consumer_index,
+            next_sequence: 0,
+            counters: StreamCounters::default(),
+            max_iterator_age: SimDuration::ZERO,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// Appends a change record to the shard its key hashes to; returns the shard.
+    pub(crate) fn write(&mut self, now: SimTime, correlation: u64, counted: bool, poison: bool) -> u32 {
+        self.next_sequence += 1;
+        let shard = (correlation.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % self.shards.len() as u64;
+        let record = Record { sequence: self.next_sequence, correlation, written: now, counted, poison };
+        self.shards[shard as usize].records.push_back(record);
+        self.counters.records += u64::from(counted);
+        shard as u32
+    }
+
+    /// Age of the oldest unprocessed record of any shard (how far the consumer lags).
+    pub fn iterator_age(&self, now: SimTime) -> SimDuration {
+        self.shards.iter().filter_map(|s| s.records.front()).map(|r| now.since(r.written)).max().unwrap_or_default()
+    }
+
+    pub(crate) fn note_age(&mut self, now: SimTime) {
+        self.max_iterator_age = self.max_iterator_age.max(self.iterator_age(now));
+    }
+
+    /// Drops records older than the maximum age from the front of a shard (not the
+    /// batch in flight).
+    pub(crate) fn skip_old(&mut self, shard: u32, now: SimTime) {
+        let max_age = self.spec.max_record_age;
+        let s = &mut self.shards[shard as usize];
+        while s.in_flight == 0 && s.records.front().is_some_and(|r| now.since(r.written) > max_age) {
+            let r = s.records.pop_front().expect("checked");
+            self.counters.skipped += u64::from(r.counted);
+            s.retries = 0;
+        }
+    }
+
+    /// Records still in the stream (counted ones).
+    pub fn counted_pending(&self) -> u64 {
+        self.shards.iter().flat_map(|s| s.records.iter()).filter(|r| r.counted).count() as u64
+    }
+}
