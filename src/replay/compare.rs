@@ -132,6 +132,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
         buses: Vec::new(),
         buckets: Vec::new(),
         streams: Vec::new(),
+        workflows: Vec::new(),
         server_fleet: ServerFleet::default(),
     }
 }

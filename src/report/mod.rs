@@ -158,6 +158,24 @@ pub struct StreamReport {
     pub out_of_order: u64,
 }
 
+/// One workflow (orchestration).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct WorkflowReport {
+    pub name: String,
+    pub started: u64,
+    pub succeeded: u64,
+    /// Failed after running compensation steps.
+    pub compensated: u64,
+    pub failed: u64,
+    pub running: u64,
+    pub transitions: u64,
+    pub task_retries: u64,
+    /// State transitions at $0.025 per 1000 (standard workflows).
+    pub transitions_usd: f64,
+    /// Execution time, start to end.
+    pub duration_ms: LatencyReport,
+}
+
 /// One event bus.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct BusReport {
@@ -230,6 +248,7 @@ pub struct Report {
     pub buses: Vec<BusReport>,
     pub buckets: Vec<BucketReport>,
     pub streams: Vec<StreamReport>,
+    pub workflows: Vec<WorkflowReport>,
     /// Requests refused because their payload was over the limit.
     pub payload_rejected: u64,
     /// Large payloads passed by reference through a bucket.
@@ -368,7 +387,13 @@ impl Report {
                 (f.model.spec.architecture, u)
             })
             .collect();
-        let bill = cost::invoice(&usage, window, config.account.free_tier);
+        let mut bill = cost::invoice(&usage, window, config.account.free_tier);
+        // Orchestration is billed per state transition, on top of the functions it runs.
+        bill.requests_usd += sim
+            .workflows()
+            .iter()
+            .map(|w| w.counters.transitions as f64 * crate::sim::workflow::PRICE_PER_TRANSITION)
+            .sum::<f64>();
         let fleet = &config.server_fleet;
         let months = window.as_secs_f64() / MONTH_SECS;
         let per_month = |usd: f64| if months > 0.0 { usd / months } else { 0.0 };
@@ -457,6 +482,22 @@ impl Report {
                     max_iterator_age_s: s.max_iterator_age.max(s.iterator_age(sim.now())).as_secs_f64(),
                     iterator_age_s: s.iterator_age(sim.now()).as_secs_f64(),
                     out_of_order: s.counters.out_of_order,
+                })
+                .collect(),
+            workflows: sim
+                .workflows()
+                .iter()
+                .map(|w| WorkflowReport {
+                    name: w.name().to_string(),
+                    started: w.counters.started,
+                    succeeded: w.counters.succeeded,
+                    compensated: w.counters.compensated,
+                    failed: w.counters.failed,
+                    running: w.running,
+                    transitions: w.counters.transitions,
+                    task_retries: w.counters.task_retries,
+                    transitions_usd: w.counters.transitions as f64 * crate::sim::workflow::PRICE_PER_TRANSITION,
+                    duration_ms: LatencyReport::of(&w.durations),
                 })
                 .collect(),
             payload_rejected: services.payload_rejected,

@@ -149,6 +149,23 @@ pub(super) fn render(r: &Report) -> String {
         let _ =
             writeln!(o, "  iterator age: at most {:.1} s behind (now {:.1} s)", s.max_iterator_age_s, s.iterator_age_s);
     }
+    for w in &r.workflows {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Workflow \"{}\": {} executions: {} succeeded, {} compensated, {} failed, {} running; {} transitions ({}), {} task retries",
+            w.name,
+            w.started,
+            w.succeeded,
+            w.compensated,
+            w.failed,
+            w.running,
+            w.transitions,
+            usd(w.transitions_usd),
+            w.task_retries
+        );
+        let _ = writeln!(o, "  execution time p50 {}, p99 {}", ms(w.duration_ms.p50), ms(w.duration_ms.p99));
+    }
     if r.payload_rejected + r.claim_checks > 0 {
         let _ = writeln!(o);
         let _ = writeln!(

@@ -12,6 +12,7 @@ use crate::sim::queue::QueueSpec;
 use crate::sim::storage::BucketSpec;
 use crate::sim::stream::StreamSpec;
 use crate::sim::time::SimDuration;
+use crate::sim::workflow::WorkflowSpec;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::Path;
@@ -48,6 +49,8 @@ pub struct Scenario {
     pub buckets: Vec<BucketSpec>,
     #[serde(default)]
     pub streams: Vec<StreamSpec>,
+    #[serde(default)]
+    pub workflows: Vec<WorkflowSpec>,
     /// The always-on alternative the cost is compared with.
     #[serde(default)]
     pub server_fleet: ServerFleet,
@@ -76,6 +79,7 @@ impl Scenario {
             buses: self.buses.clone(),
             buckets: self.buckets.clone(),
             streams: self.streams.clone(),
+            workflows: self.workflows.clone(),
             server_fleet: self.server_fleet.clone(),
         }
     }

@@ -31,6 +31,8 @@ pub enum BusTarget {
     Function(String),
     /// A message on a queue.
     Queue(String),
+    /// An execution of a workflow.
+    Workflow(String),
 }
 
 /// A rule with its targets resolved to indices.
@@ -38,6 +40,7 @@ pub enum BusTarget {
 pub(crate) enum ResolvedTarget {
     Function(u32),
     Queue(u32),
+    Workflow(u32),
 }
 
 /// Counts over events published after the warm-up.
@@ -59,7 +62,12 @@ pub struct BusState {
 }
 
 impl BusState {
-    pub(crate) fn new(spec: BusSpec, function: impl Fn(&str) -> u32, queue: impl Fn(&str) -> u32) -> BusState {
+    pub(crate) fn new(
+        spec: BusSpec,
+        function: impl Fn(&str) -> u32,
+        queue: impl Fn(&str) -> u32,
+        workflow: impl Fn(&str) -> u32,
+    ) -> BusState {
         let rules = spec
             .rules
             .iter()
@@ -70,6 +78,7 @@ impl BusState {
                     .map(|t| match t {
                         BusTarget::Function(f) => ResolvedTarget::Function(function(f)),
                         BusTarget::Queue(q) => ResolvedTarget::Queue(queue(q)),
+                        BusTarget::Workflow(w) => ResolvedTarget::Workflow(workflow(w)),
                     })
                     .collect();
                 (r.detail_type.clone(), r.source.clone(), targets)

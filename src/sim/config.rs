@@ -10,6 +10,7 @@ use super::queue::QueueSpec;
 use super::storage::{BucketSpec, Payload, PayloadLimits, SizeDist};
 use super::stream::StreamSpec;
 use super::time::SimDuration;
+use super::workflow::{Step, WorkflowSpec};
 use serde::{Deserialize, Serialize};
 
 /// The most arrivals a run may expect: at the engine's measured speed (several million
@@ -140,6 +141,8 @@ pub enum TriggerSpec {
     },
     /// Uploads of objects into a bucket (its `notify` function hears of each).
     Upload { name: String, bucket: String, arrivals: Arrivals, size_kb: SizeDist },
+    /// Starts executions of a workflow.
+    Workflow { name: String, workflow: String, arrivals: Arrivals },
     /// Writes to a table whose changes flow into a stream. A `poison` fraction of the
     /// change records fail whenever they are processed.
     Writes {
@@ -169,6 +172,7 @@ pub enum TargetKind {
     Bus,
     Bucket,
     Stream,
+    Workflow,
 }
 
 impl TriggerSpec {
@@ -180,7 +184,8 @@ impl TriggerSpec {
             | TriggerSpec::Schedule { name, .. }
             | TriggerSpec::Events { name, .. }
             | TriggerSpec::Upload { name, .. }
-            | TriggerSpec::Writes { name, .. } => name,
+            | TriggerSpec::Writes { name, .. }
+            | TriggerSpec::Workflow { name, .. } => name,
         }
     }
     /// The name of the function or queue it feeds.
@@ -193,6 +198,7 @@ impl TriggerSpec {
             TriggerSpec::Events { bus, .. } => bus,
             TriggerSpec::Upload { bucket, .. } => bucket,
             TriggerSpec::Writes { stream, .. } => stream,
+            TriggerSpec::Workflow { workflow, .. } => workflow,
         }
     }
     pub fn target_kind(&self) -> TargetKind {
@@ -201,6 +207,7 @@ impl TriggerSpec {
             TriggerSpec::Events { .. } => TargetKind::Bus,
             TriggerSpec::Upload { .. } => TargetKind::Bucket,
             TriggerSpec::Writes { .. } => TargetKind::Stream,
+            TriggerSpec::Workflow { .. } => TargetKind::Workflow,
             _ => TargetKind::Function,
         }
     }
@@ -212,7 +219,8 @@ impl TriggerSpec {
             | TriggerSpec::Schedule { arrivals, .. }
             | TriggerSpec::Events { arrivals, .. }
             | TriggerSpec::Upload { arrivals, .. }
-            | TriggerSpec::Writes { arrivals, .. } => arrivals,
+            | TriggerSpec::Writes { arrivals, .. }
+            | TriggerSpec::Workflow { arrivals, .. } => arrivals,
         }
     }
 
@@ -242,6 +250,7 @@ pub struct SimConfig {
     pub buses: Vec<BusSpec>,
     pub buckets: Vec<BucketSpec>,
     pub streams: Vec<StreamSpec>,
+    pub workflows: Vec<WorkflowSpec>,
     pub server_fleet: ServerFleet,
 }
 
@@ -399,6 +408,11 @@ impl SimConfig {
                         push(at("stream"), problem);
                     }
                 }
+                TargetKind::Workflow => {
+                    if let Some(problem) = self.unknown_workflow(t.target()) {
+                        push(at("workflow"), problem);
+                    }
+                }
             }
             if let Some(p) = t.payload() {
                 for message in p.size_kb.problems() {
@@ -457,6 +471,11 @@ impl SimConfig {
     fn unknown_queue(&self, name: &str) -> Option<String> {
         let known: Vec<&str> = self.queues.iter().map(|q| q.name.as_str()).collect();
         (!known.contains(&name)).then(|| format!("no queue is named \"{name}\" (queues: {})", known.join(", ")))
+    }
+
+    fn unknown_workflow(&self, name: &str) -> Option<String> {
+        let known: Vec<&str> = self.workflows.iter().map(|w| w.name.as_str()).collect();
+        (!known.contains(&name)).then(|| format!("no workflow is named \"{name}\" (workflows: {})", known.join(", ")))
     }
 
     fn unknown_stream(&self, name: &str) -> Option<String> {
@@ -585,6 +604,23 @@ impl SimConfig {
                 }
             }
         }
+        for (i, w) in self.workflows.iter().enumerate() {
+            let at = |field: &str| format!("workflows[{i}].{field}");
+            if self.workflows[..i].iter().any(|o| o.name == w.name) {
+                push(at("name"), format!("the name \"{}\" is used by another workflow", w.name));
+            }
+            if w.steps.is_empty() {
+                push(at("steps"), "a workflow needs at least one step".into());
+            }
+            let mut names = Vec::new();
+            super::workflow::functions_named(&w.steps, &mut names);
+            for f in names {
+                if let Some(problem) = self.unknown_function(&f) {
+                    push(at("steps"), problem);
+                }
+            }
+            check_choices(&w.steps, &mut |message| push(at("steps"), message));
+        }
         for (i, s) in self.streams.iter().enumerate() {
             let at = |field: &str| format!("streams[{i}].{field}");
             if self.streams[..i].iter().any(|o| o.name == s.name) {
@@ -619,6 +655,7 @@ impl SimConfig {
                     let problem = match target {
                         BusTarget::Function(f) => self.unknown_function(f),
                         BusTarget::Queue(q) => self.unknown_queue(q),
+                        BusTarget::Workflow(w) => self.unknown_workflow(w),
                     };
                     if let Some(problem) = problem {
                         push(format!("buses[{i}].rules[{r}].targets[{k}]"), problem);
@@ -648,6 +685,29 @@ impl SimConfig {
             for (field, message) in d.query_time.problems() {
                 push(join(&at("query_time"), field), message);
             }
+        }
+    }
+}
+
+/// Choice probabilities must be fractions; task retries bounded.
+fn check_choices(steps: &[Step], report: &mut dyn FnMut(String)) {
+    for s in steps {
+        match s {
+            Step::Choice { name, probability, then, otherwise } => {
+                if !(0.0..=1.0).contains(probability) {
+                    report(format!("choice \"{name}\": probability is a fraction in 0..1, got {probability}"));
+                }
+                check_choices(then, report);
+                check_choices(otherwise, report);
+            }
+            Step::Task { name, retries, catch, .. } => {
+                if *retries > 10 {
+                    report(format!("task \"{name}\": at most 10 retries, got {retries}"));
+                }
+                check_choices(catch, report);
+            }
+            Step::Parallel { branches, .. } => branches.iter().for_each(|b| check_choices(b, report)),
+            _ => {}
         }
     }
 }

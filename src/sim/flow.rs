@@ -129,7 +129,8 @@ pub(crate) fn build_buckets(config: &SimConfig) -> Vec<BucketState> {
 pub(crate) fn build_buses(config: &SimConfig) -> Vec<BusState> {
     let function = |name: &str| config.functions.iter().position(|f| f.name == name).unwrap_or(0) as u32;
     let queue = |name: &str| config.queues.iter().position(|q| q.name == name).unwrap_or(0) as u32;
-    config.buses.iter().map(|b| BusState::new(b.clone(), function, queue)).collect()
+    let workflow = |name: &str| config.workflows.iter().position(|w| w.name == name).unwrap_or(0) as u32;
+    config.buses.iter().map(|b| BusState::new(b.clone(), function, queue, workflow)).collect()
 }
 
 pub(crate) fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
@@ -408,6 +409,7 @@ impl Simulation {
             match target {
                 ResolvedTarget::Function(f) => self.new_async_event(f, correlation, counted, None),
                 ResolvedTarget::Queue(q) => self.send_message(q, correlation, counted, None, false, SimDuration::ZERO),
+                ResolvedTarget::Workflow(w) => self.start_execution(w, correlation, counted, None),
             }
         }
     }

@@ -12,6 +12,7 @@ pub mod flow;
 pub mod function;
 pub mod log;
 pub mod metrics;
+pub mod orchestration;
 pub mod pool;
 pub mod queue;
 pub mod rng;
@@ -20,6 +21,7 @@ pub mod stream;
 mod streaming;
 pub mod time;
 pub mod trace;
+pub mod workflow;
 
 use arrivals::ArrivalGenerator;
 use config::{SimConfig, TriggerSpec};
@@ -63,6 +65,8 @@ enum Event {
     ConnectionTimeout { database: u32 },
     /// A stream shard's consumer looks again (after a failure or a throttle).
     ShardPoll { stream: u32, shard: u32 },
+    /// A workflow thread's wait ends, or its task's retry back-off does.
+    WorkflowWake { thread: u32 },
 }
 
 /// Counts of one trigger's requests (those that arrived after the warm-up).
@@ -151,6 +155,8 @@ pub struct Simulation {
     buses: Vec<bus::BusState>,
     buckets: Vec<storage::BucketState>,
     streams: Vec<stream::StreamState>,
+    workflows: Vec<orchestration::WorkflowState>,
+    orchestrator: orchestration::Orchestrator,
     /// Each function's downstream calls, resolved to indices.
     calls: Vec<Vec<ResolvedCall>>,
     /// Databases each function holds a connection to from its cold start (no pooler).
@@ -191,6 +197,7 @@ impl Simulation {
                     config::TargetKind::Bus => config.buses.iter().position(|b| b.name == t.target()),
                     config::TargetKind::Bucket => config.buckets.iter().position(|b| b.name == t.target()),
                     config::TargetKind::Stream => config.streams.iter().position(|s| s.name == t.target()),
+                    config::TargetKind::Workflow => config.workflows.iter().position(|w| w.name == t.target()),
                 }
                 .unwrap_or(0) as u32,
                 arrivals: ArrivalGenerator::new(t.arrivals().clone()),
@@ -242,6 +249,8 @@ impl Simulation {
             buses: flow::build_buses(&config),
             buckets: flow::build_buckets(&config),
             streams: streaming::build_streams(&config),
+            workflows: orchestration::build_workflows(&config),
+            orchestrator: orchestration::Orchestrator::default(),
             databases: config.databases.iter().cloned().map(DatabaseState::new).collect(),
             calls: flow::resolve_calls(&config),
             connects_to: flow::connections_per_function(&config),
@@ -393,6 +402,7 @@ impl Simulation {
             Event::AsyncDue { event } => self.dispatch_async(event),
             Event::ConnectionTimeout { database } => self.databases[database as usize].close(self.now),
             Event::ShardPoll { stream, shard } => self.pump_shard(stream, shard),
+            Event::WorkflowWake { thread } => self.workflow_wake(thread),
         }
     }
 
@@ -439,6 +449,7 @@ impl Simulation {
                 // The producer's put succeeded; what consumers do is theirs to report.
                 self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
             }
+            TriggerSpec::Workflow { .. } => self.start_execution(target, id, counted, Some(trigger)),
             TriggerSpec::Writes { poison, .. } => {
                 let poisoned = self.triggers[trigger as usize].rng.chance(poison);
                 self.write_record(target, id, counted, poisoned);
@@ -772,6 +783,7 @@ impl Simulation {
             Origin::Queue { queue, batch } => self.batch_done(function, queue, batch, &request),
             Origin::Call { function: caller, env } => self.callee_done(caller, env, request.outcome),
             Origin::Stream { stream, shard } => self.stream_batch_done(stream, shard, request.outcome),
+            Origin::Workflow { thread } => self.task_done(thread, request.outcome),
         }
     }
 
@@ -867,6 +879,9 @@ impl Simulation {
     }
     pub fn streams(&self) -> &[stream::StreamState] {
         &self.streams
+    }
+    pub fn workflows(&self) -> &[orchestration::WorkflowState] {
+        &self.workflows
     }
     /// A database's open-connections integral at the end of the warm-up.
     pub fn warmup_db_integral(&self, database: usize) -> metrics::TimeIntegral {

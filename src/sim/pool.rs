@@ -22,6 +22,8 @@ pub(crate) enum Origin {
     Call { function: u32, env: u32 },
     /// A batch from one shard of a stream.
     Stream { stream: u32, shard: u32 },
+    /// A task of a workflow execution's thread.
+    Workflow { thread: u32 },
 }
 
 /// Why a downstream call failed the invocation.

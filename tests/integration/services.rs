@@ -408,3 +408,74 @@ fn a_stream_is_processed_in_order_and_a_poisoned_batch_blocks_only_its_shard() {
     assert!(g.max_iterator_age_s < 60.0 && c.max_iterator_age_s < 60.0);
     assert_eq!(c.records, c.processed + c.skipped + c.pending);
 }
+
+#[test]
+fn a_failing_workflow_step_retries_with_backoff_then_compensates() {
+    // reserve, then charge (always fails: 2 retries, 1 s then 2 s back-off), then the
+    // catch releases the reservation and the execution ends compensated.
+    let s = scenario(
+        r#"Scenario(name: "order workflow", duration: "10m",
+            functions: [
+                (name: "reserve", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 256, duration: Constant(value: "100ms")),
+                (name: "charge", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 256, duration: Constant(value: "100ms"), error_rate: 1.0),
+                (name: "release", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 256, duration: Constant(value: "100ms")),
+            ],
+            workflows: [(name: "order", steps: [
+                Task(name: "Reserve", function: "reserve"),
+                Task(name: "Charge", function: "charge", retries: 2, backoff: "1s",
+                     catch: [Task(name: "Release", function: "release")]),
+                Succeed(name: "Done"),
+            ])],
+            triggers: [Workflow(name: "orders", workflow: "order", arrivals: At(times: ["10s"]))])"#,
+    );
+    let sim = run(&s);
+    // reserve at 10.0; charge at 10.1, 11.2 (+1 s), 13.3 (+2 s); release at 13.4.
+    assert_eq!(start_times(&sim), [10.0, 10.1, 11.2, 13.3, 13.4]);
+    let r = Report::of(&sim, "workflow");
+    let w = &r.workflows[0];
+    assert_eq!((w.started, w.succeeded, w.compensated, w.failed, w.running), (1, 0, 1, 0, 0));
+    // Reserve, Charge, 2 retries, Release, the compensated end: 6 transitions.
+    assert_eq!((w.transitions, w.task_retries), (6, 2));
+    assert!((w.transitions_usd - 6.0 * 0.000_025).abs() < 1e-15);
+    assert_eq!(w.duration_ms.max, 3500.0);
+    assert_eq!((r.requests.arrived, r.requests.failed), (1, 1));
+    assert_eq!(r.functions[1].errors, 3);
+}
+
+#[test]
+fn orchestration_and_choreography_run_the_same_process_differently() {
+    // The same three steps, as a workflow with a parallel fan-out, and as choreography
+    // on a bus. Both complete every order; the workflow knows each order's status and
+    // pays for its transitions; choreography has no transitions but no status either.
+    let s = scenario(
+        r#"Scenario(name: "orders two ways", duration: "30m",
+            functions: [
+                (name: "place", runtime: Nodejs, memory_mb: 256, duration: Constant(value: "50ms"),
+                 calls: [Publish(bus: "shop", detail_type: "OrderPlaced")]),
+                (name: "bill", runtime: Nodejs, memory_mb: 256, duration: Constant(value: "80ms")),
+                (name: "ship", runtime: Nodejs, memory_mb: 256, duration: Constant(value: "120ms")),
+            ],
+            buses: [(name: "shop", rules: [(detail_type: "OrderPlaced", targets: [Function("bill"), Function("ship")])])],
+            workflows: [(name: "order", steps: [
+                Task(name: "Place", function: "bill"),
+                Parallel(name: "Fulfil", branches: [[Task(name: "Bill", function: "bill")], [Task(name: "Ship", function: "ship")]]),
+            ])],
+            triggers: [
+                Workflow(name: "orchestrated", workflow: "order", arrivals: Poisson(rate: 1.0)),
+                Http(name: "choreographed", target: "place", arrivals: Poisson(rate: 1.0)),
+            ])"#,
+    );
+    let r = report_with_seed(&s, 3);
+    let w = &r.workflows[0];
+    assert!(w.started > 1500);
+    assert_eq!(w.succeeded + w.running, w.started, "no order lost");
+    // Place, Fulfil, Bill, Ship: 4 transitions an order.
+    assert_eq!(w.transitions, 4 * w.succeeded + (w.transitions - 4 * w.succeeded));
+    assert!(w.transitions >= 4 * w.succeeded && w.transitions <= 4 * w.started);
+    // Place (80 ms) then the slower parallel branch (120 ms): 200 ms, cold starts aside.
+    assert_eq!(w.duration_ms.p50, 200.0);
+    let choreographed = r.triggers[1].requests.arrived;
+    assert_eq!(r.buses[0].deliveries, 2 * r.buses[0].published);
+    assert_eq!(r.buses[0].published, r.functions[0].invocations);
+    assert!(choreographed > 1500);
+}
