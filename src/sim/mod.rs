@@ -7,6 +7,7 @@ pub mod cost;
 pub mod dist;
 pub(crate) mod engine;
 pub mod function;
+pub mod knobs;
 pub mod log;
 pub mod metrics;
 pub mod pool;
