@@ -1,0 +1,100 @@
+//! Headless tests of the app: the simulation-facing plugins around a scenario, with
+//! MinimalPlugins (no window, no renderer) and a fixed frame time.
+
+use super::command::{Command, Knob};
+use super::playback::Playback;
+use super::topology::nodes::FunctionNode;
+use super::topology::pools::{EnvBox, max_boxes};
+use crate::scenario::Scenario;
+use crate::sim::time::SimDuration;
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use std::time::Duration;
+
+/// The app around the default scenario at `speed`, each update one 50 ms frame.
+fn app(speed: f64) -> App {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
+    super::add_simulation_plugins(&mut app, Scenario::default_scenario(), speed);
+    app
+}
+
+fn playback(app: &App) -> &Playback {
+    app.world().resource::<Playback>()
+}
+
+fn updates(app: &mut App, n: usize) {
+    for _ in 0..n {
+        app.update();
+    }
+}
+
+#[test]
+fn nodes_and_environment_boxes_match_the_simulation() {
+    let mut app = app(100.0);
+    updates(&mut app, 40); // about 200 simulated seconds: the pool has grown
+    let functions = app.world_mut().query::<&FunctionNode>().iter(app.world()).count();
+    assert_eq!(functions, playback(&app).sim.functions().len());
+    // Boxes spawned this frame show from the next one.
+    app.update();
+    let environments = playback(&app).sim.functions()[0].environments() as usize;
+    assert!(environments > 0);
+    assert!(environments <= max_boxes(340.0), "the default scenario fits in boxes");
+    let shown = app
+        .world_mut()
+        .query::<(&EnvBox, &Visibility)>()
+        .iter(app.world())
+        .filter(|(b, v)| b.function == 0 && **v != Visibility::Hidden)
+        .count();
+    // SyncView runs after Advance: the boxes show the state at the end of the frame.
+    assert_eq!(shown, environments);
+}
+
+#[test]
+fn a_knob_changes_the_running_simulation() {
+    let mut app = app(10.0);
+    updates(&mut app, 3);
+    app.world_mut().write_message(Command::Knob(Knob::Memory { function: 0, mb: 2048 }));
+    app.world_mut().write_message(Command::Knob(Knob::Provisioned { function: 0, count: 7 }));
+    app.update();
+    let f = &playback(&app).sim.functions()[0];
+    assert_eq!(f.model.spec.memory_mb, 2048);
+    assert_eq!(f.provisioned, 7);
+    // An out-of-range knob is refused with a reason, and the app keeps going.
+    app.world_mut().write_message(Command::Knob(Knob::Memory { function: 0, mb: 1 }));
+    app.update();
+    assert!(playback(&app).last_error.as_deref().is_some_and(|e| e.contains("memory")));
+    assert_eq!(playback(&app).sim.functions()[0].model.spec.memory_mb, 2048);
+}
+
+#[test]
+fn pause_stops_simulated_time_and_step_advances_it() {
+    let mut app = app(10.0);
+    updates(&mut app, 5);
+    let playing_at = playback(&app).sim.now();
+    assert!(playing_at.0 > 0, "playing advances time");
+    app.world_mut().write_message(Command::TogglePlay);
+    app.update();
+    let paused_at = playback(&app).sim.now();
+    updates(&mut app, 10);
+    assert_eq!(playback(&app).sim.now(), paused_at);
+    app.world_mut().write_message(Command::Step(SimDuration::from_millis(100)));
+    app.update();
+    assert_eq!(playback(&app).sim.now().0, paused_at.0 + 100_000);
+}
+
+#[test]
+fn restart_keeps_the_knobs_and_starts_from_zero() {
+    let mut app = app(10.0);
+    updates(&mut app, 5);
+    app.world_mut().write_message(Command::Knob(Knob::RateScale { trigger: 0, scale: 3.0 }));
+    app.world_mut().write_message(Command::Knob(Knob::Memory { function: 0, mb: 1024 }));
+    app.update();
+    app.world_mut().write_message(Command::Restart { new_seed: false });
+    app.update();
+    let p = playback(&app);
+    assert!(p.sim.now() <= crate::sim::time::SimTime(600_000));
+    assert_eq!(p.sim.triggers()[0].arrivals.rate_scale, 3.0);
+    assert_eq!(p.sim.functions()[0].model.spec.memory_mb, 1024);
+    assert_eq!(p.generation, 1);
+}

@@ -1,0 +1,232 @@
+//! The scenario as a graph of nodes (triggers, functions; later queues, databases,
+//! buses, workflows) and edges along the data flow, and a layered left-to-right layout
+//! of it. Pure: no ECS, so the layout is tested on every scenario file.
+
+use crate::sim::config::{SimConfig, TriggerSpec};
+use bevy::math::{Rect, Vec2};
+
+/// What a node stands for. New services add a variant, its size and its column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// An HTTP trigger (index into the simulation's triggers).
+    HttpTrigger,
+    /// A function (index into the simulation's functions).
+    Function,
+}
+
+impl NodeKind {
+    /// The node's body (label and icon), in world units.
+    pub fn body_size(self) -> Vec2 {
+        match self {
+            NodeKind::HttpTrigger => Vec2::new(280.0, 70.0),
+            NodeKind::Function => Vec2::new(340.0, 84.0),
+        }
+    }
+
+    /// Room under the body for what hangs below it (a function's environment pool).
+    pub fn below_height(self) -> f32 {
+        match self {
+            NodeKind::HttpTrigger => 0.0,
+            NodeKind::Function => super::pools::POOL_HEIGHT,
+        }
+    }
+
+    /// The leftmost column the kind may take, so that sources without inputs of a
+    /// later kind (a function nothing calls) still sit right of the triggers.
+    fn min_layer(self) -> usize {
+        match self {
+            NodeKind::HttpTrigger => 0,
+            NodeKind::Function => 1,
+        }
+    }
+}
+
+/// One node: its kind and the index of the thing it shows in the simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub index: usize,
+    pub name: String,
+}
+
+/// Nodes and directed edges (from, to) along the data flow.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<(usize, usize)>,
+}
+
+impl Graph {
+    pub fn from_config(config: &SimConfig) -> Graph {
+        let mut graph = Graph::default();
+        for (i, f) in config.functions.iter().enumerate() {
+            graph.nodes.push(Node { kind: NodeKind::Function, index: i, name: f.name.clone() });
+        }
+        for (i, t) in config.triggers.iter().enumerate() {
+            let id = graph.nodes.len();
+            graph.nodes.push(Node { kind: NodeKind::HttpTrigger, index: i, name: t.name().to_string() });
+            let TriggerSpec::Http { target, .. } = t;
+            if let Some(f) = config.functions.iter().position(|f| &f.name == target) {
+                graph.edges.push((id, f));
+            }
+        }
+        graph
+    }
+
+    /// The node showing `kind` number `index`.
+    pub fn find(&self, kind: NodeKind, index: usize) -> Option<usize> {
+        self.nodes.iter().position(|n| n.kind == kind && n.index == index)
+    }
+}
+
+/// Gap between columns and between nodes of a column, in world units.
+const COLUMN_GAP: f32 = 180.0;
+const ROW_GAP: f32 = 36.0;
+
+/// Where each node goes: its whole footprint (body and what hangs below), indexed like
+/// `graph.nodes`, centred on the origin, y growing up (Bevy's world).
+pub fn layout(graph: &Graph) -> Vec<Rect> {
+    let n = graph.nodes.len();
+    // Column: the longest path from a source (n rounds settle any acyclic graph; a
+    // cycle, which no scenario has yet, stops growing after n rounds).
+    let mut layer: Vec<usize> = graph.nodes.iter().map(|node| node.kind.min_layer()).collect();
+    for _ in 0..n {
+        let mut changed = false;
+        for &(from, to) in &graph.edges {
+            if layer[to] < layer[from] + 1 {
+                layer[to] = layer[from] + 1;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let columns = layer.iter().copied().max().map_or(0, |m| m + 1);
+    // Order within a column: by the mean rank of a node's inputs (fewer crossings),
+    // then by its order in the scenario.
+    let mut rank = vec![0.0f32; n];
+    let mut column_nodes: Vec<Vec<usize>> = vec![Vec::new(); columns];
+    for (c, nodes) in column_nodes.iter_mut().enumerate() {
+        let mut members: Vec<(f32, usize)> = (0..n)
+            .filter(|&i| layer[i] == c)
+            .map(|i| {
+                let inputs: Vec<f32> = graph.edges.iter().filter(|e| e.1 == i).map(|e| rank[e.0]).collect();
+                let key = if inputs.is_empty() { i as f32 } else { inputs.iter().sum::<f32>() / inputs.len() as f32 };
+                (key, i)
+            })
+            .collect();
+        members.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for (r, &(_, i)) in members.iter().enumerate() {
+            rank[i] = r as f32;
+        }
+        *nodes = members.into_iter().map(|(_, i)| i).collect();
+    }
+    let footprint = |i: usize| {
+        let kind = graph.nodes[i].kind;
+        kind.body_size() + Vec2::new(0.0, kind.below_height())
+    };
+    let widths: Vec<f32> = column_nodes.iter().map(|c| c.iter().map(|&i| footprint(i).x).fold(0.0, f32::max)).collect();
+    let total_width = widths.iter().sum::<f32>() + COLUMN_GAP * columns.saturating_sub(1) as f32;
+    let mut rects = vec![Rect::default(); n];
+    let mut x = -total_width / 2.0;
+    for (c, nodes) in column_nodes.iter().enumerate() {
+        let height: f32 =
+            nodes.iter().map(|&i| footprint(i).y).sum::<f32>() + ROW_GAP * nodes.len().saturating_sub(1) as f32;
+        let mut top = height / 2.0;
+        let centre_x = x + widths[c] / 2.0;
+        for &i in nodes {
+            let size = footprint(i);
+            rects[i] = Rect::from_center_size(Vec2::new(centre_x, top - size.y / 2.0), size);
+            top -= size.y + ROW_GAP;
+        }
+        x += widths[c] + COLUMN_GAP;
+    }
+    align_to_successors(graph, &column_nodes, &mut rects);
+    rects
+}
+
+/// Moves each node (right to left, column by column) level with the mean of the nodes
+/// it feeds, so edges run straight; a top-down sweep then restores the gaps, which
+/// keeps the order and rules out overlaps.
+fn align_to_successors(graph: &Graph, column_nodes: &[Vec<usize>], rects: &mut [Rect]) {
+    let body_y = |rects: &[Rect], i: usize| rects[i].max.y - graph.nodes[i].kind.body_size().y / 2.0;
+    for nodes in column_nodes.iter().rev().skip(1) {
+        let mut previous_bottom = f32::INFINITY;
+        for &i in nodes {
+            let targets: Vec<f32> = graph.edges.iter().filter(|e| e.0 == i).map(|e| body_y(rects, e.1)).collect();
+            let height = rects[i].height();
+            let mut top = rects[i].max.y;
+            if !targets.is_empty() {
+                let wanted = targets.iter().sum::<f32>() / targets.len() as f32;
+                top = wanted + graph.nodes[i].kind.body_size().y / 2.0;
+            }
+            top = top.min(previous_bottom - ROW_GAP);
+            rects[i] = Rect::from_center_size(Vec2::new(rects[i].center().x, top - height / 2.0), rects[i].size());
+            previous_bottom = top - height;
+        }
+    }
+}
+
+/// The body of a node placed at `footprint`: its top part.
+pub fn body_rect(kind: NodeKind, footprint: Rect) -> Rect {
+    let size = kind.body_size();
+    Rect::from_center_size(Vec2::new(footprint.center().x, footprint.max.y - size.y / 2.0), size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+    use std::path::Path;
+
+    fn library() -> Vec<(String, Scenario)> {
+        let mut files: Vec<_> = std::fs::read_dir("scenarios")
+            .expect("run from the crate root")
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+            .collect();
+        files.push("benches/ten-function-mix.ron".into());
+        files.into_iter().map(|p: std::path::PathBuf| (p.display().to_string(), load(&p))).collect()
+    }
+
+    fn load(path: &Path) -> Scenario {
+        Scenario::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[test]
+    fn no_two_nodes_overlap_in_any_library_scenario() {
+        let scenarios = library();
+        assert!(scenarios.len() >= 3);
+        for (file, scenario) in scenarios {
+            let graph = Graph::from_config(&scenario.to_config());
+            let rects = layout(&graph);
+            assert_eq!(rects.len(), graph.nodes.len());
+            for i in 0..rects.len() {
+                for j in i + 1..rects.len() {
+                    let overlap = rects[i].intersect(rects[j]);
+                    assert!(
+                        overlap.is_empty(),
+                        "{file}: {} and {} overlap: {:?} {:?}",
+                        graph.nodes[i].name,
+                        graph.nodes[j].name,
+                        rects[i],
+                        rects[j]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn data_flows_left_to_right() {
+        for (file, scenario) in library() {
+            let graph = Graph::from_config(&scenario.to_config());
+            let rects = layout(&graph);
+            assert_eq!(graph.edges.len(), scenario.triggers.len(), "{file}");
+            for &(from, to) in &graph.edges {
+                assert!(rects[from].max.x < rects[to].min.x, "{file}: edge {from}->{to} goes backwards");
+            }
+        }
+    }
+}
