@@ -33,6 +33,12 @@ pub struct GuiOptions {
     /// Simulated seconds per real second to start with.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
+    /// Start in presenter mode (large text, fewer panels; `f` toggles it).
+    #[arg(long)]
+    pub presenter: bool,
+    /// Start with the keyboard shortcuts shown (`?` toggles them).
+    #[arg(long)]
+    pub show_shortcuts: bool,
 }
 
 /// The order of the app's per-frame work, declared once; plugins only say `.in_set(..)`.
@@ -68,6 +74,11 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     .add_plugins(EguiPlugin::default())
     .insert_resource(ClearColor(Color::srgb(0.08, 0.09, 0.11)));
     add_simulation_plugins(&mut app, scenario, options.speed);
+    {
+        let mut view = app.world_mut().resource_mut::<view_state::ViewState>();
+        view.presenter = options.presenter;
+        view.help = options.show_shortcuts;
+    }
     app.add_plugins((topology::render_plugin, panels::plugin, shortcuts::plugin));
     if let Some(path) = options.screenshot {
         // Screenshots run the simulation faster so that `--after` arrives quickly.

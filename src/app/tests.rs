@@ -4,7 +4,7 @@
 use super::command::{Command, Knob};
 use super::playback::Playback;
 use super::topology::nodes::FunctionNode;
-use super::topology::pools::{EnvBox, max_boxes};
+use super::topology::pools::{BarSegment, EnvBox, max_boxes};
 use crate::scenario::Scenario;
 use crate::sim::time::SimDuration;
 use bevy::prelude::*;
@@ -97,4 +97,19 @@ fn restart_keeps_the_knobs_and_starts_from_zero() {
     assert_eq!(p.sim.triggers()[0].arrivals.rate_scale, 3.0);
     assert_eq!(p.sim.functions()[0].model.spec.memory_mb, 1024);
     assert_eq!(p.generation, 1);
+}
+
+#[test]
+fn a_large_pool_turns_into_a_stacked_bar() {
+    let mut app = app(1.0);
+    app.update();
+    app.world_mut().write_message(Command::Knob(Knob::Provisioned { function: 0, count: 150 }));
+    updates(&mut app, 3);
+    assert!(150 > max_boxes(340.0));
+    let world = app.world_mut();
+    let boxes = world.query::<(&EnvBox, &Visibility)>().iter(world).filter(|(_, v)| **v != Visibility::Hidden).count();
+    let bars =
+        world.query::<(&BarSegment, &Visibility)>().iter(world).filter(|(_, v)| **v != Visibility::Hidden).count();
+    assert_eq!(boxes, 0);
+    assert!(bars >= 1);
 }

@@ -125,7 +125,8 @@ fn fit_to_viewport(
     let bounds = topology.bounds();
     // A margin for badges above the nodes and the arrow heads.
     let size = bounds.size() + Vec2::new(80.0, 110.0);
-    ortho.scale = (size.x / viewport.size.x as f32).max(size.y / viewport.size.y as f32);
+    // Small graphs are not blown up past 4/3: boxes and text stay in proportion.
+    ortho.scale = (size.x / viewport.size.x as f32).max(size.y / viewport.size.y as f32).max(0.75);
     transform.translation = bounds.center().extend(transform.translation.z) + Vec3::Y * 20.0;
     control.fitted_for = Some(viewport.size);
 }

@@ -14,7 +14,7 @@ pub(super) fn plugin(app: &mut App) {
 
 /// Dots drawn at most per frame; above that every n-th request is drawn.
 const MAX_DOTS: usize = 1500;
-const DOT_RADIUS: f32 = 6.0;
+const DOT_RADIUS: f32 = 7.0;
 
 /// Start and end of the edge into `to` (right side of `from`, left side of `to`).
 fn edge_ends(topology: &Topology, from: usize, to: usize) -> (Vec2, Vec2) {
@@ -95,7 +95,7 @@ fn draw_requests(
         let at = start.lerp(*end, along) + Vec2::Y * spread;
         // Gizmo circles are outlines: nested ones read as a filled dot.
         let colour = fate_colour(j.fate(), j.cold);
-        for r in [DOT_RADIUS, DOT_RADIUS * 0.66, DOT_RADIUS * 0.33] {
+        for r in [1.0, 0.8, 0.6, 0.4, 0.2].map(|k| k * DOT_RADIUS) {
             gizmos.circle_2d(at, r, colour).resolution(12);
         }
     }

@@ -40,8 +40,8 @@ pub struct EnvBox {
 
 /// A segment of the stacked bar (`EnvColour` order).
 #[derive(Component)]
-struct BarSegment {
-    function: usize,
+pub struct BarSegment {
+    pub function: usize,
     segment: usize,
 }
 
