@@ -113,3 +113,35 @@ fn a_large_pool_turns_into_a_stacked_bar() {
     assert_eq!(boxes, 0);
     assert!(bars >= 1);
 }
+
+#[test]
+fn shortcuts_pause_toggle_presenter_and_panels() {
+    use super::view_state::{PanelId, ViewState};
+    use bevy::input::ButtonInput;
+    use bevy_egui::input::EguiWantsInput;
+    let mut app = app(10.0);
+    app.init_resource::<ButtonInput<KeyCode>>().init_resource::<EguiWantsInput>().add_plugins(super::shortcuts::plugin);
+    app.update();
+    let press = |app: &mut App, key: KeyCode| {
+        let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+        keys.release_all();
+        keys.clear();
+        keys.press(key);
+        app.update();
+        // No InputPlugin here: end the key's "just pressed" frame by hand.
+        app.world_mut().resource_mut::<ButtonInput<KeyCode>>().clear();
+    };
+    // Input runs before ApplyCommands: a key acts in its own frame.
+    press(&mut app, KeyCode::Space);
+    assert!(!playback(&app).playing);
+    press(&mut app, KeyCode::Equal);
+    assert_eq!(playback(&app).speed, 100.0);
+    press(&mut app, KeyCode::KeyF);
+    assert!(app.world().resource::<ViewState>().presenter);
+    assert!(app.world().resource::<ViewState>().is_open(PanelId::Charts));
+    assert!(!app.world().resource::<ViewState>().is_open(PanelId::Knobs), "presenter mode hides the knobs");
+    press(&mut app, KeyCode::Digit4);
+    assert!(!app.world().resource::<ViewState>().is_open(PanelId::Charts));
+    press(&mut app, KeyCode::KeyH);
+    assert!(app.world().resource::<ViewState>().help);
+}
