@@ -6,7 +6,8 @@ use crate::sim::metrics::SeriesPoint;
 use bevy_egui::egui::{self, Color32};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
-pub fn charts_ui(ui: &mut egui::Ui, p: &Playback) {
+/// `height`: the panel's, which the plots fill below their titles.
+pub fn charts_ui(ui: &mut egui::Ui, p: &Playback, height: f32) {
     let series = &p.sim.series;
     let width = series.width().as_secs_f64();
     let points = series.points();
@@ -16,7 +17,7 @@ pub fn charts_ui(ui: &mut egui::Ui, p: &Playback) {
         Line::new(name, pts).color(colour).width(2.0)
     };
     let red = palette::egui(palette::THROTTLED);
-    let height = (ui.available_height() - 24.0).max(80.0);
+    let height = (height - 40.0).max(80.0);
     ui.columns(2, |columns| {
         columns[0].label("End-to-end latency per time bucket (ms)");
         Plot::new("latency").height(height).legend(Legend::default()).x_axis_label("simulated seconds").show(

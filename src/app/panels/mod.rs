@@ -85,7 +85,7 @@ fn draw(
         egui::Panel::bottom("charts")
             .resizable(true)
             .default_size(height)
-            .show(&mut root, |ui| charts::charts_ui(ui, p));
+            .show(&mut root, |ui| charts::charts_ui(ui, p, height));
     }
     if view.help {
         help::help_ui(ctx, &mut view);

@@ -57,8 +57,10 @@ fn fate_colour(fate: Option<Fate>, cold: bool) -> Color {
         Some(Fate::ColdStart) => palette::COLD,
         Some(Fate::Throttled) => palette::THROTTLED,
         Some(Fate::Failed) => palette::FAILED,
+        // Still running: a request that did not wait for a cold start started warm at
+        // once (the engine starts warm requests in the arrival's own event).
         None if cold => palette::COLD,
-        None => palette::IN_FLIGHT,
+        None => palette::WARM,
     }
 }
 

@@ -83,9 +83,92 @@ impl Graph {
 const COLUMN_GAP: f32 = 180.0;
 const ROW_GAP: f32 = 36.0;
 
+/// Gap between separate parts of the graph (unconnected groups of nodes).
+const PART_GAP: Vec2 = Vec2::new(120.0, 70.0);
+/// The shape (width / height) the parts are packed towards: a wide screen's.
+const TARGET_ASPECT: f32 = 1.6;
+
 /// Where each node goes: its whole footprint (body and what hangs below), indexed like
-/// `graph.nodes`, centred on the origin, y growing up (Bevy's world).
+/// `graph.nodes`, centred on the origin, y growing up (Bevy's world). Unconnected parts
+/// (ten triggers each calling its own function) are laid out one by one and packed in a
+/// grid, so a wide screen shows them large instead of one tall column.
 pub fn layout(graph: &Graph) -> Vec<Rect> {
+    let parts = connected_parts(graph);
+    if parts.len() <= 1 {
+        return layered(graph);
+    }
+    let laid: Vec<(Vec<usize>, Vec<Rect>, Rect)> = parts
+        .into_iter()
+        .map(|ids| {
+            let local = |i: usize| ids.iter().position(|&j| j == i);
+            let sub = Graph {
+                nodes: ids.iter().map(|&i| graph.nodes[i].clone()).collect(),
+                edges: graph.edges.iter().filter_map(|&(a, b)| Some((local(a)?, local(b)?))).collect(),
+            };
+            let rects = layered(&sub);
+            let bounds = rects.iter().skip(1).fold(rects[0], |acc, r| acc.union(*r));
+            (ids, rects, bounds)
+        })
+        .collect();
+    let cell = laid.iter().fold(Vec2::ZERO, |acc, (_, _, b)| acc.max(b.size()));
+    let n = laid.len();
+    let shape = |columns: usize| {
+        let rows = n.div_ceil(columns);
+        let size = Vec2::new(columns as f32, rows as f32) * (cell + PART_GAP) - PART_GAP;
+        (size.x / size.y / TARGET_ASPECT).ln().abs()
+    };
+    let columns = (1..=n).min_by(|&a, &b| shape(a).total_cmp(&shape(b))).unwrap_or(1);
+    let rows = n.div_ceil(columns);
+    let total = Vec2::new(columns as f32, rows as f32) * (cell + PART_GAP) - PART_GAP;
+    let mut out = vec![Rect::default(); graph.nodes.len()];
+    for (k, (ids, rects, bounds)) in laid.into_iter().enumerate() {
+        let (row, column) = ((k / columns) as f32, (k % columns) as f32);
+        // Each part sits centred in its own cell of the grid: cells do not overlap.
+        let cell_centre = Vec2::new(
+            -total.x / 2.0 + column * (cell.x + PART_GAP.x) + cell.x / 2.0,
+            total.y / 2.0 - row * (cell.y + PART_GAP.y) - cell.y / 2.0,
+        );
+        let shift = cell_centre - bounds.center();
+        for (local, &i) in ids.iter().enumerate() {
+            out[i] = Rect::from_center_size(rects[local].center() + shift, rects[local].size());
+        }
+    }
+    out
+}
+
+/// Groups of nodes joined by edges (direction ignored), each in node order, ordered by
+/// their first node.
+fn connected_parts(graph: &Graph) -> Vec<Vec<usize>> {
+    let n = graph.nodes.len();
+    let mut part: Vec<usize> = (0..n).collect();
+    fn root(part: &mut [usize], mut i: usize) -> usize {
+        while part[i] != i {
+            part[i] = part[part[i]];
+            i = part[i];
+        }
+        i
+    }
+    for &(a, b) in &graph.edges {
+        let (ra, rb) = (root(&mut part, a), root(&mut part, b));
+        part[ra.max(rb)] = ra.min(rb);
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of_root: Vec<Option<usize>> = vec![None; n];
+    for i in 0..n {
+        let r = root(&mut part, i);
+        match group_of_root[r] {
+            Some(g) => groups[g].push(i),
+            None => {
+                group_of_root[r] = Some(groups.len());
+                groups.push(vec![i]);
+            }
+        }
+    }
+    groups
+}
+
+/// The layered layout of one connected graph: columns by data flow, left to right.
+fn layered(graph: &Graph) -> Vec<Rect> {
     let n = graph.nodes.len();
     // Column: the longest path from a source (n rounds settle any acyclic graph; a
     // cycle, which no scenario has yet, stops growing after n rounds).
@@ -228,5 +311,15 @@ mod tests {
                 assert!(rects[from].max.x < rects[to].min.x, "{file}: edge {from}->{to} goes backwards");
             }
         }
+    }
+
+    #[test]
+    fn unconnected_parts_are_packed_for_a_wide_screen() {
+        let scenario = load(Path::new("benches/ten-function-mix.ron"));
+        let graph = Graph::from_config(&scenario.to_config());
+        let rects = layout(&graph);
+        let bounds = rects.iter().skip(1).fold(rects[0], |acc, r| acc.union(*r));
+        assert!(bounds.width() > bounds.height(), "{bounds:?}");
+        assert_eq!(connected_parts(&graph).len(), 10);
     }
 }
