@@ -34,7 +34,6 @@ fn read_keys(
     if wants.wants_any_keyboard_input() {
         return;
     }
-    let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
     for key in keys.get_just_pressed() {
         match key {
             KeyCode::Space => {
@@ -54,8 +53,8 @@ fn read_keys(
                 sent.write(Command::Restart { new_seed: false });
             }
             KeyCode::KeyF => view.presenter = !view.presenter,
-            KeyCode::KeyH => view.help = !view.help,
-            KeyCode::Slash if shift => view.help = !view.help,
+            // `?` is shift and `/` on most layouts; `/` alone opens it too.
+            KeyCode::KeyH | KeyCode::Slash => view.help = !view.help,
             KeyCode::Escape => view.help = false,
             other => {
                 if let Some(k) = PANEL_KEYS.iter().position(|p| p == other)
