@@ -7,6 +7,7 @@ pub mod camera;
 mod draw;
 pub mod graph;
 pub mod journeys;
+pub mod layout;
 pub mod nodes;
 pub mod palette;
 pub mod pools;

@@ -1,7 +1,8 @@
 //! Node entities: a body, a name and a subtitle per trigger and function, and a badge
 //! on functions counting refused and failed requests, kept in step with the simulation.
 
-use super::graph::{Graph, NodeKind, body_rect, layout};
+use super::graph::{Graph, NodeKind};
+use super::layout::{body_rect, layout};
 use super::palette;
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
