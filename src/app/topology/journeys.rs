@@ -45,10 +45,14 @@ pub struct Journeys {
     generation: u32,
 }
 
+/// The most the dots may lag behind the clock: at high speeds a dot per request is a
+/// blur anyway, and dots minutes behind the numbers would mislead.
+const MAX_LAG_SECS: f64 = 5.0;
+
 /// The view shows requests this much simulated time late, stretched to at least this
 /// long, so a dot's whole journey is known when it is drawn.
 pub fn replay_lag(speed: f64) -> SimDuration {
-    SimDuration::from_secs_f64(speed * MIN_CROSSING_REAL_SECS)
+    SimDuration::from_secs_f64((speed * MIN_CROSSING_REAL_SECS).min(MAX_LAG_SECS))
 }
 
 impl Journey {
