@@ -4,7 +4,7 @@ use crate::app::playback::Playback;
 use crate::app::topology::palette;
 use crate::sim::metrics::SeriesPoint;
 use bevy_egui::egui::{self, Color32};
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Corner, Legend, Line, Plot, PlotPoints};
 
 /// `height`: the panel's, which the plots fill below their titles.
 pub fn charts_ui(ui: &mut egui::Ui, p: &Playback, height: f32) {
@@ -20,7 +20,7 @@ pub fn charts_ui(ui: &mut egui::Ui, p: &Playback, height: f32) {
     let height = (height - 40.0).max(80.0);
     ui.columns(2, |columns| {
         columns[0].label("End-to-end latency per time bucket (ms)");
-        Plot::new("latency").height(height).legend(Legend::default()).x_axis_label("simulated seconds").show(
+        Plot::new("latency").height(height).legend(legend()).x_axis_label("simulated seconds").show(
             &mut columns[0],
             |plot| {
                 plot.line(line("p50", palette::egui(palette::IDLE), &|pt| pt.latency.quantile_ms(0.5)));
@@ -29,7 +29,7 @@ pub fn charts_ui(ui: &mut egui::Ui, p: &Playback, height: f32) {
             },
         );
         columns[1].label("Environments and traffic per time bucket");
-        Plot::new("pool").height(height).legend(Legend::default()).x_axis_label("simulated seconds").show(
+        Plot::new("pool").height(height).legend(legend()).x_axis_label("simulated seconds").show(
             &mut columns[1],
             |plot| {
                 plot.line(line("environments", palette::egui(palette::IDLE), &|pt| Some(pt.environments)));
@@ -40,4 +40,9 @@ pub fn charts_ui(ui: &mut egui::Ui, p: &Playback, height: f32) {
             },
         );
     });
+}
+
+/// Top left: the newest values, on the right, stay uncovered.
+fn legend() -> Legend {
+    Legend::default().position(Corner::LeftTop)
 }
