@@ -41,11 +41,13 @@ pub struct ViewState {
     /// Large text and only the panels a class needs.
     pub presenter: bool,
     pub help: bool,
+    /// The topology node whose details are shown (index into the graph's nodes).
+    pub selected_node: Option<usize>,
 }
 
 impl Default for ViewState {
     fn default() -> Self {
-        ViewState { open: [true, true, true, true, true, false], presenter: false, help: false }
+        ViewState { open: [true, true, true, true, true, false], presenter: false, help: false, selected_node: None }
     }
 }
 

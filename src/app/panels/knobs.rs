@@ -13,11 +13,21 @@ use bevy_egui::egui::{self, Color32, RichText};
 #[derive(Default)]
 pub struct KnobsPanel {
     function: usize,
+    /// The function selected on the canvas when last seen: a new selection moves the
+    /// knobs to it, while the combo box stays free to pick another.
+    followed: Option<usize>,
 }
 
 impl KnobsPanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback) -> Vec<Command> {
-        let Self { function } = self;
+    /// `selected`: the function selected in the topology, if any.
+    pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback, selected: Option<usize>) -> Vec<Command> {
+        let Self { function, followed } = self;
+        if selected != *followed {
+            *followed = selected;
+            if let Some(f) = selected {
+                *function = f;
+            }
+        }
         let mut out = Vec::new();
         let sim = &p.sim;
         if sim.functions().is_empty() {

@@ -6,6 +6,7 @@
 mod about;
 mod charts;
 mod controls;
+mod details;
 pub use controls::STEP;
 mod help;
 mod knobs;
@@ -14,6 +15,8 @@ mod log;
 use super::command::Command;
 use super::playback::Playback;
 use super::topology::camera::TopologyViewport;
+use super::topology::graph::NodeKind;
+use super::topology::nodes::Topology;
 use super::view_state::{PanelId, ViewState};
 use bevy::prelude::*;
 use bevy_egui::egui;
@@ -40,6 +43,7 @@ fn draw(
     mut states: ResMut<PanelStates>,
     mut sent: MessageWriter<Command>,
     mut viewport: ResMut<TopologyViewport>,
+    topology: Option<Res<Topology>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let zoom = if view.presenter { PRESENTER_ZOOM } else { ZOOM };
@@ -52,6 +56,11 @@ fn draw(
         egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
     );
     let mut commands: Vec<Command> = Vec::new();
+    let selected_function = view
+        .selected_node
+        .and_then(|i| topology.as_ref()?.graph.nodes.get(i).cloned())
+        .filter(|n| n.kind == NodeKind::Function)
+        .map(|n| n.index);
     let p = &*playback;
     egui::Panel::top("controls").show(&mut root, |ui| {
         commands.extend(controls::controls_ui(ui, p, &mut view));
@@ -72,7 +81,7 @@ fn draw(
                     section_ui(ui, PanelId::Numbers, |ui| about::numbers_ui(ui, p));
                 }
                 if view.is_open(PanelId::Knobs) {
-                    section_ui(ui, PanelId::Knobs, |ui| commands.extend(states.knobs.ui(ui, p)));
+                    section_ui(ui, PanelId::Knobs, |ui| commands.extend(states.knobs.ui(ui, p, selected_function)));
                 }
                 if view.is_open(PanelId::EventLog) {
                     section_ui(ui, PanelId::EventLog, |ui| log::log_ui(ui, p));
@@ -89,6 +98,9 @@ fn draw(
     }
     if view.help {
         help::help_ui(ctx, &mut view);
+    }
+    if let Some(topology) = &topology {
+        details::details_ui(ctx, p, topology, &mut view);
     }
     // What is left is the topology's: tell its camera, in physical pixels.
     let free = root.available_rect_before_wrap();

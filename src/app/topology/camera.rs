@@ -29,7 +29,7 @@ pub struct TopologyViewport {
 
 /// The camera that shows the topology (only in the part the panels leave free).
 #[derive(Component)]
-struct TopologyCamera;
+pub(super) struct TopologyCamera;
 
 /// Two cameras: the topology's, limited to the free part of the window, and egui's over
 /// the whole window (egui would otherwise draw inside the topology's viewport).

@@ -6,6 +6,7 @@ use super::journeys::{Fate, Journeys, replay_lag};
 use super::nodes::Topology;
 use super::palette;
 use crate::app::playback::Playback;
+use crate::app::view_state::ViewState;
 use bevy::prelude::*;
 
 pub(super) fn plugin(app: &mut App) {
@@ -22,7 +23,7 @@ fn edge_ends(topology: &Topology, from: usize, to: usize) -> (Vec2, Vec2) {
     (Vec2::new(a.max.x, a.center().y), Vec2::new(b.min.x, b.center().y))
 }
 
-fn draw_edges_and_icons(mut gizmos: Gizmos, topology: Option<Res<Topology>>) {
+fn draw_edges_and_icons(mut gizmos: Gizmos, topology: Option<Res<Topology>>, view: Res<ViewState>) {
     let Some(topology) = topology else { return };
     for &(from, to) in &topology.graph.edges {
         let (start, end) = edge_ends(&topology, from, to);
@@ -48,6 +49,11 @@ fn draw_edges_and_icons(mut gizmos: Gizmos, topology: Option<Res<Topology>>) {
             }
         }
         gizmos.rect_2d(body.center(), body.size(), palette::EDGE.with_alpha(0.6));
+        if view.selected_node == Some(id) {
+            for grow in [4.0, 6.0, 8.0] {
+                gizmos.rect_2d(body.center(), body.size() + Vec2::splat(grow * 2.0), palette::SELECTED);
+            }
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod layout;
 pub mod nodes;
 pub mod palette;
 pub mod pools;
+mod select;
 
 use bevy::prelude::*;
 
@@ -19,5 +20,5 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 pub(super) fn render_plugin(app: &mut App) {
-    app.add_plugins((camera::plugin, draw::plugin));
+    app.add_plugins((camera::plugin, draw::plugin, select::plugin));
 }
