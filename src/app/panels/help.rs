@@ -27,6 +27,7 @@ pub fn help_ui(ctx: &egui::Context, view: &mut ViewState) {
                 }
                 row("0", "fit the topology to the view");
                 row("drag, wheel", "pan and zoom the topology");
+                row("click a node", "its details (knobs follow a function)");
                 row("? or h", "this help");
             });
         });
