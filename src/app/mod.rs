@@ -1,9 +1,17 @@
 //! The Bevy + egui front end. It owns a `Simulation` (in `playback`), advances it each
-//! frame within an event budget, and draws what it reads. One plugin per feature.
+//! frame within an event budget, and draws what it reads. One plugin per feature; this
+//! module only gathers them and declares the order their systems run in.
 
+mod command;
 mod panels;
 mod playback;
 mod screenshot;
+mod shortcuts;
+mod topology;
+mod view_state;
+
+#[cfg(test)]
+mod tests;
 
 use crate::scenario::Scenario;
 use crate::sim::time::parse_duration;
@@ -25,6 +33,25 @@ pub struct GuiOptions {
     /// Simulated seconds per real second to start with.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
+    /// Start in presenter mode (large text, fewer panels; `f` toggles it).
+    #[arg(long)]
+    pub presenter: bool,
+    /// Start with the keyboard shortcuts shown (`?` toggles them).
+    #[arg(long)]
+    pub show_shortcuts: bool,
+}
+
+/// The order of the app's per-frame work, declared once; plugins only say `.in_set(..)`.
+#[derive(SystemSet, Debug, Clone, Copy, Eq, PartialEq, Hash)]
+enum AppSystems {
+    /// Keyboard and mouse turn into commands and view changes.
+    Input,
+    /// Commands (from panels and shortcuts) change the playback and the simulation.
+    ApplyCommands,
+    /// The simulation advances by this frame's share of simulated time.
+    Advance,
+    /// Entities and resources that mirror the simulation catch up with it.
+    SyncView,
 }
 
 /// Opens the app on `scenario`; returns when the window closes.
@@ -45,15 +72,28 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         ..default()
     }))
     .add_plugins(EguiPlugin::default())
-    .insert_resource(ClearColor(Color::srgb(0.08, 0.09, 0.11)))
-    .add_systems(Startup, |mut commands: Commands| {
-        commands.spawn(Camera2d);
-    })
-    .add_plugins((playback::plugin(scenario, options.speed), panels::plugin));
+    .insert_resource(ClearColor(Color::srgb(0.08, 0.09, 0.11)));
+    add_simulation_plugins(&mut app, scenario, options.speed);
+    {
+        let mut view = app.world_mut().resource_mut::<view_state::ViewState>();
+        view.presenter = options.presenter;
+        view.help = options.show_shortcuts;
+    }
+    app.add_plugins((topology::render_plugin, panels::plugin, shortcuts::plugin));
     if let Some(path) = options.screenshot {
         // Screenshots run the simulation faster so that `--after` arrives quickly.
         app.add_plugins(screenshot::plugin(path, after));
     }
     let exit = app.run();
     Ok(if exit.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The plugins that own and mirror the simulation: no window or renderer needed, so the
+/// headless tests build exactly these.
+fn add_simulation_plugins(app: &mut App, scenario: Scenario, speed: f64) {
+    app.configure_sets(
+        Update,
+        (AppSystems::Input, AppSystems::ApplyCommands, AppSystems::Advance, AppSystems::SyncView).chain(),
+    )
+    .add_plugins((view_state::plugin, command::plugin, playback::plugin(scenario, speed), topology::plugin));
 }

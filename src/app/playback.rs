@@ -1,7 +1,10 @@
 //! Owns the simulation and advances it with the wall clock: each frame gets
 //! `speed x frame time` of simulated time, within an event budget so a frame never
-//! stalls. When the budget runs out the app says it is falling behind.
+//! stalls. When the budget runs out the app says it is falling behind. Commands from
+//! panels and shortcuts are applied here, and only here.
 
+use super::AppSystems;
+use super::command::{Command, Knob, next_speed};
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
 use crate::sim::time::{SimDuration, SimTime};
@@ -21,6 +24,10 @@ pub struct Playback {
     /// The last frame ran out of event budget before reaching its target time.
     pub falling_behind: bool,
     pub seed: u64,
+    /// Counts restarts, so views that follow the simulation know to start over.
+    pub generation: u32,
+    /// The last refused command, shown to the user until the next one succeeds.
+    pub last_error: Option<String>,
 }
 
 impl Playback {
@@ -33,16 +40,24 @@ impl Playback {
             speed,
             falling_behind: false,
             seed,
+            generation: 0,
+            last_error: None,
         }
     }
 
-    /// Starts again from time zero with `seed`.
+    /// Starts again from time zero with `seed`, keeping the knobs' current values.
     pub fn restart(&mut self, seed: u64) {
-        let mut config = self.scenario.to_config();
+        let mut config = self.sim.config().clone();
         config.seed = seed;
+        let scales: Vec<f64> = self.sim.triggers().iter().map(|t| t.arrivals.rate_scale).collect();
         self.seed = seed;
         self.sim = Simulation::new(config);
+        for (i, scale) in scales.into_iter().enumerate() {
+            // Same values the old run accepted: cannot fail.
+            let _ = self.sim.set_rate_scale(i, scale);
+        }
         self.falling_behind = false;
+        self.generation += 1;
     }
 
     /// Advances by `span` of simulated time, handling at most `budget` events.
@@ -51,11 +66,47 @@ impl Playback {
         let result = self.sim.step_until(target, budget);
         self.falling_behind = !result.reached_deadline;
     }
+
+    pub fn apply(&mut self, command: &Command) -> Result<(), String> {
+        match command {
+            Command::TogglePlay => self.playing = !self.playing,
+            Command::Step(span) => self.advance(*span, u64::MAX),
+            Command::SetSpeed(speed) => self.speed = *speed,
+            Command::ChangeSpeed { faster } => self.speed = next_speed(self.speed, *faster),
+            Command::Restart { new_seed } => {
+                let seed = if *new_seed { self.seed.wrapping_add(1) } else { self.seed };
+                self.restart(seed);
+            }
+            Command::Knob(knob) => {
+                let sim = &mut self.sim;
+                match *knob {
+                    Knob::Memory { function, mb } => sim.set_memory(function, mb)?,
+                    Knob::KeepAlive { function, keep } => sim.set_keep_alive(function, keep)?,
+                    Knob::Reserved { function, reserved } => sim.set_reserved_concurrency(function, reserved)?,
+                    Knob::Provisioned { function, count } => sim.set_provisioned_concurrency(function, count)?,
+                    Knob::RateScale { trigger, scale } => sim.set_rate_scale(trigger, scale)?,
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
-pub fn plugin(scenario: Scenario, speed: f64) -> impl Fn(&mut App) {
+pub(super) fn plugin(scenario: Scenario, speed: f64) -> impl Fn(&mut App) {
     move |app: &mut App| {
-        app.insert_resource(Playback::new(scenario.clone(), speed)).add_systems(Update, advance);
+        app.insert_resource(Playback::new(scenario.clone(), speed)).add_systems(
+            Update,
+            (apply_commands.in_set(AppSystems::ApplyCommands), advance.in_set(AppSystems::Advance)),
+        );
+    }
+}
+
+fn apply_commands(mut commands: MessageReader<Command>, mut playback: ResMut<Playback>) {
+    for command in commands.read() {
+        match playback.apply(command) {
+            Ok(()) => playback.last_error = None,
+            Err(message) => playback.last_error = Some(message),
+        }
     }
 }
 

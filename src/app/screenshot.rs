@@ -7,6 +7,9 @@ use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use std::path::PathBuf;
 
+/// The simulated time before `--after` that is played in small steps.
+const FINAL_APPROACH: SimDuration = SimDuration::from_secs(2);
+
 #[derive(Resource)]
 struct ScreenshotPlan {
     path: PathBuf,
@@ -17,7 +20,7 @@ struct ScreenshotPlan {
     saved_at_frame: Option<u32>,
 }
 
-pub fn plugin(path: PathBuf, after: SimDuration) -> impl Fn(&mut App) {
+pub(super) fn plugin(path: PathBuf, after: SimDuration) -> impl Fn(&mut App) {
     move |app: &mut App| {
         app.insert_resource(ScreenshotPlan {
             path: path.clone(),
@@ -39,8 +42,14 @@ fn take(
     let target = plan.at.min(playback.sim.end());
     if playback.sim.now() < target {
         // Fast-forward: the screenshot shows the state at `--after`, however slow the
-        // machine's frames are.
-        let span = SimDuration(target.0 - playback.sim.now().0).min(SimDuration::from_secs(5));
+        // machine's frames are. The last seconds go in small steps so that the request
+        // dots, read from the bounded event log each frame, have their whole journeys.
+        let left = SimDuration(target.0 - playback.sim.now().0);
+        let span = if left > FINAL_APPROACH {
+            SimDuration(left.0 - FINAL_APPROACH.0).min(SimDuration::from_secs(5))
+        } else {
+            left.min(SimDuration::from_millis(50))
+        };
         playback.advance(span, EVENT_BUDGET_PER_FRAME * 4);
         return;
     }

@@ -10,6 +10,7 @@ pub mod dist;
 pub(crate) mod engine;
 pub mod flow;
 pub mod function;
+pub mod knobs;
 pub mod log;
 pub mod metrics;
 pub mod orchestration;

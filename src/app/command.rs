@@ -1,0 +1,64 @@
+//! Commands: what panels and shortcuts ask of the playback (play, step, speed, restart,
+//! knobs). They are messages, applied in one place (`playback`), so no panel changes
+//! the simulation in place.
+
+use crate::sim::time::SimDuration;
+use bevy::prelude::*;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<Command>();
+}
+
+/// Speeds offered (simulated seconds per real second); `+` and `-` step through them.
+pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0, 500.0, 1000.0];
+
+/// A request to change how the simulation plays, or the simulation itself.
+#[derive(Message, Clone, Debug, PartialEq)]
+pub enum Command {
+    TogglePlay,
+    /// Advance by this much simulated time, even when paused.
+    Step(SimDuration),
+    SetSpeed(f64),
+    /// The next speed up (`true`) or down in `SPEEDS`.
+    ChangeSpeed {
+        faster: bool,
+    },
+    /// Start again from time zero, keeping the knobs' values; optionally a new seed.
+    Restart {
+        new_seed: bool,
+    },
+    Knob(Knob),
+}
+
+/// A live change of the model (see `sim::knobs`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Knob {
+    Memory { function: usize, mb: u32 },
+    KeepAlive { function: usize, keep: SimDuration },
+    Reserved { function: usize, reserved: Option<u32> },
+    Provisioned { function: usize, count: u32 },
+    RateScale { trigger: usize, scale: f64 },
+}
+
+/// The speed after `current` in `SPEEDS`, up or down (stays at the ends).
+pub fn next_speed(current: f64, faster: bool) -> f64 {
+    if faster {
+        SPEEDS.iter().copied().find(|&s| s > current + 1e-9).unwrap_or(SPEEDS[SPEEDS.len() - 1])
+    } else {
+        SPEEDS.iter().rev().copied().find(|&s| s < current - 1e-9).unwrap_or(SPEEDS[0])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speeds_step_through_the_list_and_stop_at_the_ends() {
+        assert_eq!(next_speed(1.0, true), 2.0);
+        assert_eq!(next_speed(1.0, false), 0.5);
+        assert_eq!(next_speed(3.0, true), 5.0);
+        assert_eq!(next_speed(1000.0, true), 1000.0);
+        assert_eq!(next_speed(0.1, false), 0.1);
+    }
+}

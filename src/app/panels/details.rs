@@ -1,0 +1,113 @@
+//! The details of the selected node: its parameters, its counters and its latest log
+//! lines, in a window that closes with its cross (or a click on empty canvas).
+
+use super::log::describe;
+use crate::app::playback::Playback;
+use crate::app::topology::graph::NodeKind;
+use crate::app::topology::nodes::{Topology, badge_text};
+use crate::app::view_state::ViewState;
+use crate::sim::function::KeepAlive;
+use bevy_egui::egui::{self, RichText};
+
+const LOG_LINES: usize = 10;
+
+pub fn details_ui(ctx: &egui::Context, p: &Playback, topology: &Topology, view: &mut ViewState) {
+    let Some(node) = view.selected_node.and_then(|i| topology.graph.nodes.get(i)) else { return };
+    let mut open = true;
+    egui::Window::new(format!("Details: {}", node.name))
+        .id(egui::Id::new("node-details"))
+        .open(&mut open)
+        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-12.0, 90.0))
+        .resizable(false)
+        .show(ctx, |ui| match node.kind {
+            NodeKind::Function => function_ui(ui, p, node.index),
+            NodeKind::HttpTrigger => trigger_ui(ui, p, node.index),
+        });
+    if !open {
+        view.selected_node = None;
+    }
+}
+
+fn grid_ui(ui: &mut egui::Ui, id: &str, rows: &[(&str, String)]) {
+    egui::Grid::new(id).num_columns(2).striped(true).show(ui, |ui| {
+        for (name, value) in rows {
+            ui.label(*name);
+            ui.label(RichText::new(value).monospace());
+            ui.end_row();
+        }
+    });
+}
+
+fn function_ui(ui: &mut egui::Ui, p: &Playback, function: usize) {
+    let sim = &p.sim;
+    let f = &sim.functions()[function];
+    let spec = &f.model.spec;
+    let keep_alive = match &spec.keep_alive {
+        KeepAlive::Fixed(d) => d.to_string(),
+        KeepAlive::Random(dist) => format!("random {dist:?}"),
+    };
+    let c = &f.counters;
+    grid_ui(
+        ui,
+        "function-details",
+        &[
+            ("runtime", spec.runtime.label().to_string()),
+            ("memory", format!("{} MB", spec.memory_mb)),
+            ("timeout", spec.timeout.to_string()),
+            ("keep-alive", keep_alive),
+            ("reserved", spec.reserved_concurrency.map_or("none (shares the account)".into(), |r| r.to_string())),
+            ("provisioned", spec.provisioned_concurrency.to_string()),
+            ("concurrency limit now", sim.concurrency_limit(function).to_string()),
+            ("environments", format!("{} ({} busy, {} starting)", f.environments(), f.busy, f.initializing)),
+            ("invocations", c.invocations.to_string()),
+            ("cold starts", c.cold_starts.to_string()),
+            (
+                "throttled",
+                format!(
+                    "{} (reserved {}, account {}, scaling {})",
+                    c.throttled(),
+                    c.throttled_reserved,
+                    c.throttled_account,
+                    c.throttled_scaling
+                ),
+            ),
+            ("errors / timeouts", format!("{} / {}", c.failed, c.timed_out)),
+            (
+                "duration p50 / p99",
+                format!("{:.0} / {:.0} ms", f.durations.quantile_ms(0.5), f.durations.quantile_ms(0.99)),
+            ),
+        ],
+    );
+    let badge = badge_text(sim, function);
+    if !badge.is_empty() {
+        ui.label(RichText::new(format!("Dropped or failed here: {badge}")).strong());
+    }
+    ui.separator();
+    ui.label(RichText::new("Latest log lines").strong());
+    let lines = sim.log.entries().rev().filter(|e| e.function as usize == function).take(LOG_LINES);
+    for e in lines {
+        ui.label(RichText::new(format!("{} {}", e.time, describe(e))).monospace().small());
+    }
+}
+
+fn trigger_ui(ui: &mut egui::Ui, p: &Playback, trigger: usize) {
+    let sim = &p.sim;
+    let t = &sim.triggers()[trigger];
+    let target = sim.functions().get(t.target as usize).map_or("?", |f| f.name());
+    let c = &t.counters;
+    grid_ui(
+        ui,
+        "trigger-details",
+        &[
+            ("kind", "HTTP (synchronous: the client waits)".into()),
+            ("calls", target.to_string()),
+            ("arrivals", format!("{:?}", t.arrivals.spec())),
+            ("rate multiplier", format!("{:.2}x", t.arrivals.rate_scale)),
+            ("arrived", c.arrived.to_string()),
+            ("succeeded", c.succeeded.to_string()),
+            ("throttled (429)", c.throttled.to_string()),
+            ("failed / timed out", format!("{} / {}", c.failed, c.timed_out)),
+            ("latency p50 / p99", format!("{:.0} / {:.0} ms", t.latency.quantile_ms(0.5), t.latency.quantile_ms(0.99))),
+        ],
+    );
+}

@@ -1,0 +1,94 @@
+//! Live knobs: memory, provisioned and reserved concurrency and keep-alive of one
+//! function, and each trigger's arrival rate. They return commands; a refused change
+//! shows its reason here.
+
+use crate::app::command::{Command, Knob};
+use crate::app::playback::Playback;
+use crate::sim::function::{KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
+use crate::sim::knobs::{MAX_KEEP_ALIVE, RATE_SCALE_RANGE};
+use crate::sim::time::SimDuration;
+use bevy_egui::egui::{self, Color32, RichText};
+
+/// Which function the knobs act on.
+#[derive(Default)]
+pub struct KnobsPanel {
+    function: usize,
+    /// The function selected on the canvas when last seen: a new selection moves the
+    /// knobs to it, while the combo box stays free to pick another.
+    followed: Option<usize>,
+}
+
+impl KnobsPanel {
+    /// `selected`: the function selected in the topology, if any.
+    pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback, selected: Option<usize>) -> Vec<Command> {
+        let Self { function, followed } = self;
+        if selected != *followed {
+            *followed = selected;
+            if let Some(f) = selected {
+                *function = f;
+            }
+        }
+        let mut out = Vec::new();
+        let sim = &p.sim;
+        if sim.functions().is_empty() {
+            ui.label("no functions");
+            return out;
+        }
+        *function = (*function).min(sim.functions().len() - 1);
+        let f = *function;
+        egui::ComboBox::from_label("function").selected_text(sim.functions()[f].name()).show_ui(ui, |ui| {
+            for (i, g) in sim.functions().iter().enumerate() {
+                ui.selectable_value(function, i, g.name());
+            }
+        });
+        let spec = &sim.functions()[f].model.spec;
+        let mut memory = spec.memory_mb;
+        let slider = egui::Slider::new(&mut memory, MIN_MEMORY_MB..=MAX_MEMORY_MB).logarithmic(true).suffix(" MB");
+        if ui.add(slider.text("memory")).changed() {
+            out.push(Command::Knob(Knob::Memory { function: f, mb: memory }));
+        }
+        let mut provisioned = spec.provisioned_concurrency;
+        let most = spec.reserved_concurrency.unwrap_or(200).min(200);
+        if ui.add(egui::Slider::new(&mut provisioned, 0..=most).text("provisioned")).changed() {
+            out.push(Command::Knob(Knob::Provisioned { function: f, count: provisioned }));
+        }
+        ui.horizontal(|ui| {
+            let mut reserved_on = spec.reserved_concurrency.is_some();
+            let mut reserved = spec.reserved_concurrency.unwrap_or(spec.provisioned_concurrency.max(10));
+            let toggled = ui.checkbox(&mut reserved_on, "reserved").changed();
+            let moved =
+                ui.add_enabled(reserved_on, egui::Slider::new(&mut reserved, 0..=1000).logarithmic(true)).changed();
+            if toggled || moved {
+                let reserved = reserved_on.then_some(reserved);
+                out.push(Command::Knob(Knob::Reserved { function: f, reserved }));
+            }
+        });
+        let (mut keep_secs, random) = match &spec.keep_alive {
+            KeepAlive::Fixed(d) => (d.as_secs_f64(), false),
+            KeepAlive::Random(_) => (600.0, true),
+        };
+        let slider = egui::Slider::new(&mut keep_secs, 1.0..=MAX_KEEP_ALIVE.as_secs_f64())
+            .logarithmic(true)
+            .suffix(" s")
+            .max_decimals(0)
+            .text(if random { "keep-alive (now random)" } else { "keep-alive" });
+        if ui.add(slider).changed() {
+            let keep = SimDuration::from_secs_f64(keep_secs.round());
+            out.push(Command::Knob(Knob::KeepAlive { function: f, keep }));
+        }
+        ui.add_space(4.0);
+        ui.label(RichText::new("Arrival rate (x as written)").strong());
+        for (i, t) in sim.triggers().iter().enumerate() {
+            let mut scale = t.arrivals.rate_scale;
+            let range = *RATE_SCALE_RANGE.start()..=*RATE_SCALE_RANGE.end();
+            let slider = egui::Slider::new(&mut scale, range).logarithmic(true).suffix("x").text(t.spec.name());
+            if ui.add(slider).changed() {
+                out.push(Command::Knob(Knob::RateScale { trigger: i, scale }));
+            }
+        }
+        if let Some(error) = &p.last_error {
+            ui.colored_label(Color32::from_rgb(255, 120, 110), error);
+        }
+        out
+    }
+}

@@ -1,0 +1,123 @@
+//! The egui panels around the topology: controls and legend on top, the scenario,
+//! numbers, knobs and log on the left, charts at the bottom, and the help overlay.
+//! Panels read the playback and return commands; this module lays them out, sends the
+//! commands, and tells the topology's camera which part of the window is left to it.
+
+mod about;
+mod charts;
+mod controls;
+mod details;
+pub use controls::STEP;
+mod help;
+mod knobs;
+mod log;
+
+use super::command::Command;
+use super::playback::Playback;
+use super::topology::camera::TopologyViewport;
+use super::topology::graph::NodeKind;
+use super::topology::nodes::Topology;
+use super::view_state::{PanelId, ViewState};
+use bevy::prelude::*;
+use bevy_egui::egui;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<PanelStates>().add_systems(EguiPrimaryContextPass, draw);
+}
+
+/// The panels' own UI state (what is selected, not what is simulated).
+#[derive(Resource, Default)]
+struct PanelStates {
+    knobs: knobs::KnobsPanel,
+}
+
+/// egui zoom: normal, and presenter mode (large text for a projector).
+const ZOOM: f32 = 1.15;
+const PRESENTER_ZOOM: f32 = 1.6;
+
+fn draw(
+    mut contexts: EguiContexts,
+    playback: Res<Playback>,
+    mut view: ResMut<ViewState>,
+    mut states: ResMut<PanelStates>,
+    mut sent: MessageWriter<Command>,
+    mut viewport: ResMut<TopologyViewport>,
+    topology: Option<Res<Topology>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let zoom = if view.presenter { PRESENTER_ZOOM } else { ZOOM };
+    if (ctx.zoom_factor() - zoom).abs() > 1e-3 {
+        ctx.set_zoom_factor(zoom);
+    }
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "faaslab-root".into(),
+        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
+    );
+    let mut commands: Vec<Command> = Vec::new();
+    let selected_function = view
+        .selected_node
+        .and_then(|i| topology.as_ref()?.graph.nodes.get(i).cloned())
+        .filter(|n| n.kind == NodeKind::Function)
+        .map(|n| n.index);
+    let p = &*playback;
+    egui::Panel::top("controls").show(&mut root, |ui| {
+        commands.extend(controls::controls_ui(ui, p, &mut view));
+        if view.is_open(PanelId::Legend) {
+            ui.separator();
+            controls::legend_ui(ui);
+        }
+    });
+    let left = [PanelId::Scenario, PanelId::Numbers, PanelId::Knobs, PanelId::EventLog];
+    if left.iter().any(|&id| view.is_open(id)) {
+        let width = if view.presenter { 330.0 } else { 400.0 };
+        egui::Panel::left("side").resizable(true).default_size(width).show(&mut root, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                if view.is_open(PanelId::Scenario) {
+                    about::scenario_ui(ui, p, view.presenter);
+                }
+                if view.is_open(PanelId::Numbers) {
+                    section_ui(ui, PanelId::Numbers, |ui| about::numbers_ui(ui, p));
+                }
+                if view.is_open(PanelId::Knobs) {
+                    section_ui(ui, PanelId::Knobs, |ui| commands.extend(states.knobs.ui(ui, p, selected_function)));
+                }
+                if view.is_open(PanelId::EventLog) {
+                    section_ui(ui, PanelId::EventLog, |ui| log::log_ui(ui, p));
+                }
+            });
+        });
+    }
+    if view.is_open(PanelId::Charts) {
+        let height = root.available_height() * 0.34;
+        egui::Panel::bottom("charts")
+            .resizable(true)
+            .default_size(height)
+            .show(&mut root, |ui| charts::charts_ui(ui, p, height));
+    }
+    if view.help {
+        help::help_ui(ctx, &mut view);
+    }
+    if let Some(topology) = &topology {
+        details::details_ui(ctx, p, topology, &mut view);
+    }
+    // What is left is the topology's: tell its camera, in physical pixels.
+    let free = root.available_rect_before_wrap();
+    let ppp = ctx.pixels_per_point();
+    let position = UVec2::new((free.min.x * ppp).max(0.0) as u32, (free.min.y * ppp).max(0.0) as u32);
+    let size = UVec2::new((free.width() * ppp).max(0.0) as u32, (free.height() * ppp).max(0.0) as u32);
+    let wanted = TopologyViewport { position, size };
+    if *viewport != wanted {
+        *viewport = wanted;
+    }
+    sent.write_batch(commands);
+    Ok(())
+}
+
+/// A titled section of the side panel, with its shortcut key in the title.
+fn section_ui(ui: &mut egui::Ui, panel: PanelId, body: impl FnOnce(&mut egui::Ui)) {
+    let key = PanelId::ALL.iter().position(|&p| p == panel).map_or(0, |k| k + 1);
+    ui.separator();
+    egui::CollapsingHeader::new(format!("{}  [{key}]", panel.title())).default_open(true).show(ui, body);
+}

@@ -1,0 +1,147 @@
+//! Headless tests of the app: the simulation-facing plugins around a scenario, with
+//! MinimalPlugins (no window, no renderer) and a fixed frame time.
+
+use super::command::{Command, Knob};
+use super::playback::Playback;
+use super::topology::nodes::FunctionNode;
+use super::topology::pools::{BarSegment, EnvBox, max_boxes};
+use crate::scenario::Scenario;
+use crate::sim::time::SimDuration;
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use std::time::Duration;
+
+/// The app around the default scenario at `speed`, each update one 50 ms frame.
+fn app(speed: f64) -> App {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
+    super::add_simulation_plugins(&mut app, Scenario::default_scenario(), speed);
+    app
+}
+
+fn playback(app: &App) -> &Playback {
+    app.world().resource::<Playback>()
+}
+
+fn updates(app: &mut App, n: usize) {
+    for _ in 0..n {
+        app.update();
+    }
+}
+
+#[test]
+fn nodes_and_environment_boxes_match_the_simulation() {
+    let mut app = app(100.0);
+    updates(&mut app, 40); // about 200 simulated seconds: the pool has grown
+    let functions = app.world_mut().query::<&FunctionNode>().iter(app.world()).count();
+    assert_eq!(functions, playback(&app).sim.functions().len());
+    // Boxes spawned this frame show from the next one.
+    app.update();
+    let environments = playback(&app).sim.functions()[0].environments() as usize;
+    assert!(environments > 0);
+    assert!(environments <= max_boxes(340.0), "the default scenario fits in boxes");
+    let shown = app
+        .world_mut()
+        .query::<(&EnvBox, &Visibility)>()
+        .iter(app.world())
+        .filter(|(b, v)| b.function == 0 && **v != Visibility::Hidden)
+        .count();
+    // SyncView runs after Advance: the boxes show the state at the end of the frame.
+    assert_eq!(shown, environments);
+}
+
+#[test]
+fn a_knob_changes_the_running_simulation() {
+    let mut app = app(10.0);
+    updates(&mut app, 3);
+    app.world_mut().write_message(Command::Knob(Knob::Memory { function: 0, mb: 2048 }));
+    app.world_mut().write_message(Command::Knob(Knob::Provisioned { function: 0, count: 7 }));
+    app.update();
+    let f = &playback(&app).sim.functions()[0];
+    assert_eq!(f.model.spec.memory_mb, 2048);
+    assert_eq!(f.provisioned, 7);
+    // An out-of-range knob is refused with a reason, and the app keeps going.
+    app.world_mut().write_message(Command::Knob(Knob::Memory { function: 0, mb: 1 }));
+    app.update();
+    assert!(playback(&app).last_error.as_deref().is_some_and(|e| e.contains("memory")));
+    assert_eq!(playback(&app).sim.functions()[0].model.spec.memory_mb, 2048);
+}
+
+#[test]
+fn pause_stops_simulated_time_and_step_advances_it() {
+    let mut app = app(10.0);
+    updates(&mut app, 5);
+    let playing_at = playback(&app).sim.now();
+    assert!(playing_at.0 > 0, "playing advances time");
+    app.world_mut().write_message(Command::TogglePlay);
+    app.update();
+    let paused_at = playback(&app).sim.now();
+    updates(&mut app, 10);
+    assert_eq!(playback(&app).sim.now(), paused_at);
+    app.world_mut().write_message(Command::Step(SimDuration::from_millis(100)));
+    app.update();
+    assert_eq!(playback(&app).sim.now().0, paused_at.0 + 100_000);
+}
+
+#[test]
+fn restart_keeps_the_knobs_and_starts_from_zero() {
+    let mut app = app(10.0);
+    updates(&mut app, 5);
+    app.world_mut().write_message(Command::Knob(Knob::RateScale { trigger: 0, scale: 3.0 }));
+    app.world_mut().write_message(Command::Knob(Knob::Memory { function: 0, mb: 1024 }));
+    app.update();
+    app.world_mut().write_message(Command::Restart { new_seed: false });
+    app.update();
+    let p = playback(&app);
+    assert!(p.sim.now() <= crate::sim::time::SimTime(600_000));
+    assert_eq!(p.sim.triggers()[0].arrivals.rate_scale, 3.0);
+    assert_eq!(p.sim.functions()[0].model.spec.memory_mb, 1024);
+    assert_eq!(p.generation, 1);
+}
+
+#[test]
+fn a_large_pool_turns_into_a_stacked_bar() {
+    let mut app = app(1.0);
+    app.update();
+    app.world_mut().write_message(Command::Knob(Knob::Provisioned { function: 0, count: 150 }));
+    updates(&mut app, 3);
+    assert!(150 > max_boxes(340.0));
+    let world = app.world_mut();
+    let boxes = world.query::<(&EnvBox, &Visibility)>().iter(world).filter(|(_, v)| **v != Visibility::Hidden).count();
+    let bars =
+        world.query::<(&BarSegment, &Visibility)>().iter(world).filter(|(_, v)| **v != Visibility::Hidden).count();
+    assert_eq!(boxes, 0);
+    assert!(bars >= 1);
+}
+
+#[test]
+fn shortcuts_pause_toggle_presenter_and_panels() {
+    use super::view_state::{PanelId, ViewState};
+    use bevy::input::ButtonInput;
+    use bevy_egui::input::EguiWantsInput;
+    let mut app = app(10.0);
+    app.init_resource::<ButtonInput<KeyCode>>().init_resource::<EguiWantsInput>().add_plugins(super::shortcuts::plugin);
+    app.update();
+    let press = |app: &mut App, key: KeyCode| {
+        let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+        keys.release_all();
+        keys.clear();
+        keys.press(key);
+        app.update();
+        // No InputPlugin here: end the key's "just pressed" frame by hand.
+        app.world_mut().resource_mut::<ButtonInput<KeyCode>>().clear();
+    };
+    // Input runs before ApplyCommands: a key acts in its own frame.
+    press(&mut app, KeyCode::Space);
+    assert!(!playback(&app).playing);
+    press(&mut app, KeyCode::Equal);
+    assert_eq!(playback(&app).speed, 100.0);
+    press(&mut app, KeyCode::KeyF);
+    assert!(app.world().resource::<ViewState>().presenter);
+    assert!(app.world().resource::<ViewState>().is_open(PanelId::Charts));
+    assert!(!app.world().resource::<ViewState>().is_open(PanelId::Knobs), "presenter mode hides the knobs");
+    press(&mut app, KeyCode::Digit4);
+    assert!(!app.world().resource::<ViewState>().is_open(PanelId::Charts));
+    press(&mut app, KeyCode::KeyH);
+    assert!(app.world().resource::<ViewState>().help);
+}

@@ -1,0 +1,132 @@
+//! The topology's camera: it fits the graph into the part of the window the panels
+//! leave free, pans with a left-button drag and zooms with the wheel. `0` fits again.
+
+use super::nodes::Topology;
+use crate::app::AppSystems;
+use bevy::camera::visibility::RenderLayers;
+use bevy::camera::{CameraOutputMode, Viewport as CameraViewport};
+use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::prelude::*;
+use bevy::render::render_resource::BlendState;
+use bevy::window::PrimaryWindow;
+use bevy_egui::input::EguiWantsInput;
+use bevy_egui::{EguiGlobalSettings, PrimaryEguiContext};
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<TopologyViewport>()
+        .init_resource::<CameraControl>()
+        .add_systems(Startup, spawn_cameras)
+        .add_systems(Update, (pan_and_zoom.in_set(AppSystems::Input), fit_to_viewport.in_set(AppSystems::SyncView)));
+}
+
+/// The part of the window the panels leave to the topology, in physical pixels
+/// (written by the panels after they are laid out).
+#[derive(Resource, Default, Clone, Copy, PartialEq)]
+pub struct TopologyViewport {
+    pub position: UVec2,
+    pub size: UVec2,
+}
+
+/// The camera that shows the topology (only in the part the panels leave free).
+#[derive(Component)]
+pub(super) struct TopologyCamera;
+
+/// Two cameras: the topology's, limited to the free part of the window, and egui's over
+/// the whole window (egui would otherwise draw inside the topology's viewport).
+fn spawn_cameras(mut commands: Commands, mut egui_settings: ResMut<EguiGlobalSettings>) {
+    egui_settings.auto_create_primary_context = false;
+    commands.spawn((TopologyCamera, Camera2d));
+    commands.spawn((
+        PrimaryEguiContext,
+        Camera2d,
+        RenderLayers::none(),
+        Camera {
+            order: 1,
+            output_mode: CameraOutputMode::Write {
+                blend_state: Some(BlendState::ALPHA_BLENDING),
+                clear_color: ClearColorConfig::None,
+            },
+            clear_color: ClearColorConfig::Custom(Color::NONE),
+            ..default()
+        },
+    ));
+}
+
+/// Whether the user moved the view (then it no longer refits on its own).
+#[derive(Resource, Default)]
+struct CameraControl {
+    user_moved: bool,
+    fitted_for: Option<UVec2>,
+}
+
+fn pan_and_zoom(
+    buttons: Res<ButtonInput<MouseButton>>,
+    keys: Res<ButtonInput<KeyCode>>,
+    motion: Res<AccumulatedMouseMotion>,
+    scroll: Res<AccumulatedMouseScroll>,
+    wants: Res<EguiWantsInput>,
+    mut control: ResMut<CameraControl>,
+    camera: Single<(&mut Transform, &mut Projection), With<TopologyCamera>>,
+) {
+    let (mut transform, mut projection) = camera.into_inner();
+    let Projection::Orthographic(ortho) = &mut *projection else { return };
+    if keys.just_pressed(KeyCode::Digit0) && !wants.wants_any_keyboard_input() {
+        control.user_moved = false;
+        control.fitted_for = None;
+        return;
+    }
+    if wants.wants_any_pointer_input() {
+        return;
+    }
+    if buttons.pressed(MouseButton::Left) && motion.delta != Vec2::ZERO {
+        // Screen y goes down, world y goes up.
+        transform.translation += Vec3::new(-motion.delta.x, motion.delta.y, 0.0) * ortho.scale;
+        control.user_moved = true;
+    }
+    let lines = match scroll.unit {
+        MouseScrollUnit::Line => scroll.delta.y,
+        MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
+    };
+    if lines != 0.0 {
+        ortho.scale = (ortho.scale * 0.9f32.powf(lines)).clamp(0.05, 20.0);
+        control.user_moved = true;
+    }
+}
+
+fn fit_to_viewport(
+    viewport: Res<TopologyViewport>,
+    topology: Option<Res<Topology>>,
+    mut control: ResMut<CameraControl>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    camera: Single<(&mut Camera, &mut Transform, &mut Projection), With<TopologyCamera>>,
+) {
+    let Some(topology) = topology else { return };
+    // A viewport reaching past the window is an error for the renderer.
+    let window_size = UVec2::new(window.physical_width(), window.physical_height());
+    let position = viewport.position.min(window_size);
+    let size = viewport.size.min(window_size - position);
+    if size.x < 16 || size.y < 16 {
+        return;
+    }
+    let viewport = TopologyViewport { position, size };
+    let (mut camera, mut transform, mut projection) = camera.into_inner();
+    let wanted = CameraViewport { physical_position: viewport.position, physical_size: viewport.size, ..default() };
+    if camera
+        .viewport
+        .as_ref()
+        .is_none_or(|v| v.physical_position != wanted.physical_position || v.physical_size != wanted.physical_size)
+    {
+        camera.viewport = Some(wanted);
+    }
+    if control.user_moved || control.fitted_for == Some(viewport.size) {
+        return;
+    }
+    let Projection::Orthographic(ortho) = &mut *projection else { return };
+    let bounds = topology.bounds();
+    // A margin for badges above the nodes and the arrow heads.
+    let size = bounds.size() + Vec2::new(80.0, 110.0);
+    // Small graphs are not blown up past 4/3: boxes and text stay in proportion.
+    ortho.scale = (size.x / viewport.size.x as f32).max(size.y / viewport.size.y as f32).max(0.75);
+    transform.translation = bounds.center().extend(transform.translation.z) + Vec3::Y * 20.0;
+    control.fitted_for = Some(viewport.size);
+}

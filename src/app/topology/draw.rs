@@ -1,0 +1,110 @@
+//! What is drawn with gizmos each frame: edges with arrow heads, node icons, and the
+//! requests as dots moving along the edges, coloured by fate.
+
+use super::graph::NodeKind;
+use super::journeys::{Fate, Journeys, replay_lag};
+use super::nodes::Topology;
+use super::palette;
+use crate::app::playback::Playback;
+use crate::app::view_state::ViewState;
+use bevy::prelude::*;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Update, (draw_edges_and_icons, draw_requests));
+}
+
+/// Dots drawn at most per frame; above that every n-th request is drawn.
+const MAX_DOTS: usize = 1500;
+const DOT_RADIUS: f32 = 7.0;
+
+/// Start and end of the edge into `to` (right side of `from`, left side of `to`).
+fn edge_ends(topology: &Topology, from: usize, to: usize) -> (Vec2, Vec2) {
+    let (a, b) = (topology.body(from), topology.body(to));
+    (Vec2::new(a.max.x, a.center().y), Vec2::new(b.min.x, b.center().y))
+}
+
+fn draw_edges_and_icons(mut gizmos: Gizmos, topology: Option<Res<Topology>>, view: Res<ViewState>) {
+    let Some(topology) = topology else { return };
+    for &(from, to) in &topology.graph.edges {
+        let (start, end) = edge_ends(&topology, from, to);
+        gizmos.arrow_2d(start, end, palette::EDGE).with_tip_length(18.0);
+    }
+    for (id, node) in topology.graph.nodes.iter().enumerate() {
+        let body = topology.body(id);
+        let r = body.height() * 0.3;
+        let centre = Vec2::new(body.min.x + body.height() * 0.45, body.center().y);
+        match node.kind {
+            NodeKind::HttpTrigger => {
+                // A globe: the web.
+                gizmos.circle_2d(centre, r, palette::TEXT);
+                gizmos.ellipse_2d(centre, Vec2::new(r * 0.45, r), palette::TEXT);
+                gizmos.line_2d(centre - Vec2::X * r, centre + Vec2::X * r, palette::TEXT);
+            }
+            NodeKind::Function => {
+                // A lambda.
+                let (top, bottom) = (centre + Vec2::new(-r * 0.5, r), centre + Vec2::new(r * 0.7, -r));
+                gizmos.line_2d(top, bottom, palette::TEXT);
+                gizmos.line_2d(top, top + Vec2::new(-r * 0.3, 0.0), palette::TEXT);
+                gizmos.line_2d(centre + Vec2::new(0.05 * r, 0.0), centre + Vec2::new(-r * 0.7, -r), palette::TEXT);
+            }
+        }
+        gizmos.rect_2d(body.center(), body.size(), palette::EDGE.with_alpha(0.6));
+        if view.selected_node == Some(id) {
+            for grow in [4.0, 6.0, 8.0] {
+                gizmos.rect_2d(body.center(), body.size() + Vec2::splat(grow * 2.0), palette::SELECTED);
+            }
+        }
+    }
+}
+
+fn fate_colour(fate: Option<Fate>, cold: bool) -> Color {
+    match fate {
+        Some(Fate::Warm) => palette::WARM,
+        Some(Fate::ColdStart) => palette::COLD,
+        Some(Fate::Throttled) => palette::THROTTLED,
+        Some(Fate::Failed) => palette::FAILED,
+        // Still running: a request that did not wait for a cold start started warm at
+        // once (the engine starts warm requests in the arrival's own event).
+        None if cold => palette::COLD,
+        None => palette::WARM,
+    }
+}
+
+fn draw_requests(
+    mut gizmos: Gizmos,
+    playback: Res<Playback>,
+    journeys: Res<Journeys>,
+    topology: Option<Res<Topology>>,
+) {
+    let Some(topology) = topology else { return };
+    let sim = &playback.sim;
+    // The edge into each function (from its first trigger: the log does not say which
+    // trigger sent a request when several call the same function).
+    let edges: Vec<Option<(Vec2, Vec2)>> = (0..sim.functions().len())
+        .map(|f| {
+            let node = topology.graph.find(NodeKind::Function, f)?;
+            let &(from, _) = topology.graph.edges.iter().find(|e| e.1 == node)?;
+            Some(edge_ends(&topology, from, node))
+        })
+        .collect();
+    let lag = replay_lag(playback.speed);
+    let now = sim.now();
+    let every = journeys.by_request.len().div_ceil(MAX_DOTS).max(1);
+    for (request, j) in journeys.by_request.iter() {
+        if request % every as u64 != 0 {
+            continue;
+        }
+        let Some(p) = j.progress(now, lag) else { continue };
+        let Some(Some((start, end))) = edges.get(j.function as usize) else { continue };
+        // Refused requests go to the function and bounce back.
+        let along = if j.fate() == Some(Fate::Throttled) { 1.0 - (2.0 * p - 1.0).abs() } else { p };
+        // Spread dots over the edge's width by request id, so parallel ones are seen.
+        let spread = ((request % 7) as f32 - 3.0) * 3.0;
+        let at = start.lerp(*end, along) + Vec2::Y * spread;
+        // Gizmo circles are outlines: nested ones read as a filled dot.
+        let colour = fate_colour(j.fate(), j.cold);
+        for r in [1.0, 0.8, 0.6, 0.4, 0.2].map(|k| k * DOT_RADIUS) {
+            gizmos.circle_2d(at, r, colour).resolution(12);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Node entities: a body, a name and a subtitle per trigger and function, and a badge
+//! on functions counting refused and failed requests, kept in step with the simulation.
+
+use super::graph::{Graph, NodeKind};
+use super::layout::{body_rect, layout};
+use super::palette;
+use crate::app::AppSystems;
+use crate::app::playback::Playback;
+use crate::sim::Simulation;
+use crate::sim::arrivals::Arrivals;
+use bevy::prelude::*;
+use bevy::sprite::Anchor;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Startup, spawn_nodes)
+        .add_systems(Update, (update_subtitles, update_badges).in_set(AppSystems::SyncView));
+}
+
+/// The scenario's graph and where its nodes are (world units, y up).
+#[derive(Resource)]
+pub struct Topology {
+    pub graph: Graph,
+    /// Each node's footprint (body and pool), indexed like `graph.nodes`.
+    pub footprints: Vec<Rect>,
+}
+
+impl Topology {
+    pub fn body(&self, node: usize) -> Rect {
+        body_rect(self.graph.nodes[node].kind, self.footprints[node])
+    }
+
+    /// The smallest rectangle holding every node.
+    pub fn bounds(&self) -> Rect {
+        self.footprints.iter().fold(Rect::default(), |acc, r| if acc.is_empty() { *r } else { acc.union(*r) })
+    }
+}
+
+/// A node's body; `node` indexes `Topology::graph.nodes`.
+#[derive(Component)]
+pub struct TopologyNode {
+    pub node: usize,
+}
+
+/// Marks the node of the simulation's function number `0`.
+#[derive(Component)]
+pub struct FunctionNode(pub usize);
+
+/// The second line of a node's text (runtime and memory, or arrival rate).
+#[derive(Component)]
+struct Subtitle {
+    kind: NodeKind,
+    index: usize,
+}
+
+/// Throttles, errors and timeouts of a function, above its body; empty when none.
+#[derive(Component)]
+struct Badge(usize);
+
+// The default font has no middle dot or bullet: separators are commas.
+
+/// Text sizes in world units (the camera fits the graph to the view).
+pub const NAME_SIZE: f32 = 26.0;
+pub const SMALL_SIZE: f32 = 18.0;
+
+fn spawn_nodes(mut commands: Commands, playback: Res<Playback>) {
+    let graph = Graph::from_config(playback.sim.config());
+    let footprints = layout(&graph);
+    let topology = Topology { graph, footprints };
+    for (id, node) in topology.graph.nodes.iter().enumerate() {
+        let body = topology.body(id);
+        let colour = match node.kind {
+            NodeKind::HttpTrigger => palette::TRIGGER_BODY,
+            NodeKind::Function => palette::FUNCTION_BODY,
+        };
+        // Text starts right of the icon drawn at the body's left end.
+        let text_x = body.min.x + body.height() * 0.9;
+        let mut entity = commands.spawn((
+            TopologyNode { node: id },
+            Sprite::from_color(colour, body.size()),
+            Transform::from_translation(body.center().extend(0.0)),
+        ));
+        if node.kind == NodeKind::Function {
+            entity.insert(FunctionNode(node.index));
+        }
+        commands.spawn((
+            Text2d::new(node.name.clone()),
+            TextFont::from_font_size(NAME_SIZE),
+            TextColor(palette::TEXT),
+            Anchor::CENTER_LEFT,
+            Transform::from_xyz(text_x, body.center().y + 13.0, 1.0),
+        ));
+        commands.spawn((
+            Subtitle { kind: node.kind, index: node.index },
+            Text2d::new(""),
+            TextFont::from_font_size(SMALL_SIZE),
+            TextColor(palette::TEXT_DIM),
+            Anchor::CENTER_LEFT,
+            Transform::from_xyz(text_x, body.center().y - 16.0, 1.0),
+        ));
+        if node.kind == NodeKind::Function {
+            commands.spawn((
+                Badge(node.index),
+                Text2d::new(""),
+                TextFont::from_font_size(SMALL_SIZE),
+                TextColor(palette::BADGE),
+                Anchor::BOTTOM_RIGHT,
+                Transform::from_xyz(body.max.x, body.max.y + 4.0, 1.0),
+            ));
+        }
+    }
+    commands.insert_resource(topology);
+}
+
+fn subtitle(sim: &Simulation, kind: NodeKind, index: usize) -> String {
+    match kind {
+        NodeKind::Function => {
+            let spec = &sim.functions()[index].model.spec;
+            format!("{}, {} MB", spec.runtime.label(), spec.memory_mb)
+        }
+        NodeKind::HttpTrigger => {
+            let t = &sim.triggers()[index];
+            let scale = t.arrivals.rate_scale;
+            let shape = match t.arrivals.spec() {
+                Arrivals::Poisson { rate } | Arrivals::Constant { rate } => format!("{:.1}/s", rate * scale),
+                _ => format!("up to {:.0}/s", t.arrivals.spec().peak_rate() * scale),
+            };
+            if (scale - 1.0).abs() > 1e-9 { format!("HTTP, {shape} (x{scale:.1})") } else { format!("HTTP, {shape}") }
+        }
+    }
+}
+
+/// Writes only on change: rewriting text every frame would lay it out again.
+fn set_if_changed(text: &mut Text2d, value: String) {
+    if text.0 != value {
+        text.0 = value;
+    }
+}
+
+fn update_subtitles(playback: Res<Playback>, mut texts: Query<(&Subtitle, &mut Text2d)>) {
+    for (s, mut text) in &mut texts {
+        set_if_changed(&mut text, subtitle(&playback.sim, s.kind, s.index));
+    }
+}
+
+/// The badge says how many requests the function refused or lost, and why.
+pub fn badge_text(sim: &Simulation, function: usize) -> String {
+    let f = &sim.functions()[function];
+    let mut parts = Vec::new();
+    if f.lifetime_throttles > 0 {
+        parts.push(format!("{} throttled", f.lifetime_throttles));
+    }
+    if f.counters.failed > 0 {
+        parts.push(format!("{} errors", f.counters.failed));
+    }
+    if f.counters.timed_out > 0 {
+        parts.push(format!("{} timed out", f.counters.timed_out));
+    }
+    parts.join(", ")
+}
+
+fn update_badges(playback: Res<Playback>, mut badges: Query<(&Badge, &mut Text2d)>) {
+    for (badge, mut text) in &mut badges {
+        set_if_changed(&mut text, badge_text(&playback.sim, badge.0));
+    }
+}

@@ -1,0 +1,69 @@
+//! What the viewer chose to see: which panels are open, presenter mode, the help
+//! overlay. Shortcuts and panels change it; everything that draws reads it.
+
+use bevy::prelude::*;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<ViewState>();
+}
+
+/// The panels the number keys 1-9 toggle, in key order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanelId {
+    Scenario,
+    Numbers,
+    Knobs,
+    Charts,
+    Legend,
+    EventLog,
+}
+
+impl PanelId {
+    pub const ALL: [PanelId; 6] =
+        [PanelId::Scenario, PanelId::Numbers, PanelId::Knobs, PanelId::Charts, PanelId::Legend, PanelId::EventLog];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            PanelId::Scenario => "Scenario",
+            PanelId::Numbers => "Numbers",
+            PanelId::Knobs => "Knobs",
+            PanelId::Charts => "Charts",
+            PanelId::Legend => "Legend",
+            PanelId::EventLog => "Event log",
+        }
+    }
+}
+
+#[derive(Resource, Debug)]
+pub struct ViewState {
+    /// Indexed like `PanelId::ALL`.
+    open: [bool; PanelId::ALL.len()],
+    /// Large text and only the panels a class needs.
+    pub presenter: bool,
+    pub help: bool,
+    /// The topology node whose details are shown (index into the graph's nodes).
+    pub selected_node: Option<usize>,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        ViewState { open: [true, true, true, true, true, false], presenter: false, help: false, selected_node: None }
+    }
+}
+
+impl ViewState {
+    fn slot(panel: PanelId) -> usize {
+        PanelId::ALL.iter().position(|&p| p == panel).unwrap_or(0)
+    }
+
+    /// Whether a panel shows; presenter mode keeps only the scenario, charts and legend.
+    pub fn is_open(&self, panel: PanelId) -> bool {
+        let presented = matches!(panel, PanelId::Scenario | PanelId::Charts | PanelId::Legend);
+        self.open[Self::slot(panel)] && (presented || !self.presenter)
+    }
+
+    pub fn toggle(&mut self, panel: PanelId) {
+        let slot = Self::slot(panel);
+        self.open[slot] = !self.open[slot];
+    }
+}

@@ -1,0 +1,305 @@
+//! Live knobs: change a running simulation without restarting it (for the app's
+//! sliders). Each knob checks its range and says what is wrong instead of panicking.
+//! Knobs draw no random numbers and read no clock, so a run with the same knob changes
+//! at the same simulated times is the same run.
+
+use super::function::{EnvState, Environment, FunctionModel, KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
+use super::pool::Slot;
+use super::time::{SimDuration, SimTime};
+use super::{Event, Simulation};
+
+/// The longest keep-alive a knob accepts (longer makes no teaching sense).
+pub const MAX_KEEP_ALIVE: SimDuration = SimDuration::from_secs(3600);
+/// The range of the arrival rate multiplier. Not zero: a trigger whose rate reaches
+/// zero draws no next arrival and could not be woken again.
+pub const RATE_SCALE_RANGE: std::ops::RangeInclusive<f64> = 0.1..=10.0;
+
+impl Simulation {
+    fn check_function(&self, function: usize) -> Result<(), String> {
+        match self.functions.get(function) {
+            Some(_) => Ok(()),
+            None => Err(format!("no function number {function} (the run has {})", self.functions.len())),
+        }
+    }
+
+    /// Recompiles a function's model after its spec changed, keeping the config in step.
+    fn respec(&mut self, function: usize, change: impl Fn(&mut super::function::FunctionSpec)) {
+        let f = &mut self.functions[function];
+        let mut spec = f.model.spec.clone();
+        change(&mut spec);
+        self.config.functions[function] = spec.clone();
+        f.model = FunctionModel::new(spec);
+    }
+
+    /// Memory size in MB: changes CPU share, handler duration, cold starts and price
+    /// for invocations that start from now on.
+    pub fn set_memory(&mut self, function: usize, mb: u32) -> Result<(), String> {
+        self.check_function(function)?;
+        if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&mb) {
+            return Err(format!("memory must be {MIN_MEMORY_MB}..{MAX_MEMORY_MB} MB, got {mb}"));
+        }
+        self.respec(function, |s| s.memory_mb = mb);
+        Ok(())
+    }
+
+    /// A fixed keep-alive. Idle environments get their expiry recomputed from when they
+    /// went idle, so shortening it can expire some at once.
+    pub fn set_keep_alive(&mut self, function: usize, keep: SimDuration) -> Result<(), String> {
+        self.check_function(function)?;
+        if keep.0 == 0 || keep > MAX_KEEP_ALIVE {
+            return Err(format!("keep-alive must be above zero and at most {MAX_KEEP_ALIVE}, got {keep}"));
+        }
+        self.respec(function, |s| s.keep_alive = KeepAlive::Fixed(keep));
+        let now = self.now;
+        let f = &mut self.functions[function];
+        let life = f.model.spec.max_lifetime;
+        let mut earliest: Option<SimTime> = None;
+        for &id in &f.idle {
+            let env = &mut f.slots[id as usize].env;
+            let retire = life.map_or(SimTime::MAX, |l| env.created_at + l);
+            // Never in the past: the check below runs at `now` at the earliest.
+            env.expires_at = (env.idle_since + keep).min(retire).max(now);
+            earliest = Some(earliest.map_or(env.expires_at, |e| e.min(env.expires_at)));
+        }
+        if let Some(at) = earliest
+            && f.expiry_check_at.is_none_or(|scheduled| at < scheduled)
+        {
+            f.expiry_check_at = Some(at);
+            self.queue.schedule(at, Event::ExpiryCheck { function: function as u32 });
+        }
+        Ok(())
+    }
+
+    /// Reserved concurrency (`None` = share the account's unreserved pool). Requests in
+    /// flight keep running; new ones are throttled while the function is above it.
+    pub fn set_reserved_concurrency(&mut self, function: usize, reserved: Option<u32>) -> Result<(), String> {
+        self.check_function(function)?;
+        let limit = self.config.account.concurrency_limit;
+        let f = &self.functions[function];
+        let old = f.model.spec.reserved_concurrency;
+        let reserved_by_others: u32 = self
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != function)
+            .filter_map(|(_, g)| g.model.spec.reserved_concurrency)
+            .sum();
+        if let Some(r) = reserved {
+            if f.provisioned > r {
+                return Err(format!(
+                    "reserved concurrency {r} is below the function's provisioned concurrency ({})",
+                    f.provisioned
+                ));
+            }
+            if reserved_by_others + r > limit {
+                return Err(format!(
+                    "reserving {r} would exceed the account limit ({limit}): other functions reserve {reserved_by_others}"
+                ));
+            }
+        }
+        // Concurrency moves between the function's own reservation and the shared pool.
+        let in_use = f.concurrency_in_use();
+        let account = &mut self.account;
+        match old {
+            Some(r) => account.unreserved_capacity += r,
+            None => account.unreserved_in_use = account.unreserved_in_use.saturating_sub(in_use),
+        }
+        match reserved {
+            Some(r) => account.unreserved_capacity -= r,
+            None => account.unreserved_in_use += in_use,
+        }
+        self.respec(function, |s| s.reserved_concurrency = reserved);
+        Ok(())
+    }
+
+    /// Provisioned concurrency: environments kept initialised ahead of requests. New
+    /// ones are ready at once (the knob skips their background init); removed idle ones
+    /// go away now, busy ones become on-demand and finish their request first.
+    pub fn set_provisioned_concurrency(&mut self, function: usize, count: u32) -> Result<(), String> {
+        self.check_function(function)?;
+        let now = self.now;
+        let f = &self.functions[function];
+        let current = f.provisioned;
+        let reserved = f.model.spec.reserved_concurrency;
+        if let Some(r) = reserved
+            && count > r
+        {
+            return Err(format!("provisioned concurrency {count} is above the function's reserved concurrency ({r})"));
+        }
+        if count > current && reserved.is_none() {
+            let free = self.account.unreserved_capacity.saturating_sub(self.account.unreserved_in_use);
+            if count - current > free {
+                return Err(format!(
+                    "the account has {free} unreserved concurrency free, not enough for {} more provisioned",
+                    count - current
+                ));
+            }
+        }
+        let f = &mut self.functions[function];
+        f.touch(now);
+        if count > current {
+            for _ in current..count {
+                let env = Environment {
+                    state: EnvState::Idle,
+                    provisioned: true,
+                    created_at: now,
+                    idle_since: now,
+                    expires_at: SimTime::MAX,
+                    invocations: 0,
+                };
+                f.slots.push(Slot { env, request: None, alive: true });
+                f.idle_provisioned.push((f.slots.len() - 1) as u32);
+                f.idle_count += 1;
+                f.provisioned += 1;
+            }
+            if reserved.is_none() {
+                self.account.unreserved_in_use += count - current;
+            }
+        } else {
+            let mut to_remove = current - count;
+            // Idle ones first: they can go at once.
+            while to_remove > 0
+                && let Some(id) = f.idle_provisioned.pop()
+            {
+                f.slots[id as usize].alive = false;
+                f.idle_count -= 1;
+                f.provisioned -= 1;
+                f.expired += 1;
+                to_remove -= 1;
+                if reserved.is_none() {
+                    self.account.unreserved_in_use -= 1;
+                }
+            }
+            // Busy ones turn on-demand: their concurrency is still in use until they finish
+            // (then `release` treats them as on-demand and keeps them warm as usual).
+            for slot in f.slots.iter_mut().filter(|s| s.alive && s.env.provisioned) {
+                if to_remove == 0 {
+                    break;
+                }
+                slot.env.provisioned = false;
+                f.provisioned -= 1;
+                f.on_demand_active += 1;
+                to_remove -= 1;
+            }
+        }
+        self.respec(function, |s| s.provisioned_concurrency = count);
+        Ok(())
+    }
+
+    /// Multiplies a trigger's arrival rate (1.0 = as written). Takes effect from the
+    /// trigger's next arrival, which was drawn at the old rate.
+    pub fn set_rate_scale(&mut self, trigger: usize, scale: f64) -> Result<(), String> {
+        let Some(t) = self.triggers.get_mut(trigger) else {
+            return Err(format!("no trigger number {trigger} (the run has {})", self.triggers.len()));
+        };
+        if !(scale.is_finite() && RATE_SCALE_RANGE.contains(&scale)) {
+            return Err(format!(
+                "the rate multiplier must be {}..{}, got {scale}",
+                RATE_SCALE_RANGE.start(),
+                RATE_SCALE_RANGE.end()
+            ));
+        }
+        t.arrivals.rate_scale = scale;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+    use crate::sim::time::SimTime;
+
+    fn default_sim() -> Simulation {
+        Simulation::new(Scenario::default_scenario().to_config())
+    }
+
+    fn run_for(sim: &mut Simulation, secs: u64) {
+        let deadline = SimTime(sim.now().0 + secs * 1_000_000);
+        sim.step_until(deadline, u64::MAX);
+    }
+
+    #[test]
+    fn memory_changes_the_model_and_rejects_out_of_range() {
+        let mut sim = default_sim();
+        run_for(&mut sim, 30);
+        sim.set_memory(0, 2048).unwrap();
+        assert_eq!(sim.functions()[0].model.spec.memory_mb, 2048);
+        assert_eq!(sim.config().functions[0].memory_mb, 2048);
+        assert!(sim.set_memory(0, 64).unwrap_err().contains("128"));
+        assert!(sim.set_memory(3, 512).unwrap_err().contains("no function"));
+        run_for(&mut sim, 30);
+    }
+
+    #[test]
+    fn provisioned_environments_appear_and_serve_without_cold_starts() {
+        let mut sim = default_sim();
+        sim.set_provisioned_concurrency(0, 20).unwrap();
+        let f = &sim.functions()[0];
+        assert_eq!((f.provisioned, f.idle_count, f.environments()), (20, 20, 20));
+        // 2 requests/s for the first minute never needs more than 20 at once.
+        run_for(&mut sim, 50);
+        assert_eq!(sim.functions()[0].lifetime_cold_starts, 0);
+        run_for(&mut sim, 200); // the spike needs more
+        sim.set_provisioned_concurrency(0, 0).unwrap();
+        assert_eq!(sim.functions()[0].provisioned, 0);
+        run_for(&mut sim, 400);
+        let f = &sim.functions()[0];
+        assert_eq!(f.environments() as usize, f.environment_slots().count());
+    }
+
+    #[test]
+    fn reserved_concurrency_throttles_and_validates() {
+        let mut sim = default_sim();
+        sim.set_reserved_concurrency(0, Some(2)).unwrap();
+        assert_eq!(sim.concurrency_limit(0), 2);
+        run_for(&mut sim, 240); // the spike at 3 minutes needs far more than 2
+        assert!(sim.functions()[0].lifetime_throttles > 0);
+        assert!(sim.set_reserved_concurrency(0, Some(5000)).unwrap_err().contains("account limit"));
+        sim.set_provisioned_concurrency(0, 2).unwrap();
+        assert!(sim.set_reserved_concurrency(0, Some(1)).unwrap_err().contains("provisioned"));
+        sim.set_reserved_concurrency(0, None).unwrap();
+        assert_eq!(sim.concurrency_limit(0), 1000);
+        run_for(&mut sim, 60);
+        assert!(sim.unreserved_in_use() <= 1000);
+    }
+
+    #[test]
+    fn shorter_keep_alive_expires_idle_environments() {
+        let mut sim = default_sim();
+        run_for(&mut sim, 240); // after the spike: many idle environments
+        let before = sim.functions()[0].environments();
+        sim.set_keep_alive(0, SimDuration::from_secs(1)).unwrap();
+        run_for(&mut sim, 2);
+        assert!(sim.functions()[0].environments() < before, "{before}");
+        assert!(sim.set_keep_alive(0, SimDuration::ZERO).is_err());
+        assert!(sim.set_keep_alive(0, SimDuration::from_secs(7200)).is_err());
+    }
+
+    #[test]
+    fn rate_scale_changes_arrivals_and_validates() {
+        let mut slow = default_sim();
+        let mut fast = default_sim();
+        fast.set_rate_scale(0, 5.0).unwrap();
+        run_for(&mut slow, 60);
+        run_for(&mut fast, 60);
+        assert!(fast.triggers()[0].counters.arrived > 3 * slow.triggers()[0].counters.arrived);
+        assert!(fast.set_rate_scale(0, 0.0).is_err());
+        assert!(fast.set_rate_scale(0, f64::NAN).is_err());
+        assert!(fast.set_rate_scale(1, 1.0).unwrap_err().contains("no trigger"));
+    }
+
+    #[test]
+    fn knob_changes_at_the_same_times_give_the_same_run() {
+        let run = || {
+            let mut sim = default_sim();
+            run_for(&mut sim, 100);
+            sim.set_memory(0, 1024).unwrap();
+            sim.set_keep_alive(0, SimDuration::from_secs(20)).unwrap();
+            sim.set_rate_scale(0, 2.0).unwrap();
+            run_for(&mut sim, 200);
+            (sim.requests(), sim.functions()[0].lifetime_cold_starts, sim.events_processed())
+        };
+        assert_eq!(run(), run());
+    }
+}
