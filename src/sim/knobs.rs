@@ -146,6 +146,7 @@ impl Simulation {
                     idle_since: now,
                     expires_at: SimTime::MAX,
                     invocations: 0,
+                    connections: 0,
                 };
                 f.slots.push(Slot { env, request: None, alive: true });
                 f.idle_provisioned.push((f.slots.len() - 1) as u32);
