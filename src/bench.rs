@@ -69,7 +69,7 @@ pub fn peak_rss_mb() -> Option<f64> {
 pub fn run_all(quick: bool, out: &mut dyn Write) {
     let hour = SimDuration::from_secs(3600);
     let short = if quick { Some(SimDuration::from_secs(360)) } else { None };
-    let mut cases = vec![measure(KEEP_ALIVE_1000, short), measure(TEN_FUNCTION_MIX, short)];
+    let mut cases = vec![measure(KEEP_ALIVE_1000, short), measure(TEN_FUNCTION_MIX, short), measure(PIPELINE, short)];
     if !quick {
         // Memory must stay flat when the simulated time grows tenfold.
         cases.push(measure(KEEP_ALIVE_1000, Some(SimDuration(hour.0 * 10))));

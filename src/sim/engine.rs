@@ -104,55 +104,64 @@ impl<E> EventQueue<E> {
         }
     }
 
-    /// Moves the earliest queued events into `front`; false if there are none.
+    /// Which source holds the earliest event, settling the heap just enough to know.
+    ///
+    /// `last` never passes the earliest pending event, lanes included: when the lane's
+    /// next arrival comes before the lowest bucket's minimum, `last` stops at the lane's
+    /// time. So whatever handling that arrival schedules (at or after it) is filed
+    /// normally; moving `last` past it would force a costly rewind.
     #[inline]
-    fn fill_front(&mut self) -> bool {
-        if !self.front.is_empty() {
-            return true;
+    fn next_source(&mut self) -> Option<bool> {
+        loop {
+            let lane = self.lane_min;
+            if let Some(&(t, s, _)) = self.front.front() {
+                return Some(matches!(lane, Some((lt, ls, _)) if (lt, ls) < (t, s)));
+            }
+            if self.occupied == 0 {
+                return lane.map(|_| true);
+            }
+            // Every queued event is later than `last`.
+            if let Some((lt, _, _)) = lane
+                && lt <= self.last
+            {
+                return Some(true);
+            }
+            let i = self.occupied.trailing_zeros() as usize;
+            // Bucket i holds keys with `last`'s bits above i and bit i set: a lane before
+            // that bound comes first, with nothing to redistribute.
+            let lower_bound = ((self.last >> i) | 1) << i;
+            if let Some((lt, _, _)) = lane
+                && lt < lower_bound
+            {
+                return Some(true);
+            }
+            self.occupied &= !(1 << i);
+            let mut items = std::mem::take(&mut self.buckets[i]);
+            // The lowest bucket holds the global minimum; values between the old `last`
+            // and it share the higher bits, so the other buckets stay valid.
+            let min_key = items.iter().map(|(t, _, _)| *t).min().unwrap_or(self.last);
+            self.last = lane.map_or(min_key, |(lt, _, _)| lt.min(min_key));
+            for (t, s, e) in items.drain(..) {
+                self.file(t, s, e);
+            }
+            if self.buckets[i].is_empty() {
+                self.buckets[i] = items; // keep the allocation
+            }
         }
-        if self.occupied == 0 {
-            return false;
-        }
-        let i = self.occupied.trailing_zeros() as usize;
-        self.occupied &= !(1 << i);
-        let mut items = std::mem::take(&mut self.buckets[i]);
-        self.last = items.iter().map(|(t, _, _)| *t).min().unwrap_or(self.last);
-        // Every item lands in a lower bucket (or the front): they all differ from the
-        // new `last` below bit i.
-        for (t, s, e) in items.drain(..) {
-            self.file(t, s, e);
-        }
-        self.buckets[i] = items; // keep the allocation
-        true
-    }
-
-    /// (time, sequence) of the earliest queued (non-lane) event.
-    #[inline]
-    fn queued_head(&mut self) -> Option<(u64, u64)> {
-        if self.fill_front() { self.front.front().map(|(t, s, _)| (*t, *s)) } else { None }
     }
 
     /// The time of the earliest pending event.
     #[inline]
     pub(crate) fn peek_time(&mut self) -> Option<SimTime> {
-        let queued = self.queued_head().map(|(t, _)| t);
-        let lane = self.lane_min.map(|(t, _, _)| t);
-        match (queued, lane) {
-            (Some(a), Some(b)) => Some(SimTime(a.min(b))),
-            (a, b) => a.or(b).map(SimTime),
+        match self.next_source()? {
+            true => self.lane_min.map(|(t, _, _)| SimTime(t)),
+            false => self.front.front().map(|(t, _, _)| SimTime(*t)),
         }
     }
 
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<(SimTime, Due<E>)> {
-        let queued = self.queued_head();
-        let lane_first = match (queued, self.lane_min) {
-            (Some(q), Some((t, s, _))) => (t, s) < q,
-            (None, Some(_)) => true,
-            (Some(_), None) => false,
-            (None, None) => return None,
-        };
-        if lane_first {
+        if self.next_source()? {
             let (t, _, lane) = self.lane_min?;
             self.lanes[lane as usize] = None;
             self.rescan_lanes();
@@ -190,15 +199,21 @@ mod tests {
 
     #[test]
     fn matches_a_sorted_reference_under_interleaved_use() {
-        // Pops interleaved with pushes at or after the current time, plus rewinds, must
-        // give exactly the order of a stable sort by time.
+        // Pops interleaved with pushes at or after the current time, a lane rescheduled
+        // whenever it fires, and peeks that may force rewinds must give exactly the
+        // order of a sort by (time, sequence). Lane events carry seq | 1 << 63.
+        const LANE: u64 = 1 << 63;
         let mut rng = RngStream::new(11, "queue-test");
-        let mut q = EventQueue::new(0);
+        let mut q = EventQueue::new(1);
         let mut reference: Vec<(u64, u64)> = Vec::new(); // (time, seq)
         let mut now = 0u64;
         let mut seq = 0u64;
+        let mut lane_seq = 0u64;
         let mut popped = Vec::new();
         let mut expected = Vec::new();
+        q.schedule_lane(0, SimTime(500));
+        reference.push((500, seq | LANE));
+        seq += 1;
         for round in 0..20_000 {
             let pushes = (rng.unit() * 3.0) as usize;
             for _ in 0..pushes {
@@ -208,22 +223,35 @@ mod tests {
                 seq += 1;
             }
             if round % 997 == 0 {
-                let _ = q.peek_time(); // moves `last` ahead; the next push may rewind
+                let _ = q.peek_time(); // may move `last` ahead; the next push may rewind
             }
-            if rng.unit() < 0.5
-                && let Some((t, Due::Event(s))) = q.pop()
-            {
-                popped.push((t.0, s));
-                reference.sort_by_key(|&(t, s)| (t, s));
+            if rng.unit() < 0.5 {
+                let Some((t, due)) = q.pop() else { continue };
+                reference.sort_by_key(|&(t, s)| (t, s & !LANE));
                 expected.push(reference.remove(0));
                 now = t.0;
+                match due {
+                    Due::Event(s) => popped.push((t.0, s)),
+                    Due::Lane(_) => {
+                        popped.push((t.0, lane_seq | LANE));
+                        let at = now + (rng.unit() * 2e5) as u64;
+                        q.schedule_lane(0, SimTime(at));
+                        lane_seq = seq;
+                        reference.push((at, seq | LANE));
+                        seq += 1;
+                    }
+                }
             }
         }
-        while let Some((t, Due::Event(s))) = q.pop() {
-            popped.push((t.0, s));
+        while let Some((t, due)) = q.pop() {
+            match due {
+                Due::Event(s) => popped.push((t.0, s)),
+                Due::Lane(_) => popped.push((t.0, lane_seq | LANE)),
+            }
         }
-        reference.sort_by_key(|&(t, s)| (t, s));
+        reference.sort_by_key(|&(t, s)| (t, s & !LANE));
         expected.extend(reference);
+        assert_eq!(popped.len(), expected.len());
         assert_eq!(popped, expected);
         assert_eq!(q.len(), 0);
     }

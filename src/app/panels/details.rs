@@ -22,6 +22,9 @@ pub fn details_ui(ctx: &egui::Context, p: &Playback, topology: &Topology, view: 
         .show(ctx, |ui| match node.kind {
             NodeKind::Function => function_ui(ui, p, node.index),
             NodeKind::HttpTrigger => trigger_ui(ui, p, node.index),
+            kind => {
+                ui.label(crate::app::topology::nodes::subtitle(&p.sim, kind, node.index));
+            }
         });
     if !open {
         view.selected_node = None;

@@ -40,6 +40,51 @@ fn draw_edges_and_icons(mut gizmos: Gizmos, topology: Option<Res<Topology>>, vie
                 gizmos.ellipse_2d(centre, Vec2::new(r * 0.45, r), palette::TEXT);
                 gizmos.line_2d(centre - Vec2::X * r, centre + Vec2::X * r, palette::TEXT);
             }
+            NodeKind::Queue | NodeKind::Stream => {
+                // Stacked messages (or records).
+                for k in -1..=1 {
+                    let y = centre.y + k as f32 * r * 0.55;
+                    gizmos.rect_2d(Vec2::new(centre.x, y), Vec2::new(r * 1.6, r * 0.35), palette::TEXT);
+                }
+            }
+            NodeKind::Database => {
+                // A cylinder.
+                gizmos.ellipse_2d(centre + Vec2::Y * r * 0.7, Vec2::new(r * 0.8, r * 0.25), palette::TEXT);
+                gizmos.ellipse_2d(centre - Vec2::Y * r * 0.7, Vec2::new(r * 0.8, r * 0.25), palette::TEXT);
+                gizmos.line_2d(
+                    centre + Vec2::new(-r * 0.8, r * 0.7),
+                    centre + Vec2::new(-r * 0.8, -r * 0.7),
+                    palette::TEXT,
+                );
+                gizmos.line_2d(
+                    centre + Vec2::new(r * 0.8, r * 0.7),
+                    centre + Vec2::new(r * 0.8, -r * 0.7),
+                    palette::TEXT,
+                );
+            }
+            NodeKind::Bus => {
+                // A line with stops.
+                gizmos.line_2d(centre - Vec2::X * r, centre + Vec2::X * r, palette::TEXT);
+                for k in -1..=1 {
+                    gizmos.circle_2d(centre + Vec2::X * r * 0.8 * k as f32, r * 0.2, palette::TEXT);
+                }
+            }
+            NodeKind::Bucket => {
+                // A bucket: a trapezoid.
+                let (a, b) = (Vec2::new(-r * 0.9, r * 0.7), Vec2::new(r * 0.9, r * 0.7));
+                let (c, d) = (Vec2::new(r * 0.6, -r * 0.8), Vec2::new(-r * 0.6, -r * 0.8));
+                gizmos.linestrip_2d([centre + a, centre + b, centre + c, centre + d, centre + a], palette::TEXT);
+            }
+            NodeKind::Workflow => {
+                // Three steps joined.
+                for k in -1..=1 {
+                    gizmos.rect_2d(
+                        centre + Vec2::new(k as f32 * r * 0.7, k as f32 * -r * 0.5),
+                        Vec2::splat(r * 0.45),
+                        palette::TEXT,
+                    );
+                }
+            }
             NodeKind::Function => {
                 // A lambda.
                 let (top, bottom) = (centre + Vec2::new(-r * 0.5, r), centre + Vec2::new(r * 0.7, -r));

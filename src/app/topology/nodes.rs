@@ -71,6 +71,7 @@ fn spawn_nodes(mut commands: Commands, playback: Res<Playback>) {
         let colour = match node.kind {
             NodeKind::HttpTrigger => palette::TRIGGER_BODY,
             NodeKind::Function => palette::FUNCTION_BODY,
+            _ => palette::SERVICE_BODY,
         };
         // Text starts right of the icon drawn at the body's left end.
         let text_x = body.min.x + body.height() * 0.9;
@@ -111,8 +112,34 @@ fn spawn_nodes(mut commands: Commands, playback: Res<Playback>) {
     commands.insert_resource(topology);
 }
 
-fn subtitle(sim: &Simulation, kind: NodeKind, index: usize) -> String {
+pub(crate) fn subtitle(sim: &Simulation, kind: NodeKind, index: usize) -> String {
+    let now = sim.now();
     match kind {
+        NodeKind::Queue => {
+            let q = &sim.queues()[index];
+            format!("{} waiting, {} taken, {} to DLQ", q.depth(), q.in_flight, q.counters.to_dlq)
+        }
+        NodeKind::Database => {
+            let d = &sim.databases()[index];
+            format!("{}/{} conns, {} refused", d.connections, d.spec.max_connections, d.counters.connection_errors)
+        }
+        NodeKind::Bus => {
+            let b = &sim.buses()[index];
+            format!("{} events, {} sent on", b.counters.published, b.counters.deliveries)
+        }
+        NodeKind::Bucket => {
+            let b = &sim.buckets()[index];
+            let warn = if b.counters.loops_stopped > 0 { ", LOOP!" } else { "" };
+            format!("{} objects{warn}", b.counters.objects_created)
+        }
+        NodeKind::Stream => {
+            let s = &sim.streams()[index];
+            format!("{} shards, {:.0} s behind", s.spec.shards, s.iterator_age(now).as_secs_f64())
+        }
+        NodeKind::Workflow => {
+            let w = &sim.workflows()[index];
+            format!("{} running, {} done", w.running, w.counters.succeeded + w.counters.compensated + w.counters.failed)
+        }
         NodeKind::Function => {
             let spec = &sim.functions()[index].model.spec;
             format!("{}, {} MB", spec.runtime.label(), spec.memory_mb)
@@ -124,8 +151,28 @@ fn subtitle(sim: &Simulation, kind: NodeKind, index: usize) -> String {
                 Arrivals::Poisson { rate } | Arrivals::Constant { rate } => format!("{:.1}/s", rate * scale),
                 _ => format!("up to {:.0}/s", t.arrivals.spec().peak_rate() * scale),
             };
-            if (scale - 1.0).abs() > 1e-9 { format!("HTTP, {shape} (x{scale:.1})") } else { format!("HTTP, {shape}") }
+            let kind = trigger_kind(&t.spec);
+            if (scale - 1.0).abs() > 1e-9 {
+                format!("{kind}, {shape} (x{scale:.1})")
+            } else {
+                format!("{kind}, {shape}")
+            }
         }
+    }
+}
+
+/// A trigger kind in a word or two.
+fn trigger_kind(spec: &crate::sim::config::TriggerSpec) -> &'static str {
+    use crate::sim::config::TriggerSpec as T;
+    match spec {
+        T::Http { .. } => "HTTP",
+        T::Async { .. } => "async events",
+        T::Producer { .. } => "producer",
+        T::Schedule { .. } => "schedule",
+        T::Events { .. } => "bus events",
+        T::Upload { .. } => "uploads",
+        T::Writes { .. } => "table writes",
+        T::Workflow { .. } => "workflow starts",
     }
 }
 

@@ -7,6 +7,8 @@ pub const TEXT: Color = Color::srgb(0.95, 0.95, 0.95);
 pub const TEXT_DIM: Color = Color::srgb(0.75, 0.78, 0.82);
 pub const TRIGGER_BODY: Color = Color::srgb(0.13, 0.33, 0.42);
 pub const FUNCTION_BODY: Color = Color::srgb(0.45, 0.26, 0.08);
+/// Queues, databases, buses, buckets, streams and workflows.
+pub const SERVICE_BODY: Color = Color::srgb(0.22, 0.24, 0.36);
 pub const EDGE: Color = Color::srgb(0.55, 0.6, 0.68);
 pub const SELECTED: Color = Color::srgb(1.0, 0.9, 0.3);
 pub const BADGE: Color = Color::srgb(1.0, 0.42, 0.38);
