@@ -156,6 +156,8 @@ pub struct StreamReport {
     pub iterator_age_s: f64,
     /// Records processed out of order (the model's self-check: always 0).
     pub out_of_order: u64,
+    /// [time s, iterator age s, pending records] at the end of each series bucket.
+    pub age_over_time: Vec<[f64; 3]>,
 }
 
 /// One workflow (orchestration).
@@ -209,6 +211,8 @@ pub struct QueueReport {
     pub max_oldest_age_s: f64,
     /// Time from send to first receive.
     pub wait_ms: LatencyReport,
+    /// [time s, depth, age of the oldest message s] at the end of each series bucket.
+    pub depth_over_time: Vec<[f64; 3]>,
 }
 
 /// One database.
@@ -335,6 +339,12 @@ fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> Functio
     }
 }
 
+/// Gauge samples with their bucket end times.
+fn over_time(sim: &Simulation, points: &[[f64; 2]]) -> Vec<[f64; 3]> {
+    let width = sim.series.width().as_secs_f64();
+    points.iter().enumerate().map(|(i, p)| [(i + 1) as f64 * width, p[0], p[1]]).collect()
+}
+
 fn queue_report(sim: &Simulation, q: &crate::sim::queue::QueueState) -> QueueReport {
     let c = &q.counters;
     QueueReport {
@@ -352,6 +362,7 @@ fn queue_report(sim: &Simulation, q: &crate::sim::queue::QueueState) -> QueueRep
         max_depth: q.max_depth,
         max_oldest_age_s: q.max_oldest_age.max(q.oldest_age(sim.now())).as_secs_f64(),
         wait_ms: LatencyReport::of(&q.wait),
+        depth_over_time: over_time(sim, q.history.points()),
     }
 }
 
@@ -482,6 +493,7 @@ impl Report {
                     max_iterator_age_s: s.max_iterator_age.max(s.iterator_age(sim.now())).as_secs_f64(),
                     iterator_age_s: s.iterator_age(sim.now()).as_secs_f64(),
                     out_of_order: s.counters.out_of_order,
+                    age_over_time: over_time(sim, s.history.points()),
                 })
                 .collect(),
             workflows: sim

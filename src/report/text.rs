@@ -166,6 +166,32 @@ pub(super) fn render(r: &Report) -> String {
         );
         let _ = writeln!(o, "  execution time p50 {}, p99 {}", ms(w.duration_ms.p50), ms(w.duration_ms.p99));
     }
+    if !r.workflows.is_empty() && !r.buses.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "Orchestration vs choreography");
+        for w in &r.workflows {
+            let done = w.succeeded + w.compensated + w.failed;
+            let _ = writeln!(
+                o,
+                "  workflow \"{}\": every execution's status is known ({} of {} finished, {} compensated); \
+                 it costs {} in transitions and takes p50 {} end to end",
+                w.name,
+                done,
+                w.started,
+                w.compensated,
+                usd(w.transitions_usd),
+                ms(w.duration_ms.p50)
+            );
+        }
+        for b in &r.buses {
+            let _ = writeln!(
+                o,
+                "  bus \"{}\": {} events fanned out to {} deliveries at no transition cost, but no one place \
+                 knows whether a given order completed (look at each consumer's errors and DLQ)",
+                b.name, b.published, b.deliveries
+            );
+        }
+    }
     if r.payload_rejected + r.claim_checks > 0 {
         let _ = writeln!(o);
         let _ = writeln!(

@@ -280,6 +280,32 @@ impl Series {
     }
 }
 
+/// Two gauges sampled at each series tick (a queue's depth and oldest age, say), with
+/// the same bounded size as `Series`: when full, neighbours merge keeping the larger
+/// value, so a chart still shows how bad it got.
+#[derive(Clone, Debug, Default)]
+pub struct GaugeSeries {
+    points: Vec<[f64; 2]>,
+}
+
+impl GaugeSeries {
+    pub fn push(&mut self, a: f64, b: f64) {
+        self.points.push([a, b]);
+        if self.points.len() >= Series::MAX_POINTS {
+            self.points = self
+                .points
+                .chunks(2)
+                .map(|p| [p[0][0].max(p[p.len() - 1][0]), p[0][1].max(p[p.len() - 1][1])])
+                .collect();
+        }
+    }
+
+    /// One sample per bucket of the simulation's series (same width, same times).
+    pub fn points(&self) -> &[[f64; 2]] {
+        &self.points
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

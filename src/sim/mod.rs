@@ -847,6 +847,10 @@ impl Simulation {
         });
         self.queue.schedule(now + self.series.width(), Event::Tick);
         self.expire_old_messages();
+        for q in &mut self.queues {
+            let age = q.oldest_age(now).as_secs_f64();
+            q.history.push(q.depth() as f64, age);
+        }
         for s in &mut self.streams {
             s.note_age(now);
         }

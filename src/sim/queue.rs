@@ -144,6 +144,8 @@ pub struct QueueState {
     pub max_oldest_age: SimDuration,
     /// Messages that arrived here as a dead-letter queue (whole run).
     pub dead_letters: u64,
+    /// Depth and age of the oldest message (s), sampled each series bucket.
+    pub history: super::metrics::GaugeSeries,
 }
 
 impl QueueState {
@@ -169,6 +171,7 @@ impl QueueState {
             max_depth: 0,
             max_oldest_age: SimDuration::ZERO,
             dead_letters: 0,
+            history: super::metrics::GaugeSeries::default(),
         }
     }
 

@@ -90,6 +90,8 @@ pub struct StreamState {
     next_sequence: u64,
     pub counters: StreamCounters,
     pub max_iterator_age: SimDuration,
+    /// Iterator age (s) and pending records, sampled each series bucket.
+    pub history: super::metrics::GaugeSeries,
 }
 
 impl StreamState {
@@ -103,6 +105,7 @@ impl StreamState {
             next_sequence: 0,
             counters: StreamCounters::default(),
             max_iterator_age: SimDuration::ZERO,
+            history: Default::default(),
         }
     }
 
@@ -126,7 +129,10 @@ impl StreamState {
     }
 
     pub(crate) fn note_age(&mut self, now: SimTime) {
-        self.max_iterator_age = self.max_iterator_age.max(self.iterator_age(now));
+        let age = self.iterator_age(now);
+        self.max_iterator_age = self.max_iterator_age.max(age);
+        let pending: usize = self.shards.iter().map(|s| s.records.len()).sum();
+        self.history.push(age.as_secs_f64(), pending as f64);
     }
 
     /// Drops records older than the maximum age from the front of a shard (not the

@@ -392,6 +392,8 @@ fn a_stream_is_processed_in_order_and_a_poisoned_batch_blocks_only_its_shard() {
     let b = &blocked.streams[0];
     assert_eq!(b.out_of_order, 0, "blocking never reorders");
     assert!(b.max_iterator_age_s > 500.0, "the blocked shard's age grows to the limit: {}", b.max_iterator_age_s);
+    let charted = b.age_over_time.iter().map(|p| p[1]).fold(0.0, f64::max);
+    assert!(charted > 500.0, "and the age-over-time series shows it: {charted}");
     assert!(b.skipped > 0);
     assert!(b.processed > b.records / 2, "the other shards were not blocked: {b:?}");
     assert_eq!(b.records, b.processed + b.skipped + b.pending);
