@@ -464,38 +464,31 @@ impl SimConfig {
 
 impl SimConfig {
     fn unknown_function(&self, name: &str) -> Option<String> {
-        let known: Vec<&str> = self.functions.iter().map(|f| f.name.as_str()).collect();
-        (!known.contains(&name)).then(|| format!("no function is named \"{name}\" (functions: {})", known.join(", ")))
+        unknown("function", "functions", name, self.functions.iter().map(|f| f.name.as_str()))
     }
 
     fn unknown_queue(&self, name: &str) -> Option<String> {
-        let known: Vec<&str> = self.queues.iter().map(|q| q.name.as_str()).collect();
-        (!known.contains(&name)).then(|| format!("no queue is named \"{name}\" (queues: {})", known.join(", ")))
+        unknown("queue", "queues", name, self.queues.iter().map(|q| q.name.as_str()))
     }
 
     fn unknown_workflow(&self, name: &str) -> Option<String> {
-        let known: Vec<&str> = self.workflows.iter().map(|w| w.name.as_str()).collect();
-        (!known.contains(&name)).then(|| format!("no workflow is named \"{name}\" (workflows: {})", known.join(", ")))
+        unknown("workflow", "workflows", name, self.workflows.iter().map(|w| w.name.as_str()))
     }
 
     fn unknown_stream(&self, name: &str) -> Option<String> {
-        let known: Vec<&str> = self.streams.iter().map(|s| s.name.as_str()).collect();
-        (!known.contains(&name)).then(|| format!("no stream is named \"{name}\" (streams: {})", known.join(", ")))
+        unknown("stream", "streams", name, self.streams.iter().map(|s| s.name.as_str()))
     }
 
     fn unknown_bucket(&self, name: &str) -> Option<String> {
-        let known: Vec<&str> = self.buckets.iter().map(|b| b.name.as_str()).collect();
-        (!known.contains(&name)).then(|| format!("no bucket is named \"{name}\" (buckets: {})", known.join(", ")))
+        unknown("bucket", "buckets", name, self.buckets.iter().map(|b| b.name.as_str()))
     }
 
     fn unknown_bus(&self, name: &str) -> Option<String> {
-        let known: Vec<&str> = self.buses.iter().map(|b| b.name.as_str()).collect();
-        (!known.contains(&name)).then(|| format!("no bus is named \"{name}\" (buses: {})", known.join(", ")))
+        unknown("bus", "buses", name, self.buses.iter().map(|b| b.name.as_str()))
     }
 
     fn unknown_database(&self, name: &str) -> Option<String> {
-        let known: Vec<&str> = self.databases.iter().map(|d| d.name.as_str()).collect();
-        (!known.contains(&name)).then(|| format!("no database is named \"{name}\" (databases: {})", known.join(", ")))
+        unknown("database", "databases", name, self.databases.iter().map(|d| d.name.as_str()))
     }
 
     /// Problems with queues, databases and the calls functions make to them.
@@ -687,6 +680,12 @@ impl SimConfig {
             }
         }
     }
+}
+
+/// "no queue is named "x" (queues: a, b)" when `name` is not among `known`.
+fn unknown<'a>(kind: &str, plural: &str, name: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
+    let known: Vec<&str> = known.collect();
+    (!known.contains(&name)).then(|| format!("no {kind} is named \"{name}\" ({plural}: {})", known.join(", ")))
 }
 
 /// Choice probabilities must be fractions; task retries bounded.
