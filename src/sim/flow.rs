@@ -7,12 +7,11 @@ use super::config::SimConfig;
 use super::config::TriggerSpec;
 use super::function::Call;
 use super::log::Outcome;
-use super::pool::{CallFailure, InFlight, Origin};
+use super::pool::{InFlight, Origin};
 use super::queue::QueueState;
 use super::storage::{BucketCounters, BucketState, MAX_RECURSION, fetch_time};
 use super::time::{SimDuration, SimTime};
 use super::{Event, Simulation};
-use crate::sim::database::Waiter;
 use serde::Serialize;
 
 /// A handler's downstream call with names resolved to indices.
@@ -590,157 +589,6 @@ impl Simulation {
                     self.triggers[t as usize].counters.timed_out += 1;
                 }
             }
-        }
-    }
-
-    // ----- a handler's downstream calls -----
-
-    /// Runs the invocation's next calls until one has to wait, or completes it.
-    pub(super) fn continue_calls(&mut self, function: u32, env: u32) {
-        loop {
-            let f = &self.functions[function as usize];
-            let Some(request) = f.slots[env as usize].request else { return };
-            let call = self.calls[function as usize].get(usize::from(request.next_call)).copied();
-            let (Some(call), None) = (call, request.call_failure) else {
-                self.complete(function, env);
-                return;
-            };
-            match call {
-                ResolvedCall::Query { database, count } => {
-                    self.set_request(function, env, |r| r.queries_left = count);
-                    self.issue_query(function, env, database);
-                    return;
-                }
-                ResolvedCall::Put { bucket, size_kb } => {
-                    self.object_created(bucket, size_kb, request.depth, request.id, request.counted, None);
-                }
-                ResolvedCall::Write { stream } => self.write_record(stream, request.id, request.counted, false),
-                ResolvedCall::Send { queue } => {
-                    self.send_message(queue, request.id, request.counted, None, false, SimDuration::ZERO);
-                }
-                ResolvedCall::Publish { bus, call } => {
-                    let spec = &self.functions[function as usize].model.spec;
-                    if let Some(Call::Publish { detail_type, .. }) = spec.calls.get(call as usize) {
-                        let (detail_type, source) = (detail_type.clone(), spec.name.clone());
-                        self.publish(bus, &detail_type, &source, request.id, request.counted);
-                    }
-                }
-                ResolvedCall::Invoke { function: callee, asynchronous: true } => {
-                    self.new_async_event(callee, request.id, request.counted, None);
-                }
-                ResolvedCall::Invoke { function: callee, asynchronous: false } => {
-                    let call = InFlight::new(request.id, Origin::Call { function, env }, self.now, request.counted);
-                    match self.try_invoke(callee, call) {
-                        Ok(()) => return, // the caller waits, busy and billed
-                        Err(reason) => {
-                            self.note_throttle(callee, &call, reason);
-                            self.set_request(function, env, |r| r.call_failure = Some(CallFailure::Throttled));
-                            continue;
-                        }
-                    }
-                }
-            }
-            self.set_request(function, env, |r| r.next_call += 1);
-        }
-    }
-
-    fn set_request(&mut self, function: u32, env: u32, change: impl FnOnce(&mut InFlight)) {
-        if let Some(r) = self.functions[function as usize].slots[env as usize].request.as_mut() {
-            change(r);
-        }
-    }
-
-    /// A synchronous callee finished: the caller goes on (or fails with it).
-    pub(super) fn callee_done(&mut self, caller: u32, env: u32, outcome: Outcome) {
-        self.set_request(caller, env, |r| {
-            if outcome != Outcome::Succeeded {
-                r.call_failure = Some(CallFailure::CalleeFailed);
-            }
-            r.next_call += 1;
-        });
-        self.continue_calls(caller, env);
-    }
-
-    /// Issues one query: get a connection (the environment's own, or one lent by the
-    /// pooler), then run it on the server.
-    fn issue_query(&mut self, function: u32, env: u32, database: u32) {
-        let now = self.now;
-        self.set_request(function, env, |r| r.query_issued = now);
-        let waiter = Waiter { function, env, since: now };
-        let counted = self.functions[function as usize].slots[env as usize].request.is_some_and(|r| r.counted);
-        let db = &mut self.databases[database as usize];
-        if db.spec.pooler.is_some() {
-            if db.pool_free > 0 {
-                db.pool_free -= 1;
-                self.submit_query(database, waiter);
-            } else {
-                db.pool_waiting.push_back(waiter);
-            }
-            return;
-        }
-        let slot = &mut self.functions[function as usize].slots[env as usize];
-        if slot.env.connections & (1 << database) == 0 {
-            if db.open(now, counted) {
-                slot.env.connections |= 1 << database;
-            } else {
-                self.set_request(function, env, |r| r.call_failure = Some(CallFailure::ConnectionRefused));
-                self.complete(function, env);
-                return;
-            }
-        }
-        self.submit_query(database, waiter);
-    }
-
-    /// The server runs a query now if it has a free slot; otherwise it waits its turn.
-    fn submit_query(&mut self, database: u32, waiter: Waiter) {
-        let db = &mut self.databases[database as usize];
-        if db.running < db.spec.max_parallel_queries {
-            db.running += 1;
-            let Waiter { function, env, .. } = waiter;
-            let took = self.db_samplers[database as usize].sample(&mut self.db_rngs[database as usize])
-                + self.db_rtt[function as usize][database as usize];
-            self.queue.schedule(self.now + took, Event::QueryDone { database, function, env });
-        } else {
-            db.waiting.push_back(waiter);
-        }
-    }
-
-    pub(super) fn on_query_done(&mut self, database: u32, function: u32, env: u32) {
-        let now = self.now;
-        let db = &mut self.databases[database as usize];
-        db.running -= 1;
-        if let Some(next) = db.waiting.pop_front() {
-            self.submit_query(database, next);
-        }
-        let db = &mut self.databases[database as usize];
-        if db.spec.pooler.is_some() {
-            // The pooled connection goes to the next query waiting for one.
-            match db.pool_waiting.pop_front() {
-                Some(next) => self.submit_query(database, next),
-                None => db.pool_free += 1,
-            }
-        }
-        let Some(request) = self.functions[function as usize].slots[env as usize].request else { return };
-        let db = &mut self.databases[database as usize];
-        if request.counted {
-            db.counters.queries += 1;
-            db.query_latency.record(now.since(request.query_issued));
-        }
-        let span = super::trace::Span {
-            trace: request.id,
-            kind: super::trace::SpanKind::Query,
-            node: database,
-            start: request.query_issued,
-            end: now,
-            outcome: None,
-        };
-        self.traces.record(span);
-        if request.queries_left > 1 {
-            self.set_request(function, env, |r| r.queries_left -= 1);
-            self.issue_query(function, env, database);
-        } else {
-            self.set_request(function, env, |r| r.next_call += 1);
-            self.continue_calls(function, env);
         }
     }
 }

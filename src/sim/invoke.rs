@@ -1,0 +1,405 @@
+//! A request's life on a function: arrival from a trigger, a warm or cold start (or a
+//! throttle), the handler's run, and its end: billing, counting, telling its origin.
+
+use super::config::TriggerSpec;
+use super::log::{LogEntry, LogKind, Outcome, ThrottleReason};
+use super::pool::{self, InFlight, Origin, Released};
+use super::time::{SimDuration, SimTime};
+use super::{Event, Simulation, trace};
+
+impl Simulation {
+    pub(super) fn on_arrival(&mut self, trigger: u32) {
+        let now = self.now;
+        let counted = now >= self.warmup_end;
+        let id = self.new_correlation();
+        let t = &mut self.triggers[trigger as usize];
+        if let Some(next) = t.arrivals.next_after(now, &mut t.rng)
+            && next < self.end
+        {
+            self.queue.schedule_lane(trigger, next);
+        }
+        t.counters.arrived += u64::from(counted);
+        let target = t.target;
+        self.series.current.arrivals += 1;
+        let Some(fetch) = self.check_payload(trigger, counted) else { return };
+        match self.triggers[trigger as usize].spec {
+            TriggerSpec::Http { .. } => {
+                let mut request = InFlight::new(id, Origin::Http { trigger }, now, counted);
+                request.fetch = fetch;
+                let entry =
+                    LogEntry { time: now, kind: LogKind::Arrived, function: target, env: u32::MAX, request: id };
+                self.log.push(entry);
+                if let Err(reason) = self.try_invoke(target, request) {
+                    self.note_throttle(target, &request, reason);
+                    if counted {
+                        self.triggers[trigger as usize].counters.throttled += 1;
+                    }
+                }
+            }
+            TriggerSpec::Async { .. } | TriggerSpec::Schedule { .. } => {
+                self.new_async_event_with(target, id, counted, Some(trigger), 0, fetch)
+            }
+            TriggerSpec::Upload { ref size_kb, .. } => {
+                let size = size_kb.clone();
+                let kb = size.sample_kb(&mut self.triggers[trigger as usize].rng);
+                self.object_created(target, kb, 0, id, counted, Some(trigger));
+            }
+            TriggerSpec::Events { ref detail_type, .. } => {
+                let (detail_type, source) =
+                    (detail_type.clone(), self.triggers[trigger as usize].spec.name().to_string());
+                self.publish(target, &detail_type, &source, id, counted);
+                // The producer's put succeeded; what consumers do is theirs to report.
+                self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
+            }
+            TriggerSpec::Workflow { .. } => self.start_execution(target, id, counted, Some(trigger)),
+            TriggerSpec::Writes { poison, .. } => {
+                let poisoned = self.triggers[trigger as usize].rng.chance(poison);
+                self.write_record(target, id, counted, poisoned);
+                // The write succeeded; the stream's consumer reports on the rest.
+                self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
+            }
+            TriggerSpec::Producer { poison, .. } => {
+                let poisoned = self.triggers[trigger as usize].rng.chance(poison);
+                self.send_message(target, id, counted, Some(trigger), poisoned, fetch);
+            }
+        }
+    }
+
+    pub(super) fn new_correlation(&mut self) -> u64 {
+        let id = self.next_request;
+        self.next_request += 1;
+        id
+    }
+
+    /// Starts a request on a warm environment or a new one (cold start), or says which
+    /// limit refuses it (the caller decides what a refusal means for its origin).
+    #[inline]
+    pub(super) fn try_invoke(&mut self, function: u32, request: InFlight) -> Result<(), ThrottleReason> {
+        let now = self.now;
+        let f = &mut self.functions[function as usize];
+        f.counters.arrived += u64::from(request.counted);
+        f.series.current.arrivals += 1;
+        f.touch(now);
+        if let Some(env) = f.take_idle() {
+            if !f.slots[env as usize].env.provisioned && f.model.spec.reserved_concurrency.is_none() {
+                self.account.unreserved_in_use += 1;
+            }
+            f.note_concurrency();
+            self.note_in_flight();
+            self.start_invocation(function, env, request);
+            return Ok(());
+        }
+        let refusal = match f.model.spec.reserved_concurrency {
+            Some(r) if f.concurrency_in_use() >= r => Some(ThrottleReason::ReservedConcurrency),
+            None if self.account.unreserved_in_use >= self.account.unreserved_capacity => {
+                Some(ThrottleReason::AccountConcurrency)
+            }
+            _ => None,
+        };
+        let scaling = &self.config.account.scaling_rate;
+        let refusal = refusal.or_else(|| {
+            (!f.take_scaling_token(now, scaling.environments, scaling.per)).then_some(ThrottleReason::ScalingRate)
+        });
+        if let Some(reason) = refusal {
+            return Err(reason);
+        }
+        if f.model.spec.reserved_concurrency.is_none() {
+            self.account.unreserved_in_use += 1;
+        }
+        let env = f.start_environment(now, request);
+        f.note_concurrency();
+        // Connections are opened by the init code; a refused one is retried at the
+        // first query.
+        let mut connections = self.connects_to[function as usize];
+        while connections != 0 {
+            let db = connections.trailing_zeros();
+            connections &= connections - 1;
+            if self.databases[db as usize].open(now, request.counted) {
+                f.slots[env as usize].env.connections |= 1 << db;
+            }
+        }
+        let took = f.model.sample_cold_start(&mut f.rngs.cold_start);
+        if let Some(r) = f.slots[env as usize].request.as_mut() {
+            r.init = took;
+        }
+        f.lifetime_cold_starts += 1;
+        f.series.current.cold_starts += 1;
+        self.series.current.cold_starts += 1;
+        self.note_in_flight();
+        self.log.push(LogEntry { time: now, kind: LogKind::ColdStartBegan, function, env, request: request.id });
+        self.queue.schedule(now + took, Event::InitDone { function, env });
+        Ok(())
+    }
+
+    #[inline]
+    pub(super) fn note_in_flight(&mut self) {
+        self.in_flight += 1;
+        self.max_in_flight = self.max_in_flight.max(self.in_flight);
+    }
+
+    /// Counts a refusal against the function (the origin decides what happens next).
+    pub(super) fn note_throttle(&mut self, function: u32, request: &InFlight, reason: ThrottleReason) {
+        let f = &mut self.functions[function as usize];
+        if request.counted {
+            match reason {
+                ThrottleReason::ReservedConcurrency => f.counters.throttled_reserved += 1,
+                ThrottleReason::AccountConcurrency => f.counters.throttled_account += 1,
+                ThrottleReason::ScalingRate => f.counters.throttled_scaling += 1,
+            }
+        }
+        f.lifetime_throttles += 1;
+        f.series.current.throttled += 1;
+        self.series.current.throttled += 1;
+        let entry = LogEntry {
+            time: self.now,
+            kind: LogKind::Throttled { reason },
+            function,
+            env: u32::MAX,
+            request: request.id,
+        };
+        self.log.push(entry);
+    }
+
+    pub(super) fn on_init_done(&mut self, function: u32, env: u32) {
+        let now = self.now;
+        let f = &mut self.functions[function as usize];
+        f.touch(now);
+        f.finish_init(env);
+        let Some(request) = f.slots[env as usize].request else {
+            return;
+        };
+        if request.counted {
+            f.counters.cold_starts += 1;
+            f.cold_start_times.record(request.init);
+        }
+        let entry = LogEntry {
+            time: now,
+            kind: LogKind::ColdStartDone { took: request.init },
+            function,
+            env,
+            request: request.id,
+        };
+        self.log.push(entry);
+        self.start_invocation(function, env, request);
+    }
+
+    /// Draws the handler's run (duration, error, timeout) and schedules its end.
+    #[inline]
+    pub(super) fn start_invocation(&mut self, function: u32, env: u32, mut request: InFlight) {
+        let now = self.now;
+        let f = &mut self.functions[function as usize];
+        let first_on_env = f.slots[env as usize].env.invocations == 0;
+        let mut duration = f.model.sample_duration(first_on_env, &mut f.rngs.duration);
+        let mut poisoned = false;
+        if let Origin::Queue { queue, batch } = request.origin {
+            // A batch is processed message after message.
+            let q = &self.queues[queue as usize];
+            let messages = &q.batches[batch as usize];
+            poisoned = messages.iter().any(|&(m, _)| q.messages[m as usize].poison);
+            duration = SimDuration(duration.0.saturating_mul((messages.len() as u64).max(1)));
+            // Claim-checked messages: the handler fetches each payload from the bucket.
+            for &(m, _) in messages {
+                duration = duration + q.messages[m as usize].fetch;
+            }
+        }
+        duration = duration + request.fetch;
+        if let Origin::Stream { stream, shard } = request.origin {
+            let sh = &self.streams[stream as usize].shards[shard as usize];
+            let (records, poison) = (sh.in_flight, sh.records.iter().take(sh.in_flight as usize).any(|r| r.poison));
+            duration = SimDuration(duration.0.saturating_mul(u64::from(records.max(1))));
+            poisoned |= poison;
+        }
+        request.started = now;
+        if let Some(cache) = &f.model.spec.cache {
+            // An empty cache on a fresh environment; then hits at the cache's ratio.
+            let hit = !first_on_env && f.rngs.state.chance(cache.hit_ratio);
+            if request.counted {
+                f.counters.cache_hits += u64::from(hit);
+                f.counters.cache_misses += u64::from(!hit);
+            }
+            if hit && let Some(sampler) = &f.model.cache_hit {
+                duration = sampler.sample(&mut f.rngs.state);
+                request.cache_hit = true;
+            }
+        }
+        if !f.sessions.is_empty() {
+            let user = (f.rngs.state.unit() * f.sessions.len() as f64) as usize % f.sessions.len();
+            let here = (env, f.slots[env as usize].env.created_at);
+            let previous = f.sessions[user].replace(here);
+            if previous.is_some_and(|p| p != here) && request.counted {
+                f.counters.wrong_results += 1;
+            }
+        }
+        let spec = &f.model.spec;
+        let run;
+        (run, request.outcome) = if duration > spec.timeout {
+            (spec.timeout, Outcome::TimedOut)
+        } else if poisoned || f.rngs.errors.chance(spec.error_rate) {
+            (duration, Outcome::Failed)
+        } else {
+            (duration, Outcome::Succeeded)
+        };
+        f.counters.invocations += u64::from(request.counted);
+        f.lifetime_invocations += 1;
+        f.slots[env as usize].request = Some(request);
+        let warm = request.init.0 == 0;
+        self.log.push(LogEntry { time: now, kind: LogKind::Started { warm }, function, env, request: request.id });
+        self.queue.schedule(now + run, Event::Finish { function, env });
+    }
+
+    /// The handler's own work is done: its downstream calls come next.
+    pub(super) fn on_finish(&mut self, function: u32, env: u32) {
+        let cache_hit = self.functions[function as usize].slots[env as usize].request.is_some_and(|r| r.cache_hit);
+        if cache_hit || self.calls[function as usize].is_empty() {
+            self.complete(function, env); // the common case: no downstream calls
+        } else {
+            self.continue_calls(function, env);
+        }
+    }
+
+    /// The invocation is over: bill it, count it, tell its origin, free the environment.
+    pub(super) fn complete(&mut self, function: u32, env: u32) {
+        let now = self.now;
+        let f = &mut self.functions[function as usize];
+        f.touch(now);
+        let Some(mut request) = f.slots[env as usize].request.take() else {
+            return;
+        };
+        let spec = &f.model.spec;
+        let mut elapsed = now.since(request.started);
+        if request.call_failure.is_some() && request.outcome == Outcome::Succeeded {
+            request.outcome = Outcome::Failed;
+        }
+        if elapsed > spec.timeout {
+            // Downstream calls ran past the timeout. (Simplification: the environment is
+            // freed when the calls end, not at the timeout itself.)
+            request.outcome = Outcome::TimedOut;
+            elapsed = spec.timeout;
+        }
+        let latency = now.since(request.arrived);
+        let provisioned = f.slots[env as usize].env.provisioned;
+        let memory = spec.memory_mb;
+        if request.counted {
+            f.usage.requests += 1;
+            // On-demand init is billed with the invocation; provisioned environments
+            // were initialised ahead of time and paid for by their allocation.
+            let billed = if provisioned { elapsed } else { elapsed + request.init };
+            f.usage.bill(memory, billed, provisioned);
+            f.durations.record(elapsed);
+            match request.outcome {
+                Outcome::Succeeded => f.counters.succeeded += 1,
+                Outcome::Failed => f.counters.failed += 1,
+                Outcome::TimedOut => f.counters.timed_out += 1,
+            }
+        }
+        for point in [&mut f.series.current, &mut self.series.current] {
+            point.completed += 1;
+            point.errors += u64::from(request.outcome == Outcome::Failed);
+            point.timeouts += u64::from(request.outcome == Outcome::TimedOut);
+            point.latency.record(latency);
+        }
+        self.log.push(LogEntry {
+            time: now,
+            kind: LogKind::Finished { outcome: request.outcome, latency },
+            function,
+            env,
+            request: request.id,
+        });
+        self.in_flight -= 1;
+        if self.traces.sampled(request.id) {
+            let started = request.started;
+            if request.init.0 > 0 {
+                let start = SimTime(started.0.saturating_sub(request.init.0));
+                let span = trace::Span {
+                    trace: request.id,
+                    kind: trace::SpanKind::ColdStart,
+                    node: function,
+                    start,
+                    end: started,
+                    outcome: None,
+                };
+                self.traces.record(span);
+            }
+            let span = trace::Span {
+                trace: request.id,
+                kind: trace::SpanKind::Attempt,
+                node: function,
+                start: started,
+                end: now,
+                outcome: Some(request.outcome),
+            };
+            self.traces.record(span);
+        }
+        let released = f.release(env, now);
+        if !provisioned && f.model.spec.reserved_concurrency.is_none() {
+            self.account.unreserved_in_use -= 1;
+        }
+        let broken = request.call_failure == Some(pool::CallFailure::ConnectionRefused);
+        match released {
+            // An environment whose init could not connect is discarded, as Lambda does
+            // after a failed init, rather than failing every request it would get.
+            Released::Idle(_) if broken => {
+                let connections = f.discard_idle(env);
+                self.drop_connections(connections);
+            }
+            Released::Idle(at) => {
+                if f.expiry_check_at.is_none_or(|scheduled| at < scheduled) {
+                    f.expiry_check_at = Some(at);
+                    self.queue.schedule(at, Event::ExpiryCheck { function });
+                }
+            }
+            Released::Retired(connections) => self.drop_connections(connections),
+            Released::Provisioned => {}
+        }
+        self.resolve_origin(function, request, latency);
+    }
+
+    /// Tells whoever asked for an invocation how it ended.
+    #[inline]
+    pub(super) fn resolve_origin(&mut self, function: u32, request: InFlight, latency: SimDuration) {
+        let completed_work = request.outcome != Outcome::TimedOut && request.call_failure.is_none();
+        match request.origin {
+            Origin::Http { trigger } => {
+                let latency = latency + self.triggers[trigger as usize].network_rtt;
+                let span = trace::Span {
+                    trace: request.id,
+                    kind: trace::SpanKind::Request,
+                    node: trigger,
+                    start: request.arrived,
+                    end: request.arrived + latency,
+                    outcome: Some(request.outcome),
+                };
+                self.traces.record(span);
+                if request.counted {
+                    self.latency.record(latency);
+                    let t = &mut self.triggers[trigger as usize];
+                    t.latency.record(latency);
+                    match request.outcome {
+                        Outcome::Succeeded => t.counters.succeeded += 1,
+                        Outcome::Failed => t.counters.failed += 1,
+                        Outcome::TimedOut => t.counters.timed_out += 1,
+                    }
+                }
+            }
+            Origin::Async { event } => self.async_attempt_done(event, request.outcome, completed_work),
+            Origin::Queue { queue, batch } => self.batch_done(function, queue, batch, &request),
+            Origin::Call { function: caller, env } => self.callee_done(caller, env, request.outcome),
+            Origin::Stream { stream, shard } => self.stream_batch_done(stream, shard, request.outcome),
+            Origin::Workflow { thread } => self.task_done(thread, request.outcome),
+        }
+    }
+
+    /// Closes (or leaves to leak) an environment's database connections.
+    pub(super) fn drop_connections(&mut self, mut connections: u64) {
+        while connections != 0 {
+            let db = connections.trailing_zeros() as usize;
+            connections &= connections - 1;
+            let leak = self.databases[db].spec.leaked_connection_timeout;
+            if leak.0 == 0 {
+                self.databases[db].close(self.now);
+            } else {
+                self.queue.schedule(self.now + leak, Event::ConnectionTimeout { database: db as u32 });
+            }
+        }
+    }
+}
