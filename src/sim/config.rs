@@ -381,37 +381,17 @@ impl SimConfig {
             if self.triggers[..i].iter().any(|u| u.name() == t.name()) {
                 push(at("name"), format!("the name \"{}\" is used by another trigger", t.name()));
             }
-            match t.target_kind() {
-                TargetKind::Function => {
-                    if let Some(problem) = self.unknown_function(t.target()) {
-                        push(at("target"), problem);
-                    }
-                }
-                TargetKind::Queue => {
-                    if let Some(problem) = self.unknown_queue(t.target()) {
-                        push(at("queue"), problem);
-                    }
-                }
-                TargetKind::Bus => {
-                    if let Some(problem) = self.unknown_bus(t.target()) {
-                        push(at("bus"), problem);
-                    }
-                }
-                TargetKind::Bucket => {
-                    if let Some(problem) = self.unknown_bucket(t.target()) {
-                        push(at("bucket"), problem);
-                    }
-                }
-                TargetKind::Stream => {
-                    if let Some(problem) = self.unknown_stream(t.target()) {
-                        push(at("stream"), problem);
-                    }
-                }
-                TargetKind::Workflow => {
-                    if let Some(problem) = self.unknown_workflow(t.target()) {
-                        push(at("workflow"), problem);
-                    }
-                }
+            let target = t.target();
+            let (field, problem) = match t.target_kind() {
+                TargetKind::Function => ("target", self.unknown_function(target)),
+                TargetKind::Queue => ("queue", self.unknown_queue(target)),
+                TargetKind::Bus => ("bus", self.unknown_bus(target)),
+                TargetKind::Bucket => ("bucket", self.unknown_bucket(target)),
+                TargetKind::Stream => ("stream", self.unknown_stream(target)),
+                TargetKind::Workflow => ("workflow", self.unknown_workflow(target)),
+            };
+            if let Some(problem) = problem {
+                push(at(field), problem);
             }
             if let Some(p) = t.payload() {
                 for message in p.size_kb.problems() {
