@@ -478,6 +478,20 @@ impl Simulation {
         }
     }
 
+    /// Allocated slots of every structure that grows with the work in flight (not with
+    /// the work done): a long run must not keep growing them.
+    pub fn memory_census(&self) -> Vec<(&'static str, usize)> {
+        vec![
+            ("event queue", self.queue.capacity()),
+            ("environments", self.functions.iter().map(|f| f.slots.capacity()).sum()),
+            ("messages", self.queues.iter().map(|q| q.messages.capacity()).sum()),
+            ("visible", self.queues.iter().map(|q| q.visible.capacity()).sum()),
+            ("batches", self.queues.iter().map(|q| q.batches.capacity()).sum()),
+            ("async events", self.async_events.capacity()),
+            ("db waiting", self.databases.iter().map(|d| d.waiting.capacity() + d.pool_waiting.capacity()).sum()),
+        ]
+    }
+
     pub fn queues(&self) -> &[QueueState] {
         &self.queues
     }
