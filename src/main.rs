@@ -20,7 +20,8 @@ struct Cli {
 enum Command {
     /// Run a scenario headless, as fast as possible, and print a report.
     Run {
-        /// The scenario file (.ron); the built-in default scenario when omitted.
+        /// The scenario file (.ron) or a built-in scenario's name (see `faaslab list`);
+        /// the built-in default scenario when omitted.
         scenario: Option<PathBuf>,
         /// Override the scenario's seed.
         #[arg(long)]
@@ -37,6 +38,8 @@ enum Command {
         #[arg(long)]
         trace_out: Option<PathBuf>,
     },
+    /// List the built-in scenarios (run them by name: `faaslab run database-storm`).
+    List,
     /// Validate scenario files; prints every problem with its line and column.
     Check {
         #[arg(required = true)]
@@ -132,6 +135,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(if failed { ExitCode::from(BAD_INPUT) } else { ExitCode::SUCCESS })
         }
+        Some(Command::List) => {
+            for (name, text) in faaslab::scenario::LIBRARY {
+                let summary = Scenario::parse(text, name).map(|s| s.summary).unwrap_or_default();
+                println!("{name:<26} {summary}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Bench { quick }) => {
             faaslab::bench::run_all(quick, &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
@@ -159,9 +169,13 @@ fn open_default() -> Result<ExitCode, String> {
     Err("this build has no app (built without the `gui` feature): try `faaslab run` or `faaslab --help`".into())
 }
 
+/// A scenario file, or a built-in scenario's name when no such file exists.
 fn load(path: Option<&PathBuf>) -> Result<Scenario, String> {
-    match path {
-        Some(p) => Scenario::load(p).map_err(|e: ScenarioError| e.to_string()),
-        None => Ok(Scenario::default_scenario()),
+    let Some(p) = path else { return Ok(Scenario::default_scenario()) };
+    if !p.exists()
+        && let Some(built_in) = p.to_str().and_then(faaslab::scenario::built_in)
+    {
+        return built_in.map_err(|e| e.to_string());
     }
+    Scenario::load(p).map_err(|e: ScenarioError| e.to_string())
 }

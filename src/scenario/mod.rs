@@ -60,6 +60,20 @@ fn default_seed() -> u64 {
     1
 }
 
+/// The scenario library, embedded in the binary (the app's picker and the web build
+/// need no files): (name, RON text), in the order a course would take them.
+pub const LIBRARY: &[(&str, &str)] = &[
+    ("default", include_str!("../../scenarios/default.ron")),
+    ("keep-alive-steady-state", include_str!("../../scenarios/keep-alive-steady-state.ron")),
+    ("database-storm", include_str!("../../scenarios/database-storm.ron")),
+    ("sqs-worker", include_str!("../../scenarios/sqs-worker.ron")),
+];
+
+/// A built-in scenario by name, parsed (`None` if no such name).
+pub fn built_in(name: &str) -> Option<Result<Scenario, ScenarioError>> {
+    LIBRARY.iter().find(|(n, _)| *n == name).map(|(n, text)| Scenario::parse(text, &format!("built-in scenario {n}")))
+}
+
 /// The scenario the app opens and `faaslab run` uses when given no file.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.ron");
 pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/default.ron";

@@ -26,3 +26,32 @@ fn the_default_scenario_shows_cold_starts_in_its_first_seconds() {
     assert!(full.cold_starts > 5 && full.cold_start_ratio < 0.2, "cold starts are visible but not everywhere");
     assert!(full.functions[0].environments_expired > 0, "environments expire after the spike");
 }
+
+#[test]
+fn the_embedded_library_is_the_scenarios_folder() {
+    // Every file in scenarios/ is embedded (the app's picker and the web build read
+    // the embedded copies), under its file name, with the same text.
+    let files = library();
+    assert_eq!(files.len(), faaslab::scenario::LIBRARY.len(), "embed every file of scenarios/ in LIBRARY");
+    for (path, text) in files {
+        let name = std::path::Path::new(&path).file_stem().unwrap().to_str().unwrap().to_string();
+        let embedded = faaslab::scenario::LIBRARY.iter().find(|(n, _)| *n == name);
+        assert_eq!(embedded.map(|(_, t)| *t), Some(text.as_str()), "{name}");
+        assert!(faaslab::scenario::built_in(&name).unwrap().is_ok());
+    }
+    assert!(faaslab::scenario::built_in("no-such-scenario").is_none());
+}
+
+#[test]
+fn built_in_scenarios_run_by_name_from_the_command_line() {
+    let out = crate::cli::faaslab(&["list"]);
+    assert!(out.status.success());
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.contains("database-storm") && listed.contains("keep-alive-steady-state"));
+    let out = crate::cli::faaslab(&["run", "database-storm", "--duration", "1m", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["scenario"], "Database connection storm");
+    let out = crate::cli::faaslab(&["run", "no-such-scenario"]);
+    assert_eq!(out.status.code(), Some(2));
+}
