@@ -67,6 +67,8 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("keep-alive-steady-state", include_str!("../../scenarios/keep-alive-steady-state.ron")),
     ("database-storm", include_str!("../../scenarios/database-storm.ron")),
     ("sqs-worker", include_str!("../../scenarios/sqs-worker.ron")),
+    ("orchestration-vs-choreography", include_str!("../../scenarios/orchestration-vs-choreography.ron")),
+    ("image-upload-pipeline", include_str!("../../scenarios/image-upload-pipeline.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
