@@ -3,8 +3,7 @@
 //! Knobs draw no random numbers and read no clock, so a run with the same knob changes
 //! at the same simulated times is the same run.
 
-use super::function::{EnvState, Environment, FunctionModel, KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
-use super::pool::Slot;
+use super::function::{FunctionModel, KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
 use super::time::{SimDuration, SimTime};
 use super::{Event, Simulation};
 
@@ -139,19 +138,7 @@ impl Simulation {
         f.touch(now);
         if count > current {
             for _ in current..count {
-                let env = Environment {
-                    state: EnvState::Idle,
-                    provisioned: true,
-                    created_at: now,
-                    idle_since: now,
-                    expires_at: SimTime::MAX,
-                    invocations: 0,
-                    connections: 0,
-                };
-                f.slots.push(Slot { env, request: None, alive: true });
-                f.idle_provisioned.push((f.slots.len() - 1) as u32);
-                f.idle_count += 1;
-                f.provisioned += 1;
+                f.add_provisioned(now);
             }
             if reserved.is_none() {
                 self.account.unreserved_in_use += count - current;
@@ -159,13 +146,7 @@ impl Simulation {
         } else {
             let mut to_remove = current - count;
             // Idle ones first: they can go at once.
-            while to_remove > 0
-                && let Some(id) = f.idle_provisioned.pop()
-            {
-                f.slots[id as usize].alive = false;
-                f.idle_count -= 1;
-                f.provisioned -= 1;
-                f.expired += 1;
+            while to_remove > 0 && f.remove_idle_provisioned() {
                 to_remove -= 1;
                 if reserved.is_none() {
                     self.account.unreserved_in_use -= 1;

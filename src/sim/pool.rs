@@ -264,10 +264,7 @@ impl FunctionState {
         let users = state.model.spec.local_state.as_ref().map_or(0, |l| l.sessions);
         state.sessions = vec![None; users as usize];
         for _ in 0..state.model.spec.provisioned_concurrency {
-            let id = state.add_slot(SimTime::ZERO, EnvState::Idle, true);
-            state.idle_provisioned.push(id);
-            state.idle_count += 1;
-            state.provisioned += 1;
+            state.add_provisioned(SimTime::ZERO);
         }
         state
     }
@@ -460,6 +457,23 @@ impl FunctionState {
             return connections;
         }
         0
+    }
+
+    /// Adds a provisioned environment, initialized and idle.
+    pub(crate) fn add_provisioned(&mut self, now: SimTime) {
+        let id = self.add_slot(now, EnvState::Idle, true);
+        self.idle_provisioned.push(id);
+        self.idle_count += 1;
+        self.provisioned += 1;
+    }
+
+    /// Shuts down an idle provisioned environment; false if none is idle.
+    pub(crate) fn remove_idle_provisioned(&mut self) -> bool {
+        let Some(id) = self.idle_provisioned.pop() else { return false };
+        self.idle_count -= 1;
+        self.provisioned -= 1;
+        self.retire(id);
+        true
     }
 
     fn retire(&mut self, id: u32) {
