@@ -3,8 +3,8 @@
 //! the calls a handler makes. Delivery is at-least-once; idempotency is counted here.
 
 use super::bus::{BusState, ResolvedTarget};
-use super::config::SimConfig;
 use super::config::TriggerSpec;
+use super::config::{Named, SimConfig, index_of};
 use super::function::Call;
 use super::log::Outcome;
 use super::pool::{InFlight, Origin};
@@ -95,15 +95,13 @@ fn throttle_backoff(throttles: u32) -> SimDuration {
 }
 
 pub(crate) fn build_queues(config: &SimConfig) -> Vec<QueueState> {
-    let index = |name: &str| config.queues.iter().position(|q| q.name == name).map(|i| i as u32);
-    let function = |name: &str| config.functions.iter().position(|f| f.name == name).map(|i| i as u32);
     config
         .queues
         .iter()
         .map(|spec| {
             let mut q = QueueState::new(spec.clone());
-            q.dlq_index = spec.dlq.as_deref().and_then(index);
-            q.consumer_index = spec.consumer.as_ref().and_then(|c| function(&c.function));
+            q.dlq_index = spec.dlq.as_deref().and_then(|d| index_of(&config.queues, d));
+            q.consumer_index = spec.consumer.as_ref().and_then(|c| index_of(&config.functions, &c.function));
             q
         })
         .collect()
@@ -115,31 +113,24 @@ pub(crate) fn build_buckets(config: &SimConfig) -> Vec<BucketState> {
         .iter()
         .map(|b| BucketState {
             spec: b.clone(),
-            notify_index: b
-                .notify
-                .as_deref()
-                .and_then(|f| config.functions.iter().position(|g| g.name == f))
-                .map(|i| i as u32),
+            notify_index: b.notify.as_deref().and_then(|f| index_of(&config.functions, f)),
             counters: BucketCounters::default(),
         })
         .collect()
 }
 
 pub(crate) fn build_buses(config: &SimConfig) -> Vec<BusState> {
-    let function = |name: &str| config.functions.iter().position(|f| f.name == name).unwrap_or(0) as u32;
-    let queue = |name: &str| config.queues.iter().position(|q| q.name == name).unwrap_or(0) as u32;
-    let workflow = |name: &str| config.workflows.iter().position(|w| w.name == name).unwrap_or(0) as u32;
+    let function = |name: &str| index_of(&config.functions, name).unwrap_or(0);
+    let queue = |name: &str| index_of(&config.queues, name).unwrap_or(0);
+    let workflow = |name: &str| index_of(&config.workflows, name).unwrap_or(0);
     config.buses.iter().map(|b| BusState::new(b.clone(), function, queue, workflow)).collect()
 }
 
 pub(crate) fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
-    let find = |names: Vec<&str>, name: &str| names.iter().position(|n| *n == name).unwrap_or(0) as u32;
-    let functions: Vec<&str> = config.functions.iter().map(|f| f.name.as_str()).collect();
-    let queues: Vec<&str> = config.queues.iter().map(|q| q.name.as_str()).collect();
-    let databases: Vec<&str> = config.databases.iter().map(|d| d.name.as_str()).collect();
-    let buses: Vec<&str> = config.buses.iter().map(|b| b.name.as_str()).collect();
-    let buckets: Vec<&str> = config.buckets.iter().map(|b| b.name.as_str()).collect();
-    let streams: Vec<&str> = config.streams.iter().map(|s| s.name.as_str()).collect();
+    // Validation guarantees every name exists.
+    fn find<T: Named>(items: &[T], name: &str) -> u32 {
+        index_of(items, name).unwrap_or(0)
+    }
     config
         .functions
         .iter()
@@ -149,18 +140,18 @@ pub(crate) fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
                 .enumerate()
                 .map(|(k, c)| match c {
                     Call::Publish { bus, .. } => {
-                        ResolvedCall::Publish { bus: find(buses.clone(), bus), call: k as u32 }
+                        ResolvedCall::Publish { bus: find(&config.buses, bus), call: k as u32 }
                     }
                     Call::Put { bucket, size_kb } => {
-                        ResolvedCall::Put { bucket: find(buckets.clone(), bucket), size_kb: *size_kb }
+                        ResolvedCall::Put { bucket: find(&config.buckets, bucket), size_kb: *size_kb }
                     }
-                    Call::Write { stream } => ResolvedCall::Write { stream: find(streams.clone(), stream) },
+                    Call::Write { stream } => ResolvedCall::Write { stream: find(&config.streams, stream) },
                     Call::Query { database, count } => {
-                        ResolvedCall::Query { database: find(databases.clone(), database), count: *count }
+                        ResolvedCall::Query { database: find(&config.databases, database), count: *count }
                     }
-                    Call::Send { queue } => ResolvedCall::Send { queue: find(queues.clone(), queue) },
+                    Call::Send { queue } => ResolvedCall::Send { queue: find(&config.queues, queue) },
                     Call::Invoke { function, asynchronous } => ResolvedCall::Invoke {
-                        function: find(functions.clone(), function),
+                        function: find(&config.functions, function),
                         asynchronous: *asynchronous,
                     },
                 })
@@ -177,8 +168,8 @@ pub(crate) fn connections_per_function(config: &SimConfig) -> Vec<u64> {
         .iter()
         .map(|f| {
             f.calls.iter().fold(0u64, |mask, c| match c {
-                Call::Query { database, .. } => match config.databases.iter().position(|d| d.name == *database) {
-                    Some(i) if config.databases[i].pooler.is_none() && i < 64 => mask | (1 << i),
+                Call::Query { database, .. } => match index_of(&config.databases, database) {
+                    Some(i) if config.databases[i as usize].pooler.is_none() && i < 64 => mask | (1 << i),
                     _ => mask,
                 },
                 _ => mask,
@@ -291,11 +282,11 @@ impl Simulation {
     fn give_up_async(&mut self, event: u32) {
         let e = self.async_events[event as usize].clone();
         let destination = self.functions[e.function as usize].model.spec.on_failure.clone();
-        match destination.and_then(|name| self.queues.iter().position(|q| q.spec.name == name)) {
+        match destination.and_then(|name| index_of(&self.config.queues, &name)) {
             Some(q) => {
                 self.services.async_to_dlq += u64::from(e.counted);
-                self.queues[q].dead_letters += 1;
-                self.send_message(q as u32, e.correlation, e.counted, None, false, e.fetch);
+                self.queues[q as usize].dead_letters += 1;
+                self.send_message(q, e.correlation, e.counted, None, false, e.fetch);
             }
             None => self.services.async_dropped += u64::from(e.counted),
         }
@@ -372,11 +363,11 @@ impl Simulation {
         if kb <= limit {
             return Some(SimDuration::ZERO);
         }
-        let claim = payload.claim_check.as_deref().and_then(|name| self.buckets.iter().position(|b| b.name() == name));
+        let claim = payload.claim_check.as_deref().and_then(|name| index_of(&self.config.buckets, name));
         match claim {
             Some(bucket) => {
                 self.services.claim_checks += u64::from(counted);
-                let b = &mut self.buckets[bucket].counters;
+                let b = &mut self.buckets[bucket as usize].counters;
                 if counted {
                     b.objects_created += 1;
                     b.stored_kb += kb;

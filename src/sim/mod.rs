@@ -28,7 +28,7 @@ mod validate;
 pub mod workflow;
 
 use arrivals::ArrivalGenerator;
-use config::{SimConfig, TriggerSpec};
+use config::{SimConfig, TargetKind, TriggerSpec, index_of};
 use database::DatabaseState;
 use engine::{Due, EventQueue};
 use flow::{AsyncEvent, ResolvedCall, ServiceCounters};
@@ -195,15 +195,18 @@ impl Simulation {
             .triggers
             .iter()
             .map(|t| TriggerState {
-                target: match t.target_kind() {
-                    config::TargetKind::Function => config.functions.iter().position(|f| f.name == t.target()),
-                    config::TargetKind::Queue => config.queues.iter().position(|q| q.name == t.target()),
-                    config::TargetKind::Bus => config.buses.iter().position(|b| b.name == t.target()),
-                    config::TargetKind::Bucket => config.buckets.iter().position(|b| b.name == t.target()),
-                    config::TargetKind::Stream => config.streams.iter().position(|s| s.name == t.target()),
-                    config::TargetKind::Workflow => config.workflows.iter().position(|w| w.name == t.target()),
-                }
-                .unwrap_or(0) as u32,
+                target: {
+                    let name = t.target();
+                    match t.target_kind() {
+                        TargetKind::Function => index_of(&config.functions, name),
+                        TargetKind::Queue => index_of(&config.queues, name),
+                        TargetKind::Bus => index_of(&config.buses, name),
+                        TargetKind::Bucket => index_of(&config.buckets, name),
+                        TargetKind::Stream => index_of(&config.streams, name),
+                        TargetKind::Workflow => index_of(&config.workflows, name),
+                    }
+                    .unwrap_or(0)
+                },
                 arrivals: ArrivalGenerator::new(t.arrivals().clone()),
                 rng: RngStream::new(seed, &format!("trigger/{}/arrivals", t.name())),
                 counters: RequestCounters::default(),

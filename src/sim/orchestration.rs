@@ -37,7 +37,7 @@ pub(crate) struct Orchestrator {
 }
 
 pub(crate) fn build_workflows(config: &super::config::SimConfig) -> Vec<WorkflowState> {
-    let function = |name: &str| config.functions.iter().position(|f| f.name == name).unwrap_or(0) as u32;
+    let function = |name: &str| super::config::index_of(&config.functions, name).unwrap_or(0);
     config
         .workflows
         .iter()

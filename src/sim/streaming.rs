@@ -2,6 +2,7 @@
 //! batch is retried a second later, bisected, or given up, and blocks its shard
 //! meanwhile.
 
+use super::config::index_of;
 use super::log::Outcome;
 use super::pool::{InFlight, Origin};
 use super::stream::StreamState;
@@ -16,11 +17,7 @@ pub(crate) fn build_streams(config: &super::config::SimConfig) -> Vec<StreamStat
         .streams
         .iter()
         .map(|s| {
-            let consumer = s
-                .consumer
-                .as_ref()
-                .and_then(|c| config.functions.iter().position(|f| f.name == c.function))
-                .map(|i| i as u32);
+            let consumer = s.consumer.as_ref().and_then(|c| index_of(&config.functions, &c.function));
             StreamState::new(s.clone(), consumer)
         })
         .collect()
