@@ -60,8 +60,7 @@ pub(super) fn render(r: &Report) -> String {
         pct(r.cold_start_ratio)
     );
     let l = &r.latency_ms;
-    let synchronous: u64 = r.triggers.iter().filter(|t| t.latency_ms.max > 0.0).count() as u64;
-    if synchronous > 0 {
+    if r.triggers.iter().any(|t| t.latency_ms.max > 0.0) {
         let _ = writeln!(
             o,
             "Latency      as the caller sees it: p50 {}, p95 {}, p99 {}, max {} (mean {})",

@@ -325,10 +325,7 @@ impl Simulation {
         trigger: Option<u32>,
     ) {
         let b = &mut self.buckets[bucket as usize];
-        if counted {
-            b.counters.objects_created += 1;
-            b.counters.stored_kb += kb;
-        }
+        b.store(kb, counted);
         match b.notify_index {
             Some(_) if depth >= MAX_RECURSION => {
                 b.counters.loops_stopped += u64::from(counted);
@@ -367,11 +364,7 @@ impl Simulation {
         match claim {
             Some(bucket) => {
                 self.services.claim_checks += u64::from(counted);
-                let b = &mut self.buckets[bucket as usize].counters;
-                if counted {
-                    b.objects_created += 1;
-                    b.stored_kb += kb;
-                }
+                self.buckets[bucket as usize].store(kb, counted);
                 Some(fetch_time(kb))
             }
             None => {

@@ -139,4 +139,12 @@ impl BucketState {
     pub fn name(&self) -> &str {
         &self.spec.name
     }
+
+    /// Counts an object stored (counted work only).
+    pub(crate) fn store(&mut self, kb: f64, counted: bool) {
+        if counted {
+            self.counters.objects_created += 1;
+            self.counters.stored_kb += kb;
+        }
+    }
 }
