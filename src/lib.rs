@@ -9,6 +9,7 @@ pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 
 #[cfg(feature = "gui")]
 pub mod app;

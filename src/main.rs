@@ -37,6 +37,30 @@ enum Command {
         /// Write sampled traces (one request in ten, every hop a span) as JSON lines.
         #[arg(long)]
         trace_out: Option<PathBuf>,
+        #[command(flatten)]
+        setup: Setup,
+        /// Grade the run against the scenario's challenge: exit 0 if every objective
+        /// passes, 1 if one fails (2 is bad input, as always).
+        #[arg(long)]
+        challenge: bool,
+    },
+    /// Run a scenario once per value of one knob and compare them in a table
+    /// (memory power tuning: `faaslab sweep power-tuning --param api.memory=128,512,1024`).
+    Sweep {
+        /// The scenario file (.ron) or a built-in scenario's name.
+        scenario: PathBuf,
+        /// The knob and its values: NAME=V1,V2,...
+        #[arg(long)]
+        param: String,
+        #[command(flatten)]
+        setup: Setup,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Parallel runs (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// List the built-in scenarios (run them by name: `faaslab run database-storm`).
     List,
@@ -63,13 +87,43 @@ enum Command {
     },
 }
 
+/// Knob settings applied before a run.
+#[derive(clap::Args)]
+struct Setup {
+    /// Apply the challenge's reference solution first (a teacher shows the answer).
+    #[arg(long)]
+    reference: bool,
+    /// Set a knob before the run, such as `--set api.memory=1024` (repeatable; see
+    /// docs/scenario-format.md for the knobs).
+    #[arg(long = "set", value_name = "KNOB=VALUE")]
+    settings: Vec<String>,
+}
+
+impl Setup {
+    /// Applies the reference, then each `--set` in order. In a challenge only its
+    /// allowed knobs may be set, within their ranges.
+    fn apply(&self, scenario: &mut Scenario, challenge: bool) -> Result<(), String> {
+        if self.reference {
+            scenario.apply_reference().map_err(|e| format!("--reference: {e}"))?;
+        }
+        for text in &self.settings {
+            let (name, value) = faaslab::sim::knob::split_setting(text).map_err(|e| format!("--set: {e}"))?;
+            let result =
+                if challenge { scenario.set_challenge_knob(name, value) } else { scenario.set_knob(name, value) };
+            result.map_err(|e| format!("--set {text}: {e}"))?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
     Json,
 }
 
-/// Exit statuses: 0 fine, 2 bad input (as ripgrep and most Unix tools).
+/// Exit statuses: 0 fine, 1 a challenge failed, 2 bad input (as ripgrep and most Unix tools).
+const CHALLENGE_FAILED: u8 = 1;
 const BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
@@ -85,8 +139,12 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Some(Command::Run { scenario, seed, duration, format, log_out, trace_out }) => {
+        Some(Command::Run { scenario, seed, duration, format, log_out, trace_out, setup, challenge }) => {
             let mut scenario = load(scenario.as_ref())?;
+            if challenge && scenario.challenge.is_none() {
+                return Err(format!("--challenge: scenario \"{}\" has no challenge section", scenario.name));
+            }
+            setup.apply(&mut scenario, challenge)?;
             if let Some(seed) = seed {
                 scenario.seed = seed;
             }
@@ -111,9 +169,39 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     std::fs::write(path, text(&sim)).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
                 }
             }
+            let grades = match (&scenario.challenge, challenge) {
+                (Some(c), true) => Some(faaslab::report::objectives::evaluate_all(&c.objectives, &sim, &report)),
+                _ => None,
+            };
             match format {
-                Format::Text => print!("{}", report.to_text()),
-                Format::Json => println!("{}", report.to_json()),
+                Format::Text => {
+                    print!("{}", report.to_text());
+                    if let (Some(grades), Some(c)) = (&grades, &scenario.challenge) {
+                        print!("\n{}", faaslab::report::objectives::challenge_text(c, grades));
+                    }
+                }
+                Format::Json => match &grades {
+                    Some(g) => println!("{}", report.to_json_with_objectives(g)),
+                    None => println!("{}", report.to_json()),
+                },
+            }
+            let failed = grades.is_some_and(|g| g.iter().any(|r| !r.passed));
+            Ok(if failed { ExitCode::from(CHALLENGE_FAILED) } else { ExitCode::SUCCESS })
+        }
+        Some(Command::Sweep { scenario, param, setup, seed, format, threads }) => {
+            let mut scenario = load(Some(&scenario))?;
+            if let Some(seed) = seed {
+                scenario.seed = seed;
+            }
+            setup.apply(&mut scenario, false)?;
+            let (name, values) = faaslab::sweep::parse_param(&param)?;
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let progress = faaslab::sweep::stderr_progress(std::time::Instant::now());
+            let sweep = faaslab::sweep::run(&scenario, &name, &values, threads, &progress)
+                .map_err(|e| format!("--param {param}: {e}"))?;
+            match format {
+                Format::Text => print!("{}", sweep.to_text()),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&sweep).unwrap_or_default()),
             }
             Ok(ExitCode::SUCCESS)
         }

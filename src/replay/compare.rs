@@ -133,6 +133,9 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
         buckets: Vec::new(),
         streams: Vec::new(),
         workflows: Vec::new(),
+        rate_scales: Default::default(),
+        detached_dlqs: Vec::new(),
+        timeline: Vec::new(),
         server_fleet: ServerFleet::default(),
     }
 }

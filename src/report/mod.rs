@@ -1,6 +1,7 @@
 //! Summaries of a run: what the CLI prints (text or JSON) and what tests assert on.
 
 pub mod export;
+pub mod objectives;
 mod text;
 
 use crate::sim::Simulation;
@@ -273,6 +274,21 @@ pub struct Report {
     pub events: u64,
 }
 
+/// What function `index` consumed over the measured window.
+fn usage_of(sim: &Simulation, index: usize) -> (cost::Architecture, cost::Usage) {
+    let f = &sim.functions()[index];
+    let mut u = f.usage;
+    let prov = f.integrals_at(sim.now()).provisioned.area - sim.warmup_integrals(index).provisioned.area;
+    u.provisioned_mb_us = prov * u128::from(f.model.spec.memory_mb);
+    (f.model.spec.architecture, u)
+}
+
+/// One function's own cost over the measured window (no free tier: what it would add
+/// to a bill that already used it).
+pub fn function_cost_usd(sim: &Simulation, index: usize) -> f64 {
+    cost::invoice(&[usage_of(sim, index)], sim.measured_window(), false).total_usd()
+}
+
 fn ratio(part: u64, whole: u64) -> f64 {
     if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
 }
@@ -387,17 +403,7 @@ impl Report {
         let window = sim.measured_window();
         let functions: Vec<FunctionReport> =
             sim.functions().iter().enumerate().map(|(i, f)| function_report(sim, i, f)).collect();
-        let usage: Vec<_> = sim
-            .functions()
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let mut u = f.usage;
-                let prov = f.integrals_at(sim.now()).provisioned.area - sim.warmup_integrals(i).provisioned.area;
-                u.provisioned_mb_us = prov * u128::from(f.model.spec.memory_mb);
-                (f.model.spec.architecture, u)
-            })
-            .collect();
+        let usage: Vec<_> = (0..sim.functions().len()).map(|i| usage_of(sim, i)).collect();
         let mut bill = cost::invoice(&usage, window, config.account.free_tier);
         // Orchestration is billed per state transition, on top of the functions it runs.
         bill.requests_usd += sim
@@ -521,6 +527,13 @@ impl Report {
     /// Pretty JSON (stable key order, so equal runs give equal bytes).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The report with a graded challenge: `{"report": ..., "objectives": [...], "passed": bool}`.
+    pub fn to_json_with_objectives(&self, grades: &[objectives::ObjectiveResult]) -> String {
+        let passed = grades.iter().all(|g| g.passed);
+        let value = serde_json::json!({ "report": self, "objectives": grades, "passed": passed });
+        serde_json::to_string_pretty(&value).unwrap_or_default()
     }
 
     /// A readable summary for a student.

@@ -1,7 +1,10 @@
 //! Scenario files (RON): the schema, loading, validation and precise error messages.
 //! See docs/scenario-format.md for the format.
 
+pub mod challenge;
 pub mod locate;
+
+use challenge::Challenge;
 
 use crate::sim::bus::BusSpec;
 use crate::sim::config::{Account, SimConfig, TriggerSpec};
@@ -12,8 +15,10 @@ use crate::sim::queue::QueueSpec;
 use crate::sim::storage::BucketSpec;
 use crate::sim::stream::StreamSpec;
 use crate::sim::time::SimDuration;
+use crate::sim::timeline::TimelineEntry;
 use crate::sim::workflow::WorkflowSpec;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
@@ -54,6 +59,19 @@ pub struct Scenario {
     /// The always-on alternative the cost is compared with.
     #[serde(default)]
     pub server_fleet: ServerFleet,
+    /// Arrival-rate multipliers by trigger name, as the `rate` and `enabled` knobs set
+    /// them (`{"checkout": 2.0}`; 0 switches a trigger off).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rate_scales: BTreeMap<String, f64>,
+    /// Queues whose dead-letter queue is written but not attached (the `dlq` knob).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detached_dlqs: Vec<String>,
+    /// Scripted changes at simulated times: captions, knob changes, faults.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<TimelineEntry>,
+    /// Makes the scenario a challenge: objectives to meet with a few knobs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<Challenge>,
 }
 
 fn default_seed() -> u64 {
@@ -65,6 +83,7 @@ fn default_seed() -> u64 {
 pub const LIBRARY: &[(&str, &str)] = &[
     ("default", include_str!("../../scenarios/default.ron")),
     ("keep-alive-steady-state", include_str!("../../scenarios/keep-alive-steady-state.ron")),
+    ("memory-power-tuning", include_str!("../../scenarios/memory-power-tuning.ron")),
     ("database-storm", include_str!("../../scenarios/database-storm.ron")),
     ("sqs-worker", include_str!("../../scenarios/sqs-worker.ron")),
     ("orchestration-vs-choreography", include_str!("../../scenarios/orchestration-vs-choreography.ron")),
@@ -97,7 +116,65 @@ impl Scenario {
             streams: self.streams.clone(),
             workflows: self.workflows.clone(),
             server_fleet: self.server_fleet.clone(),
+            rate_scales: self.rate_scales.clone(),
+            detached_dlqs: self.detached_dlqs.clone(),
+            timeline: self.timeline.clone(),
         }
+    }
+
+    /// Everything wrong with the scenario: its configuration, then its challenge.
+    pub fn problems(&self) -> Vec<crate::sim::config::Problem> {
+        let config = self.to_config();
+        let mut problems = config.problems();
+        if let Some(c) = &self.challenge
+            && problems.is_empty()
+        {
+            c.problems(&config, &mut problems);
+        }
+        problems
+    }
+
+    /// Applies the challenge's reference solution (a teacher shows the answer).
+    pub fn apply_reference(&mut self) -> Result<(), String> {
+        let Some(challenge) = self.challenge.clone() else {
+            return Err(format!("scenario \"{}\" has no challenge, so no reference solution", self.name));
+        };
+        for (name, value) in &challenge.reference {
+            self.set_knob(name, value)?;
+        }
+        Ok(())
+    }
+
+    /// Sets a knob as a challenge's player may: only its allowed knobs, within range.
+    pub fn set_challenge_knob(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let Some(challenge) = &self.challenge else {
+            return Err(format!("scenario \"{}\" has no challenge", self.name));
+        };
+        let Some(allowed) = challenge.allowed(name) else {
+            let names: Vec<&str> = challenge.knobs.iter().map(|k| k.knob.as_str()).collect();
+            return Err(format!("knob \"{name}\" is locked in this challenge (allowed: {})", names.join(", ")));
+        };
+        allowed.check(&self.to_config(), value)?;
+        self.set_knob(name, value)
+    }
+
+    /// Sets a knob (`api.memory`, `1024`) in the scenario, checking the result.
+    pub fn set_knob(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let mut config = self.to_config();
+        crate::sim::knob::set(&mut config, name, value)?;
+        self.functions = config.functions;
+        self.queues = config.queues;
+        self.databases = config.databases;
+        self.account = config.account;
+        self.rate_scales = config.rate_scales;
+        self.detached_dlqs = config.detached_dlqs;
+        Ok(())
+    }
+
+    /// A knob's current value, as text `set_knob` accepts.
+    pub fn knob_value(&self, name: &str) -> Result<String, String> {
+        let config = self.to_config();
+        crate::sim::knob::resolve(&config, name).map(|id| crate::sim::knob::current(&config, id))
     }
 
     /// Parses and validates scenario text; `origin` names it in messages (a path).
@@ -114,7 +191,7 @@ impl Scenario {
                 message: e.code.to_string(),
             }],
         })?;
-        let problems = scenario.to_config().problems();
+        let problems = scenario.problems();
         if problems.is_empty() {
             return Ok(scenario);
         }

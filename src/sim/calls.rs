@@ -115,8 +115,12 @@ impl Simulation {
         if db.running < db.spec.max_parallel_queries {
             db.running += 1;
             let Waiter { function, env, .. } = waiter;
-            let took = self.db_samplers[database as usize].sample(&mut self.db_rngs[database as usize])
-                + self.db_rtt[function as usize][database as usize];
+            let mut server = self.db_samplers[database as usize].sample(&mut self.db_rngs[database as usize]);
+            let slowdown = self.db_slowdown[database as usize];
+            if slowdown != 1.0 {
+                server = SimDuration::from_secs_f64(server.as_secs_f64() * slowdown);
+            }
+            let took = server + self.db_rtt[function as usize][database as usize];
             self.queue.schedule(self.now + took, Event::QueryDone { database, function, env });
         } else {
             db.waiting.push_back(waiter);

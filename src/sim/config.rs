@@ -11,6 +11,7 @@ use super::stream::StreamSpec;
 use super::time::SimDuration;
 use super::workflow::WorkflowSpec;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The most arrivals a run may expect: at the engine's measured speed (several million
 /// a second) this is minutes of work; more than this is almost surely a typo.
@@ -266,6 +267,13 @@ pub struct SimConfig {
     pub streams: Vec<StreamSpec>,
     pub workflows: Vec<WorkflowSpec>,
     pub server_fleet: ServerFleet,
+    /// Arrival-rate multipliers by trigger name (the `rate` and `enabled` knobs):
+    /// 1 when absent, 0 = the trigger sends nothing.
+    pub rate_scales: BTreeMap<String, f64>,
+    /// Queues whose dead-letter queue is written but not attached (the `dlq` knob).
+    pub detached_dlqs: Vec<String>,
+    /// Scripted changes at simulated times (classroom demos, fault injection).
+    pub timeline: Vec<super::timeline::TimelineEntry>,
 }
 
 /// A problem with a configuration: where (a path such as `functions[0].memory_mb`)
@@ -277,6 +285,20 @@ pub struct Problem {
 }
 
 impl SimConfig {
+    /// The arrival-rate multiplier of trigger `index` (1 unless a knob changed it).
+    pub fn rate_scale_of(&self, index: usize) -> f64 {
+        self.rate_scales.get(self.triggers[index].name()).copied().unwrap_or(1.0)
+    }
+
+    pub fn set_rate_scale(&mut self, index: usize, scale: f64) {
+        let name = self.triggers[index].name().to_string();
+        if scale == 1.0 {
+            self.rate_scales.remove(&name);
+        } else {
+            self.rate_scales.insert(name, scale);
+        }
+    }
+
     /// Every problem found (not only the first); empty when the configuration can run.
     pub fn problems(&self) -> Vec<Problem> {
         let mut out = Vec::new();
@@ -452,7 +474,31 @@ impl SimConfig {
             push("server_fleet.concurrency_per_instance".into(), "an instance serves at least one request".into());
         }
         self.service_problems(&mut out);
+        self.setting_problems(&mut out);
+        super::timeline::problems(self, &mut out);
         out
+    }
+
+    /// Problems with the knob-set fields: rate multipliers and detached DLQs.
+    fn setting_problems(&self, out: &mut Vec<Problem>) {
+        let range = super::knobs::RATE_SCALE_RANGE;
+        for (name, scale) in &self.rate_scales {
+            let path = format!("rate_scales[\"{name}\"]");
+            if !self.triggers.iter().any(|t| t.name() == name) {
+                out.push(Problem { path: path.clone(), message: format!("no trigger \"{name}\"") });
+            }
+            if !(*scale == 0.0 || range.contains(scale)) {
+                let message =
+                    format!("a rate multiplier is 0 (off) or {}..{}, got {scale}", range.start(), range.end());
+                out.push(Problem { path, message });
+            }
+        }
+        for (i, name) in self.detached_dlqs.iter().enumerate() {
+            if !self.queues.iter().any(|q| q.name == *name && q.dlq.is_some()) {
+                let message = format!("no queue \"{name}\" with a dead-letter queue");
+                out.push(Problem { path: format!("detached_dlqs[{i}]"), message });
+            }
+        }
     }
 }
 

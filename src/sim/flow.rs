@@ -100,7 +100,8 @@ pub(crate) fn build_queues(config: &SimConfig) -> Vec<QueueState> {
         .iter()
         .map(|spec| {
             let mut q = QueueState::new(spec.clone());
-            q.dlq_index = spec.dlq.as_deref().and_then(|d| index_of(&config.queues, d));
+            let attached = !config.detached_dlqs.contains(&spec.name);
+            q.dlq_index = spec.dlq.as_deref().filter(|_| attached).and_then(|d| index_of(&config.queues, d));
             q.consumer_index = spec.consumer.as_ref().and_then(|c| index_of(&config.functions, &c.function));
             q
         })

@@ -3,7 +3,9 @@
 //! Knobs draw no random numbers and read no clock, so a run with the same knob changes
 //! at the same simulated times is the same run.
 
+use super::config::index_of;
 use super::function::{FunctionModel, KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
+use super::knob;
 use super::time::{SimDuration, SimTime};
 use super::{Event, Simulation};
 
@@ -165,6 +167,56 @@ impl Simulation {
             }
         }
         self.respec(function, |s| s.provisioned_concurrency = count);
+        Ok(())
+    }
+
+    /// A knob by name, as `--set` writes it (`api.memory`, `orders.batch_size`), during
+    /// the run. Knobs that shape how the run is built refuse (see `knob::is_live`).
+    pub fn set_knob(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let change = knob::parse(&self.config, name, value)?;
+        let property = change.id.property();
+        if !knob::is_live(property) {
+            return Err(format!("knob \"{name}\" cannot change during a run: restart with it set"));
+        }
+        let i = change.id.index;
+        let mut changed = self.config.clone();
+        change.apply_to(&mut changed);
+        if let Some(p) = changed.problems().first() {
+            return Err(format!("knob \"{name}\" = \"{value}\": {}: {}", p.path, p.message));
+        }
+        let number = change.value.number().unwrap_or(0.0);
+        match property {
+            "keep_alive" => self.set_keep_alive(i, SimDuration::from_secs_f64(number)),
+            "provisioned" => self.set_provisioned_concurrency(i, number as u32),
+            "reserved" => self.set_reserved_concurrency(i, changed.functions[i].reserved_concurrency),
+            "rate" => {
+                self.set_rate_scale(i, number)?;
+                self.config.set_rate_scale(i, number);
+                Ok(())
+            }
+            "batch_size" | "visibility_timeout" | "max_receives" | "max_concurrency" | "dlq" => {
+                let q = &mut self.queues[i];
+                q.spec = changed.queues[i].clone();
+                let attached = !changed.detached_dlqs.contains(&q.spec.name);
+                let dlq = q.spec.dlq.as_deref().filter(|_| attached);
+                q.dlq_index = dlq.and_then(|d| index_of(&changed.queues, d));
+                self.config.queues[i] = changed.queues[i].clone();
+                self.config.detached_dlqs = changed.detached_dlqs;
+                Ok(())
+            }
+            // The rest of a function's spec is read at each invocation.
+            _ => {
+                let spec = changed.functions[i].clone();
+                self.respec(i, |s| *s = spec.clone());
+                Ok(())
+            }
+        }
+    }
+
+    /// A function's error rate (a timeline fault: its dependency fails).
+    pub(super) fn set_error_rate(&mut self, function: usize, error_rate: f64) -> Result<(), String> {
+        self.check_function(function)?;
+        self.respec(function, |s| s.error_rate = error_rate);
         Ok(())
     }
 

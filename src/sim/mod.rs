@@ -12,6 +12,7 @@ pub(crate) mod engine;
 pub mod flow;
 pub mod function;
 mod invoke;
+pub mod knob;
 pub mod knobs;
 pub mod log;
 pub mod metrics;
@@ -23,6 +24,7 @@ pub mod storage;
 pub mod stream;
 mod streaming;
 pub mod time;
+pub mod timeline;
 pub mod trace;
 mod validate;
 pub mod workflow;
@@ -71,6 +73,8 @@ enum Event {
     ShardPoll { stream: u32, shard: u32 },
     /// A workflow thread's wait ends, or its task's retry back-off does.
     WorkflowWake { thread: u32 },
+    /// A scripted timeline entry is due.
+    Timeline { index: u32 },
 }
 
 /// Counts of one trigger's requests (those that arrived after the warm-up).
@@ -134,6 +138,12 @@ struct AccountState {
 /// A running simulation.
 pub struct Simulation {
     config: SimConfig,
+    /// The timeline entry of the caption shown now.
+    caption: Option<u32>,
+    /// Query-time multipliers per database (timeline faults; 1 = normal).
+    db_slowdown: Vec<f64>,
+    /// Timeline entries that could not be applied, and why.
+    pub timeline_refused: Vec<String>,
     now: SimTime,
     end: SimTime,
     warmup_end: SimTime,
@@ -285,14 +295,23 @@ impl Simulation {
                 .collect(),
             batch_rng: RngStream::new(seed, "queues/partial-batch"),
             warmup_db_integrals: vec![metrics::TimeIntegral::default(); config.databases.len()],
+            caption: None,
+            db_slowdown: vec![1.0; config.databases.len()],
+            timeline_refused: Vec::new(),
             config,
         };
         for i in 0..sim.triggers.len() {
+            let scale = sim.config.rate_scale_of(i);
             let t = &mut sim.triggers[i];
+            t.arrivals.rate_scale = scale;
+            if scale == 0.0 {
+                continue; // switched off: it never sends anything
+            }
             if let Some(first) = t.arrivals.next_after(SimTime::ZERO, &mut t.rng) {
                 sim.queue.schedule_lane(i as u32, first);
             }
         }
+        sim.schedule_timeline();
         sim.queue.schedule(SimTime(SERIES_START_WIDTH.0), Event::Tick);
         if sim.warmup_end > SimTime::ZERO {
             sim.queue.schedule(sim.warmup_end, Event::WarmupEnd);
@@ -410,6 +429,7 @@ impl Simulation {
             Event::ConnectionTimeout { database } => self.databases[database as usize].close(self.now),
             Event::ShardPoll { stream, shard } => self.pump_shard(stream, shard),
             Event::WorkflowWake { thread } => self.workflow_wake(thread),
+            Event::Timeline { index } => self.on_timeline(index),
         }
     }
 

@@ -1,0 +1,121 @@
+//! Challenges: a scenario as an exercise. The scenario as written is the naive
+//! starting point; the player may turn only the listed knobs, within their ranges, to
+//! meet every objective. A reference solution proves it can be done (a test runs it
+//! over several seeds), hints unlock over time or after a failed attempt, and the
+//! debrief says what the exercise was about.
+
+use crate::report::objectives::Objective;
+use crate::sim::config::{Problem, SimConfig};
+use crate::sim::knob;
+use crate::sim::time::SimDuration;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Challenge {
+    /// The task in a sentence or two.
+    pub goal: String,
+    pub objectives: Vec<Objective>,
+    /// The knobs the player may turn; every other setting is locked.
+    pub knobs: Vec<AllowedKnob>,
+    #[serde(default)]
+    pub hints: Vec<Hint>,
+    /// A solution: knob settings that meet every objective, `[("api.memory", "1024")]`.
+    pub reference: Vec<(String, String)>,
+    /// What the exercise teaches, shown after the run.
+    pub debrief: String,
+}
+
+/// A knob the player may turn: `(knob: "api.memory", min: 128, max: 3008, step: 64)`.
+/// Bounds are in the knob's number (MB, seconds, a count, 1/0 for on/off).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowedKnob {
+    pub knob: String,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub step: Option<f64>,
+}
+
+/// A hint, shown once `after` simulated time has passed, or (with `on_failure`) after
+/// a run that failed. With neither it is shown from the start.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hint {
+    pub text: String,
+    #[serde(default)]
+    pub after: Option<SimDuration>,
+    #[serde(default)]
+    pub on_failure: bool,
+}
+
+impl AllowedKnob {
+    /// Checks `value` is within this knob's range; the error says which range.
+    pub fn check(&self, config: &SimConfig, value: &str) -> Result<(), String> {
+        let change = knob::parse(config, &self.knob, value)?;
+        let Some(x) = change.value.number() else { return Ok(()) };
+        let below = self.min.is_some_and(|m| x < m - 1e-9);
+        let above = self.max.is_some_and(|m| x > m + 1e-9);
+        if below || above {
+            let lo = self.min.map_or("any".to_string(), |m| m.to_string());
+            let hi = self.max.map_or("any".to_string(), |m| m.to_string());
+            return Err(format!("knob \"{}\" is allowed {lo}..{hi} in this challenge, got {value}", self.knob));
+        }
+        Ok(())
+    }
+}
+
+impl Challenge {
+    /// The allowed knob called `name`, if the player may turn it.
+    pub fn allowed(&self, name: &str) -> Option<&AllowedKnob> {
+        self.knobs.iter().find(|k| k.knob == name)
+    }
+
+    /// Problems with the challenge against the scenario's configuration.
+    pub fn problems(&self, config: &SimConfig, out: &mut Vec<Problem>) {
+        let mut push = |path: String, message: String| out.push(Problem { path, message });
+        if self.objectives.is_empty() {
+            push("challenge.objectives".into(), "a challenge needs at least one objective".into());
+        }
+        let mut inner = Vec::new();
+        for (i, o) in self.objectives.iter().enumerate() {
+            o.problems(config, &format!("challenge.objectives[{i}]"), &mut inner);
+        }
+        for p in inner {
+            push(p.path, p.message);
+        }
+        for (i, k) in self.knobs.iter().enumerate() {
+            let at = format!("challenge.knobs[{i}]");
+            if let Err(e) = knob::resolve(config, &k.knob) {
+                push(format!("{at}.knob"), e);
+                continue;
+            }
+            if let (Some(lo), Some(hi)) = (k.min, k.max)
+                && !(lo <= hi)
+            {
+                push(at.clone(), format!("min ({lo}) is above max ({hi})"));
+            }
+            if k.step.is_some_and(|s| !(s > 0.0 && s.is_finite())) {
+                push(format!("{at}.step"), "step must be above zero".into());
+            }
+        }
+        let mut solved = config.clone();
+        for (i, (name, value)) in self.reference.iter().enumerate() {
+            let at = format!("challenge.reference[{i}]");
+            match self.allowed(name) {
+                None => push(at, format!("the reference turns \"{name}\", which is not among the challenge's knobs")),
+                Some(k) => {
+                    if let Err(e) = k.check(config, value).and_then(|()| knob::set(&mut solved, name, value)) {
+                        push(at, e);
+                    }
+                }
+            }
+        }
+        if self.debrief.trim().is_empty() {
+            push("challenge.debrief".into(), "a challenge needs a debrief: what it teaches".into());
+        }
+    }
+}

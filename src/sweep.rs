@@ -1,0 +1,186 @@
+//! `faaslab sweep`: the same scenario once per value of one knob, side by side. Memory
+//! power tuning is the classic use: duration falls as memory (and CPU) grows, the
+//! price per millisecond rises, and the cheapest size is rarely the largest.
+//! Runs are independent, so they spread over all cores.
+
+use crate::report::Report;
+use crate::report::objectives::evaluate_all;
+use crate::scenario::Scenario;
+use crate::sim::Simulation;
+use crate::sim::knob;
+use serde::Serialize;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// One run of a sweep.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SweepRow {
+    pub value: String,
+    /// Mean and p99 handler time of the function the knob belongs to (or the first).
+    pub duration_mean_ms: f64,
+    pub duration_p99_ms: f64,
+    /// End-to-end latency over every request.
+    pub latency_p99_ms: f64,
+    pub cold_start_ratio: f64,
+    pub errors: u64,
+    pub throttled: u64,
+    pub cost_per_month_usd: f64,
+    /// Cost per million invocations of that function.
+    pub cost_per_million_usd: f64,
+    /// Whether every challenge objective passed (`None` without a challenge).
+    pub passed: Option<bool>,
+}
+
+/// A sweep's rows in the order of the values, plus which was cheapest and fastest.
+#[derive(Clone, Debug, Serialize)]
+pub struct Sweep {
+    pub scenario: String,
+    pub knob: String,
+    pub rows: Vec<SweepRow>,
+    pub cheapest: usize,
+    pub fastest: usize,
+}
+
+/// Parses `NAME=V1,V2,...`.
+pub fn parse_param(text: &str) -> Result<(String, Vec<String>), String> {
+    let (name, values) = knob::split_setting(text).map_err(|e| format!("--param: {e}"))?;
+    let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
+    if values.is_empty() {
+        return Err(format!("--param: no values after \"{name}=\" (write {name}=V1,V2,...)"));
+    }
+    Ok((name.to_string(), values))
+}
+
+/// Runs `scenario` once per value (checked up front: a bad value fails before any run).
+/// `progress` hears (done, total) after each run.
+pub fn run(
+    scenario: &Scenario,
+    name: &str,
+    values: &[String],
+    threads: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Sweep, String> {
+    let mut configured = Vec::with_capacity(values.len());
+    for value in values {
+        let mut s = scenario.clone();
+        s.set_knob(name, value)?;
+        configured.push(s);
+    }
+    let config = scenario.to_config();
+    let id = knob::resolve(&config, name)?;
+    // The function whose handler time the table shows.
+    let function = if knob::PROPERTIES.iter().any(|(p, o, ..)| *p == id.property() && *o == knob::Owner::Function) {
+        id.index
+    } else {
+        0
+    };
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let rows: Mutex<Vec<Option<SweepRow>>> = Mutex::new(vec![None; values.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, values.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(s) = configured.get(i) else { break };
+                    let row = run_one(s, &values[i], function);
+                    rows.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(row);
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, values.len());
+                }
+            });
+        }
+    });
+    let rows: Vec<SweepRow> =
+        rows.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().map(|r| r.expect("every run ran")).collect();
+    let best = |key: &dyn Fn(&SweepRow) -> f64| {
+        (0..rows.len()).min_by(|&a, &b| key(&rows[a]).total_cmp(&key(&rows[b]))).unwrap_or(0)
+    };
+    let cheapest = best(&|r| r.cost_per_million_usd);
+    let fastest = best(&|r| r.duration_mean_ms);
+    Ok(Sweep { scenario: scenario.name.clone(), knob: name.to_string(), rows, cheapest, fastest })
+}
+
+fn run_one(scenario: &Scenario, value: &str, function: usize) -> SweepRow {
+    let mut sim = Simulation::with_log_capacity(scenario.to_config(), 0);
+    sim.run_to_end();
+    let report = Report::of(&sim, &scenario.name);
+    let f = report.functions.get(function);
+    let invocations = f.map_or(0, |f| f.invocations);
+    // The function's own cost: its GB-seconds and requests at the scenario's prices.
+    let function_cost = if f.is_some() { crate::report::function_cost_usd(&sim, function) } else { 0.0 };
+    let passed =
+        scenario.challenge.as_ref().map(|c| evaluate_all(&c.objectives, &sim, &report).iter().all(|r| r.passed));
+    SweepRow {
+        value: value.to_string(),
+        duration_mean_ms: f.map_or(0.0, |f| f.duration_ms.mean),
+        duration_p99_ms: f.map_or(0.0, |f| f.duration_ms.p99),
+        latency_p99_ms: report.latency_ms.p99,
+        cold_start_ratio: report.cold_start_ratio,
+        errors: report.requests.failed + report.requests.timed_out,
+        throttled: report.requests.throttled,
+        cost_per_month_usd: report.cost.per_month_usd,
+        cost_per_million_usd: if invocations == 0 { 0.0 } else { function_cost / invocations as f64 * 1e6 },
+        passed,
+    }
+}
+
+impl Sweep {
+    pub fn to_text(&self) -> String {
+        let mut out = format!("Sweep of {} over \"{}\" ({} runs)\n\n", self.knob, self.scenario, self.rows.len());
+        let challenge = self.rows.iter().any(|r| r.passed.is_some());
+        out += &format!(
+            "{:>10} {:>12} {:>12} {:>12} {:>8} {:>8} {:>9} {:>12} {:>12}{}\n",
+            "value",
+            "mean ms",
+            "p99 ms",
+            "e2e p99 ms",
+            "cold %",
+            "errors",
+            "throttled",
+            "$/M invoc.",
+            "$/month",
+            if challenge { "  challenge" } else { "" }
+        );
+        for (i, r) in self.rows.iter().enumerate() {
+            let mut marks = Vec::new();
+            if i == self.cheapest {
+                marks.push("cheapest");
+            }
+            if i == self.fastest {
+                marks.push("fastest");
+            }
+            let verdict = match r.passed {
+                Some(true) => "  pass",
+                Some(false) => "  FAIL",
+                None => "",
+            };
+            out += &format!(
+                "{:>10} {:>12.1} {:>12.1} {:>12.1} {:>8.2} {:>8} {:>9} {:>12.4} {:>12.2}{verdict}  {}\n",
+                r.value,
+                r.duration_mean_ms,
+                r.duration_p99_ms,
+                r.latency_p99_ms,
+                r.cold_start_ratio * 100.0,
+                r.errors,
+                r.throttled,
+                r.cost_per_million_usd,
+                r.cost_per_month_usd,
+                marks.join(", ")
+            );
+        }
+        out
+    }
+}
+
+/// Progress on stderr for sweeps that take longer than a second.
+pub fn stderr_progress(started: Instant) -> impl Fn(usize, usize) + Sync {
+    move |done, total| {
+        if started.elapsed() > Duration::from_secs(1) {
+            eprint!("\rsweep: {done}/{total} runs done ({:.1} s)", started.elapsed().as_secs_f64());
+            if done == total {
+                eprintln!();
+            }
+        }
+    }
+}
