@@ -56,7 +56,13 @@ pub(super) fn problems(config: &SimConfig, out: &mut Vec<Problem>) {
                     "action",
                     format!("knob \"{name}\" cannot change during a run (only before it starts, with --set)"),
                 ),
-                Ok(_) => {}
+                Ok(_) => {
+                    // The value must also be one the model accepts (memory within range...).
+                    let mut without_timeline = SimConfig { timeline: Vec::new(), ..config.clone() };
+                    if let Err(e) = knob::set(&mut without_timeline, name, value) {
+                        push("action", e);
+                    }
+                }
             },
             TimelineAction::SlowDatabase { database, factor } => {
                 if index_of(&config.databases, database).is_none() {

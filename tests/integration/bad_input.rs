@@ -114,3 +114,59 @@ fn garbage_never_panics() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// GOOD with a challenge section (and optionally a timeline) appended.
+fn with_challenge(objectives: &str, knobs: &str, reference: &str) -> String {
+    GOOD.trim_end_matches(')').to_string()
+        + &format!(
+            "    challenge: (\n        goal: \"g\",\n        objectives: [{objectives}],\n        knobs: [{knobs}],\n        reference: [{reference}],\n        debrief: \"d\",\n    ),\n)"
+        )
+}
+
+#[test]
+fn challenge_mistakes_are_named_with_their_place() {
+    let ok = with_challenge(
+        r#"Latency(of: "users", percentile: 99, at_most: "1s")"#,
+        r#"(knob: "api.memory", min: 128, max: 2048)"#,
+        r#"("api.memory", "1024")"#,
+    );
+    assert_eq!(check(&ok).0, Some(0), "{}", check(&ok).1);
+    // The objective names a trigger that does not exist (line 17 holds the objectives).
+    let unknown = ok.replace(r#"Latency(of: "users""#, r#"Latency(of: "userz""#);
+    expect(&unknown, 17, 22, "no trigger or function \"userz\"");
+    // The reference turns a knob outside its allowed range.
+    expect(&ok.replace(r#"("api.memory", "1024")"#, r#"("api.memory", "4096")"#), 19, 21, "allowed 128..2048");
+    // A knob that does not exist.
+    expect(&ok.replace(r#"(knob: "api.memory""#, r#"(knob: "api.colour""#), 18, 24, "no property \"colour\"");
+}
+
+#[test]
+fn timeline_after_the_end_is_named_with_its_place() {
+    let late = GOOD.trim_end_matches(')').to_string()
+        + "    timeline: [\n        (at: \"30s\", action: Caption(\"fine\")),\n        (at: \"2m\", action: Caption(\"too late\")),\n    ],\n)";
+    expect(&late, 17, 14, "not before the end of the run (1m)");
+    let dead = late.replace(
+        "(at: \"2m\", action: Caption(\"too late\"))",
+        "(at: \"40s\", action: Set(knob: \"api.memory\", value: \"1\"))",
+    );
+    expect(&dead, 17, 29, "api.memory");
+}
+
+#[test]
+fn command_line_knobs_outside_their_range_are_bad_input() {
+    let out = crate::cli::faaslab(&["run", "memory-power-tuning", "--challenge", "--set", "resize.memory=20000"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("allowed 128..10240") && err.contains("--set resize.memory=20000"), "{err}");
+    for args in [
+        &["run", "--set", "api.memory"][..],
+        &["run", "--set", "api.memory=lots"],
+        &["run", "--reference"],
+        &["sweep", "memory-power-tuning", "--param", "resize.memory="],
+        &["sweep", "memory-power-tuning", "--param", "resize.memory=128,64"],
+    ] {
+        let out = crate::cli::faaslab(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+}

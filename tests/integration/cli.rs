@@ -152,3 +152,29 @@ fn run_exports_the_log_and_sampled_traces_as_json_lines() {
         "the query nests in its attempt"
     );
 }
+
+#[test]
+fn challenge_exit_status_is_the_verdict() {
+    let naive = faaslab(&["run", "memory-power-tuning", "--challenge"]);
+    assert_eq!(naive.status.code(), Some(1), "128 MB is too slow");
+    let text = String::from_utf8_lossy(&naive.stdout);
+    assert!(text.contains("[FAIL] p99 latency of uploads") && text.contains("why: resize"), "{text}");
+    let solved = faaslab(&["run", "memory-power-tuning", "--challenge", "--reference"]);
+    assert_eq!(solved.status.code(), Some(0), "{}", String::from_utf8_lossy(&solved.stdout));
+    let json =
+        faaslab(&["run", "memory-power-tuning", "--challenge", "--set", "resize.memory=1769", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["passed"], serde_json::Value::Bool(true));
+    assert_eq!(value["report"]["functions"][0]["memory_mb"], 1769);
+    assert_eq!(value["objectives"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn sweep_prints_one_row_per_value() {
+    let out = faaslab(&["sweep", "memory-power-tuning", "--param", "resize.memory=256,1769,3008", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = value["rows"].as_array().unwrap();
+    assert_eq!(rows.iter().map(|r| r["value"].as_str().unwrap()).collect::<Vec<_>>(), ["256", "1769", "3008"]);
+    assert_eq!(value["fastest"], 1);
+}
