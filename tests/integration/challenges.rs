@@ -101,3 +101,80 @@ fn objectives_report_exact_counts_and_bounds() {
     assert_eq!(p99.measured, sim.triggers()[0].latency.quantile_ms(0.99));
     assert_eq!(p99.bound, 800.0);
 }
+
+/// Runs `s` to `secs` simulated seconds.
+fn run_until(sim: &mut faaslab::sim::Simulation, secs: u64) {
+    sim.step_until(faaslab::sim::time::SimTime(secs * 1_000_000), u64::MAX);
+}
+
+#[test]
+fn a_timeline_narrates_turns_knobs_and_injects_faults_at_its_times() {
+    use faaslab::sim::timeline::{TimelineAction, TimelineEntry};
+    let at = |secs: u64, action: TimelineAction| TimelineEntry {
+        at: faaslab::sim::time::SimDuration::from_secs(secs),
+        action,
+    };
+    let mut s = Scenario::default_scenario();
+    s.timeline = vec![
+        at(30, TimelineAction::Caption("steady".into())),
+        at(300, TimelineAction::Set { knob: "users.rate".into(), value: "3".into() }),
+        at(420, TimelineAction::FailFunction { function: "api".into(), error_rate: 1.0 }),
+        at(480, TimelineAction::Caption("healed".into())),
+        at(480, TimelineAction::FailFunction { function: "api".into(), error_rate: 0.0 }),
+    ];
+    assert!(s.problems().is_empty(), "{:?}", s.problems());
+    let mut sim = faaslab::sim::Simulation::new(s.to_config());
+    run_until(&mut sim, 29);
+    assert_eq!(sim.caption(), None);
+    run_until(&mut sim, 240);
+    assert_eq!(sim.caption().map(|(_, t)| t), Some("steady"));
+    // 4..5 min at 8/s as written, then 5..7 min at 3 x 8/s.
+    let before = sim.requests().arrived;
+    run_until(&mut sim, 300);
+    let written = sim.requests().arrived - before;
+    run_until(&mut sim, 420);
+    let tripled = sim.requests().arrived - before - written;
+    let ratio = tripled as f64 / (2.0 * written as f64);
+    assert!((ratio - 3.0).abs() < 0.35, "{written} in a minute, then {tripled} in two: {ratio}");
+    assert_eq!(sim.config().rate_scale_of(0), 3.0);
+    // From 7 min every invocation fails, until the caption at 8 min heals it.
+    let failed_before = sim.requests().failed;
+    run_until(&mut sim, 479);
+    let failed = sim.requests().failed - failed_before;
+    assert!(failed > 1000, "a failing dependency fails everything: {failed}");
+    run_until(&mut sim, 540);
+    let after = sim.requests().failed;
+    run_until(&mut sim, 599);
+    assert_eq!(sim.requests().failed, after, "healed at 8 min");
+    assert_eq!(sim.caption().map(|(_, t)| t), Some("healed"));
+    assert!(sim.timeline_refused.is_empty(), "{:?}", sim.timeline_refused);
+}
+
+#[test]
+fn a_slow_database_fault_slows_its_queries_by_the_factor() {
+    // Light load and ample server slots: no queueing, so latency is the server time.
+    let base = crate::harness::scenario(
+        r#"Scenario(
+            name: "slow db",
+            duration: "10m",
+            functions: [(name: "api", runtime: Python, memory_mb: 512, duration: Constant(value: "5ms"),
+                         calls: [Query(database: "db", count: 1)], keep_alive: "10m")],
+            triggers: [Http(name: "users", target: "api", arrivals: Poisson(rate: 2.0))],
+            databases: [(name: "db", max_connections: 100, max_parallel_queries: 100,
+                         query_time: LogNormal(median: "20ms", p99: "60ms"))],
+        )"#,
+    );
+    let p50 = |factor: Option<f64>| {
+        let mut s = base.clone();
+        if let Some(factor) = factor {
+            use faaslab::sim::timeline::{TimelineAction, TimelineEntry};
+            let action = TimelineAction::SlowDatabase { database: "db".into(), factor };
+            s.timeline = vec![TimelineEntry { at: faaslab::sim::time::SimDuration::ZERO, action }];
+        }
+        let r = Report::of(&run(&s), &s.name);
+        r.databases[0].query_ms.p50
+    };
+    let (normal, slow) = (p50(None), p50(Some(4.0)));
+    assert!((normal - 20.0).abs() < 2.0, "{normal}");
+    assert!((slow / normal - 4.0).abs() < 0.3, "p50 {normal} ms, then {slow} ms with a 4x slowdown");
+}
