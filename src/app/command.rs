@@ -28,6 +28,12 @@ pub enum Command {
         new_seed: bool,
     },
     Knob(Knob),
+    /// A knob by name (`api.memory`, `1024`); knobs that cannot change during a run
+    /// restart it with the new value.
+    SetKnob {
+        name: String,
+        value: String,
+    },
 }
 
 /// A live change of the model (see `sim::knobs`).

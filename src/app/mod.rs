@@ -2,6 +2,8 @@
 //! frame within an event budget, and draws what it reads. One plugin per feature; this
 //! module only gathers them and declares the order their systems run in.
 
+mod captions;
+mod challenge;
 mod command;
 mod panels;
 mod playback;
@@ -12,6 +14,8 @@ mod view_state;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod challenge_tests;
 
 use crate::scenario::Scenario;
 use crate::sim::time::parse_duration;
@@ -79,7 +83,13 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         view.presenter = options.presenter;
         view.help = options.show_shortcuts;
     }
-    app.add_plugins((topology::render_plugin, panels::plugin, shortcuts::plugin));
+    app.add_plugins((
+        topology::render_plugin,
+        panels::plugin,
+        shortcuts::plugin,
+        challenge::ui_plugin,
+        captions::ui_plugin,
+    ));
     if let Some(path) = options.screenshot {
         // Screenshots run the simulation faster so that `--after` arrives quickly.
         app.add_plugins(screenshot::plugin(path, after));
@@ -95,5 +105,12 @@ fn add_simulation_plugins(app: &mut App, scenario: Scenario, speed: f64) {
         Update,
         (AppSystems::Input, AppSystems::ApplyCommands, AppSystems::Advance, AppSystems::SyncView).chain(),
     )
-    .add_plugins((view_state::plugin, command::plugin, playback::plugin(scenario, speed), topology::plugin));
+    .add_plugins((
+        view_state::plugin,
+        command::plugin,
+        playback::plugin(scenario, speed),
+        topology::plugin,
+        challenge::plugin,
+        captions::plugin,
+    ));
 }

@@ -60,6 +60,26 @@ impl Playback {
         self.generation += 1;
     }
 
+    /// Sets a knob by name: live when the model allows, otherwise by restarting the
+    /// run with it. In a challenge only its allowed knobs move, within their ranges.
+    pub fn set_knob(&mut self, name: &str, value: &str, challenge_mode: bool) -> Result<(), String> {
+        if challenge_mode && let Some(challenge) = &self.scenario.challenge {
+            let allowed =
+                challenge.allowed(name).ok_or_else(|| format!("knob \"{name}\" is locked in this challenge"))?;
+            allowed.check(self.sim.config(), value)?;
+        }
+        let property = crate::sim::knob::resolve(self.sim.config(), name)?.property();
+        if crate::sim::knob::is_live(property) {
+            return self.sim.set_knob(name, value);
+        }
+        let mut config = self.sim.config().clone();
+        crate::sim::knob::set(&mut config, name, value)?;
+        self.sim = Simulation::new(config);
+        self.falling_behind = false;
+        self.generation += 1;
+        Ok(())
+    }
+
     /// Advances by `span` of simulated time, handling at most `budget` events.
     pub fn advance(&mut self, span: SimDuration, budget: u64) {
         let target = SimTime(self.sim.now().0.saturating_add(span.0));
@@ -77,6 +97,7 @@ impl Playback {
                 let seed = if *new_seed { self.seed.wrapping_add(1) } else { self.seed };
                 self.restart(seed);
             }
+            Command::SetKnob { name, value } => self.set_knob(name, value, true)?,
             Command::Knob(knob) => {
                 let sim = &mut self.sim;
                 match *knob {

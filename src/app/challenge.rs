@@ -1,0 +1,287 @@
+//! Challenge mode: the scenario's objectives with live pass/fail, the knobs the
+//! challenge allows (the rest are locked), hints that unlock with time or after a
+//! failed attempt, a timer, and a result screen with the debrief and, for each failed
+//! objective, the node and mechanism responsible.
+
+use super::AppSystems;
+use super::command::Command;
+use super::playback::Playback;
+use super::view_state::ViewState;
+use crate::report::Report;
+use crate::report::objectives::{ObjectiveResult, evaluate_all};
+use crate::scenario::challenge::{AllowedKnob, Challenge};
+use crate::sim::knob::{self, Unit};
+use bevy::prelude::*;
+use bevy_egui::egui::{self, Color32, RichText};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
+
+/// Real seconds between live gradings (a report walks every node: not every frame).
+const GRADE_EVERY_SECS: f64 = 0.5;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<ChallengeMode>().add_systems(Update, grade.in_set(AppSystems::SyncView));
+}
+
+pub(super) fn ui_plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, draw);
+}
+
+/// Where the player is in the challenge.
+#[derive(Resource)]
+pub struct ChallengeMode {
+    /// Off for free play (every knob unlocked); on by default for a challenge.
+    pub active: bool,
+    /// The objectives as they stand in the current attempt.
+    pub grades: Vec<ObjectiveResult>,
+    /// Set when an attempt reaches its end.
+    pub finished: Option<bool>,
+    pub failed_attempts: u32,
+    /// The playback generation the grades belong to (a restart is a new attempt).
+    generation: u32,
+    graded_at: f64,
+    /// Real seconds the attempt has been played.
+    pub real_secs: f64,
+    /// The result window was closed by the player.
+    dismissed: bool,
+}
+
+impl Default for ChallengeMode {
+    fn default() -> Self {
+        ChallengeMode {
+            active: true,
+            grades: Vec::new(),
+            finished: None,
+            failed_attempts: 0,
+            generation: u32::MAX,
+            graded_at: f64::NEG_INFINITY,
+            real_secs: 0.0,
+            dismissed: false,
+        }
+    }
+}
+
+/// Grades the running attempt now and then, and once at its end.
+fn grade(time: Res<Time<Real>>, playback: Res<Playback>, mut mode: ResMut<ChallengeMode>) {
+    let Some(challenge) = &playback.scenario.challenge else { return };
+    let now = time.elapsed_secs_f64();
+    if mode.generation != playback.generation {
+        mode.generation = playback.generation;
+        mode.finished = None;
+        mode.dismissed = false;
+        mode.real_secs = 0.0;
+        mode.graded_at = f64::NEG_INFINITY;
+    }
+    if playback.playing && !playback.sim.is_finished() {
+        mode.real_secs += time.delta_secs_f64();
+    }
+    let finished = playback.sim.is_finished();
+    if mode.finished.is_some() || (!finished && now - mode.graded_at < GRADE_EVERY_SECS) {
+        return;
+    }
+    mode.graded_at = now;
+    let report = Report::of(&playback.sim, &playback.scenario.name);
+    mode.grades = evaluate_all(&challenge.objectives, &playback.sim, &report);
+    if finished {
+        let passed = mode.grades.iter().all(|g| g.passed);
+        if !passed {
+            mode.failed_attempts += 1;
+        }
+        mode.finished = Some(passed);
+    }
+}
+
+fn draw(
+    mut contexts: EguiContexts,
+    playback: Res<Playback>,
+    mut mode: ResMut<ChallengeMode>,
+    view: Res<ViewState>,
+    mut sent: MessageWriter<Command>,
+) -> Result {
+    let Some(challenge) = &playback.scenario.challenge else { return Ok(()) };
+    let ctx = contexts.ctx_mut()?;
+    if !mode.active {
+        egui::Area::new(egui::Id::new("challenge-resume"))
+            .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-12.0, -12.0))
+            .show(ctx, |ui| {
+                if ui.button("Back to the challenge").clicked() {
+                    mode.active = true;
+                }
+            });
+        return Ok(());
+    }
+    let mut commands = Vec::new();
+    egui::Window::new("Challenge")
+        .id(egui::Id::new("challenge"))
+        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-12.0, 90.0))
+        .default_width(if view.presenter { 520.0 } else { 420.0 })
+        .resizable(false)
+        .collapsible(true)
+        .show(ctx, |ui| {
+            ui.label(RichText::new(challenge.goal.trim()).strong());
+            ui.add_space(4.0);
+            timer_ui(ui, &playback, &mode);
+            ui.separator();
+            objectives_ui(ui, &mode.grades);
+            ui.separator();
+            ui.label(RichText::new("Your knobs").strong());
+            for allowed in &challenge.knobs {
+                if let Some(c) = knob_ui(ui, &playback, allowed) {
+                    commands.push(c);
+                }
+            }
+            if let Some(e) = &playback.last_error {
+                ui.colored_label(Color32::from_rgb(230, 120, 90), e);
+            }
+            hints_ui(ui, challenge, &playback, mode.failed_attempts);
+            ui.separator();
+            ui.horizontal(|ui| {
+                if ui.button("Start attempt").on_hover_text("Run again from time zero with these knobs").clicked() {
+                    commands.push(Command::Restart { new_seed: false });
+                }
+                if ui.button("Show the answer").on_hover_text("Apply the reference solution (for teachers)").clicked() {
+                    commands.extend(
+                        challenge
+                            .reference
+                            .iter()
+                            .map(|(name, value)| Command::SetKnob { name: name.clone(), value: value.clone() }),
+                    );
+                    commands.push(Command::Restart { new_seed: false });
+                }
+                if ui.button("Free play").on_hover_text("Leave the challenge: every knob unlocked").clicked() {
+                    mode.active = false;
+                }
+            });
+        });
+    if let (Some(passed), false) = (mode.finished, mode.dismissed) {
+        let mut open = true;
+        egui::Window::new(if passed { "Challenge passed" } else { "Challenge failed" })
+            .id(egui::Id::new("challenge-result"))
+            .open(&mut open)
+            .collapsible(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+            .default_width(560.0)
+            .show(ctx, |ui| result_ui(ui, challenge, &mode.grades, passed));
+        if !open {
+            mode.dismissed = true;
+        }
+    }
+    sent.write_batch(commands);
+    Ok(())
+}
+
+fn timer_ui(ui: &mut egui::Ui, p: &Playback, mode: &ChallengeMode) {
+    let (now, end) = (p.sim.now().as_secs_f64(), p.sim.end().as_secs_f64());
+    let clock = |s: f64| format!("{}:{:02}", (s / 60.0) as u64, (s % 60.0) as u64);
+    let mut text = format!("{} of {} simulated, {} real", clock(now), clock(end), clock(mode.real_secs));
+    if mode.failed_attempts > 0 {
+        text += &format!("; {} failed attempt(s)", mode.failed_attempts);
+    }
+    ui.add(egui::ProgressBar::new((now / end.max(1e-9)) as f32).text(text));
+}
+
+fn objectives_ui(ui: &mut egui::Ui, grades: &[ObjectiveResult]) {
+    egui::Grid::new("objectives").num_columns(3).striped(true).show(ui, |ui| {
+        for g in grades {
+            let (mark, colour) = if g.passed {
+                ("PASS", Color32::from_rgb(90, 200, 120))
+            } else {
+                ("FAIL", Color32::from_rgb(235, 90, 80))
+            };
+            ui.label(RichText::new(mark).strong().color(colour));
+            ui.label(&g.label);
+            ui.label(RichText::new(format!("{} / {}", g.measured_text, g.bound_text)).monospace());
+            ui.end_row();
+        }
+    });
+    if grades.is_empty() {
+        ui.label("grading...");
+    }
+}
+
+/// One allowed knob as a widget; returns the change it asks for.
+fn knob_ui(ui: &mut egui::Ui, p: &Playback, allowed: &AllowedKnob) -> Option<Command> {
+    let config = p.sim.config();
+    let id = knob::resolve(config, &allowed.knob).ok()?;
+    let set = |value: String| Some(Command::SetKnob { name: allowed.knob.clone(), value });
+    let label = allowed.knob.as_str();
+    match id.unit() {
+        Unit::Toggle => {
+            let mut on = knob::current(config, id) == "on";
+            let changed = ui.checkbox(&mut on, label).on_hover_text(id.help()).changed();
+            changed.then(|| set(if on { "on" } else { "off" }.to_string())).flatten()
+        }
+        Unit::Choice(words) => {
+            let current = knob::current(config, id);
+            let mut chosen = current.clone();
+            egui::ComboBox::from_label(label).selected_text(&current).show_ui(ui, |ui| {
+                for w in words {
+                    ui.selectable_value(&mut chosen, w.to_string(), *w);
+                }
+            });
+            (chosen != current).then(|| set(chosen)).flatten()
+        }
+        unit => {
+            let current = knob::current_number(config, id);
+            let (lo, hi) = (allowed.min.unwrap_or(0.0), allowed.max.unwrap_or(current.unwrap_or(1.0).max(1.0) * 10.0));
+            let mut value = current.unwrap_or(lo);
+            let mut slider = egui::Slider::new(&mut value, lo..=hi).text(label);
+            if let Some(step) = allowed.step {
+                slider = slider.step_by(step);
+            }
+            slider = match unit {
+                Unit::Megabytes => slider.suffix(" MB").logarithmic(hi / lo.max(1.0) > 20.0),
+                Unit::Duration => slider.suffix(" s"),
+                Unit::Factor => slider.suffix("x"),
+                _ => slider,
+            };
+            let response = ui.add(slider).on_hover_text(id.help());
+            // Apply when the drag ends: each change may restart the run.
+            let done = response.drag_stopped() || (response.changed() && !response.dragged());
+            let text = if unit == Unit::Duration { format!("{}s", value) } else { format!("{value}") };
+            done.then(|| set(text)).flatten()
+        }
+    }
+}
+
+fn hints_ui(ui: &mut egui::Ui, challenge: &Challenge, p: &Playback, failed_attempts: u32) {
+    let now = p.sim.now().since(crate::sim::time::SimTime::ZERO);
+    let unlocked: Vec<&str> = challenge
+        .hints
+        .iter()
+        .filter(|h| {
+            let by_time = h.after.is_some_and(|a| now >= a);
+            let by_failure = h.on_failure && failed_attempts > 0;
+            let always = h.after.is_none() && !h.on_failure;
+            by_time || by_failure || always
+        })
+        .map(|h| h.text.trim())
+        .collect();
+    let locked = challenge.hints.len() - unlocked.len();
+    if unlocked.is_empty() && locked == 0 {
+        return;
+    }
+    ui.separator();
+    ui.label(RichText::new("Hints").strong());
+    for h in unlocked {
+        ui.label(format!("- {h}"));
+    }
+    if locked > 0 {
+        ui.weak(format!("{locked} more unlock with time or after a failed attempt"));
+    }
+}
+
+fn result_ui(ui: &mut egui::Ui, challenge: &Challenge, grades: &[ObjectiveResult], passed: bool) {
+    objectives_ui(ui, grades);
+    if !passed {
+        ui.separator();
+        ui.label(RichText::new("Why it failed").strong());
+        for g in grades.iter().filter(|g| !g.passed) {
+            ui.label(RichText::new(&g.label).strong());
+            ui.label(g.why.as_deref().unwrap_or("no explanation recorded"));
+        }
+        ui.weak("Change a knob and press Start attempt.");
+    }
+    ui.separator();
+    ui.label(RichText::new("Debrief").strong());
+    ui.label(challenge.debrief.trim());
+}

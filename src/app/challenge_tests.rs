@@ -1,0 +1,96 @@
+//! Headless tests of challenge mode and timeline captions (MinimalPlugins, no window).
+
+use super::captions::Captions;
+use super::challenge::ChallengeMode;
+use super::command::Command;
+use super::playback::Playback;
+use crate::scenario::Scenario;
+use crate::sim::time::SimDuration;
+use crate::sim::timeline::{TimelineAction, TimelineEntry};
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use std::time::Duration;
+
+fn app_on(scenario: Scenario, speed: f64) -> App {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
+    super::add_simulation_plugins(&mut app, scenario, speed);
+    app
+}
+
+fn play_to_end(app: &mut App) {
+    for _ in 0..10_000 {
+        app.update();
+        if app.world().resource::<Playback>().sim.is_finished() {
+            break;
+        }
+    }
+    app.update(); // grading sees the finished run
+}
+
+#[test]
+fn a_failed_attempt_then_a_passing_one_with_an_allowed_knob() {
+    let scenario = crate::scenario::built_in("memory-power-tuning").unwrap().unwrap();
+    let mut app = app_on(scenario, 1000.0);
+    play_to_end(&mut app);
+    let mode = app.world().resource::<ChallengeMode>();
+    assert_eq!(mode.finished, Some(false), "128 MB is too slow");
+    assert_eq!(mode.failed_attempts, 1);
+    let latency = &mode.grades[0];
+    assert!(!latency.passed && latency.why.as_deref().is_some_and(|w| w.contains("resize")));
+    // A locked knob is refused with the reason; an allowed one applies.
+    app.world_mut().write_message(Command::SetKnob { name: "resize.timeout".into(), value: "5s".into() });
+    app.update();
+    let error = app.world().resource::<Playback>().last_error.clone().unwrap_or_default();
+    assert!(error.contains("locked"), "{error}");
+    app.world_mut().write_message(Command::SetKnob { name: "resize.memory".into(), value: "1536".into() });
+    app.world_mut().write_message(Command::Restart { new_seed: false });
+    app.update();
+    let p = app.world().resource::<Playback>();
+    assert_eq!(p.sim.config().functions[0].memory_mb, 1536);
+    assert!(p.sim.now().0 < 1_000_000_000, "a new attempt starts from zero");
+    assert_eq!(app.world().resource::<ChallengeMode>().finished, None);
+    play_to_end(&mut app);
+    let mode = app.world().resource::<ChallengeMode>();
+    assert_eq!(mode.finished, Some(true), "{:?}", mode.grades);
+    assert_eq!(mode.failed_attempts, 1);
+}
+
+#[test]
+fn out_of_range_challenge_knobs_are_refused() {
+    let scenario = crate::scenario::built_in("memory-power-tuning").unwrap().unwrap();
+    let mut app = app_on(scenario, 1.0);
+    app.world_mut().write_message(Command::SetKnob { name: "resize.memory".into(), value: "20000".into() });
+    app.update();
+    let p = app.world().resource::<Playback>();
+    assert!(p.last_error.as_deref().is_some_and(|e| e.contains("128..10240")), "{:?}", p.last_error);
+    assert_eq!(p.sim.config().functions[0].memory_mb, 128);
+}
+
+#[test]
+fn captions_appear_on_time_and_can_pause_the_playback() {
+    let mut scenario = Scenario::default_scenario();
+    let caption = |secs, text: &str| TimelineEntry {
+        at: SimDuration::from_secs(secs),
+        action: TimelineAction::Caption(text.into()),
+    };
+    scenario.timeline = vec![caption(2, "first"), caption(4, "second")];
+    let mut app = app_on(scenario, 10.0);
+    app.world_mut().resource_mut::<Captions>().pause_at_each = true;
+    for _ in 0..20 {
+        app.update();
+    }
+    let p = app.world().resource::<Playback>();
+    assert_eq!(p.sim.caption().map(|(_, t)| t), Some("first"));
+    assert!(!p.playing, "paused at the caption");
+    let paused_at = p.sim.now();
+    app.update();
+    assert_eq!(app.world().resource::<Playback>().sim.now(), paused_at);
+    app.world_mut().write_message(Command::TogglePlay);
+    for _ in 0..20 {
+        app.update();
+    }
+    let p = app.world().resource::<Playback>();
+    assert_eq!(p.sim.caption().map(|(_, t)| t), Some("second"));
+    assert!(!p.playing);
+}
