@@ -86,6 +86,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("memory-power-tuning", include_str!("../../scenarios/memory-power-tuning.ron")),
     ("database-storm", include_str!("../../scenarios/database-storm.ron")),
     ("sqs-worker", include_str!("../../scenarios/sqs-worker.ron")),
+    ("nightly-job", include_str!("../../scenarios/nightly-job.ron")),
     ("orchestration-vs-choreography", include_str!("../../scenarios/orchestration-vs-choreography.ron")),
     ("image-upload-pipeline", include_str!("../../scenarios/image-upload-pipeline.ron")),
 ];
