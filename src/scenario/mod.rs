@@ -88,6 +88,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("sqs-worker", include_str!("../../scenarios/sqs-worker.ron")),
     ("nightly-job", include_str!("../../scenarios/nightly-job.ron")),
     ("orchestration-vs-choreography", include_str!("../../scenarios/orchestration-vs-choreography.ron")),
+    ("function-chains", include_str!("../../scenarios/function-chains.ron")),
     ("image-upload-pipeline", include_str!("../../scenarios/image-upload-pipeline.ron")),
 ];
 
