@@ -89,6 +89,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("nightly-job", include_str!("../../scenarios/nightly-job.ron")),
     ("orchestration-vs-choreography", include_str!("../../scenarios/orchestration-vs-choreography.ron")),
     ("function-chains", include_str!("../../scenarios/function-chains.ron")),
+    ("giant-vs-split-functions", include_str!("../../scenarios/giant-vs-split-functions.ron")),
     ("image-upload-pipeline", include_str!("../../scenarios/image-upload-pipeline.ron")),
 ];
 
