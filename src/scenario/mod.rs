@@ -90,6 +90,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("orchestration-vs-choreography", include_str!("../../scenarios/orchestration-vs-choreography.ron")),
     ("function-chains", include_str!("../../scenarios/function-chains.ron")),
     ("giant-vs-split-functions", include_str!("../../scenarios/giant-vs-split-functions.ron")),
+    ("local-state-and-caches", include_str!("../../scenarios/local-state-and-caches.ron")),
     ("image-upload-pipeline", include_str!("../../scenarios/image-upload-pipeline.ron")),
 ];
 
