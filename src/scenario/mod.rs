@@ -91,6 +91,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("function-chains", include_str!("../../scenarios/function-chains.ron")),
     ("giant-vs-split-functions", include_str!("../../scenarios/giant-vs-split-functions.ron")),
     ("local-state-and-caches", include_str!("../../scenarios/local-state-and-caches.ron")),
+    ("payload-claim-check", include_str!("../../scenarios/payload-claim-check.ron")),
     ("image-upload-pipeline", include_str!("../../scenarios/image-upload-pipeline.ron")),
 ];
 
