@@ -92,6 +92,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("giant-vs-split-functions", include_str!("../../scenarios/giant-vs-split-functions.ron")),
     ("local-state-and-caches", include_str!("../../scenarios/local-state-and-caches.ron")),
     ("payload-claim-check", include_str!("../../scenarios/payload-claim-check.ron")),
+    ("regional-latency", include_str!("../../scenarios/regional-latency.ron")),
     ("image-upload-pipeline", include_str!("../../scenarios/image-upload-pipeline.ron")),
 ];
 
