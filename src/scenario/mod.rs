@@ -86,7 +86,13 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("memory-power-tuning", include_str!("../../scenarios/memory-power-tuning.ron")),
     ("database-storm", include_str!("../../scenarios/database-storm.ron")),
     ("sqs-worker", include_str!("../../scenarios/sqs-worker.ron")),
+    ("nightly-job", include_str!("../../scenarios/nightly-job.ron")),
     ("orchestration-vs-choreography", include_str!("../../scenarios/orchestration-vs-choreography.ron")),
+    ("function-chains", include_str!("../../scenarios/function-chains.ron")),
+    ("giant-vs-split-functions", include_str!("../../scenarios/giant-vs-split-functions.ron")),
+    ("local-state-and-caches", include_str!("../../scenarios/local-state-and-caches.ron")),
+    ("payload-claim-check", include_str!("../../scenarios/payload-claim-check.ron")),
+    ("regional-latency", include_str!("../../scenarios/regional-latency.ron")),
     ("image-upload-pipeline", include_str!("../../scenarios/image-upload-pipeline.ron")),
 ];
 
