@@ -1,5 +1,6 @@
 //! Challenge objectives: what a run must achieve, and how each is measured. Every
-//! bound is inclusive ("at most"), so `at_most: 0` means none at all. Each result
+//! bound is inclusive: "at most" (`at_most: 0` means none at all), or "at least" for
+//! `Served`, which keeps a design from passing by serving nobody. Each result
 //! carries the measured value, the bound, and for a failure a sentence naming the node
 //! and the mechanism most likely responsible (the app's "why did it fail").
 
@@ -49,6 +50,13 @@ pub enum Objective {
     NoWrongResults,
     /// The age of a queue's oldest message, at its worst.
     QueueAge { queue: String, at_most: SimDuration },
+    /// Requests that succeeded, of a trigger or (no `of`) all triggers: the work
+    /// still gets done (switching every path off must not pass).
+    Served {
+        #[serde(default)]
+        of: Option<String>,
+        at_least: u64,
+    },
 }
 
 /// How one objective went.
@@ -102,6 +110,7 @@ impl Objective {
                     push(format!("at_most is a fraction in 0..1, got {at_most}"));
                 }
             }
+            Objective::Served { of: Some(of), .. } if !trigger(of) => push(format!("no trigger \"{of}\"")),
             Objective::ErrorRatio { of, at_most } | Objective::ThrottleRatio { of, at_most } => {
                 if let Some(of) = of.as_deref().filter(|t| !trigger(t)) {
                     push(format!("no trigger \"{of}\""));
@@ -126,6 +135,25 @@ impl Objective {
     /// Measures the objective on a finished run.
     pub fn evaluate(&self, sim: &Simulation, report: &Report) -> ObjectiveResult {
         let mut why = None;
+        if let Objective::Served { of, at_least } = self {
+            let (label, r) = requests_of(report, of.as_deref(), "requests served");
+            let served = r.succeeded;
+            if served < *at_least {
+                why = Some(format!(
+                    "{served} of {} arrived requests succeeded: a path that is switched off, throttled or failing does no work",
+                    r.arrived
+                ));
+            }
+            return ObjectiveResult {
+                label,
+                passed: served >= *at_least,
+                measured: served as f64,
+                bound: *at_least as f64,
+                measured_text: served.to_string(),
+                bound_text: format!("at least {at_least}"),
+                why,
+            };
+        }
         let (label, measured, bound, measured_text, bound_text) = match self {
             Objective::Latency { of, percentile, at_most } => {
                 let q = percentile / 100.0;
@@ -139,7 +167,7 @@ impl Objective {
                 };
                 let bound = at_most.as_secs_f64() * 1000.0;
                 if measured > bound {
-                    why = Some(explain_latency(report, of));
+                    why = Some(explain_latency(sim, report, of));
                 }
                 (format!("p{percentile} {what} of {of}"), measured, bound, ms(measured), ms(bound))
             }
@@ -257,6 +285,7 @@ impl Objective {
                     format!("{bound:.1} s"),
                 )
             }
+            Objective::Served { .. } => unreachable!("handled above: its bound is a minimum"),
         };
         ObjectiveResult { label, passed: measured <= bound, measured, bound, measured_text, bound_text, why }
     }
@@ -269,7 +298,17 @@ fn requests_of<'a>(report: &'a Report, of: Option<&str>, what: &str) -> (String,
     }
 }
 
-fn explain_latency(report: &Report, of: &str) -> String {
+fn explain_latency(sim: &Simulation, report: &Report, of: &str) -> String {
+    let rtt = sim.triggers().iter().find(|t| t.spec.name() == of).map_or(SimDuration::ZERO, |t| t.network_rtt);
+    let network = if rtt > SimDuration::ZERO {
+        format!("; every request also crosses the network between the clients' region and the function's ({rtt} round trip)")
+    } else {
+        String::new()
+    };
+    format!("{}{network}", explain_handler(report, of))
+}
+
+fn explain_handler(report: &Report, of: &str) -> String {
     let target = report.triggers.iter().find(|t| t.name == of).map_or(of, |t| t.target.as_str());
     let Some(f) = report.functions.iter().find(|f| f.name == target) else {
         return format!("{of}: requests waited on what it calls (queues, databases or other functions)");
