@@ -83,6 +83,7 @@ fn default_seed() -> u64 {
 pub const LIBRARY: &[(&str, &str)] = &[
     ("default", include_str!("../../scenarios/default.ron")),
     ("keep-alive-steady-state", include_str!("../../scenarios/keep-alive-steady-state.ron")),
+    ("runtime-and-package-size", include_str!("../../scenarios/runtime-and-package-size.ron")),
     ("memory-power-tuning", include_str!("../../scenarios/memory-power-tuning.ron")),
     ("database-storm", include_str!("../../scenarios/database-storm.ron")),
     ("sqs-worker", include_str!("../../scenarios/sqs-worker.ron")),
