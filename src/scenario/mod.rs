@@ -84,6 +84,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("default", include_str!("../../scenarios/default.ron")),
     ("keep-alive-steady-state", include_str!("../../scenarios/keep-alive-steady-state.ron")),
     ("runtime-and-package-size", include_str!("../../scenarios/runtime-and-package-size.ron")),
+    ("provisioned-concurrency", include_str!("../../scenarios/provisioned-concurrency.ron")),
     ("memory-power-tuning", include_str!("../../scenarios/memory-power-tuning.ron")),
     ("database-storm", include_str!("../../scenarios/database-storm.ron")),
     ("sqs-worker", include_str!("../../scenarios/sqs-worker.ron")),
