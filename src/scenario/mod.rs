@@ -86,6 +86,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("runtime-and-package-size", include_str!("../../scenarios/runtime-and-package-size.ron")),
     ("provisioned-concurrency", include_str!("../../scenarios/provisioned-concurrency.ron")),
     ("memory-power-tuning", include_str!("../../scenarios/memory-power-tuning.ron")),
+    ("spiky-vs-server-fleet", include_str!("../../scenarios/spiky-vs-server-fleet.ron")),
     ("database-storm", include_str!("../../scenarios/database-storm.ron")),
     ("sqs-worker", include_str!("../../scenarios/sqs-worker.ron")),
     ("orchestration-vs-choreography", include_str!("../../scenarios/orchestration-vs-choreography.ron")),
