@@ -87,6 +87,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("provisioned-concurrency", include_str!("../../scenarios/provisioned-concurrency.ron")),
     ("memory-power-tuning", include_str!("../../scenarios/memory-power-tuning.ron")),
     ("spiky-vs-server-fleet", include_str!("../../scenarios/spiky-vs-server-fleet.ron")),
+    ("concurrency-limits", include_str!("../../scenarios/concurrency-limits.ron")),
     ("database-storm", include_str!("../../scenarios/database-storm.ron")),
     ("sqs-worker", include_str!("../../scenarios/sqs-worker.ron")),
     ("orchestration-vs-choreography", include_str!("../../scenarios/orchestration-vs-choreography.ron")),
