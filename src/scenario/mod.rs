@@ -90,6 +90,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("concurrency-limits", include_str!("../../scenarios/concurrency-limits.ron")),
     ("database-storm", include_str!("../../scenarios/database-storm.ron")),
     ("sqs-worker", include_str!("../../scenarios/sqs-worker.ron")),
+    ("retries-and-idempotency", include_str!("../../scenarios/retries-and-idempotency.ron")),
     ("orchestration-vs-choreography", include_str!("../../scenarios/orchestration-vs-choreography.ron")),
     ("image-upload-pipeline", include_str!("../../scenarios/image-upload-pipeline.ron")),
 ];
