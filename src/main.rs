@@ -150,6 +150,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             if let Some(text) = duration {
                 scenario.duration = parse_duration(&text).map_err(|e| format!("--duration: {e}"))?;
+                // A shortened run never reaches the timeline entries past its new end
+                // (as with arrival steps): they are left out, not an error.
+                let end = scenario.duration;
+                scenario.timeline.retain(|e| e.at < end);
                 let problems = scenario.to_config().problems();
                 if !problems.is_empty() {
                     let lines: Vec<String> =

@@ -80,7 +80,11 @@ impl Simulation {
         f.counters.arrived += u64::from(request.counted);
         f.series.current.arrivals += 1;
         f.touch(now);
-        if let Some(env) = f.take_idle() {
+        // A warm on-demand environment still needs a unit of concurrency: at the
+        // account's limit only an idle provisioned one (always counted) may serve.
+        let account_full = f.model.spec.reserved_concurrency.is_none()
+            && self.account.unreserved_in_use >= self.account.unreserved_capacity;
+        if let Some(env) = f.take_idle(!account_full) {
             if !f.slots[env as usize].env.provisioned && f.model.spec.reserved_concurrency.is_none() {
                 self.account.unreserved_in_use += 1;
             }

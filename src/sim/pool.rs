@@ -387,10 +387,14 @@ impl FunctionState {
     }
 
     /// Takes the idle environment to serve the next request: provisioned first, then
-    /// the most recently used on-demand one (so the least recently used age out).
+    /// the most recently used on-demand one (so the least recently used age out), if
+    /// `on_demand` allows one (not at the account's concurrency limit).
     #[inline]
-    pub(crate) fn take_idle(&mut self) -> Option<u32> {
+    pub(crate) fn take_idle(&mut self, on_demand: bool) -> Option<u32> {
         let id = self.idle_provisioned.pop().or_else(|| {
+            if !on_demand {
+                return None;
+            }
             let id = self.idle.pop_back()?;
             self.on_demand_active += 1;
             Some(id)

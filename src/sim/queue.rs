@@ -254,8 +254,17 @@ impl QueueState {
     /// Receives up to `n` messages as one batch; returns the batch id.
     pub(crate) fn receive_batch(&mut self, now: SimTime, n: u32) -> Option<u32> {
         let mut taken = Vec::with_capacity(n as usize);
+        // A queue never delivers a message past its retention period: such messages
+        // stay visible until the next `expire_old` deletes them (a message that keeps
+        // coming back, such as a poison one without a DLQ, would otherwise be received
+        // again every time and only expire if a tick happened to find it visible).
+        let mut overdue = Vec::new();
         while taken.len() < n as usize {
             let Some(id) = self.visible.pop_front() else { break };
+            if now.since(self.messages[id as usize].sent_at) >= self.spec.retention {
+                overdue.push(id);
+                continue;
+            }
             let m = &mut self.messages[id as usize];
             if m.counted {
                 self.counters.received += 1;
@@ -273,6 +282,9 @@ impl QueueState {
             m.state = MessageState::InFlight;
             self.in_flight += 1;
             taken.push((id, m.serial));
+        }
+        for id in overdue.into_iter().rev() {
+            self.visible.push_front(id);
         }
         if taken.is_empty() {
             return None;

@@ -161,7 +161,7 @@ fn command_line_knobs_outside_their_range_are_bad_input() {
     for args in [
         &["run", "--set", "api.memory"][..],
         &["run", "--set", "api.memory=lots"],
-        &["run", "--reference"],
+        &["run", "keep-alive-steady-state", "--reference"], // a scenario without a challenge
         &["sweep", "memory-power-tuning", "--param", "resize.memory="],
         &["sweep", "memory-power-tuning", "--param", "resize.memory=128,64"],
     ] {
