@@ -155,7 +155,7 @@ impl Sweep {
                 Some(false) => "  FAIL",
                 None => "",
             };
-            out += &format!(
+            let line = format!(
                 "{:>10} {:>12.1} {:>12.1} {:>12.1} {:>8.2} {:>8} {:>9} {:>12.4} {:>12.2}{verdict}  {}\n",
                 r.value,
                 r.duration_mean_ms,
@@ -168,6 +168,8 @@ impl Sweep {
                 r.cost_per_month_usd,
                 marks.join(", ")
             );
+            out += line.trim_end();
+            out.push('\n');
         }
         out
     }

@@ -13,9 +13,9 @@ mod topology;
 mod view_state;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod challenge_tests;
+#[cfg(test)]
+mod tests;
 
 use crate::scenario::Scenario;
 use crate::sim::time::parse_duration;

@@ -301,7 +301,9 @@ fn requests_of<'a>(report: &'a Report, of: Option<&str>, what: &str) -> (String,
 fn explain_latency(sim: &Simulation, report: &Report, of: &str) -> String {
     let rtt = sim.triggers().iter().find(|t| t.spec.name() == of).map_or(SimDuration::ZERO, |t| t.network_rtt);
     let network = if rtt > SimDuration::ZERO {
-        format!("; every request also crosses the network between the clients' region and the function's ({rtt} round trip)")
+        format!(
+            "; every request also crosses the network between the clients' region and the function's ({rtt} round trip)"
+        )
     } else {
         String::new()
     };
