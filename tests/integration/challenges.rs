@@ -178,3 +178,16 @@ fn a_slow_database_fault_slows_its_queries_by_the_factor() {
     assert!((normal - 20.0).abs() < 2.0, "{normal}");
     assert!((slow / normal - 4.0).abs() < 0.3, "p50 {normal} ms, then {slow} ms with a 4x slowdown");
 }
+
+#[test]
+fn every_library_scenario_is_a_challenge_except_the_calibration_measurement() {
+    // keep-alive-steady-state reproduces a published measurement (theory.rs): there is
+    // nothing to fix in it, so it stays a plain demo.
+    let plain: Vec<String> = library()
+        .into_iter()
+        .filter(|(_, text)| Scenario::parse(text, "x").unwrap().challenge.is_none())
+        .map(|(path, _)| path.rsplit('/').next().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(plain, ["keep-alive-steady-state.ron"]);
+    assert!(challenges().len() >= 17, "the issue's list of scenarios, each a challenge");
+}
