@@ -40,6 +40,7 @@ fn draw(
     playback: Res<Playback>,
     mut captions: ResMut<Captions>,
     view: Res<ViewState>,
+    viewport: Res<super::topology::camera::TopologyViewport>,
 ) -> Result {
     let has_timeline =
         playback.scenario.timeline.iter().any(|e| matches!(e.action, crate::sim::timeline::TimelineAction::Caption(_)));
@@ -48,8 +49,17 @@ fn draw(
     }
     let ctx = contexts.ctx_mut()?;
     let size = if view.presenter { 26.0 } else { 19.0 };
+    // Over the top of the topology, clear of the side panel (the viewport is in
+    // physical pixels, egui in points).
+    let ppp = ctx.pixels_per_point();
+    let free_width = viewport.size.x as f32 / ppp;
+    let top_centre = egui::pos2(
+        (viewport.position.x as f32 + viewport.size.x as f32 / 2.0) / ppp,
+        viewport.position.y as f32 / ppp + 10.0,
+    );
     egui::Area::new(egui::Id::new("caption"))
-        .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 80.0))
+        .pivot(egui::Align2::CENTER_TOP)
+        .fixed_pos(top_centre)
         .interactable(true)
         .show(ctx, |ui| {
             egui::Frame::new()
@@ -58,7 +68,7 @@ fn draw(
                 .corner_radius(6.0)
                 .inner_margin(12.0)
                 .show(ui, |ui| {
-                    ui.set_max_width(if view.presenter { 900.0 } else { 700.0 });
+                    ui.set_max_width((free_width * 0.85).clamp(200.0, if view.presenter { 900.0 } else { 700.0 }));
                     match playback.sim.caption() {
                         Some((at, text)) => {
                             ui.label(RichText::new(text).size(size).color(Color32::WHITE));

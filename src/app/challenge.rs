@@ -6,7 +6,6 @@
 use super::AppSystems;
 use super::command::Command;
 use super::playback::Playback;
-use super::view_state::ViewState;
 use crate::report::Report;
 use crate::report::objectives::{ObjectiveResult, evaluate_all};
 use crate::scenario::challenge::{AllowedKnob, Challenge};
@@ -90,13 +89,8 @@ fn grade(time: Res<Time<Real>>, playback: Res<Playback>, mut mode: ResMut<Challe
     }
 }
 
-fn draw(
-    mut contexts: EguiContexts,
-    playback: Res<Playback>,
-    mut mode: ResMut<ChallengeMode>,
-    view: Res<ViewState>,
-    mut sent: MessageWriter<Command>,
-) -> Result {
+/// The result window at the end of an attempt, and in free play a way back.
+fn draw(mut contexts: EguiContexts, playback: Res<Playback>, mut mode: ResMut<ChallengeMode>) -> Result {
     let Some(challenge) = &playback.scenario.challenge else { return Ok(()) };
     let ctx = contexts.ctx_mut()?;
     if !mode.active {
@@ -109,49 +103,6 @@ fn draw(
             });
         return Ok(());
     }
-    let mut commands = Vec::new();
-    egui::Window::new("Challenge")
-        .id(egui::Id::new("challenge"))
-        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-12.0, 90.0))
-        .default_width(if view.presenter { 520.0 } else { 420.0 })
-        .resizable(false)
-        .collapsible(true)
-        .show(ctx, |ui| {
-            ui.label(RichText::new(challenge.goal.trim()).strong());
-            ui.add_space(4.0);
-            timer_ui(ui, &playback, &mode);
-            ui.separator();
-            objectives_ui(ui, &mode.grades);
-            ui.separator();
-            ui.label(RichText::new("Your knobs").strong());
-            for allowed in &challenge.knobs {
-                if let Some(c) = knob_ui(ui, &playback, allowed) {
-                    commands.push(c);
-                }
-            }
-            if let Some(e) = &playback.last_error {
-                ui.colored_label(Color32::from_rgb(230, 120, 90), e);
-            }
-            hints_ui(ui, challenge, &playback, mode.failed_attempts);
-            ui.separator();
-            ui.horizontal(|ui| {
-                if ui.button("Start attempt").on_hover_text("Run again from time zero with these knobs").clicked() {
-                    commands.push(Command::Restart { new_seed: false });
-                }
-                if ui.button("Show the answer").on_hover_text("Apply the reference solution (for teachers)").clicked() {
-                    commands.extend(
-                        challenge
-                            .reference
-                            .iter()
-                            .map(|(name, value)| Command::SetKnob { name: name.clone(), value: value.clone() }),
-                    );
-                    commands.push(Command::Restart { new_seed: false });
-                }
-                if ui.button("Free play").on_hover_text("Leave the challenge: every knob unlocked").clicked() {
-                    mode.active = false;
-                }
-            });
-        });
     if let (Some(passed), false) = (mode.finished, mode.dismissed) {
         let mut open = true;
         egui::Window::new(if passed { "Challenge passed" } else { "Challenge failed" })
@@ -165,8 +116,56 @@ fn draw(
             mode.dismissed = true;
         }
     }
-    sent.write_batch(commands);
     Ok(())
+}
+
+/// The challenge in the side panel (in place of the free knobs): goal, timer, live
+/// objectives, the allowed knobs, hints and the attempt buttons.
+pub fn panel_ui(ui: &mut egui::Ui, playback: &Playback, mode: &mut ChallengeMode) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let Some(challenge) = &playback.scenario.challenge else { return commands };
+    ui.label(RichText::new(challenge.goal.trim()).strong());
+    ui.add_space(4.0);
+    timer_ui(ui, playback, mode);
+    let warming = playback.sim.now() < playback.sim.warmup_end();
+    if warming {
+        ui.weak(format!(
+            "Warm-up: measuring from {}.",
+            playback.sim.warmup_end().since(crate::sim::time::SimTime::ZERO)
+        ));
+    } else {
+        objectives_ui(ui, &mode.grades);
+    }
+    ui.add_space(4.0);
+    ui.label(RichText::new("Your knobs").strong());
+    for allowed in &challenge.knobs {
+        if let Some(c) = knob_ui(ui, playback, allowed) {
+            commands.push(c);
+        }
+    }
+    if let Some(e) = &playback.last_error {
+        ui.colored_label(Color32::from_rgb(230, 120, 90), e);
+    }
+    hints_ui(ui, challenge, playback, mode.failed_attempts);
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        if ui.button("Start attempt").on_hover_text("Run again from time zero with these knobs").clicked() {
+            commands.push(Command::Restart { new_seed: false });
+        }
+        if ui.button("Show the answer").on_hover_text("Apply the reference solution (for teachers)").clicked() {
+            commands.extend(
+                challenge
+                    .reference
+                    .iter()
+                    .map(|(name, value)| Command::SetKnob { name: name.clone(), value: value.clone() }),
+            );
+            commands.push(Command::Restart { new_seed: false });
+        }
+        if ui.button("Free play").on_hover_text("Leave the challenge: every knob unlocked").clicked() {
+            mode.active = false;
+        }
+    });
+    commands
 }
 
 fn timer_ui(ui: &mut egui::Ui, p: &Playback, mode: &ChallengeMode) {
@@ -232,6 +231,7 @@ fn knob_ui(ui: &mut egui::Ui, p: &Playback, allowed: &AllowedKnob) -> Option<Com
                 Unit::Megabytes => slider.suffix(" MB").logarithmic(hi / lo.max(1.0) > 20.0),
                 Unit::Duration => slider.suffix(" s"),
                 Unit::Factor => slider.suffix("x"),
+                Unit::Count | Unit::CountOrNone => slider.max_decimals(0),
                 _ => slider,
             };
             let response = ui.add(slider).on_hover_text(id.help());

@@ -44,7 +44,7 @@ fn draw(
     mut sent: MessageWriter<Command>,
     mut viewport: ResMut<TopologyViewport>,
     topology: Option<Res<Topology>>,
-    challenge: Res<crate::app::challenge::ChallengeMode>,
+    mut challenge: ResMut<crate::app::challenge::ChallengeMode>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let zoom = if view.presenter { PRESENTER_ZOOM } else { ZOOM };
@@ -82,14 +82,15 @@ fn draw(
                     section_ui(ui, PanelId::Numbers, |ui| about::numbers_ui(ui, p));
                 }
                 if view.is_open(PanelId::Knobs) {
-                    let locked = challenge.active && p.scenario.challenge.is_some();
-                    section_ui(ui, PanelId::Knobs, |ui| {
-                        if locked {
-                            ui.label("Locked during the challenge: its window has the knobs you may turn (or choose Free play).");
-                        } else {
-                            commands.extend(states.knobs.ui(ui, p, selected_function));
-                        }
-                    });
+                    if challenge.active && p.scenario.challenge.is_some() {
+                        // The challenge's own knobs replace the free ones (the rest are locked).
+                        ui.separator();
+                        egui::CollapsingHeader::new("Challenge  [3]")
+                            .default_open(true)
+                            .show(ui, |ui| commands.extend(crate::app::challenge::panel_ui(ui, p, &mut challenge)));
+                    } else {
+                        section_ui(ui, PanelId::Knobs, |ui| commands.extend(states.knobs.ui(ui, p, selected_function)));
+                    }
                 }
                 if view.is_open(PanelId::EventLog) {
                     section_ui(ui, PanelId::EventLog, |ui| log::log_ui(ui, p));
