@@ -47,15 +47,16 @@ impl Playback {
 
     /// Starts again from time zero with `seed`, keeping the knobs' current values.
     pub fn restart(&mut self, seed: u64) {
+        // The config carries every knob's current value, arrival-rate multipliers included.
         let mut config = self.sim.config().clone();
         config.seed = seed;
-        let scales: Vec<f64> = self.sim.triggers().iter().map(|t| t.arrivals.rate_scale).collect();
         self.seed = seed;
+        self.start(config);
+    }
+
+    /// A new run from time zero; views that follow the simulation start over.
+    fn start(&mut self, config: crate::sim::config::SimConfig) {
         self.sim = Simulation::new(config);
-        for (i, scale) in scales.into_iter().enumerate() {
-            // Same values the old run accepted: cannot fail.
-            let _ = self.sim.set_rate_scale(i, scale);
-        }
         self.falling_behind = false;
         self.generation += 1;
     }
@@ -74,9 +75,7 @@ impl Playback {
         }
         let mut config = self.sim.config().clone();
         crate::sim::knob::set(&mut config, name, value)?;
-        self.sim = Simulation::new(config);
-        self.falling_behind = false;
-        self.generation += 1;
+        self.start(config);
         Ok(())
     }
 

@@ -236,11 +236,12 @@ impl Objective {
                 let measured = report.cost.per_month_usd;
                 if measured > *at_most {
                     let c = &report.cost;
+                    let monthly = |usd: f64| usd / report.simulated_seconds.max(1e-9) * crate::sim::cost::MONTH_SECS;
                     why = Some(format!(
                         "per month: compute ${:.2}, requests ${:.2}, provisioned concurrency ${:.2} (over {:.0} s measured)",
-                        c.compute_usd / report.simulated_seconds.max(1e-9) * crate::sim::cost::MONTH_SECS,
-                        c.requests_usd / report.simulated_seconds.max(1e-9) * crate::sim::cost::MONTH_SECS,
-                        c.provisioned_usd / report.simulated_seconds.max(1e-9) * crate::sim::cost::MONTH_SECS,
+                        monthly(c.compute_usd),
+                        monthly(c.requests_usd),
+                        monthly(c.provisioned_usd),
                         report.simulated_seconds
                     ));
                 }

@@ -94,14 +94,20 @@ fn throttle_backoff(throttles: u32) -> SimDuration {
     SimDuration::from_secs(1u64 << throttles.min(8)).min(SimDuration::from_secs(300))
 }
 
+/// The index of the dead-letter queue a queue sends to: its written `dlq`, unless the
+/// `dlq` knob detached it.
+pub(crate) fn attached_dlq(config: &SimConfig, spec: &super::queue::QueueSpec) -> Option<u32> {
+    let attached = !config.detached_dlqs.contains(&spec.name);
+    spec.dlq.as_deref().filter(|_| attached).and_then(|d| index_of(&config.queues, d))
+}
+
 pub(crate) fn build_queues(config: &SimConfig) -> Vec<QueueState> {
     config
         .queues
         .iter()
         .map(|spec| {
             let mut q = QueueState::new(spec.clone());
-            let attached = !config.detached_dlqs.contains(&spec.name);
-            q.dlq_index = spec.dlq.as_deref().filter(|_| attached).and_then(|d| index_of(&config.queues, d));
+            q.dlq_index = attached_dlq(config, spec);
             q.consumer_index = spec.consumer.as_ref().and_then(|c| index_of(&config.functions, &c.function));
             q
         })

@@ -3,7 +3,6 @@
 //! Knobs draw no random numbers and read no clock, so a run with the same knob changes
 //! at the same simulated times is the same run.
 
-use super::config::index_of;
 use super::function::{FunctionModel, KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
 use super::knob;
 use super::time::{SimDuration, SimTime};
@@ -189,17 +188,11 @@ impl Simulation {
             "keep_alive" => self.set_keep_alive(i, SimDuration::from_secs_f64(number)),
             "provisioned" => self.set_provisioned_concurrency(i, number as u32),
             "reserved" => self.set_reserved_concurrency(i, changed.functions[i].reserved_concurrency),
-            "rate" => {
-                self.set_rate_scale(i, number)?;
-                self.config.set_rate_scale(i, number);
-                Ok(())
-            }
+            "rate" => self.set_rate_scale(i, number),
             "batch_size" | "visibility_timeout" | "max_receives" | "max_concurrency" | "dlq" => {
                 let q = &mut self.queues[i];
                 q.spec = changed.queues[i].clone();
-                let attached = !changed.detached_dlqs.contains(&q.spec.name);
-                let dlq = q.spec.dlq.as_deref().filter(|_| attached);
-                q.dlq_index = dlq.and_then(|d| index_of(&changed.queues, d));
+                q.dlq_index = super::flow::attached_dlq(&changed, &q.spec);
                 self.config.queues[i] = changed.queues[i].clone();
                 self.config.detached_dlqs = changed.detached_dlqs;
                 Ok(())
@@ -234,6 +227,8 @@ impl Simulation {
             ));
         }
         t.arrivals.rate_scale = scale;
+        // Kept in the config too, so a restart from it (and the knob's reading) keeps it.
+        self.config.set_rate_scale(trigger, scale);
         Ok(())
     }
 }
