@@ -2,6 +2,7 @@
 //! knobs). They are messages, applied in one place (`playback`), so no panel changes
 //! the simulation in place.
 
+use crate::scenario::Scenario;
 use crate::sim::time::SimDuration;
 use bevy::prelude::*;
 
@@ -28,6 +29,8 @@ pub enum Command {
         new_seed: bool,
     },
     Knob(Knob),
+    /// Replace the scenario (the picker): everything starts over.
+    OpenScenario(Box<Scenario>),
 }
 
 /// A live change of the model (see `sim::knobs`).

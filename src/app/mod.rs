@@ -48,6 +48,8 @@ enum AppSystems {
     Input,
     /// Commands (from panels and shortcuts) change the playback and the simulation.
     ApplyCommands,
+    /// Views built from the scenario (the topology) are rebuilt when it changed.
+    Rebuild,
     /// The simulation advances by this frame's share of simulated time.
     Advance,
     /// Entities and resources that mirror the simulation catch up with it.
@@ -79,7 +81,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         view.presenter = options.presenter;
         view.help = options.show_shortcuts;
     }
-    app.add_plugins((topology::render_plugin, panels::plugin, shortcuts::plugin));
+    app.add_plugins((topology::render_plugin, panels::plugin, shortcuts::plugin)).add_systems(Update, retitle_window);
     if let Some(path) = options.screenshot {
         // Screenshots run the simulation faster so that `--after` arrives quickly.
         app.add_plugins(screenshot::plugin(path, after));
@@ -88,12 +90,25 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     Ok(if exit.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+/// The window's title names the scenario, also after the picker opened another.
+fn retitle_window(
+    playback: Res<playback::Playback>,
+    mut shown: Local<Option<u32>>,
+    mut window: Single<&mut Window, With<bevy::window::PrimaryWindow>>,
+) {
+    if *shown != Some(playback.scenario_generation) {
+        *shown = Some(playback.scenario_generation);
+        window.title = format!("faaslab: {}", playback.scenario.name);
+    }
+}
+
 /// The plugins that own and mirror the simulation: no window or renderer needed, so the
 /// headless tests build exactly these.
 fn add_simulation_plugins(app: &mut App, scenario: Scenario, speed: f64) {
     app.configure_sets(
         Update,
-        (AppSystems::Input, AppSystems::ApplyCommands, AppSystems::Advance, AppSystems::SyncView).chain(),
+        (AppSystems::Input, AppSystems::ApplyCommands, AppSystems::Rebuild, AppSystems::Advance, AppSystems::SyncView)
+            .chain(),
     )
     .add_plugins((view_state::plugin, command::plugin, playback::plugin(scenario, speed), topology::plugin));
 }

@@ -13,6 +13,15 @@ use bevy::prelude::*;
 /// Events one frame may handle (about 5 ms of work at the engine's measured speed).
 pub const EVENT_BUDGET_PER_FRAME: u64 = 50_000;
 
+/// Log entries the app keeps: enough for the log panel, the request dots and the
+/// traces (which are recorded only when there is a log), small enough to cost nothing.
+pub const LOG_CAPACITY: usize = 20_000;
+
+/// A simulation as the app runs it: with a log, so traces and dots exist.
+pub fn new_simulation(config: crate::sim::config::SimConfig) -> Simulation {
+    Simulation::with_log_capacity(config, LOG_CAPACITY)
+}
+
 /// The simulation being shown and how it is played.
 #[derive(Resource)]
 pub struct Playback {
@@ -24,8 +33,11 @@ pub struct Playback {
     /// The last frame ran out of event budget before reaching its target time.
     pub falling_behind: bool,
     pub seed: u64,
-    /// Counts restarts, so views that follow the simulation know to start over.
+    /// Counts restarts and scenario changes, so views that follow the simulation know
+    /// to start over.
     pub generation: u32,
+    /// Counts scenario changes, so the topology knows to rebuild its entities.
+    pub scenario_generation: u32,
     /// The last refused command, shown to the user until the next one succeeds.
     pub last_error: Option<String>,
 }
@@ -34,15 +46,25 @@ impl Playback {
     pub fn new(scenario: Scenario, speed: f64) -> Playback {
         let seed = scenario.seed;
         Playback {
-            sim: Simulation::new(scenario.to_config()),
+            sim: new_simulation(scenario.to_config()),
             scenario,
             playing: true,
             speed,
             falling_behind: false,
             seed,
             generation: 0,
+            scenario_generation: 0,
             last_error: None,
         }
+    }
+
+    /// Replaces the scenario: a new run from time zero with its own seed and knobs.
+    pub fn open(&mut self, scenario: Scenario) {
+        let speed = self.speed;
+        let playing = self.playing;
+        let generation = self.generation + 1;
+        let scenario_generation = self.scenario_generation + 1;
+        *self = Playback { playing, generation, scenario_generation, ..Playback::new(scenario, speed) };
     }
 
     /// Starts again from time zero with `seed`, keeping the knobs' current values.
@@ -51,7 +73,7 @@ impl Playback {
         config.seed = seed;
         let scales: Vec<f64> = self.sim.triggers().iter().map(|t| t.arrivals.rate_scale).collect();
         self.seed = seed;
-        self.sim = Simulation::new(config);
+        self.sim = new_simulation(config);
         for (i, scale) in scales.into_iter().enumerate() {
             // Same values the old run accepted: cannot fail.
             let _ = self.sim.set_rate_scale(i, scale);
@@ -77,6 +99,7 @@ impl Playback {
                 let seed = if *new_seed { self.seed.wrapping_add(1) } else { self.seed };
                 self.restart(seed);
             }
+            Command::OpenScenario(scenario) => self.open((**scenario).clone()),
             Command::Knob(knob) => {
                 let sim = &mut self.sim;
                 match *knob {

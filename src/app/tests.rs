@@ -145,3 +145,30 @@ fn shortcuts_pause_toggle_presenter_and_panels() {
     press(&mut app, KeyCode::KeyH);
     assert!(app.world().resource::<ViewState>().help);
 }
+
+#[test]
+fn opening_another_scenario_rebuilds_the_topology() {
+    use super::topology::nodes::{Topology, TopologyEntity, TopologyNode};
+    let mut app = app(10.0);
+    updates(&mut app, 5);
+    let node_count = |app: &mut App| app.world_mut().query::<&TopologyNode>().iter(app.world()).count();
+    let first = node_count(&mut app);
+    assert_eq!(first, app.world().resource::<Topology>().graph.nodes.len());
+    let other = crate::scenario::built_in("orchestration-vs-choreography").expect("in the library").expect("valid");
+    let expected = super::topology::graph::Graph::from_config(&other.to_config()).nodes.len();
+    assert_ne!(expected, first, "the test needs a scenario with another number of nodes");
+    app.world_mut().write_message(Command::OpenScenario(Box::new(other.clone())));
+    updates(&mut app, 3);
+    assert_eq!(node_count(&mut app), expected);
+    assert_eq!(playback(&app).scenario.name, other.name);
+    assert!(playback(&app).sim.now().0 > 0, "the new scenario plays");
+    // Pools of the old scenario's functions are gone: every pool entity belongs to a
+    // function of the new one.
+    let functions = playback(&app).sim.functions().len();
+    let world = app.world_mut();
+    assert!(world.query::<&EnvBox>().iter(world).all(|b| b.function < functions));
+    assert!(world.query::<&BarSegment>().iter(world).all(|b| b.function < functions));
+    let functions_shown = world.query::<&FunctionNode>().iter(world).count();
+    assert_eq!(functions_shown, functions);
+    assert!(world.query::<&TopologyEntity>().iter(world).count() >= expected * 2, "names and subtitles too");
+}

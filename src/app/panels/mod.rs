@@ -11,6 +11,7 @@ pub use controls::STEP;
 mod help;
 mod knobs;
 mod log;
+mod picker;
 
 use super::command::Command;
 use super::playback::Playback;
@@ -30,6 +31,7 @@ pub(super) fn plugin(app: &mut App) {
 #[derive(Resource, Default)]
 struct PanelStates {
     knobs: knobs::KnobsPanel,
+    picker: picker::ScenarioPicker,
 }
 
 /// egui zoom: normal, and presenter mode (large text for a projector).
@@ -63,7 +65,11 @@ fn draw(
         .map(|n| n.index);
     let p = &*playback;
     egui::Panel::top("controls").show(&mut root, |ui| {
-        commands.extend(controls::controls_ui(ui, p, &mut view));
+        ui.horizontal_wrapped(|ui| {
+            commands.extend(states.picker.ui(ui, p));
+            ui.separator();
+            commands.extend(controls::controls_ui(ui, p, &mut view));
+        });
         if view.is_open(PanelId::Legend) {
             ui.separator();
             controls::legend_ui(ui);
