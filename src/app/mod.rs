@@ -39,6 +39,9 @@ pub struct GuiOptions {
     /// Start with the keyboard shortcuts shown (`?` toggles them).
     #[arg(long)]
     pub show_shortcuts: bool,
+    /// The bottom panel's tab to start with (for screenshots of a given view).
+    #[arg(long, value_enum, default_value_t = view_state::BottomTab::Charts)]
+    pub tab: view_state::BottomTab,
 }
 
 /// The order of the app's per-frame work, declared once; plugins only say `.in_set(..)`.
@@ -80,6 +83,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         let mut view = app.world_mut().resource_mut::<view_state::ViewState>();
         view.presenter = options.presenter;
         view.help = options.show_shortcuts;
+        view.bottom_tab = options.tab;
     }
     app.add_plugins((topology::render_plugin, panels::plugin, shortcuts::plugin)).add_systems(Update, retitle_window);
     if let Some(path) = options.screenshot {

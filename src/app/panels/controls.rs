@@ -57,7 +57,7 @@ pub fn legend_ui(ui: &mut egui::Ui) {
             (palette::IDLE, "idle, warm"),
             (palette::PROVISIONED, "provisioned"),
         ] {
-            swatch_ui(ui, colour, false);
+            swatch_ui(ui, palette::egui(colour), false);
             ui.label(name);
         }
         ui.separator();
@@ -68,17 +68,16 @@ pub fn legend_ui(ui: &mut egui::Ui) {
             (palette::THROTTLED, "throttled (429)"),
             (palette::FAILED, "error / timeout"),
         ] {
-            swatch_ui(ui, colour, true);
+            swatch_ui(ui, palette::egui(colour), true);
             ui.label(name);
         }
     });
 }
 
 /// A colour sample: a square (environments) or a dot (requests), as in the topology.
-fn swatch_ui(ui: &mut egui::Ui, colour: bevy::prelude::Color, round: bool) {
+pub fn swatch_ui(ui: &mut egui::Ui, colour: Color32, round: bool) {
     let size = ui.text_style_height(&egui::TextStyle::Body);
     let (rect, _) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::hover());
-    let colour = palette::egui(colour);
     if round {
         ui.painter().circle_filled(rect.center(), size * 0.4, colour);
     } else {

@@ -12,15 +12,16 @@ mod help;
 mod knobs;
 mod log;
 mod picker;
+mod traces;
 
 use super::command::Command;
 use super::playback::Playback;
 use super::topology::camera::TopologyViewport;
 use super::topology::graph::NodeKind;
 use super::topology::nodes::Topology;
-use super::view_state::{PanelId, ViewState};
+use super::view_state::{BottomTab, PanelId, ViewState};
 use bevy::prelude::*;
-use bevy_egui::egui;
+use bevy_egui::egui::{self, RichText};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
 pub(super) fn plugin(app: &mut App) {
@@ -32,6 +33,8 @@ pub(super) fn plugin(app: &mut App) {
 struct PanelStates {
     knobs: knobs::KnobsPanel,
     picker: picker::ScenarioPicker,
+    traces: traces::TracesPanel,
+    log: log::LogFilter,
 }
 
 /// egui zoom: normal, and presenter mode (large text for a projector).
@@ -96,11 +99,29 @@ fn draw(
         });
     }
     if view.is_open(PanelId::Charts) {
-        let height = root.available_height() * 0.34;
-        egui::Panel::bottom("charts")
-            .resizable(true)
-            .default_size(height)
-            .show(&mut root, |ui| charts::charts_ui(ui, p, height));
+        let whole = root.available_height();
+        let height = whole * 0.36;
+        // Bounded: tall content (a long log) scrolls instead of pushing the canvas away.
+        egui::Panel::bottom("charts").resizable(true).default_size(height).max_size(whole * 0.7).show(
+            &mut root,
+            |ui| {
+                ui.horizontal(|ui| {
+                    for tab in BottomTab::ALL {
+                        ui.selectable_value(&mut view.bottom_tab, tab, RichText::new(tab.title()).strong());
+                    }
+                });
+                ui.separator();
+                let height = ui.available_height();
+                match view.bottom_tab {
+                    BottomTab::Charts => charts::charts_ui(ui, p, height),
+                    BottomTab::Traces => states.traces.ui(ui, p, &mut view, height),
+                    BottomTab::Log => log::filtered_log_ui(ui, p, &mut states.log, &mut view),
+                    BottomTab::Compare | BottomTab::PowerTuning => {
+                        ui.label("coming");
+                    }
+                }
+            },
+        );
     }
     if view.help {
         help::help_ui(ctx, &mut view);
