@@ -31,6 +31,11 @@ pub enum Command {
     Knob(Knob),
     /// Replace the scenario (the picker): everything starts over.
     OpenScenario(Box<Scenario>),
+    /// Start (`true`) or stop an A/B comparison: a second run of the same scenario and
+    /// seed, with knobs of its own.
+    Compare(bool),
+    /// A knob of the comparison's run B.
+    CompareKnob(Knob),
 }
 
 /// A live change of the model (see `sim::knobs`).

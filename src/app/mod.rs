@@ -3,6 +3,7 @@
 //! module only gathers them and declares the order their systems run in.
 
 mod command;
+mod history;
 mod panels;
 mod playback;
 mod screenshot;
@@ -114,5 +115,11 @@ fn add_simulation_plugins(app: &mut App, scenario: Scenario, speed: f64) {
         (AppSystems::Input, AppSystems::ApplyCommands, AppSystems::Rebuild, AppSystems::Advance, AppSystems::SyncView)
             .chain(),
     )
-    .add_plugins((view_state::plugin, command::plugin, playback::plugin(scenario, speed), topology::plugin));
+    .add_plugins((
+        view_state::plugin,
+        command::plugin,
+        playback::plugin(scenario, speed),
+        topology::plugin,
+        history::plugin,
+    ));
 }

@@ -40,6 +40,16 @@ pub struct Playback {
     pub scenario_generation: u32,
     /// The last refused command, shown to the user until the next one succeeds.
     pub last_error: Option<String>,
+    /// A/B comparison: run B, the same scenario and seed with its own knob values,
+    /// advanced in lockstep with `sim` (run A).
+    pub compare: Option<Compared>,
+}
+
+/// The comparison's second run.
+pub struct Compared {
+    pub sim: Simulation,
+    /// The last refused knob change of run B.
+    pub last_error: Option<String>,
 }
 
 impl Playback {
@@ -55,6 +65,7 @@ impl Playback {
             generation: 0,
             scenario_generation: 0,
             last_error: None,
+            compare: None,
         }
     }
 
@@ -67,26 +78,36 @@ impl Playback {
         *self = Playback { playing, generation, scenario_generation, ..Playback::new(scenario, speed) };
     }
 
-    /// Starts again from time zero with `seed`, keeping the knobs' current values.
+    /// Starts again from time zero with `seed`, keeping the knobs' current values (of
+    /// both runs when comparing).
     pub fn restart(&mut self, seed: u64) {
-        let mut config = self.sim.config().clone();
-        config.seed = seed;
-        let scales: Vec<f64> = self.sim.triggers().iter().map(|t| t.arrivals.rate_scale).collect();
         self.seed = seed;
-        self.sim = new_simulation(config);
-        for (i, scale) in scales.into_iter().enumerate() {
-            // Same values the old run accepted: cannot fail.
-            let _ = self.sim.set_rate_scale(i, scale);
+        self.sim = rebuilt(&self.sim, seed);
+        if let Some(b) = &mut self.compare {
+            b.sim = rebuilt(&b.sim, seed);
         }
         self.falling_behind = false;
         self.generation += 1;
     }
 
-    /// Advances by `span` of simulated time, handling at most `budget` events.
+    /// Starts an A/B comparison: run B is a copy of run A's configuration (knobs
+    /// included), and both start again from time zero with the same seed.
+    pub fn start_comparing(&mut self) {
+        self.compare = Some(Compared { sim: rebuilt(&self.sim, self.seed), last_error: None });
+        self.restart(self.seed);
+    }
+
+    /// Advances by `span` of simulated time, handling at most `budget` events; run B
+    /// follows to the same simulated time, with a budget of its own.
     pub fn advance(&mut self, span: SimDuration, budget: u64) {
         let target = SimTime(self.sim.now().0.saturating_add(span.0));
         let result = self.sim.step_until(target, budget);
         self.falling_behind = !result.reached_deadline;
+        if let Some(b) = &mut self.compare {
+            // Never ahead of A: the charts compare the same moments.
+            let result = b.sim.step_until(self.sim.now(), budget);
+            self.falling_behind |= !result.reached_deadline;
+        }
     }
 
     pub fn apply(&mut self, command: &Command) -> Result<(), String> {
@@ -100,18 +121,38 @@ impl Playback {
                 self.restart(seed);
             }
             Command::OpenScenario(scenario) => self.open((**scenario).clone()),
-            Command::Knob(knob) => {
-                let sim = &mut self.sim;
-                match *knob {
-                    Knob::Memory { function, mb } => sim.set_memory(function, mb)?,
-                    Knob::KeepAlive { function, keep } => sim.set_keep_alive(function, keep)?,
-                    Knob::Reserved { function, reserved } => sim.set_reserved_concurrency(function, reserved)?,
-                    Knob::Provisioned { function, count } => sim.set_provisioned_concurrency(function, count)?,
-                    Knob::RateScale { trigger, scale } => sim.set_rate_scale(trigger, scale)?,
-                }
+            Command::Knob(knob) => apply_knob(&mut self.sim, knob)?,
+            Command::Compare(true) => self.start_comparing(),
+            Command::Compare(false) => self.compare = None,
+            Command::CompareKnob(knob) => {
+                let Some(b) = &mut self.compare else { return Err("no comparison is running".to_string()) };
+                let result = apply_knob(&mut b.sim, knob);
+                b.last_error = result.as_ref().err().cloned();
             }
         }
         Ok(())
+    }
+}
+
+/// A new run of `sim`'s configuration (its knobs' current values) from time zero.
+fn rebuilt(sim: &Simulation, seed: u64) -> Simulation {
+    let mut config = sim.config().clone();
+    config.seed = seed;
+    let mut fresh = new_simulation(config);
+    for (i, t) in sim.triggers().iter().enumerate() {
+        // Same values the old run accepted: cannot fail.
+        let _ = fresh.set_rate_scale(i, t.arrivals.rate_scale);
+    }
+    fresh
+}
+
+fn apply_knob(sim: &mut Simulation, knob: &Knob) -> Result<(), String> {
+    match *knob {
+        Knob::Memory { function, mb } => sim.set_memory(function, mb),
+        Knob::KeepAlive { function, keep } => sim.set_keep_alive(function, keep),
+        Knob::Reserved { function, reserved } => sim.set_reserved_concurrency(function, reserved),
+        Knob::Provisioned { function, count } => sim.set_provisioned_concurrency(function, count),
+        Knob::RateScale { trigger, scale } => sim.set_rate_scale(trigger, scale),
     }
 }
 

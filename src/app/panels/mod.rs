@@ -15,6 +15,7 @@ mod picker;
 mod traces;
 
 use super::command::Command;
+use super::history::History;
 use super::playback::Playback;
 use super::topology::camera::TopologyViewport;
 use super::topology::graph::NodeKind;
@@ -34,6 +35,7 @@ struct PanelStates {
     knobs: knobs::KnobsPanel,
     picker: picker::ScenarioPicker,
     traces: traces::TracesPanel,
+    charts: charts::ChartsPanel,
     log: log::LogFilter,
 }
 
@@ -49,6 +51,7 @@ fn draw(
     mut sent: MessageWriter<Command>,
     mut viewport: ResMut<TopologyViewport>,
     topology: Option<Res<Topology>>,
+    history: Res<History>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let zoom = if view.presenter { PRESENTER_ZOOM } else { ZOOM };
@@ -101,27 +104,25 @@ fn draw(
     if view.is_open(PanelId::Charts) {
         let whole = root.available_height();
         let height = whole * 0.36;
-        // Bounded: tall content (a long log) scrolls instead of pushing the canvas away.
-        egui::Panel::bottom("charts").resizable(true).default_size(height).max_size(whole * 0.7).show(
-            &mut root,
-            |ui| {
-                ui.horizontal(|ui| {
-                    for tab in BottomTab::ALL {
-                        ui.selectable_value(&mut view.bottom_tab, tab, RichText::new(tab.title()).strong());
-                    }
-                });
-                ui.separator();
-                let height = ui.available_height();
-                match view.bottom_tab {
-                    BottomTab::Charts => charts::charts_ui(ui, p, height),
-                    BottomTab::Traces => states.traces.ui(ui, p, &mut view, height),
-                    BottomTab::Log => log::filtered_log_ui(ui, p, &mut states.log, &mut view),
-                    BottomTab::Compare | BottomTab::PowerTuning => {
-                        ui.label("coming");
-                    }
+        // A fixed height: panels grow or shrink to their content otherwise, and the
+        // charts and lists here size themselves to the panel.
+        egui::Panel::bottom("charts").exact_size(height).show(&mut root, |ui| {
+            ui.horizontal(|ui| {
+                for tab in BottomTab::ALL {
+                    ui.selectable_value(&mut view.bottom_tab, tab, RichText::new(tab.title()).strong());
                 }
-            },
-        );
+            });
+            ui.separator();
+            let height = ui.available_height();
+            match view.bottom_tab {
+                BottomTab::Charts => states.charts.ui(ui, p, &history.shown),
+                BottomTab::Traces => states.traces.ui(ui, p, &mut view, height),
+                BottomTab::Log => log::filtered_log_ui(ui, p, &mut states.log, &mut view),
+                BottomTab::Compare | BottomTab::PowerTuning => {
+                    ui.label("coming");
+                }
+            }
+        });
     }
     if view.help {
         help::help_ui(ctx, &mut view);

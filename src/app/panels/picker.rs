@@ -37,7 +37,12 @@ impl ScenarioPicker {
                 .collect();
         }
         let mut chosen = None;
-        let title = format!("Scenario: {}", p.scenario.name);
+        // Long names would push the controls onto a second line.
+        let mut name: String = p.scenario.name.chars().take(32).collect();
+        if name.len() < p.scenario.name.len() {
+            name.push_str("...");
+        }
+        let title = format!("Scenario: {name}");
         ui.menu_button(RichText::new(title).strong(), |ui| {
             ui.set_max_width(460.0);
             ui.label(RichText::new("Built-in scenarios").strong());
