@@ -40,6 +40,10 @@ pub struct GuiOptions {
     /// Start with the keyboard shortcuts shown (`?` toggles them).
     #[arg(long)]
     pub show_shortcuts: bool,
+    /// Start an A/B comparison whose run B has this knob set (`api.memory=1024`);
+    /// repeat for several knobs.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub compare_set: Vec<String>,
     /// The bottom panel's tab to start with (for screenshots of a given view).
     #[arg(long, value_enum, default_value_t = view_state::BottomTab::Charts)]
     pub tab: view_state::BottomTab,
@@ -80,6 +84,15 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     .add_plugins(EguiPlugin::default())
     .insert_resource(ClearColor(Color::srgb(0.08, 0.09, 0.11)));
     add_simulation_plugins(&mut app, scenario, options.speed);
+    if !options.compare_set.is_empty() {
+        let mut playback = app.world_mut().resource_mut::<playback::Playback>();
+        playback.start_comparing();
+        let b = playback.compare.as_mut().map(|b| &mut b.sim).ok_or("the comparison did not start")?;
+        for setting in &options.compare_set {
+            let (name, value) = crate::sim::knob::split_setting(setting).map_err(|e| format!("--compare-set: {e}"))?;
+            b.set_knob(name, value).map_err(|e| format!("--compare-set: {e}"))?;
+        }
+    }
     {
         let mut view = app.world_mut().resource_mut::<view_state::ViewState>();
         view.presenter = options.presenter;

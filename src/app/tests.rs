@@ -172,3 +172,30 @@ fn opening_another_scenario_rebuilds_the_topology() {
     assert_eq!(functions_shown, functions);
     assert!(world.query::<&TopologyEntity>().iter(world).count() >= expected * 2, "names and subtitles too");
 }
+
+#[test]
+fn a_comparison_runs_b_in_lockstep_with_its_own_knobs() {
+    let mut app = app(10.0);
+    updates(&mut app, 3);
+    app.world_mut().write_message(Command::Compare(true));
+    app.world_mut().write_message(Command::CompareKnob(Knob::Memory { function: 0, mb: 2048 }));
+    updates(&mut app, 10);
+    let p = playback(&app);
+    let b = p.compare.as_ref().expect("comparing");
+    assert_eq!(p.generation, 1, "both runs started again from zero");
+    assert!(p.sim.now().0 > 0);
+    assert_eq!(b.sim.now(), p.sim.now(), "B advances to A's time");
+    assert_eq!(b.sim.functions()[0].model.spec.memory_mb, 2048);
+    assert_eq!(p.sim.functions()[0].model.spec.memory_mb, 512);
+    // Same seed, same arrivals: both saw the same requests.
+    assert_eq!(b.sim.requests().arrived, p.sim.requests().arrived);
+    let history = app.world().resource::<super::history::History>();
+    assert!(!history.compared.samples.is_empty());
+    // Restart keeps both runs' knobs; stopping drops B.
+    app.world_mut().write_message(Command::Restart { new_seed: false });
+    app.update();
+    assert_eq!(playback(&app).compare.as_ref().map(|b| b.sim.functions()[0].model.spec.memory_mb), Some(2048));
+    app.world_mut().write_message(Command::Compare(false));
+    app.update();
+    assert!(playback(&app).compare.is_none());
+}

@@ -9,7 +9,7 @@ use crate::app::topology::palette;
 use crate::sim::Simulation;
 use crate::sim::metrics::SeriesPoint;
 use bevy_egui::egui::{self, Color32, RichText};
-use egui_plot::{Corner, HLine, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints};
+use egui_plot::{ColorConflictHandling, Corner, HLine, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints};
 
 /// The charts on offer, in the order of their toggles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -203,7 +203,7 @@ pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, data: ChartData, heigh
     };
     Plot::new(id)
         .height(height)
-        .legend(Legend::default().position(Corner::LeftTop))
+        .legend(Legend::default().position(Corner::LeftTop).color_conflict_handling(ColorConflictHandling::PickFirst))
         .x_axis_label("simulated seconds")
         .include_y(0.0)
         .label_formatter(hover)

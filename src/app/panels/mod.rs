@@ -5,6 +5,7 @@
 
 mod about;
 mod charts;
+mod compare;
 mod controls;
 mod details;
 pub use controls::STEP;
@@ -36,6 +37,7 @@ struct PanelStates {
     picker: picker::ScenarioPicker,
     traces: traces::TracesPanel,
     charts: charts::ChartsPanel,
+    compare: compare::ComparePanel,
     log: log::LogFilter,
 }
 
@@ -93,7 +95,10 @@ fn draw(
                     section_ui(ui, PanelId::Numbers, |ui| about::numbers_ui(ui, p));
                 }
                 if view.is_open(PanelId::Knobs) {
-                    section_ui(ui, PanelId::Knobs, |ui| commands.extend(states.knobs.ui(ui, p, selected_function)));
+                    section_ui(ui, PanelId::Knobs, |ui| {
+                        let error = p.last_error.as_deref();
+                        commands.extend(states.knobs.ui(ui, &p.sim, error, selected_function, Command::Knob))
+                    });
                 }
                 if view.is_open(PanelId::EventLog) {
                     section_ui(ui, PanelId::EventLog, |ui| log::log_ui(ui, p));
@@ -118,7 +123,8 @@ fn draw(
                 BottomTab::Charts => states.charts.ui(ui, p, &history.shown),
                 BottomTab::Traces => states.traces.ui(ui, p, &mut view, height),
                 BottomTab::Log => log::filtered_log_ui(ui, p, &mut states.log, &mut view),
-                BottomTab::Compare | BottomTab::PowerTuning => {
+                BottomTab::Compare => commands.extend(states.compare.ui(ui, p, &history)),
+                BottomTab::PowerTuning => {
                     ui.label("coming");
                 }
             }
