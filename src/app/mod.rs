@@ -6,6 +6,7 @@ mod command;
 mod history;
 mod panels;
 mod playback;
+mod power_tuning;
 mod screenshot;
 mod shortcuts;
 mod topology;
@@ -134,5 +135,6 @@ fn add_simulation_plugins(app: &mut App, scenario: Scenario, speed: f64) {
         playback::plugin(scenario, speed),
         topology::plugin,
         history::plugin,
+        power_tuning::plugin,
     ));
 }

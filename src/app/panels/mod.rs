@@ -13,11 +13,13 @@ mod help;
 mod knobs;
 mod log;
 mod picker;
+mod power;
 mod traces;
 
 use super::command::Command;
 use super::history::History;
 use super::playback::Playback;
+use super::power_tuning::PowerTuning;
 use super::topology::camera::TopologyViewport;
 use super::topology::graph::NodeKind;
 use super::topology::nodes::Topology;
@@ -38,6 +40,7 @@ struct PanelStates {
     traces: traces::TracesPanel,
     charts: charts::ChartsPanel,
     compare: compare::ComparePanel,
+    power: power::PowerPanel,
     log: log::LogFilter,
 }
 
@@ -54,6 +57,7 @@ fn draw(
     mut viewport: ResMut<TopologyViewport>,
     topology: Option<Res<Topology>>,
     history: Res<History>,
+    mut tuning: ResMut<PowerTuning>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let zoom = if view.presenter { PRESENTER_ZOOM } else { ZOOM };
@@ -124,9 +128,7 @@ fn draw(
                 BottomTab::Traces => states.traces.ui(ui, p, &mut view, height),
                 BottomTab::Log => log::filtered_log_ui(ui, p, &mut states.log, &mut view),
                 BottomTab::Compare => commands.extend(states.compare.ui(ui, p, &history)),
-                BottomTab::PowerTuning => {
-                    ui.label("coming");
-                }
+                BottomTab::PowerTuning => states.power.ui(ui, p, &mut *tuning),
             }
         });
     }
