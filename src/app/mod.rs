@@ -3,6 +3,7 @@
 //! module only gathers them and declares the order their systems run in.
 
 mod command;
+mod frame_stats;
 mod history;
 mod panels;
 mod playback;
@@ -45,6 +46,10 @@ pub struct GuiOptions {
     /// repeat for several knobs.
     #[arg(long, value_name = "NAME=VALUE")]
     pub compare_set: Vec<String>,
+    /// Measure this many frames after a short warm-up, print frame and simulation
+    /// times, then exit (for performance figures).
+    #[arg(long, value_name = "FRAMES")]
+    pub frame_stats: Option<usize>,
     /// The bottom panel's tab to start with (for screenshots of a given view).
     #[arg(long, value_enum, default_value_t = view_state::BottomTab::Charts)]
     pub tab: view_state::BottomTab,
@@ -101,6 +106,9 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         view.bottom_tab = options.tab;
     }
     app.add_plugins((topology::render_plugin, panels::plugin, shortcuts::plugin)).add_systems(Update, retitle_window);
+    if let Some(frames) = options.frame_stats {
+        app.add_plugins(frame_stats::plugin(frames));
+    }
     if let Some(path) = options.screenshot {
         // Screenshots run the simulation faster so that `--after` arrives quickly.
         app.add_plugins(screenshot::plugin(path, after));
