@@ -27,7 +27,7 @@ impl PanelId {
             PanelId::Scenario => "Scenario",
             PanelId::Numbers => "Numbers",
             PanelId::Knobs => "Knobs",
-            PanelId::Charts => "Charts",
+            PanelId::Charts => "Charts, traces, log, A/B, tuning (bottom)",
             PanelId::Legend => "Legend",
             PanelId::EventLog => "Event log",
         }

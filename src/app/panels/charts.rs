@@ -191,9 +191,20 @@ pub fn smooth(points: &[[f64; 2]], half: usize) -> Vec<[f64; 2]> {
 /// spike's shape.
 const SMOOTHING_HALF_WINDOW: usize = 2;
 
+/// A limit far above every curve would flatten them against the axis: below this share
+/// of the limit it is named in the title instead of drawn.
+const LIMIT_SHOWN_FROM: f64 = 0.1;
+
 /// Draws one chart; `id` must be unique in the window.
-pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, data: ChartData, height: f32) {
-    ui.label(RichText::new(chart.title()).strong());
+pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, mut data: ChartData, height: f32) {
+    let peak = data.curves.iter().flat_map(|c| c.points.iter().map(|p| p[1])).fold(0.0, f64::max);
+    let (drawn, far): (Vec<_>, Vec<_>) = data.limits.drain(..).partition(|(_, y, _)| peak >= y * LIMIT_SHOWN_FROM);
+    data.limits = drawn;
+    let mut title = chart.title().to_string();
+    for (name, y, _) in far {
+        title += &format!(" ({name} {y:.0}, far above)");
+    }
+    ui.label(RichText::new(title).strong());
     let unit = chart.unit();
     let hover = move |pos: &HoverPosition<'_>| match pos {
         HoverPosition::NearDataPoint { plot_name, position, .. } if !plot_name.is_empty() => {
