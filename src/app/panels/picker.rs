@@ -22,6 +22,7 @@ pub struct ScenarioPicker {
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     path: String,
     /// Why the last file could not be opened.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     error: Option<String>,
 }
 

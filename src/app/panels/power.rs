@@ -5,7 +5,7 @@
 use crate::app::playback::Playback;
 use crate::app::power_tuning::{MEMORY_SIZES, PowerTuning, SweepJob};
 use crate::app::topology::palette;
-use crate::sweep::Sweep;
+use crate::sweep::{Sweep, SweepRow};
 use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{ColorConflictHandling, Corner, Legend, Line, MarkerShape, Plot, PlotPoint, Points, Text};
 
@@ -117,64 +117,58 @@ fn table_ui(ui: &mut egui::Ui, job: &SweepJob, sweep: Option<&Sweep>) {
     });
 }
 
-fn charts_ui(ui: &mut egui::Ui, job: &SweepJob, sweep: Option<&Sweep>) {
-    let rows: Vec<(u32, &crate::sweep::SweepRow)> =
-        job.rows.iter().enumerate().filter_map(|(i, r)| Some((MEMORY_SIZES[i], r.as_ref()?))).collect();
-    let height = (ui.available_height() - ui.text_style_height(&egui::TextStyle::Body) - 12.0).max(80.0);
-    let mark = |plot: &mut egui_plot::PlotUi, index: Option<usize>, value: f64, what: &str, colour: Color32| {
-        if let Some(i) = index {
-            let at = [x_of(MEMORY_SIZES[i]), value];
-            let marker = Points::new(what.to_string(), vec![at]).shape(MarkerShape::Circle).radius(7.0).color(colour);
-            plot.points(marker);
-            let label = RichText::new(what).color(colour).strong();
-            plot.text(
-                Text::new(what.to_string(), PlotPoint::new(at[0], at[1]), label).anchor(egui::Align2::LEFT_BOTTOM),
-            );
-        }
-    };
+/// A plot over the swept sizes, labelled in megabytes.
+fn sizes_plot(id: &str, height: f32) -> Plot<'static> {
     let mb_axis = |mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>| {
         let i = mark.value.round();
         let size = MEMORY_SIZES.get(i as usize).filter(|_| i >= 0.0 && (mark.value - i).abs() < 1e-6);
         size.map_or(String::new(), |mb| mb.to_string())
     };
-    let value_at = |i: usize, f: fn(&crate::sweep::SweepRow) -> f64| job.rows[i].as_ref().map_or(0.0, f);
+    Plot::new(id)
+        .height(height)
+        .legend(Legend::default().position(Corner::RightTop).color_conflict_handling(ColorConflictHandling::PickFirst))
+        .x_axis_label("memory (MB)")
+        .x_axis_formatter(mb_axis)
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 2.0, 4.0]))
+        .include_y(0.0)
+}
+
+/// One measure per size: a line with a dot per size, and the best size marked.
+fn measure_ui(plot: &mut egui_plot::PlotUi, name: &str, points: Vec<[f64; 2]>, colour: Color32) {
+    plot.line(Line::new(name, points.clone()).color(colour).width(2.5));
+    plot.points(Points::new(name, points).color(colour).radius(3.0));
+}
+
+/// Marks size `index` at `value` as the best by some measure (`what`).
+fn mark_best(plot: &mut egui_plot::PlotUi, index: usize, value: f64, what: &str, colour: Color32) {
+    let at = [x_of(MEMORY_SIZES[index]), value];
+    plot.points(Points::new(what, vec![at]).shape(MarkerShape::Circle).radius(7.0).color(colour));
+    let label = RichText::new(format!("  {what}")).color(colour).strong().size(16.0);
+    // Unnamed: the marker stands for it in the legend.
+    plot.text(Text::new("", PlotPoint::new(at[0], at[1]), label).anchor(egui::Align2::LEFT_BOTTOM));
+}
+
+fn charts_ui(ui: &mut egui::Ui, job: &SweepJob, sweep: Option<&Sweep>) {
+    let height = (ui.available_height() - ui.text_style_height(&egui::TextStyle::Body) - 12.0).max(80.0);
+    let series = |value: fn(&SweepRow) -> f64| -> Vec<[f64; 2]> {
+        job.rows.iter().zip(MEMORY_SIZES).filter_map(|(r, mb)| Some([x_of(mb), value(r.as_ref()?)])).collect()
+    };
+    let value_at = |i: usize, value: fn(&SweepRow) -> f64| job.rows[i].as_ref().map_or(0.0, value);
     ui.columns(2, |columns| {
         columns[0].label(RichText::new(format!("{}: handler duration (ms)", job.function_name)).strong());
-        Plot::new("power-duration")
-            .height(height)
-            .legend(
-                Legend::default().position(Corner::RightTop).color_conflict_handling(ColorConflictHandling::PickFirst),
-            )
-            .x_axis_label("memory (MB)")
-            .x_axis_formatter(mb_axis)
-            .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 2.0, 4.0]))
-            .include_y(0.0)
-            .show(&mut columns[0], |plot| {
-                let mean: Vec<[f64; 2]> = rows.iter().map(|(mb, r)| [x_of(*mb), r.duration_mean_ms]).collect();
-                let p99: Vec<[f64; 2]> = rows.iter().map(|(mb, r)| [x_of(*mb), r.duration_p99_ms]).collect();
-                plot.line(Line::new("mean", mean.clone()).color(palette::egui(palette::BUSY)).width(2.5));
-                plot.points(Points::new("mean", mean).color(palette::egui(palette::BUSY)).radius(3.0));
-                plot.line(Line::new("p99", p99).color(palette::egui(palette::THROTTLED)).width(2.0));
-                let fastest = sweep.map(|s| s.fastest);
-                mark(plot, fastest, fastest.map_or(0.0, |i| value_at(i, |r| r.duration_mean_ms)), "fastest", FASTEST);
-            });
+        sizes_plot("power-duration", height).show(&mut columns[0], |plot| {
+            measure_ui(plot, "mean", series(|r| r.duration_mean_ms), palette::egui(palette::BUSY));
+            measure_ui(plot, "p99", series(|r| r.duration_p99_ms), palette::egui(palette::THROTTLED));
+            if let Some(i) = sweep.map(|s| s.fastest) {
+                mark_best(plot, i, value_at(i, |r| r.duration_mean_ms), "fastest", FASTEST);
+            }
+        });
         columns[1].label(RichText::new("Cost per million invocations (USD)").strong());
-        Plot::new("power-cost")
-            .height(height)
-            .legend(
-                Legend::default().position(Corner::RightTop).color_conflict_handling(ColorConflictHandling::PickFirst),
-            )
-            .x_axis_label("memory (MB)")
-            .x_axis_formatter(mb_axis)
-            .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 2.0, 4.0]))
-            .include_y(0.0)
-            .show(&mut columns[1], |plot| {
-                let cost: Vec<[f64; 2]> = rows.iter().map(|(mb, r)| [x_of(*mb), r.cost_per_million_usd]).collect();
-                plot.line(Line::new("$ / M", cost.clone()).color(palette::egui(palette::IDLE)).width(2.5));
-                plot.points(Points::new("$ / M", cost).color(palette::egui(palette::IDLE)).radius(3.0));
-                let cheapest = sweep.map(|s| s.cheapest);
-                let value = cheapest.map_or(0.0, |i| value_at(i, |r| r.cost_per_million_usd));
-                mark(plot, cheapest, value, "cheapest", CHEAPEST);
-            });
+        sizes_plot("power-cost", height).show(&mut columns[1], |plot| {
+            measure_ui(plot, "$ / M", series(|r| r.cost_per_million_usd), palette::egui(palette::IDLE));
+            if let Some(i) = sweep.map(|s| s.cheapest) {
+                mark_best(plot, i, value_at(i, |r| r.cost_per_million_usd), "cheapest", CHEAPEST);
+            }
+        });
     });
 }
