@@ -25,6 +25,7 @@ struct FrameStats {
     behind: usize,
     last_frame: Option<Instant>,
     advance_began: Option<Instant>,
+    advance_took: Option<f64>,
     sim_started_at: f64,
 }
 
@@ -40,16 +41,28 @@ pub(super) fn plugin(frames: usize) -> impl Fn(&mut App) {
             behind: 0,
             last_frame: None,
             advance_began: None,
+            advance_took: None,
             sim_started_at: 0.0,
         })
         .add_systems(First, |mut stats: ResMut<FrameStats>| stats.main_began = Some(Instant::now()))
-        .add_systems(Update, begin_advance.after(AppSystems::ApplyCommands).before(AppSystems::Advance))
+        .add_systems(
+            Update,
+            (
+                begin_advance.after(AppSystems::ApplyCommands).before(AppSystems::Advance),
+                end_advance.after(AppSystems::Advance).before(AppSystems::SyncView),
+            ),
+        )
         .add_systems(Last, end_frame);
     }
 }
 
 fn begin_advance(mut stats: ResMut<FrameStats>) {
     stats.advance_began = Some(Instant::now());
+}
+
+fn end_advance(mut stats: ResMut<FrameStats>) {
+    let took = stats.advance_began.take().map(|t| t.elapsed().as_secs_f64());
+    stats.advance_took = took;
 }
 
 /// Mean, p50, p99 and max of `values` (seconds), in milliseconds.
@@ -66,7 +79,7 @@ pub fn summary(values: &[f64]) -> (f64, f64, f64, f64) {
 
 fn end_frame(mut stats: ResMut<FrameStats>, playback: Res<Playback>, mut exit: MessageWriter<AppExit>) {
     let now = Instant::now();
-    let advance = stats.advance_began.take().map(|t| now.duration_since(t).as_secs_f64());
+    let advance = stats.advance_took.take();
     let main_work = stats.main_began.take().map(|t| now.duration_since(t).as_secs_f64());
     let since_last = stats.last_frame.replace(now).map(|t| now.duration_since(t).as_secs_f64());
     if stats.warmup_left > 0 {
