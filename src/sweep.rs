@@ -101,7 +101,9 @@ pub fn run(
     Ok(Sweep { scenario: scenario.name.clone(), knob: name.to_string(), rows, cheapest, fastest })
 }
 
-fn run_one(scenario: &Scenario, value: &str, function: usize) -> SweepRow {
+/// One run of a sweep: `scenario` (already configured with `value`) to its end, as a row
+/// describing `function`. No threads, so the web build can call it too.
+pub fn run_one(scenario: &Scenario, value: &str, function: usize) -> SweepRow {
     let mut sim = Simulation::with_log_capacity(scenario.to_config(), 0);
     sim.run_to_end();
     let report = Report::of(&sim, &scenario.name);

@@ -42,6 +42,8 @@ pub struct ChallengeMode {
     pub real_secs: f64,
     /// The result window was closed by the player.
     dismissed: bool,
+    /// The scenario the mode belongs to: another one from the picker starts afresh.
+    scenario_generation: u32,
 }
 
 impl Default for ChallengeMode {
@@ -55,6 +57,7 @@ impl Default for ChallengeMode {
             graded_at: f64::NEG_INFINITY,
             real_secs: 0.0,
             dismissed: false,
+            scenario_generation: 0,
         }
     }
 }
@@ -63,6 +66,9 @@ impl Default for ChallengeMode {
 fn grade(time: Res<Time<Real>>, playback: Res<Playback>, mut mode: ResMut<ChallengeMode>) {
     let Some(challenge) = &playback.scenario.challenge else { return };
     let now = time.elapsed_secs_f64();
+    if mode.scenario_generation != playback.scenario_generation {
+        *mode = ChallengeMode { scenario_generation: playback.scenario_generation, ..ChallengeMode::default() };
+    }
     if mode.generation != playback.generation {
         mode.generation = playback.generation;
         mode.finished = None;

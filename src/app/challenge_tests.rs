@@ -57,6 +57,21 @@ fn a_failed_attempt_then_a_passing_one_with_an_allowed_knob() {
 }
 
 #[test]
+fn another_scenario_from_the_picker_starts_its_challenge_afresh() {
+    let scenario = crate::scenario::built_in("memory-power-tuning").unwrap().unwrap();
+    let mut app = app_on(scenario, 1000.0);
+    play_to_end(&mut app);
+    app.world_mut().resource_mut::<ChallengeMode>().active = false;
+    assert_eq!(app.world().resource::<ChallengeMode>().failed_attempts, 1);
+    let next = crate::scenario::built_in("database-storm").unwrap().unwrap();
+    app.world_mut().write_message(Command::OpenScenario(Box::new(next)));
+    app.update();
+    app.update();
+    let mode = app.world().resource::<ChallengeMode>();
+    assert_eq!((mode.failed_attempts, mode.finished, mode.active), (0, None, true));
+}
+
+#[test]
 fn out_of_range_challenge_knobs_are_refused() {
     let scenario = crate::scenario::built_in("memory-power-tuning").unwrap().unwrap();
     let mut app = app_on(scenario, 1.0);

@@ -2,6 +2,7 @@
 //! knobs). They are messages, applied in one place (`playback`), so no panel changes
 //! the simulation in place.
 
+use crate::scenario::Scenario;
 use crate::sim::time::SimDuration;
 use bevy::prelude::*;
 
@@ -34,6 +35,13 @@ pub enum Command {
         name: String,
         value: String,
     },
+    /// Replace the scenario (the picker): everything starts over.
+    OpenScenario(Box<Scenario>),
+    /// Start (`true`) or stop an A/B comparison: a second run of the same scenario and
+    /// seed, with knobs of its own.
+    Compare(bool),
+    /// A knob of the comparison's run B.
+    CompareKnob(Knob),
 }
 
 /// A live change of the model (see `sim::knobs`).

@@ -5,8 +5,11 @@
 mod captions;
 mod challenge;
 mod command;
+mod frame_stats;
+mod history;
 mod panels;
 mod playback;
+mod power_tuning;
 mod screenshot;
 mod shortcuts;
 mod topology;
@@ -43,6 +46,17 @@ pub struct GuiOptions {
     /// Start with the keyboard shortcuts shown (`?` toggles them).
     #[arg(long)]
     pub show_shortcuts: bool,
+    /// Start an A/B comparison whose run B has this knob set (`api.memory=1024`);
+    /// repeat for several knobs.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub compare_set: Vec<String>,
+    /// Measure this many frames after a short warm-up, print frame and simulation
+    /// times, then exit (for performance figures).
+    #[arg(long, value_name = "FRAMES")]
+    pub frame_stats: Option<usize>,
+    /// The bottom panel's tab to start with (for screenshots of a given view).
+    #[arg(long, value_enum, default_value_t = view_state::BottomTab::Charts)]
+    pub tab: view_state::BottomTab,
 }
 
 /// The order of the app's per-frame work, declared once; plugins only say `.in_set(..)`.
@@ -52,6 +66,8 @@ enum AppSystems {
     Input,
     /// Commands (from panels and shortcuts) change the playback and the simulation.
     ApplyCommands,
+    /// Views built from the scenario (the topology) are rebuilt when it changed.
+    Rebuild,
     /// The simulation advances by this frame's share of simulated time.
     Advance,
     /// Entities and resources that mirror the simulation catch up with it.
@@ -78,10 +94,20 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     .add_plugins(EguiPlugin::default())
     .insert_resource(ClearColor(Color::srgb(0.08, 0.09, 0.11)));
     add_simulation_plugins(&mut app, scenario, options.speed);
+    if !options.compare_set.is_empty() {
+        let mut playback = app.world_mut().resource_mut::<playback::Playback>();
+        playback.start_comparing();
+        let b = playback.compare.as_mut().map(|b| &mut b.sim).ok_or("the comparison did not start")?;
+        for setting in &options.compare_set {
+            let (name, value) = crate::sim::knob::split_setting(setting).map_err(|e| format!("--compare-set: {e}"))?;
+            b.set_knob(name, value).map_err(|e| format!("--compare-set: {e}"))?;
+        }
+    }
     {
         let mut view = app.world_mut().resource_mut::<view_state::ViewState>();
         view.presenter = options.presenter;
         view.help = options.show_shortcuts;
+        view.bottom_tab = options.tab;
     }
     app.add_plugins((
         topology::render_plugin,
@@ -89,7 +115,11 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         shortcuts::plugin,
         challenge::ui_plugin,
         captions::ui_plugin,
-    ));
+    ))
+    .add_systems(Update, retitle_window);
+    if let Some(frames) = options.frame_stats {
+        app.add_plugins(frame_stats::plugin(frames));
+    }
     if let Some(path) = options.screenshot {
         // Screenshots run the simulation faster so that `--after` arrives quickly.
         app.add_plugins(screenshot::plugin(path, after));
@@ -98,12 +128,25 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     Ok(if exit.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+/// The window's title names the scenario, also after the picker opened another.
+fn retitle_window(
+    playback: Res<playback::Playback>,
+    mut shown: Local<Option<u32>>,
+    mut window: Single<&mut Window, With<bevy::window::PrimaryWindow>>,
+) {
+    if *shown != Some(playback.scenario_generation) {
+        *shown = Some(playback.scenario_generation);
+        window.title = format!("faaslab: {}", playback.scenario.name);
+    }
+}
+
 /// The plugins that own and mirror the simulation: no window or renderer needed, so the
 /// headless tests build exactly these.
 fn add_simulation_plugins(app: &mut App, scenario: Scenario, speed: f64) {
     app.configure_sets(
         Update,
-        (AppSystems::Input, AppSystems::ApplyCommands, AppSystems::Advance, AppSystems::SyncView).chain(),
+        (AppSystems::Input, AppSystems::ApplyCommands, AppSystems::Rebuild, AppSystems::Advance, AppSystems::SyncView)
+            .chain(),
     )
     .add_plugins((
         view_state::plugin,
@@ -112,5 +155,7 @@ fn add_simulation_plugins(app: &mut App, scenario: Scenario, speed: f64) {
         topology::plugin,
         challenge::plugin,
         captions::plugin,
+        history::plugin,
+        power_tuning::plugin,
     ));
 }

@@ -13,6 +13,15 @@ use bevy::prelude::*;
 /// Events one frame may handle (about 5 ms of work at the engine's measured speed).
 pub const EVENT_BUDGET_PER_FRAME: u64 = 50_000;
 
+/// Log entries the app keeps: enough for the log panel, the request dots and the
+/// traces (which are recorded only when there is a log), small enough to cost nothing.
+pub const LOG_CAPACITY: usize = 20_000;
+
+/// A simulation as the app runs it: with a log, so traces and dots exist.
+pub fn new_simulation(config: crate::sim::config::SimConfig) -> Simulation {
+    Simulation::with_log_capacity(config, LOG_CAPACITY)
+}
+
 /// The simulation being shown and how it is played.
 #[derive(Resource)]
 pub struct Playback {
@@ -24,9 +33,22 @@ pub struct Playback {
     /// The last frame ran out of event budget before reaching its target time.
     pub falling_behind: bool,
     pub seed: u64,
-    /// Counts restarts, so views that follow the simulation know to start over.
+    /// Counts restarts and scenario changes, so views that follow the simulation know
+    /// to start over.
     pub generation: u32,
+    /// Counts scenario changes, so the topology knows to rebuild its entities.
+    pub scenario_generation: u32,
     /// The last refused command, shown to the user until the next one succeeds.
+    pub last_error: Option<String>,
+    /// A/B comparison: run B, the same scenario and seed with its own knob values,
+    /// advanced in lockstep with `sim` (run A).
+    pub compare: Option<Compared>,
+}
+
+/// The comparison's second run.
+pub struct Compared {
+    pub sim: Simulation,
+    /// The last refused knob change of run B.
     pub last_error: Option<String>,
 }
 
@@ -34,18 +56,30 @@ impl Playback {
     pub fn new(scenario: Scenario, speed: f64) -> Playback {
         let seed = scenario.seed;
         Playback {
-            sim: Simulation::new(scenario.to_config()),
+            sim: new_simulation(scenario.to_config()),
             scenario,
             playing: true,
             speed,
             falling_behind: false,
             seed,
             generation: 0,
+            scenario_generation: 0,
             last_error: None,
+            compare: None,
         }
     }
 
-    /// Starts again from time zero with `seed`, keeping the knobs' current values.
+    /// Replaces the scenario: a new run from time zero with its own seed and knobs.
+    pub fn open(&mut self, scenario: Scenario) {
+        let speed = self.speed;
+        let playing = self.playing;
+        let generation = self.generation + 1;
+        let scenario_generation = self.scenario_generation + 1;
+        *self = Playback { playing, generation, scenario_generation, ..Playback::new(scenario, speed) };
+    }
+
+    /// Starts again from time zero with `seed`, keeping the knobs' current values (of
+    /// both runs when comparing).
     pub fn restart(&mut self, seed: u64) {
         // The config carries every knob's current value, arrival-rate multipliers included.
         let mut config = self.sim.config().clone();
@@ -54,9 +88,14 @@ impl Playback {
         self.start(config);
     }
 
-    /// A new run from time zero; views that follow the simulation start over.
+    /// A new run from time zero (run B too, with its own knobs, when comparing); views
+    /// that follow the simulation start over.
     fn start(&mut self, config: crate::sim::config::SimConfig) {
-        self.sim = Simulation::new(config);
+        let seed = config.seed;
+        self.sim = new_simulation(config);
+        if let Some(b) = &mut self.compare {
+            b.sim = rebuilt(&b.sim, seed);
+        }
         self.falling_behind = false;
         self.generation += 1;
     }
@@ -79,11 +118,24 @@ impl Playback {
         Ok(())
     }
 
-    /// Advances by `span` of simulated time, handling at most `budget` events.
+    /// Starts an A/B comparison: run B is a copy of run A's configuration (knobs
+    /// included), and both start again from time zero with the same seed.
+    pub fn start_comparing(&mut self) {
+        self.compare = Some(Compared { sim: rebuilt(&self.sim, self.seed), last_error: None });
+        self.restart(self.seed);
+    }
+
+    /// Advances by `span` of simulated time, handling at most `budget` events; run B
+    /// follows to the same simulated time, with a budget of its own.
     pub fn advance(&mut self, span: SimDuration, budget: u64) {
         let target = SimTime(self.sim.now().0.saturating_add(span.0));
         let result = self.sim.step_until(target, budget);
         self.falling_behind = !result.reached_deadline;
+        if let Some(b) = &mut self.compare {
+            // Never ahead of A: the charts compare the same moments.
+            let result = b.sim.step_until(self.sim.now(), budget);
+            self.falling_behind |= !result.reached_deadline;
+        }
     }
 
     pub fn apply(&mut self, command: &Command) -> Result<(), String> {
@@ -97,18 +149,35 @@ impl Playback {
                 self.restart(seed);
             }
             Command::SetKnob { name, value } => self.set_knob(name, value, true)?,
-            Command::Knob(knob) => {
-                let sim = &mut self.sim;
-                match *knob {
-                    Knob::Memory { function, mb } => sim.set_memory(function, mb)?,
-                    Knob::KeepAlive { function, keep } => sim.set_keep_alive(function, keep)?,
-                    Knob::Reserved { function, reserved } => sim.set_reserved_concurrency(function, reserved)?,
-                    Knob::Provisioned { function, count } => sim.set_provisioned_concurrency(function, count)?,
-                    Knob::RateScale { trigger, scale } => sim.set_rate_scale(trigger, scale)?,
-                }
+            Command::OpenScenario(scenario) => self.open((**scenario).clone()),
+            Command::Knob(knob) => apply_knob(&mut self.sim, knob)?,
+            Command::Compare(true) => self.start_comparing(),
+            Command::Compare(false) => self.compare = None,
+            Command::CompareKnob(knob) => {
+                let Some(b) = &mut self.compare else { return Err("no comparison is running".to_string()) };
+                let result = apply_knob(&mut b.sim, knob);
+                b.last_error = result.as_ref().err().cloned();
             }
         }
         Ok(())
+    }
+}
+
+/// A new run of `sim`'s configuration (its knobs' current values) from time zero.
+fn rebuilt(sim: &Simulation, seed: u64) -> Simulation {
+    // The config carries every knob's current value, arrival-rate multipliers included.
+    let mut config = sim.config().clone();
+    config.seed = seed;
+    new_simulation(config)
+}
+
+fn apply_knob(sim: &mut Simulation, knob: &Knob) -> Result<(), String> {
+    match *knob {
+        Knob::Memory { function, mb } => sim.set_memory(function, mb),
+        Knob::KeepAlive { function, keep } => sim.set_keep_alive(function, keep),
+        Knob::Reserved { function, reserved } => sim.set_reserved_concurrency(function, reserved),
+        Knob::Provisioned { function, count } => sim.set_provisioned_concurrency(function, count),
+        Knob::RateScale { trigger, scale } => sim.set_rate_scale(trigger, scale),
     }
 }
 

@@ -145,3 +145,57 @@ fn shortcuts_pause_toggle_presenter_and_panels() {
     press(&mut app, KeyCode::KeyH);
     assert!(app.world().resource::<ViewState>().help);
 }
+
+#[test]
+fn opening_another_scenario_rebuilds_the_topology() {
+    use super::topology::nodes::{Topology, TopologyEntity, TopologyNode};
+    let mut app = app(10.0);
+    updates(&mut app, 5);
+    let node_count = |app: &mut App| app.world_mut().query::<&TopologyNode>().iter(app.world()).count();
+    let first = node_count(&mut app);
+    assert_eq!(first, app.world().resource::<Topology>().graph.nodes.len());
+    let other = crate::scenario::built_in("orchestration-vs-choreography").expect("in the library").expect("valid");
+    let expected = super::topology::graph::Graph::from_config(&other.to_config()).nodes.len();
+    assert_ne!(expected, first, "the test needs a scenario with another number of nodes");
+    app.world_mut().write_message(Command::OpenScenario(Box::new(other.clone())));
+    updates(&mut app, 3);
+    assert_eq!(node_count(&mut app), expected);
+    assert_eq!(playback(&app).scenario.name, other.name);
+    assert!(playback(&app).sim.now().0 > 0, "the new scenario plays");
+    // Pools of the old scenario's functions are gone: every pool entity belongs to a
+    // function of the new one.
+    let functions = playback(&app).sim.functions().len();
+    let world = app.world_mut();
+    assert!(world.query::<&EnvBox>().iter(world).all(|b| b.function < functions));
+    assert!(world.query::<&BarSegment>().iter(world).all(|b| b.function < functions));
+    let functions_shown = world.query::<&FunctionNode>().iter(world).count();
+    assert_eq!(functions_shown, functions);
+    assert!(world.query::<&TopologyEntity>().iter(world).count() >= expected * 2, "names and subtitles too");
+}
+
+#[test]
+fn a_comparison_runs_b_in_lockstep_with_its_own_knobs() {
+    let mut app = app(10.0);
+    updates(&mut app, 3);
+    app.world_mut().write_message(Command::Compare(true));
+    app.world_mut().write_message(Command::CompareKnob(Knob::Memory { function: 0, mb: 2048 }));
+    updates(&mut app, 10);
+    let p = playback(&app);
+    let b = p.compare.as_ref().expect("comparing");
+    assert_eq!(p.generation, 1, "both runs started again from zero");
+    assert!(p.sim.now().0 > 0);
+    assert_eq!(b.sim.now(), p.sim.now(), "B advances to A's time");
+    assert_eq!(b.sim.functions()[0].model.spec.memory_mb, 2048);
+    assert_eq!(p.sim.functions()[0].model.spec.memory_mb, 512);
+    // Same seed, same arrivals: both saw the same requests.
+    assert_eq!(b.sim.requests().arrived, p.sim.requests().arrived);
+    let history = app.world().resource::<super::history::History>();
+    assert!(!history.compared.samples.is_empty());
+    // Restart keeps both runs' knobs; stopping drops B.
+    app.world_mut().write_message(Command::Restart { new_seed: false });
+    app.update();
+    assert_eq!(playback(&app).compare.as_ref().map(|b| b.sim.functions()[0].model.spec.memory_mb), Some(2048));
+    app.world_mut().write_message(Command::Compare(false));
+    app.update();
+    assert!(playback(&app).compare.is_none());
+}

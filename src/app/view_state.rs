@@ -27,9 +27,35 @@ impl PanelId {
             PanelId::Scenario => "Scenario",
             PanelId::Numbers => "Numbers",
             PanelId::Knobs => "Knobs",
-            PanelId::Charts => "Charts",
+            PanelId::Charts => "Charts, traces, log, A/B, tuning (bottom)",
             PanelId::Legend => "Legend",
             PanelId::EventLog => "Event log",
+        }
+    }
+}
+
+/// What the bottom panel shows (its tabs, left to right).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum BottomTab {
+    #[default]
+    Charts,
+    Traces,
+    Log,
+    Compare,
+    PowerTuning,
+}
+
+impl BottomTab {
+    pub const ALL: [BottomTab; 5] =
+        [BottomTab::Charts, BottomTab::Traces, BottomTab::Log, BottomTab::Compare, BottomTab::PowerTuning];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            BottomTab::Charts => "Charts",
+            BottomTab::Traces => "Traces",
+            BottomTab::Log => "Log",
+            BottomTab::Compare => "A/B compare",
+            BottomTab::PowerTuning => "Power tuning",
         }
     }
 }
@@ -43,11 +69,21 @@ pub struct ViewState {
     pub help: bool,
     /// The topology node whose details are shown (index into the graph's nodes).
     pub selected_node: Option<usize>,
+    pub bottom_tab: BottomTab,
+    /// The request whose trace the waterfall shows (its correlation id).
+    pub selected_trace: Option<u64>,
 }
 
 impl Default for ViewState {
     fn default() -> Self {
-        ViewState { open: [true, true, true, true, true, false], presenter: false, help: false, selected_node: None }
+        ViewState {
+            open: [true, true, true, true, true, false],
+            presenter: false,
+            help: false,
+            selected_node: None,
+            bottom_tab: BottomTab::Charts,
+            selected_trace: None,
+        }
     }
 }
 

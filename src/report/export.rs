@@ -1,7 +1,7 @@
 //! JSON-lines exports of a run's structured log and sampled traces, with node names.
 
 use crate::sim::Simulation;
-use crate::sim::trace::SpanKind;
+use crate::sim::trace::{Span, SpanKind};
 use serde_json::json;
 use std::fmt::Write;
 
@@ -25,18 +25,23 @@ pub fn log_jsonl(sim: &Simulation) -> String {
     out
 }
 
+/// The name of the node a span happened at (trigger, function, queue or database).
+pub fn span_node_name<'a>(sim: &'a Simulation, span: &Span) -> &'a str {
+    match span.kind {
+        SpanKind::Request => sim.triggers().get(span.node as usize).map_or("", |t| t.spec.name()),
+        SpanKind::ColdStart | SpanKind::Attempt => function_name(sim, span.node),
+        SpanKind::QueueWait => sim.queues().get(span.node as usize).map_or("", |q| q.name()),
+        SpanKind::Query => sim.databases().get(span.node as usize).map_or("", |d| d.name()),
+    }
+}
+
 /// The spans of sampled requests, one JSON object a line, grouped by trace.
 pub fn traces_jsonl(sim: &Simulation) -> String {
     let mut spans: Vec<_> = sim.traces.spans().copied().collect();
     spans.sort_by_key(|s| (s.trace, s.start, s.end));
     let mut out = String::new();
     for s in spans {
-        let node = match s.kind {
-            SpanKind::Request => sim.triggers().get(s.node as usize).map_or("", |t| t.spec.name()),
-            SpanKind::ColdStart | SpanKind::Attempt => function_name(sim, s.node),
-            SpanKind::QueueWait => sim.queues().get(s.node as usize).map_or("", |q| q.name()),
-            SpanKind::Query => sim.databases().get(s.node as usize).map_or("", |d| d.name()),
-        };
+        let node = span_node_name(sim, &s);
         let line = json!({
             "trace": s.trace,
             "span": s.kind,

@@ -1,15 +1,17 @@
-//! The details of the selected node: its parameters, its counters and its latest log
-//! lines, in a window that closes with its cross (or a click on empty canvas).
+//! The details of the selected node: its parameters, its counters, its latest log
+//! lines and traces, in a window that closes with its cross (or a click on empty canvas).
 
 use super::log::describe;
 use crate::app::playback::Playback;
 use crate::app::topology::graph::NodeKind;
 use crate::app::topology::nodes::{Topology, badge_text};
-use crate::app::view_state::ViewState;
+use crate::app::view_state::{BottomTab, ViewState};
 use crate::sim::function::KeepAlive;
+use crate::sim::trace::{Span, SpanKind};
 use bevy_egui::egui::{self, RichText};
 
 const LOG_LINES: usize = 10;
+const TRACES: usize = 8;
 
 pub fn details_ui(ctx: &egui::Context, p: &Playback, topology: &Topology, view: &mut ViewState) {
     let Some(node) = view.selected_node.and_then(|i| topology.graph.nodes.get(i)) else { return };
@@ -20,7 +22,10 @@ pub fn details_ui(ctx: &egui::Context, p: &Playback, topology: &Topology, view: 
         .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-12.0, 90.0))
         .resizable(false)
         .show(ctx, |ui| match node.kind {
-            NodeKind::Function => function_ui(ui, p, node.index),
+            NodeKind::Function => {
+                function_ui(ui, p, node.index);
+                traces_ui(ui, p, node.index, view);
+            }
             NodeKind::HttpTrigger => trigger_ui(ui, p, node.index),
             kind => {
                 ui.label(crate::app::topology::nodes::subtitle(&p.sim, kind, node.index));
@@ -91,6 +96,33 @@ fn function_ui(ui: &mut egui::Ui, p: &Playback, function: usize) {
     for e in lines {
         ui.label(RichText::new(format!("{} {}", e.time, describe(e))).monospace().small());
     }
+}
+
+/// Traces passing through the function, newest first; a click opens one's waterfall.
+fn traces_ui(ui: &mut egui::Ui, p: &Playback, function: usize, view: &mut ViewState) {
+    let mut traces: Vec<u64> = Vec::new();
+    let through = |s: &&Span| matches!(s.kind, SpanKind::Attempt | SpanKind::ColdStart) && s.node as usize == function;
+    for s in p.sim.traces.spans().rev().filter(through) {
+        if !traces.contains(&s.trace) {
+            traces.push(s.trace);
+        }
+        if traces.len() == TRACES {
+            break;
+        }
+    }
+    if traces.is_empty() {
+        return;
+    }
+    ui.separator();
+    ui.label(RichText::new("Latest traces (click for the waterfall)").strong());
+    ui.horizontal_wrapped(|ui| {
+        for trace in traces {
+            if ui.link(format!("#{trace}")).clicked() {
+                view.selected_trace = Some(trace);
+                view.bottom_tab = BottomTab::Traces;
+            }
+        }
+    });
 }
 
 fn trigger_ui(ui: &mut egui::Ui, p: &Playback, trigger: usize) {

@@ -3,7 +3,7 @@
 //! shows its reason here.
 
 use crate::app::command::{Command, Knob};
-use crate::app::playback::Playback;
+use crate::sim::Simulation;
 use crate::sim::function::{KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
 use crate::sim::knobs::{MAX_KEEP_ALIVE, RATE_SCALE_RANGE};
 use crate::sim::time::SimDuration;
@@ -19,8 +19,16 @@ pub struct KnobsPanel {
 }
 
 impl KnobsPanel {
-    /// `selected`: the function selected in the topology, if any.
-    pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback, selected: Option<usize>) -> Vec<Command> {
+    /// Knobs of `sim`; `selected`: the function selected in the topology, if any;
+    /// `command`: what a change becomes (a knob of run A, or of the comparison's B).
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        sim: &Simulation,
+        last_error: Option<&str>,
+        selected: Option<usize>,
+        command: fn(Knob) -> Command,
+    ) -> Vec<Command> {
         let Self { function, followed } = self;
         if selected != *followed {
             *followed = selected;
@@ -29,7 +37,6 @@ impl KnobsPanel {
             }
         }
         let mut out = Vec::new();
-        let sim = &p.sim;
         if sim.functions().is_empty() {
             ui.label("no functions");
             return out;
@@ -45,12 +52,12 @@ impl KnobsPanel {
         let mut memory = spec.memory_mb;
         let slider = egui::Slider::new(&mut memory, MIN_MEMORY_MB..=MAX_MEMORY_MB).logarithmic(true).suffix(" MB");
         if ui.add(slider.text("memory")).changed() {
-            out.push(Command::Knob(Knob::Memory { function: f, mb: memory }));
+            out.push(command(Knob::Memory { function: f, mb: memory }));
         }
         let mut provisioned = spec.provisioned_concurrency;
         let most = spec.reserved_concurrency.unwrap_or(200).min(200);
         if ui.add(egui::Slider::new(&mut provisioned, 0..=most).text("provisioned")).changed() {
-            out.push(Command::Knob(Knob::Provisioned { function: f, count: provisioned }));
+            out.push(command(Knob::Provisioned { function: f, count: provisioned }));
         }
         ui.horizontal(|ui| {
             let mut reserved_on = spec.reserved_concurrency.is_some();
@@ -60,7 +67,7 @@ impl KnobsPanel {
                 ui.add_enabled(reserved_on, egui::Slider::new(&mut reserved, 0..=1000).logarithmic(true)).changed();
             if toggled || moved {
                 let reserved = reserved_on.then_some(reserved);
-                out.push(Command::Knob(Knob::Reserved { function: f, reserved }));
+                out.push(command(Knob::Reserved { function: f, reserved }));
             }
         });
         let (mut keep_secs, random) = match &spec.keep_alive {
@@ -74,7 +81,7 @@ impl KnobsPanel {
             .text(if random { "keep-alive (now random)" } else { "keep-alive" });
         if ui.add(slider).changed() {
             let keep = SimDuration::from_secs_f64(keep_secs.round());
-            out.push(Command::Knob(Knob::KeepAlive { function: f, keep }));
+            out.push(command(Knob::KeepAlive { function: f, keep }));
         }
         ui.add_space(4.0);
         ui.label(RichText::new("Arrival rate (x as written)").strong());
@@ -83,10 +90,10 @@ impl KnobsPanel {
             let range = *RATE_SCALE_RANGE.start()..=*RATE_SCALE_RANGE.end();
             let slider = egui::Slider::new(&mut scale, range).logarithmic(true).suffix("x").text(t.spec.name());
             if ui.add(slider).changed() {
-                out.push(Command::Knob(Knob::RateScale { trigger: i, scale }));
+                out.push(command(Knob::RateScale { trigger: i, scale }));
             }
         }
-        if let Some(error) = &p.last_error {
+        if let Some(error) = last_error {
             ui.colored_label(Color32::from_rgb(255, 120, 110), error);
         }
         out

@@ -1,6 +1,10 @@
-//! The latest lines of the simulation's event log.
+//! The simulation's structured event log: its latest lines (a side section), and the
+//! whole kept log with filters by function, level, kind and text (a bottom tab).
 
 use crate::app::playback::Playback;
+use crate::app::topology::palette;
+use crate::app::view_state::{BottomTab, ViewState};
+use crate::sim::Simulation;
 use crate::sim::log::{LogEntry, LogKind, Outcome};
 use crate::sim::time::SimDuration;
 use bevy_egui::egui::{self, RichText};
@@ -14,10 +18,7 @@ pub fn log_ui(ui: &mut egui::Ui, p: &Playback) {
         ui.label("nothing yet");
     }
     for e in lines {
-        let function = sim.functions().get(e.function as usize).map_or("?", |f| f.name());
-        let what = describe(e);
-        let request = if e.request == 0 { String::new() } else { format!(" #{}", e.request) };
-        ui.label(RichText::new(format!("{} {function}{request} {what}", e.time)).monospace().small());
+        ui.label(RichText::new(line(sim, e)).monospace().small());
     }
 }
 
@@ -39,5 +40,159 @@ pub fn describe(e: &LogEntry) -> String {
         LogKind::Expired { idle_for } => {
             format!("env {} expired after {:.0} s idle", e.env, idle_for.as_secs_f64())
         }
+    }
+}
+
+/// How serious a log entry is, for filtering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    /// Refused (throttled) requests.
+    Warn,
+    /// Failed or timed-out invocations.
+    Error,
+}
+
+pub fn level(kind: &LogKind) -> Level {
+    match kind {
+        LogKind::Throttled { .. } => Level::Warn,
+        LogKind::Finished { outcome: Outcome::Failed | Outcome::TimedOut, .. } => Level::Error,
+        _ => Level::Info,
+    }
+}
+
+/// The kinds the filter offers, with the test each applies.
+const KINDS: [(&str, fn(&LogKind) -> bool); 6] = [
+    ("arrived", |k| matches!(k, LogKind::Arrived)),
+    ("cold start", |k| matches!(k, LogKind::ColdStartBegan | LogKind::ColdStartDone { .. })),
+    ("started", |k| matches!(k, LogKind::Started { .. })),
+    ("finished", |k| matches!(k, LogKind::Finished { .. })),
+    ("throttled", |k| matches!(k, LogKind::Throttled { .. })),
+    ("env expired", |k| matches!(k, LogKind::Expired { .. })),
+];
+
+/// The structured log, filtered by function, level, kind and text.
+pub struct LogFilter {
+    /// `None`: every function.
+    pub function: Option<usize>,
+    /// Shown levels: info, warn, error.
+    pub levels: [bool; 3],
+    /// Index into `KINDS`; `None`: every kind.
+    pub kind: Option<usize>,
+    /// Case-insensitive text the line must contain.
+    pub text: String,
+}
+
+impl Default for LogFilter {
+    fn default() -> Self {
+        LogFilter { function: None, levels: [true; 3], kind: None, text: String::new() }
+    }
+}
+
+impl LogFilter {
+    /// Whether `e` passes; `line` is its text, made only when a text filter needs it.
+    pub fn passes(&self, e: &LogEntry, line: impl FnOnce() -> String) -> bool {
+        let level_shown = match level(&e.kind) {
+            Level::Info => self.levels[0],
+            Level::Warn => self.levels[1],
+            Level::Error => self.levels[2],
+        };
+        level_shown
+            && self.function.is_none_or(|f| e.function as usize == f)
+            && self.kind.is_none_or(|k| KINDS[k].1(&e.kind))
+            && (self.text.is_empty() || line().to_lowercase().contains(&self.text.to_lowercase()))
+    }
+}
+
+/// One entry as a line of the log panel.
+pub fn line(sim: &Simulation, e: &LogEntry) -> String {
+    let function = sim.functions().get(e.function as usize).map_or("?", |f| f.name());
+    let request = if e.request == 0 { String::new() } else { format!(" #{}", e.request) };
+    format!("{} {function}{request} {}", e.time, describe(e))
+}
+
+pub fn filtered_log_ui(ui: &mut egui::Ui, p: &Playback, filter: &mut LogFilter, view: &mut ViewState) {
+    let sim = &p.sim;
+    ui.horizontal_wrapped(|ui| {
+        let name = |f: Option<usize>| f.and_then(|i| sim.functions().get(i)).map_or("every function", |f| f.name());
+        egui::ComboBox::from_id_salt("log-function").selected_text(name(filter.function)).show_ui(ui, |ui| {
+            ui.selectable_value(&mut filter.function, None, "every function");
+            for (i, f) in sim.functions().iter().enumerate() {
+                ui.selectable_value(&mut filter.function, Some(i), f.name());
+            }
+        });
+        let kind = filter.kind.map_or("every event", |k| KINDS[k].0);
+        egui::ComboBox::from_id_salt("log-kind").selected_text(kind).show_ui(ui, |ui| {
+            ui.selectable_value(&mut filter.kind, None, "every event");
+            for (k, (name, _)) in KINDS.iter().enumerate() {
+                ui.selectable_value(&mut filter.kind, Some(k), *name);
+            }
+        });
+        ui.checkbox(&mut filter.levels[0], "info");
+        ui.checkbox(&mut filter.levels[1], RichText::new("throttled").color(palette::egui(palette::THROTTLED)));
+        ui.checkbox(&mut filter.levels[2], RichText::new("errors").color(palette::egui(palette::FAILED)));
+        ui.add(
+            egui::TextEdit::singleline(&mut filter.text).hint_text("text, such as #120 or 429").desired_width(180.0),
+        );
+    });
+    // Newest first; lines are made only for the rows on screen (and for a text filter).
+    let shown: Vec<&LogEntry> = sim.log.entries().rev().filter(|e| filter.passes(e, || line(sim, e))).collect();
+    ui.label(
+        RichText::new(format!(
+            "{} of the latest {} entries ({} logged in all)",
+            shown.len(),
+            sim.log.entries().count(),
+            sim.log.total()
+        ))
+        .small(),
+    );
+    let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
+    egui::ScrollArea::vertical()
+        .id_salt("log-lines")
+        .max_height(ui.available_height())
+        .auto_shrink([false, false])
+        .show_rows(ui, row_height, shown.len(), |ui, rows| {
+            for e in &shown[rows] {
+                ui.horizontal(|ui| {
+                    let mut text = RichText::new(line(sim, e)).monospace();
+                    match level(&e.kind) {
+                        Level::Warn => text = text.color(palette::egui(palette::THROTTLED)),
+                        Level::Error => text = text.color(palette::egui(palette::FAILED)),
+                        Level::Info => {}
+                    }
+                    ui.label(text);
+                    if e.request != 0 && sim.traces.sampled(e.request) && ui.small_button("trace").clicked() {
+                        view.selected_trace = Some(e.request);
+                        view.bottom_tab = BottomTab::Traces;
+                    }
+                });
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::time::SimTime;
+
+    fn entry(kind: LogKind, function: u32) -> LogEntry {
+        LogEntry { time: SimTime(1_000_000), kind, function, env: 0, request: 42 }
+    }
+
+    #[test]
+    fn the_filter_combines_function_level_kind_and_text() {
+        let failed = entry(LogKind::Finished { outcome: Outcome::Failed, latency: SimDuration::from_millis(5) }, 1);
+        let arrived = entry(LogKind::Arrived, 0);
+        let mut filter = LogFilter::default();
+        assert!(filter.passes(&failed, || "x".into()) && filter.passes(&arrived, || "x".into()));
+        filter.function = Some(1);
+        assert!(filter.passes(&failed, String::new) && !filter.passes(&arrived, String::new));
+        filter.levels = [true, true, false];
+        assert!(!filter.passes(&failed, String::new), "errors hidden");
+        filter = LogFilter { kind: Some(0), ..LogFilter::default() };
+        assert!(filter.passes(&arrived, String::new) && !filter.passes(&failed, String::new));
+        filter = LogFilter { text: "API #42".into(), ..LogFilter::default() };
+        assert!(filter.passes(&arrived, || "00:00:01 api #42 arrived".into()));
+        assert!(!filter.passes(&arrived, || "00:00:01 worker #42 arrived".into()));
     }
 }

@@ -5,21 +5,27 @@
 
 mod about;
 mod charts;
+mod compare;
 mod controls;
 mod details;
 pub use controls::STEP;
 mod help;
 mod knobs;
 mod log;
+mod picker;
+mod power;
+mod traces;
 
 use super::command::Command;
+use super::history::History;
 use super::playback::Playback;
+use super::power_tuning::PowerTuning;
 use super::topology::camera::TopologyViewport;
 use super::topology::graph::NodeKind;
 use super::topology::nodes::Topology;
-use super::view_state::{PanelId, ViewState};
+use super::view_state::{BottomTab, PanelId, ViewState};
 use bevy::prelude::*;
-use bevy_egui::egui;
+use bevy_egui::egui::{self, RichText};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
 pub(super) fn plugin(app: &mut App) {
@@ -30,6 +36,12 @@ pub(super) fn plugin(app: &mut App) {
 #[derive(Resource, Default)]
 struct PanelStates {
     knobs: knobs::KnobsPanel,
+    picker: picker::ScenarioPicker,
+    traces: traces::TracesPanel,
+    charts: charts::ChartsPanel,
+    compare: compare::ComparePanel,
+    power: power::PowerPanel,
+    log: log::LogFilter,
 }
 
 /// egui zoom: normal, and presenter mode (large text for a projector).
@@ -45,6 +57,8 @@ fn draw(
     mut viewport: ResMut<TopologyViewport>,
     topology: Option<Res<Topology>>,
     mut challenge: ResMut<crate::app::challenge::ChallengeMode>,
+    history: Res<History>,
+    mut tuning: ResMut<PowerTuning>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let zoom = if view.presenter { PRESENTER_ZOOM } else { ZOOM };
@@ -64,7 +78,11 @@ fn draw(
         .map(|n| n.index);
     let p = &*playback;
     egui::Panel::top("controls").show(&mut root, |ui| {
-        commands.extend(controls::controls_ui(ui, p, &mut view));
+        ui.horizontal_wrapped(|ui| {
+            commands.extend(states.picker.ui(ui, p));
+            ui.separator();
+            commands.extend(controls::controls_ui(ui, p, &mut view));
+        });
         if view.is_open(PanelId::Legend) {
             ui.separator();
             controls::legend_ui(ui);
@@ -89,7 +107,10 @@ fn draw(
                             .default_open(true)
                             .show(ui, |ui| commands.extend(crate::app::challenge::panel_ui(ui, p, &mut challenge)));
                     } else {
-                        section_ui(ui, PanelId::Knobs, |ui| commands.extend(states.knobs.ui(ui, p, selected_function)));
+                        section_ui(ui, PanelId::Knobs, |ui| {
+                            let error = p.last_error.as_deref();
+                            commands.extend(states.knobs.ui(ui, &p.sim, error, selected_function, Command::Knob))
+                        });
                     }
                 }
                 if view.is_open(PanelId::EventLog) {
@@ -99,11 +120,26 @@ fn draw(
         });
     }
     if view.is_open(PanelId::Charts) {
-        let height = root.available_height() * 0.34;
-        egui::Panel::bottom("charts")
-            .resizable(true)
-            .default_size(height)
-            .show(&mut root, |ui| charts::charts_ui(ui, p, height));
+        let whole = root.available_height();
+        let height = whole * 0.36;
+        // A fixed height: panels grow or shrink to their content otherwise, and the
+        // charts and lists here size themselves to the panel.
+        egui::Panel::bottom("charts").exact_size(height).show(&mut root, |ui| {
+            ui.horizontal(|ui| {
+                for tab in BottomTab::ALL {
+                    ui.selectable_value(&mut view.bottom_tab, tab, RichText::new(tab.title()).strong());
+                }
+            });
+            ui.separator();
+            let height = ui.available_height();
+            match view.bottom_tab {
+                BottomTab::Charts => states.charts.ui(ui, p, &history.shown),
+                BottomTab::Traces => states.traces.ui(ui, p, &mut view, height),
+                BottomTab::Log => log::filtered_log_ui(ui, p, &mut states.log, &mut view),
+                BottomTab::Compare => commands.extend(states.compare.ui(ui, p, &history)),
+                BottomTab::PowerTuning => states.power.ui(ui, p, &mut *tuning),
+            }
+        });
     }
     if view.help {
         help::help_ui(ctx, &mut view);

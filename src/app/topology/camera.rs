@@ -101,6 +101,10 @@ fn fit_to_viewport(
     camera: Single<(&mut Camera, &mut Transform, &mut Projection), With<TopologyCamera>>,
 ) {
     let Some(topology) = topology else { return };
+    if topology.is_changed() {
+        // Another scenario: fit its graph, whatever the user did with the last one.
+        *control = CameraControl::default();
+    }
     // A viewport reaching past the window is an error for the renderer.
     let window_size = UVec2::new(window.physical_width(), window.physical_height());
     let position = viewport.position.min(window_size);

@@ -5,12 +5,14 @@ use super::graph::NodeKind;
 use super::journeys::{Fate, Journeys, replay_lag};
 use super::nodes::Topology;
 use super::palette;
+use crate::app::AppSystems;
 use crate::app::playback::Playback;
 use crate::app::view_state::ViewState;
 use bevy::prelude::*;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Update, (draw_edges_and_icons, draw_requests));
+    // After SyncView: the topology and the journeys belong to the same scenario then.
+    app.add_systems(Update, (draw_edges_and_icons, draw_requests).after(AppSystems::SyncView));
 }
 
 /// Dots drawn at most per frame; above that every n-th request is drawn.

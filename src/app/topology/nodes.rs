@@ -6,13 +6,14 @@ use super::layout::{body_rect, layout};
 use super::palette;
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
+use crate::app::view_state::ViewState;
 use crate::sim::Simulation;
 use crate::sim::arrivals::Arrivals;
 use bevy::prelude::*;
 use bevy::sprite::Anchor;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Startup, spawn_nodes)
+    app.add_systems(Update, rebuild_on_new_scenario.in_set(AppSystems::Rebuild))
         .add_systems(Update, (update_subtitles, update_badges).in_set(AppSystems::SyncView));
 }
 
@@ -22,7 +23,14 @@ pub struct Topology {
     pub graph: Graph,
     /// Each node's footprint (body and pool), indexed like `graph.nodes`.
     pub footprints: Vec<Rect>,
+    /// The `Playback::scenario_generation` it was built for.
+    pub scenario_generation: u32,
 }
+
+/// Everything the topology spawns (bodies, texts, pools), so that opening another
+/// scenario can despawn all of it and build the new one.
+#[derive(Component)]
+pub struct TopologyEntity;
 
 impl Topology {
     pub fn body(&self, node: usize) -> Rect {
@@ -62,10 +70,29 @@ struct Badge(usize);
 pub const NAME_SIZE: f32 = 26.0;
 pub const SMALL_SIZE: f32 = 18.0;
 
-fn spawn_nodes(mut commands: Commands, playback: Res<Playback>) {
+/// Builds the topology at startup, and again whenever another scenario is opened.
+fn rebuild_on_new_scenario(
+    mut commands: Commands,
+    playback: Res<Playback>,
+    topology: Option<Res<Topology>>,
+    spawned: Query<Entity, With<TopologyEntity>>,
+    mut view: ResMut<ViewState>,
+) {
+    if topology.is_some_and(|t| t.scenario_generation == playback.scenario_generation) {
+        return;
+    }
+    // Node numbers mean other nodes now.
+    view.selected_node = None;
+    for entity in &spawned {
+        commands.entity(entity).despawn();
+    }
+    spawn_nodes(&mut commands, &playback);
+}
+
+fn spawn_nodes(commands: &mut Commands, playback: &Playback) {
     let graph = Graph::from_config(playback.sim.config());
     let footprints = layout(&graph);
-    let topology = Topology { graph, footprints };
+    let topology = Topology { graph, footprints, scenario_generation: playback.scenario_generation };
     for (id, node) in topology.graph.nodes.iter().enumerate() {
         let body = topology.body(id);
         let colour = match node.kind {
@@ -76,6 +103,7 @@ fn spawn_nodes(mut commands: Commands, playback: Res<Playback>) {
         // Text starts right of the icon drawn at the body's left end.
         let text_x = body.min.x + body.height() * 0.9;
         let mut entity = commands.spawn((
+            TopologyEntity,
             TopologyNode { node: id },
             Sprite::from_color(colour, body.size()),
             Transform::from_translation(body.center().extend(0.0)),
@@ -84,6 +112,7 @@ fn spawn_nodes(mut commands: Commands, playback: Res<Playback>) {
             entity.insert(FunctionNode(node.index));
         }
         commands.spawn((
+            TopologyEntity,
             Text2d::new(node.name.clone()),
             TextFont::from_font_size(NAME_SIZE),
             TextColor(palette::TEXT),
@@ -91,6 +120,7 @@ fn spawn_nodes(mut commands: Commands, playback: Res<Playback>) {
             Transform::from_xyz(text_x, body.center().y + 13.0, 1.0),
         ));
         commands.spawn((
+            TopologyEntity,
             Subtitle { kind: node.kind, index: node.index },
             Text2d::new(""),
             TextFont::from_font_size(SMALL_SIZE),
@@ -100,6 +130,7 @@ fn spawn_nodes(mut commands: Commands, playback: Res<Playback>) {
         ));
         if node.kind == NodeKind::Function {
             commands.spawn((
+                TopologyEntity,
                 Badge(node.index),
                 Text2d::new(""),
                 TextFont::from_font_size(SMALL_SIZE),

@@ -2,7 +2,7 @@
 //! state, a line with the counts and the concurrency limit, and a stacked bar instead
 //! of boxes when there are too many to read.
 
-use super::nodes::{FunctionNode, SMALL_SIZE, Topology, TopologyNode};
+use super::nodes::{FunctionNode, SMALL_SIZE, Topology, TopologyEntity, TopologyNode};
 use super::palette;
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
@@ -128,6 +128,7 @@ fn sync_pools(
                         -LABEL_HEIGHT - BOX / 2.0 - row as f32 * (BOX + GAP),
                     );
                 commands.spawn((
+                    TopologyEntity,
                     EnvBox { function: f, position },
                     Sprite::from_color(colours[f][position].colour(), Vec2::splat(BOX)),
                     Transform::from_translation(centre.extend(0.5)),
@@ -137,6 +138,7 @@ fn sync_pools(
         if !bars.iter().any(|(s, ..)| s.function == f) {
             for segment in 0..EnvColour::ALL.len() {
                 commands.spawn((
+                    TopologyEntity,
                     BarSegment { function: f, segment },
                     Sprite::from_color(EnvColour::ALL[segment].colour(), Vec2::ONE),
                     Transform::default(),
@@ -144,6 +146,7 @@ fn sync_pools(
                 ));
             }
             commands.spawn((
+                TopologyEntity,
                 PoolLabel(f),
                 Text2d::new(""),
                 TextFont::from_font_size(SMALL_SIZE),

@@ -1,0 +1,117 @@
+//! A/B compare: run B is the same scenario with the same seed and knobs of its own,
+//! advanced in lockstep with run A (the one the canvas shows). B's knobs are here; A's
+//! are the side panel's. The charts overlay A (solid) and B (dashed).
+
+use super::charts::{Chart, ChartData, Curve, chart_data, plot_ui};
+use super::knobs::KnobsPanel;
+use crate::app::command::Command;
+use crate::app::history::{History, RunHistory};
+use crate::app::playback::Playback;
+use crate::sim::Simulation;
+use bevy_egui::egui::{self, Color32, RichText};
+
+#[derive(Default)]
+pub struct ComparePanel {
+    knobs: KnobsPanel,
+}
+
+const B_KNOBS_WIDTH: f32 = 330.0;
+
+/// Run A's and run B's colours on every comparison chart.
+const A_COLOUR: Color32 = Color32::from_rgb(245, 158, 41);
+const B_COLOUR: Color32 = Color32::from_rgb(90, 210, 250);
+
+/// A's and B's curves of `chart` in one: names prefixed, B's dashed.
+fn overlay(chart: Chart, a: (&Simulation, &RunHistory), b: (&Simulation, &RunHistory), keep: &[&str]) -> ChartData {
+    let mut data = ChartData::default();
+    for (run, (sim, history), dashed, colour) in [("A", a, false, A_COLOUR), ("B", b, true, B_COLOUR)] {
+        let curves = chart_data(chart, sim, history).curves;
+        for c in curves.into_iter().filter(|c| keep.contains(&c.name.as_str())) {
+            data.curves.push(Curve { name: format!("{run} {}", c.name), dashed, colour, ..c });
+        }
+    }
+    data
+}
+
+impl ComparePanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback, history: &History) -> Vec<Command> {
+        let mut out = Vec::new();
+        let Some(b) = &p.compare else {
+            ui.label(
+                "Run a second configuration of this scenario beside the first: same seed, same arrivals, \
+                 knobs of its own. Both start again from zero and advance together; the charts overlay them.",
+            );
+            if ui.button(RichText::new("Start A/B comparison").strong()).clicked() {
+                out.push(Command::Compare(true));
+            }
+            return out;
+        };
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                ui.set_width(B_KNOBS_WIDTH);
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new("Knobs of run B").strong());
+                    if ui.button("Stop comparing").clicked() {
+                        out.push(Command::Compare(false));
+                    }
+                });
+                ui.label(RichText::new("Run A's knobs are in the side panel.").small());
+                egui::ScrollArea::vertical().id_salt("b-knobs").show(ui, |ui| {
+                    numbers_ui(ui, &p.sim, &b.sim, history);
+                    ui.add_space(6.0);
+                    ui.push_id("run-b", |ui| {
+                        let error = b.last_error.as_deref();
+                        out.extend(self.knobs.ui(ui, &b.sim, error, None, Command::CompareKnob));
+                    });
+                });
+            });
+            ui.separator();
+            let plot_height = (ui.available_height() - ui.text_style_height(&egui::TextStyle::Body) - 12.0).max(80.0);
+            let a = (&p.sim, &history.shown);
+            let b = (&b.sim, &history.compared);
+            let charts = [
+                (Chart::Latency, &["p99"][..]),
+                (Chart::ColdStarts, &["cold starts"][..]),
+                (Chart::Cost, &["serverless"][..]),
+            ];
+            ui.columns(charts.len(), |columns| {
+                for (column, (chart, keep)) in columns.iter_mut().zip(charts) {
+                    plot_ui(column, &format!("compare-{chart:?}"), chart, overlay(chart, a, b, keep), plot_height);
+                }
+            });
+        });
+        out
+    }
+}
+
+/// A and B side by side in numbers.
+fn numbers_ui(ui: &mut egui::Ui, a: &Simulation, b: &Simulation, history: &History) {
+    let cold = |sim: &Simulation| {
+        let cold: u64 = sim.functions().iter().map(|f| f.counters.cold_starts).sum();
+        let all: u64 = sim.functions().iter().map(|f| f.counters.invocations).sum();
+        if all == 0 { 0.0 } else { 100.0 * cold as f64 / all as f64 }
+    };
+    let cost = |h: &RunHistory| h.samples.last().map_or(0.0, |s| s.serverless_usd);
+    egui::Grid::new("a-b-numbers").num_columns(3).striped(true).show(ui, |ui| {
+        ui.label("");
+        ui.label(RichText::new("A (solid)").color(A_COLOUR).strong());
+        ui.label(RichText::new("B (dashed)").color(B_COLOUR).strong());
+        ui.end_row();
+        let mut row = |name: &str, a: String, b: String| {
+            ui.label(name);
+            ui.label(RichText::new(a).monospace());
+            ui.label(RichText::new(b).monospace());
+            ui.end_row();
+        };
+        row(
+            "latency p99",
+            format!("{:.0} ms", a.latency.quantile_ms(0.99)),
+            format!("{:.0} ms", b.latency.quantile_ms(0.99)),
+        );
+        row("cold starts", format!("{:.2}%", cold(a)), format!("{:.2}%", cold(b)));
+        let (qa, qb) = (a.requests(), b.requests());
+        row("throttled", qa.throttled.to_string(), qb.throttled.to_string());
+        row("errors", (qa.failed + qa.timed_out).to_string(), (qb.failed + qb.timed_out).to_string());
+        row("cost so far", format!("${:.4}", cost(&history.shown)), format!("${:.4}", cost(&history.compared)));
+    });
+}

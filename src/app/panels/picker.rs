@@ -1,0 +1,104 @@
+//! The scenario picker: the built-in library with each scenario's summary, and (native
+//! only) a path field to open a .ron file from disk. Opening one sends a command; the
+//! playback and the topology start over on it.
+
+use crate::app::command::Command;
+use crate::app::playback::Playback;
+use crate::scenario::{LIBRARY, Scenario};
+use bevy_egui::egui::{self, RichText};
+
+/// A library scenario, parsed once (the library is tested valid, but a broken one must
+/// only grey out its line, not stop the app).
+struct LibraryEntry {
+    name: &'static str,
+    scenario: Result<Scenario, String>,
+}
+
+#[derive(Default)]
+pub struct ScenarioPicker {
+    /// Parsed on first show.
+    library: Vec<LibraryEntry>,
+    /// The path typed in the "open a file" field.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    path: String,
+    /// Why the last file could not be opened.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    error: Option<String>,
+}
+
+impl ScenarioPicker {
+    pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback) -> Option<Command> {
+        if self.library.is_empty() {
+            self.library = LIBRARY
+                .iter()
+                .map(|(name, text)| LibraryEntry {
+                    name,
+                    scenario: Scenario::parse(text, &format!("built-in scenario {name}")).map_err(|e| e.to_string()),
+                })
+                .collect();
+        }
+        let mut chosen = None;
+        // Long names would push the controls onto a second line.
+        let mut name: String = p.scenario.name.chars().take(32).collect();
+        if name.len() < p.scenario.name.len() {
+            name.push_str("...");
+        }
+        let title = format!("Scenario: {name}");
+        ui.menu_button(RichText::new(title).strong(), |ui| {
+            ui.set_max_width(460.0);
+            ui.label(RichText::new("Built-in scenarios").strong());
+            for entry in &self.library {
+                match &entry.scenario {
+                    Ok(scenario) => {
+                        let current = scenario.name == p.scenario.name;
+                        let title = RichText::new(entry.name).strong();
+                        if ui.selectable_label(current, title).on_hover_text(&scenario.description).clicked() {
+                            chosen = Some(scenario.clone());
+                        }
+                        if !scenario.summary.is_empty() {
+                            ui.label(RichText::new(&scenario.summary).small());
+                        }
+                    }
+                    Err(e) => {
+                        ui.label(RichText::new(entry.name).strikethrough()).on_hover_text(e);
+                    }
+                }
+                ui.add_space(2.0);
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            if let Some(scenario) = self.file_ui(ui) {
+                chosen = Some(scenario);
+            }
+            if chosen.is_some() {
+                ui.close();
+            }
+        });
+        chosen.map(|s| Command::OpenScenario(Box::new(s)))
+    }
+
+    /// A path field and an Open button; the file's problems show under them.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn file_ui(&mut self, ui: &mut egui::Ui) -> Option<Scenario> {
+        ui.separator();
+        ui.label("Or a .ron file:");
+        let mut open = false;
+        ui.horizontal(|ui| {
+            let field = ui.add(egui::TextEdit::singleline(&mut self.path).hint_text("path/to/scenario.ron"));
+            let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            open = ui.button("Open").clicked() || entered;
+        });
+        if open {
+            match Scenario::load(std::path::Path::new(self.path.trim())) {
+                Ok(scenario) => {
+                    self.error = None;
+                    return Some(scenario);
+                }
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+        if let Some(error) = &self.error {
+            ui.label(RichText::new(error).color(egui::Color32::from_rgb(255, 120, 110)).small());
+        }
+        None
+    }
+}
