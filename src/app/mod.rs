@@ -8,14 +8,17 @@ mod command;
 mod panels;
 mod playback;
 mod screenshot;
+mod share_ui;
 mod shortcuts;
 mod topology;
 mod view_state;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod challenge_tests;
+#[cfg(test)]
+mod tests;
 
 use crate::scenario::Scenario;
 use crate::sim::time::parse_duration;
@@ -43,6 +46,13 @@ pub struct GuiOptions {
     /// Start with the keyboard shortcuts shown (`?` toggles them).
     #[arg(long)]
     pub show_shortcuts: bool,
+    /// Open a share link: the part after `#` of the link the app's Share button gives
+    /// (its scenario, seed and knobs; SCENARIO is then ignored).
+    #[arg(long, value_name = "FRAGMENT")]
+    pub link: Option<String>,
+    /// A message the app shows when it opens (the web page's link that failed).
+    #[arg(skip)]
+    pub notice: Option<String>,
 }
 
 /// The order of the app's per-frame work, declared once; plugins only say `.in_set(..)`.
@@ -64,6 +74,8 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     if !(options.speed.is_finite() && (0.1..=10_000.0).contains(&options.speed)) {
         return Err(format!("--speed: expected 0.1..10000 simulated seconds per second, got {}", options.speed));
     }
+    let opening = share_ui::Opening::new(scenario, options.link.as_deref()).map_err(|e| format!("--link: {e}"))?;
+    let scenario = opening.opened.clone();
     let title = format!("faaslab: {}", scenario.name);
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
@@ -71,6 +83,11 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
             title,
             resolution: WindowResolution::new(1600, 900),
             present_mode: PresentMode::AutoVsync,
+            // The web page's canvas, sized by the page; browser keys (reload, zoom)
+            // keep working. No effect natively.
+            canvas: Some("#faaslab".into()),
+            fit_canvas_to_parent: true,
+            prevent_default_event_handling: false,
             ..default()
         }),
         ..default()
@@ -89,6 +106,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         shortcuts::plugin,
         challenge::ui_plugin,
         captions::ui_plugin,
+        share_ui::plugin(opening, options.notice.clone()),
     ));
     if let Some(path) = options.screenshot {
         // Screenshots run the simulation faster so that `--after` arrives quickly.
