@@ -144,31 +144,36 @@ fn share_ui(
     let ppp = ctx.pixels_per_point();
     let corner =
         egui::pos2((viewport.position.x + viewport.size.x) as f32 / ppp - 8.0, viewport.position.y as f32 / ppp + 8.0);
-    egui::Area::new("share".into()).pivot(egui::Align2::RIGHT_TOP).fixed_pos(corner).show(ctx, |ui| {
-        egui::Frame::popup(ui.style()).show(ui, |ui| {
-            ui.horizontal(|ui| {
-                if ui.button("🔗 Share").on_hover_text("a link that opens this scenario with these knobs").clicked() {
-                    let fragment = state.run_of(&playback).encode();
-                    state.shown = Some(link_for(ctx, &fragment));
-                }
-                #[cfg(target_arch = "wasm32")]
-                file_buttons_ui(ui, &mut state, &playback);
-            });
-            if let Some(link) = &state.shown {
-                let mut text = link.clone();
-                ui.add(egui::TextEdit::singleline(&mut text).desired_width(320.0));
+    egui::Area::new("share".into())
+        .order(egui::Order::Foreground)
+        .pivot(egui::Align2::RIGHT_TOP)
+        .fixed_pos(corner)
+        .show(ctx, |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
                 ui.horizontal(|ui| {
-                    #[cfg(target_arch = "wasm32")]
-                    ui.label("Copied; the address bar has it too.");
-                    #[cfg(not(target_arch = "wasm32"))]
-                    ui.label("Copied: open it with `faaslab gui --link ...`\nor after the web app's address.");
-                    if ui.button("Close").clicked() {
-                        state.shown = None;
+                    if ui.button("🔗 Share").on_hover_text("a link that opens this scenario with these knobs").clicked()
+                    {
+                        let fragment = state.run_of(&playback).encode();
+                        state.shown = Some(link_for(ctx, &fragment));
                     }
+                    #[cfg(target_arch = "wasm32")]
+                    file_buttons_ui(ui, &mut state, &playback);
                 });
-            }
+                if let Some(link) = &state.shown {
+                    let mut text = link.clone();
+                    ui.add(egui::TextEdit::singleline(&mut text).desired_width(320.0));
+                    ui.horizontal(|ui| {
+                        #[cfg(target_arch = "wasm32")]
+                        ui.label("Copied; the address bar has it too.");
+                        #[cfg(not(target_arch = "wasm32"))]
+                        ui.label("Copied: open it with `faaslab gui --link ...`\nor after the web app's address.");
+                        if ui.button("Close").clicked() {
+                            state.shown = None;
+                        }
+                    });
+                }
+            });
         });
-    });
     #[cfg(target_arch = "wasm32")]
     take_picked_file(&mut state);
     notice_ui(ctx, &mut state);
