@@ -5,13 +5,13 @@
 # knobs, a damaged link is refused gracefully, and the browser's report of the default
 # scenario equals the native build's.
 #
-#   web/e2e.sh                                   optimised build (profile `web`)
-#   FAASLAB_WEB_PROFILE=web-fast web/e2e.sh      quicker build (CI)
+#   web/e2e.sh                                   build as web/build.sh does
+#   FAASLAB_WASM_OPT=0 web/e2e.sh                without wasm-opt (CI: it only saves size)
 #   FAASLAB_E2E_REUSE=1 web/e2e.sh               use web/dist as it is, when there is one
 #   FAASLAB_NATIVE=path/to/faaslab web/e2e.sh    compare with this build's report
 #
-# Installs what it needs (Debian packages chromium, imagemagick, binaryen; the wasm
-# target and wasm-bindgen-cli through web/build.sh). The screenshot and logs are left
+# Installs what it needs (Debian packages chromium and imagemagick; the wasm target
+# and wasm-bindgen-cli through web/build.sh). The screenshot and logs are left
 # in $FAASLAB_E2E_OUT (default /tmp/faaslab-e2e).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,6 @@ mkdir -p "$OUT"
 missing=()
 command -v chromium > /dev/null || missing+=(chromium)
 command -v convert > /dev/null || missing+=(imagemagick)
-command -v wasm-opt > /dev/null || missing+=(binaryen)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "== apt-get install ${missing[*]}"
     apt-get update -qq
