@@ -8,6 +8,7 @@
 pub mod replay;
 pub mod report;
 pub mod scenario;
+pub mod share;
 pub mod sim;
 pub mod sweep;
 

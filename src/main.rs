@@ -127,7 +127,8 @@ const CHALLENGE_FAILED: u8 = 1;
 const BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // In a browser there are no arguments (and no process to read them from).
+    let cli = if cfg!(target_arch = "wasm32") { Cli { command: None } } else { Cli::parse() };
     match run(cli) {
         Ok(code) => code,
         Err(message) => {
@@ -253,7 +254,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 
 #[cfg(feature = "gui")]
 fn open_default() -> Result<ExitCode, String> {
-    faaslab::app::run(Scenario::default_scenario(), faaslab::app::GuiOptions::default())
+    // The options' defaults as the command line has them (`Default` would give speed 0).
+    #[derive(Parser)]
+    struct Defaults {
+        #[command(flatten)]
+        options: faaslab::app::GuiOptions,
+    }
+    let options = Defaults::parse_from(["faaslab"]).options;
+    // A web page has no command line: its address says what to open.
+    #[cfg(target_arch = "wasm32")]
+    return faaslab::app::web::open(options);
+    #[cfg(not(target_arch = "wasm32"))]
+    faaslab::app::run(Scenario::default_scenario(), options)
 }
 
 #[cfg(not(feature = "gui"))]

@@ -11,9 +11,12 @@ mod panels;
 mod playback;
 mod power_tuning;
 mod screenshot;
+mod share_ui;
 mod shortcuts;
 mod topology;
 mod view_state;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 #[cfg(test)]
 mod challenge_tests;
@@ -57,6 +60,13 @@ pub struct GuiOptions {
     /// The bottom panel's tab to start with (for screenshots of a given view).
     #[arg(long, value_enum, default_value_t = view_state::BottomTab::Charts)]
     pub tab: view_state::BottomTab,
+    /// Open a share link: the part after `#` of the link the app's Share button gives
+    /// (its scenario, seed and knobs; SCENARIO is then ignored).
+    #[arg(long, value_name = "FRAGMENT")]
+    pub link: Option<String>,
+    /// A message the app shows when it opens (the web page's link that failed).
+    #[arg(skip)]
+    pub notice: Option<String>,
 }
 
 /// The order of the app's per-frame work, declared once; plugins only say `.in_set(..)`.
@@ -80,6 +90,8 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     if !(options.speed.is_finite() && (0.1..=10_000.0).contains(&options.speed)) {
         return Err(format!("--speed: expected 0.1..10000 simulated seconds per second, got {}", options.speed));
     }
+    let opening = share_ui::Opening::new(scenario, options.link.as_deref()).map_err(|e| format!("--link: {e}"))?;
+    let scenario = opening.opened.clone();
     let title = format!("faaslab: {}", scenario.name);
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
@@ -87,6 +99,11 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
             title,
             resolution: WindowResolution::new(1600, 900),
             present_mode: PresentMode::AutoVsync,
+            // The web page's canvas, sized by the page; browser keys (reload, zoom)
+            // keep working. No effect natively.
+            canvas: Some("#faaslab".into()),
+            fit_canvas_to_parent: true,
+            prevent_default_event_handling: false,
             ..default()
         }),
         ..default()
@@ -115,6 +132,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         shortcuts::plugin,
         challenge::ui_plugin,
         captions::ui_plugin,
+        share_ui::plugin(opening, options.notice.clone()),
     ))
     .add_systems(Update, retitle_window);
     if let Some(frames) = options.frame_stats {

@@ -11,4 +11,5 @@ mod determinism;
 mod replay;
 mod scenarios;
 mod services;
+mod share;
 mod theory;

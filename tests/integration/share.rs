@@ -1,0 +1,172 @@
+//! Share links: every built-in scenario, with knobs set, survives the trip through a URL
+//! fragment; a damaged fragment is refused with a message that says what is wrong.
+
+use faaslab::scenario::{LIBRARY, Scenario};
+use faaslab::share::{ScenarioSource, SharedRun, apply_knobs, knob_names};
+
+/// A few knobs of `scenario` set to other values than its own: a function's memory
+/// and keep-alive, and a trigger's rate when it has one.
+fn some_knobs(scenario: &Scenario) -> Vec<(String, String)> {
+    let names = knob_names(&scenario.to_config());
+    let mut knobs = Vec::new();
+    for (property, value) in [(".memory", "1536"), (".keep_alive", "7m"), (".rate", "1.5")] {
+        if let Some(name) = names.iter().find(|n| n.ends_with(property)) {
+            knobs.push((name.clone(), value.to_string()));
+        }
+    }
+    knobs
+}
+
+fn built_in(name: &str, text: &str) -> Scenario {
+    Scenario::parse(text, name).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn every_built_in_scenario_round_trips_with_its_knobs() {
+    for (name, text) in LIBRARY {
+        let base = built_in(name, text);
+        let knobs = some_knobs(&base);
+        assert!(!knobs.is_empty(), "{name}: no knob to set");
+        let mut knobbed = base.clone();
+        apply_knobs(&mut knobbed, &knobs).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut current = knobbed.to_config();
+        current.seed = 99;
+
+        let source = ScenarioSource::of(&base);
+        assert_eq!(source, ScenarioSource::BuiltIn(name.to_string()), "a built-in is linked by name");
+        let run = SharedRun::of(source, &base, &current);
+        assert_eq!(run.seed, Some(99));
+        assert_eq!(run.knobs.len(), knobs.len(), "{name}: {:?}", run.knobs);
+        let fragment = run.encode();
+        assert!(fragment.len() < 300, "{name}: a built-in's link stays short, got {} characters", fragment.len());
+        assert!(fragment.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "{fragment}");
+
+        let decoded = SharedRun::decode(&format!("#{fragment}")).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(decoded, run);
+        let opened = decoded.open().unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(opened.to_config(), current, "{name}: the link opens the same configuration");
+        assert_eq!(decoded.open_as_written().unwrap(), base);
+    }
+}
+
+#[test]
+fn a_scenario_that_is_not_built_in_travels_as_its_text() {
+    for (name, text) in LIBRARY {
+        let mut edited = built_in(name, text);
+        edited.name = format!("{name} (edited)");
+        let source = ScenarioSource::of(&edited);
+        assert!(matches!(source, ScenarioSource::Ron(_)), "{name}");
+        let run = SharedRun::of(source, &edited, &edited.to_config());
+        assert!(run.knobs.is_empty() && run.seed.is_none(), "nothing changed, nothing written");
+        let decoded = SharedRun::decode(&run.encode()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(decoded.open().unwrap(), edited);
+    }
+}
+
+/// A valid link to damage.
+fn good_fragment() -> String {
+    let base = Scenario::default_scenario();
+    let mut current = base.to_config();
+    current.seed = 5;
+    SharedRun::of(ScenarioSource::Ron(base.to_ron()), &base, &current).encode()
+}
+
+fn refused(fragment: &str) -> String {
+    match SharedRun::decode(fragment).and_then(|run| run.open()) {
+        Ok(_) => panic!("{fragment:?} was accepted"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn a_cut_link_is_refused_at_every_length() {
+    let fragment = good_fragment();
+    for len in 0..fragment.len() {
+        let message = refused(&fragment[..len]);
+        assert!(!message.is_empty());
+    }
+    let message = refused(&fragment[..fragment.len() / 2]);
+    assert!(message.contains("cut short"), "{message}");
+}
+
+#[test]
+fn a_changed_character_is_refused_or_harmless() {
+    let fragment = good_fragment();
+    let bytes = fragment.as_bytes();
+    // Every position, a few replacements: never a panic.
+    for i in (3..bytes.len()).step_by(7) {
+        for c in ['A', 'z', '-'] {
+            let mut changed = fragment.clone();
+            changed.replace_range(i..=i, &c.to_string());
+            let _ = SharedRun::decode(&changed).and_then(|run| run.open());
+        }
+    }
+    for bad in ['!', ' ', '+', '/', 'é', '='] {
+        let mut changed = fragment.clone();
+        changed.insert(10, bad);
+        let message = refused(&changed);
+        assert!(message.contains("damaged") && message.contains(bad), "{message}");
+    }
+}
+
+#[test]
+fn damaged_content_says_it_does_not_decompress() {
+    let message = refused("v1.AAAAAAAAAAAAAAAAAAAAAAAA");
+    assert!(message.contains("does not decompress"), "{message}");
+}
+
+#[test]
+fn links_of_another_kind_or_version_are_named_as_such() {
+    assert!(refused("").contains("nothing after #"));
+    assert!(refused("#").contains("nothing after #"));
+    assert!(refused("v2.abc").contains("format v2"));
+    assert!(refused("section-3").contains("not a faaslab link"));
+}
+
+#[test]
+fn an_unknown_scenario_name_lists_the_known_ones() {
+    let run = SharedRun { source: ScenarioSource::BuiltIn("no-such".into()), seed: None, knobs: Vec::new() };
+    let message = refused(&run.encode());
+    assert!(message.contains("\"no-such\"") && message.contains("database-storm"), "{message}");
+}
+
+#[test]
+fn an_invalid_scenario_text_gives_its_diagnostics() {
+    let text = Scenario::default_scenario().to_ron().replacen("memory_mb: ", "memory_mb: 99", 1);
+    let run = SharedRun { source: ScenarioSource::Ron(text), seed: None, knobs: Vec::new() };
+    let message = refused(&run.encode());
+    assert!(message.contains("not valid") && message.contains("memory_mb"), "{message}");
+    let run = SharedRun { source: ScenarioSource::Ron("Scenario(".into()), seed: None, knobs: Vec::new() };
+    assert!(refused(&run.encode()).contains("the scenario in the link:1:"));
+}
+
+#[test]
+fn malformed_or_refused_knobs_are_named() {
+    let default = |knobs: &[(&str, &str)]| SharedRun {
+        source: ScenarioSource::BuiltIn("default".into()),
+        seed: None,
+        knobs: knobs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+    };
+    assert!(refused(&default(&[("", "3")]).encode()).contains("a knob without a name"));
+    let name = knob_names(&Scenario::default_scenario().to_config()).into_iter().find(|n| n.ends_with(".memory"));
+    let name = name.expect("the default scenario has a function");
+    let message = refused(&default(&[(&name, "lots")]).encode());
+    assert!(message.contains(&name) && message.contains("lots"), "{message}");
+    assert!(refused(&default(&[("nobody.memory", "512")]).encode()).contains("nobody"));
+}
+
+#[test]
+fn knobs_that_depend_on_each_other_apply_in_any_order() {
+    let base = Scenario::default_scenario();
+    let function = &base.functions[0].name;
+    // Provisioned above the current reserved concurrency only fits once reserved grows.
+    let knobs = vec![
+        (format!("{function}.reserved"), "5".to_string()),
+        (format!("{function}.provisioned"), "8".to_string()),
+        (format!("{function}.reserved"), "20".to_string()),
+    ];
+    let mut scenario = base.clone();
+    apply_knobs(&mut scenario, &knobs).unwrap();
+    assert_eq!(scenario.knob_value(&format!("{function}.provisioned")).unwrap(), "8");
+    assert_eq!(scenario.knob_value(&format!("{function}.reserved")).unwrap(), "20");
+}

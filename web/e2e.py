@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+"""Drives headless Chromium through the DevTools protocol to check the web build.
+
+Run by web/e2e.sh (which builds and serves web/dist); standard library only, so CI
+needs nothing from PyPI. Each check prints one line; the first failure stops the run
+with a message saying what was expected and what happened, and exit status 1.
+
+Checks:
+  1. the page loads, the app says it runs (document.body.dataset.faaslab), no panic or
+     console error, and the screenshot is not blank (distinct colours, ImageMagick);
+  2. a share link (encoded here, independently of the Rust encoder) opens with its
+     knob values; the app's own link for that run (kept in local storage) opens the
+     same values again; the bare address resumes the last session;
+  3. a damaged link shows the default scenario and a notice, not a panic;
+  4. `?report` runs the default scenario in the browser: the JSON report equals the
+     native build's (same scenario and seed, same numbers).
+"""
+
+import argparse
+import base64
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import zlib
+
+
+class Failure(Exception):
+    pass
+
+
+class WebSocket:
+    """The little of RFC 6455 that the DevTools protocol needs (text frames, client side)."""
+
+    def __init__(self, url, timeout):
+        parts = urllib.parse.urlparse(url)
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = (
+            f"GET {parts.path} HTTP/1.1\r\nHost: {parts.hostname}:{parts.port}\r\n"
+            f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n"
+        )
+        self.sock.sendall(request.encode())
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise Failure("DevTools closed the connection during the handshake")
+            self.buffer += chunk
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        if b" 101 " not in head.split(b"\r\n", 1)[0]:
+            raise Failure(f"DevTools refused the websocket: {head[:200]!r}")
+
+    def _read(self, n):
+        while len(self.buffer) < n:
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise Failure("DevTools closed the connection (did Chromium crash?)")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    def send(self, text):
+        payload = text.encode()
+        mask = os.urandom(4)
+        header = bytes([0x81])
+        if len(payload) < 126:
+            header += bytes([0x80 | len(payload)])
+        elif len(payload) < 1 << 16:
+            header += bytes([0x80 | 126]) + struct.pack(">H", len(payload))
+        else:
+            header += bytes([0x80 | 127]) + struct.pack(">Q", len(payload))
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(header + mask + masked)
+
+    def receive(self):
+        message = b""
+        while True:
+            first, second = self._read(2)
+            opcode, length = first & 0x0F, second & 0x7F
+            if length == 126:
+                length = struct.unpack(">H", self._read(2))[0]
+            elif length == 127:
+                length = struct.unpack(">Q", self._read(8))[0]
+            mask = self._read(4) if second & 0x80 else None
+            data = self._read(length)
+            if mask:
+                data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+            if opcode == 8:
+                raise Failure("DevTools closed the connection")
+            if opcode == 9:  # ping: answer, keep reading
+                continue
+            message += data
+            if first & 0x80:
+                return message.decode()
+
+
+class Page:
+    """One browser tab: commands, and the console errors it logs."""
+
+    def __init__(self, ws_url, timeout):
+        self.ws = WebSocket(ws_url, timeout)
+        self.next_id = 0
+        self.errors = []
+        self.console = []
+        for domain in ("Page", "Runtime", "Log"):
+            self.call(f"{domain}.enable")
+
+    def call(self, method, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.receive())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise Failure(f"DevTools {method}: {message['error']}")
+                return message.get("result", {})
+            self.on_event(message)
+
+    def on_event(self, message):
+        method, params = message.get("method"), message.get("params", {})
+        if method == "Runtime.consoleAPICalled":
+            text = " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
+            self.console.append(f"{params.get('type')}: {text}")
+            if params.get("type") in ("error", "assert"):
+                self.errors.append(f"console.error: {text}")
+        elif method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            text = details.get("exception", {}).get("description") or details.get("text")
+            self.errors.append(f"uncaught exception: {text}")
+        elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+            entry = params["entry"]
+            self.errors.append(f"browser log: {entry.get('text')} {entry.get('url', '')}")
+
+    def evaluate(self, expression):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise Failure(f"evaluating {expression!r}: {result['exceptionDetails'].get('text')}")
+        return result.get("result", {}).get("value")
+
+    def open(self, url):
+        # A fragment-only change would not reload the app: start from a blank page.
+        self.call("Page.navigate", url="about:blank")
+        self.call("Page.navigate", url=url)
+
+    def wait_for_state(self, wanted, timeout):
+        """Waits until body[data-faaslab] is one of `wanted`; fails on panic or timeout."""
+        deadline = time.monotonic() + timeout
+        state = None
+        while time.monotonic() < deadline:
+            state = self.evaluate("document.body ? document.body.dataset.faaslab || null : null")
+            if state in wanted:
+                return state
+            if state in ("panicked", "failed"):
+                message = self.evaluate("document.getElementById('faaslab-error').textContent")
+                raise Failure(f"the app did not start ({state}): {message}")
+            time.sleep(0.25)
+        status = self.evaluate("(document.getElementById('status') || {}).textContent")
+        raise Failure(
+            f"the app did not report {' or '.join(wanted)} within {timeout} s "
+            f"(data-faaslab={state!r}, loading status {status!r})"
+        )
+
+    def dataset(self):
+        return self.evaluate("Object.assign({}, document.body.dataset)")
+
+    def assert_no_errors(self, during):
+        if self.errors:
+            raise Failure(f"{during}: the page logged errors:\n  " + "\n  ".join(self.errors[:10]))
+
+
+def share_fragment(builtin, knobs):
+    """A v1 share link, written from the format's description in src/share.rs."""
+    lines = ["faaslab link 1", f"builtin {builtin}"] + [f"set {n}={v}" for n, v in knobs] + ["", ""]
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate, as miniz_oxide writes
+    packed = deflate.compress("\n".join(lines).encode()) + deflate.flush()
+    return "v1." + base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def knobs_of(dataset):
+    text = dataset.get("knobs") or ""
+    return dict(pair.split("=", 1) for pair in text.split(";") if pair)
+
+
+def distinct_colours(png):
+    out = subprocess.run(["convert", png, "-format", "%k", "info:"], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip())
+
+
+def start_chromium(user_data, out, timeout):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise Failure("no chromium on PATH (apt-get install chromium)")
+    args = [
+        chromium, "--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--no-default-browser-check", "--disable-extensions", "--window-size=1280,800",
+        f"--user-data-dir={user_data}", "--remote-debugging-port=0", "about:blank",
+    ]
+    log = open(os.path.join(out, "chromium.log"), "w")
+    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    port_file = os.path.join(user_data, "DevToolsActivePort")
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(port_file) or not open(port_file).read().strip():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise Failure(f"chromium did not start its DevTools endpoint; see {log.name}")
+        time.sleep(0.1)
+    port = int(open(port_file).read().split()[0])
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=timeout) as response:
+        pages = [t for t in json.load(response) if t.get("type") == "page"]
+    if not pages:
+        raise Failure("chromium has no page to drive")
+    return process, pages[0]["webSocketDebuggerUrl"]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True, help="where web/dist is served")
+    parser.add_argument("--out", required=True, help="folder for the screenshot and logs")
+    parser.add_argument("--native-report", help="`faaslab run --format json` of the default scenario")
+    parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for the app to start")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    user_data = tempfile.mkdtemp(prefix="faaslab-chromium-")
+    process = None
+    page = None
+    try:
+        process, ws_url = start_chromium(user_data, args.out, 30)
+        page = Page(ws_url, args.timeout)
+
+        # 1. It loads and draws.
+        started = time.monotonic()
+        page.open(args.url)
+        page.wait_for_state(["running"], args.timeout)
+        loaded = time.monotonic() - started
+        time.sleep(3)  # a few seconds of frames: a panic in the frame loop shows here
+        data = page.dataset()
+        if data.get("faaslab") != "running":
+            raise Failure(f"after running, data-faaslab is {data.get('faaslab')!r}")
+        page.assert_no_errors("loading the app")
+        shot = os.path.join(args.out, "faaslab-web.png")
+        image = page.call("Page.captureScreenshot", format="png")["data"]
+        with open(shot, "wb") as f:
+            f.write(base64.b64decode(image))
+        colours = distinct_colours(shot)
+        if colours < 64:
+            raise Failure(f"the page looks blank: {colours} distinct colours in {shot}")
+        print(f"ok: the app runs ({loaded:.1f} s to running, first frames at {data.get('firstFrameMs')} ms "
+              f"after navigation), {colours} colours in {shot}")
+
+        # 2. Share links restore knob values, and the app's own link does too.
+        wanted = {"api.memory": "1536", "users.rate": "2"}
+        page.open(args.url + "#" + share_fragment("default", wanted.items()))
+        page.wait_for_state(["running"], args.timeout)
+        time.sleep(1.5)  # the app refreshes its link about twice a second
+        got = knobs_of(page.dataset())
+        if got != wanted:
+            raise Failure(f"a share link with knobs {wanted} opened with knobs {got}")
+        own = page.evaluate("localStorage.getItem('faaslab.session')")
+        if not own or not own.startswith("v1."):
+            raise Failure(f"the app kept no session link in local storage (got {own!r})")
+        page.open(args.url + "#" + own)
+        page.wait_for_state(["running"], args.timeout)
+        time.sleep(1.5)
+        again = knobs_of(page.dataset())
+        if again != wanted:
+            raise Failure(f"the app's own link {own!r} reopened with knobs {again}, expected {wanted}")
+        page.open(args.url)
+        page.wait_for_state(["running"], args.timeout)
+        time.sleep(1.5)
+        resumed = knobs_of(page.dataset())
+        if resumed != wanted:
+            raise Failure(f"the bare address resumed knobs {resumed}, expected the last session's {wanted}")
+        page.assert_no_errors("opening share links")
+        print(f"ok: a share link restores its knobs {wanted}; the app's own link and the last session too")
+
+        # 3. A damaged link: the default scenario and a notice, not a panic.
+        page.open(args.url + "#v1.this-is-not!a-link")
+        page.wait_for_state(["running"], args.timeout)
+        time.sleep(1.5)
+        data = page.dataset()
+        if "damaged" not in (data.get("notice") or "") or knobs_of(data):
+            raise Failure(f"a damaged link: expected a notice and no knobs, got {data}")
+        # The app warns in the console about the link; that is not an error.
+        page.assert_no_errors("opening a damaged link")
+        print("ok: a damaged link opens the default scenario with a notice")
+
+        # 4. Same scenario and seed, same report as the native build.
+        if args.native_report:
+            page.open(args.url + "?report")
+            page.wait_for_state(["report"], args.timeout)
+            browser = page.evaluate("document.getElementById('faaslab-report').textContent")
+            with open(args.native_report) as f:
+                native = f.read()
+            with open(os.path.join(args.out, "report-browser.json"), "w") as f:
+                f.write(browser)
+            if json.loads(browser) != json.loads(native):
+                raise Failure(f"the browser's report differs from the native one: compare "
+                              f"{args.out}/report-browser.json with {args.native_report}")
+            page.assert_no_errors("running the report")
+            print("ok: the browser's report of the default scenario equals the native build's")
+        return 0
+    except (Failure, OSError, subprocess.CalledProcessError) as e:
+        print(f"FAILED: {e}", file=sys.stderr)
+        if page and page.console:
+            print("the page's console (last 30 lines):\n  " + "\n  ".join(page.console[-30:]), file=sys.stderr)
+        return 1
+    finally:
+        if process:
+            process.kill()
+            process.wait()
+        shutil.rmtree(user_data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
