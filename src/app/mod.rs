@@ -131,7 +131,6 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         panels::plugin,
         shortcuts::plugin,
         challenge::ui_plugin,
-        captions::ui_plugin,
         share_ui::plugin(opening, options.notice.clone()),
     ))
     .add_systems(Update, retitle_window);

@@ -59,6 +59,7 @@ fn draw(
     mut challenge: ResMut<crate::app::challenge::ChallengeMode>,
     history: Res<History>,
     mut tuning: ResMut<PowerTuning>,
+    mut captions: ResMut<crate::app::captions::Captions>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let zoom = if view.presenter { PRESENTER_ZOOM } else { ZOOM };
@@ -140,6 +141,12 @@ fn draw(
                 BottomTab::PowerTuning => states.power.ui(ui, p, &mut *tuning),
             }
         });
+    }
+    if crate::app::captions::narrates(&p.scenario) {
+        let fill = egui::Color32::from_rgb(20, 24, 32);
+        egui::Panel::top("caption")
+            .frame(egui::Frame::side_top_panel(root.style()).fill(fill))
+            .show(&mut root, |ui| crate::app::captions::caption_ui(ui, p, &mut captions, view.presenter));
     }
     if view.help {
         help::help_ui(ctx, &mut view);
