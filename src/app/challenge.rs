@@ -5,11 +5,11 @@
 
 use super::AppSystems;
 use super::command::Command;
+use super::panels::named_knobs::{Bounds, named_knob_ui};
 use super::playback::Playback;
 use crate::report::Report;
 use crate::report::objectives::{ObjectiveResult, evaluate_all};
 use crate::scenario::challenge::{AllowedKnob, Challenge};
-use crate::sim::knob::{self, Unit};
 use bevy::prelude::*;
 use bevy_egui::egui::{self, Color32, RichText};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
@@ -95,18 +95,12 @@ fn grade(time: Res<Time<Real>>, playback: Res<Playback>, mut mode: ResMut<Challe
     }
 }
 
-/// The result window at the end of an attempt, and in free play a way back.
+/// The result window at the end of an attempt.
 fn draw(mut contexts: EguiContexts, playback: Res<Playback>, mut mode: ResMut<ChallengeMode>) -> Result {
     let Some(challenge) = &playback.scenario.challenge else { return Ok(()) };
     let ctx = contexts.ctx_mut()?;
     if !mode.active {
-        egui::Area::new(egui::Id::new("challenge-resume"))
-            .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-12.0, -12.0))
-            .show(ctx, |ui| {
-                if ui.button("Back to the challenge").clicked() {
-                    mode.active = true;
-                }
-            });
+        // Free play: the side panel's knobs section offers the way back.
         return Ok(());
     }
     if let (Some(passed), false) = (mode.finished, mode.dismissed) {
@@ -159,12 +153,11 @@ pub fn panel_ui(ui: &mut egui::Ui, playback: &Playback, mode: &mut ChallengeMode
             commands.push(Command::Restart { new_seed: false });
         }
         if ui.button("Show the answer").on_hover_text("Apply the reference solution (for teachers)").clicked() {
-            commands.extend(
-                challenge
-                    .reference
-                    .iter()
-                    .map(|(name, value)| Command::SetKnob { name: name.clone(), value: value.clone() }),
-            );
+            commands.extend(challenge.reference.iter().map(|(name, value)| Command::SetKnob {
+                name: name.clone(),
+                value: value.clone(),
+                challenge: true,
+            }));
             commands.push(Command::Restart { new_seed: false });
         }
         if ui.button("Free play").on_hover_text("Leave the challenge: every knob unlocked").clicked() {
@@ -203,50 +196,11 @@ fn objectives_ui(ui: &mut egui::Ui, grades: &[ObjectiveResult]) {
     }
 }
 
-/// One allowed knob as a widget; returns the change it asks for.
+/// One allowed knob as a widget, within the challenge's range; returns the change.
 fn knob_ui(ui: &mut egui::Ui, p: &Playback, allowed: &AllowedKnob) -> Option<Command> {
-    let config = p.sim.config();
-    let id = knob::resolve(config, &allowed.knob).ok()?;
-    let set = |value: String| Some(Command::SetKnob { name: allowed.knob.clone(), value });
-    let label = allowed.knob.as_str();
-    match id.unit() {
-        Unit::Toggle => {
-            let mut on = knob::current(config, id) == "on";
-            let changed = ui.checkbox(&mut on, label).on_hover_text(id.help()).changed();
-            changed.then(|| set(if on { "on" } else { "off" }.to_string())).flatten()
-        }
-        Unit::Choice(words) => {
-            let current = knob::current(config, id);
-            let mut chosen = current.clone();
-            egui::ComboBox::from_label(label).selected_text(&current).show_ui(ui, |ui| {
-                for w in words {
-                    ui.selectable_value(&mut chosen, w.to_string(), *w);
-                }
-            });
-            (chosen != current).then(|| set(chosen)).flatten()
-        }
-        unit => {
-            let current = knob::current_number(config, id);
-            let (lo, hi) = (allowed.min.unwrap_or(0.0), allowed.max.unwrap_or(current.unwrap_or(1.0).max(1.0) * 10.0));
-            let mut value = current.unwrap_or(lo);
-            let mut slider = egui::Slider::new(&mut value, lo..=hi).text(label);
-            if let Some(step) = allowed.step {
-                slider = slider.step_by(step);
-            }
-            slider = match unit {
-                Unit::Megabytes => slider.suffix(" MB").logarithmic(hi / lo.max(1.0) > 20.0),
-                Unit::Duration => slider.suffix(" s"),
-                Unit::Factor => slider.suffix("x"),
-                Unit::Count | Unit::CountOrNone => slider.max_decimals(0),
-                _ => slider,
-            };
-            let response = ui.add(slider).on_hover_text(id.help());
-            // Apply when the drag ends: each change may restart the run.
-            let done = response.drag_stopped() || (response.changed() && !response.dragged());
-            let text = if unit == Unit::Duration { format!("{}s", value) } else { format!("{value}") };
-            done.then(|| set(text)).flatten()
-        }
-    }
+    let bounds = Bounds { min: allowed.min, max: allowed.max, step: allowed.step };
+    let value = named_knob_ui(ui, p.sim.config(), &allowed.knob, &bounds)?;
+    Some(Command::SetKnob { name: allowed.knob.clone(), value, challenge: true })
 }
 
 fn hints_ui(ui: &mut egui::Ui, challenge: &Challenge, p: &Playback, failed_attempts: u32) {

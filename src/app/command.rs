@@ -30,10 +30,12 @@ pub enum Command {
     },
     Knob(Knob),
     /// A knob by name (`api.memory`, `1024`); knobs that cannot change during a run
-    /// restart it with the new value.
+    /// restart it with the new value. `challenge`: only the challenge's allowed knobs,
+    /// within their ranges (free play sends `false`).
     SetKnob {
         name: String,
         value: String,
+        challenge: bool,
     },
     /// Replace the scenario (the picker): everything starts over.
     OpenScenario(Box<Scenario>),

@@ -49,6 +49,10 @@ pub struct GuiOptions {
     /// Start with the keyboard shortcuts shown (`?` toggles them).
     #[arg(long)]
     pub show_shortcuts: bool,
+    /// Start a challenge scenario in free play: every knob unlocked (the challenge is
+    /// one click away).
+    #[arg(long)]
+    pub free_play: bool,
     /// Start an A/B comparison whose run B has this knob set (`api.memory=1024`);
     /// repeat for several knobs.
     #[arg(long, value_name = "NAME=VALUE")]
@@ -126,6 +130,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         view.help = options.show_shortcuts;
         view.bottom_tab = options.tab;
     }
+    app.world_mut().resource_mut::<challenge::ChallengeMode>().active = !options.free_play;
     app.add_plugins((
         topology::render_plugin,
         panels::plugin,

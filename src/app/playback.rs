@@ -148,7 +148,7 @@ impl Playback {
                 let seed = if *new_seed { self.seed.wrapping_add(1) } else { self.seed };
                 self.restart(seed);
             }
-            Command::SetKnob { name, value } => self.set_knob(name, value, true)?,
+            Command::SetKnob { name, value, challenge } => self.set_knob(name, value, *challenge)?,
             Command::OpenScenario(scenario) => self.open((**scenario).clone()),
             Command::Knob(knob) => apply_knob(&mut self.sim, knob)?,
             Command::Compare(true) => self.start_comparing(),

@@ -19,6 +19,11 @@ pub struct KnobsPanel {
 }
 
 impl KnobsPanel {
+    /// The function the knobs act on.
+    pub fn function(&self) -> usize {
+        self.function
+    }
+
     /// Knobs of `sim`; `selected`: the function selected in the topology, if any;
     /// `command`: what a change becomes (a knob of run A, or of the comparison's B).
     pub fn ui(

@@ -12,6 +12,7 @@ pub use controls::STEP;
 mod help;
 mod knobs;
 mod log;
+pub(super) mod named_knobs;
 mod picker;
 mod power;
 mod traces;
@@ -109,8 +110,15 @@ fn draw(
                             .show(ui, |ui| commands.extend(crate::app::challenge::panel_ui(ui, p, &mut challenge)));
                     } else {
                         section_ui(ui, PanelId::Knobs, |ui| {
+                            if p.scenario.challenge.is_some() && ui.button("Back to the challenge").clicked() {
+                                challenge.active = true;
+                            }
                             let error = p.last_error.as_deref();
-                            commands.extend(states.knobs.ui(ui, &p.sim, error, selected_function, Command::Knob))
+                            commands.extend(states.knobs.ui(ui, &p.sim, error, selected_function, Command::Knob));
+                            let function = states.knobs.function();
+                            egui::CollapsingHeader::new("More knobs").show(ui, |ui| {
+                                commands.extend(named_knobs::more_knobs_ui(ui, p.sim.config(), function))
+                            });
                         });
                     }
                 }
