@@ -11,8 +11,9 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<PowerTuning>().add_systems(Update, collect_rows);
 }
 
-/// The sizes swept (MB): Lambda's range, denser where the price-speed trade-off turns.
-pub const MEMORY_SIZES: [u32; 9] = [128, 256, 512, 1024, 1536, 2048, 3008, 4096, 10240];
+/// The sizes swept (MB): Lambda's range, denser where the price-speed trade-off turns;
+/// 1769 MB is one full vCPU, where a single-threaded handler stops getting faster.
+pub const MEMORY_SIZES: [u32; 10] = [128, 256, 512, 1024, 1536, 1769, 2048, 3008, 4096, 10240];
 
 /// The sweep being run, or the last one finished.
 #[derive(Resource, Default)]
@@ -147,6 +148,9 @@ mod tests {
         // not the dearest per invocation.
         assert!(sweep.rows[0].duration_mean_ms > sweep.rows[sweep.fastest].duration_mean_ms);
         assert_ne!(sweep.cheapest, sweep.fastest);
+        // The handler is one thread: one full vCPU (1769 MB) is as fast as it gets, and
+        // the sizes above it tie with it (the first of equals is marked).
+        assert_eq!(MEMORY_SIZES[sweep.fastest], 1769, "{:?}", sweep.rows);
         assert!(sweep.rows.iter().all(|r| r.cost_per_million_usd > 0.0));
     }
 }
