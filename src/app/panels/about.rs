@@ -32,8 +32,12 @@ pub fn numbers_ui(ui: &mut egui::Ui, p: &Playback) {
         let invocations: u64 = p.sim.functions().iter().map(|f| f.counters.invocations).sum();
         let pct = if invocations == 0 { 0.0 } else { 100.0 * cold as f64 / invocations as f64 };
         row("cold starts", format!("{cold} ({pct:.2}%)"));
-        row("latency p50", format!("{:.0} ms", latency.quantile_ms(0.5)));
-        row("latency p95", format!("{:.0} ms", latency.quantile_ms(0.95)));
-        row("latency p99", format!("{:.0} ms", latency.quantile_ms(0.99)));
+        // Latency is what a waiting caller sees: none during the warm-up, and none at
+        // all when every trigger is asynchronous (storage events, queues, schedules).
+        let measured = latency.count() > 0;
+        for (name, q) in [("latency p50", 0.5), ("latency p95", 0.95), ("latency p99", 0.99)] {
+            let value = if measured { format!("{:.0} ms", latency.quantile_ms(q)) } else { "n/a".into() };
+            row(name, value);
+        }
     });
 }
