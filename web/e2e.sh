@@ -3,7 +3,7 @@
 # localhost, and drives headless Chromium (WebGL through SwiftShader) with web/e2e.py:
 # the app starts and draws without a panic or console error, share links restore their
 # knobs, a damaged link is refused gracefully, and the browser's report of the default
-# scenario equals the native build's.
+# scenario equals the native build's; without WebGL2 the page says so.
 #
 #   web/e2e.sh                                   build as web/build.sh does
 #   FAASLAB_WASM_OPT=0 web/e2e.sh                without wasm-opt (CI: it only saves size)
@@ -62,4 +62,15 @@ echo "== headless Chromium on http://127.0.0.1:$PORT/"
 # A hard limit: a hung browser must not hang CI.
 timeout 900 python3 web/e2e.py --url "http://127.0.0.1:$PORT/" --out "$OUT" \
     --native-report "$OUT/report-native.json"
+echo "== without WebGL2 the page says so instead of failing silently"
+profile=$(mktemp -d)
+timeout 120 chromium --headless=new --no-sandbox --disable-3d-apis --user-data-dir="$profile" \
+    --virtual-time-budget=10000 --dump-dom "http://127.0.0.1:$PORT/" > "$OUT/no-webgl2.html" 2> /dev/null || true
+rm -rf "$profile"
+if grep -q 'data-faaslab="failed"' "$OUT/no-webgl2.html" && grep -q "has no WebGL2" "$OUT/no-webgl2.html"; then
+    echo "ok: without WebGL2 the page shows its message"
+else
+    echo "FAILED: without WebGL2 the page did not say so; see $OUT/no-webgl2.html" >&2
+    exit 1
+fi
 echo "web/e2e.sh: passed in $((SECONDS - started)) s"
