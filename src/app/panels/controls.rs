@@ -35,7 +35,12 @@ pub fn controls_ui(ui: &mut egui::Ui, p: &Playback, view: &mut ViewState) -> Vec
         }
     }
     ui.separator();
-    ui.label(RichText::new(format!("t = {} of {}", p.sim.now(), p.sim.end())).monospace().strong());
+    let (now, end) = (clock(p.sim.now().as_secs_f64(), true), clock(p.sim.end().as_secs_f64(), false));
+    ui.label(RichText::new(format!("t = {now} / {end}")).monospace().strong()).on_hover_text(format!(
+        "simulated time {} of {}",
+        p.sim.now(),
+        p.sim.end()
+    ));
     if p.falling_behind {
         ui.colored_label(Color32::YELLOW, "falling behind: simulated time runs slower than asked");
     }
@@ -46,6 +51,15 @@ pub fn controls_ui(ui: &mut egui::Ui, p: &Playback, view: &mut ViewState) -> Vec
     ui.toggle_value(&mut view.presenter, "Presenter [f]");
     ui.toggle_value(&mut view.help, "Help [?]");
     out
+}
+
+/// Simulated time as a short clock (`3:20.4`, `1:02:03`): the top bar stays one line.
+fn clock(secs: f64, tenths: bool) -> String {
+    let tenths_total = (secs * 10.0).floor() as u64;
+    let (s, tenth) = (tenths_total / 10, tenths_total % 10);
+    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
+    let whole = if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m}:{s:02}") };
+    if tenths { format!("{whole}.{tenth}") } else { whole }
 }
 
 pub fn legend_ui(ui: &mut egui::Ui) {
@@ -82,5 +96,18 @@ pub fn swatch_ui(ui: &mut egui::Ui, colour: Color32, round: bool) {
         ui.painter().circle_filled(rect.center(), size * 0.4, colour);
     } else {
         ui.painter().rect_filled(rect.shrink(size * 0.1), 2.0, colour);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock;
+
+    #[test]
+    fn the_clock_is_short_and_exact() {
+        assert_eq!(clock(200.05, true), "3:20.0");
+        assert_eq!(clock(599.99, true), "9:59.9");
+        assert_eq!(clock(600.0, false), "10:00");
+        assert_eq!(clock(3723.0, false), "1:02:03");
     }
 }
