@@ -249,6 +249,9 @@ pub struct ChartsPanel {
 
 /// Charts shown side by side at most: more would be too narrow to read.
 const MOST_SHOWN: usize = 4;
+/// The narrowest a chart may be (points): a narrower panel (presenter mode's large
+/// text, a small window) shows the first charts chosen that fit.
+const NARROWEST_CHART: f32 = 240.0;
 
 impl ChartsPanel {
     /// A scenario's first charts: latency and cost always, and what its nodes have.
@@ -294,9 +297,14 @@ impl ChartsPanel {
         if self.shown.is_empty() {
             return;
         }
+        let fit = ((ui.available_width() / NARROWEST_CHART) as usize).max(1);
+        let shown: Vec<Chart> = self.shown.iter().copied().take(fit).collect();
+        if shown.len() < self.shown.len() {
+            let text = format!("{fit} of the {} charts chosen fit: turn one off to see the next", self.shown.len());
+            ui.label(RichText::new(text).small());
+        }
         // Below each chart's title.
         let plot_height = (ui.available_height() - ui.text_style_height(&egui::TextStyle::Body) - 12.0).max(80.0);
-        let shown = self.shown.clone();
         ui.columns(shown.len(), |columns| {
             for (column, chart) in columns.iter_mut().zip(shown) {
                 let data = chart_data(chart, &p.sim, history);
