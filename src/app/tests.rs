@@ -199,3 +199,23 @@ fn a_comparison_runs_b_in_lockstep_with_its_own_knobs() {
     app.update();
     assert!(playback(&app).compare.is_none());
 }
+
+#[test]
+fn asynchronous_invocations_travel_and_retries_are_told_apart() {
+    let scenario = crate::scenario::built_in("retries-and-idempotency").unwrap().unwrap();
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
+    super::add_simulation_plugins(&mut app, scenario, 100.0);
+    let (mut journeys_seen, mut retries_seen) = (0, 0);
+    for _ in 0..400 {
+        app.update();
+        let journeys = app.world().resource::<super::topology::journeys::Journeys>();
+        journeys_seen = journeys_seen.max(journeys.by_request.len());
+        retries_seen += journeys.by_request.values().filter(|j| j.retry).count();
+    }
+    // Every invocation here is asynchronous: none of them arrives over HTTP.
+    assert!(journeys_seen > 0, "no dots for asynchronous invocations");
+    let failed: u64 = playback(&app).sim.functions().iter().map(|f| f.counters.failed).sum();
+    assert!(failed > 0, "the scenario fails attempts, which the platform retries");
+    assert!(retries_seen > 0, "{failed} failed attempts, no retry drawn as such");
+}

@@ -81,6 +81,7 @@ pub fn legend_ui(ui: &mut egui::Ui) {
             (palette::COLD, "cold start"),
             (palette::THROTTLED, "throttled (429)"),
             (palette::FAILED, "error / timeout"),
+            (palette::RETRIED, "retried"),
         ] {
             swatch_ui(ui, palette::egui(colour), true);
             ui.label(name);

@@ -104,14 +104,16 @@ fn draw_edges_and_icons(mut gizmos: Gizmos, topology: Option<Res<Topology>>, vie
     }
 }
 
-fn fate_colour(fate: Option<Fate>, cold: bool) -> Color {
+fn fate_colour(fate: Option<Fate>, cold: bool, retry: bool) -> Color {
     match fate {
+        Some(Fate::Retried) => palette::RETRIED,
         Some(Fate::Warm) => palette::WARM,
         Some(Fate::ColdStart) => palette::COLD,
         Some(Fate::Throttled) => palette::THROTTLED,
         Some(Fate::Failed) => palette::FAILED,
         // Still running: a request that did not wait for a cold start started warm at
         // once (the engine starts warm requests in the arrival's own event).
+        None if retry => palette::RETRIED,
         None if cold => palette::COLD,
         None => palette::WARM,
     }
@@ -149,7 +151,7 @@ fn draw_requests(
         let spread = ((request % 7) as f32 - 3.0) * 3.0;
         let at = start.lerp(*end, along) + Vec2::Y * spread;
         // Gizmo circles are outlines: nested ones read as a filled dot.
-        let colour = fate_colour(j.fate(), j.cold);
+        let colour = fate_colour(j.fate(), j.cold, j.retry);
         for r in [1.0, 0.8, 0.6, 0.4, 0.2].map(|k| k * DOT_RADIUS) {
             gizmos.circle_2d(at, r, colour).resolution(12);
         }

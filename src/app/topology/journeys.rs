@@ -1,12 +1,14 @@
 //! Requests' journeys, read from the simulation's event log (arrival, start, finish or
-//! throttle) so the view can move a dot per request between its event times.
+//! throttle) so the view can move a dot per request between its event times. HTTP
+//! requests travel from their arrival; invocations by a queue, bus, bucket, stream or
+//! schedule from their start; a new attempt of an invocation that failed is a retry.
 
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
 use crate::sim::log::{LogKind, Outcome};
 use crate::sim::time::{SimDuration, SimTime};
 use bevy::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Journeys>().add_systems(Update, follow_log.in_set(AppSystems::SyncView));
@@ -26,6 +28,8 @@ pub enum Fate {
     Throttled,
     /// Failed or timed out.
     Failed,
+    /// A retry (of an asynchronous invocation or a queue message) that succeeded.
+    Retried,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -33,6 +37,8 @@ pub struct Journey {
     pub function: u32,
     pub arrived: SimTime,
     pub cold: bool,
+    /// A new attempt after a failed one.
+    pub retry: bool,
     /// When it finished or was refused, and how.
     pub ended: Option<(SimTime, Fate)>,
 }
@@ -41,6 +47,8 @@ pub struct Journey {
 pub struct Journeys {
     /// By request id, so the oldest are first.
     pub by_request: BTreeMap<u64, Journey>,
+    /// Requests whose last attempt failed: their next start is a retry.
+    failed: BTreeSet<u64>,
     seen: u64,
     generation: u32,
 }
@@ -85,12 +93,21 @@ fn follow_log(playback: Res<Playback>, mut journeys: ResMut<Journeys>) {
         let at = e.time;
         match e.kind {
             LogKind::Arrived => {
-                let j = Journey { function: e.function, arrived: at, cold: false, ended: None };
+                let j = Journey { function: e.function, arrived: at, cold: false, retry: false, ended: None };
                 journeys.by_request.insert(e.request, j);
             }
             LogKind::ColdStartBegan => {
                 if let Some(j) = journeys.by_request.get_mut(&e.request) {
                     j.cold = true;
+                }
+            }
+            LogKind::Started { warm } => {
+                // An HTTP request already travels; anything else starts its journey here.
+                let running = journeys.by_request.get(&e.request).is_some_and(|j| j.ended.is_none());
+                if !running {
+                    let retry = journeys.failed.remove(&e.request);
+                    let j = Journey { function: e.function, arrived: at, cold: !warm, retry, ended: None };
+                    journeys.by_request.insert(e.request, j);
                 }
             }
             LogKind::Throttled { .. } => {
@@ -99,16 +116,26 @@ fn follow_log(playback: Res<Playback>, mut journeys: ResMut<Journeys>) {
                 }
             }
             LogKind::Finished { outcome, .. } => {
+                let failed = matches!(outcome, Outcome::Failed | Outcome::TimedOut);
                 if let Some(j) = journeys.by_request.get_mut(&e.request) {
                     let fate = match outcome {
-                        Outcome::Succeeded if j.cold => Fate::ColdStart,
-                        Outcome::Succeeded => Fate::Warm,
-                        Outcome::Failed | Outcome::TimedOut => Fate::Failed,
+                        _ if failed => Fate::Failed,
+                        _ if j.retry => Fate::Retried,
+                        _ if j.cold => Fate::ColdStart,
+                        _ => Fate::Warm,
                     };
                     j.ended = Some((at, fate));
                 }
+                if failed {
+                    journeys.failed.insert(e.request);
+                    // Bounded: a request retried after this many later failures is
+                    // drawn as a first attempt.
+                    if journeys.failed.len() > MAX_JOURNEYS {
+                        journeys.failed.pop_first();
+                    }
+                }
             }
-            LogKind::ColdStartDone { .. } | LogKind::Started { .. } | LogKind::Expired { .. } => {}
+            LogKind::ColdStartDone { .. } | LogKind::Expired { .. } => {}
         }
     }
     // Forget what has been drawn to its end, and anything far too old (a finish the
@@ -130,7 +157,13 @@ mod tests {
     #[test]
     fn a_dot_crosses_in_at_least_the_lag_and_disappears_after() {
         let lag = SimDuration::from_secs(1);
-        let j = Journey { function: 0, arrived: SimTime(0), cold: false, ended: Some((SimTime(100_000), Fate::Warm)) };
+        let j = Journey {
+            function: 0,
+            arrived: SimTime(0),
+            cold: false,
+            retry: false,
+            ended: Some((SimTime(100_000), Fate::Warm)),
+        };
         assert_eq!(j.progress(SimTime(500_000), lag), None); // not shown yet
         assert_eq!(j.progress(SimTime(1_000_000), lag), Some(0.0));
         assert!((j.progress(SimTime(1_500_000), lag).unwrap() - 0.5).abs() < 1e-6);
@@ -140,7 +173,7 @@ mod tests {
     #[test]
     fn an_unfinished_request_never_reaches_the_end() {
         let lag = SimDuration::from_secs(1);
-        let j = Journey { function: 0, arrived: SimTime(0), cold: true, ended: None };
+        let j = Journey { function: 0, arrived: SimTime(0), cold: true, retry: false, ended: None };
         let p = j.progress(SimTime(100_000_000), lag).unwrap();
         assert!(p < 1.0);
     }

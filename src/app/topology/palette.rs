@@ -24,6 +24,7 @@ pub const WARM: Color = Color::srgb(0.45, 0.88, 0.50);
 pub const COLD: Color = Color::srgb(0.38, 0.68, 1.0);
 pub const THROTTLED: Color = Color::srgb(1.0, 0.25, 0.25);
 pub const FAILED: Color = Color::srgb(1.0, 0.45, 0.85);
+pub const RETRIED: Color = Color::srgb(1.0, 0.93, 0.35);
 
 /// The same colour for egui.
 pub fn egui(color: Color) -> bevy_egui::egui::Color32 {
