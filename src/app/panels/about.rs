@@ -35,7 +35,7 @@ pub fn numbers_ui(ui: &mut egui::Ui, p: &Playback) {
         // Latency is what a waiting caller sees: none during the warm-up, and none at
         // all when every trigger is asynchronous (storage events, queues, schedules).
         let measured = latency.count() > 0;
-        for (name, q) in [("latency p50", 0.5), ("latency p95", 0.95), ("latency p99", 0.99)] {
+        for (name, q) in [("caller latency p50", 0.5), ("caller latency p95", 0.95), ("caller latency p99", 0.99)] {
             let value = if measured { format!("{:.0} ms", latency.quantile_ms(q)) } else { "n/a".into() };
             row(name, value);
         }

@@ -36,7 +36,7 @@ impl Chart {
 
     fn title(self) -> &'static str {
         match self {
-            Chart::Latency => "Latency (ms)",
+            Chart::Latency => "Invocation latency (ms)",
             Chart::ColdStarts => "Cold starts (% of requests)",
             Chart::Concurrency => "Concurrency vs limit",
             Chart::Problems => "Throttles and errors (per bucket)",

@@ -228,7 +228,8 @@ pub fn badge_text(sim: &Simulation, function: usize) -> String {
         parts.push(format!("{} throttled", f.lifetime_throttles));
     }
     if f.counters.failed > 0 {
-        parts.push(format!("{} errors", f.counters.failed));
+        let failed = f.counters.failed;
+        parts.push(format!("{failed} error{}", if failed == 1 { "" } else { "s" }));
     }
     if f.counters.timed_out > 0 {
         parts.push(format!("{} timed out", f.counters.timed_out));
