@@ -98,11 +98,11 @@ fn grade(time: Res<Time<Real>>, playback: Res<Playback>, mut mode: ResMut<Challe
 /// The result window at the end of an attempt.
 fn draw(mut contexts: EguiContexts, playback: Res<Playback>, mut mode: ResMut<ChallengeMode>) -> Result {
     let Some(challenge) = &playback.scenario.challenge else { return Ok(()) };
-    let ctx = contexts.ctx_mut()?;
     if !mode.active {
         // Free play: the side panel's knobs section offers the way back.
         return Ok(());
     }
+    let ctx = contexts.ctx_mut()?;
     if let (Some(passed), false) = (mode.finished, mode.dismissed) {
         let mut open = true;
         egui::Window::new(if passed { "Challenge passed" } else { "Challenge failed" })

@@ -18,6 +18,15 @@ fn app_on(scenario: Scenario, speed: f64) -> App {
     app
 }
 
+/// A knob change as the challenge panel (`challenge: true`) or free play sends it.
+fn knob(name: &str, value: &str, challenge: bool) -> Command {
+    Command::SetKnob { name: name.into(), value: value.into(), challenge }
+}
+
+fn last_error(app: &App) -> Option<String> {
+    app.world().resource::<Playback>().last_error.clone()
+}
+
 fn play_to_end(app: &mut App) {
     for _ in 0..10_000 {
         app.update();
@@ -39,19 +48,11 @@ fn a_failed_attempt_then_a_passing_one_with_an_allowed_knob() {
     let latency = &mode.grades[0];
     assert!(!latency.passed && latency.why.as_deref().is_some_and(|w| w.contains("resize")));
     // A locked knob is refused with the reason; an allowed one applies.
-    app.world_mut().write_message(Command::SetKnob {
-        name: "resize.timeout".into(),
-        value: "5s".into(),
-        challenge: true,
-    });
+    app.world_mut().write_message(knob("resize.timeout", "5s", true));
     app.update();
-    let error = app.world().resource::<Playback>().last_error.clone().unwrap_or_default();
+    let error = last_error(&app).unwrap_or_default();
     assert!(error.contains("locked"), "{error}");
-    app.world_mut().write_message(Command::SetKnob {
-        name: "resize.memory".into(),
-        value: "1536".into(),
-        challenge: true,
-    });
+    app.world_mut().write_message(knob("resize.memory", "1536", true));
     app.world_mut().write_message(Command::Restart { new_seed: false });
     app.update();
     let p = app.world().resource::<Playback>();
@@ -87,47 +88,38 @@ fn free_play_knobs_by_name_reach_the_simulation_live_or_by_restart() {
         app.update();
     }
     assert!(app.world().resource::<Playback>().sim.now().0 > 0);
-    let set = |name: &str, value: &str| Command::SetKnob { name: name.into(), value: value.into(), challenge: false };
     // The pooler is not a live knob: the run restarts with it.
-    app.world_mut().write_message(set("orders-db.pooler", "40"));
+    app.world_mut().write_message(knob("orders-db.pooler", "40", false));
     app.update();
     let p = app.world().resource::<Playback>();
     assert_eq!(p.last_error, None);
     assert_eq!(p.sim.config().databases[0].pooler.as_ref().map(|p| p.pool_size), Some(40));
     assert!(p.sim.now().0 < 1_000_000_000, "restarted from zero, at {:?}", p.sim.now());
     // Switched off again ("none"), and a timeout the challenge does not allow.
-    app.world_mut().write_message(set("orders-db.pooler", "none"));
-    app.world_mut().write_message(set("orders-api.timeout", "5s"));
+    app.world_mut().write_message(knob("orders-db.pooler", "none", false));
+    app.world_mut().write_message(knob("orders-api.timeout", "5s", false));
     app.update();
     let p = app.world().resource::<Playback>();
     assert_eq!(p.last_error, None);
     assert!(p.sim.config().databases[0].pooler.is_none());
     assert_eq!(p.sim.config().functions[0].timeout, SimDuration::from_secs(5));
     // The same knob from the challenge panel is locked.
-    app.world_mut().write_message(Command::SetKnob {
-        name: "orders-api.timeout".into(),
-        value: "6s".into(),
-        challenge: true,
-    });
+    app.world_mut().write_message(knob("orders-api.timeout", "6s", true));
     app.update();
-    let p = app.world().resource::<Playback>();
-    assert!(p.last_error.as_deref().is_some_and(|e| e.contains("locked")), "{:?}", p.last_error);
-    assert_eq!(p.sim.config().functions[0].timeout, SimDuration::from_secs(5));
+    let error = last_error(&app);
+    assert!(error.as_deref().is_some_and(|e| e.contains("locked")), "{error:?}");
+    assert_eq!(app.world().resource::<Playback>().sim.config().functions[0].timeout, SimDuration::from_secs(5));
 }
 
 #[test]
 fn out_of_range_challenge_knobs_are_refused() {
     let scenario = crate::scenario::built_in("memory-power-tuning").unwrap().unwrap();
     let mut app = app_on(scenario, 1.0);
-    app.world_mut().write_message(Command::SetKnob {
-        name: "resize.memory".into(),
-        value: "20000".into(),
-        challenge: true,
-    });
+    app.world_mut().write_message(knob("resize.memory", "20000", true));
     app.update();
-    let p = app.world().resource::<Playback>();
-    assert!(p.last_error.as_deref().is_some_and(|e| e.contains("128..10240")), "{:?}", p.last_error);
-    assert_eq!(p.sim.config().functions[0].memory_mb, 128);
+    let error = last_error(&app);
+    assert!(error.as_deref().is_some_and(|e| e.contains("128..10240")), "{error:?}");
+    assert_eq!(app.world().resource::<Playback>().sim.config().functions[0].memory_mb, 128);
 }
 
 #[test]

@@ -81,11 +81,8 @@ impl Playback {
     /// Starts again from time zero with `seed`, keeping the knobs' current values (of
     /// both runs when comparing).
     pub fn restart(&mut self, seed: u64) {
-        // The config carries every knob's current value, arrival-rate multipliers included.
-        let mut config = self.sim.config().clone();
-        config.seed = seed;
         self.seed = seed;
-        self.start(config);
+        self.start(reseeded(&self.sim, seed));
     }
 
     /// A new run from time zero (run B too, with its own knobs, when comparing); views
@@ -94,7 +91,7 @@ impl Playback {
         let seed = config.seed;
         self.sim = new_simulation(config);
         if let Some(b) = &mut self.compare {
-            b.sim = rebuilt(&b.sim, seed);
+            b.sim = new_simulation(reseeded(&b.sim, seed));
         }
         self.falling_behind = false;
         self.generation += 1;
@@ -121,7 +118,7 @@ impl Playback {
     /// Starts an A/B comparison: run B is a copy of run A's configuration (knobs
     /// included), and both start again from time zero with the same seed.
     pub fn start_comparing(&mut self) {
-        self.compare = Some(Compared { sim: rebuilt(&self.sim, self.seed), last_error: None });
+        self.compare = Some(Compared { sim: new_simulation(reseeded(&self.sim, self.seed)), last_error: None });
         self.restart(self.seed);
     }
 
@@ -163,12 +160,12 @@ impl Playback {
     }
 }
 
-/// A new run of `sim`'s configuration (its knobs' current values) from time zero.
-fn rebuilt(sim: &Simulation, seed: u64) -> Simulation {
-    // The config carries every knob's current value, arrival-rate multipliers included.
+/// `sim`'s configuration with another seed: it carries every knob's current value,
+/// arrival-rate multipliers included, so a run from it keeps the knobs.
+fn reseeded(sim: &Simulation, seed: u64) -> crate::sim::config::SimConfig {
     let mut config = sim.config().clone();
     config.seed = seed;
-    new_simulation(config)
+    config
 }
 
 fn apply_knob(sim: &mut Simulation, knob: &Knob) -> Result<(), String> {

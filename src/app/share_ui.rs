@@ -75,7 +75,7 @@ impl ShareState {
     /// The current run as a link: against the scenario as opened, or, when another
     /// scenario has been opened since, against that one.
     fn run_of(&mut self, p: &Playback) -> SharedRun {
-        let base = if p.scenario == self.opened { &self.base } else { &p.scenario };
+        let base = base_of(&self.base, &self.opened, p);
         let source = match &self.source {
             Some((of, source)) if of == base => source.clone(),
             _ => {
@@ -92,13 +92,19 @@ impl ShareState {
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     fn current_ron(&mut self, p: &Playback) -> Result<String, String> {
         let run = self.run_of(p);
-        let mut scenario = if p.scenario == self.opened { self.base.clone() } else { p.scenario.clone() };
+        let mut scenario = base_of(&self.base, &self.opened, p).clone();
         if let Some(seed) = run.seed {
             scenario.seed = seed;
         }
         crate::share::apply_knobs(&mut scenario, &run.knobs)?;
         Ok(scenario.to_ron())
     }
+}
+
+/// What the current run's link is measured against: the scenario as written before the
+/// opening link's settings, or, when another scenario has been opened since, that one.
+fn base_of<'a>(base: &'a Scenario, opened: &Scenario, p: &'a Playback) -> &'a Scenario {
+    if p.scenario == *opened { base } else { &p.scenario }
 }
 
 fn refresh(mut state: ResMut<ShareState>, playback: Res<Playback>) {
