@@ -8,6 +8,7 @@ mod cli;
 mod conservation;
 mod cost;
 mod determinism;
+mod golden;
 mod replay;
 mod scenarios;
 mod services;
