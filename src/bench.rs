@@ -41,15 +41,15 @@ impl Measurement {
 pub fn measure(text: &str, duration: Option<SimDuration>) -> Measurement {
     let mut scenario = Scenario::parse(text, "bench").expect("bench scenarios are valid");
     if let Some(d) = duration {
-        scenario.duration = d;
+        scenario.config.duration = d;
     }
     let start = Instant::now();
-    let mut sim = Simulation::with_log_capacity(scenario.to_config(), 0);
+    let mut sim = Simulation::with_log_capacity(scenario.config.clone(), 0);
     sim.run_to_end();
     let wall_secs = start.elapsed().as_secs_f64();
     Measurement {
         name: scenario.name.clone(),
-        simulated: scenario.duration,
+        simulated: scenario.config.duration,
         invocations: sim.functions().iter().map(|f| f.lifetime_invocations).sum(),
         events: sim.events_processed(),
         wall_secs,

@@ -147,15 +147,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             setup.apply(&mut scenario, challenge)?;
             if let Some(seed) = seed {
-                scenario.seed = seed;
+                scenario.config.seed = seed;
             }
             if let Some(text) = duration {
-                scenario.duration = parse_duration(&text).map_err(|e| format!("--duration: {e}"))?;
+                scenario.config.duration = parse_duration(&text).map_err(|e| format!("--duration: {e}"))?;
                 // A shortened run never reaches the timeline entries past its new end
                 // (as with arrival steps): they are left out, not an error.
-                let end = scenario.duration;
-                scenario.timeline.retain(|e| e.at < end);
-                let problems = scenario.to_config().problems();
+                let end = scenario.config.duration;
+                scenario.config.timeline.retain(|e| e.at < end);
+                let problems = scenario.config.problems();
                 if !problems.is_empty() {
                     let lines: Vec<String> =
                         problems.iter().map(|p| format!("--duration: {}: {}", p.path, p.message)).collect();
@@ -164,7 +164,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             // The log and traces cost time: kept only when asked for.
             let log_capacity = if log_out.is_some() || trace_out.is_some() { 100_000 } else { 0 };
-            let mut sim = Simulation::with_log_capacity(scenario.to_config(), log_capacity);
+            let mut sim = Simulation::with_log_capacity(scenario.config.clone(), log_capacity);
             sim.run_to_end();
             let report = Report::of(&sim, &scenario.name);
             for (path, text) in
@@ -196,7 +196,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Some(Command::Sweep { scenario, param, setup, seed, format, threads }) => {
             let mut scenario = load(Some(&scenario))?;
             if let Some(seed) = seed {
-                scenario.seed = seed;
+                scenario.config.seed = seed;
             }
             setup.apply(&mut scenario, false)?;
             let (name, values) = faaslab::sweep::parse_param(&param)?;
@@ -217,8 +217,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     Ok(s) => println!(
                         "{}: ok ({} functions, {} triggers)",
                         file.display(),
-                        s.functions.len(),
-                        s.triggers.len()
+                        s.config.functions.len(),
+                        s.config.triggers.len()
                     ),
                     Err(e) => {
                         failed = true;

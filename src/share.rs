@@ -108,7 +108,7 @@ impl SharedRun {
                 .map_err(|e| format!("the scenario in the link is not valid:\n{e}"))?,
         };
         if let Some(seed) = self.seed {
-            scenario.seed = seed;
+            scenario.config.seed = seed;
         }
         apply_knobs(&mut scenario, &self.knobs)?;
         Ok(scenario)
@@ -118,8 +118,8 @@ impl SharedRun {
     /// `source` where it came from, `current` the run's configuration now. Only the
     /// knobs that differ are written.
     pub fn of(source: ScenarioSource, base: &Scenario, current: &SimConfig) -> SharedRun {
-        let seed = (current.seed != base.seed).then_some(current.seed);
-        SharedRun { source, seed, knobs: changed_knobs(&base.to_config(), current) }
+        let seed = (current.seed != base.config.seed).then_some(current.seed);
+        SharedRun { source, seed, knobs: changed_knobs(&base.config, current) }
     }
 
     /// The link's scenario as written: without its seed and knobs.

@@ -67,7 +67,7 @@ pub fn run(
         s.set_knob(name, value)?;
         configured.push(s);
     }
-    let config = scenario.to_config();
+    let config = scenario.config.clone();
     let id = knob::resolve(&config, name)?;
     // The function whose handler time the table shows.
     let function = if knob::PROPERTIES.iter().any(|(p, o, ..)| *p == id.property() && *o == knob::Owner::Function) {
@@ -104,7 +104,7 @@ pub fn run(
 /// One run of a sweep: `scenario` (already configured with `value`) to its end, as a row
 /// describing `function`. No threads, so the web build can call it too.
 pub fn run_one(scenario: &Scenario, value: &str, function: usize) -> SweepRow {
-    let mut sim = Simulation::with_log_capacity(scenario.to_config(), 0);
+    let mut sim = Simulation::with_log_capacity(scenario.config.clone(), 0);
     sim.run_to_end();
     let report = Report::of(&sim, &scenario.name);
     let f = report.functions.get(function);

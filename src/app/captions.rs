@@ -31,7 +31,7 @@ fn pause_at_captions(mut playback: ResMut<Playback>, mut captions: ResMut<Captio
 
 /// Whether the scenario narrates: its caption strip is shown from the start.
 pub fn narrates(scenario: &crate::scenario::Scenario) -> bool {
-    scenario.timeline.iter().any(|e| matches!(e.action, crate::sim::timeline::TimelineAction::Caption(_)))
+    scenario.config.timeline.iter().any(|e| matches!(e.action, crate::sim::timeline::TimelineAction::Caption(_)))
 }
 
 /// The caption strip along the top of the topology. It is a panel, not a floating

@@ -129,7 +129,7 @@ fn captions_appear_on_time_and_can_pause_the_playback() {
         at: SimDuration::from_secs(secs),
         action: TimelineAction::Caption(text.into()),
     };
-    scenario.timeline = vec![caption(2, "first"), caption(4, "second")];
+    scenario.config.timeline = vec![caption(2, "first"), caption(4, "second")];
     let mut app = app_on(scenario, 10.0);
     app.world_mut().resource_mut::<Captions>().pause_at_each = true;
     for _ in 0..20 {

@@ -90,7 +90,7 @@ mod tests {
     #[test]
     fn samples_are_bounded_and_cost_grows() {
         let scenario = crate::scenario::Scenario::default_scenario();
-        let mut sim = crate::app::playback::new_simulation(scenario.to_config());
+        let mut sim = crate::app::playback::new_simulation(scenario.config.clone());
         let mut history = RunHistory::default();
         for second in 1..=3000u64 {
             sim.step_until(SimTime(second * 200_000), u64::MAX);

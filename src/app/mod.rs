@@ -134,7 +134,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     if options.tab == view_state::BottomTab::PowerTuning {
         // Opened on the power-tuning view: its sweep (of the first function) starts too.
         let playback = app.world().resource::<playback::Playback>();
-        if !playback.scenario.functions.is_empty() {
+        if !playback.scenario.config.functions.is_empty() {
             let job = power_tuning::SweepJob::start(&playback.scenario, 0, playback.scenario_generation);
             app.world_mut().resource_mut::<power_tuning::PowerTuning>().job = Some(job);
         }

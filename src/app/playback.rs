@@ -54,9 +54,9 @@ pub struct Compared {
 
 impl Playback {
     pub fn new(scenario: Scenario, speed: f64) -> Playback {
-        let seed = scenario.seed;
+        let seed = scenario.config.seed;
         Playback {
-            sim: new_simulation(scenario.to_config()),
+            sim: new_simulation(scenario.config.clone()),
             scenario,
             playing: true,
             speed,

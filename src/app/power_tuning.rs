@@ -45,7 +45,7 @@ fn configured(scenario: &Scenario, function: usize) -> Vec<Scenario> {
         .iter()
         .map(|&mb| {
             let mut s = scenario.clone();
-            s.functions[function].memory_mb = mb;
+            s.config.functions[function].memory_mb = mb;
             s
         })
         .collect()
@@ -55,7 +55,7 @@ impl SweepJob {
     /// Starts sweeping `function` of `scenario` (an index the scenario has).
     pub fn start(scenario: &Scenario, function: usize, scenario_generation: u32) -> SweepJob {
         let runs = configured(scenario, function);
-        let function_name = scenario.functions[function].name.clone();
+        let function_name = scenario.config.functions[function].name.clone();
         let rows = vec![None; runs.len()];
         #[cfg(not(target_arch = "wasm32"))]
         {
@@ -131,9 +131,9 @@ mod tests {
     fn a_sweep_fills_every_size_and_marks_the_cheapest_and_the_fastest() {
         let mut scenario = crate::scenario::built_in("memory-power-tuning").expect("in the library").expect("valid");
         // Short runs: the shape, not the precision, is under test.
-        scenario.duration = SimDuration::from_secs(90);
-        scenario.warmup = SimDuration::from_secs(10);
-        scenario.timeline.clear();
+        scenario.config.duration = SimDuration::from_secs(90);
+        scenario.config.warmup = SimDuration::from_secs(10);
+        scenario.config.timeline.clear();
         let mut job = SweepJob::start(&scenario, 0, 0);
         let started = std::time::Instant::now();
         while !job.finished() {

@@ -94,7 +94,7 @@ impl ShareState {
         let run = self.run_of(p);
         let mut scenario = base_of(&self.base, &self.opened, p).clone();
         if let Some(seed) = run.seed {
-            scenario.seed = seed;
+            scenario.config.seed = seed;
         }
         crate::share::apply_knobs(&mut scenario, &run.knobs)?;
         Ok(scenario.to_ron())

@@ -155,7 +155,7 @@ fn opening_another_scenario_rebuilds_the_topology() {
     let first = node_count(&mut app);
     assert_eq!(first, app.world().resource::<Topology>().graph.nodes.len());
     let other = crate::scenario::built_in("orchestration-vs-choreography").expect("in the library").expect("valid");
-    let expected = super::topology::graph::Graph::from_config(&other.to_config()).nodes.len();
+    let expected = super::topology::graph::Graph::from_config(&other.config).nodes.len();
     assert_ne!(expected, first, "the test needs a scenario with another number of nodes");
     app.world_mut().write_message(Command::OpenScenario(Box::new(other.clone())));
     updates(&mut app, 3);

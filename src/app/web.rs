@@ -55,7 +55,7 @@ fn write_report() -> Result<ExitCode, String> {
         None => Scenario::default_scenario(),
     };
     // As `faaslab run` does (no log: it changes nothing but the cost).
-    let mut sim = Simulation::with_log_capacity(scenario.to_config(), 0);
+    let mut sim = Simulation::with_log_capacity(scenario.config.clone(), 0);
     sim.run_to_end();
     let json = Report::of(&sim, &scenario.name).to_json();
     if let Some(document) = document() {

@@ -22,56 +22,123 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-/// A scenario as written in a `.ron` file.
+/// A scenario: what it is called and teaches, the configuration a run is built from,
+/// and optionally a challenge. The configuration is the one source of truth for every
+/// setting: the command line's `--set`, the app's knobs, share links and Save .ron all
+/// edit `config`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "ScenarioFile", into = "ScenarioFile")]
 pub struct Scenario {
     pub name: String,
     /// One line: what the scenario shows.
-    #[serde(default)]
     pub summary: String,
     /// What the scenario teaches, in a few paragraphs.
-    #[serde(default)]
     pub description: String,
+    pub config: SimConfig,
+    /// Makes the scenario a challenge: objectives to meet with a few knobs.
+    pub challenge: Option<Challenge>,
+}
+
+/// A scenario as written in a `.ron` file (docs/scenario-format.md): the configuration's
+/// fields sit at the top level beside the name, as authors write them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Scenario")]
+struct ScenarioFile {
+    name: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    description: String,
     #[serde(default = "default_seed")]
-    pub seed: u64,
-    pub duration: SimDuration,
+    seed: u64,
+    duration: SimDuration,
     /// Requests that arrive before this are left out of the metrics.
     #[serde(default)]
-    pub warmup: SimDuration,
+    warmup: SimDuration,
     #[serde(default)]
-    pub account: Account,
-    pub functions: Vec<FunctionSpec>,
+    account: Account,
+    functions: Vec<FunctionSpec>,
     #[serde(default)]
-    pub triggers: Vec<TriggerSpec>,
+    triggers: Vec<TriggerSpec>,
     #[serde(default)]
-    pub queues: Vec<QueueSpec>,
+    queues: Vec<QueueSpec>,
     #[serde(default)]
-    pub databases: Vec<DatabaseSpec>,
+    databases: Vec<DatabaseSpec>,
     #[serde(default)]
-    pub buses: Vec<BusSpec>,
+    buses: Vec<BusSpec>,
     #[serde(default)]
-    pub buckets: Vec<BucketSpec>,
+    buckets: Vec<BucketSpec>,
     #[serde(default)]
-    pub streams: Vec<StreamSpec>,
+    streams: Vec<StreamSpec>,
     #[serde(default)]
-    pub workflows: Vec<WorkflowSpec>,
+    workflows: Vec<WorkflowSpec>,
     /// The always-on alternative the cost is compared with.
     #[serde(default)]
-    pub server_fleet: ServerFleet,
+    server_fleet: ServerFleet,
     /// Arrival-rate multipliers by trigger name, as the `rate` and `enabled` knobs set
     /// them (`{"checkout": 2.0}`; 0 switches a trigger off).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub rate_scales: BTreeMap<String, f64>,
+    rate_scales: BTreeMap<String, f64>,
     /// Queues whose dead-letter queue is written but not attached (the `dlq` knob).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub detached_dlqs: Vec<String>,
+    detached_dlqs: Vec<String>,
     /// Scripted changes at simulated times: captions, knob changes, faults.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub timeline: Vec<TimelineEntry>,
-    /// Makes the scenario a challenge: objectives to meet with a few knobs.
+    timeline: Vec<TimelineEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub challenge: Option<Challenge>,
+    challenge: Option<Challenge>,
+}
+
+impl From<ScenarioFile> for Scenario {
+    fn from(f: ScenarioFile) -> Scenario {
+        let config = SimConfig {
+            seed: f.seed,
+            duration: f.duration,
+            warmup: f.warmup,
+            account: f.account,
+            functions: f.functions,
+            triggers: f.triggers,
+            queues: f.queues,
+            databases: f.databases,
+            buses: f.buses,
+            buckets: f.buckets,
+            streams: f.streams,
+            workflows: f.workflows,
+            server_fleet: f.server_fleet,
+            rate_scales: f.rate_scales,
+            detached_dlqs: f.detached_dlqs,
+            timeline: f.timeline,
+        };
+        Scenario { name: f.name, summary: f.summary, description: f.description, config, challenge: f.challenge }
+    }
+}
+
+impl From<Scenario> for ScenarioFile {
+    fn from(s: Scenario) -> ScenarioFile {
+        let c = s.config;
+        ScenarioFile {
+            name: s.name,
+            summary: s.summary,
+            description: s.description,
+            seed: c.seed,
+            duration: c.duration,
+            warmup: c.warmup,
+            account: c.account,
+            functions: c.functions,
+            triggers: c.triggers,
+            queues: c.queues,
+            databases: c.databases,
+            buses: c.buses,
+            buckets: c.buckets,
+            streams: c.streams,
+            workflows: c.workflows,
+            server_fleet: c.server_fleet,
+            rate_scales: c.rate_scales,
+            detached_dlqs: c.detached_dlqs,
+            timeline: c.timeline,
+            challenge: s.challenge,
+        }
+    }
 }
 
 fn default_seed() -> u64 {
@@ -111,36 +178,13 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.ron");
 pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/default.ron";
 
 impl Scenario {
-    /// The simulation configuration this scenario describes.
-    pub fn to_config(&self) -> SimConfig {
-        SimConfig {
-            seed: self.seed,
-            duration: self.duration,
-            warmup: self.warmup,
-            account: self.account.clone(),
-            functions: self.functions.clone(),
-            triggers: self.triggers.clone(),
-            queues: self.queues.clone(),
-            databases: self.databases.clone(),
-            buses: self.buses.clone(),
-            buckets: self.buckets.clone(),
-            streams: self.streams.clone(),
-            workflows: self.workflows.clone(),
-            server_fleet: self.server_fleet.clone(),
-            rate_scales: self.rate_scales.clone(),
-            detached_dlqs: self.detached_dlqs.clone(),
-            timeline: self.timeline.clone(),
-        }
-    }
-
     /// Everything wrong with the scenario: its configuration, then its challenge.
     pub fn problems(&self) -> Vec<crate::sim::config::Problem> {
-        let config = self.to_config();
-        let mut problems = config.problems();
+        let mut problems = self.config.problems();
         if let Some(c) = &self.challenge
             && problems.is_empty()
         {
-            c.problems(&config, &mut problems);
+            c.problems(&self.config, &mut problems);
         }
         problems
     }
@@ -165,27 +209,18 @@ impl Scenario {
             let names: Vec<&str> = challenge.knobs.iter().map(|k| k.knob.as_str()).collect();
             return Err(format!("knob \"{name}\" is locked in this challenge (allowed: {})", names.join(", ")));
         };
-        allowed.check(&self.to_config(), value)?;
+        allowed.check(&self.config, value)?;
         self.set_knob(name, value)
     }
 
     /// Sets a knob (`api.memory`, `1024`) in the scenario, checking the result.
     pub fn set_knob(&mut self, name: &str, value: &str) -> Result<(), String> {
-        let mut config = self.to_config();
-        crate::sim::knob::set(&mut config, name, value)?;
-        self.functions = config.functions;
-        self.queues = config.queues;
-        self.databases = config.databases;
-        self.account = config.account;
-        self.rate_scales = config.rate_scales;
-        self.detached_dlqs = config.detached_dlqs;
-        Ok(())
+        crate::sim::knob::set(&mut self.config, name, value)
     }
 
     /// A knob's current value, as text `set_knob` accepts.
     pub fn knob_value(&self, name: &str) -> Result<String, String> {
-        let config = self.to_config();
-        crate::sim::knob::resolve(&config, name).map(|id| crate::sim::knob::current(&config, id))
+        crate::sim::knob::resolve(&self.config, name).map(|id| crate::sim::knob::current(&self.config, id))
     }
 
     /// Parses and validates scenario text; `origin` names it in messages (a path).

@@ -351,7 +351,7 @@ mod tests {
     use crate::scenario::Scenario;
 
     fn config() -> SimConfig {
-        Scenario::default_scenario().to_config()
+        Scenario::default_scenario().config.clone()
     }
 
     #[test]

@@ -240,7 +240,7 @@ mod tests {
     use crate::sim::time::SimTime;
 
     fn default_sim() -> Simulation {
-        Simulation::new(Scenario::default_scenario().to_config())
+        Simulation::new(Scenario::default_scenario().config.clone())
     }
 
     fn run_for(sim: &mut Simulation, secs: u64) {

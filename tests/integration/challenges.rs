@@ -41,7 +41,7 @@ fn every_reference_solution_passes_over_five_seeds() {
     for (path, scenario) in challenges() {
         for seed in SEEDS {
             let mut s = scenario.clone();
-            s.seed = seed;
+            s.config.seed = seed;
             s.apply_reference().unwrap();
             let grades = grade(&s);
             assert!(grades.iter().all(|g| g.passed), "{path} seed {seed}, reference: {}", summary(&grades));
@@ -54,7 +54,7 @@ fn every_naive_start_fails_over_five_seeds() {
     for (path, scenario) in challenges() {
         for seed in SEEDS {
             let mut s = scenario.clone();
-            s.seed = seed;
+            s.config.seed = seed;
             let grades = grade(&s);
             assert!(grades.iter().any(|g| !g.passed), "{path} seed {seed} passes as written: {}", summary(&grades));
             for g in grades.iter().filter(|g| !g.passed) {
@@ -115,7 +115,7 @@ fn a_timeline_narrates_turns_knobs_and_injects_faults_at_its_times() {
         action,
     };
     let mut s = Scenario::default_scenario();
-    s.timeline = vec![
+    s.config.timeline = vec![
         at(30, TimelineAction::Caption("steady".into())),
         at(300, TimelineAction::Set { knob: "users.rate".into(), value: "3".into() }),
         at(420, TimelineAction::FailFunction { function: "api".into(), error_rate: 1.0 }),
@@ -123,7 +123,7 @@ fn a_timeline_narrates_turns_knobs_and_injects_faults_at_its_times() {
         at(480, TimelineAction::FailFunction { function: "api".into(), error_rate: 0.0 }),
     ];
     assert!(s.problems().is_empty(), "{:?}", s.problems());
-    let mut sim = faaslab::sim::Simulation::new(s.to_config());
+    let mut sim = faaslab::sim::Simulation::new(s.config.clone());
     run_until(&mut sim, 29);
     assert_eq!(sim.caption(), None);
     run_until(&mut sim, 240);
@@ -169,7 +169,7 @@ fn a_slow_database_fault_slows_its_queries_by_the_factor() {
         if let Some(factor) = factor {
             use faaslab::sim::timeline::{TimelineAction, TimelineEntry};
             let action = TimelineAction::SlowDatabase { database: "db".into(), factor };
-            s.timeline = vec![TimelineEntry { at: faaslab::sim::time::SimDuration::ZERO, action }];
+            s.config.timeline = vec![TimelineEntry { at: faaslab::sim::time::SimDuration::ZERO, action }];
         }
         let r = Report::of(&run(&s), &s.name);
         r.databases[0].query_ms.p50

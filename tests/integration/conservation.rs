@@ -89,7 +89,7 @@ fn check(sim: &Simulation) {
 #[test]
 fn invariants_hold_after_every_step() {
     let s = scenario(EVERY_PATH);
-    let mut sim = Simulation::new(s.to_config());
+    let mut sim = Simulation::new(s.config.clone());
     let mut steps = 0;
     while !sim.is_finished() {
         // Small, uneven steps: some by event count, some by time.
@@ -149,7 +149,7 @@ pub const SERVICES: &str = r#"Scenario(
 #[test]
 fn services_conserve_everything_at_every_step() {
     let s = scenario(SERVICES);
-    let mut sim = Simulation::new(s.to_config());
+    let mut sim = Simulation::new(s.config.clone());
     let mut steps = 0u64;
     while !sim.is_finished() {
         sim.step_until(SimTime(sim.now().0 + 500_000), 1 + steps % 11);
@@ -173,7 +173,7 @@ fn services_conserve_everything_at_every_step() {
 fn every_library_scenario_conserves_requests() {
     for (path, text) in library() {
         let s = faaslab::scenario::Scenario::parse(&text, &path).unwrap();
-        let mut sim = Simulation::new(s.to_config());
+        let mut sim = Simulation::new(s.config.clone());
         while !sim.is_finished() {
             sim.step_until(sim.end(), 20_000);
             check(&sim);

@@ -46,12 +46,8 @@ fn every_library_report_is_byte_identical_to_the_golden_file() {
         return;
     }
     let golden = std::fs::read_to_string(GOLDEN).expect("tests/golden/reports.txt exists");
-    let changed: Vec<String> = golden
-        .lines()
-        .zip(now.lines())
-        .filter(|(a, b)| a != b)
-        .map(|(a, b)| format!("  was {a}\n  now {b}"))
-        .collect();
+    let changed: Vec<String> =
+        golden.lines().zip(now.lines()).filter(|(a, b)| a != b).map(|(a, b)| format!("  was {a}\n  now {b}")).collect();
     assert!(
         changed.is_empty() && golden.lines().count() == now.lines().count(),
         "reports changed (FAASLAB_BLESS=1 rewrites the file after a deliberate model change):\n{}",

@@ -11,7 +11,7 @@ pub fn scenario(text: &str) -> Scenario {
 
 /// Runs a scenario to its end and returns the simulation.
 pub fn run(scenario: &Scenario) -> Simulation {
-    let mut sim = Simulation::new(scenario.to_config());
+    let mut sim = Simulation::new(scenario.config.clone());
     sim.run_to_end();
     sim
 }
@@ -19,7 +19,7 @@ pub fn run(scenario: &Scenario) -> Simulation {
 /// Runs a scenario with another seed and returns the report.
 pub fn report_with_seed(scenario: &Scenario, seed: u64) -> Report {
     let mut s = scenario.clone();
-    s.seed = seed;
+    s.config.seed = seed;
     let sim = run(&s);
     Report::of(&sim, &s.name)
 }

@@ -7,7 +7,7 @@ use faaslab::share::{ScenarioSource, SharedRun, apply_knobs, knob_names};
 /// A few knobs of `scenario` set to other values than its own: a function's memory
 /// and keep-alive, and a trigger's rate when it has one.
 fn some_knobs(scenario: &Scenario) -> Vec<(String, String)> {
-    let names = knob_names(&scenario.to_config());
+    let names = knob_names(&scenario.config);
     let mut knobs = Vec::new();
     for (property, value) in [(".memory", "1536"), (".keep_alive", "7m"), (".rate", "1.5")] {
         if let Some(name) = names.iter().find(|n| n.ends_with(property)) {
@@ -29,7 +29,7 @@ fn every_built_in_scenario_round_trips_with_its_knobs() {
         assert!(!knobs.is_empty(), "{name}: no knob to set");
         let mut knobbed = base.clone();
         apply_knobs(&mut knobbed, &knobs).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let mut current = knobbed.to_config();
+        let mut current = knobbed.config.clone();
         current.seed = 99;
 
         let source = ScenarioSource::of(&base);
@@ -44,7 +44,7 @@ fn every_built_in_scenario_round_trips_with_its_knobs() {
         let decoded = SharedRun::decode(&format!("#{fragment}")).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(decoded, run);
         let opened = decoded.open().unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(opened.to_config(), current, "{name}: the link opens the same configuration");
+        assert_eq!(opened.config, current, "{name}: the link opens the same configuration");
         assert_eq!(decoded.open_as_written().unwrap(), base);
     }
 }
@@ -56,7 +56,7 @@ fn a_scenario_that_is_not_built_in_travels_as_its_text() {
         edited.name = format!("{name} (edited)");
         let source = ScenarioSource::of(&edited);
         assert!(matches!(source, ScenarioSource::Ron(_)), "{name}");
-        let run = SharedRun::of(source, &edited, &edited.to_config());
+        let run = SharedRun::of(source, &edited, &edited.config);
         assert!(run.knobs.is_empty() && run.seed.is_none(), "nothing changed, nothing written");
         let decoded = SharedRun::decode(&run.encode()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(decoded.open().unwrap(), edited);
@@ -66,7 +66,7 @@ fn a_scenario_that_is_not_built_in_travels_as_its_text() {
 /// A valid link to damage.
 fn good_fragment() -> String {
     let base = Scenario::default_scenario();
-    let mut current = base.to_config();
+    let mut current = base.config.clone();
     current.seed = 5;
     SharedRun::of(ScenarioSource::Ron(base.to_ron()), &base, &current).encode()
 }
@@ -148,7 +148,7 @@ fn malformed_or_refused_knobs_are_named() {
         knobs: knobs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
     };
     assert!(refused(&default(&[("", "3")]).encode()).contains("a knob without a name"));
-    let name = knob_names(&Scenario::default_scenario().to_config()).into_iter().find(|n| n.ends_with(".memory"));
+    let name = knob_names(&Scenario::default_scenario().config).into_iter().find(|n| n.ends_with(".memory"));
     let name = name.expect("the default scenario has a function");
     let message = refused(&default(&[(&name, "lots")]).encode());
     assert!(message.contains(&name) && message.contains("lots"), "{message}");
@@ -158,7 +158,7 @@ fn malformed_or_refused_knobs_are_named() {
 #[test]
 fn knobs_that_depend_on_each_other_apply_in_any_order() {
     let base = Scenario::default_scenario();
-    let function = &base.functions[0].name;
+    let function = &base.config.functions[0].name;
     // Provisioned above the current reserved concurrency only fits once reserved grows.
     let knobs = vec![
         (format!("{function}.reserved"), "5".to_string()),

@@ -332,7 +332,7 @@ mod tests {
     fn every_chart_has_data_for_a_scenario_with_queues_and_a_database() {
         for name in ["database-storm", "sqs-worker"] {
             let scenario = crate::scenario::built_in(name).expect("in the library").expect("valid");
-            let mut sim = crate::app::playback::new_simulation(scenario.to_config());
+            let mut sim = crate::app::playback::new_simulation(scenario.config.clone());
             let mut history = RunHistory::default();
             for second in 1..=60u64 {
                 sim.step_until(crate::sim::time::SimTime(second * 1_000_000), u64::MAX);

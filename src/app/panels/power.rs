@@ -26,7 +26,7 @@ fn x_of(mb: u32) -> f64 {
 
 impl PowerPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback, tuning: &mut PowerTuning) {
-        let functions = &p.scenario.functions;
+        let functions = &p.scenario.config.functions;
         if functions.is_empty() {
             ui.label("This scenario has no function to tune.");
             return;
@@ -56,7 +56,7 @@ impl PowerPanel {
                 ui.label(
                     RichText::new(format!(
                         "The scenario as written, once per size, each to its end ({} simulated).",
-                        p.scenario.duration
+                        p.scenario.config.duration
                     ))
                     .small(),
                 );

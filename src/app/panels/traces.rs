@@ -297,7 +297,7 @@ mod tests {
     #[test]
     fn a_run_keeps_traces_whose_spans_sit_inside_them() {
         let scenario = crate::scenario::Scenario::default_scenario();
-        let mut sim = crate::app::playback::new_simulation(scenario.to_config());
+        let mut sim = crate::app::playback::new_simulation(scenario.config.clone());
         sim.step_until(SimTime(60_000_000), u64::MAX);
         let list = summaries(&sim);
         assert!(list.len() > 10, "one request in ten is traced");

@@ -209,7 +209,7 @@ mod tests {
         let scenarios = library();
         assert!(scenarios.len() >= 3);
         for (file, scenario) in scenarios {
-            let graph = Graph::from_config(&scenario.to_config());
+            let graph = Graph::from_config(&scenario.config);
             let rects = layout(&graph);
             assert_eq!(rects.len(), graph.nodes.len());
             for i in 0..rects.len() {
@@ -231,9 +231,9 @@ mod tests {
     #[test]
     fn data_flows_left_to_right() {
         for (file, scenario) in library() {
-            let graph = Graph::from_config(&scenario.to_config());
+            let graph = Graph::from_config(&scenario.config);
             let rects = layout(&graph);
-            assert!(graph.edges.len() >= scenario.triggers.len(), "{file}: every trigger feeds something");
+            assert!(graph.edges.len() >= scenario.config.triggers.len(), "{file}: every trigger feeds something");
             for &(from, to) in &graph.edges {
                 assert!(rects[from].max.x < rects[to].min.x, "{file}: edge {from}->{to} goes backwards");
             }
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn unconnected_parts_are_packed_for_a_wide_screen() {
         let scenario = load(Path::new("benches/ten-function-mix.ron"));
-        let graph = Graph::from_config(&scenario.to_config());
+        let graph = Graph::from_config(&scenario.config);
         let rects = layout(&graph);
         let bounds = rects.iter().skip(1).fold(rects[0], |acc, r| acc.union(*r));
         assert!(bounds.width() > bounds.height(), "{bounds:?}");
