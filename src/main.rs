@@ -107,7 +107,7 @@ impl Setup {
             scenario.apply_reference().map_err(|e| format!("--reference: {e}"))?;
         }
         for text in &self.settings {
-            let (name, value) = faaslab::sim::knob::split_setting(text).map_err(|e| format!("--set: {e}"))?;
+            let (name, value) = faaslab::sim::knobs::split_setting(text).map_err(|e| format!("--set: {e}"))?;
             let result =
                 if challenge { scenario.set_challenge_knob(name, value) } else { scenario.set_knob(name, value) };
             result.map_err(|e| format!("--set {text}: {e}"))?;

@@ -16,7 +16,7 @@
 
 use crate::scenario::{Scenario, built_in};
 use crate::sim::config::SimConfig;
-use crate::sim::knob::{self, Owner, PROPERTIES};
+use crate::sim::knobs::{self, knob_names};
 
 /// What a share link holds.
 #[derive(Clone, Debug, PartialEq)]
@@ -166,33 +166,13 @@ pub fn apply_knobs(scenario: &mut Scenario, knobs: &[(String, String)]) -> Resul
     }
 }
 
-/// Every knob name `config` has, in a stable order (`PROPERTIES` order, then node order).
-pub fn knob_names(config: &SimConfig) -> Vec<String> {
-    let mut names = Vec::new();
-    for (property, owner, ..) in PROPERTIES {
-        let nodes: Vec<&str> = match owner {
-            Owner::Function => config.functions.iter().map(|f| f.name.as_str()).collect(),
-            Owner::Trigger => config.triggers.iter().map(|t| t.name()).collect(),
-            Owner::Queue => config.queues.iter().map(|q| q.name.as_str()).collect(),
-            Owner::Database => config.databases.iter().map(|d| d.name.as_str()).collect(),
-            Owner::Account => vec!["account"],
-        };
-        // Some properties exist only on some nodes (a queue without a consumer has no
-        // batch size): `resolve` says which.
-        names.extend(
-            nodes.into_iter().map(|node| format!("{node}.{property}")).filter(|n| knob::resolve(config, n).is_ok()),
-        );
-    }
-    names
-}
-
 /// The knobs whose value in `current` differs from `base`, as (name, value).
 pub fn changed_knobs(base: &SimConfig, current: &SimConfig) -> Vec<(String, String)> {
     knob_names(base)
         .into_iter()
         .filter_map(|name| {
-            let before = knob::current(base, knob::resolve(base, &name).ok()?);
-            let now = knob::current(current, knob::resolve(current, &name).ok()?);
+            let before = knobs::resolve(base, &name).ok()?.current(base);
+            let now = knobs::resolve(current, &name).ok()?.current(current);
             (before != now).then_some((name, now))
         })
         .collect()

@@ -7,7 +7,7 @@ use crate::report::Report;
 use crate::report::objectives::evaluate_all;
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
-use crate::sim::knob;
+use crate::sim::knobs;
 use serde::Serialize;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -44,7 +44,7 @@ pub struct Sweep {
 
 /// Parses `NAME=V1,V2,...`.
 pub fn parse_param(text: &str) -> Result<(String, Vec<String>), String> {
-    let (name, values) = knob::split_setting(text).map_err(|e| format!("--param: {e}"))?;
+    let (name, values) = knobs::split_setting(text).map_err(|e| format!("--param: {e}"))?;
     let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
     if values.is_empty() {
         return Err(format!("--param: no values after \"{name}=\" (write {name}=V1,V2,...)"));
@@ -68,13 +68,9 @@ pub fn run(
         configured.push(s);
     }
     let config = scenario.config.clone();
-    let id = knob::resolve(&config, name)?;
+    let id = knobs::resolve(&config, name)?;
     // The function whose handler time the table shows.
-    let function = if knob::PROPERTIES.iter().any(|(p, o, ..)| *p == id.property() && *o == knob::Owner::Function) {
-        id.index
-    } else {
-        0
-    };
+    let function = if id.owner() == knobs::Owner::Function { id.index } else { 0 };
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let rows: Mutex<Vec<Option<SweepRow>>> = Mutex::new(vec![None; values.len()]);

@@ -120,7 +120,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         playback.start_comparing();
         let b = playback.compare.as_mut().map(|b| &mut b.sim).ok_or("the comparison did not start")?;
         for setting in &options.compare_set {
-            let (name, value) = crate::sim::knob::split_setting(setting).map_err(|e| format!("--compare-set: {e}"))?;
+            let (name, value) = crate::sim::knobs::split_setting(setting).map_err(|e| format!("--compare-set: {e}"))?;
             b.set_knob(name, value).map_err(|e| format!("--compare-set: {e}"))?;
         }
     }

@@ -105,12 +105,11 @@ impl Playback {
                 challenge.allowed(name).ok_or_else(|| format!("knob \"{name}\" is locked in this challenge"))?;
             allowed.check(self.sim.config(), value)?;
         }
-        let property = crate::sim::knob::resolve(self.sim.config(), name)?.property();
-        if crate::sim::knob::is_live(property) {
+        if crate::sim::knobs::resolve(self.sim.config(), name)?.is_live() {
             return self.sim.set_knob(name, value);
         }
         let mut config = self.sim.config().clone();
-        crate::sim::knob::set(&mut config, name, value)?;
+        crate::sim::knobs::set(&mut config, name, value)?;
         self.start(config);
         Ok(())
     }

@@ -6,7 +6,7 @@
 
 use crate::report::objectives::Objective;
 use crate::sim::config::{Problem, SimConfig};
-use crate::sim::knob;
+use crate::sim::knobs;
 use crate::sim::time::SimDuration;
 use serde::{Deserialize, Serialize};
 
@@ -55,7 +55,7 @@ pub struct Hint {
 impl AllowedKnob {
     /// Checks `value` is within this knob's range; the error says which range.
     pub fn check(&self, config: &SimConfig, value: &str) -> Result<(), String> {
-        let change = knob::parse(config, &self.knob, value)?;
+        let change = knobs::parse(config, &self.knob, value)?;
         let Some(x) = change.value.number() else { return Ok(()) };
         let below = self.min.is_some_and(|m| x < m - 1e-9);
         let above = self.max.is_some_and(|m| x > m + 1e-9);
@@ -89,7 +89,7 @@ impl Challenge {
         }
         for (i, k) in self.knobs.iter().enumerate() {
             let at = format!("challenge.knobs[{i}]");
-            if let Err(e) = knob::resolve(config, &k.knob) {
+            if let Err(e) = knobs::resolve(config, &k.knob) {
                 push(format!("{at}.knob"), e);
                 continue;
             }
@@ -108,7 +108,7 @@ impl Challenge {
             match self.allowed(name) {
                 None => push(at, format!("the reference turns \"{name}\", which is not among the challenge's knobs")),
                 Some(k) => {
-                    if let Err(e) = k.check(config, value).and_then(|()| knob::set(&mut solved, name, value)) {
+                    if let Err(e) = k.check(config, value).and_then(|()| knobs::set(&mut solved, name, value)) {
                         push(at, e);
                     }
                 }

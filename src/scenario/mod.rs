@@ -215,12 +215,12 @@ impl Scenario {
 
     /// Sets a knob (`api.memory`, `1024`) in the scenario, checking the result.
     pub fn set_knob(&mut self, name: &str, value: &str) -> Result<(), String> {
-        crate::sim::knob::set(&mut self.config, name, value)
+        crate::sim::knobs::set(&mut self.config, name, value)
     }
 
     /// A knob's current value, as text `set_knob` accepts.
     pub fn knob_value(&self, name: &str) -> Result<String, String> {
-        crate::sim::knob::resolve(&self.config, name).map(|id| crate::sim::knob::current(&self.config, id))
+        crate::sim::knobs::resolve(&self.config, name).map(|id| id.current(&self.config))
     }
 
     /// Parses and validates scenario text; `origin` names it in messages (a path).

@@ -12,7 +12,6 @@ pub(crate) mod engine;
 pub mod flow;
 pub mod function;
 mod invoke;
-pub mod knob;
 pub mod knobs;
 pub mod log;
 pub mod metrics;

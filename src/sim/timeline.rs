@@ -4,7 +4,7 @@
 //! simulation runs them as events, so the CLI and the app see the same run.
 
 use super::config::{Problem, SimConfig, index_of};
-use super::knob;
+use super::knobs;
 use super::time::SimDuration;
 use super::{Event, Simulation};
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,7 @@ pub enum TimelineAction {
     /// A narration caption, shown until the next one.
     Caption(String),
     /// Turns a knob as `--set` would: `Set(knob: "checkout.rate", value: "3")`. Only
-    /// knobs that can change during a run (see `knob::is_live`).
+    /// knobs that can change during a run (see `Knob::live`).
     Set { knob: String, value: String },
     /// A database's queries take `factor` times as long (1 puts it back).
     SlowDatabase { database: String, factor: f64 },
@@ -50,16 +50,16 @@ pub(super) fn problems(config: &SimConfig, out: &mut Vec<Problem>) {
                 push("action", "a caption needs some text".into());
             }
             TimelineAction::Caption(_) => {}
-            TimelineAction::Set { knob: name, value } => match knob::parse(config, name, value) {
+            TimelineAction::Set { knob: name, value } => match knobs::parse(config, name, value) {
                 Err(e) => push("action", e),
-                Ok(change) if !knob::is_live(change.id.property()) => push(
+                Ok(change) if !change.id.is_live() => push(
                     "action",
                     format!("knob \"{name}\" cannot change during a run (only before it starts, with --set)"),
                 ),
                 Ok(_) => {
                     // The value must also be one the model accepts (memory within range...).
                     let mut without_timeline = SimConfig { timeline: Vec::new(), ..config.clone() };
-                    if let Err(e) = knob::set(&mut without_timeline, name, value) {
+                    if let Err(e) = knobs::set(&mut without_timeline, name, value) {
                         push("action", e);
                     }
                 }

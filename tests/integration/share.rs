@@ -2,7 +2,8 @@
 //! fragment; a damaged fragment is refused with a message that says what is wrong.
 
 use faaslab::scenario::{LIBRARY, Scenario};
-use faaslab::share::{ScenarioSource, SharedRun, apply_knobs, knob_names};
+use faaslab::share::{ScenarioSource, SharedRun, apply_knobs};
+use faaslab::sim::knobs::knob_names;
 
 /// A few knobs of `scenario` set to other values than its own: a function's memory
 /// and keep-alive, and a trigger's rate when it has one.

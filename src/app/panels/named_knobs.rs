@@ -5,7 +5,7 @@
 
 use crate::app::command::Command;
 use crate::sim::config::SimConfig;
-use crate::sim::knob::{self, Unit};
+use crate::sim::knobs::{self, Unit};
 use bevy_egui::egui::{self, RichText};
 
 /// A slider's range and step; `None` takes the property's free-play default.
@@ -16,41 +16,19 @@ pub struct Bounds {
     pub step: Option<f64>,
 }
 
-/// Slider ranges for free play, from the model's limits (DESIGN.md section 3): what
-/// the configuration accepts, narrowed to what is worth sliding through.
-fn free_bounds(property: &str) -> (f64, f64) {
-    match property {
-        "memory" => (128.0, 10_240.0),
-        "package_mb" => (1.0, 250.0),
-        "timeout" => (1.0, 900.0),
-        "async_retries" => (0.0, 2.0),
-        "batch_size" => (1.0, 100.0),
-        "visibility_timeout" => (1.0, 3600.0),
-        "max_receives" => (1.0, 20.0),
-        "max_concurrency" => (2.0, 1000.0),
-        "pooler" => (1.0, 500.0),
-        "max_connections" => (10.0, 5000.0),
-        "concurrency" => (10.0, 10_000.0),
-        "provisioned" => (0.0, 200.0),
-        "reserved" => (0.0, 1000.0),
-        "keep_alive" => (1.0, 3600.0),
-        _ => (0.0, 100.0),
-    }
-}
-
 /// The widget of knob `name`; returns the value to set when the user changed it.
 /// Nothing is drawn for a name the configuration does not have.
 pub fn named_knob_ui(ui: &mut egui::Ui, config: &SimConfig, name: &str, bounds: &Bounds) -> Option<String> {
-    let id = knob::resolve(config, name).ok()?;
+    let id = knobs::resolve(config, name).ok()?;
     let unit = id.unit();
     match unit {
         Unit::Toggle => {
-            let mut on = knob::current(config, id) == "on";
+            let mut on = id.current(config) == "on";
             let changed = ui.checkbox(&mut on, name).on_hover_text(id.help()).changed();
             changed.then(|| if on { "on" } else { "off" }.to_string())
         }
         Unit::Choice(words) => {
-            let current = knob::current(config, id);
+            let current = id.current(config);
             let mut chosen = current.clone();
             egui::ComboBox::from_label(name).selected_text(&current).show_ui(ui, |ui| {
                 for w in words {
@@ -60,9 +38,9 @@ pub fn named_knob_ui(ui: &mut egui::Ui, config: &SimConfig, name: &str, bounds: 
             (chosen != current).then_some(chosen)
         }
         _ => {
-            let (free_min, free_max) = free_bounds(id.property());
+            let (free_min, free_max) = id.knob.range;
             let (lo, hi) = (bounds.min.unwrap_or(free_min), bounds.max.unwrap_or(free_max));
-            let current = knob::current_number(config, id);
+            let current = id.current_number(config);
             let mut value = current.unwrap_or(lo).clamp(lo, hi);
             ui.horizontal(|ui| {
                 // A count that may be none (reserved concurrency, a pooler): a switch first.
@@ -122,7 +100,7 @@ pub fn more_knobs_ui(ui: &mut egui::Ui, config: &SimConfig, function: usize) -> 
     ui.label(RichText::new("Knobs marked live apply at once; the others restart the run.").weak().small());
     let mut out = Vec::new();
     for name in names {
-        let live = knob::resolve(config, &name).is_ok_and(|id| knob::is_live(id.property()));
+        let live = knobs::resolve(config, &name).is_ok_and(|id| id.is_live());
         ui.horizontal(|ui| {
             ui.label(RichText::new(if live { "live" } else { "    " }).small().monospace().weak());
             if let Some(value) = named_knob_ui(ui, config, &name, &Bounds::default()) {

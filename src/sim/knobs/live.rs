@@ -1,12 +1,13 @@
-//! Live knobs: change a running simulation without restarting it (for the app's
-//! sliders). Each knob checks its range and says what is wrong instead of panicking.
+//! Live knobs: change a running simulation without restarting it (the app's sliders,
+//! timelines). Each change checks its range and says what is wrong instead of panicking.
 //! Knobs draw no random numbers and read no clock, so a run with the same knob changes
 //! at the same simulated times is the same run.
 
-use super::function::{FunctionModel, KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
-use super::knob;
-use super::time::{SimDuration, SimTime};
-use super::{Event, Simulation};
+use super::Live;
+use crate::sim::config::SimConfig;
+use crate::sim::function::{FunctionModel, KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
+use crate::sim::time::{SimDuration, SimTime};
+use crate::sim::{Event, Simulation};
 
 /// The longest keep-alive a knob accepts (longer makes no teaching sense).
 pub const MAX_KEEP_ALIVE: SimDuration = SimDuration::from_secs(3600);
@@ -23,7 +24,7 @@ impl Simulation {
     }
 
     /// Recompiles a function's model after its spec changed, keeping the config in step.
-    fn respec(&mut self, function: usize, change: impl Fn(&mut super::function::FunctionSpec)) {
+    fn respec(&mut self, function: usize, change: impl Fn(&mut crate::sim::function::FunctionSpec)) {
         let f = &mut self.functions[function];
         let mut spec = f.model.spec.clone();
         change(&mut spec);
@@ -170,44 +171,38 @@ impl Simulation {
     }
 
     /// A knob by name, as `--set` writes it (`api.memory`, `orders.batch_size`), during
-    /// the run. Knobs that shape how the run is built refuse (see `knob::is_live`).
+    /// the run. Knobs that shape how the run is built refuse (see `Knob::live`).
     pub fn set_knob(&mut self, name: &str, value: &str) -> Result<(), String> {
-        let change = knob::parse(&self.config, name, value)?;
-        let property = change.id.property();
-        if !knob::is_live(property) {
+        let change = super::parse(&self.config, name, value)?;
+        let (i, live) = (change.id.index, change.id.knob.live);
+        if let Live::No = live {
             return Err(format!("knob \"{name}\" cannot change during a run: restart with it set"));
         }
-        let i = change.id.index;
-        let mut changed = self.config.clone();
-        change.apply_to(&mut changed);
-        if let Some(p) = changed.problems().first() {
-            return Err(format!("knob \"{name}\" = \"{value}\": {}: {}", p.path, p.message));
-        }
-        let number = change.value.number().unwrap_or(0.0);
-        match property {
-            "keep_alive" => self.set_keep_alive(i, SimDuration::from_secs_f64(number)),
-            "provisioned" => self.set_provisioned_concurrency(i, number as u32),
-            "reserved" => self.set_reserved_concurrency(i, changed.functions[i].reserved_concurrency),
-            "rate" => self.set_rate_scale(i, number),
-            "batch_size" | "visibility_timeout" | "max_receives" | "max_concurrency" | "dlq" => {
-                let q = &mut self.queues[i];
-                q.spec = changed.queues[i].clone();
-                q.dlq_index = super::flow::attached_dlq(&changed, &q.spec);
-                self.config.queues[i] = changed.queues[i].clone();
-                self.config.detached_dlqs = changed.detached_dlqs;
-                Ok(())
-            }
+        let changed = change.applied(&self.config, name, value)?;
+        match live {
+            Live::No => Ok(()),
             // The rest of a function's spec is read at each invocation.
-            _ => {
+            Live::FunctionSpec => {
                 let spec = changed.functions[i].clone();
                 self.respec(i, |s| *s = spec.clone());
                 Ok(())
             }
+            Live::Apply(apply) => apply(self, i, &changed, &change.value),
         }
     }
 
+    /// A queue's settings as in `changed` (batch size, visibility, receives, consumer
+    /// concurrency, whether its DLQ is attached), from now on.
+    pub(crate) fn respec_queue(&mut self, queue: usize, changed: &SimConfig) {
+        let q = &mut self.queues[queue];
+        q.spec = changed.queues[queue].clone();
+        q.dlq_index = crate::sim::flow::attached_dlq(changed, &q.spec);
+        self.config.queues[queue] = changed.queues[queue].clone();
+        self.config.detached_dlqs = changed.detached_dlqs.clone();
+    }
+
     /// A function's error rate (a timeline fault: its dependency fails).
-    pub(super) fn set_error_rate(&mut self, function: usize, error_rate: f64) -> Result<(), String> {
+    pub(crate) fn set_error_rate(&mut self, function: usize, error_rate: f64) -> Result<(), String> {
         self.check_function(function)?;
         self.respec(function, |s| s.error_rate = error_rate);
         Ok(())

@@ -1,0 +1,317 @@
+//! The knobs, one entry each: name, owner, unit, help, slider range, read, write and
+//! live change together. Slider ranges follow the model's limits (DESIGN.md section
+//! 3), narrowed to what is worth sliding through.
+
+use super::{Knob, Live, Owner, Unit};
+use crate::sim::config::SimConfig;
+use crate::sim::cost::Architecture;
+use crate::sim::database::PoolerSpec;
+use crate::sim::function::{KeepAlive, Runtime};
+
+const RUNTIMES: &[&str] = &["python", "nodejs", "ruby", "go", "java", "dotnet", "rust", "container"];
+
+fn always(_: &SimConfig, _: usize) -> Result<(), &'static str> {
+    Ok(())
+}
+
+fn has_consumer(config: &SimConfig, queue: usize) -> Result<(), &'static str> {
+    config.queues[queue].consumer.as_ref().map(|_| ()).ok_or("has no consumer function")
+}
+
+fn has_dlq(config: &SimConfig, queue: usize) -> Result<(), &'static str> {
+    config.queues[queue].dlq.as_ref().map(|_| ()).ok_or("has no dead-letter queue to attach")
+}
+
+fn on_off(on: bool) -> String {
+    if on { "on" } else { "off" }.to_string()
+}
+
+fn count_or_none(count: Option<u32>) -> String {
+    count.map_or("none".to_string(), |c| c.to_string())
+}
+
+/// The knob's word for a runtime (`None` for a custom cold-start distribution).
+fn word_of(runtime: &Runtime) -> &'static str {
+    match runtime {
+        Runtime::Python => "python",
+        Runtime::Nodejs => "nodejs",
+        Runtime::Ruby => "ruby",
+        Runtime::Go => "go",
+        Runtime::Java => "java",
+        Runtime::Dotnet => "dotnet",
+        Runtime::Rust => "rust",
+        Runtime::Container => "container",
+        Runtime::Custom { .. } => "custom",
+    }
+}
+
+fn runtime_of(word: &str) -> Runtime {
+    match word {
+        "python" => Runtime::Python,
+        "nodejs" => Runtime::Nodejs,
+        "ruby" => Runtime::Ruby,
+        "go" => Runtime::Go,
+        "java" => Runtime::Java,
+        "dotnet" => Runtime::Dotnet,
+        "rust" => Runtime::Rust,
+        _ => Runtime::Container,
+    }
+}
+
+/// A queue's knob lives on its spec, which the running queue reads from then on.
+const QUEUE_LIVE: Live = Live::Apply(|sim, i, changed, _| {
+    sim.respec_queue(i, changed);
+    Ok(())
+});
+
+pub static KNOBS: &[Knob] = &[
+    Knob {
+        property: "memory",
+        owner: Owner::Function,
+        unit: Unit::Megabytes,
+        help: "memory size (and with it CPU share and price)",
+        range: (128.0, 10_240.0),
+        applies: always,
+        read: |c, i| c.functions[i].memory_mb.to_string(),
+        write: |c, i, v| c.functions[i].memory_mb = v.number().unwrap_or(0.0).round() as u32,
+        live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "keep_alive",
+        owner: Owner::Function,
+        unit: Unit::Duration,
+        help: "how long an idle environment stays warm",
+        range: (1.0, 3600.0),
+        applies: always,
+        read: |c, i| match &c.functions[i].keep_alive {
+            KeepAlive::Fixed(d) => d.to_string(),
+            KeepAlive::Random(_) => "random".to_string(),
+        },
+        write: |c, i, v| c.functions[i].keep_alive = KeepAlive::Fixed(v.duration()),
+        live: Live::Apply(|sim, i, _, v| sim.set_keep_alive(i, v.duration())),
+    },
+    Knob {
+        property: "provisioned",
+        owner: Owner::Function,
+        unit: Unit::Count,
+        help: "provisioned concurrency: environments kept initialised",
+        range: (0.0, 200.0),
+        applies: always,
+        read: |c, i| c.functions[i].provisioned_concurrency.to_string(),
+        write: |c, i, v| c.functions[i].provisioned_concurrency = v.count(),
+        live: Live::Apply(|sim, i, _, v| sim.set_provisioned_concurrency(i, v.count())),
+    },
+    Knob {
+        property: "reserved",
+        owner: Owner::Function,
+        unit: Unit::CountOrNone,
+        help: "reserved concurrency (none = share the account pool)",
+        range: (0.0, 1000.0),
+        applies: always,
+        read: |c, i| count_or_none(c.functions[i].reserved_concurrency),
+        write: |c, i, v| c.functions[i].reserved_concurrency = v.count_or_none(),
+        live: Live::Apply(|sim, i, _, v| sim.set_reserved_concurrency(i, v.count_or_none())),
+    },
+    Knob {
+        property: "timeout",
+        owner: Owner::Function,
+        unit: Unit::Duration,
+        help: "the longest an invocation may run",
+        range: (1.0, 900.0),
+        applies: always,
+        read: |c, i| c.functions[i].timeout.to_string(),
+        write: |c, i, v| c.functions[i].timeout = v.duration(),
+        live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "idempotency",
+        owner: Owner::Function,
+        unit: Unit::Toggle,
+        help: "an idempotency store that suppresses duplicate side effects",
+        range: (0.0, 1.0),
+        applies: always,
+        read: |c, i| on_off(c.functions[i].idempotency),
+        write: |c, i, v| c.functions[i].idempotency = v.is_on(),
+        live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "runtime",
+        owner: Owner::Function,
+        unit: Unit::Choice(RUNTIMES),
+        help: "the language runtime",
+        range: (0.0, 0.0),
+        applies: always,
+        read: |c, i| word_of(&c.functions[i].runtime).to_string(),
+        write: |c, i, v| c.functions[i].runtime = runtime_of(v.word()),
+        live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "package_mb",
+        owner: Owner::Function,
+        unit: Unit::Megabytes,
+        help: "deployment package size",
+        range: (1.0, 250.0),
+        applies: always,
+        read: |c, i| c.functions[i].package_mb.to_string(),
+        write: |c, i, v| c.functions[i].package_mb = v.number().unwrap_or(0.0),
+        live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "architecture",
+        owner: Owner::Function,
+        unit: Unit::Choice(&["x86", "arm"]),
+        help: "instruction set (Arm is 20% cheaper)",
+        range: (0.0, 0.0),
+        applies: always,
+        read: |c, i| {
+            match c.functions[i].architecture {
+                Architecture::X86 => "x86",
+                Architecture::Arm => "arm",
+            }
+            .to_string()
+        },
+        write: |c, i, v| {
+            c.functions[i].architecture = if v.word() == "arm" { Architecture::Arm } else { Architecture::X86 }
+        },
+        live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "async_retries",
+        owner: Owner::Function,
+        unit: Unit::Count,
+        help: "retries of a failed asynchronous invocation (0..2)",
+        range: (0.0, 2.0),
+        applies: always,
+        read: |c, i| c.functions[i].async_retries.to_string(),
+        write: |c, i, v| c.functions[i].async_retries = v.count(),
+        live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "rate",
+        owner: Owner::Trigger,
+        unit: Unit::Factor,
+        help: "the arrival rate, as a multiple of the scenario's",
+        range: (0.1, 10.0),
+        applies: always,
+        read: |c, i| c.rate_scale_of(i).to_string(),
+        write: |c, i, v| c.set_rate_scale(i, v.number().unwrap_or(0.0)),
+        live: Live::Apply(|sim, i, _, v| sim.set_rate_scale(i, v.number().unwrap_or(0.0))),
+    },
+    Knob {
+        property: "enabled",
+        owner: Owner::Trigger,
+        unit: Unit::Toggle,
+        help: "whether the trigger sends anything at all",
+        range: (0.0, 1.0),
+        applies: always,
+        read: |c, i| on_off(c.rate_scale_of(i) > 0.0),
+        write: |c, i, v| {
+            // Switching on again keeps a multiplier set before; off is a multiplier of 0.
+            let keep = if v.is_on() { c.rate_scale_of(i).max(0.0) } else { 0.0 };
+            c.set_rate_scale(i, if v.is_on() && keep == 0.0 { 1.0 } else { keep });
+        },
+        live: Live::No,
+    },
+    Knob {
+        property: "batch_size",
+        owner: Owner::Queue,
+        unit: Unit::Count,
+        help: "messages per invocation",
+        range: (1.0, 100.0),
+        applies: has_consumer,
+        read: |c, i| c.queues[i].consumer.as_ref().map_or(0, |c| c.batch_size).to_string(),
+        write: |c, i, v| {
+            if let Some(consumer) = c.queues[i].consumer.as_mut() {
+                consumer.batch_size = v.count();
+            }
+        },
+        live: QUEUE_LIVE,
+    },
+    Knob {
+        property: "visibility_timeout",
+        owner: Owner::Queue,
+        unit: Unit::Duration,
+        help: "how long a received message stays hidden",
+        range: (1.0, 3600.0),
+        applies: always,
+        read: |c, i| c.queues[i].visibility_timeout.to_string(),
+        write: |c, i, v| c.queues[i].visibility_timeout = v.duration(),
+        live: QUEUE_LIVE,
+    },
+    Knob {
+        property: "max_receives",
+        owner: Owner::Queue,
+        unit: Unit::Count,
+        help: "receives before a message goes to the dead-letter queue",
+        range: (1.0, 20.0),
+        applies: always,
+        read: |c, i| c.queues[i].max_receive_count.to_string(),
+        write: |c, i, v| c.queues[i].max_receive_count = v.count(),
+        live: QUEUE_LIVE,
+    },
+    Knob {
+        property: "max_concurrency",
+        owner: Owner::Queue,
+        unit: Unit::Count,
+        help: "the most concurrent invocations the queue's pollers make",
+        range: (2.0, 1000.0),
+        applies: has_consumer,
+        read: |c, i| c.queues[i].consumer.as_ref().map_or(0, |c| c.max_concurrency).to_string(),
+        write: |c, i, v| {
+            if let Some(consumer) = c.queues[i].consumer.as_mut() {
+                consumer.max_concurrency = v.count();
+            }
+        },
+        live: QUEUE_LIVE,
+    },
+    Knob {
+        property: "dlq",
+        owner: Owner::Queue,
+        unit: Unit::Toggle,
+        help: "whether the queue's dead-letter queue is attached",
+        range: (0.0, 1.0),
+        applies: has_dlq,
+        read: |c, i| on_off(!c.detached_dlqs.contains(&c.queues[i].name)),
+        write: |c, i, v| {
+            let name = c.queues[i].name.clone();
+            c.detached_dlqs.retain(|q| *q != name);
+            if !v.is_on() {
+                c.detached_dlqs.push(name);
+            }
+        },
+        live: QUEUE_LIVE,
+    },
+    Knob {
+        property: "pooler",
+        owner: Owner::Database,
+        unit: Unit::CountOrNone,
+        help: "a connection pooler's pool size (none = direct connections)",
+        range: (1.0, 500.0),
+        applies: always,
+        read: |c, i| count_or_none(c.databases[i].pooler.as_ref().map(|p| p.pool_size)),
+        write: |c, i, v| c.databases[i].pooler = v.count_or_none().map(|pool_size| PoolerSpec { pool_size }),
+        live: Live::No,
+    },
+    Knob {
+        property: "max_connections",
+        owner: Owner::Database,
+        unit: Unit::Count,
+        help: "the database's connection limit",
+        range: (10.0, 5000.0),
+        applies: always,
+        read: |c, i| c.databases[i].max_connections.to_string(),
+        write: |c, i, v| c.databases[i].max_connections = v.count(),
+        live: Live::No,
+    },
+    Knob {
+        property: "concurrency",
+        owner: Owner::Account,
+        unit: Unit::Count,
+        help: "the account's concurrency limit",
+        range: (10.0, 10_000.0),
+        applies: always,
+        read: |c, _| c.account.concurrency_limit.to_string(),
+        write: |c, _, v| c.account.concurrency_limit = v.count(),
+        live: Live::No,
+    },
+];
