@@ -3,7 +3,7 @@
 
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
-use crate::sim::time::SimDuration;
+use crate::sim::kernel::time::SimDuration;
 use std::io::Write;
 use std::time::Instant;
 

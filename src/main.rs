@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use faaslab::report::{Report, export};
 use faaslab::scenario::{Scenario, ScenarioError};
 use faaslab::sim::Simulation;
-use faaslab::sim::time::parse_duration;
+use faaslab::sim::kernel::time::parse_duration;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -14,9 +14,9 @@ mod text;
 pub use compare::{Comparison, FunctionInfo, Outcome, SettingResult, build_config, compare, function_names};
 pub use parse::{CsvFile, CsvProblem, ReplayError, Source, Trace, TraceFunction, load, parse};
 
-use crate::sim::dist::Dist;
 use crate::sim::function::Runtime;
-use crate::sim::time::{SimDuration, parse_duration};
+use crate::sim::kernel::dist::Dist;
+use crate::sim::kernel::time::{SimDuration, parse_duration};
 
 /// Execution time of a function missing from the durations file: about the median
 /// function's average in the full trace ("about 50% of functions average under 1 s").

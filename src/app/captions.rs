@@ -3,7 +3,7 @@
 
 use super::AppSystems;
 use super::playback::Playback;
-use crate::sim::time::SimDuration;
+use crate::sim::kernel::time::SimDuration;
 use bevy::prelude::*;
 use bevy_egui::egui::{self, Color32, RichText};
 

@@ -131,7 +131,7 @@ pub fn panel_ui(ui: &mut egui::Ui, playback: &Playback, mode: &mut ChallengeMode
     if warming {
         ui.weak(format!(
             "Warm-up: measuring from {}.",
-            playback.sim.warmup_end().since(crate::sim::time::SimTime::ZERO)
+            playback.sim.warmup_end().since(crate::sim::kernel::time::SimTime::ZERO)
         ));
     } else {
         objectives_ui(ui, &mode.grades);
@@ -204,7 +204,7 @@ fn knob_ui(ui: &mut egui::Ui, p: &Playback, allowed: &AllowedKnob) -> Option<Com
 }
 
 fn hints_ui(ui: &mut egui::Ui, challenge: &Challenge, p: &Playback, failed_attempts: u32) {
-    let now = p.sim.now().since(crate::sim::time::SimTime::ZERO);
+    let now = p.sim.now().since(crate::sim::kernel::time::SimTime::ZERO);
     let unlocked: Vec<&str> = challenge
         .hints
         .iter()

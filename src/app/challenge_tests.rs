@@ -5,7 +5,7 @@ use super::challenge::ChallengeMode;
 use super::command::Command;
 use super::playback::Playback;
 use crate::scenario::Scenario;
-use crate::sim::time::SimDuration;
+use crate::sim::kernel::time::SimDuration;
 use crate::sim::timeline::{TimelineAction, TimelineEntry};
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;

@@ -3,7 +3,7 @@
 //! the simulation in place.
 
 use crate::scenario::Scenario;
-use crate::sim::time::SimDuration;
+use crate::sim::kernel::time::SimDuration;
 use bevy::prelude::*;
 
 pub(super) fn plugin(app: &mut App) {

@@ -85,7 +85,7 @@ fn sample(playback: Res<Playback>, mut history: ResMut<History>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::time::SimTime;
+    use crate::sim::kernel::time::SimTime;
 
     #[test]
     fn samples_are_bounded_and_cost_grows() {

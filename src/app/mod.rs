@@ -24,7 +24,7 @@ mod challenge_tests;
 mod tests;
 
 use crate::scenario::Scenario;
-use crate::sim::time::parse_duration;
+use crate::sim::kernel::time::parse_duration;
 use bevy::prelude::*;
 use bevy::window::{PresentMode, WindowResolution};
 use bevy_egui::EguiPlugin;

@@ -7,7 +7,7 @@ use super::AppSystems;
 use super::command::{Command, Knob, next_speed};
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
-use crate::sim::time::{SimDuration, SimTime};
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use bevy::prelude::*;
 
 /// Events one frame may handle (about 5 ms of work at the engine's measured speed).

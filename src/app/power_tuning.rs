@@ -125,7 +125,7 @@ fn collect_rows(mut tuning: ResMut<PowerTuning>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::time::SimDuration;
+    use crate::sim::kernel::time::SimDuration;
 
     #[test]
     fn a_sweep_fills_every_size_and_marks_the_cheapest_and_the_fastest() {

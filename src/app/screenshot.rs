@@ -2,7 +2,7 @@
 //! screenshot of the window, then exit.
 
 use super::playback::{EVENT_BUDGET_PER_FRAME, Playback};
-use crate::sim::time::{SimDuration, SimTime};
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use std::path::PathBuf;

@@ -6,7 +6,7 @@ use super::playback::Playback;
 use super::topology::nodes::FunctionNode;
 use super::topology::pools::{BarSegment, EnvBox, max_boxes};
 use crate::scenario::Scenario;
-use crate::sim::time::SimDuration;
+use crate::sim::kernel::time::SimDuration;
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use std::time::Duration;
@@ -93,7 +93,7 @@ fn restart_keeps_the_knobs_and_starts_from_zero() {
     app.world_mut().write_message(Command::Restart { new_seed: false });
     app.update();
     let p = playback(&app);
-    assert!(p.sim.now() <= crate::sim::time::SimTime(600_000));
+    assert!(p.sim.now() <= crate::sim::kernel::time::SimTime(600_000));
     assert_eq!(p.sim.triggers()[0].arrivals.rate_scale, 3.0);
     assert_eq!(p.sim.functions()[0].model.spec.memory_mb, 1024);
     assert_eq!(p.generation, 1);

@@ -2,9 +2,9 @@
 //! files. Every malformed row is reported with its file and line; nothing is dropped.
 
 use super::{DEFAULT_DURATION, DEFAULT_MEMORY_MB};
-use crate::sim::dist::{Dist, Percentile};
 use crate::sim::function::{MAX_MEMORY_MB, MIN_MEMORY_MB};
-use crate::sim::time::SimDuration;
+use crate::sim::kernel::dist::{Dist, Percentile};
+use crate::sim::kernel::time::SimDuration;
 use std::collections::HashMap;
 use std::fmt;
 

@@ -2,7 +2,7 @@
 
 use super::compare::{Comparison, FunctionInfo, Outcome, SettingResult};
 use super::{DEFAULT_DURATION_MS, DEFAULT_MEMORY_MB};
-use crate::sim::time::SimDuration;
+use crate::sim::kernel::time::SimDuration;
 use std::fmt::Write;
 
 const LABEL: usize = 28;

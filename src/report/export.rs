@@ -1,7 +1,7 @@
 //! JSON-lines exports of a run's structured log and sampled traces, with node names.
 
 use crate::sim::Simulation;
-use crate::sim::trace::{Span, SpanKind};
+use crate::sim::kernel::trace::{Span, SpanKind};
 use serde_json::json;
 use std::fmt::Write;
 

@@ -5,9 +5,9 @@ pub mod objectives;
 mod text;
 
 use crate::sim::Simulation;
-use crate::sim::cost::{self, MONTH_SECS};
-use crate::sim::metrics::Histogram;
-use crate::sim::pool::FunctionState;
+use crate::sim::function::pool::FunctionState;
+use crate::sim::kernel::cost::{self, MONTH_SECS};
+use crate::sim::kernel::metrics::Histogram;
 use serde::Serialize;
 
 /// Request outcomes. `arrived` = the other five added up, always.
@@ -270,7 +270,7 @@ pub struct Report {
     pub wrong_results: u64,
     /// Asynchronous invocations.
     #[serde(rename = "async")]
-    pub async_events: crate::sim::flow::ServiceCounters,
+    pub async_events: crate::sim::services::flow::ServiceCounters,
     pub events: u64,
 }
 
@@ -361,7 +361,7 @@ fn over_time(sim: &Simulation, points: &[[f64; 2]]) -> Vec<[f64; 3]> {
     points.iter().enumerate().map(|(i, p)| [(i + 1) as f64 * width, p[0], p[1]]).collect()
 }
 
-fn queue_report(sim: &Simulation, q: &crate::sim::queue::QueueState) -> QueueReport {
+fn queue_report(sim: &Simulation, q: &crate::sim::services::queue::QueueState) -> QueueReport {
     let c = &q.counters;
     QueueReport {
         name: q.name().to_string(),
@@ -382,7 +382,11 @@ fn queue_report(sim: &Simulation, q: &crate::sim::queue::QueueState) -> QueueRep
     }
 }
 
-fn database_report(sim: &Simulation, index: usize, d: &crate::sim::database::DatabaseState) -> DatabaseReport {
+fn database_report(
+    sim: &Simulation,
+    index: usize,
+    d: &crate::sim::services::database::DatabaseState,
+) -> DatabaseReport {
     let window = sim.measured_window();
     DatabaseReport {
         name: d.name().to_string(),
@@ -409,7 +413,7 @@ impl Report {
         bill.requests_usd += sim
             .workflows()
             .iter()
-            .map(|w| w.counters.transitions as f64 * crate::sim::workflow::PRICE_PER_TRANSITION)
+            .map(|w| w.counters.transitions as f64 * crate::sim::services::workflow::PRICE_PER_TRANSITION)
             .sum::<f64>();
         let fleet = &config.server_fleet;
         let months = window.as_secs_f64() / MONTH_SECS;
@@ -514,7 +518,8 @@ impl Report {
                     running: w.running,
                     transitions: w.counters.transitions,
                     task_retries: w.counters.task_retries,
-                    transitions_usd: w.counters.transitions as f64 * crate::sim::workflow::PRICE_PER_TRANSITION,
+                    transitions_usd: w.counters.transitions as f64
+                        * crate::sim::services::workflow::PRICE_PER_TRANSITION,
                     duration_ms: LatencyReport::of(&w.durations),
                 })
                 .collect(),

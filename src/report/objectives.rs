@@ -7,7 +7,7 @@
 use super::Report;
 use crate::sim::Simulation;
 use crate::sim::config::{Problem, SimConfig, index_of};
-use crate::sim::time::SimDuration;
+use crate::sim::kernel::time::SimDuration;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -236,7 +236,8 @@ impl Objective {
                 let measured = report.cost.per_month_usd;
                 if measured > *at_most {
                     let c = &report.cost;
-                    let monthly = |usd: f64| usd / report.simulated_seconds.max(1e-9) * crate::sim::cost::MONTH_SECS;
+                    let monthly =
+                        |usd: f64| usd / report.simulated_seconds.max(1e-9) * crate::sim::kernel::cost::MONTH_SECS;
                     why = Some(format!(
                         "per month: compute ${:.2}, requests ${:.2}, provisioned concurrency ${:.2} (over {:.0} s measured)",
                         monthly(c.compute_usd),

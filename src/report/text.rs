@@ -1,7 +1,7 @@
 //! The text report: plain sentences a student can read, numbers with their units.
 
 use super::{FunctionReport, Report};
-use crate::sim::time::SimDuration;
+use crate::sim::kernel::time::SimDuration;
 use std::fmt::Write;
 
 fn pct(x: f64) -> String {

@@ -6,8 +6,8 @@
 
 use crate::report::objectives::Objective;
 use crate::sim::config::{Problem, SimConfig};
+use crate::sim::kernel::time::SimDuration;
 use crate::sim::knobs;
-use crate::sim::time::SimDuration;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

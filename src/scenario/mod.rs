@@ -6,17 +6,17 @@ pub mod locate;
 
 use challenge::Challenge;
 
-use crate::sim::bus::BusSpec;
 use crate::sim::config::{Account, SimConfig, TriggerSpec};
-use crate::sim::cost::ServerFleet;
-use crate::sim::database::DatabaseSpec;
 use crate::sim::function::FunctionSpec;
-use crate::sim::queue::QueueSpec;
-use crate::sim::storage::BucketSpec;
-use crate::sim::stream::StreamSpec;
-use crate::sim::time::SimDuration;
+use crate::sim::kernel::cost::ServerFleet;
+use crate::sim::kernel::time::SimDuration;
+use crate::sim::services::bus::BusSpec;
+use crate::sim::services::database::DatabaseSpec;
+use crate::sim::services::queue::QueueSpec;
+use crate::sim::services::storage::BucketSpec;
+use crate::sim::services::stream::StreamSpec;
+use crate::sim::services::workflow::WorkflowSpec;
 use crate::sim::timeline::TimelineEntry;
-use crate::sim::workflow::WorkflowSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

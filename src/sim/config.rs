@@ -1,15 +1,15 @@
 //! What a run simulates: the validated model a scenario file turns into.
 
-use super::arrivals::Arrivals;
-use super::bus::BusSpec;
-use super::cost::ServerFleet;
-use super::database::DatabaseSpec;
-use super::function::{FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
-use super::queue::QueueSpec;
-use super::storage::{BucketSpec, Payload, PayloadLimits, SizeDist};
-use super::stream::StreamSpec;
-use super::time::SimDuration;
-use super::workflow::WorkflowSpec;
+use crate::sim::function::{FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
+use crate::sim::kernel::arrivals::Arrivals;
+use crate::sim::kernel::cost::ServerFleet;
+use crate::sim::kernel::time::SimDuration;
+use crate::sim::services::bus::BusSpec;
+use crate::sim::services::database::DatabaseSpec;
+use crate::sim::services::queue::QueueSpec;
+use crate::sim::services::storage::{BucketSpec, Payload, PayloadLimits, SizeDist};
+use crate::sim::services::stream::StreamSpec;
+use crate::sim::services::workflow::WorkflowSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -273,7 +273,7 @@ pub struct SimConfig {
     /// Queues whose dead-letter queue is written but not attached (the `dlq` knob).
     pub detached_dlqs: Vec<String>,
     /// Scripted changes at simulated times (classroom demos, fault injection).
-    pub timeline: Vec<super::timeline::TimelineEntry>,
+    pub timeline: Vec<crate::sim::timeline::TimelineEntry>,
 }
 
 /// A problem with a configuration: where (a path such as `functions[0].memory_mb`)
@@ -387,7 +387,7 @@ impl SimConfig {
             for (field, message) in f.duration.problems() {
                 push(join(&at("duration"), field), message);
             }
-            if let super::function::Runtime::Custom { cold_start } = &f.runtime {
+            if let crate::sim::function::Runtime::Custom { cold_start } = &f.runtime {
                 for (field, message) in cold_start.problems() {
                     push(join(&at("runtime.cold_start"), field), message);
                 }
@@ -475,13 +475,13 @@ impl SimConfig {
         }
         self.service_problems(&mut out);
         self.setting_problems(&mut out);
-        super::timeline::problems(self, &mut out);
+        crate::sim::timeline::problems(self, &mut out);
         out
     }
 
     /// Problems with the knob-set fields: rate multipliers and detached DLQs.
     fn setting_problems(&self, out: &mut Vec<Problem>) {
-        let range = super::knobs::RATE_SCALE_RANGE;
+        let range = crate::sim::knobs::RATE_SCALE_RANGE;
         for (name, scale) in &self.rate_scales {
             let path = format!("rate_scales[\"{name}\"]");
             if !self.triggers.iter().any(|t| t.name() == name) {
@@ -502,6 +502,6 @@ impl SimConfig {
     }
 }
 
-pub(super) fn join(base: &str, field: &str) -> String {
+pub(crate) fn join(base: &str, field: &str) -> String {
     if field.is_empty() { base.to_string() } else { format!("{base}.{field}") }
 }

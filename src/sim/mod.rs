@@ -1,45 +1,28 @@
 //! The discrete-event simulation of a serverless system. No UI types live here: the
 //! app and the CLI own a `Simulation`, advance it and read it.
 
-pub mod arrivals;
-pub mod bus;
-mod calls;
 pub mod config;
-pub mod cost;
-pub mod database;
-pub mod dist;
-pub(crate) mod engine;
-pub mod flow;
 pub mod function;
-mod invoke;
+pub mod kernel;
 pub mod knobs;
-pub mod log;
-pub mod metrics;
-pub mod orchestration;
-pub mod pool;
-pub mod queue;
-pub mod rng;
-pub mod storage;
-pub mod stream;
-mod streaming;
-pub mod time;
+pub mod services;
 pub mod timeline;
-pub mod trace;
 mod validate;
-pub mod workflow;
 
-use arrivals::ArrivalGenerator;
 use config::{SimConfig, TargetKind, TriggerSpec, index_of};
-use database::DatabaseState;
-use engine::{Due, EventQueue};
-use flow::{AsyncEvent, ResolvedCall, ServiceCounters};
 use function::FunctionModel;
-use log::{EventLog, LogEntry, LogKind};
-use metrics::{Histogram, Series};
-use pool::{FunctionState, PoolIntegrals};
-use queue::QueueState;
-use rng::RngStream;
-use time::{SimDuration, SimTime};
+use function::pool::{FunctionState, PoolIntegrals};
+use kernel::arrivals::ArrivalGenerator;
+use kernel::engine::{Due, EventQueue};
+use kernel::log::{EventLog, LogEntry, LogKind};
+use kernel::metrics::{self, Histogram, Series};
+use kernel::rng::RngStream;
+use kernel::time::{SimDuration, SimTime};
+use kernel::{dist, trace};
+use services::database::DatabaseState;
+use services::flow::{self, AsyncEvent, ResolvedCall, ServiceCounters};
+use services::queue::QueueState;
+use services::{bus, orchestration, storage, stream, streaming};
 
 /// Width of a series bucket at the start of a run (it doubles as the run grows).
 pub const SERIES_START_WIDTH: SimDuration = SimDuration::from_secs(1);

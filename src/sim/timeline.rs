@@ -3,10 +3,10 @@
 //! would, and faults break something (a slow database, a failing dependency). The
 //! simulation runs them as events, so the CLI and the app see the same run.
 
-use super::config::{Problem, SimConfig, index_of};
-use super::knobs;
-use super::time::SimDuration;
-use super::{Event, Simulation};
+use crate::sim::config::{Problem, SimConfig, index_of};
+use crate::sim::kernel::time::SimDuration;
+use crate::sim::knobs;
+use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 
 /// One scripted change: `(at: "2m", action: Caption("Traffic triples"))`.
@@ -36,7 +36,7 @@ pub enum TimelineAction {
 const MAX_SLOWDOWN: f64 = 1000.0;
 
 /// Problems with a timeline (called by `SimConfig::problems`).
-pub(super) fn problems(config: &SimConfig, out: &mut Vec<Problem>) {
+pub(crate) fn problems(config: &SimConfig, out: &mut Vec<Problem>) {
     for (i, entry) in config.timeline.iter().enumerate() {
         let mut push = |field: &str, message: String| {
             let path = if field.is_empty() { format!("timeline[{i}]") } else { format!("timeline[{i}].{field}") };
@@ -85,13 +85,13 @@ pub(super) fn problems(config: &SimConfig, out: &mut Vec<Problem>) {
 }
 
 impl Simulation {
-    pub(super) fn schedule_timeline(&mut self) {
+    pub(crate) fn schedule_timeline(&mut self) {
         for (i, entry) in self.config.timeline.iter().enumerate() {
-            self.queue.schedule(super::time::SimTime(entry.at.0), Event::Timeline { index: i as u32 });
+            self.queue.schedule(crate::sim::kernel::time::SimTime(entry.at.0), Event::Timeline { index: i as u32 });
         }
     }
 
-    pub(super) fn on_timeline(&mut self, index: u32) {
+    pub(crate) fn on_timeline(&mut self, index: u32) {
         let entry = self.config.timeline[index as usize].clone();
         let result = match &entry.action {
             TimelineAction::Caption(_) => {

@@ -1,43 +1,43 @@
 //! Validation of the services part of a configuration: queues, databases, buses,
 //! buckets, streams, workflows, and the calls functions make to them.
 
-use super::bus::BusTarget;
-use super::config::{Problem, SimConfig, join};
-use super::function::Call;
-use super::time::SimDuration;
-use super::workflow::Step;
+use crate::sim::config::{Problem, SimConfig, join};
+use crate::sim::function::Call;
+use crate::sim::kernel::time::SimDuration;
+use crate::sim::services::bus::BusTarget;
+use crate::sim::services::workflow::Step;
 
 impl SimConfig {
-    pub(super) fn unknown_function(&self, name: &str) -> Option<String> {
+    pub(crate) fn unknown_function(&self, name: &str) -> Option<String> {
         unknown("function", "functions", name, self.functions.iter().map(|f| f.name.as_str()))
     }
 
-    pub(super) fn unknown_queue(&self, name: &str) -> Option<String> {
+    pub(crate) fn unknown_queue(&self, name: &str) -> Option<String> {
         unknown("queue", "queues", name, self.queues.iter().map(|q| q.name.as_str()))
     }
 
-    pub(super) fn unknown_workflow(&self, name: &str) -> Option<String> {
+    pub(crate) fn unknown_workflow(&self, name: &str) -> Option<String> {
         unknown("workflow", "workflows", name, self.workflows.iter().map(|w| w.name.as_str()))
     }
 
-    pub(super) fn unknown_stream(&self, name: &str) -> Option<String> {
+    pub(crate) fn unknown_stream(&self, name: &str) -> Option<String> {
         unknown("stream", "streams", name, self.streams.iter().map(|s| s.name.as_str()))
     }
 
-    pub(super) fn unknown_bucket(&self, name: &str) -> Option<String> {
+    pub(crate) fn unknown_bucket(&self, name: &str) -> Option<String> {
         unknown("bucket", "buckets", name, self.buckets.iter().map(|b| b.name.as_str()))
     }
 
-    pub(super) fn unknown_bus(&self, name: &str) -> Option<String> {
+    pub(crate) fn unknown_bus(&self, name: &str) -> Option<String> {
         unknown("bus", "buses", name, self.buses.iter().map(|b| b.name.as_str()))
     }
 
-    pub(super) fn unknown_database(&self, name: &str) -> Option<String> {
+    pub(crate) fn unknown_database(&self, name: &str) -> Option<String> {
         unknown("database", "databases", name, self.databases.iter().map(|d| d.name.as_str()))
     }
 
     /// Problems with queues, databases and the calls functions make to them.
-    pub(super) fn service_problems(&self, out: &mut Vec<Problem>) {
+    pub(crate) fn service_problems(&self, out: &mut Vec<Problem>) {
         let mut push = |path: String, message: String| out.push(Problem { path, message });
         for (i, f) in self.functions.iter().enumerate() {
             let at = |field: &str| format!("functions[{i}].{field}");
@@ -151,7 +151,7 @@ impl SimConfig {
                 push(at("steps"), "a workflow needs at least one step".into());
             }
             let mut names = Vec::new();
-            super::workflow::functions_named(&w.steps, &mut names);
+            crate::sim::services::workflow::functions_named(&w.steps, &mut names);
             for f in names {
                 if let Some(problem) = self.unknown_function(&f) {
                     push(at("steps"), problem);

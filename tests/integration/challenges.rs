@@ -104,14 +104,14 @@ fn objectives_report_exact_counts_and_bounds() {
 
 /// Runs `s` to `secs` simulated seconds.
 fn run_until(sim: &mut faaslab::sim::Simulation, secs: u64) {
-    sim.step_until(faaslab::sim::time::SimTime(secs * 1_000_000), u64::MAX);
+    sim.step_until(faaslab::sim::kernel::time::SimTime(secs * 1_000_000), u64::MAX);
 }
 
 #[test]
 fn a_timeline_narrates_turns_knobs_and_injects_faults_at_its_times() {
     use faaslab::sim::timeline::{TimelineAction, TimelineEntry};
     let at = |secs: u64, action: TimelineAction| TimelineEntry {
-        at: faaslab::sim::time::SimDuration::from_secs(secs),
+        at: faaslab::sim::kernel::time::SimDuration::from_secs(secs),
         action,
     };
     let mut s = Scenario::default_scenario();
@@ -169,7 +169,7 @@ fn a_slow_database_fault_slows_its_queries_by_the_factor() {
         if let Some(factor) = factor {
             use faaslab::sim::timeline::{TimelineAction, TimelineEntry};
             let action = TimelineAction::SlowDatabase { database: "db".into(), factor };
-            s.config.timeline = vec![TimelineEntry { at: faaslab::sim::time::SimDuration::ZERO, action }];
+            s.config.timeline = vec![TimelineEntry { at: faaslab::sim::kernel::time::SimDuration::ZERO, action }];
         }
         let r = Report::of(&run(&s), &s.name);
         r.databases[0].query_ms.p50

@@ -5,7 +5,7 @@ use crate::harness::{library, scenario};
 use faaslab::report::Report;
 use faaslab::sim::Simulation;
 use faaslab::sim::function::EnvState;
-use faaslab::sim::time::SimTime;
+use faaslab::sim::kernel::time::SimTime;
 
 /// Timeouts, errors, throttles of every kind, provisioned and lifetime-capped
 /// environments, random keep-alive: every path at once.

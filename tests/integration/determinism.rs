@@ -6,7 +6,7 @@ use crate::harness::{library, report_with_seed, scenario};
 fn same_seed_gives_byte_identical_json() {
     for text in [faaslab::bench::TEN_FUNCTION_MIX, faaslab::scenario::DEFAULT_SCENARIO, crate::conservation::SERVICES] {
         let mut s = scenario(text);
-        s.config.duration = faaslab::sim::time::parse_duration("5m").unwrap();
+        s.config.duration = faaslab::sim::kernel::time::parse_duration("5m").unwrap();
         let a = report_with_seed(&s, 11).to_json();
         let b = report_with_seed(&s, 11).to_json();
         assert_eq!(a, b);

@@ -3,7 +3,7 @@
 
 use crate::cli::faaslab;
 use faaslab::replay::{self, Comparison, Trace};
-use faaslab::sim::time::SimDuration;
+use faaslab::sim::kernel::time::SimDuration;
 use std::path::{Path, PathBuf};
 
 /// The sample lives beside the checkout (not in the repository): ../shared/data/...

@@ -19,7 +19,7 @@ fn every_scenario_parses_and_round_trips_through_ron() {
 fn the_default_scenario_shows_cold_starts_in_its_first_seconds() {
     let s = Scenario::default_scenario();
     let mut short = s.clone();
-    short.config.duration = faaslab::sim::time::parse_duration("10s").unwrap();
+    short.config.duration = faaslab::sim::kernel::time::parse_duration("10s").unwrap();
     let r = Report::of(&run(&short), &s.name);
     assert!(r.cold_starts >= 1, "{r:?}");
     let full = Report::of(&run(&s), &s.name);

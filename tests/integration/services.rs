@@ -3,7 +3,7 @@
 
 use crate::harness::{mean, report_with_seed, run, scenario};
 use faaslab::report::Report;
-use faaslab::sim::log::LogKind;
+use faaslab::sim::kernel::log::LogKind;
 
 /// Erlang C for an M/M/c queue: B / (1 - rho (1 - B)).
 fn erlang_c(servers: u32, offered: f64) -> f64 {

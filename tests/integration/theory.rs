@@ -82,7 +82,7 @@ fn keep_alive_steady_state_matches_published_figures() {
     // Published (SimFaaS, validated against AWS Lambda): cold-start probability
     // ~0.14%, ~7.7 environments on average, ~1.8 busy.
     let mut s = scenario(include_str!("../../scenarios/keep-alive-steady-state.ron"));
-    s.config.duration = faaslab::sim::time::parse_duration("24h").unwrap();
+    s.config.duration = faaslab::sim::kernel::time::parse_duration("24h").unwrap();
     let reports: Vec<_> = SEEDS.iter().map(|&seed| report_with_seed(&s, seed)).collect();
     let cold = mean(&reports.iter().map(|r| r.cold_start_ratio).collect::<Vec<_>>());
     let envs = mean(&reports.iter().map(|r| r.functions[0].avg_environments).collect::<Vec<_>>());

@@ -7,7 +7,7 @@ use crate::app::history::RunHistory;
 use crate::app::playback::Playback;
 use crate::app::topology::palette;
 use crate::sim::Simulation;
-use crate::sim::metrics::SeriesPoint;
+use crate::sim::kernel::metrics::SeriesPoint;
 use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{ColorConflictHandling, Corner, HLine, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints};
 
@@ -335,7 +335,7 @@ mod tests {
             let mut sim = crate::app::playback::new_simulation(scenario.config.clone());
             let mut history = RunHistory::default();
             for second in 1..=60u64 {
-                sim.step_until(crate::sim::time::SimTime(second * 1_000_000), u64::MAX);
+                sim.step_until(crate::sim::kernel::time::SimTime(second * 1_000_000), u64::MAX);
                 history.follow(&sim, 0.0);
             }
             for chart in [Chart::Latency, Chart::Concurrency, Chart::Cost] {

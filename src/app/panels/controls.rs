@@ -5,7 +5,7 @@ use crate::app::command::{Command, SPEEDS};
 use crate::app::playback::Playback;
 use crate::app::topology::palette;
 use crate::app::view_state::ViewState;
-use crate::sim::time::SimDuration;
+use crate::sim::kernel::time::SimDuration;
 use bevy_egui::egui::{self, Color32, RichText};
 
 /// How far one press of "step" (or `.`) advances.

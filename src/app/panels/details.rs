@@ -7,7 +7,7 @@ use crate::app::topology::graph::NodeKind;
 use crate::app::topology::nodes::{Topology, badge_text};
 use crate::app::view_state::{BottomTab, ViewState};
 use crate::sim::function::KeepAlive;
-use crate::sim::trace::{Span, SpanKind};
+use crate::sim::kernel::trace::{Span, SpanKind};
 use bevy_egui::egui::{self, RichText};
 
 const LOG_LINES: usize = 10;

@@ -5,8 +5,8 @@
 use crate::app::command::{Command, Knob};
 use crate::sim::Simulation;
 use crate::sim::function::{KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
+use crate::sim::kernel::time::SimDuration;
 use crate::sim::knobs::{MAX_KEEP_ALIVE, RATE_SCALE_RANGE};
-use crate::sim::time::SimDuration;
 use bevy_egui::egui::{self, Color32, RichText};
 
 /// Which function the knobs act on.

@@ -5,8 +5,8 @@ use crate::app::playback::Playback;
 use crate::app::topology::palette;
 use crate::app::view_state::{BottomTab, ViewState};
 use crate::sim::Simulation;
-use crate::sim::log::{LogEntry, LogKind, Outcome};
-use crate::sim::time::SimDuration;
+use crate::sim::kernel::log::{LogEntry, LogKind, Outcome};
+use crate::sim::kernel::time::SimDuration;
 use bevy_egui::egui::{self, RichText};
 
 const LINES: usize = 14;
@@ -173,7 +173,7 @@ pub fn filtered_log_ui(ui: &mut egui::Ui, p: &Playback, filter: &mut LogFilter, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::time::SimTime;
+    use crate::sim::kernel::time::SimTime;
 
     fn entry(kind: LogKind, function: u32) -> LogEntry {
         LogEntry { time: SimTime(1_000_000), kind, function, env: 0, request: 42 }

@@ -8,9 +8,9 @@ use crate::app::topology::palette;
 use crate::app::view_state::ViewState;
 use crate::report::export::span_node_name;
 use crate::sim::Simulation;
-use crate::sim::log::Outcome;
-use crate::sim::time::SimTime;
-use crate::sim::trace::{Span, SpanKind};
+use crate::sim::kernel::log::Outcome;
+use crate::sim::kernel::time::SimTime;
+use crate::sim::kernel::trace::{Span, SpanKind};
 use bevy_egui::egui::{self, Color32, RichText};
 use std::collections::HashMap;
 

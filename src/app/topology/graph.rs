@@ -1,9 +1,9 @@
 //! The scenario as a graph of nodes (triggers, functions; later queues, databases,
 //! buses, workflows) and edges along the data flow. Pure data: `layout` places it.
 
-use crate::sim::bus::BusTarget;
 use crate::sim::config::{SimConfig, TargetKind};
 use crate::sim::function::Call;
+use crate::sim::services::bus::BusTarget;
 use bevy::math::Vec2;
 
 /// What a node stands for. New services add a variant, its size and its column.
@@ -164,7 +164,7 @@ impl Graph {
         for w in &config.workflows {
             let me = find(&graph, NodeKind::Workflow, &w.name);
             let mut functions = Vec::new();
-            crate::sim::workflow::functions_named(&w.steps, &mut functions);
+            crate::sim::services::workflow::functions_named(&w.steps, &mut functions);
             for f in functions {
                 link(&graph, me, NodeKind::Function, &f);
             }

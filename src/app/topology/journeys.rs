@@ -5,8 +5,8 @@
 
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
-use crate::sim::log::{LogKind, Outcome};
-use crate::sim::time::{SimDuration, SimTime};
+use crate::sim::kernel::log::{LogKind, Outcome};
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use bevy::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 

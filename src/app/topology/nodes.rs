@@ -8,7 +8,7 @@ use crate::app::AppSystems;
 use crate::app::playback::Playback;
 use crate::app::view_state::ViewState;
 use crate::sim::Simulation;
-use crate::sim::arrivals::Arrivals;
+use crate::sim::kernel::arrivals::Arrivals;
 use bevy::prelude::*;
 use bevy::sprite::Anchor;
 

@@ -7,7 +7,7 @@ use super::palette;
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
 use crate::sim::function::EnvState;
-use crate::sim::pool::FunctionState;
+use crate::sim::function::pool::FunctionState;
 use bevy::prelude::*;
 use bevy::sprite::Anchor;
 

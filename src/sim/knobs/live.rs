@@ -6,7 +6,7 @@
 use super::Live;
 use crate::sim::config::SimConfig;
 use crate::sim::function::{FunctionModel, KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
-use crate::sim::time::{SimDuration, SimTime};
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::{Event, Simulation};
 
 /// The longest keep-alive a knob accepts (longer makes no teaching sense).
@@ -196,7 +196,7 @@ impl Simulation {
     pub(crate) fn respec_queue(&mut self, queue: usize, changed: &SimConfig) {
         let q = &mut self.queues[queue];
         q.spec = changed.queues[queue].clone();
-        q.dlq_index = crate::sim::flow::attached_dlq(changed, &q.spec);
+        q.dlq_index = crate::sim::services::flow::attached_dlq(changed, &q.spec);
         self.config.queues[queue] = changed.queues[queue].clone();
         self.config.detached_dlqs = changed.detached_dlqs.clone();
     }
@@ -232,7 +232,7 @@ impl Simulation {
 mod tests {
     use super::*;
     use crate::scenario::Scenario;
-    use crate::sim::time::SimTime;
+    use crate::sim::kernel::time::SimTime;
 
     fn default_sim() -> Simulation {
         Simulation::new(Scenario::default_scenario().config.clone())

@@ -15,9 +15,9 @@ mod table;
 pub use live::{MAX_KEEP_ALIVE, RATE_SCALE_RANGE};
 pub use table::KNOBS;
 
-use super::Simulation;
-use super::config::{SimConfig, index_of};
-use super::time::{SimDuration, parse_duration};
+use crate::sim::Simulation;
+use crate::sim::config::{SimConfig, index_of};
+use crate::sim::kernel::time::{SimDuration, parse_duration};
 
 /// What a knob's value is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 
 use super::{Knob, Live, Owner, Unit};
 use crate::sim::config::SimConfig;
-use crate::sim::cost::Architecture;
-use crate::sim::database::PoolerSpec;
 use crate::sim::function::{KeepAlive, Runtime};
+use crate::sim::kernel::cost::Architecture;
+use crate::sim::services::database::PoolerSpec;
 
 const RUNTIMES: &[&str] = &["python", "nodejs", "ruby", "go", "java", "dotnet", "rust", "container"];
 

@@ -2,12 +2,14 @@
 //! functions synchronously; parallel states fork and join; failures retry, compensate
 //! or fail the execution.
 
-use super::log::Outcome;
-use super::metrics::Histogram;
-use super::pool::{InFlight, Origin};
-use super::rng::RngStream;
-use super::workflow::{Execution, ExecutionStatus, Machine, Next, State, Thread, WorkflowCounters, WorkflowSpec};
-use super::{Event, Simulation};
+use crate::sim::function::pool::{InFlight, Origin};
+use crate::sim::kernel::log::Outcome;
+use crate::sim::kernel::metrics::Histogram;
+use crate::sim::kernel::rng::RngStream;
+use crate::sim::services::workflow::{
+    Execution, ExecutionStatus, Machine, Next, State, Thread, WorkflowCounters, WorkflowSpec,
+};
+use crate::sim::{Event, Simulation};
 
 /// A workflow at run time.
 #[derive(Clone, Debug)]
@@ -36,8 +38,8 @@ pub(crate) struct Orchestrator {
     free_threads: Vec<u32>,
 }
 
-pub(crate) fn build_workflows(config: &super::config::SimConfig) -> Vec<WorkflowState> {
-    let function = |name: &str| super::config::index_of(&config.functions, name).unwrap_or(0);
+pub(crate) fn build_workflows(config: &crate::sim::config::SimConfig) -> Vec<WorkflowState> {
+    let function = |name: &str| crate::sim::config::index_of(&config.functions, name).unwrap_or(0);
     config
         .workflows
         .iter()
@@ -54,7 +56,7 @@ pub(crate) fn build_workflows(config: &super::config::SimConfig) -> Vec<Workflow
 
 impl Simulation {
     /// Starts an execution of `workflow`.
-    pub(super) fn start_execution(&mut self, workflow: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
+    pub(crate) fn start_execution(&mut self, workflow: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
         let execution =
             Execution { workflow, correlation, counted, trigger, started: self.now, status: ExecutionStatus::Running };
         let o = &mut self.orchestrator;
@@ -214,7 +216,7 @@ impl Simulation {
     }
 
     /// A task's invocation ended: go on, retry with back-off, compensate, or fail.
-    pub(super) fn task_done(&mut self, thread: u32, outcome: Outcome) {
+    pub(crate) fn task_done(&mut self, thread: u32, outcome: Outcome) {
         let (_, e) = self.execution_of(thread);
         if e.status != ExecutionStatus::Running {
             return self.drop_thread(thread); // another branch already failed it
@@ -236,7 +238,7 @@ impl Simulation {
             let c = &mut self.workflows[workflow as usize].counters;
             c.task_retries += u64::from(counted);
             c.transitions += u64::from(counted);
-            let delay = super::time::SimDuration(backoff.0.saturating_mul(1 << (t.attempts - 1).min(20)));
+            let delay = crate::sim::kernel::time::SimDuration(backoff.0.saturating_mul(1 << (t.attempts - 1).min(20)));
             self.queue.schedule(self.now + delay, Event::WorkflowWake { thread });
         } else if catch.is_some() {
             self.enter(thread, catch);
@@ -246,7 +248,7 @@ impl Simulation {
     }
 
     /// A thread's timer: the end of a wait, or the back-off before a task retry.
-    pub(super) fn workflow_wake(&mut self, thread: u32) {
+    pub(crate) fn workflow_wake(&mut self, thread: u32) {
         let (_, e) = self.execution_of(thread);
         if e.status != ExecutionStatus::Running {
             return self.drop_thread(thread);

@@ -1,6 +1,6 @@
 //! A bounded structured event log: the most recent entries only, so memory stays flat.
 
-use super::time::{SimDuration, SimTime};
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use serde::Serialize;
 use std::collections::VecDeque;
 

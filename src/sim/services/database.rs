@@ -1,9 +1,9 @@
 //! Databases with a connection limit, a query engine that degrades as it saturates,
 //! and an optional connection pooler (proxy).
 
-use super::dist::{Dist, Percentile};
-use super::metrics::{Histogram, TimeIntegral};
-use super::time::{SimDuration, SimTime};
+use crate::sim::kernel::dist::{Dist, Percentile};
+use crate::sim::kernel::metrics::{Histogram, TimeIntegral};
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 

@@ -3,7 +3,7 @@
 //! batch blocks its shard until it succeeds, its records age out, or bisection
 //! isolates the bad record, so the iterator age grows visibly.
 
-use super::time::{SimDuration, SimTime};
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -91,7 +91,7 @@ pub struct StreamState {
     pub counters: StreamCounters,
     pub max_iterator_age: SimDuration,
     /// Iterator age (s) and pending records, sampled each series bucket.
-    pub history: super::metrics::GaugeSeries,
+    pub history: crate::sim::kernel::metrics::GaugeSeries,
 }
 
 impl StreamState {

@@ -1,8 +1,8 @@
 //! SQS-like queues: messages, visibility timeouts, receive counts, dead-letter queues,
 //! retention, and the event-source mapping that polls a queue for a function.
 
-use super::metrics::Histogram;
-use super::time::{SimDuration, SimTime};
+use crate::sim::kernel::metrics::Histogram;
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -145,7 +145,7 @@ pub struct QueueState {
     /// Messages that arrived here as a dead-letter queue (whole run).
     pub dead_letters: u64,
     /// Depth and age of the oldest message (s), sampled each series bucket.
-    pub history: super::metrics::GaugeSeries,
+    pub history: crate::sim::kernel::metrics::GaugeSeries,
 }
 
 impl QueueState {
@@ -171,7 +171,7 @@ impl QueueState {
             max_depth: 0,
             max_oldest_age: SimDuration::ZERO,
             dead_letters: 0,
-            history: super::metrics::GaugeSeries::default(),
+            history: crate::sim::kernel::metrics::GaugeSeries::default(),
         }
     }
 

@@ -2,16 +2,16 @@
 //! polled by event-source mappings, database queries over limited connections, and
 //! the calls a handler makes. Delivery is at-least-once; idempotency is counted here.
 
-use super::bus::{BusState, ResolvedTarget};
-use super::config::TriggerSpec;
-use super::config::{Named, SimConfig, index_of};
-use super::function::Call;
-use super::log::Outcome;
-use super::pool::{InFlight, Origin};
-use super::queue::QueueState;
-use super::storage::{BucketCounters, BucketState, MAX_RECURSION, fetch_time};
-use super::time::{SimDuration, SimTime};
-use super::{Event, Simulation};
+use crate::sim::config::TriggerSpec;
+use crate::sim::config::{Named, SimConfig, index_of};
+use crate::sim::function::Call;
+use crate::sim::function::pool::{InFlight, Origin};
+use crate::sim::kernel::log::Outcome;
+use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::services::bus::{BusState, ResolvedTarget};
+use crate::sim::services::queue::QueueState;
+use crate::sim::services::storage::{BucketCounters, BucketState, MAX_RECURSION, fetch_time};
+use crate::sim::{Event, Simulation};
 use serde::Serialize;
 
 /// A handler's downstream call with names resolved to indices.
@@ -96,7 +96,7 @@ fn throttle_backoff(throttles: u32) -> SimDuration {
 
 /// The index of the dead-letter queue a queue sends to: its written `dlq`, unless the
 /// `dlq` knob detached it.
-pub(crate) fn attached_dlq(config: &SimConfig, spec: &super::queue::QueueSpec) -> Option<u32> {
+pub(crate) fn attached_dlq(config: &SimConfig, spec: &crate::sim::services::queue::QueueSpec) -> Option<u32> {
     let attached = !config.detached_dlqs.contains(&spec.name);
     spec.dlq.as_deref().filter(|_| attached).and_then(|d| index_of(&config.queues, d))
 }
@@ -188,11 +188,11 @@ pub(crate) fn connections_per_function(config: &SimConfig) -> Vec<u64> {
 impl Simulation {
     // ----- asynchronous invocation -----
 
-    pub(super) fn new_async_event(&mut self, function: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
+    pub(crate) fn new_async_event(&mut self, function: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
         self.new_async_event_with(function, correlation, counted, trigger, 0, SimDuration::ZERO);
     }
 
-    pub(super) fn new_async_event_with(
+    pub(crate) fn new_async_event_with(
         &mut self,
         function: u32,
         correlation: u64,
@@ -216,7 +216,7 @@ impl Simulation {
         self.services.async_events += u64::from(counted);
         if let Some(t) = trigger {
             let t = &mut self.triggers[t as usize];
-            if t.running > 0 && counted && matches!(t.spec, super::config::TriggerSpec::Schedule { .. }) {
+            if t.running > 0 && counted && matches!(t.spec, crate::sim::config::TriggerSpec::Schedule { .. }) {
                 t.overlaps += 1; // the previous run is not finished
             }
             t.running += 1;
@@ -235,7 +235,7 @@ impl Simulation {
     }
 
     /// Tries to run an asynchronous event now; a throttled one is tried again later.
-    pub(super) fn dispatch_async(&mut self, event: u32) {
+    pub(crate) fn dispatch_async(&mut self, event: u32) {
         let e = &self.async_events[event as usize];
         let (function, counted) = (e.function, e.counted);
         let mut request = InFlight::new(e.correlation, Origin::Async { event }, self.now, counted);
@@ -253,7 +253,7 @@ impl Simulation {
         }
     }
 
-    pub(super) fn async_attempt_done(&mut self, event: u32, outcome: Outcome, completed_work: bool) {
+    pub(crate) fn async_attempt_done(&mut self, event: u32, outcome: Outcome, completed_work: bool) {
         let e = &mut self.async_events[event as usize];
         e.attempts += 1;
         let (function, counted) = (e.function, e.counted);
@@ -322,7 +322,7 @@ impl Simulation {
 
     /// An object lands in a bucket; its notification invokes the bucket's function,
     /// unless the chain is recursive past `MAX_RECURSION` (stopped, and counted).
-    pub(super) fn object_created(
+    pub(crate) fn object_created(
         &mut self,
         bucket: u32,
         kb: f64,
@@ -354,7 +354,7 @@ impl Simulation {
 
     /// Checks a trigger's payload against its limit: `Some(fetch time)` to go on (zero
     /// when inline, the claim-check fetch when stored in a bucket), `None` if rejected.
-    pub(super) fn check_payload(&mut self, trigger: u32, counted: bool) -> Option<SimDuration> {
+    pub(crate) fn check_payload(&mut self, trigger: u32, counted: bool) -> Option<SimDuration> {
         let t = &mut self.triggers[trigger as usize];
         let Some(payload) = t.spec.payload() else { return Some(SimDuration::ZERO) };
         let kb = payload.size_kb.sample_kb(&mut t.rng);
@@ -387,7 +387,7 @@ impl Simulation {
     // ----- the event bus -----
 
     /// Routes an event to every target of every matching rule.
-    pub(super) fn publish(&mut self, bus: u32, detail_type: &str, source: &str, correlation: u64, counted: bool) {
+    pub(crate) fn publish(&mut self, bus: u32, detail_type: &str, source: &str, correlation: u64, counted: bool) {
         let b = &mut self.buses[bus as usize];
         let targets = b.route(detail_type, source);
         if counted {
@@ -406,7 +406,7 @@ impl Simulation {
 
     // ----- queues -----
 
-    pub(super) fn send_message(
+    pub(crate) fn send_message(
         &mut self,
         queue: u32,
         correlation: u64,
@@ -422,7 +422,7 @@ impl Simulation {
 
     /// Whether `function` could start a request now without being throttled by a
     /// concurrency limit (pollers do not receive messages they cannot process).
-    pub(super) fn has_room(&self, function: u32) -> bool {
+    pub(crate) fn has_room(&self, function: u32) -> bool {
         let f = &self.functions[function as usize];
         if !f.idle_provisioned.is_empty() || !f.idle.is_empty() {
             return true;
@@ -434,7 +434,7 @@ impl Simulation {
     }
 
     /// Lets the queue's pollers take batches while there are messages, pollers and room.
-    pub(super) fn pump_queue(&mut self, queue: u32) {
+    pub(crate) fn pump_queue(&mut self, queue: u32) {
         let now = self.now;
         loop {
             let q = &mut self.queues[queue as usize];
@@ -472,9 +472,9 @@ impl Simulation {
                 let message = &q.messages[m as usize];
                 counted |= message.counted;
                 correlation = message.correlation;
-                let span = super::trace::Span {
+                let span = crate::sim::kernel::trace::Span {
                     trace: message.correlation,
-                    kind: super::trace::SpanKind::QueueWait,
+                    kind: crate::sim::kernel::trace::SpanKind::QueueWait,
                     node: queue,
                     start: message.sent_at,
                     end: now,
@@ -495,7 +495,7 @@ impl Simulation {
         }
     }
 
-    pub(super) fn on_poll(&mut self, queue: u32) {
+    pub(crate) fn on_poll(&mut self, queue: u32) {
         let q = &mut self.queues[queue as usize];
         if q.poll_at == Some(self.now) {
             q.poll_at = None;
@@ -503,7 +503,7 @@ impl Simulation {
         self.pump_queue(queue);
     }
 
-    pub(super) fn on_visibility_timeout(&mut self, queue: u32, message: u32, receipt: u32) {
+    pub(crate) fn on_visibility_timeout(&mut self, queue: u32, message: u32, receipt: u32) {
         let now = self.now;
         let q = &mut self.queues[queue as usize];
         if let Some(dead) = q.visibility_expired(message, receipt, now) {
@@ -519,7 +519,7 @@ impl Simulation {
     }
 
     /// A batch's invocation ended: delete what succeeded, leave the rest to come back.
-    pub(super) fn batch_done(&mut self, function: u32, queue: u32, batch: u32, request: &InFlight) {
+    pub(crate) fn batch_done(&mut self, function: u32, queue: u32, batch: u32, request: &InFlight) {
         let (outcome, counted_run) = (request.outcome, request.counted);
         let completed_work = outcome != Outcome::TimedOut && request.call_failure.is_none();
         let messages = self.queues[queue as usize].release_batch(batch);
@@ -543,7 +543,7 @@ impl Simulation {
         for (&(m, serial), failed) in messages.iter().zip(failed) {
             let q = &mut self.queues[queue as usize];
             let message = &mut q.messages[m as usize];
-            if message.serial != serial || message.state == super::queue::MessageState::Gone {
+            if message.serial != serial || message.state == crate::sim::services::queue::MessageState::Gone {
                 // Another receive of this message already succeeded and deleted it: if
                 // this run did its work too, that work was done twice.
                 if completed_work {
@@ -573,7 +573,7 @@ impl Simulation {
 
     /// Retention: messages too old are deleted by the queue (their producers hear a
     /// timeout).
-    pub(super) fn expire_old_messages(&mut self) {
+    pub(crate) fn expire_old_messages(&mut self) {
         for q in 0..self.queues.len() {
             for m in self.queues[q].expire_old(self.now) {
                 if let (Some(t), true) = (m.trigger, m.counted) {

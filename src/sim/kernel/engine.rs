@@ -11,7 +11,7 @@
 //!   last time taken out. Filing is O(1) and an event moves to a lower bucket only a
 //!   few times; several times faster than a binary heap here (see the README).
 
-use super::time::SimTime;
+use crate::sim::kernel::time::SimTime;
 use std::collections::VecDeque;
 
 /// Largest allocation a drained bucket keeps for reuse (events).
@@ -191,7 +191,7 @@ impl<E> EventQueue<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::rng::RngStream;
+    use crate::sim::kernel::rng::RngStream;
 
     #[test]
     fn earliest_first_and_fifo_at_equal_times() {

@@ -1,12 +1,12 @@
 //! A function at run time: its environment pool (with most-recently-used reuse and
 //! keep-alive expiry), its concurrency accounting and its metrics.
 
-use super::cost::Usage;
-use super::function::{EnvState, Environment, FunctionModel};
-use super::log::Outcome;
-use super::metrics::{Histogram, Series, SeriesPoint, TimeIntegral};
-use super::rng::RngStream;
-use super::time::{SimDuration, SimTime};
+use crate::sim::function::{EnvState, Environment, FunctionModel};
+use crate::sim::kernel::cost::Usage;
+use crate::sim::kernel::log::Outcome;
+use crate::sim::kernel::metrics::{Histogram, Series, SeriesPoint, TimeIntegral};
+use crate::sim::kernel::rng::RngStream;
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
 /// Who asked for an invocation, and so who hears how it ended.

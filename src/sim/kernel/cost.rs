@@ -1,6 +1,6 @@
 //! Billing: AWS Lambda's published prices (us-east-1), computed from exact integer usage.
 
-use super::time::SimDuration;
+use crate::sim::kernel::time::SimDuration;
 use serde::{Deserialize, Serialize};
 
 /// Seconds in a billing month as AWS's price calculator counts it (730 hours).

@@ -2,8 +2,8 @@
 //! invoke a function, payload limits, and the claim-check pattern (store a large
 //! payload in a bucket, pass a reference).
 
-use super::rng::RngStream;
-use super::time::SimDuration;
+use crate::sim::kernel::rng::RngStream;
+use crate::sim::kernel::time::SimDuration;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 

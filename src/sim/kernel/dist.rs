@@ -4,8 +4,8 @@
 //! (`LogNormal(median: "120ms", p99: "900ms")`); `Sampler` is the compiled form the
 //! hot loop draws from, with every parameter precomputed in seconds.
 
-use super::rng::RngStream;
-use super::time::SimDuration;
+use crate::sim::kernel::rng::RngStream;
+use crate::sim::kernel::time::SimDuration;
 use rand::distr::Distribution;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Gamma, LogNormal, Normal};
@@ -241,7 +241,7 @@ fn interpolate(ps: &[f64], secs: &[f64], u: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::time::parse_duration;
+    use crate::sim::kernel::time::parse_duration;
 
     fn d(s: &str) -> SimDuration {
         parse_duration(s).unwrap()

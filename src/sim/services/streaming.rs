@@ -2,17 +2,17 @@
 //! batch is retried a second later, bisected, or given up, and blocks its shard
 //! meanwhile.
 
-use super::config::index_of;
-use super::log::Outcome;
-use super::pool::{InFlight, Origin};
-use super::stream::StreamState;
-use super::time::SimDuration;
-use super::{Event, Simulation};
+use crate::sim::config::index_of;
+use crate::sim::function::pool::{InFlight, Origin};
+use crate::sim::kernel::log::Outcome;
+use crate::sim::kernel::time::SimDuration;
+use crate::sim::services::stream::StreamState;
+use crate::sim::{Event, Simulation};
 
 /// Pause before a failed (or throttled) batch is tried again.
 const RETRY_DELAY: SimDuration = SimDuration::from_secs(1);
 
-pub(crate) fn build_streams(config: &super::config::SimConfig) -> Vec<StreamState> {
+pub(crate) fn build_streams(config: &crate::sim::config::SimConfig) -> Vec<StreamState> {
     config
         .streams
         .iter()
@@ -25,13 +25,13 @@ pub(crate) fn build_streams(config: &super::config::SimConfig) -> Vec<StreamStat
 
 impl Simulation {
     /// A table write: its change record joins a shard, which the consumer may take.
-    pub(super) fn write_record(&mut self, stream: u32, correlation: u64, counted: bool, poison: bool) {
+    pub(crate) fn write_record(&mut self, stream: u32, correlation: u64, counted: bool, poison: bool) {
         let shard = self.streams[stream as usize].write(self.now, correlation, counted, poison);
         self.pump_shard(stream, shard);
     }
 
     /// Starts the shard's next batch if none is in flight and the function has room.
-    pub(super) fn pump_shard(&mut self, stream: u32, shard: u32) {
+    pub(crate) fn pump_shard(&mut self, stream: u32, shard: u32) {
         let now = self.now;
         let s = &mut self.streams[stream as usize];
         let Some(function) = s.consumer_index else { return };
@@ -62,7 +62,7 @@ impl Simulation {
 
     /// A batch ended: on success its records leave the shard, in order; on failure the
     /// shard stays blocked on them (retried, bisected, or given up after `max_retries`).
-    pub(super) fn stream_batch_done(&mut self, stream: u32, shard: u32, outcome: Outcome) {
+    pub(crate) fn stream_batch_done(&mut self, stream: u32, shard: u32, outcome: Outcome) {
         let s = &mut self.streams[stream as usize];
         let consumer = s.spec.consumer.clone().expect("only consumed streams run batches");
         let sh = &mut s.shards[shard as usize];

@@ -1,6 +1,6 @@
 //! Fixed-size metric structures: memory does not grow with the number of requests.
 
-use super::time::{SimDuration, SimTime};
+use crate::sim::kernel::time::{SimDuration, SimTime};
 
 /// Sub-buckets per power of two: 2^6 = 64, so a value is known within 1/64 (1.6%)
 /// before clamping to the exact min and max.

@@ -2,8 +2,8 @@
 //! caller's wait, cold starts, function attempts, queue waits, database queries),
 //! kept in a bounded ring so memory stays flat.
 
-use super::log::Outcome;
-use super::time::SimTime;
+use crate::sim::kernel::log::Outcome;
+use crate::sim::kernel::time::SimTime;
 use serde::Serialize;
 use std::collections::VecDeque;
 

@@ -1,10 +1,14 @@
 //! The function model: what a function is (its spec), how long its cold starts and
 //! invocations take (runtime profiles, memory -> CPU), and its execution environments.
 
-use super::cost::Architecture;
-use super::dist::{Dist, Sampler};
-use super::rng::RngStream;
-use super::time::{SimDuration, SimTime};
+mod calls;
+mod invoke;
+pub mod pool;
+
+use crate::sim::kernel::cost::Architecture;
+use crate::sim::kernel::dist::{Dist, Sampler};
+use crate::sim::kernel::rng::RngStream;
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Memory that buys one full vCPU (AWS: 1769 MB = 1 vCPU).
@@ -107,7 +111,7 @@ impl<'de> Deserialize<'de> for KeepAlive {
                 f.write_str("a duration such as \"10m\" or a distribution such as Random(Exponential(mean: \"10m\"))")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<KeepAlive, E> {
-                super::time::parse_duration(v).map(KeepAlive::Fixed).map_err(E::custom)
+                crate::sim::kernel::time::parse_duration(v).map(KeepAlive::Fixed).map_err(E::custom)
             }
             fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<KeepAlive, A::Error> {
                 Dist::deserialize(serde::de::value::EnumAccessDeserializer::new(data)).map(KeepAlive::Random)

@@ -1,14 +1,15 @@
 //! A request's life on a function: arrival from a trigger, a warm or cold start (or a
 //! throttle), the handler's run, and its end: billing, counting, telling its origin.
 
-use super::config::TriggerSpec;
-use super::log::{LogEntry, LogKind, Outcome, ThrottleReason};
-use super::pool::{self, InFlight, Origin, Released};
-use super::time::{SimDuration, SimTime};
-use super::{Event, Simulation, trace};
+use crate::sim::config::TriggerSpec;
+use crate::sim::function::pool::{self, InFlight, Origin, Released};
+use crate::sim::kernel::log::{LogEntry, LogKind, Outcome, ThrottleReason};
+use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::kernel::trace;
+use crate::sim::{Event, Simulation};
 
 impl Simulation {
-    pub(super) fn on_arrival(&mut self, trigger: u32) {
+    pub(crate) fn on_arrival(&mut self, trigger: u32) {
         let now = self.now;
         let counted = now >= self.warmup_end;
         let id = self.new_correlation();
@@ -65,7 +66,7 @@ impl Simulation {
         }
     }
 
-    pub(super) fn new_correlation(&mut self) -> u64 {
+    pub(crate) fn new_correlation(&mut self) -> u64 {
         let id = self.next_request;
         self.next_request += 1;
         id
@@ -74,7 +75,7 @@ impl Simulation {
     /// Starts a request on a warm environment or a new one (cold start), or says which
     /// limit refuses it (the caller decides what a refusal means for its origin).
     #[inline]
-    pub(super) fn try_invoke(&mut self, function: u32, request: InFlight) -> Result<(), ThrottleReason> {
+    pub(crate) fn try_invoke(&mut self, function: u32, request: InFlight) -> Result<(), ThrottleReason> {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         f.counters.arrived += u64::from(request.counted);
@@ -136,13 +137,13 @@ impl Simulation {
     }
 
     #[inline]
-    pub(super) fn note_in_flight(&mut self) {
+    pub(crate) fn note_in_flight(&mut self) {
         self.in_flight += 1;
         self.max_in_flight = self.max_in_flight.max(self.in_flight);
     }
 
     /// Counts a refusal against the function (the origin decides what happens next).
-    pub(super) fn note_throttle(&mut self, function: u32, request: &InFlight, reason: ThrottleReason) {
+    pub(crate) fn note_throttle(&mut self, function: u32, request: &InFlight, reason: ThrottleReason) {
         let f = &mut self.functions[function as usize];
         if request.counted {
             match reason {
@@ -164,7 +165,7 @@ impl Simulation {
         self.log.push(entry);
     }
 
-    pub(super) fn on_init_done(&mut self, function: u32, env: u32) {
+    pub(crate) fn on_init_done(&mut self, function: u32, env: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         f.touch(now);
@@ -189,7 +190,7 @@ impl Simulation {
 
     /// Draws the handler's run (duration, error, timeout) and schedules its end.
     #[inline]
-    pub(super) fn start_invocation(&mut self, function: u32, env: u32, mut request: InFlight) {
+    pub(crate) fn start_invocation(&mut self, function: u32, env: u32, mut request: InFlight) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         let first_on_env = f.slots[env as usize].env.invocations == 0;
@@ -252,7 +253,7 @@ impl Simulation {
     }
 
     /// The handler's own work is done: its downstream calls come next.
-    pub(super) fn on_finish(&mut self, function: u32, env: u32) {
+    pub(crate) fn on_finish(&mut self, function: u32, env: u32) {
         let cache_hit = self.functions[function as usize].slots[env as usize].request.is_some_and(|r| r.cache_hit);
         if cache_hit || self.calls[function as usize].is_empty() {
             self.complete(function, env); // the common case: no downstream calls
@@ -262,7 +263,7 @@ impl Simulation {
     }
 
     /// The invocation is over: bill it, count it, tell its origin, free the environment.
-    pub(super) fn complete(&mut self, function: u32, env: u32) {
+    pub(crate) fn complete(&mut self, function: u32, env: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         f.touch(now);
@@ -360,7 +361,7 @@ impl Simulation {
 
     /// Tells whoever asked for an invocation how it ended.
     #[inline]
-    pub(super) fn resolve_origin(&mut self, function: u32, request: InFlight, latency: SimDuration) {
+    pub(crate) fn resolve_origin(&mut self, function: u32, request: InFlight, latency: SimDuration) {
         let completed_work = request.outcome != Outcome::TimedOut && request.call_failure.is_none();
         match request.origin {
             Origin::Http { trigger } => {
@@ -394,7 +395,7 @@ impl Simulation {
     }
 
     /// Closes (or leaves to leak) an environment's database connections.
-    pub(super) fn drop_connections(&mut self, mut connections: u64) {
+    pub(crate) fn drop_connections(&mut self, mut connections: u64) {
         while connections != 0 {
             let db = connections.trailing_zeros() as usize;
             connections &= connections - 1;

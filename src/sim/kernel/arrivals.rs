@@ -1,7 +1,7 @@
 //! Arrival processes: when requests (or events) enter the system.
 
-use super::rng::RngStream;
-use super::time::{SimDuration, SimTime};
+use crate::sim::kernel::rng::RngStream;
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::f64::consts::TAU;

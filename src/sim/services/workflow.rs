@@ -3,7 +3,7 @@
 //! machine; executions run threads through it, each state entered is a billed
 //! transition.
 
-use super::time::SimDuration;
+use crate::sim::kernel::time::SimDuration;
 use serde::{Deserialize, Serialize};
 
 /// Standard workflows: $0.025 per 1000 state transitions.
@@ -198,7 +198,7 @@ pub(crate) struct Execution {
     pub correlation: u64,
     pub counted: bool,
     pub trigger: Option<u32>,
-    pub started: super::time::SimTime,
+    pub started: crate::sim::kernel::time::SimTime,
     pub status: ExecutionStatus,
 }
 

@@ -2,19 +2,19 @@
 //! (or a pooler), messages, events, objects, table writes, and other functions invoked
 //! synchronously (the caller waits, busy and billed) or asynchronously.
 
-use super::database::Waiter;
-use super::flow::ResolvedCall;
-use super::function::Call;
-use super::log::Outcome;
-use super::pool::{CallFailure, InFlight, Origin};
-use super::time::SimDuration;
-use super::{Event, Simulation};
+use crate::sim::function::Call;
+use crate::sim::function::pool::{CallFailure, InFlight, Origin};
+use crate::sim::kernel::log::Outcome;
+use crate::sim::kernel::time::SimDuration;
+use crate::sim::services::database::Waiter;
+use crate::sim::services::flow::ResolvedCall;
+use crate::sim::{Event, Simulation};
 
 impl Simulation {
     // ----- a handler's downstream calls -----
 
     /// Runs the invocation's next calls until one has to wait, or completes it.
-    pub(super) fn continue_calls(&mut self, function: u32, env: u32) {
+    pub(crate) fn continue_calls(&mut self, function: u32, env: u32) {
         loop {
             let f = &self.functions[function as usize];
             let Some(request) = f.slots[env as usize].request else { return };
@@ -62,14 +62,14 @@ impl Simulation {
         }
     }
 
-    pub(super) fn set_request(&mut self, function: u32, env: u32, change: impl FnOnce(&mut InFlight)) {
+    pub(crate) fn set_request(&mut self, function: u32, env: u32, change: impl FnOnce(&mut InFlight)) {
         if let Some(r) = self.functions[function as usize].slots[env as usize].request.as_mut() {
             change(r);
         }
     }
 
     /// A synchronous callee finished: the caller goes on (or fails with it).
-    pub(super) fn callee_done(&mut self, caller: u32, env: u32, outcome: Outcome) {
+    pub(crate) fn callee_done(&mut self, caller: u32, env: u32, outcome: Outcome) {
         self.set_request(caller, env, |r| {
             if outcome != Outcome::Succeeded {
                 r.call_failure = Some(CallFailure::CalleeFailed);
@@ -81,7 +81,7 @@ impl Simulation {
 
     /// Issues one query: get a connection (the environment's own, or one lent by the
     /// pooler), then run it on the server.
-    pub(super) fn issue_query(&mut self, function: u32, env: u32, database: u32) {
+    pub(crate) fn issue_query(&mut self, function: u32, env: u32, database: u32) {
         let now = self.now;
         self.set_request(function, env, |r| r.query_issued = now);
         let waiter = Waiter { function, env, since: now };
@@ -110,7 +110,7 @@ impl Simulation {
     }
 
     /// The server runs a query now if it has a free slot; otherwise it waits its turn.
-    pub(super) fn submit_query(&mut self, database: u32, waiter: Waiter) {
+    pub(crate) fn submit_query(&mut self, database: u32, waiter: Waiter) {
         let db = &mut self.databases[database as usize];
         if db.running < db.spec.max_parallel_queries {
             db.running += 1;
@@ -127,7 +127,7 @@ impl Simulation {
         }
     }
 
-    pub(super) fn on_query_done(&mut self, database: u32, function: u32, env: u32) {
+    pub(crate) fn on_query_done(&mut self, database: u32, function: u32, env: u32) {
         let now = self.now;
         let db = &mut self.databases[database as usize];
         db.running -= 1;
@@ -148,9 +148,9 @@ impl Simulation {
             db.counters.queries += 1;
             db.query_latency.record(now.since(request.query_issued));
         }
-        let span = super::trace::Span {
+        let span = crate::sim::kernel::trace::Span {
             trace: request.id,
-            kind: super::trace::SpanKind::Query,
+            kind: crate::sim::kernel::trace::SpanKind::Query,
             node: database,
             start: request.query_issued,
             end: now,
