@@ -270,7 +270,7 @@ pub struct Report {
     pub wrong_results: u64,
     /// Asynchronous invocations.
     #[serde(rename = "async")]
-    pub async_events: crate::sim::services::flow::ServiceCounters,
+    pub async_events: crate::sim::services::ServiceCounters,
     pub events: u64,
 }
 

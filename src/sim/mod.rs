@@ -1,10 +1,12 @@
 //! The discrete-event simulation of a serverless system. No UI types live here: the
 //! app and the CLI own a `Simulation`, advance it and read it.
 
+mod build;
 pub mod config;
 pub mod function;
 pub mod kernel;
 pub mod knobs;
+pub(crate) mod route;
 pub mod services;
 pub mod timeline;
 mod validate;
@@ -19,10 +21,12 @@ use kernel::metrics::{self, Histogram, Series};
 use kernel::rng::RngStream;
 use kernel::time::{SimDuration, SimTime};
 use kernel::{dist, trace};
+use route::ResolvedCall;
+use services::ServiceCounters;
+use services::async_invoke::AsyncEvent;
 use services::database::DatabaseState;
-use services::flow::{self, AsyncEvent, ResolvedCall, ServiceCounters};
 use services::queue::QueueState;
-use services::{bus, orchestration, storage, stream, streaming};
+use services::{bus, storage, stream, workflow};
 
 /// Width of a series bucket at the start of a run (it doubles as the run grows).
 pub const SERIES_START_WIDTH: SimDuration = SimDuration::from_secs(1);
@@ -151,8 +155,8 @@ pub struct Simulation {
     buses: Vec<bus::BusState>,
     buckets: Vec<storage::BucketState>,
     streams: Vec<stream::StreamState>,
-    workflows: Vec<orchestration::WorkflowState>,
-    orchestrator: orchestration::Orchestrator,
+    workflows: Vec<workflow::WorkflowState>,
+    orchestrator: workflow::Orchestrator,
     /// Each function's downstream calls, resolved to indices.
     calls: Vec<Vec<ResolvedCall>>,
     /// Databases each function holds a connection to from its cold start (no pooler).
@@ -244,15 +248,15 @@ impl Simulation {
             events: 0,
             in_flight: 0,
             max_in_flight: 0,
-            queues: flow::build_queues(&config),
-            buses: flow::build_buses(&config),
-            buckets: flow::build_buckets(&config),
-            streams: streaming::build_streams(&config),
-            workflows: orchestration::build_workflows(&config),
-            orchestrator: orchestration::Orchestrator::default(),
+            queues: build::build_queues(&config),
+            buses: build::build_buses(&config),
+            buckets: build::build_buckets(&config),
+            streams: build::build_streams(&config),
+            workflows: build::build_workflows(&config),
+            orchestrator: workflow::Orchestrator::default(),
             databases: config.databases.iter().cloned().map(DatabaseState::new).collect(),
-            calls: flow::resolve_calls(&config),
-            connects_to: flow::connections_per_function(&config),
+            calls: build::resolve_calls(&config),
+            connects_to: build::connections_per_function(&config),
             async_events: Vec::new(),
             free_async: Vec::new(),
             services: ServiceCounters::default(),
@@ -512,7 +516,7 @@ impl Simulation {
     pub fn streams(&self) -> &[stream::StreamState] {
         &self.streams
     }
-    pub fn workflows(&self) -> &[orchestration::WorkflowState] {
+    pub fn workflows(&self) -> &[workflow::WorkflowState] {
         &self.workflows
     }
     /// A database's open-connections integral at the end of the warm-up.

@@ -2,10 +2,11 @@
 //! throttle), the handler's run, and its end: billing, counting, telling its origin.
 
 use crate::sim::config::TriggerSpec;
-use crate::sim::function::pool::{self, InFlight, Origin, Released};
+use crate::sim::function::pool::{self, InFlight, Released};
 use crate::sim::kernel::log::{LogEntry, LogKind, Outcome, ThrottleReason};
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::kernel::trace;
+use crate::sim::route::Origin;
 use crate::sim::{Event, Simulation};
 
 impl Simulation {
@@ -359,52 +360,16 @@ impl Simulation {
         self.resolve_origin(function, request, latency);
     }
 
-    /// Tells whoever asked for an invocation how it ended.
-    #[inline]
-    pub(crate) fn resolve_origin(&mut self, function: u32, request: InFlight, latency: SimDuration) {
-        let completed_work = request.outcome != Outcome::TimedOut && request.call_failure.is_none();
-        match request.origin {
-            Origin::Http { trigger } => {
-                let latency = latency + self.triggers[trigger as usize].network_rtt;
-                let span = trace::Span {
-                    trace: request.id,
-                    kind: trace::SpanKind::Request,
-                    node: trigger,
-                    start: request.arrived,
-                    end: request.arrived + latency,
-                    outcome: Some(request.outcome),
-                };
-                self.traces.record(span);
-                if request.counted {
-                    self.latency.record(latency);
-                    let t = &mut self.triggers[trigger as usize];
-                    t.latency.record(latency);
-                    match request.outcome {
-                        Outcome::Succeeded => t.counters.succeeded += 1,
-                        Outcome::Failed => t.counters.failed += 1,
-                        Outcome::TimedOut => t.counters.timed_out += 1,
-                    }
-                }
-            }
-            Origin::Async { event } => self.async_attempt_done(event, request.outcome, completed_work),
-            Origin::Queue { queue, batch } => self.batch_done(function, queue, batch, &request),
-            Origin::Call { function: caller, env } => self.callee_done(caller, env, request.outcome),
-            Origin::Stream { stream, shard } => self.stream_batch_done(stream, shard, request.outcome),
-            Origin::Workflow { thread } => self.task_done(thread, request.outcome),
+    /// Whether `function` could start a request now without being throttled by a
+    /// concurrency limit (pollers do not receive messages they cannot process).
+    pub(crate) fn has_room(&self, function: u32) -> bool {
+        let f = &self.functions[function as usize];
+        if !f.idle_provisioned.is_empty() || !f.idle.is_empty() {
+            return true;
         }
-    }
-
-    /// Closes (or leaves to leak) an environment's database connections.
-    pub(crate) fn drop_connections(&mut self, mut connections: u64) {
-        while connections != 0 {
-            let db = connections.trailing_zeros() as usize;
-            connections &= connections - 1;
-            let leak = self.databases[db].spec.leaked_connection_timeout;
-            if leak.0 == 0 {
-                self.databases[db].close(self.now);
-            } else {
-                self.queue.schedule(self.now + leak, Event::ConnectionTimeout { database: db as u32 });
-            }
+        match f.model.spec.reserved_concurrency {
+            Some(r) => f.concurrency_in_use() < r,
+            None => self.account.unreserved_in_use < self.account.unreserved_capacity,
         }
     }
 }

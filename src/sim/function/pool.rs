@@ -7,24 +7,8 @@ use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::metrics::{Histogram, Series, SeriesPoint, TimeIntegral};
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::route::Origin;
 use std::collections::VecDeque;
-
-/// Who asked for an invocation, and so who hears how it ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Origin {
-    /// A synchronous HTTP client of a trigger.
-    Http { trigger: u32 },
-    /// An asynchronous event (in the simulation's async event table).
-    Async { event: u32 },
-    /// A batch received from a queue by its event-source mapping.
-    Queue { queue: u32, batch: u32 },
-    /// A synchronous call from another function's environment.
-    Call { function: u32, env: u32 },
-    /// A batch from one shard of a stream.
-    Stream { stream: u32, shard: u32 },
-    /// A task of a workflow execution's thread.
-    Workflow { thread: u32 },
-}
 
 /// Why a downstream call failed the invocation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -196,7 +196,7 @@ impl Simulation {
     pub(crate) fn respec_queue(&mut self, queue: usize, changed: &SimConfig) {
         let q = &mut self.queues[queue];
         q.spec = changed.queues[queue].clone();
-        q.dlq_index = crate::sim::services::flow::attached_dlq(changed, &q.spec);
+        q.dlq_index = crate::sim::build::attached_dlq(changed, &q.spec);
         self.config.queues[queue] = changed.queues[queue].clone();
         self.config.detached_dlqs = changed.detached_dlqs.clone();
     }

@@ -2,6 +2,8 @@
 //! source) and route them to targets. Publishers do not know their consumers:
 //! choreography.
 
+use crate::sim::Simulation;
+use crate::sim::kernel::time::SimDuration;
 use serde::{Deserialize, Serialize};
 
 /// A bus as written in a scenario.
@@ -98,5 +100,25 @@ impl BusState {
             .filter(|(t, s, _)| t == detail_type && s.as_deref().is_none_or(|s| s == source))
             .flat_map(|(_, _, targets)| targets.iter().cloned())
             .collect()
+    }
+}
+
+impl Simulation {
+    /// Routes an event to every target of every matching rule.
+    pub(crate) fn publish(&mut self, bus: u32, detail_type: &str, source: &str, correlation: u64, counted: bool) {
+        let b = &mut self.buses[bus as usize];
+        let targets = b.route(detail_type, source);
+        if counted {
+            b.counters.published += 1;
+            b.counters.unmatched += u64::from(targets.is_empty());
+            b.counters.deliveries += targets.len() as u64;
+        }
+        for target in targets {
+            match target {
+                ResolvedTarget::Function(f) => self.new_async_event(f, correlation, counted, None),
+                ResolvedTarget::Queue(q) => self.send_message(q, correlation, counted, None, false, SimDuration::ZERO),
+                ResolvedTarget::Workflow(w) => self.start_execution(w, correlation, counted, None),
+            }
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! Databases with a connection limit, a query engine that degrades as it saturates,
 //! and an optional connection pooler (proxy).
 
+use crate::sim::function::pool::CallFailure;
 use crate::sim::kernel::dist::{Dist, Percentile};
 use crate::sim::kernel::metrics::{Histogram, TimeIntegral};
 use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -157,5 +159,108 @@ impl DatabaseState {
 
     pub(crate) fn reset_peaks(&mut self) {
         self.peak_connections = self.connections;
+    }
+}
+
+impl Simulation {
+    /// Issues one query: get a connection (the environment's own, or one lent by the
+    /// pooler), then run it on the server.
+    pub(crate) fn issue_query(&mut self, function: u32, env: u32, database: u32) {
+        let now = self.now;
+        self.set_request(function, env, |r| r.query_issued = now);
+        let waiter = Waiter { function, env, since: now };
+        let counted = self.functions[function as usize].slots[env as usize].request.is_some_and(|r| r.counted);
+        let db = &mut self.databases[database as usize];
+        if db.spec.pooler.is_some() {
+            if db.pool_free > 0 {
+                db.pool_free -= 1;
+                self.submit_query(database, waiter);
+            } else {
+                db.pool_waiting.push_back(waiter);
+            }
+            return;
+        }
+        let slot = &mut self.functions[function as usize].slots[env as usize];
+        if slot.env.connections & (1 << database) == 0 {
+            if db.open(now, counted) {
+                slot.env.connections |= 1 << database;
+            } else {
+                self.set_request(function, env, |r| r.call_failure = Some(CallFailure::ConnectionRefused));
+                self.complete(function, env);
+                return;
+            }
+        }
+        self.submit_query(database, waiter);
+    }
+
+    /// The server runs a query now if it has a free slot; otherwise it waits its turn.
+    pub(crate) fn submit_query(&mut self, database: u32, waiter: Waiter) {
+        let db = &mut self.databases[database as usize];
+        if db.running < db.spec.max_parallel_queries {
+            db.running += 1;
+            let Waiter { function, env, .. } = waiter;
+            let mut server = self.db_samplers[database as usize].sample(&mut self.db_rngs[database as usize]);
+            let slowdown = self.db_slowdown[database as usize];
+            if slowdown != 1.0 {
+                server = SimDuration::from_secs_f64(server.as_secs_f64() * slowdown);
+            }
+            let took = server + self.db_rtt[function as usize][database as usize];
+            self.queue.schedule(self.now + took, Event::QueryDone { database, function, env });
+        } else {
+            db.waiting.push_back(waiter);
+        }
+    }
+
+    pub(crate) fn on_query_done(&mut self, database: u32, function: u32, env: u32) {
+        let now = self.now;
+        let db = &mut self.databases[database as usize];
+        db.running -= 1;
+        if let Some(next) = db.waiting.pop_front() {
+            self.submit_query(database, next);
+        }
+        let db = &mut self.databases[database as usize];
+        if db.spec.pooler.is_some() {
+            // The pooled connection goes to the next query waiting for one.
+            match db.pool_waiting.pop_front() {
+                Some(next) => self.submit_query(database, next),
+                None => db.pool_free += 1,
+            }
+        }
+        let Some(request) = self.functions[function as usize].slots[env as usize].request else { return };
+        let db = &mut self.databases[database as usize];
+        if request.counted {
+            db.counters.queries += 1;
+            db.query_latency.record(now.since(request.query_issued));
+        }
+        let span = crate::sim::kernel::trace::Span {
+            trace: request.id,
+            kind: crate::sim::kernel::trace::SpanKind::Query,
+            node: database,
+            start: request.query_issued,
+            end: now,
+            outcome: None,
+        };
+        self.traces.record(span);
+        if request.queries_left > 1 {
+            self.set_request(function, env, |r| r.queries_left -= 1);
+            self.issue_query(function, env, database);
+        } else {
+            self.set_request(function, env, |r| r.next_call += 1);
+            self.continue_calls(function, env);
+        }
+    }
+
+    /// Closes (or leaves to leak) an environment's database connections.
+    pub(crate) fn drop_connections(&mut self, mut connections: u64) {
+        while connections != 0 {
+            let db = connections.trailing_zeros() as usize;
+            connections &= connections - 1;
+            let leak = self.databases[db].spec.leaked_connection_timeout;
+            if leak.0 == 0 {
+                self.databases[db].close(self.now);
+            } else {
+                self.queue.schedule(self.now + leak, Event::ConnectionTimeout { database: db as u32 });
+            }
+        }
     }
 }

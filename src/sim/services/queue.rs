@@ -1,8 +1,12 @@
 //! SQS-like queues: messages, visibility timeouts, receive counts, dead-letter queues,
 //! retention, and the event-source mapping that polls a queue for a function.
 
+use crate::sim::function::pool::InFlight;
+use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::route::Origin;
+use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -371,5 +375,171 @@ impl QueueState {
     /// Counted messages still in the queue (visible or being processed).
     pub fn counted_in_queue(&self) -> u64 {
         self.messages.iter().filter(|m| m.counted && m.state != MessageState::Gone).count() as u64
+    }
+}
+
+impl Simulation {
+    pub(crate) fn send_message(
+        &mut self,
+        queue: u32,
+        correlation: u64,
+        counted: bool,
+        trigger: Option<u32>,
+        poison: bool,
+        fetch: SimDuration,
+    ) {
+        let now = self.now;
+        self.queues[queue as usize].send(now, correlation, counted, trigger, poison, fetch);
+        self.pump_queue(queue);
+    }
+
+    /// Lets the queue's pollers take batches while there are messages, pollers and room.
+    pub(crate) fn pump_queue(&mut self, queue: u32) {
+        let now = self.now;
+        loop {
+            let q = &mut self.queues[queue as usize];
+            let (Some(consumer), Some(function)) = (q.spec.consumer.clone(), q.consumer_index) else { return };
+            if q.visible.is_empty() || q.batches_in_flight >= q.consumer_limit(now) {
+                return;
+            }
+            if consumer.batching_window.0 > 0 && (q.visible.len() as u32) < consumer.batch_size {
+                // Wait for a fuller batch until the window closes.
+                let window_end = *q.window_opened.get_or_insert(now) + consumer.batching_window;
+                if now < window_end {
+                    if q.poll_at.is_none_or(|at| at > window_end) {
+                        q.poll_at = Some(window_end);
+                        self.queue.schedule(window_end, Event::Poll { queue });
+                    }
+                    return;
+                }
+            }
+            if !self.has_room(function) {
+                let q = &mut self.queues[queue as usize];
+                if q.poll_at.is_none() {
+                    let at = now + SimDuration::from_secs(1);
+                    q.poll_at = Some(at);
+                    self.queue.schedule(at, Event::Poll { queue });
+                }
+                return;
+            }
+            let q = &mut self.queues[queue as usize];
+            q.window_opened = None;
+            let Some(batch) = q.receive_batch(now, consumer.batch_size) else { return };
+            let visibility = q.spec.visibility_timeout;
+            let mut counted = false;
+            let mut correlation = 0;
+            for &(m, _) in &q.batches[batch as usize] {
+                let message = &q.messages[m as usize];
+                counted |= message.counted;
+                correlation = message.correlation;
+                let span = crate::sim::kernel::trace::Span {
+                    trace: message.correlation,
+                    kind: crate::sim::kernel::trace::SpanKind::QueueWait,
+                    node: queue,
+                    start: message.sent_at,
+                    end: now,
+                    outcome: None,
+                };
+                self.traces.record(span);
+                let receipt = message.receipt;
+                self.queue.schedule(now + visibility, Event::VisibilityTimeout { queue, message: m, receipt });
+            }
+            let request = InFlight::new(correlation, Origin::Queue { queue, batch }, now, counted);
+            if let Err(reason) = self.try_invoke(function, request) {
+                // Only the scaling rate can refuse here (`has_room` checked the rest):
+                // the messages come back after their visibility timeout.
+                self.note_throttle(function, &request, reason);
+                self.queues[queue as usize].release_batch(batch);
+                return;
+            }
+        }
+    }
+
+    pub(crate) fn on_poll(&mut self, queue: u32) {
+        let q = &mut self.queues[queue as usize];
+        if q.poll_at == Some(self.now) {
+            q.poll_at = None;
+        }
+        self.pump_queue(queue);
+    }
+
+    pub(crate) fn on_visibility_timeout(&mut self, queue: u32, message: u32, receipt: u32) {
+        let now = self.now;
+        let q = &mut self.queues[queue as usize];
+        if let Some(dead) = q.visibility_expired(message, receipt, now) {
+            if let (Some(t), true) = (dead.trigger, dead.counted) {
+                self.triggers[t as usize].counters.failed += 1;
+            }
+            if let Some(dlq) = q.dlq_index {
+                self.queues[dlq as usize].dead_letters += 1;
+                self.send_message(dlq, dead.correlation, dead.counted, None, dead.poison, dead.fetch);
+            }
+        }
+        self.pump_queue(queue);
+    }
+
+    /// A batch's invocation ended: delete what succeeded, leave the rest to come back.
+    pub(crate) fn batch_done(&mut self, function: u32, queue: u32, batch: u32, request: &InFlight) {
+        let (outcome, counted_run) = (request.outcome, request.counted);
+        let completed_work = outcome != Outcome::TimedOut && request.call_failure.is_none();
+        let messages = self.queues[queue as usize].release_batch(batch);
+        let partial = self.queues[queue as usize].spec.consumer.as_ref().is_some_and(|c| c.partial_batch_response);
+        let error_rate = self.functions[function as usize].model.spec.error_rate;
+        // With partial batch responses each message of a failed batch failed on its own
+        // (at least one did); without, one failure returns the whole batch.
+        let mut failed: Vec<bool> = match outcome {
+            Outcome::Succeeded => vec![false; messages.len()],
+            Outcome::Failed if partial => messages
+                .iter()
+                .map(|&(m, _)| {
+                    self.queues[queue as usize].messages[m as usize].poison || self.batch_rng.chance(error_rate)
+                })
+                .collect(),
+            _ => vec![true; messages.len()],
+        };
+        if outcome != Outcome::Succeeded && !failed.iter().any(|f| *f) {
+            failed[0] = true;
+        }
+        for (&(m, serial), failed) in messages.iter().zip(failed) {
+            let q = &mut self.queues[queue as usize];
+            let message = &mut q.messages[m as usize];
+            if message.serial != serial || message.state == crate::sim::services::queue::MessageState::Gone {
+                // Another receive of this message already succeeded and deleted it: if
+                // this run did its work too, that work was done twice.
+                if completed_work {
+                    self.count_redelivery(function, counted_run);
+                }
+                continue;
+            }
+            let counted = message.counted;
+            if completed_work {
+                let redelivered = message.side_effects > 0;
+                message.side_effects += 1;
+                if redelivered {
+                    self.count_redelivery(function, counted);
+                }
+            }
+            if !failed {
+                let q = &mut self.queues[queue as usize];
+                let trigger = q.messages[m as usize].trigger;
+                q.delete(m);
+                if let (Some(t), true) = (trigger, counted) {
+                    self.triggers[t as usize].counters.succeeded += 1;
+                }
+            }
+        }
+        self.pump_queue(queue);
+    }
+
+    /// Retention: messages too old are deleted by the queue (their producers hear a
+    /// timeout).
+    pub(crate) fn expire_old_messages(&mut self) {
+        for q in 0..self.queues.len() {
+            for m in self.queues[q].expire_old(self.now) {
+                if let (Some(t), true) = (m.trigger, m.counted) {
+                    self.triggers[t as usize].counters.timed_out += 1;
+                }
+            }
+        }
     }
 }

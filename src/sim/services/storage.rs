@@ -2,6 +2,8 @@
 //! invoke a function, payload limits, and the claim-check pattern (store a large
 //! payload in a bucket, pass a reference).
 
+use crate::sim::Simulation;
+use crate::sim::config::{TriggerSpec, index_of};
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::SimDuration;
 use serde::{Deserialize, Serialize};
@@ -145,6 +147,72 @@ impl BucketState {
         if counted {
             self.counters.objects_created += 1;
             self.counters.stored_kb += kb;
+        }
+    }
+}
+
+impl Simulation {
+    /// An object lands in a bucket; its notification invokes the bucket's function,
+    /// unless the chain is recursive past `MAX_RECURSION` (stopped, and counted).
+    pub(crate) fn object_created(
+        &mut self,
+        bucket: u32,
+        kb: f64,
+        depth: u16,
+        correlation: u64,
+        counted: bool,
+        trigger: Option<u32>,
+    ) {
+        let b = &mut self.buckets[bucket as usize];
+        b.store(kb, counted);
+        match b.notify_index {
+            Some(_) if depth >= MAX_RECURSION => {
+                b.counters.loops_stopped += u64::from(counted);
+                if let (Some(t), true) = (trigger, counted) {
+                    self.triggers[t as usize].counters.failed += 1;
+                }
+            }
+            Some(f) => {
+                b.counters.notifications += u64::from(counted);
+                self.new_async_event_with(f, correlation, counted, trigger, depth + 1, SimDuration::ZERO);
+            }
+            None => {
+                if let (Some(t), true) = (trigger, counted) {
+                    self.triggers[t as usize].counters.succeeded += 1;
+                }
+            }
+        }
+    }
+
+    /// Checks a trigger's payload against its limit: `Some(fetch time)` to go on (zero
+    /// when inline, the claim-check fetch when stored in a bucket), `None` if rejected.
+    pub(crate) fn check_payload(&mut self, trigger: u32, counted: bool) -> Option<SimDuration> {
+        let t = &mut self.triggers[trigger as usize];
+        let Some(payload) = t.spec.payload() else { return Some(SimDuration::ZERO) };
+        let kb = payload.size_kb.sample_kb(&mut t.rng);
+        let limits = &self.config.account.limits;
+        let limit = match t.spec {
+            TriggerSpec::Http { .. } => limits.sync_kb,
+            TriggerSpec::Async { .. } => limits.async_kb,
+            _ => limits.message_kb,
+        };
+        if kb <= limit {
+            return Some(SimDuration::ZERO);
+        }
+        let claim = payload.claim_check.as_deref().and_then(|name| index_of(&self.config.buckets, name));
+        match claim {
+            Some(bucket) => {
+                self.services.claim_checks += u64::from(counted);
+                self.buckets[bucket as usize].store(kb, counted);
+                Some(fetch_time(kb))
+            }
+            None => {
+                if counted {
+                    self.services.payload_rejected += 1;
+                    self.triggers[trigger as usize].counters.failed += 1;
+                }
+                None
+            }
         }
     }
 }

@@ -3,7 +3,13 @@
 //! machine; executions run threads through it, each state entered is a billed
 //! transition.
 
+use crate::sim::function::pool::InFlight;
+use crate::sim::kernel::log::Outcome;
+use crate::sim::kernel::metrics::Histogram;
+use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::route::Origin;
+use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 
 /// Standard workflows: $0.025 per 1000 state transitions.
@@ -222,4 +228,252 @@ pub struct WorkflowCounters {
     pub failed: u64,
     pub transitions: u64,
     pub task_retries: u64,
+}
+
+/// A workflow at run time.
+#[derive(Clone, Debug)]
+pub struct WorkflowState {
+    pub spec: WorkflowSpec,
+    pub(crate) machine: Machine,
+    pub counters: WorkflowCounters,
+    /// Execution time of finished (counted) executions.
+    pub durations: Histogram,
+    pub running: u64,
+    rng: RngStream,
+}
+
+impl WorkflowState {
+    pub(crate) fn new(spec: WorkflowSpec, machine: Machine, seed: u64) -> WorkflowState {
+        let rng = RngStream::new(seed, &format!("workflow/{}/choices", spec.name));
+        WorkflowState {
+            spec,
+            machine,
+            counters: WorkflowCounters::default(),
+            durations: Histogram::default(),
+            running: 0,
+            rng,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+}
+
+/// Executions and threads, in slabs reused as they finish (memory follows what runs).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Orchestrator {
+    executions: Vec<(Execution, u32)>, // the execution and its live threads
+    free_executions: Vec<u32>,
+    threads: Vec<Thread>,
+    free_threads: Vec<u32>,
+}
+
+impl Simulation {
+    /// Starts an execution of `workflow`.
+    pub(crate) fn start_execution(&mut self, workflow: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
+        let execution =
+            Execution { workflow, correlation, counted, trigger, started: self.now, status: ExecutionStatus::Running };
+        let o = &mut self.orchestrator;
+        let id = match o.free_executions.pop() {
+            Some(id) => {
+                o.executions[id as usize] = (execution, 0);
+                id
+            }
+            None => {
+                o.executions.push((execution, 0));
+                (o.executions.len() - 1) as u32
+            }
+        };
+        let w = &mut self.workflows[workflow as usize];
+        w.counters.started += u64::from(counted);
+        w.running += 1;
+        let start = w.machine.start;
+        let thread = self.new_thread(id, None);
+        self.enter(thread, start);
+    }
+
+    fn new_thread(&mut self, execution: u32, parent: Option<u32>) -> u32 {
+        let o = &mut self.orchestrator;
+        o.executions[execution as usize].1 += 1;
+        let t = Thread { execution, state: u32::MAX, parent, pending: 0, attempts: 0 };
+        match o.free_threads.pop() {
+            Some(id) => {
+                o.threads[id as usize] = t;
+                id
+            }
+            None => {
+                o.threads.push(t);
+                (o.threads.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Frees a thread; frees its execution once it is over and has no thread left.
+    fn drop_thread(&mut self, thread: u32) {
+        let o = &mut self.orchestrator;
+        let execution = o.threads[thread as usize].execution;
+        o.free_threads.push(thread);
+        let (e, live) = &mut o.executions[execution as usize];
+        *live -= 1;
+        if *live == 0 && e.status != ExecutionStatus::Running {
+            o.free_executions.push(execution);
+        }
+    }
+
+    fn execution_of(&self, thread: u32) -> (u32, &Execution) {
+        let id = self.orchestrator.threads[thread as usize].execution;
+        (id, &self.orchestrator.executions[id as usize].0)
+    }
+
+    /// Moves a thread into `next` and runs states until one has to wait.
+    fn enter(&mut self, thread: u32, mut next: Next) {
+        loop {
+            let (execution, e) = self.execution_of(thread);
+            if e.status != ExecutionStatus::Running {
+                self.drop_thread(thread);
+                return;
+            }
+            let (workflow, counted) = (e.workflow, e.counted);
+            let Some(state) = next else {
+                self.thread_ended(thread);
+                return;
+            };
+            self.orchestrator.threads[thread as usize].state = state;
+            self.orchestrator.threads[thread as usize].attempts = 0;
+            let w = &mut self.workflows[workflow as usize];
+            w.counters.transitions += u64::from(counted);
+            match w.machine.states[state as usize].clone() {
+                State::Task { .. } => {
+                    self.run_task(thread);
+                    return;
+                }
+                State::Choice { probability, then, otherwise } => {
+                    next = if w.rng.chance(probability) { then } else { otherwise };
+                }
+                State::Parallel { branches, next: after } => {
+                    if branches.is_empty() {
+                        next = after;
+                        continue;
+                    }
+                    self.orchestrator.threads[thread as usize].pending = branches.len() as u32;
+                    for start in branches {
+                        let child = self.new_thread(execution, Some(thread));
+                        self.enter(child, start);
+                    }
+                    return;
+                }
+                State::Wait { duration, .. } => {
+                    self.queue.schedule(self.now + duration, Event::WorkflowWake { thread });
+                    return;
+                }
+                State::Succeed => return self.finish_execution(thread, ExecutionStatus::Succeeded),
+                State::Fail => return self.finish_execution(thread, ExecutionStatus::Failed),
+                State::Compensated => return self.finish_execution(thread, ExecutionStatus::Compensated),
+            }
+        }
+    }
+
+    /// A branch (or the whole execution) reached its end.
+    fn thread_ended(&mut self, thread: u32) {
+        let Some(parent) = self.orchestrator.threads[thread as usize].parent else {
+            return self.finish_execution(thread, ExecutionStatus::Succeeded);
+        };
+        self.drop_thread(thread);
+        let p = &mut self.orchestrator.threads[parent as usize];
+        p.pending -= 1;
+        if p.pending == 0 {
+            let (_, e) = self.execution_of(parent);
+            let workflow = e.workflow as usize;
+            let state = self.orchestrator.threads[parent as usize].state as usize;
+            if let State::Parallel { next, .. } = self.workflows[workflow].machine.states[state] {
+                self.enter(parent, next);
+            }
+        }
+    }
+
+    fn finish_execution(&mut self, thread: u32, status: ExecutionStatus) {
+        let (id, e) = self.execution_of(thread);
+        let (workflow, counted, trigger, started) = (e.workflow, e.counted, e.trigger, e.started);
+        self.orchestrator.executions[id as usize].0.status = status;
+        let w = &mut self.workflows[workflow as usize];
+        w.running -= 1;
+        if counted {
+            match status {
+                ExecutionStatus::Succeeded => w.counters.succeeded += 1,
+                ExecutionStatus::Compensated => w.counters.compensated += 1,
+                _ => w.counters.failed += 1,
+            }
+            w.durations.record(self.now.since(started));
+            if let Some(t) = trigger {
+                let c = &mut self.triggers[t as usize].counters;
+                if status == ExecutionStatus::Succeeded {
+                    c.succeeded += 1;
+                } else {
+                    c.failed += 1;
+                }
+            }
+        }
+        self.drop_thread(thread);
+    }
+
+    /// Invokes the thread's task function (synchronously).
+    fn run_task(&mut self, thread: u32) {
+        let (_, e) = self.execution_of(thread);
+        let (workflow, correlation, counted) = (e.workflow, e.correlation, e.counted);
+        let state = self.orchestrator.threads[thread as usize].state as usize;
+        let State::Task { function, .. } = self.workflows[workflow as usize].machine.states[state] else { return };
+        let request = InFlight::new(correlation, Origin::Workflow { thread }, self.now, counted);
+        if let Err(reason) = self.try_invoke(function, request) {
+            self.note_throttle(function, &request, reason);
+            self.task_done(thread, Outcome::Failed); // a throttle is a retryable error
+        }
+    }
+
+    /// A task's invocation ended: go on, retry with back-off, compensate, or fail.
+    pub(crate) fn task_done(&mut self, thread: u32, outcome: Outcome) {
+        let (_, e) = self.execution_of(thread);
+        if e.status != ExecutionStatus::Running {
+            return self.drop_thread(thread); // another branch already failed it
+        }
+        let (workflow, counted) = (e.workflow, e.counted);
+        let state = self.orchestrator.threads[thread as usize].state as usize;
+        let State::Task { retries, backoff, catch, next, .. } =
+            self.workflows[workflow as usize].machine.states[state].clone()
+        else {
+            return;
+        };
+        if outcome == Outcome::Succeeded {
+            return self.enter(thread, next);
+        }
+        let t = &mut self.orchestrator.threads[thread as usize];
+        t.attempts += 1;
+        if t.attempts <= retries {
+            // A retry is a state transition too (Step Functions bills it).
+            let c = &mut self.workflows[workflow as usize].counters;
+            c.task_retries += u64::from(counted);
+            c.transitions += u64::from(counted);
+            let delay = crate::sim::kernel::time::SimDuration(backoff.0.saturating_mul(1 << (t.attempts - 1).min(20)));
+            self.queue.schedule(self.now + delay, Event::WorkflowWake { thread });
+        } else if catch.is_some() {
+            self.enter(thread, catch);
+        } else {
+            self.finish_execution(thread, ExecutionStatus::Failed);
+        }
+    }
+
+    /// A thread's timer: the end of a wait, or the back-off before a task retry.
+    pub(crate) fn workflow_wake(&mut self, thread: u32) {
+        let (_, e) = self.execution_of(thread);
+        if e.status != ExecutionStatus::Running {
+            return self.drop_thread(thread);
+        }
+        let workflow = e.workflow as usize;
+        let state = self.orchestrator.threads[thread as usize].state as usize;
+        match self.workflows[workflow].machine.states[state] {
+            State::Wait { next, .. } => self.enter(thread, next),
+            State::Task { .. } => self.run_task(thread),
+            _ => {}
+        }
+    }
 }

@@ -1,0 +1,159 @@
+//! Asynchronous invocation (an event, a schedule, an object-created notification, a
+//! bus rule, a function invoking another without waiting): the platform queues the
+//! event, retries a failed attempt about 1 and 3 minutes later, backs off while the
+//! function is throttled, and finally sends it to the function's on-failure queue or
+//! drops it.
+
+use crate::sim::config::index_of;
+use crate::sim::function::pool::InFlight;
+use crate::sim::kernel::log::Outcome;
+use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::route::Origin;
+use crate::sim::{Event, Simulation};
+
+/// An asynchronous event waiting for (another) attempt or running.
+#[derive(Clone, Debug)]
+pub(crate) struct AsyncEvent {
+    pub function: u32,
+    pub correlation: u64,
+    pub trigger: Option<u32>,
+    pub counted: bool,
+    pub created: SimTime,
+    /// Attempts that ran (throttled dispatches are not attempts).
+    pub attempts: u32,
+    pub throttles: u32,
+    pub side_effects: u32,
+    /// Object-created invocations in its chain (recursive loop detection).
+    pub depth: u16,
+    /// Time to fetch its claim-checked payload.
+    pub fetch: SimDuration,
+}
+
+/// Delay before the n-th asynchronous retry (n = 1, 2): about 1 minute, then 2.
+fn retry_delay(attempts: u32) -> SimDuration {
+    SimDuration::from_secs(60 * u64::from(attempts))
+}
+
+/// Back-off after a throttled asynchronous dispatch: 1 s doubling up to 5 minutes.
+fn throttle_backoff(throttles: u32) -> SimDuration {
+    SimDuration::from_secs(1u64 << throttles.min(8)).min(SimDuration::from_secs(300))
+}
+
+impl Simulation {
+    pub(crate) fn new_async_event(&mut self, function: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
+        self.new_async_event_with(function, correlation, counted, trigger, 0, SimDuration::ZERO);
+    }
+
+    pub(crate) fn new_async_event_with(
+        &mut self,
+        function: u32,
+        correlation: u64,
+        counted: bool,
+        trigger: Option<u32>,
+        depth: u16,
+        fetch: SimDuration,
+    ) {
+        let event = AsyncEvent {
+            depth,
+            fetch,
+            function,
+            correlation,
+            trigger,
+            counted,
+            created: self.now,
+            attempts: 0,
+            throttles: 0,
+            side_effects: 0,
+        };
+        self.services.async_events += u64::from(counted);
+        if let Some(t) = trigger {
+            let t = &mut self.triggers[t as usize];
+            if t.running > 0 && counted && matches!(t.spec, crate::sim::config::TriggerSpec::Schedule { .. }) {
+                t.overlaps += 1; // the previous run is not finished
+            }
+            t.running += 1;
+        }
+        let id = match self.free_async.pop() {
+            Some(id) => {
+                self.async_events[id as usize] = event;
+                id
+            }
+            None => {
+                self.async_events.push(event);
+                (self.async_events.len() - 1) as u32
+            }
+        };
+        self.dispatch_async(id);
+    }
+
+    /// Tries to run an asynchronous event now; a throttled one is tried again later.
+    pub(crate) fn dispatch_async(&mut self, event: u32) {
+        let e = &self.async_events[event as usize];
+        let (function, counted) = (e.function, e.counted);
+        let mut request = InFlight::new(e.correlation, Origin::Async { event }, self.now, counted);
+        (request.depth, request.fetch) = (e.depth, e.fetch);
+        let Err(reason) = self.try_invoke(function, request) else { return };
+        self.note_throttle(function, &request, reason);
+        self.services.async_throttled += u64::from(counted);
+        let e = &mut self.async_events[event as usize];
+        e.throttles += 1;
+        let at = self.now + throttle_backoff(e.throttles);
+        if at.since(e.created) > self.functions[function as usize].model.spec.max_event_age {
+            self.give_up_async(event);
+        } else {
+            self.queue.schedule(at, Event::AsyncDue { event });
+        }
+    }
+
+    pub(crate) fn async_attempt_done(&mut self, event: u32, outcome: Outcome, completed_work: bool) {
+        let e = &mut self.async_events[event as usize];
+        e.attempts += 1;
+        let (function, counted) = (e.function, e.counted);
+        if completed_work {
+            let redelivered = e.side_effects > 0;
+            e.side_effects += 1;
+            if redelivered {
+                self.count_redelivery(function, counted);
+            }
+        }
+        if outcome == Outcome::Succeeded {
+            let e = &self.async_events[event as usize];
+            self.services.async_succeeded += u64::from(e.counted);
+            if let Some(t) = e.trigger {
+                let t = &mut self.triggers[t as usize];
+                t.running -= 1;
+                t.counters.succeeded += u64::from(e.counted);
+            }
+            self.free_async.push(event);
+            return;
+        }
+        let spec = &self.functions[function as usize].model.spec;
+        let e = &self.async_events[event as usize];
+        let retry_at = self.now + retry_delay(e.attempts);
+        if e.attempts <= spec.async_retries && retry_at.since(e.created) <= spec.max_event_age {
+            self.services.async_retries += u64::from(e.counted);
+            self.queue.schedule(retry_at, Event::AsyncDue { event });
+        } else {
+            self.give_up_async(event);
+        }
+    }
+
+    fn give_up_async(&mut self, event: u32) {
+        let e = self.async_events[event as usize].clone();
+        let destination = self.functions[e.function as usize].model.spec.on_failure.clone();
+        match destination.and_then(|name| index_of(&self.config.queues, &name)) {
+            Some(q) => {
+                self.services.async_to_dlq += u64::from(e.counted);
+                self.queues[q as usize].dead_letters += 1;
+                self.send_message(q, e.correlation, e.counted, None, false, e.fetch);
+            }
+            None => self.services.async_dropped += u64::from(e.counted),
+        }
+        if let Some(t) = e.trigger {
+            let t = &mut self.triggers[t as usize];
+            t.running -= 1;
+            t.counters.failed += u64::from(e.counted);
+        }
+        self.free_async.push(event);
+    }
+}
