@@ -4,11 +4,12 @@ use super::REPLAY_RUNTIME;
 use super::parse::{CsvProblem, ReplayError, Source, Trace, TraceFunction};
 use crate::report::Report;
 use crate::sim::Simulation;
-use crate::sim::config::{Account, ScalingRate, SimConfig, TriggerSpec};
+use crate::sim::config::{Account, ScalingRate, SimConfig};
 use crate::sim::function::{FunctionSpec, KeepAlive};
 use crate::sim::kernel::arrivals::{Arrivals, TRACE_MINUTE};
 use crate::sim::kernel::cost::{ServerFleet, invoice};
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::trigger::TriggerSpec;
 use serde::Serialize;
 
 /// What one run measured, for all functions or for one.

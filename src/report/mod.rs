@@ -293,7 +293,7 @@ fn ratio(part: u64, whole: u64) -> f64 {
     if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
 }
 
-fn requests_of(c: &crate::sim::RequestCounters) -> RequestsReport {
+fn requests_of(c: &crate::sim::trigger::RequestCounters) -> RequestsReport {
     RequestsReport {
         arrived: c.arrived,
         succeeded: c.succeeded,
@@ -382,17 +382,13 @@ fn queue_report(sim: &Simulation, q: &crate::sim::services::queue::QueueState) -
     }
 }
 
-fn database_report(
-    sim: &Simulation,
-    index: usize,
-    d: &crate::sim::services::database::DatabaseState,
-) -> DatabaseReport {
+fn database_report(sim: &Simulation, d: &crate::sim::services::database::DatabaseState) -> DatabaseReport {
     let window = sim.measured_window();
     DatabaseReport {
         name: d.name().to_string(),
         max_connections: d.spec.max_connections,
         peak_connections: d.peak_connections,
-        avg_connections: d.connections_integral_at(sim.now()).average_since(&sim.warmup_db_integral(index), window),
+        avg_connections: d.connections_integral_at(sim.now()).average_since(&d.warmup_integral, window),
         connection_errors: d.counters.connection_errors,
         queries: d.counters.queries,
         query_ms: LatencyReport::of(&d.query_latency),
@@ -420,9 +416,8 @@ impl Report {
         let per_month = |usd: f64| if months > 0.0 { usd / months } else { 0.0 };
         let fleet_usd = fleet.cost_usd(sim.max_in_flight, window);
         let queues: Vec<QueueReport> = sim.queues().iter().map(|q| queue_report(sim, q)).collect();
-        let databases: Vec<DatabaseReport> =
-            sim.databases().iter().enumerate().map(|(i, d)| database_report(sim, i, d)).collect();
-        let services = sim.services;
+        let databases: Vec<DatabaseReport> = sim.databases().iter().map(|d| database_report(sim, d)).collect();
+        let services = *sim.service_counters();
         let cold_starts: u64 = functions.iter().map(|f| f.cold_starts).sum();
         let wrong_results: u64 = functions.iter().map(|f| f.wrong_results).sum();
         let invocations: u64 = functions.iter().map(|f| f.invocations).sum();

@@ -6,7 +6,7 @@ pub mod locate;
 
 use challenge::Challenge;
 
-use crate::sim::config::{Account, SimConfig, TriggerSpec};
+use crate::sim::config::{Account, SimConfig};
 use crate::sim::function::FunctionSpec;
 use crate::sim::kernel::cost::ServerFleet;
 use crate::sim::kernel::time::SimDuration;
@@ -17,6 +17,7 @@ use crate::sim::services::storage::BucketSpec;
 use crate::sim::services::stream::StreamSpec;
 use crate::sim::services::workflow::WorkflowSpec;
 use crate::sim::timeline::TimelineEntry;
+use crate::sim::trigger::TriggerSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

@@ -3,12 +3,133 @@
 
 use crate::sim::config::{Named, SimConfig, index_of};
 use crate::sim::function::Call;
+use crate::sim::function::FunctionModel;
+use crate::sim::function::pool::{FunctionState, PoolIntegrals};
+use crate::sim::kernel::engine::EventQueue;
+use crate::sim::kernel::log::EventLog;
+use crate::sim::kernel::metrics::{Histogram, Series};
+use crate::sim::kernel::rng::RngStream;
+use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::kernel::trace::Traces;
 use crate::sim::route::ResolvedCall;
+use crate::sim::services::ServiceCounters;
+use crate::sim::services::async_invoke::AsyncInvocations;
 use crate::sim::services::bus::BusState;
+use crate::sim::services::database::DatabaseState;
 use crate::sim::services::queue::QueueState;
 use crate::sim::services::storage::{BucketCounters, BucketState};
 use crate::sim::services::stream::StreamState;
 use crate::sim::services::workflow::{Machine, WorkflowState};
+use crate::sim::trigger::TriggerState;
+use crate::sim::{AccountState, Event, SERIES_START_WIDTH, Services, Simulation};
+
+impl Simulation {
+    /// Builds a run keeping the last `log_capacity` log entries (0 = no log, fastest).
+    /// The configuration must have passed `SimConfig::problems`.
+    pub fn with_log_capacity(config: SimConfig, log_capacity: usize) -> Simulation {
+        let functions = build_functions(&config);
+        let triggers: Vec<TriggerState> = config.triggers.iter().map(|t| TriggerState::new(t, &config)).collect();
+        let mut sim = Simulation {
+            now: SimTime::ZERO,
+            end: SimTime(config.duration.0),
+            warmup_end: SimTime(config.warmup.0),
+            queue: EventQueue::new(triggers.len()),
+            events: 0,
+            next_request: 1,
+            account: account_state(&config),
+            warmup_integrals: vec![PoolIntegrals::default(); functions.len()],
+            functions,
+            triggers,
+            services: build_services(&config),
+            latency: Histogram::default(),
+            series: Series::new(SERIES_START_WIDTH),
+            log: EventLog::new(log_capacity),
+            traces: Traces::new(if log_capacity == 0 { 0 } else { 10 }, 20_000),
+            in_flight: 0,
+            max_in_flight: 0,
+            caption: None,
+            timeline_refused: Vec::new(),
+            config,
+        };
+        for i in 0..sim.triggers.len() {
+            let scale = sim.config.rate_scale_of(i);
+            let t = &mut sim.triggers[i];
+            t.arrivals.rate_scale = scale;
+            if scale == 0.0 {
+                continue; // switched off: it never sends anything
+            }
+            if let Some(first) = t.arrivals.next_after(SimTime::ZERO, &mut t.rng) {
+                sim.queue.schedule_lane(i as u32, first);
+            }
+        }
+        sim.schedule_timeline();
+        sim.queue.schedule(SimTime(SERIES_START_WIDTH.0), Event::Tick);
+        if sim.warmup_end > SimTime::ZERO {
+            sim.queue.schedule(sim.warmup_end, Event::WarmupEnd);
+        }
+        sim
+    }
+}
+
+/// Every function's state, with its calls resolved and its direct connections wired.
+fn build_functions(config: &SimConfig) -> Vec<FunctionState> {
+    let burst = config.account.scaling_rate.environments;
+    let calls = resolve_calls(config);
+    let connects = connections_per_function(config);
+    config
+        .functions
+        .iter()
+        .zip(calls.into_iter().zip(connects))
+        .map(|(f, (calls, connects_to))| {
+            let mut state = FunctionState::new(FunctionModel::new(f.clone()), config.seed, SERIES_START_WIDTH, burst);
+            state.calls = calls;
+            state.connects_to = connects_to;
+            state
+        })
+        .collect()
+}
+
+/// The account's concurrency at the start: what reservations leave to share, and what
+/// unreserved provisioned environments already take of it.
+fn account_state(config: &SimConfig) -> AccountState {
+    let reserved: u32 = config.functions.iter().filter_map(|f| f.reserved_concurrency).sum();
+    let provisioned_unreserved: u32 =
+        config.functions.iter().filter(|f| f.reserved_concurrency.is_none()).map(|f| f.provisioned_concurrency).sum();
+    AccountState {
+        unreserved_capacity: config.account.concurrency_limit.saturating_sub(reserved),
+        unreserved_in_use: provisioned_unreserved,
+    }
+}
+
+fn build_services(config: &SimConfig) -> Services {
+    Services {
+        queues: build_queues(config),
+        databases: build_databases(config),
+        buses: build_buses(config),
+        buckets: build_buckets(config),
+        streams: build_streams(config),
+        workflows: build_workflows(config),
+        orchestrator: Default::default(),
+        async_events: AsyncInvocations::default(),
+        counters: ServiceCounters::default(),
+        batch_rng: RngStream::new(config.seed, "queues/partial-batch"),
+    }
+}
+
+/// Databases, each knowing the round trip from every function's region to its own.
+fn build_databases(config: &SimConfig) -> Vec<DatabaseState> {
+    let home = &config.account.region;
+    config
+        .databases
+        .iter()
+        .map(|d| {
+            let there = d.region.as_ref().unwrap_or(home);
+            let rtt_from: Vec<SimDuration> =
+                config.functions.iter().map(|f| config.account.rtt(f.region.as_ref().unwrap_or(home), there)).collect();
+            DatabaseState::new(d.clone(), config.seed, rtt_from)
+        })
+        .collect()
+}
 
 /// The index of the dead-letter queue a queue sends to: its written `dlq`, unless the
 /// `dlq` knob detached it.
@@ -17,7 +138,7 @@ pub(crate) fn attached_dlq(config: &SimConfig, spec: &crate::sim::services::queu
     spec.dlq.as_deref().filter(|_| attached).and_then(|d| index_of(&config.queues, d))
 }
 
-pub(crate) fn build_queues(config: &SimConfig) -> Vec<QueueState> {
+fn build_queues(config: &SimConfig) -> Vec<QueueState> {
     config
         .queues
         .iter()
@@ -30,7 +151,7 @@ pub(crate) fn build_queues(config: &SimConfig) -> Vec<QueueState> {
         .collect()
 }
 
-pub(crate) fn build_buckets(config: &SimConfig) -> Vec<BucketState> {
+fn build_buckets(config: &SimConfig) -> Vec<BucketState> {
     config
         .buckets
         .iter()
@@ -42,14 +163,14 @@ pub(crate) fn build_buckets(config: &SimConfig) -> Vec<BucketState> {
         .collect()
 }
 
-pub(crate) fn build_buses(config: &SimConfig) -> Vec<BusState> {
+fn build_buses(config: &SimConfig) -> Vec<BusState> {
     let function = |name: &str| index_of(&config.functions, name).unwrap_or(0);
     let queue = |name: &str| index_of(&config.queues, name).unwrap_or(0);
     let workflow = |name: &str| index_of(&config.workflows, name).unwrap_or(0);
     config.buses.iter().map(|b| BusState::new(b.clone(), function, queue, workflow)).collect()
 }
 
-pub(crate) fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
+fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
     // Validation guarantees every name exists.
     fn find<T: Named>(items: &[T], name: &str) -> u32 {
         index_of(items, name).unwrap_or(0)
@@ -85,7 +206,7 @@ pub(crate) fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
 
 /// For each function, the databases (bit mask) its environments connect to directly:
 /// those it queries that have no pooler.
-pub(crate) fn connections_per_function(config: &SimConfig) -> Vec<u64> {
+fn connections_per_function(config: &SimConfig) -> Vec<u64> {
     config
         .functions
         .iter()
@@ -101,7 +222,7 @@ pub(crate) fn connections_per_function(config: &SimConfig) -> Vec<u64> {
         .collect()
 }
 
-pub(crate) fn build_streams(config: &SimConfig) -> Vec<StreamState> {
+fn build_streams(config: &SimConfig) -> Vec<StreamState> {
     config
         .streams
         .iter()
@@ -112,7 +233,7 @@ pub(crate) fn build_streams(config: &SimConfig) -> Vec<StreamState> {
         .collect()
 }
 
-pub(crate) fn build_workflows(config: &SimConfig) -> Vec<WorkflowState> {
+fn build_workflows(config: &SimConfig) -> Vec<WorkflowState> {
     let function = |name: &str| index_of(&config.functions, name).unwrap_or(0);
     config
         .workflows

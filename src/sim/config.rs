@@ -7,9 +7,10 @@ use crate::sim::kernel::time::SimDuration;
 use crate::sim::services::bus::BusSpec;
 use crate::sim::services::database::DatabaseSpec;
 use crate::sim::services::queue::QueueSpec;
-use crate::sim::services::storage::{BucketSpec, Payload, PayloadLimits, SizeDist};
+use crate::sim::services::storage::{BucketSpec, PayloadLimits};
 use crate::sim::services::stream::StreamSpec;
 use crate::sim::services::workflow::WorkflowSpec;
+use crate::sim::trigger::{TargetKind, TriggerSpec};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -102,139 +103,6 @@ impl Default for ScalingRate {
     }
 }
 
-/// A source of requests.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum TriggerSpec {
-    /// Synchronous HTTP/API calls: the client waits and sees cold starts, throttles
-    /// (429) and timeouts. Clients in another `region` than the function add the
-    /// network round trip to every request.
-    Http {
-        name: String,
-        target: String,
-        arrivals: Arrivals,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        region: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        payload: Option<Payload>,
-    },
-    /// Asynchronous events (as from a notification service): queued by the platform,
-    /// retried on failure and on throttling, then sent to the function's `on_failure`
-    /// queue or dropped.
-    Async {
-        name: String,
-        target: String,
-        arrivals: Arrivals,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        payload: Option<Payload>,
-    },
-    /// A producer sending messages to a queue of the scenario. A `poison` fraction of
-    /// its messages fail every time they are processed (a malformed payload).
-    Producer {
-        name: String,
-        queue: String,
-        arrivals: Arrivals,
-        #[serde(default, skip_serializing_if = "is_zero")]
-        poison: f64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        payload: Option<Payload>,
-    },
-    /// Uploads of objects into a bucket (its `notify` function hears of each).
-    Upload { name: String, bucket: String, arrivals: Arrivals, size_kb: SizeDist },
-    /// Starts executions of a workflow.
-    Workflow { name: String, workflow: String, arrivals: Arrivals },
-    /// Writes to a table whose changes flow into a stream. A `poison` fraction of the
-    /// change records fail whenever they are processed.
-    Writes {
-        name: String,
-        stream: String,
-        arrivals: Arrivals,
-        #[serde(default, skip_serializing_if = "is_zero")]
-        poison: f64,
-    },
-    /// A scheduler invoking a function asynchronously: `Every(period: "5m")` or
-    /// `Daily(times: ["2h"])`. A run still going when the next one starts is counted as
-    /// an overlap.
-    Schedule { name: String, target: String, arrivals: Arrivals },
-    /// A producer publishing events of a detail type on a bus.
-    Events { name: String, bus: String, detail_type: String, arrivals: Arrivals },
-}
-
-fn is_zero(x: &f64) -> bool {
-    *x == 0.0
-}
-
-/// What a trigger's requests go to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TargetKind {
-    Function,
-    Queue,
-    Bus,
-    Bucket,
-    Stream,
-    Workflow,
-}
-
-impl TriggerSpec {
-    pub fn name(&self) -> &str {
-        match self {
-            TriggerSpec::Http { name, .. }
-            | TriggerSpec::Async { name, .. }
-            | TriggerSpec::Producer { name, .. }
-            | TriggerSpec::Schedule { name, .. }
-            | TriggerSpec::Events { name, .. }
-            | TriggerSpec::Upload { name, .. }
-            | TriggerSpec::Writes { name, .. }
-            | TriggerSpec::Workflow { name, .. } => name,
-        }
-    }
-    /// The name of the function or queue it feeds.
-    pub fn target(&self) -> &str {
-        match self {
-            TriggerSpec::Http { target, .. }
-            | TriggerSpec::Async { target, .. }
-            | TriggerSpec::Schedule { target, .. } => target,
-            TriggerSpec::Producer { queue, .. } => queue,
-            TriggerSpec::Events { bus, .. } => bus,
-            TriggerSpec::Upload { bucket, .. } => bucket,
-            TriggerSpec::Writes { stream, .. } => stream,
-            TriggerSpec::Workflow { workflow, .. } => workflow,
-        }
-    }
-    pub fn target_kind(&self) -> TargetKind {
-        match self {
-            TriggerSpec::Producer { .. } => TargetKind::Queue,
-            TriggerSpec::Events { .. } => TargetKind::Bus,
-            TriggerSpec::Upload { .. } => TargetKind::Bucket,
-            TriggerSpec::Writes { .. } => TargetKind::Stream,
-            TriggerSpec::Workflow { .. } => TargetKind::Workflow,
-            _ => TargetKind::Function,
-        }
-    }
-    pub fn arrivals(&self) -> &Arrivals {
-        match self {
-            TriggerSpec::Http { arrivals, .. }
-            | TriggerSpec::Async { arrivals, .. }
-            | TriggerSpec::Producer { arrivals, .. }
-            | TriggerSpec::Schedule { arrivals, .. }
-            | TriggerSpec::Events { arrivals, .. }
-            | TriggerSpec::Upload { arrivals, .. }
-            | TriggerSpec::Writes { arrivals, .. }
-            | TriggerSpec::Workflow { arrivals, .. } => arrivals,
-        }
-    }
-
-    /// The payload of its requests, if described.
-    pub fn payload(&self) -> Option<&Payload> {
-        match self {
-            TriggerSpec::Http { payload, .. }
-            | TriggerSpec::Async { payload, .. }
-            | TriggerSpec::Producer { payload, .. } => payload.as_ref(),
-            _ => None,
-        }
-    }
-}
-
 /// What a scenario refers to by name (functions, queues, databases, ...).
 pub trait Named {
     fn name(&self) -> &str;
@@ -288,6 +156,19 @@ impl SimConfig {
     /// The arrival-rate multiplier of trigger `index` (1 unless a knob changed it).
     pub fn rate_scale_of(&self, index: usize) -> f64 {
         self.rate_scales.get(self.triggers[index].name()).copied().unwrap_or(1.0)
+    }
+
+    /// The index of the node `trigger` feeds, among the nodes of its target kind.
+    pub fn target_index(&self, trigger: &TriggerSpec) -> Option<u32> {
+        let name = trigger.target();
+        match trigger.target_kind() {
+            TargetKind::Function => index_of(&self.functions, name),
+            TargetKind::Queue => index_of(&self.queues, name),
+            TargetKind::Bus => index_of(&self.buses, name),
+            TargetKind::Bucket => index_of(&self.buckets, name),
+            TargetKind::Stream => index_of(&self.streams, name),
+            TargetKind::Workflow => index_of(&self.workflows, name),
+        }
     }
 
     pub fn set_rate_scale(&mut self, index: usize, scale: f64) {

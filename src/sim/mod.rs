@@ -9,24 +9,23 @@ pub mod knobs;
 pub(crate) mod route;
 pub mod services;
 pub mod timeline;
+pub mod trigger;
 mod validate;
 
-use config::{SimConfig, TargetKind, TriggerSpec, index_of};
-use function::FunctionModel;
+use config::SimConfig;
 use function::pool::{FunctionState, PoolIntegrals};
-use kernel::arrivals::ArrivalGenerator;
 use kernel::engine::{Due, EventQueue};
 use kernel::log::{EventLog, LogEntry, LogKind};
 use kernel::metrics::{self, Histogram, Series};
 use kernel::rng::RngStream;
 use kernel::time::{SimDuration, SimTime};
-use kernel::{dist, trace};
-use route::ResolvedCall;
+use kernel::trace;
 use services::ServiceCounters;
-use services::async_invoke::AsyncEvent;
+use services::async_invoke::AsyncInvocations;
 use services::database::DatabaseState;
 use services::queue::QueueState;
 use services::{bus, storage, stream, workflow};
+use trigger::{RequestCounters, TriggerState};
 
 /// Width of a series bucket at the start of a run (it doubles as the run grows).
 pub const SERIES_START_WIDTH: SimDuration = SimDuration::from_secs(1);
@@ -63,48 +62,6 @@ enum Event {
     Timeline { index: u32 },
 }
 
-/// Counts of one trigger's requests (those that arrived after the warm-up).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RequestCounters {
-    pub arrived: u64,
-    pub succeeded: u64,
-    pub failed: u64,
-    pub throttled: u64,
-    pub timed_out: u64,
-}
-
-impl RequestCounters {
-    pub fn in_flight(&self) -> u64 {
-        self.arrived - self.succeeded - self.failed - self.throttled - self.timed_out
-    }
-    pub fn add(&mut self, o: &RequestCounters) {
-        self.arrived += o.arrived;
-        self.succeeded += o.succeeded;
-        self.failed += o.failed;
-        self.throttled += o.throttled;
-        self.timed_out += o.timed_out;
-    }
-}
-
-/// A trigger at run time.
-#[derive(Clone, Debug)]
-pub struct TriggerState {
-    pub spec: TriggerSpec,
-    /// Index of the target function (or queue, for a producer).
-    pub target: u32,
-    pub arrivals: ArrivalGenerator,
-    rng: RngStream,
-    pub counters: RequestCounters,
-    /// End-to-end latency of this trigger's completed requests (counted ones).
-    pub latency: Histogram,
-    /// Asynchronous runs of this trigger not yet finished.
-    pub running: u32,
-    /// Schedules: runs that started while the previous one was still going.
-    pub overlaps: u64,
-    /// HTTP clients in another region than their function: the round trip they add.
-    pub network_rtt: SimDuration,
-}
-
 /// How far a call to `step_until` got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StepResult {
@@ -115,28 +72,29 @@ pub struct StepResult {
 
 /// Account-wide concurrency accounting.
 #[derive(Clone, Debug)]
-struct AccountState {
+pub(crate) struct AccountState {
     /// Concurrency left for functions without a reservation.
-    unreserved_capacity: u32,
-    unreserved_in_use: u32,
+    pub(crate) unreserved_capacity: u32,
+    pub(crate) unreserved_in_use: u32,
 }
 
-/// A running simulation.
+/// A running simulation: the clock and the event queue, the functions and triggers,
+/// the services around them, and what is measured. `build.rs` makes one from a
+/// configuration.
 pub struct Simulation {
     config: SimConfig,
-    /// The timeline entry of the caption shown now.
-    caption: Option<u32>,
-    /// Query-time multipliers per database (timeline faults; 1 = normal).
-    db_slowdown: Vec<f64>,
-    /// Timeline entries that could not be applied, and why.
-    pub timeline_refused: Vec<String>,
     now: SimTime,
     end: SimTime,
     warmup_end: SimTime,
     queue: EventQueue<Event>,
+    /// Events handled so far.
+    events: u64,
+    /// The correlation id the next request gets.
+    next_request: u64,
     functions: Vec<FunctionState>,
     triggers: Vec<TriggerState>,
     account: AccountState,
+    services: Services,
     /// End-to-end latency of every counted completed request.
     pub latency: Histogram,
     /// Whole-system series (sums over functions).
@@ -144,165 +102,39 @@ pub struct Simulation {
     pub log: EventLog,
     /// Spans of sampled requests.
     pub traces: trace::Traces,
-    next_request: u64,
-    events: u64,
-    warmup_integrals: Vec<PoolIntegrals>,
+    /// Requests in flight across all functions, and the peak since the warm-up.
     in_flight: u64,
-    /// Peak requests in flight across all functions since the warm-up.
     pub max_in_flight: u64,
+    /// Each function's pool integrals at the end of the warm-up.
+    warmup_integrals: Vec<PoolIntegrals>,
+    /// The timeline entry of the caption shown now.
+    caption: Option<u32>,
+    /// Timeline entries that could not be applied, and why.
+    pub timeline_refused: Vec<String>,
+}
+
+/// The services around the functions, each holding its own state.
+pub(crate) struct Services {
     queues: Vec<QueueState>,
     databases: Vec<DatabaseState>,
     buses: Vec<bus::BusState>,
     buckets: Vec<storage::BucketState>,
     streams: Vec<stream::StreamState>,
     workflows: Vec<workflow::WorkflowState>,
+    /// Workflow executions and their threads.
     orchestrator: workflow::Orchestrator,
-    /// Each function's downstream calls, resolved to indices.
-    calls: Vec<Vec<ResolvedCall>>,
-    /// Databases each function holds a connection to from its cold start (no pooler).
-    connects_to: Vec<u64>,
-    async_events: Vec<AsyncEvent>,
-    free_async: Vec<u32>,
-    pub services: ServiceCounters,
-    db_rngs: Vec<RngStream>,
-    db_samplers: Vec<dist::Sampler>,
-    /// Round trip from each function's region to each database's: `[function][database]`.
-    db_rtt: Vec<Vec<SimDuration>>,
+    /// Asynchronous events waiting for an attempt or running.
+    async_events: AsyncInvocations,
+    counters: ServiceCounters,
+    /// Which messages of a failed batch failed, with partial batch responses (one
+    /// stream for every queue).
     batch_rng: RngStream,
-    warmup_db_integrals: Vec<metrics::TimeIntegral>,
 }
 
 impl Simulation {
     /// Builds a run. The configuration must have passed `SimConfig::problems`.
     pub fn new(config: SimConfig) -> Simulation {
         Simulation::with_log_capacity(config, 4096)
-    }
-
-    /// Builds a run keeping the last `log_capacity` log entries (0 = no log, fastest).
-    pub fn with_log_capacity(config: SimConfig, log_capacity: usize) -> Simulation {
-        let seed = config.seed;
-        let burst = config.account.scaling_rate.environments;
-        let functions: Vec<FunctionState> = config
-            .functions
-            .iter()
-            .map(|f| FunctionState::new(FunctionModel::new(f.clone()), seed, SERIES_START_WIDTH, burst))
-            .collect();
-        let triggers: Vec<TriggerState> = config
-            .triggers
-            .iter()
-            .map(|t| TriggerState {
-                target: {
-                    let name = t.target();
-                    match t.target_kind() {
-                        TargetKind::Function => index_of(&config.functions, name),
-                        TargetKind::Queue => index_of(&config.queues, name),
-                        TargetKind::Bus => index_of(&config.buses, name),
-                        TargetKind::Bucket => index_of(&config.buckets, name),
-                        TargetKind::Stream => index_of(&config.streams, name),
-                        TargetKind::Workflow => index_of(&config.workflows, name),
-                    }
-                    .unwrap_or(0)
-                },
-                arrivals: ArrivalGenerator::new(t.arrivals().clone()),
-                rng: RngStream::new(seed, &format!("trigger/{}/arrivals", t.name())),
-                counters: RequestCounters::default(),
-                latency: Histogram::default(),
-                running: 0,
-                overlaps: 0,
-                network_rtt: match t {
-                    TriggerSpec::Http { region, target, .. } => {
-                        let home = &config.account.region;
-                        let function = config.functions.iter().find(|f| f.name == *target);
-                        let function_region = function.and_then(|f| f.region.as_ref()).unwrap_or(home);
-                        config.account.rtt(region.as_ref().unwrap_or(home), function_region)
-                    }
-                    _ => SimDuration::ZERO,
-                },
-                spec: t.clone(),
-            })
-            .collect();
-        let reserved: u32 = config.functions.iter().filter_map(|f| f.reserved_concurrency).sum();
-        let provisioned_unreserved: u32 = config
-            .functions
-            .iter()
-            .filter(|f| f.reserved_concurrency.is_none())
-            .map(|f| f.provisioned_concurrency)
-            .sum();
-        let mut sim = Simulation {
-            now: SimTime::ZERO,
-            end: SimTime(config.duration.0),
-            warmup_end: SimTime(config.warmup.0),
-            queue: EventQueue::new(triggers.len()),
-            account: AccountState {
-                unreserved_capacity: config.account.concurrency_limit.saturating_sub(reserved),
-                unreserved_in_use: provisioned_unreserved,
-            },
-            warmup_integrals: vec![PoolIntegrals::default(); functions.len()],
-            functions,
-            triggers,
-            latency: Histogram::default(),
-            series: Series::new(SERIES_START_WIDTH),
-            log: EventLog::new(log_capacity),
-            traces: trace::Traces::new(if log_capacity == 0 { 0 } else { 10 }, 20_000),
-            next_request: 1,
-            events: 0,
-            in_flight: 0,
-            max_in_flight: 0,
-            queues: build::build_queues(&config),
-            buses: build::build_buses(&config),
-            buckets: build::build_buckets(&config),
-            streams: build::build_streams(&config),
-            workflows: build::build_workflows(&config),
-            orchestrator: workflow::Orchestrator::default(),
-            databases: config.databases.iter().cloned().map(DatabaseState::new).collect(),
-            calls: build::resolve_calls(&config),
-            connects_to: build::connections_per_function(&config),
-            async_events: Vec::new(),
-            free_async: Vec::new(),
-            services: ServiceCounters::default(),
-            db_rngs: config
-                .databases
-                .iter()
-                .map(|d| RngStream::new(seed, &format!("database/{}/query", d.name)))
-                .collect(),
-            db_samplers: config.databases.iter().map(|d| dist::Sampler::new(&d.query_time)).collect(),
-            db_rtt: config
-                .functions
-                .iter()
-                .map(|f| {
-                    let home = &config.account.region;
-                    let here = f.region.as_ref().unwrap_or(home);
-                    config
-                        .databases
-                        .iter()
-                        .map(|d| config.account.rtt(here, d.region.as_ref().unwrap_or(home)))
-                        .collect()
-                })
-                .collect(),
-            batch_rng: RngStream::new(seed, "queues/partial-batch"),
-            warmup_db_integrals: vec![metrics::TimeIntegral::default(); config.databases.len()],
-            caption: None,
-            db_slowdown: vec![1.0; config.databases.len()],
-            timeline_refused: Vec::new(),
-            config,
-        };
-        for i in 0..sim.triggers.len() {
-            let scale = sim.config.rate_scale_of(i);
-            let t = &mut sim.triggers[i];
-            t.arrivals.rate_scale = scale;
-            if scale == 0.0 {
-                continue; // switched off: it never sends anything
-            }
-            if let Some(first) = t.arrivals.next_after(SimTime::ZERO, &mut t.rng) {
-                sim.queue.schedule_lane(i as u32, first);
-            }
-        }
-        sim.schedule_timeline();
-        sim.queue.schedule(SimTime(SERIES_START_WIDTH.0), Event::Tick);
-        if sim.warmup_end > SimTime::ZERO {
-            sim.queue.schedule(sim.warmup_end, Event::WarmupEnd);
-        }
-        sim
     }
 
     pub fn config(&self) -> &SimConfig {
@@ -412,7 +244,7 @@ impl Simulation {
             Event::VisibilityTimeout { queue, message, receipt } => self.on_visibility_timeout(queue, message, receipt),
             Event::Poll { queue } => self.on_poll(queue),
             Event::AsyncDue { event } => self.dispatch_async(event),
-            Event::ConnectionTimeout { database } => self.databases[database as usize].close(self.now),
+            Event::ConnectionTimeout { database } => self.services.databases[database as usize].close(self.now),
             Event::ShardPoll { stream, shard } => self.pump_shard(stream, shard),
             Event::WorkflowWake { thread } => self.workflow_wake(thread),
             Event::Timeline { index } => self.on_timeline(index),
@@ -464,11 +296,11 @@ impl Simulation {
         });
         self.queue.schedule(now + self.series.width(), Event::Tick);
         self.expire_old_messages();
-        for q in &mut self.queues {
+        for q in &mut self.services.queues {
             let age = q.oldest_age(now).as_secs_f64();
             q.history.push(q.depth() as f64, age);
         }
-        for s in &mut self.streams {
+        for s in &mut self.services.streams {
             s.note_age(now);
         }
     }
@@ -481,9 +313,9 @@ impl Simulation {
             self.warmup_integrals[i] = f.integrals_at(now);
         }
         self.max_in_flight = self.in_flight;
-        for (i, db) in self.databases.iter_mut().enumerate() {
+        for db in &mut self.services.databases {
             db.reset_peaks();
-            self.warmup_db_integrals[i] = db.connections_integral_at(now);
+            db.warmup_integral = db.connections_integral_at(now);
         }
     }
 
@@ -493,34 +325,37 @@ impl Simulation {
         vec![
             ("event queue", self.queue.capacity()),
             ("environments", self.functions.iter().map(|f| f.slots.capacity()).sum()),
-            ("messages", self.queues.iter().map(|q| q.messages.capacity()).sum()),
-            ("visible", self.queues.iter().map(|q| q.visible.capacity()).sum()),
-            ("batches", self.queues.iter().map(|q| q.batches.capacity()).sum()),
-            ("async events", self.async_events.capacity()),
-            ("db waiting", self.databases.iter().map(|d| d.waiting.capacity() + d.pool_waiting.capacity()).sum()),
+            ("messages", self.services.queues.iter().map(|q| q.messages.capacity()).sum()),
+            ("visible", self.services.queues.iter().map(|q| q.visible.capacity()).sum()),
+            ("batches", self.services.queues.iter().map(|q| q.batches.capacity()).sum()),
+            ("async events", self.services.async_events.capacity()),
+            (
+                "db waiting",
+                self.services.databases.iter().map(|d| d.waiting.capacity() + d.pool_waiting.capacity()).sum(),
+            ),
         ]
     }
 
     pub fn queues(&self) -> &[QueueState] {
-        &self.queues
+        &self.services.queues
     }
     pub fn databases(&self) -> &[DatabaseState] {
-        &self.databases
+        &self.services.databases
     }
     pub fn buses(&self) -> &[bus::BusState] {
-        &self.buses
+        &self.services.buses
     }
     pub fn buckets(&self) -> &[storage::BucketState] {
-        &self.buckets
+        &self.services.buckets
     }
     pub fn streams(&self) -> &[stream::StreamState] {
-        &self.streams
+        &self.services.streams
     }
     pub fn workflows(&self) -> &[workflow::WorkflowState] {
-        &self.workflows
+        &self.services.workflows
     }
-    /// A database's open-connections integral at the end of the warm-up.
-    pub fn warmup_db_integral(&self, database: usize) -> metrics::TimeIntegral {
-        self.warmup_db_integrals[database]
+    /// Counts across services: asynchronous events, duplicates, payloads.
+    pub fn service_counters(&self) -> &ServiceCounters {
+        &self.services.counters
     }
 }

@@ -101,7 +101,7 @@ impl Simulation {
             TimelineAction::Set { knob, value } => self.set_knob(knob, value),
             TimelineAction::SlowDatabase { database, factor } => {
                 let d = index_of(&self.config.databases, database).unwrap_or(0) as usize;
-                self.db_slowdown[d] = *factor;
+                self.services.databases[d].slowdown = *factor;
                 Ok(())
             }
             TimelineAction::FailFunction { function, error_rate } => {

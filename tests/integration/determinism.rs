@@ -26,7 +26,7 @@ fn adding_a_function_does_not_perturb_the_others() {
     other.name = "other".into();
     extended.config.functions.push(other);
     let mut trigger = extended.config.triggers[0].clone();
-    let faaslab::sim::config::TriggerSpec::Http { name, target, .. } = &mut trigger else {
+    let faaslab::sim::trigger::TriggerSpec::Http { name, target, .. } = &mut trigger else {
         panic!("the keep-alive scenario has an HTTP trigger");
     };
     *name = "others".into();

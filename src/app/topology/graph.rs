@@ -1,9 +1,10 @@
 //! The scenario as a graph of nodes (triggers, functions; later queues, databases,
 //! buses, workflows) and edges along the data flow. Pure data: `layout` places it.
 
-use crate::sim::config::{SimConfig, TargetKind};
+use crate::sim::config::SimConfig;
 use crate::sim::function::Call;
 use crate::sim::services::bus::BusTarget;
+use crate::sim::trigger::TargetKind;
 use bevy::math::Vec2;
 
 /// What a node stands for. New services add a variant, its size and its column.

@@ -193,8 +193,8 @@ pub(crate) fn subtitle(sim: &Simulation, kind: NodeKind, index: usize) -> String
 }
 
 /// A trigger kind in a word or two.
-fn trigger_kind(spec: &crate::sim::config::TriggerSpec) -> &'static str {
-    use crate::sim::config::TriggerSpec as T;
+fn trigger_kind(spec: &crate::sim::trigger::TriggerSpec) -> &'static str {
+    use crate::sim::trigger::TriggerSpec as T;
     match spec {
         T::Http { .. } => "HTTP",
         T::Async { .. } => "async events",

@@ -18,7 +18,7 @@ impl Simulation {
         loop {
             let f = &self.functions[function as usize];
             let Some(request) = f.slots[env as usize].request else { return };
-            let call = self.calls[function as usize].get(usize::from(request.next_call)).copied();
+            let call = self.functions[function as usize].calls.get(usize::from(request.next_call)).copied();
             let (Some(call), None) = (call, request.call_failure) else {
                 self.complete(function, env);
                 return;

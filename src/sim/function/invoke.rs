@@ -1,7 +1,6 @@
 //! A request's life on a function: arrival from a trigger, a warm or cold start (or a
 //! throttle), the handler's run, and its end: billing, counting, telling its origin.
 
-use crate::sim::config::TriggerSpec;
 use crate::sim::function::pool::{self, InFlight, Released};
 use crate::sim::kernel::log::{LogEntry, LogKind, Outcome, ThrottleReason};
 use crate::sim::kernel::time::{SimDuration, SimTime};
@@ -10,69 +9,6 @@ use crate::sim::route::Origin;
 use crate::sim::{Event, Simulation};
 
 impl Simulation {
-    pub(crate) fn on_arrival(&mut self, trigger: u32) {
-        let now = self.now;
-        let counted = now >= self.warmup_end;
-        let id = self.new_correlation();
-        let t = &mut self.triggers[trigger as usize];
-        if let Some(next) = t.arrivals.next_after(now, &mut t.rng)
-            && next < self.end
-        {
-            self.queue.schedule_lane(trigger, next);
-        }
-        t.counters.arrived += u64::from(counted);
-        let target = t.target;
-        self.series.current.arrivals += 1;
-        let Some(fetch) = self.check_payload(trigger, counted) else { return };
-        match self.triggers[trigger as usize].spec {
-            TriggerSpec::Http { .. } => {
-                let mut request = InFlight::new(id, Origin::Http { trigger }, now, counted);
-                request.fetch = fetch;
-                let entry =
-                    LogEntry { time: now, kind: LogKind::Arrived, function: target, env: u32::MAX, request: id };
-                self.log.push(entry);
-                if let Err(reason) = self.try_invoke(target, request) {
-                    self.note_throttle(target, &request, reason);
-                    if counted {
-                        self.triggers[trigger as usize].counters.throttled += 1;
-                    }
-                }
-            }
-            TriggerSpec::Async { .. } | TriggerSpec::Schedule { .. } => {
-                self.new_async_event_with(target, id, counted, Some(trigger), 0, fetch)
-            }
-            TriggerSpec::Upload { ref size_kb, .. } => {
-                let size = size_kb.clone();
-                let kb = size.sample_kb(&mut self.triggers[trigger as usize].rng);
-                self.object_created(target, kb, 0, id, counted, Some(trigger));
-            }
-            TriggerSpec::Events { ref detail_type, .. } => {
-                let (detail_type, source) =
-                    (detail_type.clone(), self.triggers[trigger as usize].spec.name().to_string());
-                self.publish(target, &detail_type, &source, id, counted);
-                // The producer's put succeeded; what consumers do is theirs to report.
-                self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
-            }
-            TriggerSpec::Workflow { .. } => self.start_execution(target, id, counted, Some(trigger)),
-            TriggerSpec::Writes { poison, .. } => {
-                let poisoned = self.triggers[trigger as usize].rng.chance(poison);
-                self.write_record(target, id, counted, poisoned);
-                // The write succeeded; the stream's consumer reports on the rest.
-                self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
-            }
-            TriggerSpec::Producer { poison, .. } => {
-                let poisoned = self.triggers[trigger as usize].rng.chance(poison);
-                self.send_message(target, id, counted, Some(trigger), poisoned, fetch);
-            }
-        }
-    }
-
-    pub(crate) fn new_correlation(&mut self) -> u64 {
-        let id = self.next_request;
-        self.next_request += 1;
-        id
-    }
-
     /// Starts a request on a warm environment or a new one (cold start), or says which
     /// limit refuses it (the caller decides what a refusal means for its origin).
     #[inline]
@@ -116,11 +52,11 @@ impl Simulation {
         f.note_concurrency();
         // Connections are opened by the init code; a refused one is retried at the
         // first query.
-        let mut connections = self.connects_to[function as usize];
+        let mut connections = f.connects_to;
         while connections != 0 {
             let db = connections.trailing_zeros();
             connections &= connections - 1;
-            if self.databases[db as usize].open(now, request.counted) {
+            if self.services.databases[db as usize].open(now, request.counted) {
                 f.slots[env as usize].env.connections |= 1 << db;
             }
         }
@@ -199,7 +135,7 @@ impl Simulation {
         let mut poisoned = false;
         if let Origin::Queue { queue, batch } = request.origin {
             // A batch is processed message after message.
-            let q = &self.queues[queue as usize];
+            let q = &self.services.queues[queue as usize];
             let messages = &q.batches[batch as usize];
             poisoned = messages.iter().any(|&(m, _)| q.messages[m as usize].poison);
             duration = SimDuration(duration.0.saturating_mul((messages.len() as u64).max(1)));
@@ -210,7 +146,7 @@ impl Simulation {
         }
         duration = duration + request.fetch;
         if let Origin::Stream { stream, shard } = request.origin {
-            let sh = &self.streams[stream as usize].shards[shard as usize];
+            let sh = &self.services.streams[stream as usize].shards[shard as usize];
             let (records, poison) = (sh.in_flight, sh.records.iter().take(sh.in_flight as usize).any(|r| r.poison));
             duration = SimDuration(duration.0.saturating_mul(u64::from(records.max(1))));
             poisoned |= poison;
@@ -256,7 +192,7 @@ impl Simulation {
     /// The handler's own work is done: its downstream calls come next.
     pub(crate) fn on_finish(&mut self, function: u32, env: u32) {
         let cache_hit = self.functions[function as usize].slots[env as usize].request.is_some_and(|r| r.cache_hit);
-        if cache_hit || self.calls[function as usize].is_empty() {
+        if cache_hit || self.functions[function as usize].calls.is_empty() {
             self.complete(function, env); // the common case: no downstream calls
         } else {
             self.continue_calls(function, env);

@@ -196,6 +196,11 @@ pub struct FunctionState {
     /// Local state: each user's last environment (slot and creation time).
     pub(crate) sessions: Vec<Option<(u32, SimTime)>>,
     pub(crate) rngs: FunctionRngs,
+    /// The handler's downstream calls, resolved to indices (`build.rs`).
+    pub(crate) calls: Vec<crate::sim::route::ResolvedCall>,
+    /// Databases (bit mask) an environment connects to at its cold start: those the
+    /// handler queries without a pooler.
+    pub(crate) connects_to: u64,
     /// Environments that expired (whole run).
     pub expired: u64,
     /// Requests ever served and refused, warm-up included (for live views).
@@ -240,6 +245,8 @@ impl FunctionState {
             scaling_refilled: SimTime::ZERO,
             expiry_check_at: None,
             sessions: Vec::new(),
+            calls: Vec::new(),
+            connects_to: 0,
             expired: 0,
             lifetime_invocations: 0,
             lifetime_cold_starts: 0,

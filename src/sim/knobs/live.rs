@@ -194,7 +194,7 @@ impl Simulation {
     /// A queue's settings as in `changed` (batch size, visibility, receives, consumer
     /// concurrency, whether its DLQ is attached), from now on.
     pub(crate) fn respec_queue(&mut self, queue: usize, changed: &SimConfig) {
-        let q = &mut self.queues[queue];
+        let q = &mut self.services.queues[queue];
         q.spec = changed.queues[queue].clone();
         q.dlq_index = crate::sim::build::attached_dlq(changed, &q.spec);
         self.config.queues[queue] = changed.queues[queue].clone();

@@ -9,6 +9,7 @@ use crate::sim::function::pool::InFlight;
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::Origin;
+use crate::sim::trigger::TriggerSpec;
 use crate::sim::{Event, Simulation};
 
 /// An asynchronous event waiting for (another) attempt or running.
@@ -27,6 +28,51 @@ pub(crate) struct AsyncEvent {
     pub depth: u16,
     /// Time to fetch its claim-checked payload.
     pub fetch: SimDuration,
+}
+
+/// The asynchronous events in flight, in a slab whose slots are reused as events end
+/// (memory follows what is in flight, not what was ever sent).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AsyncInvocations {
+    events: Vec<AsyncEvent>,
+    free: Vec<u32>,
+}
+
+impl AsyncInvocations {
+    fn insert(&mut self, event: AsyncEvent) -> u32 {
+        match self.free.pop() {
+            Some(id) => {
+                self.events[id as usize] = event;
+                id
+            }
+            None => {
+                self.events.push(event);
+                (self.events.len() - 1) as u32
+            }
+        }
+    }
+
+    /// The slot of a finished event, for the next one.
+    fn release(&mut self, id: u32) {
+        self.free.push(id);
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.events.capacity()
+    }
+}
+
+impl std::ops::Index<u32> for AsyncInvocations {
+    type Output = AsyncEvent;
+    fn index(&self, id: u32) -> &AsyncEvent {
+        &self.events[id as usize]
+    }
+}
+
+impl std::ops::IndexMut<u32> for AsyncInvocations {
+    fn index_mut(&mut self, id: u32) -> &mut AsyncEvent {
+        &mut self.events[id as usize]
+    }
 }
 
 /// Delay before the n-th asynchronous retry (n = 1, 2): about 1 minute, then 2.
@@ -65,37 +111,28 @@ impl Simulation {
             throttles: 0,
             side_effects: 0,
         };
-        self.services.async_events += u64::from(counted);
+        self.services.counters.async_events += u64::from(counted);
         if let Some(t) = trigger {
             let t = &mut self.triggers[t as usize];
-            if t.running > 0 && counted && matches!(t.spec, crate::sim::config::TriggerSpec::Schedule { .. }) {
+            if t.running > 0 && counted && matches!(t.spec, TriggerSpec::Schedule { .. }) {
                 t.overlaps += 1; // the previous run is not finished
             }
             t.running += 1;
         }
-        let id = match self.free_async.pop() {
-            Some(id) => {
-                self.async_events[id as usize] = event;
-                id
-            }
-            None => {
-                self.async_events.push(event);
-                (self.async_events.len() - 1) as u32
-            }
-        };
+        let id = self.services.async_events.insert(event);
         self.dispatch_async(id);
     }
 
     /// Tries to run an asynchronous event now; a throttled one is tried again later.
     pub(crate) fn dispatch_async(&mut self, event: u32) {
-        let e = &self.async_events[event as usize];
+        let e = &self.services.async_events[event];
         let (function, counted) = (e.function, e.counted);
         let mut request = InFlight::new(e.correlation, Origin::Async { event }, self.now, counted);
         (request.depth, request.fetch) = (e.depth, e.fetch);
         let Err(reason) = self.try_invoke(function, request) else { return };
         self.note_throttle(function, &request, reason);
-        self.services.async_throttled += u64::from(counted);
-        let e = &mut self.async_events[event as usize];
+        self.services.counters.async_throttled += u64::from(counted);
+        let e = &mut self.services.async_events[event];
         e.throttles += 1;
         let at = self.now + throttle_backoff(e.throttles);
         if at.since(e.created) > self.functions[function as usize].model.spec.max_event_age {
@@ -106,7 +143,7 @@ impl Simulation {
     }
 
     pub(crate) fn async_attempt_done(&mut self, event: u32, outcome: Outcome, completed_work: bool) {
-        let e = &mut self.async_events[event as usize];
+        let e = &mut self.services.async_events[event];
         e.attempts += 1;
         let (function, counted) = (e.function, e.counted);
         if completed_work {
@@ -117,21 +154,21 @@ impl Simulation {
             }
         }
         if outcome == Outcome::Succeeded {
-            let e = &self.async_events[event as usize];
-            self.services.async_succeeded += u64::from(e.counted);
+            let e = &self.services.async_events[event];
+            self.services.counters.async_succeeded += u64::from(e.counted);
             if let Some(t) = e.trigger {
                 let t = &mut self.triggers[t as usize];
                 t.running -= 1;
                 t.counters.succeeded += u64::from(e.counted);
             }
-            self.free_async.push(event);
+            self.services.async_events.release(event);
             return;
         }
         let spec = &self.functions[function as usize].model.spec;
-        let e = &self.async_events[event as usize];
+        let e = &self.services.async_events[event];
         let retry_at = self.now + retry_delay(e.attempts);
         if e.attempts <= spec.async_retries && retry_at.since(e.created) <= spec.max_event_age {
-            self.services.async_retries += u64::from(e.counted);
+            self.services.counters.async_retries += u64::from(e.counted);
             self.queue.schedule(retry_at, Event::AsyncDue { event });
         } else {
             self.give_up_async(event);
@@ -139,21 +176,21 @@ impl Simulation {
     }
 
     fn give_up_async(&mut self, event: u32) {
-        let e = self.async_events[event as usize].clone();
+        let e = self.services.async_events[event].clone();
         let destination = self.functions[e.function as usize].model.spec.on_failure.clone();
         match destination.and_then(|name| index_of(&self.config.queues, &name)) {
             Some(q) => {
-                self.services.async_to_dlq += u64::from(e.counted);
-                self.queues[q as usize].dead_letters += 1;
+                self.services.counters.async_to_dlq += u64::from(e.counted);
+                self.services.queues[q as usize].dead_letters += 1;
                 self.send_message(q, e.correlation, e.counted, None, false, e.fetch);
             }
-            None => self.services.async_dropped += u64::from(e.counted),
+            None => self.services.counters.async_dropped += u64::from(e.counted),
         }
         if let Some(t) = e.trigger {
             let t = &mut self.triggers[t as usize];
             t.running -= 1;
             t.counters.failed += u64::from(e.counted);
         }
-        self.free_async.push(event);
+        self.services.async_events.release(event);
     }
 }

@@ -106,7 +106,7 @@ impl BusState {
 impl Simulation {
     /// Routes an event to every target of every matching rule.
     pub(crate) fn publish(&mut self, bus: u32, detail_type: &str, source: &str, correlation: u64, counted: bool) {
-        let b = &mut self.buses[bus as usize];
+        let b = &mut self.services.buses[bus as usize];
         let targets = b.route(detail_type, source);
         if counted {
             b.counters.published += 1;

@@ -2,8 +2,9 @@
 //! and an optional connection pooler (proxy).
 
 use crate::sim::function::pool::CallFailure;
-use crate::sim::kernel::dist::{Dist, Percentile};
+use crate::sim::kernel::dist::{Dist, Percentile, Sampler};
 use crate::sim::kernel::metrics::{Histogram, TimeIntegral};
+use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
@@ -99,12 +100,27 @@ pub struct DatabaseState {
     pub query_latency: Histogram,
     connections_integral: TimeIntegral,
     last_touch: SimTime,
+    /// The open-connections integral at the end of the warm-up.
+    pub warmup_integral: TimeIntegral,
+    /// Query time, compiled, and its random stream.
+    sampler: Sampler,
+    rng: RngStream,
+    /// Query-time multiplier (a timeline fault; 1 = normal).
+    pub(crate) slowdown: f64,
+    /// The round trip from each function's region to the database's, by function.
+    rtt_from: Vec<SimDuration>,
 }
 
 impl DatabaseState {
-    pub(crate) fn new(spec: DatabaseSpec) -> DatabaseState {
+    /// `rtt_from`: the round trip from each function's region, by function index.
+    pub(crate) fn new(spec: DatabaseSpec, seed: u64, rtt_from: Vec<SimDuration>) -> DatabaseState {
         let pool = spec.pooler.as_ref().map_or(0, |p| p.pool_size);
         let mut db = DatabaseState {
+            warmup_integral: TimeIntegral::default(),
+            sampler: Sampler::new(&spec.query_time),
+            rng: RngStream::new(seed, &format!("database/{}/query", spec.name)),
+            slowdown: 1.0,
+            rtt_from,
             connections: 0,
             peak_connections: 0,
             running: 0,
@@ -170,7 +186,7 @@ impl Simulation {
         self.set_request(function, env, |r| r.query_issued = now);
         let waiter = Waiter { function, env, since: now };
         let counted = self.functions[function as usize].slots[env as usize].request.is_some_and(|r| r.counted);
-        let db = &mut self.databases[database as usize];
+        let db = &mut self.services.databases[database as usize];
         if db.spec.pooler.is_some() {
             if db.pool_free > 0 {
                 db.pool_free -= 1;
@@ -195,16 +211,15 @@ impl Simulation {
 
     /// The server runs a query now if it has a free slot; otherwise it waits its turn.
     pub(crate) fn submit_query(&mut self, database: u32, waiter: Waiter) {
-        let db = &mut self.databases[database as usize];
+        let db = &mut self.services.databases[database as usize];
         if db.running < db.spec.max_parallel_queries {
             db.running += 1;
             let Waiter { function, env, .. } = waiter;
-            let mut server = self.db_samplers[database as usize].sample(&mut self.db_rngs[database as usize]);
-            let slowdown = self.db_slowdown[database as usize];
-            if slowdown != 1.0 {
-                server = SimDuration::from_secs_f64(server.as_secs_f64() * slowdown);
+            let mut server = db.sampler.sample(&mut db.rng);
+            if db.slowdown != 1.0 {
+                server = SimDuration::from_secs_f64(server.as_secs_f64() * db.slowdown);
             }
-            let took = server + self.db_rtt[function as usize][database as usize];
+            let took = server + db.rtt_from[function as usize];
             self.queue.schedule(self.now + took, Event::QueryDone { database, function, env });
         } else {
             db.waiting.push_back(waiter);
@@ -213,12 +228,12 @@ impl Simulation {
 
     pub(crate) fn on_query_done(&mut self, database: u32, function: u32, env: u32) {
         let now = self.now;
-        let db = &mut self.databases[database as usize];
+        let db = &mut self.services.databases[database as usize];
         db.running -= 1;
         if let Some(next) = db.waiting.pop_front() {
             self.submit_query(database, next);
         }
-        let db = &mut self.databases[database as usize];
+        let db = &mut self.services.databases[database as usize];
         if db.spec.pooler.is_some() {
             // The pooled connection goes to the next query waiting for one.
             match db.pool_waiting.pop_front() {
@@ -227,7 +242,7 @@ impl Simulation {
             }
         }
         let Some(request) = self.functions[function as usize].slots[env as usize].request else { return };
-        let db = &mut self.databases[database as usize];
+        let db = &mut self.services.databases[database as usize];
         if request.counted {
             db.counters.queries += 1;
             db.query_latency.record(now.since(request.query_issued));
@@ -255,9 +270,9 @@ impl Simulation {
         while connections != 0 {
             let db = connections.trailing_zeros() as usize;
             connections &= connections - 1;
-            let leak = self.databases[db].spec.leaked_connection_timeout;
+            let leak = self.services.databases[db].spec.leaked_connection_timeout;
             if leak.0 == 0 {
-                self.databases[db].close(self.now);
+                self.services.databases[db].close(self.now);
             } else {
                 self.queue.schedule(self.now + leak, Event::ConnectionTimeout { database: db as u32 });
             }

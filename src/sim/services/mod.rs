@@ -44,9 +44,9 @@ impl Simulation {
             return;
         }
         if self.functions[function as usize].model.spec.idempotency {
-            self.services.duplicates_suppressed += 1;
+            self.services.counters.duplicates_suppressed += 1;
         } else {
-            self.services.duplicates += 1;
+            self.services.counters.duplicates += 1;
         }
     }
 }

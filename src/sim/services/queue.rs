@@ -389,7 +389,7 @@ impl Simulation {
         fetch: SimDuration,
     ) {
         let now = self.now;
-        self.queues[queue as usize].send(now, correlation, counted, trigger, poison, fetch);
+        self.services.queues[queue as usize].send(now, correlation, counted, trigger, poison, fetch);
         self.pump_queue(queue);
     }
 
@@ -397,7 +397,7 @@ impl Simulation {
     pub(crate) fn pump_queue(&mut self, queue: u32) {
         let now = self.now;
         loop {
-            let q = &mut self.queues[queue as usize];
+            let q = &mut self.services.queues[queue as usize];
             let (Some(consumer), Some(function)) = (q.spec.consumer.clone(), q.consumer_index) else { return };
             if q.visible.is_empty() || q.batches_in_flight >= q.consumer_limit(now) {
                 return;
@@ -414,7 +414,7 @@ impl Simulation {
                 }
             }
             if !self.has_room(function) {
-                let q = &mut self.queues[queue as usize];
+                let q = &mut self.services.queues[queue as usize];
                 if q.poll_at.is_none() {
                     let at = now + SimDuration::from_secs(1);
                     q.poll_at = Some(at);
@@ -422,7 +422,7 @@ impl Simulation {
                 }
                 return;
             }
-            let q = &mut self.queues[queue as usize];
+            let q = &mut self.services.queues[queue as usize];
             q.window_opened = None;
             let Some(batch) = q.receive_batch(now, consumer.batch_size) else { return };
             let visibility = q.spec.visibility_timeout;
@@ -449,14 +449,14 @@ impl Simulation {
                 // Only the scaling rate can refuse here (`has_room` checked the rest):
                 // the messages come back after their visibility timeout.
                 self.note_throttle(function, &request, reason);
-                self.queues[queue as usize].release_batch(batch);
+                self.services.queues[queue as usize].release_batch(batch);
                 return;
             }
         }
     }
 
     pub(crate) fn on_poll(&mut self, queue: u32) {
-        let q = &mut self.queues[queue as usize];
+        let q = &mut self.services.queues[queue as usize];
         if q.poll_at == Some(self.now) {
             q.poll_at = None;
         }
@@ -465,13 +465,13 @@ impl Simulation {
 
     pub(crate) fn on_visibility_timeout(&mut self, queue: u32, message: u32, receipt: u32) {
         let now = self.now;
-        let q = &mut self.queues[queue as usize];
+        let q = &mut self.services.queues[queue as usize];
         if let Some(dead) = q.visibility_expired(message, receipt, now) {
             if let (Some(t), true) = (dead.trigger, dead.counted) {
                 self.triggers[t as usize].counters.failed += 1;
             }
             if let Some(dlq) = q.dlq_index {
-                self.queues[dlq as usize].dead_letters += 1;
+                self.services.queues[dlq as usize].dead_letters += 1;
                 self.send_message(dlq, dead.correlation, dead.counted, None, dead.poison, dead.fetch);
             }
         }
@@ -482,8 +482,9 @@ impl Simulation {
     pub(crate) fn batch_done(&mut self, function: u32, queue: u32, batch: u32, request: &InFlight) {
         let (outcome, counted_run) = (request.outcome, request.counted);
         let completed_work = outcome != Outcome::TimedOut && request.call_failure.is_none();
-        let messages = self.queues[queue as usize].release_batch(batch);
-        let partial = self.queues[queue as usize].spec.consumer.as_ref().is_some_and(|c| c.partial_batch_response);
+        let messages = self.services.queues[queue as usize].release_batch(batch);
+        let partial =
+            self.services.queues[queue as usize].spec.consumer.as_ref().is_some_and(|c| c.partial_batch_response);
         let error_rate = self.functions[function as usize].model.spec.error_rate;
         // With partial batch responses each message of a failed batch failed on its own
         // (at least one did); without, one failure returns the whole batch.
@@ -492,7 +493,8 @@ impl Simulation {
             Outcome::Failed if partial => messages
                 .iter()
                 .map(|&(m, _)| {
-                    self.queues[queue as usize].messages[m as usize].poison || self.batch_rng.chance(error_rate)
+                    self.services.queues[queue as usize].messages[m as usize].poison
+                        || self.services.batch_rng.chance(error_rate)
                 })
                 .collect(),
             _ => vec![true; messages.len()],
@@ -501,7 +503,7 @@ impl Simulation {
             failed[0] = true;
         }
         for (&(m, serial), failed) in messages.iter().zip(failed) {
-            let q = &mut self.queues[queue as usize];
+            let q = &mut self.services.queues[queue as usize];
             let message = &mut q.messages[m as usize];
             if message.serial != serial || message.state == crate::sim::services::queue::MessageState::Gone {
                 // Another receive of this message already succeeded and deleted it: if
@@ -520,7 +522,7 @@ impl Simulation {
                 }
             }
             if !failed {
-                let q = &mut self.queues[queue as usize];
+                let q = &mut self.services.queues[queue as usize];
                 let trigger = q.messages[m as usize].trigger;
                 q.delete(m);
                 if let (Some(t), true) = (trigger, counted) {
@@ -534,8 +536,8 @@ impl Simulation {
     /// Retention: messages too old are deleted by the queue (their producers hear a
     /// timeout).
     pub(crate) fn expire_old_messages(&mut self) {
-        for q in 0..self.queues.len() {
-            for m in self.queues[q].expire_old(self.now) {
+        for q in 0..self.services.queues.len() {
+            for m in self.services.queues[q].expire_old(self.now) {
                 if let (Some(t), true) = (m.trigger, m.counted) {
                     self.triggers[t as usize].counters.timed_out += 1;
                 }

@@ -3,9 +3,10 @@
 //! payload in a bucket, pass a reference).
 
 use crate::sim::Simulation;
-use crate::sim::config::{TriggerSpec, index_of};
+use crate::sim::config::index_of;
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::trigger::TriggerSpec;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 
@@ -163,7 +164,7 @@ impl Simulation {
         counted: bool,
         trigger: Option<u32>,
     ) {
-        let b = &mut self.buckets[bucket as usize];
+        let b = &mut self.services.buckets[bucket as usize];
         b.store(kb, counted);
         match b.notify_index {
             Some(_) if depth >= MAX_RECURSION => {
@@ -202,13 +203,13 @@ impl Simulation {
         let claim = payload.claim_check.as_deref().and_then(|name| index_of(&self.config.buckets, name));
         match claim {
             Some(bucket) => {
-                self.services.claim_checks += u64::from(counted);
-                self.buckets[bucket as usize].store(kb, counted);
+                self.services.counters.claim_checks += u64::from(counted);
+                self.services.buckets[bucket as usize].store(kb, counted);
                 Some(fetch_time(kb))
             }
             None => {
                 if counted {
-                    self.services.payload_rejected += 1;
+                    self.services.counters.payload_rejected += 1;
                     self.triggers[trigger as usize].counters.failed += 1;
                 }
                 None

@@ -163,14 +163,14 @@ const RETRY_DELAY: SimDuration = SimDuration::from_secs(1);
 impl Simulation {
     /// A table write: its change record joins a shard, which the consumer may take.
     pub(crate) fn write_record(&mut self, stream: u32, correlation: u64, counted: bool, poison: bool) {
-        let shard = self.streams[stream as usize].write(self.now, correlation, counted, poison);
+        let shard = self.services.streams[stream as usize].write(self.now, correlation, counted, poison);
         self.pump_shard(stream, shard);
     }
 
     /// Starts the shard's next batch if none is in flight and the function has room.
     pub(crate) fn pump_shard(&mut self, stream: u32, shard: u32) {
         let now = self.now;
-        let s = &mut self.streams[stream as usize];
+        let s = &mut self.services.streams[stream as usize];
         let Some(function) = s.consumer_index else { return };
         s.skip_old(shard, now);
         let sh = &mut s.shards[shard as usize];
@@ -181,7 +181,7 @@ impl Simulation {
             self.queue.schedule(now + RETRY_DELAY, Event::ShardPoll { stream, shard });
             return;
         }
-        let s = &mut self.streams[stream as usize];
+        let s = &mut self.services.streams[stream as usize];
         let sh = &mut s.shards[shard as usize];
         let n = sh.batch_limit.max(1).min(sh.records.len() as u32);
         sh.in_flight = n;
@@ -192,7 +192,7 @@ impl Simulation {
         let request = InFlight::new(correlation, Origin::Stream { stream, shard }, now, counted);
         if let Err(reason) = self.try_invoke(function, request) {
             self.note_throttle(function, &request, reason);
-            self.streams[stream as usize].shards[shard as usize].in_flight = 0;
+            self.services.streams[stream as usize].shards[shard as usize].in_flight = 0;
             self.queue.schedule(now + RETRY_DELAY, Event::ShardPoll { stream, shard });
         }
     }
@@ -200,7 +200,7 @@ impl Simulation {
     /// A batch ended: on success its records leave the shard, in order; on failure the
     /// shard stays blocked on them (retried, bisected, or given up after `max_retries`).
     pub(crate) fn stream_batch_done(&mut self, stream: u32, shard: u32, outcome: Outcome) {
-        let s = &mut self.streams[stream as usize];
+        let s = &mut self.services.streams[stream as usize];
         let consumer = s.spec.consumer.clone().expect("only consumed streams run batches");
         let sh = &mut s.shards[shard as usize];
         let n = sh.in_flight as usize;

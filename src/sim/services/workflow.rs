@@ -274,7 +274,7 @@ impl Simulation {
     pub(crate) fn start_execution(&mut self, workflow: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
         let execution =
             Execution { workflow, correlation, counted, trigger, started: self.now, status: ExecutionStatus::Running };
-        let o = &mut self.orchestrator;
+        let o = &mut self.services.orchestrator;
         let id = match o.free_executions.pop() {
             Some(id) => {
                 o.executions[id as usize] = (execution, 0);
@@ -285,7 +285,7 @@ impl Simulation {
                 (o.executions.len() - 1) as u32
             }
         };
-        let w = &mut self.workflows[workflow as usize];
+        let w = &mut self.services.workflows[workflow as usize];
         w.counters.started += u64::from(counted);
         w.running += 1;
         let start = w.machine.start;
@@ -294,7 +294,7 @@ impl Simulation {
     }
 
     fn new_thread(&mut self, execution: u32, parent: Option<u32>) -> u32 {
-        let o = &mut self.orchestrator;
+        let o = &mut self.services.orchestrator;
         o.executions[execution as usize].1 += 1;
         let t = Thread { execution, state: u32::MAX, parent, pending: 0, attempts: 0 };
         match o.free_threads.pop() {
@@ -311,7 +311,7 @@ impl Simulation {
 
     /// Frees a thread; frees its execution once it is over and has no thread left.
     fn drop_thread(&mut self, thread: u32) {
-        let o = &mut self.orchestrator;
+        let o = &mut self.services.orchestrator;
         let execution = o.threads[thread as usize].execution;
         o.free_threads.push(thread);
         let (e, live) = &mut o.executions[execution as usize];
@@ -322,8 +322,8 @@ impl Simulation {
     }
 
     fn execution_of(&self, thread: u32) -> (u32, &Execution) {
-        let id = self.orchestrator.threads[thread as usize].execution;
-        (id, &self.orchestrator.executions[id as usize].0)
+        let id = self.services.orchestrator.threads[thread as usize].execution;
+        (id, &self.services.orchestrator.executions[id as usize].0)
     }
 
     /// Moves a thread into `next` and runs states until one has to wait.
@@ -339,9 +339,9 @@ impl Simulation {
                 self.thread_ended(thread);
                 return;
             };
-            self.orchestrator.threads[thread as usize].state = state;
-            self.orchestrator.threads[thread as usize].attempts = 0;
-            let w = &mut self.workflows[workflow as usize];
+            self.services.orchestrator.threads[thread as usize].state = state;
+            self.services.orchestrator.threads[thread as usize].attempts = 0;
+            let w = &mut self.services.workflows[workflow as usize];
             w.counters.transitions += u64::from(counted);
             match w.machine.states[state as usize].clone() {
                 State::Task { .. } => {
@@ -356,7 +356,7 @@ impl Simulation {
                         next = after;
                         continue;
                     }
-                    self.orchestrator.threads[thread as usize].pending = branches.len() as u32;
+                    self.services.orchestrator.threads[thread as usize].pending = branches.len() as u32;
                     for start in branches {
                         let child = self.new_thread(execution, Some(thread));
                         self.enter(child, start);
@@ -376,17 +376,17 @@ impl Simulation {
 
     /// A branch (or the whole execution) reached its end.
     fn thread_ended(&mut self, thread: u32) {
-        let Some(parent) = self.orchestrator.threads[thread as usize].parent else {
+        let Some(parent) = self.services.orchestrator.threads[thread as usize].parent else {
             return self.finish_execution(thread, ExecutionStatus::Succeeded);
         };
         self.drop_thread(thread);
-        let p = &mut self.orchestrator.threads[parent as usize];
+        let p = &mut self.services.orchestrator.threads[parent as usize];
         p.pending -= 1;
         if p.pending == 0 {
             let (_, e) = self.execution_of(parent);
             let workflow = e.workflow as usize;
-            let state = self.orchestrator.threads[parent as usize].state as usize;
-            if let State::Parallel { next, .. } = self.workflows[workflow].machine.states[state] {
+            let state = self.services.orchestrator.threads[parent as usize].state as usize;
+            if let State::Parallel { next, .. } = self.services.workflows[workflow].machine.states[state] {
                 self.enter(parent, next);
             }
         }
@@ -395,8 +395,8 @@ impl Simulation {
     fn finish_execution(&mut self, thread: u32, status: ExecutionStatus) {
         let (id, e) = self.execution_of(thread);
         let (workflow, counted, trigger, started) = (e.workflow, e.counted, e.trigger, e.started);
-        self.orchestrator.executions[id as usize].0.status = status;
-        let w = &mut self.workflows[workflow as usize];
+        self.services.orchestrator.executions[id as usize].0.status = status;
+        let w = &mut self.services.workflows[workflow as usize];
         w.running -= 1;
         if counted {
             match status {
@@ -421,8 +421,10 @@ impl Simulation {
     fn run_task(&mut self, thread: u32) {
         let (_, e) = self.execution_of(thread);
         let (workflow, correlation, counted) = (e.workflow, e.correlation, e.counted);
-        let state = self.orchestrator.threads[thread as usize].state as usize;
-        let State::Task { function, .. } = self.workflows[workflow as usize].machine.states[state] else { return };
+        let state = self.services.orchestrator.threads[thread as usize].state as usize;
+        let State::Task { function, .. } = self.services.workflows[workflow as usize].machine.states[state] else {
+            return;
+        };
         let request = InFlight::new(correlation, Origin::Workflow { thread }, self.now, counted);
         if let Err(reason) = self.try_invoke(function, request) {
             self.note_throttle(function, &request, reason);
@@ -437,20 +439,20 @@ impl Simulation {
             return self.drop_thread(thread); // another branch already failed it
         }
         let (workflow, counted) = (e.workflow, e.counted);
-        let state = self.orchestrator.threads[thread as usize].state as usize;
+        let state = self.services.orchestrator.threads[thread as usize].state as usize;
         let State::Task { retries, backoff, catch, next, .. } =
-            self.workflows[workflow as usize].machine.states[state].clone()
+            self.services.workflows[workflow as usize].machine.states[state].clone()
         else {
             return;
         };
         if outcome == Outcome::Succeeded {
             return self.enter(thread, next);
         }
-        let t = &mut self.orchestrator.threads[thread as usize];
+        let t = &mut self.services.orchestrator.threads[thread as usize];
         t.attempts += 1;
         if t.attempts <= retries {
             // A retry is a state transition too (Step Functions bills it).
-            let c = &mut self.workflows[workflow as usize].counters;
+            let c = &mut self.services.workflows[workflow as usize].counters;
             c.task_retries += u64::from(counted);
             c.transitions += u64::from(counted);
             let delay = crate::sim::kernel::time::SimDuration(backoff.0.saturating_mul(1 << (t.attempts - 1).min(20)));
@@ -469,8 +471,8 @@ impl Simulation {
             return self.drop_thread(thread);
         }
         let workflow = e.workflow as usize;
-        let state = self.orchestrator.threads[thread as usize].state as usize;
-        match self.workflows[workflow].machine.states[state] {
+        let state = self.services.orchestrator.threads[thread as usize].state as usize;
+        match self.services.workflows[workflow].machine.states[state] {
             State::Wait { next, .. } => self.enter(thread, next),
             State::Task { .. } => self.run_task(thread),
             _ => {}

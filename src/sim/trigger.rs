@@ -1,0 +1,283 @@
+//! Triggers: where requests come from (HTTP clients, producers, uploads, schedules,
+//! table writes, bus publishers, workflow starts), their arrivals at run time, and what
+//! an arrival does: invoke a function, send a message, store an object, write a record,
+//! publish an event or start an execution.
+
+use crate::sim::config::Account;
+use crate::sim::function::pool::InFlight;
+use crate::sim::kernel::arrivals::{ArrivalGenerator, Arrivals};
+use crate::sim::kernel::log::{LogEntry, LogKind};
+use crate::sim::kernel::metrics::Histogram;
+use crate::sim::kernel::rng::RngStream;
+use crate::sim::kernel::time::SimDuration;
+use crate::sim::route::Origin;
+use crate::sim::services::storage::{Payload, SizeDist};
+use crate::sim::{SimConfig, Simulation};
+use serde::{Deserialize, Serialize};
+
+/// A source of requests.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum TriggerSpec {
+    /// Synchronous HTTP/API calls: the client waits and sees cold starts, throttles
+    /// (429) and timeouts. Clients in another `region` than the function add the
+    /// network round trip to every request.
+    Http {
+        name: String,
+        target: String,
+        arrivals: Arrivals,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        region: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<Payload>,
+    },
+    /// Asynchronous events (as from a notification service): queued by the platform,
+    /// retried on failure and on throttling, then sent to the function's `on_failure`
+    /// queue or dropped.
+    Async {
+        name: String,
+        target: String,
+        arrivals: Arrivals,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<Payload>,
+    },
+    /// A producer sending messages to a queue of the scenario. A `poison` fraction of
+    /// its messages fail every time they are processed (a malformed payload).
+    Producer {
+        name: String,
+        queue: String,
+        arrivals: Arrivals,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        poison: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<Payload>,
+    },
+    /// Uploads of objects into a bucket (its `notify` function hears of each).
+    Upload { name: String, bucket: String, arrivals: Arrivals, size_kb: SizeDist },
+    /// Starts executions of a workflow.
+    Workflow { name: String, workflow: String, arrivals: Arrivals },
+    /// Writes to a table whose changes flow into a stream. A `poison` fraction of the
+    /// change records fail whenever they are processed.
+    Writes {
+        name: String,
+        stream: String,
+        arrivals: Arrivals,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        poison: f64,
+    },
+    /// A scheduler invoking a function asynchronously: `Every(period: "5m")` or
+    /// `Daily(times: ["2h"])`. A run still going when the next one starts is counted as
+    /// an overlap.
+    Schedule { name: String, target: String, arrivals: Arrivals },
+    /// A producer publishing events of a detail type on a bus.
+    Events { name: String, bus: String, detail_type: String, arrivals: Arrivals },
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+/// What a trigger's requests go to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetKind {
+    Function,
+    Queue,
+    Bus,
+    Bucket,
+    Stream,
+    Workflow,
+}
+
+impl TriggerSpec {
+    pub fn name(&self) -> &str {
+        match self {
+            TriggerSpec::Http { name, .. }
+            | TriggerSpec::Async { name, .. }
+            | TriggerSpec::Producer { name, .. }
+            | TriggerSpec::Schedule { name, .. }
+            | TriggerSpec::Events { name, .. }
+            | TriggerSpec::Upload { name, .. }
+            | TriggerSpec::Writes { name, .. }
+            | TriggerSpec::Workflow { name, .. } => name,
+        }
+    }
+    /// The name of the function or queue it feeds.
+    pub fn target(&self) -> &str {
+        match self {
+            TriggerSpec::Http { target, .. }
+            | TriggerSpec::Async { target, .. }
+            | TriggerSpec::Schedule { target, .. } => target,
+            TriggerSpec::Producer { queue, .. } => queue,
+            TriggerSpec::Events { bus, .. } => bus,
+            TriggerSpec::Upload { bucket, .. } => bucket,
+            TriggerSpec::Writes { stream, .. } => stream,
+            TriggerSpec::Workflow { workflow, .. } => workflow,
+        }
+    }
+    pub fn target_kind(&self) -> TargetKind {
+        match self {
+            TriggerSpec::Producer { .. } => TargetKind::Queue,
+            TriggerSpec::Events { .. } => TargetKind::Bus,
+            TriggerSpec::Upload { .. } => TargetKind::Bucket,
+            TriggerSpec::Writes { .. } => TargetKind::Stream,
+            TriggerSpec::Workflow { .. } => TargetKind::Workflow,
+            _ => TargetKind::Function,
+        }
+    }
+    pub fn arrivals(&self) -> &Arrivals {
+        match self {
+            TriggerSpec::Http { arrivals, .. }
+            | TriggerSpec::Async { arrivals, .. }
+            | TriggerSpec::Producer { arrivals, .. }
+            | TriggerSpec::Schedule { arrivals, .. }
+            | TriggerSpec::Events { arrivals, .. }
+            | TriggerSpec::Upload { arrivals, .. }
+            | TriggerSpec::Writes { arrivals, .. }
+            | TriggerSpec::Workflow { arrivals, .. } => arrivals,
+        }
+    }
+
+    /// The payload of its requests, if described.
+    pub fn payload(&self) -> Option<&Payload> {
+        match self {
+            TriggerSpec::Http { payload, .. }
+            | TriggerSpec::Async { payload, .. }
+            | TriggerSpec::Producer { payload, .. } => payload.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// Counts of one trigger's requests (those that arrived after the warm-up).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestCounters {
+    pub arrived: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub throttled: u64,
+    pub timed_out: u64,
+}
+
+impl RequestCounters {
+    pub fn in_flight(&self) -> u64 {
+        self.arrived - self.succeeded - self.failed - self.throttled - self.timed_out
+    }
+    pub fn add(&mut self, o: &RequestCounters) {
+        self.arrived += o.arrived;
+        self.succeeded += o.succeeded;
+        self.failed += o.failed;
+        self.throttled += o.throttled;
+        self.timed_out += o.timed_out;
+    }
+}
+
+/// A trigger at run time.
+#[derive(Clone, Debug)]
+pub struct TriggerState {
+    pub spec: TriggerSpec,
+    /// Index of the node it feeds, among the nodes of its target kind (a function, a
+    /// queue, a bus, a bucket, a stream or a workflow).
+    pub target: u32,
+    pub arrivals: ArrivalGenerator,
+    pub(crate) rng: RngStream,
+    pub counters: RequestCounters,
+    /// End-to-end latency of this trigger's completed requests (counted ones).
+    pub latency: Histogram,
+    /// Asynchronous runs of this trigger not yet finished.
+    pub running: u32,
+    /// Schedules: runs that started while the previous one was still going.
+    pub overlaps: u64,
+    /// HTTP clients in another region than their function: the round trip they add.
+    pub network_rtt: SimDuration,
+}
+
+impl TriggerState {
+    pub(crate) fn new(spec: &TriggerSpec, config: &SimConfig) -> TriggerState {
+        TriggerState {
+            target: config.target_index(spec).unwrap_or(0),
+            arrivals: ArrivalGenerator::new(spec.arrivals().clone()),
+            rng: RngStream::new(config.seed, &format!("trigger/{}/arrivals", spec.name())),
+            counters: RequestCounters::default(),
+            latency: Histogram::default(),
+            running: 0,
+            overlaps: 0,
+            network_rtt: client_rtt(spec, config),
+            spec: spec.clone(),
+        }
+    }
+}
+
+/// The round trip HTTP clients in another region than their function add.
+fn client_rtt(spec: &TriggerSpec, config: &SimConfig) -> SimDuration {
+    let TriggerSpec::Http { region, target, .. } = spec else { return SimDuration::ZERO };
+    let account: &Account = &config.account;
+    let home = &account.region;
+    let function = config.functions.iter().find(|f| f.name == *target);
+    let function_region = function.and_then(|f| f.region.as_ref()).unwrap_or(home);
+    account.rtt(region.as_ref().unwrap_or(home), function_region)
+}
+
+impl Simulation {
+    pub(crate) fn on_arrival(&mut self, trigger: u32) {
+        let now = self.now;
+        let counted = now >= self.warmup_end;
+        let id = self.new_correlation();
+        let t = &mut self.triggers[trigger as usize];
+        if let Some(next) = t.arrivals.next_after(now, &mut t.rng)
+            && next < self.end
+        {
+            self.queue.schedule_lane(trigger, next);
+        }
+        t.counters.arrived += u64::from(counted);
+        let target = t.target;
+        self.series.current.arrivals += 1;
+        let Some(fetch) = self.check_payload(trigger, counted) else { return };
+        match self.triggers[trigger as usize].spec {
+            TriggerSpec::Http { .. } => {
+                let mut request = InFlight::new(id, Origin::Http { trigger }, now, counted);
+                request.fetch = fetch;
+                let entry =
+                    LogEntry { time: now, kind: LogKind::Arrived, function: target, env: u32::MAX, request: id };
+                self.log.push(entry);
+                if let Err(reason) = self.try_invoke(target, request) {
+                    self.note_throttle(target, &request, reason);
+                    if counted {
+                        self.triggers[trigger as usize].counters.throttled += 1;
+                    }
+                }
+            }
+            TriggerSpec::Async { .. } | TriggerSpec::Schedule { .. } => {
+                self.new_async_event_with(target, id, counted, Some(trigger), 0, fetch)
+            }
+            TriggerSpec::Upload { ref size_kb, .. } => {
+                let size = size_kb.clone();
+                let kb = size.sample_kb(&mut self.triggers[trigger as usize].rng);
+                self.object_created(target, kb, 0, id, counted, Some(trigger));
+            }
+            TriggerSpec::Events { ref detail_type, .. } => {
+                let (detail_type, source) =
+                    (detail_type.clone(), self.triggers[trigger as usize].spec.name().to_string());
+                self.publish(target, &detail_type, &source, id, counted);
+                // The producer's put succeeded; what consumers do is theirs to report.
+                self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
+            }
+            TriggerSpec::Workflow { .. } => self.start_execution(target, id, counted, Some(trigger)),
+            TriggerSpec::Writes { poison, .. } => {
+                let poisoned = self.triggers[trigger as usize].rng.chance(poison);
+                self.write_record(target, id, counted, poisoned);
+                // The write succeeded; the stream's consumer reports on the rest.
+                self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
+            }
+            TriggerSpec::Producer { poison, .. } => {
+                let poisoned = self.triggers[trigger as usize].rng.chance(poison);
+                self.send_message(target, id, counted, Some(trigger), poisoned, fetch);
+            }
+        }
+    }
+
+    pub(crate) fn new_correlation(&mut self) -> u64 {
+        let id = self.next_request;
+        self.next_request += 1;
+        id
+    }
+}
