@@ -1,236 +1,464 @@
-//! Validation of the services part of a configuration: queues, databases, buses,
-//! buckets, streams, workflows, and the calls functions make to them.
+//! Validation: every problem of a configuration (not only the first), each with its
+//! path (`functions[0].memory_mb`) and what was expected. Each spec type checks its own
+//! fields (`FunctionSpec::problems`, `QueueSpec::problems`, ...); names are looked up
+//! in sets built once, so checking grows linearly with the size of the scenario.
 
-use crate::sim::config::{Problem, SimConfig, join};
-use crate::sim::function::Call;
+use crate::sim::config::{MAX_EXPECTED_ARRIVALS, Named, Problem, SimConfig};
+use crate::sim::function::{Call, FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
+use crate::sim::kernel::arrivals::Arrivals;
 use crate::sim::kernel::time::SimDuration;
-use crate::sim::services::bus::BusTarget;
-use crate::sim::services::workflow::Step;
+use crate::sim::services::bus::{BusSpec, BusTarget};
+use crate::sim::services::database::DatabaseSpec;
+use crate::sim::services::queue::QueueSpec;
+use crate::sim::services::storage::BucketSpec;
+use crate::sim::services::stream::StreamSpec;
+use crate::sim::services::workflow::{Step, WorkflowSpec};
+use crate::sim::trigger::{TargetKind, TriggerSpec};
+use std::collections::HashSet;
+
+/// Where problems go, and the path of the item being checked.
+pub(crate) struct At<'a> {
+    out: &'a mut Vec<Problem>,
+    path: String,
+}
+
+impl At<'_> {
+    /// A problem with `field` of the item (the item itself when `field` is empty).
+    pub(crate) fn push(&mut self, field: &str, message: String) {
+        self.out.push(Problem { path: join(&self.path, field), message });
+    }
+}
+
+pub(crate) fn join(base: &str, field: &str) -> String {
+    if field.is_empty() { base.to_string() } else { format!("{base}.{field}") }
+}
+
+/// The names a configuration defines, per kind, for lookups in constant time.
+pub(crate) struct Names<'a> {
+    config: &'a SimConfig,
+    functions: HashSet<&'a str>,
+    queues: HashSet<&'a str>,
+    databases: HashSet<&'a str>,
+    buses: HashSet<&'a str>,
+    buckets: HashSet<&'a str>,
+    streams: HashSet<&'a str>,
+    workflows: HashSet<&'a str>,
+}
+
+/// At most this many known names are listed in a message about an unknown one.
+const NAMES_LISTED: usize = 12;
+
+fn set_of<T: Named>(items: &[T]) -> HashSet<&str> {
+    items.iter().map(Named::name).collect()
+}
+
+/// `Some("no queue is named "x" (queues: a, b)")` when `name` is not in `known`.
+fn unknown<T: Named>(kind: &str, plural: &str, name: &str, known: &HashSet<&str>, items: &[T]) -> Option<String> {
+    if known.contains(name) {
+        return None;
+    }
+    let mut listed: Vec<&str> = items.iter().take(NAMES_LISTED).map(Named::name).collect();
+    let more = items.len().saturating_sub(NAMES_LISTED);
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    listed.dedup();
+    Some(format!("no {kind} is named \"{name}\" ({plural}: {}{more})", listed.join(", ")))
+}
+
+impl<'a> Names<'a> {
+    pub(crate) fn of(config: &'a SimConfig) -> Names<'a> {
+        Names {
+            config,
+            functions: set_of(&config.functions),
+            queues: set_of(&config.queues),
+            databases: set_of(&config.databases),
+            buses: set_of(&config.buses),
+            buckets: set_of(&config.buckets),
+            streams: set_of(&config.streams),
+            workflows: set_of(&config.workflows),
+        }
+    }
+    pub(crate) fn unknown_function(&self, name: &str) -> Option<String> {
+        unknown("function", "functions", name, &self.functions, &self.config.functions)
+    }
+    pub(crate) fn unknown_queue(&self, name: &str) -> Option<String> {
+        unknown("queue", "queues", name, &self.queues, &self.config.queues)
+    }
+    pub(crate) fn unknown_database(&self, name: &str) -> Option<String> {
+        unknown("database", "databases", name, &self.databases, &self.config.databases)
+    }
+    pub(crate) fn unknown_bus(&self, name: &str) -> Option<String> {
+        unknown("bus", "buses", name, &self.buses, &self.config.buses)
+    }
+    pub(crate) fn unknown_bucket(&self, name: &str) -> Option<String> {
+        unknown("bucket", "buckets", name, &self.buckets, &self.config.buckets)
+    }
+    pub(crate) fn unknown_stream(&self, name: &str) -> Option<String> {
+        unknown("stream", "streams", name, &self.streams, &self.config.streams)
+    }
+    pub(crate) fn unknown_workflow(&self, name: &str) -> Option<String> {
+        unknown("workflow", "workflows", name, &self.workflows, &self.config.workflows)
+    }
+}
+
+/// Checks each item of a list with `check`, at `plural[i]`, and that no name repeats.
+fn each<'a, T: Named>(
+    out: &mut Vec<Problem>,
+    plural: &str,
+    kind: &str,
+    items: &'a [T],
+    mut check: impl FnMut(&'a T, &mut At),
+) {
+    let mut seen = HashSet::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let mut at = At { out: &mut *out, path: format!("{plural}[{i}]") };
+        if !seen.insert(item.name()) {
+            at.push("name", format!("the name \"{}\" is used by another {kind}", item.name()));
+        }
+        check(item, &mut at);
+    }
+}
 
 impl SimConfig {
-    pub(crate) fn unknown_function(&self, name: &str) -> Option<String> {
-        unknown("function", "functions", name, self.functions.iter().map(|f| f.name.as_str()))
-    }
-
-    pub(crate) fn unknown_queue(&self, name: &str) -> Option<String> {
-        unknown("queue", "queues", name, self.queues.iter().map(|q| q.name.as_str()))
-    }
-
-    pub(crate) fn unknown_workflow(&self, name: &str) -> Option<String> {
-        unknown("workflow", "workflows", name, self.workflows.iter().map(|w| w.name.as_str()))
-    }
-
-    pub(crate) fn unknown_stream(&self, name: &str) -> Option<String> {
-        unknown("stream", "streams", name, self.streams.iter().map(|s| s.name.as_str()))
-    }
-
-    pub(crate) fn unknown_bucket(&self, name: &str) -> Option<String> {
-        unknown("bucket", "buckets", name, self.buckets.iter().map(|b| b.name.as_str()))
-    }
-
-    pub(crate) fn unknown_bus(&self, name: &str) -> Option<String> {
-        unknown("bus", "buses", name, self.buses.iter().map(|b| b.name.as_str()))
-    }
-
-    pub(crate) fn unknown_database(&self, name: &str) -> Option<String> {
-        unknown("database", "databases", name, self.databases.iter().map(|d| d.name.as_str()))
-    }
-
-    /// Problems with queues, databases and the calls functions make to them.
-    pub(crate) fn service_problems(&self, out: &mut Vec<Problem>) {
-        let mut push = |path: String, message: String| out.push(Problem { path, message });
-        for (i, f) in self.functions.iter().enumerate() {
-            let at = |field: &str| format!("functions[{i}].{field}");
-            if let Some(c) = &f.cache {
-                if !(0.0..=1.0).contains(&c.hit_ratio) {
-                    push(at("cache.hit_ratio"), format!("a fraction in 0..1, got {}", c.hit_ratio));
-                }
-                for (field, message) in c.hit_duration.problems() {
-                    push(join(&at("cache.hit_duration"), field), message);
-                }
+    /// Every problem found (not only the first); empty when the configuration can run.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let names = Names::of(self);
+        self.run_problems(&mut out);
+        each(&mut out, "functions", "function", &self.functions, |f, at| f.problems(self, &names, at));
+        let reserved_total: u64 = self.functions.iter().filter_map(|f| f.reserved_concurrency).map(u64::from).sum();
+        let limit = self.account.concurrency_limit;
+        if reserved_total > u64::from(limit) {
+            out.push(Problem {
+                path: "account.concurrency_limit".into(),
+                message: format!("functions reserve {reserved_total} in total, more than the account limit ({limit})"),
+            });
+        }
+        let mut seen = HashSet::with_capacity(self.triggers.len());
+        for (i, t) in self.triggers.iter().enumerate() {
+            let mut at = At { out: &mut out, path: format!("triggers[{i}]") };
+            if !seen.insert(t.name()) {
+                at.push("name", format!("the name \"{}\" is used by another trigger", t.name()));
             }
-            if let Some(l) = &f.local_state
-                && !(1..=1_000_000).contains(&l.sessions)
-            {
-                push(at("local_state.sessions"), format!("1..1000000 users, got {}", l.sessions));
+            t.problems(&names, &mut at);
+        }
+        let expected: f64 = self.triggers.iter().map(|t| t.arrivals().expected_count(self.duration)).sum();
+        if expected > MAX_EXPECTED_ARRIVALS {
+            out.push(Problem {
+                path: "triggers".into(),
+                message: format!(
+                    "the run would see about {expected:.3e} requests, more than the {MAX_EXPECTED_ARRIVALS:.0e} a run may have: lower a rate or the duration"
+                ),
+            });
+        }
+        self.fleet_problems(&mut out);
+        each(&mut out, "queues", "queue", &self.queues, |q, at| q.problems(&names, at));
+        each(&mut out, "workflows", "workflow", &self.workflows, |w, at| w.problems(&names, at));
+        each(&mut out, "streams", "stream", &self.streams, |s, at| s.problems(&names, at));
+        each(&mut out, "buckets", "bucket", &self.buckets, |b, at| b.problems(&names, at));
+        each(&mut out, "buses", "bus", &self.buses, |b, at| b.problems(&names, at));
+        each(&mut out, "databases", "database", &self.databases, |d, at| d.problems(at));
+        self.setting_problems(&mut out);
+        crate::sim::timeline::problems(self, &mut out);
+        out
+    }
+
+    /// The run's length and the account.
+    fn run_problems(&self, out: &mut Vec<Problem>) {
+        let mut push = |path: &str, message: String| out.push(Problem { path: path.into(), message });
+        if self.duration.0 == 0 {
+            push("duration", "the run must last longer than zero".into());
+        }
+        if self.warmup >= self.duration && self.duration.0 > 0 {
+            push("warmup", format!("warm-up ({}) must end before the run does ({})", self.warmup, self.duration));
+        }
+        if self.account.concurrency_limit == 0 {
+            push("account.concurrency_limit", "the account needs a concurrency limit above zero".into());
+        }
+        let rate = &self.account.scaling_rate;
+        if rate.environments == 0 || rate.per.0 == 0 {
+            push("account.scaling_rate", "the scaling rate needs environments > 0 per a time above zero".into());
+        }
+    }
+
+    fn fleet_problems(&self, out: &mut Vec<Problem>) {
+        let fleet = &self.server_fleet;
+        if !fleet.hourly_usd.is_finite() || fleet.hourly_usd < 0.0 {
+            out.push(Problem {
+                path: "server_fleet.hourly_usd".into(),
+                message: format!("a price >= 0, got {}", fleet.hourly_usd),
+            });
+        }
+        if fleet.concurrency_per_instance == 0 {
+            out.push(Problem {
+                path: "server_fleet.concurrency_per_instance".into(),
+                message: "an instance serves at least one request".into(),
+            });
+        }
+    }
+
+    /// Problems with the knob-set fields: rate multipliers and detached DLQs.
+    fn setting_problems(&self, out: &mut Vec<Problem>) {
+        let range = crate::sim::knobs::RATE_SCALE_RANGE;
+        let triggers: HashSet<&str> = self.triggers.iter().map(|t| t.name()).collect();
+        for (name, scale) in &self.rate_scales {
+            let path = format!("rate_scales[\"{name}\"]");
+            if !triggers.contains(name.as_str()) {
+                out.push(Problem { path: path.clone(), message: format!("no trigger \"{name}\"") });
             }
-            if f.async_retries > 2 {
-                push(at("async_retries"), format!("asynchronous retries are 0..2, got {}", f.async_retries));
-            }
-            if let Some(q) = &f.on_failure
-                && let Some(problem) = self.unknown_queue(q)
-            {
-                push(at("on_failure"), problem);
-            }
-            for (k, call) in f.calls.iter().enumerate() {
-                let at = |field: &str| format!("functions[{i}].calls[{k}].{field}");
-                match call {
-                    Call::Query { database, count } => {
-                        if let Some(problem) = self.unknown_database(database) {
-                            push(at("database"), problem);
-                        }
-                        if *count == 0 || *count > 1000 {
-                            push(at("count"), format!("1..1000 queries, got {count}"));
-                        }
-                    }
-                    Call::Send { queue } => {
-                        if let Some(problem) = self.unknown_queue(queue) {
-                            push(at("queue"), problem);
-                        }
-                    }
-                    Call::Publish { bus, .. } => {
-                        if let Some(problem) = self.unknown_bus(bus) {
-                            push(at("bus"), problem);
-                        }
-                    }
-                    Call::Write { stream } => {
-                        if let Some(problem) = self.unknown_stream(stream) {
-                            push(at("stream"), problem);
-                        }
-                    }
-                    Call::Put { bucket, size_kb } => {
-                        if let Some(problem) = self.unknown_bucket(bucket) {
-                            push(at("bucket"), problem);
-                        }
-                        if !size_kb.is_finite() || *size_kb < 0.0 {
-                            push(at("size_kb"), format!("a size in KB >= 0, got {size_kb}"));
-                        }
-                    }
-                    Call::Invoke { function, .. } => {
-                        if let Some(problem) = self.unknown_function(function) {
-                            push(at("function"), problem);
-                        } else if *function == f.name {
-                            push(at("function"), "a function cannot invoke itself (it would never end)".into());
-                        }
-                    }
-                }
+            if !(*scale == 0.0 || range.contains(scale)) {
+                let message =
+                    format!("a rate multiplier is 0 (off) or {}..{}, got {scale}", range.start(), range.end());
+                out.push(Problem { path, message });
             }
         }
-        for (i, q) in self.queues.iter().enumerate() {
-            let at = |field: &str| format!("queues[{i}].{field}");
-            if self.queues[..i].iter().any(|o| o.name == q.name) {
-                push(at("name"), format!("the name \"{}\" is used by another queue", q.name));
-            }
-            if q.visibility_timeout.0 == 0 || q.visibility_timeout > SimDuration::from_secs(12 * 3600) {
-                push(at("visibility_timeout"), format!("above 0s and at most 12h, got {}", q.visibility_timeout));
-            }
-            if q.max_receive_count == 0 {
-                push(at("max_receive_count"), "at least one receive".into());
-            }
-            if q.retention < SimDuration::from_secs(60) {
-                push(at("retention"), format!("at least 1m, got {}", q.retention));
-            }
-            if let Some(dlq) = &q.dlq {
-                if let Some(problem) = self.unknown_queue(dlq) {
-                    push(at("dlq"), problem);
-                } else if *dlq == q.name {
-                    push(at("dlq"), "a queue cannot be its own dead-letter queue".into());
-                }
-            }
-            if let Some(c) = &q.consumer {
-                if let Some(problem) = self.unknown_function(&c.function) {
-                    push(at("consumer.function"), problem);
-                }
-                if c.batch_size == 0 || c.batch_size > 10_000 {
-                    push(at("consumer.batch_size"), format!("1..10000, got {}", c.batch_size));
-                }
-                if c.max_concurrency < 2 || c.max_concurrency > 1000 {
-                    push(at("consumer.max_concurrency"), format!("2..1000 (as Lambda), got {}", c.max_concurrency));
-                }
-                if c.batching_window > SimDuration::from_secs(300) {
-                    push(at("consumer.batching_window"), format!("at most 5m, got {}", c.batching_window));
-                }
-            }
-        }
-        for (i, w) in self.workflows.iter().enumerate() {
-            let at = |field: &str| format!("workflows[{i}].{field}");
-            if self.workflows[..i].iter().any(|o| o.name == w.name) {
-                push(at("name"), format!("the name \"{}\" is used by another workflow", w.name));
-            }
-            if w.steps.is_empty() {
-                push(at("steps"), "a workflow needs at least one step".into());
-            }
-            let mut names = Vec::new();
-            crate::sim::services::workflow::functions_named(&w.steps, &mut names);
-            for f in names {
-                if let Some(problem) = self.unknown_function(&f) {
-                    push(at("steps"), problem);
-                }
-            }
-            check_choices(&w.steps, &mut |message| push(at("steps"), message));
-        }
-        for (i, s) in self.streams.iter().enumerate() {
-            let at = |field: &str| format!("streams[{i}].{field}");
-            if self.streams[..i].iter().any(|o| o.name == s.name) {
-                push(at("name"), format!("the name \"{}\" is used by another stream", s.name));
-            }
-            if !(1..=1000).contains(&s.shards) {
-                push(at("shards"), format!("1..1000 shards, got {}", s.shards));
-            }
-            if let Some(c) = &s.consumer {
-                if let Some(problem) = self.unknown_function(&c.function) {
-                    push(at("consumer.function"), problem);
-                }
-                if !(1..=10_000).contains(&c.batch_size) {
-                    push(at("consumer.batch_size"), format!("1..10000, got {}", c.batch_size));
-                }
-            }
-        }
-        for (i, b) in self.buckets.iter().enumerate() {
-            if self.buckets[..i].iter().any(|o| o.name == b.name) {
-                push(format!("buckets[{i}].name"), format!("the name \"{}\" is used by another bucket", b.name));
-            }
-            if let Some(problem) = b.notify.as_deref().and_then(|f| self.unknown_function(f)) {
-                push(format!("buckets[{i}].notify"), problem);
-            }
-        }
-        for (i, b) in self.buses.iter().enumerate() {
-            if self.buses[..i].iter().any(|o| o.name == b.name) {
-                push(format!("buses[{i}].name"), format!("the name \"{}\" is used by another bus", b.name));
-            }
-            for (r, rule) in b.rules.iter().enumerate() {
-                for (k, target) in rule.targets.iter().enumerate() {
-                    let problem = match target {
-                        BusTarget::Function(f) => self.unknown_function(f),
-                        BusTarget::Queue(q) => self.unknown_queue(q),
-                        BusTarget::Workflow(w) => self.unknown_workflow(w),
-                    };
-                    if let Some(problem) = problem {
-                        push(format!("buses[{i}].rules[{r}].targets[{k}]"), problem);
-                    }
-                }
-            }
-        }
-        for (i, d) in self.databases.iter().enumerate() {
-            let at = |field: &str| format!("databases[{i}].{field}");
-            if self.databases[..i].iter().any(|o| o.name == d.name) {
-                push(at("name"), format!("the name \"{}\" is used by another database", d.name));
-            }
-            if d.max_connections == 0 {
-                push(at("max_connections"), "at least one connection".into());
-            }
-            if d.max_parallel_queries == 0 {
-                push(at("max_parallel_queries"), "at least one query at a time".into());
-            }
-            if let Some(p) = &d.pooler
-                && (p.pool_size == 0 || p.pool_size > d.max_connections)
-            {
-                push(
-                    at("pooler.pool_size"),
-                    format!("1..max_connections ({}), got {}", d.max_connections, p.pool_size),
-                );
-            }
-            for (field, message) in d.query_time.problems() {
-                push(join(&at("query_time"), field), message);
+        for (i, name) in self.detached_dlqs.iter().enumerate() {
+            if !self.queues.iter().any(|q| q.name == *name && q.dlq.is_some()) {
+                let message = format!("no queue \"{name}\" with a dead-letter queue");
+                out.push(Problem { path: format!("detached_dlqs[{i}]"), message });
             }
         }
     }
 }
 
-/// "no queue is named "x" (queues: a, b)" when `name` is not among `known`.
-fn unknown<'a>(kind: &str, plural: &str, name: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
-    let known: Vec<&str> = known.collect();
-    (!known.contains(&name)).then(|| format!("no {kind} is named \"{name}\" ({plural}: {})", known.join(", ")))
+impl FunctionSpec {
+    fn problems(&self, config: &SimConfig, names: &Names, at: &mut At) {
+        let f = self;
+        let limit = config.account.concurrency_limit;
+        if f.name.trim().is_empty() {
+            at.push("name", "a function needs a name".into());
+        }
+        if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&f.memory_mb) {
+            at.push("memory_mb", format!("memory must be {MIN_MEMORY_MB}..{MAX_MEMORY_MB} MB, got {}", f.memory_mb));
+        }
+        if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&f.duration_at_mb) {
+            at.push("duration_at_mb", format!("must be {MIN_MEMORY_MB}..{MAX_MEMORY_MB} MB, got {}", f.duration_at_mb));
+        }
+        if f.timeout.0 < 1000 || f.timeout > MAX_TIMEOUT {
+            at.push("timeout", format!("the timeout must be 1ms..900s, got {}", f.timeout));
+        }
+        if !(0.0..=1.0).contains(&f.error_rate) {
+            at.push("error_rate", format!("error_rate is a fraction in 0..1, got {}", f.error_rate));
+        }
+        if !(0.0..=1.0).contains(&f.cpu_bound) {
+            at.push("cpu_bound", format!("cpu_bound is a fraction in 0..1, got {}", f.cpu_bound));
+        }
+        if f.threads == 0 || f.threads > 64 {
+            at.push("threads", format!("threads must be 1..64, got {}", f.threads));
+        }
+        if !(0.0..=250.0).contains(&f.package_mb) {
+            at.push("package_mb", format!("package size must be 0..250 MB, got {}", f.package_mb));
+        }
+        if let InitStyle::Lazy { first_request_share } = f.init
+            && !(0.0..=1.0).contains(&first_request_share)
+        {
+            at.push("init.first_request_share", format!("a fraction in 0..1, got {first_request_share}"));
+        }
+        if let Some(r) = f.reserved_concurrency {
+            if r > limit {
+                at.push("reserved_concurrency", format!("{r} is above the account limit ({limit})"));
+            }
+            if f.provisioned_concurrency > r {
+                at.push(
+                    "provisioned_concurrency",
+                    format!("{} is above the function's reserved concurrency ({r})", f.provisioned_concurrency),
+                );
+            }
+        }
+        if f.provisioned_concurrency > limit {
+            at.push(
+                "provisioned_concurrency",
+                format!("{} is above the account limit ({limit})", f.provisioned_concurrency),
+            );
+        }
+        if let Some(life) = f.max_lifetime
+            && life.0 == 0
+        {
+            at.push("max_lifetime", "a lifetime must be above zero".into());
+        }
+        for (field, message) in f.duration.problems() {
+            at.push(&join("duration", field), message);
+        }
+        if let crate::sim::function::Runtime::Custom { cold_start } = &f.runtime {
+            for (field, message) in cold_start.problems() {
+                at.push(&join("runtime.cold_start", field), message);
+            }
+        }
+        if let Some(init) = &f.init_code {
+            for (field, message) in init.problems() {
+                at.push(&join("init_code", field), message);
+            }
+        }
+        if let KeepAlive::Random(dist) = &f.keep_alive {
+            for (field, message) in dist.problems() {
+                at.push(&join("keep_alive", field), message);
+            }
+        }
+        if let Some(c) = &f.cache {
+            if !(0.0..=1.0).contains(&c.hit_ratio) {
+                at.push("cache.hit_ratio", format!("a fraction in 0..1, got {}", c.hit_ratio));
+            }
+            for (field, message) in c.hit_duration.problems() {
+                at.push(&join("cache.hit_duration", field), message);
+            }
+        }
+        if let Some(l) = &f.local_state
+            && !(1..=1_000_000).contains(&l.sessions)
+        {
+            at.push("local_state.sessions", format!("1..1000000 users, got {}", l.sessions));
+        }
+        if f.async_retries > 2 {
+            at.push("async_retries", format!("asynchronous retries are 0..2, got {}", f.async_retries));
+        }
+        if let Some(problem) = f.on_failure.as_deref().and_then(|q| names.unknown_queue(q)) {
+            at.push("on_failure", problem);
+        }
+        for (k, call) in f.calls.iter().enumerate() {
+            call_problems(call, &f.name, names, &mut |field, message| at.push(&format!("calls[{k}].{field}"), message));
+        }
+    }
+}
+
+/// Problems with one of `caller`'s calls, as (field, message).
+fn call_problems(call: &Call, caller: &str, names: &Names, push: &mut dyn FnMut(&str, String)) {
+    match call {
+        Call::Query { database, count } => {
+            if let Some(problem) = names.unknown_database(database) {
+                push("database", problem);
+            }
+            if *count == 0 || *count > 1000 {
+                push("count", format!("1..1000 queries, got {count}"));
+            }
+        }
+        Call::Send { queue } => {
+            if let Some(problem) = names.unknown_queue(queue) {
+                push("queue", problem);
+            }
+        }
+        Call::Publish { bus, .. } => {
+            if let Some(problem) = names.unknown_bus(bus) {
+                push("bus", problem);
+            }
+        }
+        Call::Write { stream } => {
+            if let Some(problem) = names.unknown_stream(stream) {
+                push("stream", problem);
+            }
+        }
+        Call::Put { bucket, size_kb } => {
+            if let Some(problem) = names.unknown_bucket(bucket) {
+                push("bucket", problem);
+            }
+            if !size_kb.is_finite() || *size_kb < 0.0 {
+                push("size_kb", format!("a size in KB >= 0, got {size_kb}"));
+            }
+        }
+        Call::Invoke { function, .. } => {
+            if let Some(problem) = names.unknown_function(function) {
+                push("function", problem);
+            } else if function == caller {
+                push("function", "a function cannot invoke itself (it would never end)".into());
+            }
+        }
+    }
+}
+
+impl TriggerSpec {
+    fn problems(&self, names: &Names, at: &mut At) {
+        let t = self;
+        if t.name().trim().is_empty() {
+            at.push("name", "a trigger needs a name".into());
+        }
+        let target = t.target();
+        let (field, problem) = match t.target_kind() {
+            TargetKind::Function => ("target", names.unknown_function(target)),
+            TargetKind::Queue => ("queue", names.unknown_queue(target)),
+            TargetKind::Bus => ("bus", names.unknown_bus(target)),
+            TargetKind::Bucket => ("bucket", names.unknown_bucket(target)),
+            TargetKind::Stream => ("stream", names.unknown_stream(target)),
+            TargetKind::Workflow => ("workflow", names.unknown_workflow(target)),
+        };
+        if let Some(problem) = problem {
+            at.push(field, problem);
+        }
+        if let Some(p) = t.payload() {
+            for message in p.size_kb.problems() {
+                at.push("payload.size_kb", message);
+            }
+            if let Some(problem) = p.claim_check.as_deref().and_then(|b| names.unknown_bucket(b)) {
+                at.push("payload.claim_check", problem);
+            }
+        }
+        if let TriggerSpec::Upload { size_kb, .. } = t {
+            for message in size_kb.problems() {
+                at.push("size_kb", message);
+            }
+        }
+        if let TriggerSpec::Schedule { arrivals, .. } = t
+            && !matches!(arrivals, Arrivals::Every { .. } | Arrivals::Daily { .. })
+        {
+            at.push("arrivals", "a schedule runs Every(period: ...) or Daily(times: [...])".into());
+        }
+        if let TriggerSpec::Producer { poison, .. } | TriggerSpec::Writes { poison, .. } = t
+            && !(0.0..=1.0).contains(poison)
+        {
+            at.push("poison", format!("a fraction in 0..1, got {poison}"));
+        }
+        for (field, message) in t.arrivals().problems() {
+            at.push(&join("arrivals", &field), message);
+        }
+    }
+}
+
+impl QueueSpec {
+    fn problems(&self, names: &Names, at: &mut At) {
+        let q = self;
+        if q.visibility_timeout.0 == 0 || q.visibility_timeout > SimDuration::from_secs(12 * 3600) {
+            at.push("visibility_timeout", format!("above 0s and at most 12h, got {}", q.visibility_timeout));
+        }
+        if q.max_receive_count == 0 {
+            at.push("max_receive_count", "at least one receive".into());
+        }
+        if q.retention < SimDuration::from_secs(60) {
+            at.push("retention", format!("at least 1m, got {}", q.retention));
+        }
+        if let Some(dlq) = &q.dlq {
+            if let Some(problem) = names.unknown_queue(dlq) {
+                at.push("dlq", problem);
+            } else if *dlq == q.name {
+                at.push("dlq", "a queue cannot be its own dead-letter queue".into());
+            }
+        }
+        if let Some(c) = &q.consumer {
+            if let Some(problem) = names.unknown_function(&c.function) {
+                at.push("consumer.function", problem);
+            }
+            if c.batch_size == 0 || c.batch_size > 10_000 {
+                at.push("consumer.batch_size", format!("1..10000, got {}", c.batch_size));
+            }
+            if c.max_concurrency < 2 || c.max_concurrency > 1000 {
+                at.push("consumer.max_concurrency", format!("2..1000 (as Lambda), got {}", c.max_concurrency));
+            }
+            if c.batching_window > SimDuration::from_secs(300) {
+                at.push("consumer.batching_window", format!("at most 5m, got {}", c.batching_window));
+            }
+        }
+    }
+}
+
+impl WorkflowSpec {
+    fn problems(&self, names: &Names, at: &mut At) {
+        if self.steps.is_empty() {
+            at.push("steps", "a workflow needs at least one step".into());
+        }
+        let mut functions = Vec::new();
+        crate::sim::services::workflow::functions_named(&self.steps, &mut functions);
+        for f in functions {
+            if let Some(problem) = names.unknown_function(&f) {
+                at.push("steps", problem);
+            }
+        }
+        check_choices(&self.steps, &mut |message| at.push("steps", message));
+    }
 }
 
 /// Choice probabilities must be fractions; task retries bounded.
@@ -252,6 +480,67 @@ fn check_choices(steps: &[Step], report: &mut dyn FnMut(String)) {
             }
             Step::Parallel { branches, .. } => branches.iter().for_each(|b| check_choices(b, report)),
             _ => {}
+        }
+    }
+}
+
+impl StreamSpec {
+    fn problems(&self, names: &Names, at: &mut At) {
+        if !(1..=1000).contains(&self.shards) {
+            at.push("shards", format!("1..1000 shards, got {}", self.shards));
+        }
+        if let Some(c) = &self.consumer {
+            if let Some(problem) = names.unknown_function(&c.function) {
+                at.push("consumer.function", problem);
+            }
+            if !(1..=10_000).contains(&c.batch_size) {
+                at.push("consumer.batch_size", format!("1..10000, got {}", c.batch_size));
+            }
+        }
+    }
+}
+
+impl BucketSpec {
+    fn problems(&self, names: &Names, at: &mut At) {
+        if let Some(problem) = self.notify.as_deref().and_then(|f| names.unknown_function(f)) {
+            at.push("notify", problem);
+        }
+    }
+}
+
+impl BusSpec {
+    fn problems(&self, names: &Names, at: &mut At) {
+        for (r, rule) in self.rules.iter().enumerate() {
+            for (k, target) in rule.targets.iter().enumerate() {
+                let problem = match target {
+                    BusTarget::Function(f) => names.unknown_function(f),
+                    BusTarget::Queue(q) => names.unknown_queue(q),
+                    BusTarget::Workflow(w) => names.unknown_workflow(w),
+                };
+                if let Some(problem) = problem {
+                    at.push(&format!("rules[{r}].targets[{k}]"), problem);
+                }
+            }
+        }
+    }
+}
+
+impl DatabaseSpec {
+    fn problems(&self, at: &mut At) {
+        let d = self;
+        if d.max_connections == 0 {
+            at.push("max_connections", "at least one connection".into());
+        }
+        if d.max_parallel_queries == 0 {
+            at.push("max_parallel_queries", "at least one query at a time".into());
+        }
+        if let Some(p) = &d.pooler
+            && (p.pool_size == 0 || p.pool_size > d.max_connections)
+        {
+            at.push("pooler.pool_size", format!("1..max_connections ({}), got {}", d.max_connections, p.pool_size));
+        }
+        for (field, message) in d.query_time.problems() {
+            at.push(&join("query_time", field), message);
         }
     }
 }
