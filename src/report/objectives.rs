@@ -6,8 +6,9 @@
 
 use super::Report;
 use crate::sim::Simulation;
-use crate::sim::config::{Problem, SimConfig, index_of};
+use crate::sim::config::{Problem, SimConfig};
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::names::index_of;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! From a configuration to a running world: every service built, names resolved to
 //! indices, functions wired to the calls they make and the databases they connect to.
 
-use crate::sim::config::{Named, SimConfig, index_of};
+use crate::sim::config::SimConfig;
 use crate::sim::function::Call;
 use crate::sim::function::FunctionModel;
 use crate::sim::function::pool::{FunctionState, PoolIntegrals};
@@ -11,6 +11,7 @@ use crate::sim::kernel::metrics::{Histogram, Series};
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::kernel::trace::Traces;
+use crate::sim::names::{Named, index_of};
 use crate::sim::route::ResolvedCall;
 use crate::sim::services::ServiceCounters;
 use crate::sim::services::async_invoke::AsyncInvocations;
@@ -20,7 +21,7 @@ use crate::sim::services::queue::QueueState;
 use crate::sim::services::storage::{BucketCounters, BucketState};
 use crate::sim::services::stream::StreamState;
 use crate::sim::services::workflow::{Machine, WorkflowState};
-use crate::sim::trigger::TriggerState;
+use crate::sim::trigger::{TriggerSpec, TriggerState};
 use crate::sim::{AccountState, Event, SERIES_START_WIDTH, Services, Simulation};
 
 impl Simulation {
@@ -28,7 +29,7 @@ impl Simulation {
     /// The configuration must have passed `SimConfig::problems`.
     pub fn with_log_capacity(config: SimConfig, log_capacity: usize) -> Simulation {
         let functions = build_functions(&config);
-        let triggers: Vec<TriggerState> = config.triggers.iter().map(|t| TriggerState::new(t, &config)).collect();
+        let triggers = build_triggers(&config);
         let mut sim = Simulation {
             now: SimTime::ZERO,
             end: SimTime(config.duration.0),
@@ -69,6 +70,29 @@ impl Simulation {
         }
         sim
     }
+}
+
+/// Every trigger's state, its target resolved and its clients' round trip known.
+fn build_triggers(config: &SimConfig) -> Vec<TriggerState> {
+    config
+        .triggers
+        .iter()
+        .map(|t| {
+            let target = config.target_index(t).unwrap_or(0);
+            let claim_check =
+                t.payload().and_then(|p| p.claim_check.as_deref()).and_then(|b| index_of(&config.buckets, b));
+            TriggerState::new(t, config.seed, target, client_rtt(t, config), claim_check)
+        })
+        .collect()
+}
+
+/// The round trip HTTP clients in another region than their function add.
+fn client_rtt(spec: &TriggerSpec, config: &SimConfig) -> SimDuration {
+    let TriggerSpec::Http { region, target, .. } = spec else { return SimDuration::ZERO };
+    let home = &config.account.region;
+    let function = config.functions.iter().find(|f| f.name == *target);
+    let function_region = function.and_then(|f| f.region.as_ref()).unwrap_or(home);
+    config.account.rtt(region.as_ref().unwrap_or(home), function_region)
 }
 
 /// Every function's state, with its calls resolved and its direct connections wired.

@@ -3,6 +3,7 @@
 use crate::sim::function::FunctionSpec;
 use crate::sim::kernel::cost::ServerFleet;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::names::{Named, index_of};
 use crate::sim::services::bus::BusSpec;
 use crate::sim::services::database::DatabaseSpec;
 use crate::sim::services::queue::QueueSpec;
@@ -102,20 +103,10 @@ impl Default for ScalingRate {
     }
 }
 
-/// What a scenario refers to by name (functions, queues, databases, ...).
-pub trait Named {
-    fn name(&self) -> &str;
-}
-
 macro_rules! named {
     ($($t:ty),*) => { $(impl Named for $t { fn name(&self) -> &str { &self.name } })* };
 }
 named!(FunctionSpec, QueueSpec, DatabaseSpec, BusSpec, BucketSpec, StreamSpec, WorkflowSpec);
-
-/// The index of the item called `name` (scenarios refer by name, the sim by index).
-pub fn index_of<T: Named>(items: &[T], name: &str) -> Option<u32> {
-    items.iter().position(|i| i.name() == name).map(|i| i as u32)
-}
 
 /// Everything a run needs besides the seed.
 #[derive(Clone, Debug, PartialEq)]

@@ -6,6 +6,7 @@ pub mod config;
 pub mod function;
 pub mod kernel;
 pub mod knobs;
+pub mod names;
 pub(crate) mod route;
 pub mod services;
 pub mod timeline;

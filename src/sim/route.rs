@@ -1,10 +1,10 @@
-//! Who talks to whom: where an invocation came from (its origin) and so who hears how
-//! it ended, and a handler's downstream calls resolved to the nodes they reach.
+//! Who talks to whom: a request in flight and where it came from (its origin), so who
+//! hears how it ended, and a handler's downstream calls resolved to the nodes they reach.
 
 use crate::sim::Simulation;
-use crate::sim::function::pool::InFlight;
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::kernel::time::SimTime;
 use crate::sim::kernel::trace;
 
 /// Who asked for an invocation, and so who hears how it ended.
@@ -50,6 +50,64 @@ pub(crate) enum ResolvedCall {
         bus: u32,
         call: u32,
     },
+}
+
+/// Why a downstream call failed the invocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CallFailure {
+    ConnectionRefused,
+    Throttled,
+    CalleeFailed,
+}
+
+/// A request being served by an environment.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InFlight {
+    pub id: u64,
+    pub origin: Origin,
+    /// When the invocation was asked for (latency is measured from here).
+    pub arrived: SimTime,
+    /// Arrived after the warm-up, so it counts in the report.
+    pub counted: bool,
+    /// Cold start time it waited for (zero when warm).
+    pub init: SimDuration,
+    pub outcome: Outcome,
+    /// When the handler started (after any cold start).
+    pub started: SimTime,
+    /// Index of the next downstream call.
+    pub next_call: u16,
+    /// Queries left in the current `Query` call.
+    pub queries_left: u32,
+    /// When the current query was issued (for its latency).
+    pub query_issued: SimTime,
+    pub call_failure: Option<CallFailure>,
+    /// Answered from the environment's cache: no downstream calls.
+    pub cache_hit: bool,
+    /// Time to fetch a claim-checked payload from object storage.
+    pub fetch: SimDuration,
+    /// Object-created invocations in this request's chain (recursive loop detection).
+    pub depth: u16,
+}
+
+impl InFlight {
+    pub(crate) fn new(id: u64, origin: Origin, arrived: SimTime, counted: bool) -> InFlight {
+        InFlight {
+            id,
+            origin,
+            arrived,
+            counted,
+            init: SimDuration::ZERO,
+            outcome: Outcome::Succeeded,
+            started: arrived,
+            next_call: 0,
+            queries_left: 0,
+            query_issued: arrived,
+            call_failure: None,
+            cache_hit: false,
+            fetch: SimDuration::ZERO,
+            depth: 0,
+        }
+    }
 }
 
 impl Simulation {

@@ -3,16 +3,15 @@
 //! an arrival does: invoke a function, send a message, store an object, write a record,
 //! publish an event or start an execution.
 
-use crate::sim::config::Account;
-use crate::sim::function::pool::InFlight;
+use crate::sim::Simulation;
 use crate::sim::kernel::arrivals::{ArrivalGenerator, Arrivals};
 use crate::sim::kernel::log::{LogEntry, LogKind};
 use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
-use crate::sim::services::storage::{Payload, SizeDist};
-use crate::sim::{SimConfig, Simulation};
+use crate::sim::services::storage::{Payload, SizeDist, fetch_time};
 use serde::{Deserialize, Serialize};
 
 /// A source of requests.
@@ -189,32 +188,33 @@ pub struct TriggerState {
     pub overlaps: u64,
     /// HTTP clients in another region than their function: the round trip they add.
     pub network_rtt: SimDuration,
+    /// The bucket that stores payloads over the limit (claim check), if any.
+    pub(crate) claim_check: Option<u32>,
 }
 
 impl TriggerState {
-    pub(crate) fn new(spec: &TriggerSpec, config: &SimConfig) -> TriggerState {
+    /// `target`: the index of the node it feeds; `network_rtt`: what its clients' region
+    /// adds to every request; `claim_check`: the bucket that takes payloads over the limit.
+    pub(crate) fn new(
+        spec: &TriggerSpec,
+        seed: u64,
+        target: u32,
+        network_rtt: SimDuration,
+        claim_check: Option<u32>,
+    ) -> TriggerState {
         TriggerState {
-            target: config.target_index(spec).unwrap_or(0),
+            target,
             arrivals: ArrivalGenerator::new(spec.arrivals().clone()),
-            rng: RngStream::new(config.seed, &format!("trigger/{}/arrivals", spec.name())),
+            rng: RngStream::new(seed, &format!("trigger/{}/arrivals", spec.name())),
             counters: RequestCounters::default(),
             latency: Histogram::default(),
             running: 0,
             overlaps: 0,
-            network_rtt: client_rtt(spec, config),
+            network_rtt,
+            claim_check,
             spec: spec.clone(),
         }
     }
-}
-
-/// The round trip HTTP clients in another region than their function add.
-fn client_rtt(spec: &TriggerSpec, config: &SimConfig) -> SimDuration {
-    let TriggerSpec::Http { region, target, .. } = spec else { return SimDuration::ZERO };
-    let account: &Account = &config.account;
-    let home = &account.region;
-    let function = config.functions.iter().find(|f| f.name == *target);
-    let function_region = function.and_then(|f| f.region.as_ref()).unwrap_or(home);
-    account.rtt(region.as_ref().unwrap_or(home), function_region)
 }
 
 impl Simulation {
@@ -279,5 +279,36 @@ impl Simulation {
         let id = self.next_request;
         self.next_request += 1;
         id
+    }
+
+    /// Checks a trigger's payload against its limit: `Some(fetch time)` to go on (zero
+    /// when inline, the claim-check fetch when stored in a bucket), `None` if rejected.
+    pub(crate) fn check_payload(&mut self, trigger: u32, counted: bool) -> Option<SimDuration> {
+        let t = &mut self.triggers[trigger as usize];
+        let Some(payload) = t.spec.payload() else { return Some(SimDuration::ZERO) };
+        let kb = payload.size_kb.sample_kb(&mut t.rng);
+        let limits = &self.config.account.limits;
+        let limit = match t.spec {
+            TriggerSpec::Http { .. } => limits.sync_kb,
+            TriggerSpec::Async { .. } => limits.async_kb,
+            _ => limits.message_kb,
+        };
+        if kb <= limit {
+            return Some(SimDuration::ZERO);
+        }
+        match t.claim_check {
+            Some(bucket) => {
+                self.services.counters.claim_checks += u64::from(counted);
+                self.services.buckets[bucket as usize].store(kb, counted);
+                Some(fetch_time(kb))
+            }
+            None => {
+                if counted {
+                    self.services.counters.payload_rejected += 1;
+                    self.triggers[trigger as usize].counters.failed += 1;
+                }
+                None
+            }
+        }
     }
 }

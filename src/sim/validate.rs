@@ -3,16 +3,20 @@
 //! fields (`FunctionSpec::problems`, `QueueSpec::problems`, ...); names are looked up
 //! in sets built once, so checking grows linearly with the size of the scenario.
 
-use crate::sim::config::{MAX_EXPECTED_ARRIVALS, Named, Problem, SimConfig};
+use crate::sim::config::{MAX_EXPECTED_ARRIVALS, Problem, SimConfig};
 use crate::sim::function::{Call, FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
 use crate::sim::kernel::arrivals::Arrivals;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::knobs;
+use crate::sim::names::Named;
+use crate::sim::names::index_of;
 use crate::sim::services::bus::{BusSpec, BusTarget};
 use crate::sim::services::database::DatabaseSpec;
 use crate::sim::services::queue::QueueSpec;
 use crate::sim::services::storage::BucketSpec;
 use crate::sim::services::stream::StreamSpec;
 use crate::sim::services::workflow::{Step, WorkflowSpec};
+use crate::sim::timeline::TimelineAction;
 use crate::sim::trigger::{TargetKind, TriggerSpec};
 use std::collections::HashSet;
 
@@ -158,7 +162,7 @@ impl SimConfig {
         each(&mut out, "buses", "bus", &self.buses, |b, at| b.problems(&names, at));
         each(&mut out, "databases", "database", &self.databases, |d, at| d.problems(at));
         self.setting_problems(&mut out);
-        crate::sim::timeline::problems(self, &mut out);
+        timeline_problems(self, &mut out);
         out
     }
 
@@ -541,6 +545,59 @@ impl DatabaseSpec {
         }
         for (field, message) in d.query_time.problems() {
             at.push(&join("query_time", field), message);
+        }
+    }
+}
+
+/// The largest slow-down a fault may inject.
+const MAX_SLOWDOWN: f64 = 1000.0;
+
+/// Problems with a timeline: each entry at a time within the run, with an action that
+/// names real nodes and a value the model accepts.
+fn timeline_problems(config: &SimConfig, out: &mut Vec<Problem>) {
+    for (i, entry) in config.timeline.iter().enumerate() {
+        let mut push = |field: &str, message: String| {
+            let path = if field.is_empty() { format!("timeline[{i}]") } else { format!("timeline[{i}].{field}") };
+            out.push(Problem { path, message });
+        };
+        if entry.at >= config.duration {
+            push("at", format!("at {} is not before the end of the run ({})", entry.at, config.duration));
+        }
+        match &entry.action {
+            TimelineAction::Caption(text) if text.trim().is_empty() => {
+                push("action", "a caption needs some text".into());
+            }
+            TimelineAction::Caption(_) => {}
+            TimelineAction::Set { knob: name, value } => match knobs::parse(config, name, value) {
+                Err(e) => push("action", e),
+                Ok(change) if !change.id.is_live() => push(
+                    "action",
+                    format!("knob \"{name}\" cannot change during a run (only before it starts, with --set)"),
+                ),
+                Ok(_) => {
+                    // The value must also be one the model accepts (memory within range...).
+                    let mut without_timeline = SimConfig { timeline: Vec::new(), ..config.clone() };
+                    if let Err(e) = knobs::set(&mut without_timeline, name, value) {
+                        push("action", e);
+                    }
+                }
+            },
+            TimelineAction::SlowDatabase { database, factor } => {
+                if index_of(&config.databases, database).is_none() {
+                    push("action", format!("no database \"{database}\""));
+                }
+                if !(factor.is_finite() && *factor > 0.0 && *factor <= MAX_SLOWDOWN) {
+                    push("action", format!("factor must be above 0 and at most {MAX_SLOWDOWN}, got {factor}"));
+                }
+            }
+            TimelineAction::FailFunction { function, error_rate } => {
+                if index_of(&config.functions, function).is_none() {
+                    push("action", format!("no function \"{function}\""));
+                }
+                if !(0.0..=1.0).contains(error_rate) {
+                    push("action", format!("error_rate is a fraction in 0..1, got {error_rate}"));
+                }
+            }
         }
     }
 }

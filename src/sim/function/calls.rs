@@ -4,11 +4,11 @@
 
 use crate::sim::Simulation;
 use crate::sim::function::Call;
-use crate::sim::function::pool::{CallFailure, InFlight};
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::route::Origin;
 use crate::sim::route::ResolvedCall;
+use crate::sim::route::{CallFailure, InFlight};
 
 impl Simulation {
     // ----- a handler's downstream calls -----

@@ -1,11 +1,12 @@
 //! A request's life on a function: arrival from a trigger, a warm or cold start (or a
 //! throttle), the handler's run, and its end: billing, counting, telling its origin.
 
-use crate::sim::function::pool::{self, InFlight, Released};
+use crate::sim::function::pool::Released;
 use crate::sim::kernel::log::{LogEntry, LogKind, Outcome, ThrottleReason};
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::kernel::trace;
 use crate::sim::route::Origin;
+use crate::sim::route::{CallFailure, InFlight};
 use crate::sim::{Event, Simulation};
 
 impl Simulation {
@@ -276,7 +277,7 @@ impl Simulation {
         if !provisioned && f.model.spec.reserved_concurrency.is_none() {
             self.account.unreserved_in_use -= 1;
         }
-        let broken = request.call_failure == Some(pool::CallFailure::ConnectionRefused);
+        let broken = request.call_failure == Some(CallFailure::ConnectionRefused);
         match released {
             // An environment whose init could not connect is discarded, as Lambda does
             // after a failed init, rather than failing every request it would get.

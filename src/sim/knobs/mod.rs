@@ -16,8 +16,9 @@ pub use live::{MAX_KEEP_ALIVE, RATE_SCALE_RANGE};
 pub use table::KNOBS;
 
 use crate::sim::Simulation;
-use crate::sim::config::{SimConfig, index_of};
+use crate::sim::config::SimConfig;
 use crate::sim::kernel::time::{SimDuration, parse_duration};
+use crate::sim::names::index_of;
 
 /// What a knob's value is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,10 +4,10 @@
 //! function is throttled, and finally sends it to the function's on-failure queue or
 //! drops it.
 
-use crate::sim::config::index_of;
-use crate::sim::function::pool::InFlight;
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::names::index_of;
+use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::trigger::TriggerSpec;
 use crate::sim::{Event, Simulation};

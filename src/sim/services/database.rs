@@ -1,11 +1,11 @@
 //! Databases with a connection limit, a query engine that degrades as it saturates,
 //! and an optional connection pooler (proxy).
 
-use crate::sim::function::pool::CallFailure;
 use crate::sim::kernel::dist::{Dist, Percentile, Sampler};
 use crate::sim::kernel::metrics::{Histogram, TimeIntegral};
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::route::CallFailure;
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;

@@ -1,10 +1,10 @@
 //! SQS-like queues: messages, visibility timeouts, receive counts, dead-letter queues,
 //! retention, and the event-source mapping that polls a queue for a function.
 
-use crate::sim::function::pool::InFlight;
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};

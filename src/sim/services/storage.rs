@@ -3,10 +3,8 @@
 //! payload in a bucket, pass a reference).
 
 use crate::sim::Simulation;
-use crate::sim::config::index_of;
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::SimDuration;
-use crate::sim::trigger::TriggerSpec;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 
@@ -181,38 +179,6 @@ impl Simulation {
                 if let (Some(t), true) = (trigger, counted) {
                     self.triggers[t as usize].counters.succeeded += 1;
                 }
-            }
-        }
-    }
-
-    /// Checks a trigger's payload against its limit: `Some(fetch time)` to go on (zero
-    /// when inline, the claim-check fetch when stored in a bucket), `None` if rejected.
-    pub(crate) fn check_payload(&mut self, trigger: u32, counted: bool) -> Option<SimDuration> {
-        let t = &mut self.triggers[trigger as usize];
-        let Some(payload) = t.spec.payload() else { return Some(SimDuration::ZERO) };
-        let kb = payload.size_kb.sample_kb(&mut t.rng);
-        let limits = &self.config.account.limits;
-        let limit = match t.spec {
-            TriggerSpec::Http { .. } => limits.sync_kb,
-            TriggerSpec::Async { .. } => limits.async_kb,
-            _ => limits.message_kb,
-        };
-        if kb <= limit {
-            return Some(SimDuration::ZERO);
-        }
-        let claim = payload.claim_check.as_deref().and_then(|name| index_of(&self.config.buckets, name));
-        match claim {
-            Some(bucket) => {
-                self.services.counters.claim_checks += u64::from(counted);
-                self.services.buckets[bucket as usize].store(kb, counted);
-                Some(fetch_time(kb))
-            }
-            None => {
-                if counted {
-                    self.services.counters.payload_rejected += 1;
-                    self.triggers[trigger as usize].counters.failed += 1;
-                }
-                None
             }
         }
     }

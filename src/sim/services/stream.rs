@@ -3,9 +3,9 @@
 //! batch blocks its shard until it succeeds, its records age out, or bisection
 //! isolates the bad record, so the iterator age grows visibly.
 
-use crate::sim::function::pool::InFlight;
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};

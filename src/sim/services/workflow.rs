@@ -3,11 +3,11 @@
 //! machine; executions run threads through it, each state entered is a billed
 //! transition.
 
-use crate::sim::function::pool::InFlight;
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
