@@ -1,64 +1,13 @@
-//! Challenge objectives: what a run must achieve, and how each is measured. Every
-//! bound is inclusive: "at most" (`at_most: 0` means none at all), or "at least" for
-//! `Served`, which keeps a design from passing by serving nobody. Each result
-//! carries the measured value, the bound, and for a failure a sentence naming the node
-//! and the mechanism most likely responsible (the app's "why did it fail").
+//! Grading: each challenge objective (`scenario::objective`) measured on a finished run.
+//! Each result carries the measured value, the bound, and for a failure a sentence
+//! naming the node and the mechanism most likely responsible (the app's "why did it
+//! fail").
 
 use super::Report;
+use crate::scenario::objective::Objective;
 use crate::sim::Simulation;
-use crate::sim::config::{Problem, SimConfig};
 use crate::sim::kernel::time::SimDuration;
-use crate::sim::names::index_of;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum Objective {
-    /// A latency percentile of a trigger (as its callers see it) or of a function
-    /// (handler time): `Latency(of: "api", percentile: 99, at_most: "300ms")`.
-    Latency { of: String, percentile: f64, at_most: SimDuration },
-    /// Cold starts over invocations, of one function or (no `of`) all of them.
-    ColdStartRatio {
-        #[serde(default)]
-        of: Option<String>,
-        at_most: f64,
-    },
-    /// Failed and timed-out requests over arrived ones, of a trigger or all triggers.
-    ErrorRatio {
-        #[serde(default)]
-        of: Option<String>,
-        at_most: f64,
-    },
-    /// Throttled (429) requests over arrived ones, of a trigger or all triggers.
-    ThrottleRatio {
-        #[serde(default)]
-        of: Option<String>,
-        at_most: f64,
-    },
-    /// Nothing expired from a queue, dropped after its last retry, or skipped by a
-    /// stream; dead-lettered messages count as lost unless `allow_dlq`.
-    NoMessageLost {
-        #[serde(default)]
-        allow_dlq: bool,
-    },
-    /// A database's peak open connections.
-    DbConnections { database: String, at_most: u32 },
-    /// The run's cost projected to a 730-hour month, in USD.
-    CostPerMonth { at_most: f64 },
-    /// No side effect done twice for the same event.
-    NoDuplicates,
-    /// No result computed with missing local state.
-    NoWrongResults,
-    /// The age of a queue's oldest message, at its worst.
-    QueueAge { queue: String, at_most: SimDuration },
-    /// Requests that succeeded, of a trigger or (no `of`) all triggers: the work
-    /// still gets done (switching every path off must not pass).
-    Served {
-        #[serde(default)]
-        of: Option<String>,
-        at_least: u64,
-    },
-}
+use serde::Serialize;
 
 /// How one objective went.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -88,209 +37,185 @@ fn ratio(part: u64, whole: u64) -> f64 {
 }
 
 impl Objective {
-    /// Problems with names and bounds, at `path` (such as `challenge.objectives[2]`).
-    pub fn problems(&self, config: &SimConfig, path: &str, out: &mut Vec<Problem>) {
-        let mut push = |message: String| out.push(Problem { path: path.to_string(), message });
-        let trigger = |name: &str| config.triggers.iter().any(|t| t.name() == name);
-        let function = |name: &str| index_of(&config.functions, name).is_some();
-        let fraction = |x: f64| (0.0..=1.0).contains(&x);
-        match self {
-            Objective::Latency { of, percentile, .. } => {
-                if !trigger(of) && !function(of) {
-                    push(format!("no trigger or function \"{of}\""));
-                }
-                if !(*percentile > 0.0 && *percentile < 100.0) {
-                    push(format!("percentile must be between 0 and 100, such as 99, got {percentile}"));
-                }
-            }
-            Objective::ColdStartRatio { of, at_most } => {
-                if let Some(of) = of.as_deref().filter(|f| !function(f)) {
-                    push(format!("no function \"{of}\""));
-                }
-                if !fraction(*at_most) {
-                    push(format!("at_most is a fraction in 0..1, got {at_most}"));
-                }
-            }
-            Objective::Served { of: Some(of), .. } if !trigger(of) => push(format!("no trigger \"{of}\"")),
-            Objective::ErrorRatio { of, at_most } | Objective::ThrottleRatio { of, at_most } => {
-                if let Some(of) = of.as_deref().filter(|t| !trigger(t)) {
-                    push(format!("no trigger \"{of}\""));
-                }
-                if !fraction(*at_most) {
-                    push(format!("at_most is a fraction in 0..1, got {at_most}"));
-                }
-            }
-            Objective::DbConnections { database, .. } if index_of(&config.databases, database).is_none() => {
-                push(format!("no database \"{database}\""));
-            }
-            Objective::CostPerMonth { at_most } if !(at_most.is_finite() && *at_most >= 0.0) => {
-                push(format!("at_most is a cost in USD, at least 0, got {at_most}"));
-            }
-            Objective::QueueAge { queue, .. } if index_of(&config.queues, queue).is_none() => {
-                push(format!("no queue \"{queue}\""));
-            }
-            _ => {}
-        }
-    }
-
     /// Measures the objective on a finished run.
     pub fn evaluate(&self, sim: &Simulation, report: &Report) -> ObjectiveResult {
-        let mut why = None;
-        if let Objective::Served { of, at_least } = self {
-            let (label, r) = requests_of(report, of.as_deref(), "requests served");
-            let served = r.succeeded;
-            if served < *at_least {
-                why = Some(format!(
-                    "{served} of {} arrived requests succeeded: a path that is switched off, throttled or failing does no work",
-                    r.arrived
-                ));
-            }
-            return ObjectiveResult {
-                label,
-                passed: served >= *at_least,
-                measured: served as f64,
-                bound: *at_least as f64,
-                measured_text: served.to_string(),
-                bound_text: format!("at least {at_least}"),
-                why,
-            };
+        match self {
+            Objective::Latency { of, percentile, at_most } => latency(sim, report, of, *percentile, *at_most),
+            Objective::ColdStartRatio { of, at_most } => cold_start_ratio(report, of.as_deref(), *at_most),
+            Objective::ErrorRatio { of, at_most } => error_ratio(report, of.as_deref(), *at_most),
+            Objective::ThrottleRatio { of, at_most } => throttle_ratio(report, of.as_deref(), *at_most),
+            Objective::NoMessageLost { allow_dlq } => no_message_lost(report, *allow_dlq),
+            Objective::DbConnections { database, at_most } => db_connections(report, database, *at_most),
+            Objective::CostPerMonth { at_most } => cost_per_month(report, *at_most),
+            Objective::NoDuplicates => no_duplicates(report),
+            Objective::NoWrongResults => no_wrong_results(report),
+            Objective::QueueAge { queue, at_most } => queue_age(report, queue, *at_most),
+            Objective::Served { of, at_least } => served(report, of.as_deref(), *at_least),
         }
-        let (label, measured, bound, measured_text, bound_text) = match self {
-            Objective::Latency { of, percentile, at_most } => {
-                let q = percentile / 100.0;
-                let trigger = sim.triggers().iter().position(|t| t.spec.name() == of);
-                let (measured, what) = match trigger {
-                    Some(t) => (sim.triggers()[t].latency.quantile_ms(q), "latency"),
-                    None => {
-                        let f = sim.functions().iter().position(|f| f.name() == of).unwrap_or(0);
-                        (sim.functions()[f].durations.quantile_ms(q), "handler time")
-                    }
-                };
-                let bound = at_most.as_secs_f64() * 1000.0;
-                if measured > bound {
-                    why = Some(explain_latency(sim, report, of));
-                }
-                (format!("p{percentile} {what} of {of}"), measured, bound, ms(measured), ms(bound))
-            }
-            Objective::ColdStartRatio { of, at_most } => {
-                let (label, measured) = match of {
-                    Some(of) => {
-                        let f = report.functions.iter().find(|f| f.name == *of);
-                        (format!("cold starts of {of}"), f.map_or(0.0, |f| f.cold_start_ratio))
-                    }
-                    None => ("cold starts".to_string(), report.cold_start_ratio),
-                };
-                if measured > *at_most {
-                    why = report.functions.iter().filter(|f| of.as_ref().is_none_or(|o| *o == f.name)).max_by(|a, b| a.cold_start_ratio.total_cmp(&b.cold_start_ratio)).map(|f| {
-                        format!(
-                            "{}: {} of {} invocations started a new environment (p50 {} each): idle environments expired before the next request, or traffic outgrew the warm pool",
-                            f.name, f.cold_starts, f.invocations, ms(f.cold_start_ms.p50)
-                        )
-                    });
-                }
-                (label, measured, *at_most, percent(measured), percent(*at_most))
-            }
-            Objective::ErrorRatio { of, at_most } => {
-                let (label, r) = requests_of(report, of.as_deref(), "errors");
-                let measured = ratio(r.failed + r.timed_out, r.arrived);
-                if measured > *at_most {
-                    why = Some(explain_errors(report));
-                }
-                (label, measured, *at_most, percent(measured), percent(*at_most))
-            }
-            Objective::ThrottleRatio { of, at_most } => {
-                let (label, r) = requests_of(report, of.as_deref(), "throttles");
-                let measured = ratio(r.throttled, r.arrived);
-                if measured > *at_most {
-                    why = Some(explain_throttles(report));
-                }
-                (label, measured, *at_most, percent(measured), percent(*at_most))
-            }
-            Objective::NoMessageLost { allow_dlq } => {
-                let (lost, reasons) = lost_messages(report, *allow_dlq);
-                if lost > 0 {
-                    why = Some(reasons.join("; "));
-                }
-                let label = if *allow_dlq { "messages lost (DLQ allowed)" } else { "messages lost or dead-lettered" };
-                (label.to_string(), lost as f64, 0.0, lost.to_string(), "0".to_string())
-            }
-            Objective::DbConnections { database, at_most } => {
-                let d = report.databases.iter().find(|d| d.name == *database);
-                let peak = d.map_or(0, |d| d.peak_connections);
-                if peak > *at_most
-                    && let Some(d) = d
-                {
-                    why = Some(format!(
-                        "{}: {} connections opened at the peak (limit {}), {} refused: each concurrent environment holds its own connection; a pooler or a queue in front caps them",
-                        d.name, d.peak_connections, d.max_connections, d.connection_errors
-                    ));
-                }
-                (
-                    format!("peak connections of {database}"),
-                    peak as f64,
-                    *at_most as f64,
-                    peak.to_string(),
-                    at_most.to_string(),
-                )
-            }
-            Objective::CostPerMonth { at_most } => {
-                let measured = report.cost.per_month_usd;
-                if measured > *at_most {
-                    let c = &report.cost;
-                    let monthly =
-                        |usd: f64| usd / report.simulated_seconds.max(1e-9) * crate::sim::kernel::cost::MONTH_SECS;
-                    why = Some(format!(
-                        "per month: compute ${:.2}, requests ${:.2}, provisioned concurrency ${:.2} (over {:.0} s measured)",
-                        monthly(c.compute_usd),
-                        monthly(c.requests_usd),
-                        monthly(c.provisioned_usd),
-                        report.simulated_seconds
-                    ));
-                }
-                ("cost per month".to_string(), measured, *at_most, format!("${measured:.2}"), format!("${at_most:.2}"))
-            }
-            Objective::NoDuplicates => {
-                let n = report.duplicates;
-                if n > 0 {
-                    why = Some(format!(
-                        "{n} side effects done twice: a message was delivered again (a retry, or a visibility timeout shorter than the handler) to a function without an idempotency store"
-                    ));
-                }
-                ("duplicate side effects".to_string(), n as f64, 0.0, n.to_string(), "0".to_string())
-            }
-            Objective::NoWrongResults => {
-                let n = report.wrong_results;
-                if n > 0 {
-                    let f = report.functions.iter().max_by_key(|f| f.wrong_results).map_or("", |f| f.name.as_str());
-                    why = Some(format!(
-                        "{f}: {n} results computed from in-memory state a new environment did not have: state kept in a function's memory is lost at every cold start and not shared between environments"
-                    ));
-                }
-                ("wrong results".to_string(), n as f64, 0.0, n.to_string(), "0".to_string())
-            }
-            Objective::QueueAge { queue, at_most } => {
-                let q = report.queues.iter().find(|q| q.name == *queue);
-                let measured = q.map_or(0.0, |q| q.max_oldest_age_s);
-                let bound = at_most.as_secs_f64();
-                if measured > bound
-                    && let Some(q) = q
-                {
-                    why = Some(format!(
-                        "{}: up to {} messages waited (peak depth); the consumer drained slower than producers sent: raise its concurrency or batch size, or make it faster",
-                        q.name, q.max_depth
-                    ));
-                }
-                (
-                    format!("oldest message age of {queue}"),
-                    measured,
-                    bound,
-                    format!("{measured:.1} s"),
-                    format!("{bound:.1} s"),
-                )
-            }
-            Objective::Served { .. } => unreachable!("handled above: its bound is a minimum"),
-        };
-        ObjectiveResult { label, passed: measured <= bound, measured, bound, measured_text, bound_text, why }
+    }
+}
+
+/// An "at most" objective's result: it passes when `measured <= bound`; `why` is asked
+/// for only when it fails.
+fn at_most(
+    label: String,
+    (measured, bound): (f64, f64),
+    (measured_text, bound_text): (String, String),
+    why: impl FnOnce() -> Option<String>,
+) -> ObjectiveResult {
+    let passed = measured <= bound;
+    let why = if passed { None } else { why() };
+    ObjectiveResult { label, passed, measured, bound, measured_text, bound_text, why }
+}
+
+/// A count that must be zero ("duplicate side effects: 3 (at most 0)").
+fn none_at_all(label: &str, n: u64, why: impl FnOnce() -> String) -> ObjectiveResult {
+    at_most(label.to_string(), (n as f64, 0.0), (n.to_string(), "0".to_string()), || Some(why()))
+}
+
+fn latency(sim: &Simulation, report: &Report, of: &str, percentile: f64, bound: SimDuration) -> ObjectiveResult {
+    let q = percentile / 100.0;
+    let trigger = sim.triggers().iter().position(|t| t.spec.name() == of);
+    let (measured, what) = match trigger {
+        Some(t) => (sim.triggers()[t].latency.quantile_ms(q), "latency"),
+        None => {
+            let f = sim.functions().iter().position(|f| f.name() == of).unwrap_or(0);
+            (sim.functions()[f].durations.quantile_ms(q), "handler time")
+        }
+    };
+    let bound = bound.as_secs_f64() * 1000.0;
+    at_most(format!("p{percentile} {what} of {of}"), (measured, bound), (ms(measured), ms(bound)), || {
+        Some(explain_latency(sim, report, of))
+    })
+}
+
+fn cold_start_ratio(report: &Report, of: Option<&str>, bound: f64) -> ObjectiveResult {
+    let (label, measured) = match of {
+        Some(of) => {
+            let f = report.functions.iter().find(|f| f.name == of);
+            (format!("cold starts of {of}"), f.map_or(0.0, |f| f.cold_start_ratio))
+        }
+        None => ("cold starts".to_string(), report.cold_start_ratio),
+    };
+    at_most(label, (measured, bound), (percent(measured), percent(bound)), || {
+        let worst = report
+            .functions
+            .iter()
+            .filter(|f| of.is_none_or(|o| o == f.name))
+            .max_by(|a, b| a.cold_start_ratio.total_cmp(&b.cold_start_ratio));
+        worst.map(|f| {
+            format!(
+                "{}: {} of {} invocations started a new environment (p50 {} each): idle environments expired before the next request, or traffic outgrew the warm pool",
+                f.name,
+                f.cold_starts,
+                f.invocations,
+                ms(f.cold_start_ms.p50)
+            )
+        })
+    })
+}
+
+fn error_ratio(report: &Report, of: Option<&str>, bound: f64) -> ObjectiveResult {
+    let (label, r) = requests_of(report, of, "errors");
+    let measured = ratio(r.failed + r.timed_out, r.arrived);
+    at_most(label, (measured, bound), (percent(measured), percent(bound)), || Some(explain_errors(report)))
+}
+
+fn throttle_ratio(report: &Report, of: Option<&str>, bound: f64) -> ObjectiveResult {
+    let (label, r) = requests_of(report, of, "throttles");
+    let measured = ratio(r.throttled, r.arrived);
+    at_most(label, (measured, bound), (percent(measured), percent(bound)), || Some(explain_throttles(report)))
+}
+
+fn no_message_lost(report: &Report, allow_dlq: bool) -> ObjectiveResult {
+    let (lost, reasons) = lost_messages(report, allow_dlq);
+    let label = if allow_dlq { "messages lost (DLQ allowed)" } else { "messages lost or dead-lettered" };
+    none_at_all(label, lost, || reasons.join("; "))
+}
+
+fn db_connections(report: &Report, database: &str, bound: u32) -> ObjectiveResult {
+    let d = report.databases.iter().find(|d| d.name == database);
+    let peak = d.map_or(0, |d| d.peak_connections);
+    let label = format!("peak connections of {database}");
+    at_most(label, (peak as f64, bound as f64), (peak.to_string(), bound.to_string()), || {
+        d.map(|d| {
+            format!(
+                "{}: {} connections opened at the peak (limit {}), {} refused: each concurrent environment holds its own connection; a pooler or a queue in front caps them",
+                d.name, d.peak_connections, d.max_connections, d.connection_errors
+            )
+        })
+    })
+}
+
+fn cost_per_month(report: &Report, bound: f64) -> ObjectiveResult {
+    let measured = report.cost.per_month_usd;
+    let texts = (format!("${measured:.2}"), format!("${bound:.2}"));
+    at_most("cost per month".to_string(), (measured, bound), texts, || {
+        let c = &report.cost;
+        let monthly = |usd: f64| usd / report.simulated_seconds.max(1e-9) * crate::sim::kernel::cost::MONTH_SECS;
+        Some(format!(
+            "per month: compute ${:.2}, requests ${:.2}, provisioned concurrency ${:.2} (over {:.0} s measured)",
+            monthly(c.compute_usd),
+            monthly(c.requests_usd),
+            monthly(c.provisioned_usd),
+            report.simulated_seconds
+        ))
+    })
+}
+
+fn no_duplicates(report: &Report) -> ObjectiveResult {
+    let n = report.duplicates;
+    none_at_all("duplicate side effects", n, || {
+        format!(
+            "{n} side effects done twice: a message was delivered again (a retry, or a visibility timeout shorter than the handler) to a function without an idempotency store"
+        )
+    })
+}
+
+fn no_wrong_results(report: &Report) -> ObjectiveResult {
+    let n = report.wrong_results;
+    none_at_all("wrong results", n, || {
+        let f = report.functions.iter().max_by_key(|f| f.wrong_results).map_or("", |f| f.name.as_str());
+        format!(
+            "{f}: {n} results computed from in-memory state a new environment did not have: state kept in a function's memory is lost at every cold start and not shared between environments"
+        )
+    })
+}
+
+fn queue_age(report: &Report, queue: &str, bound: SimDuration) -> ObjectiveResult {
+    let q = report.queues.iter().find(|q| q.name == queue);
+    let measured = q.map_or(0.0, |q| q.max_oldest_age_s);
+    let bound = bound.as_secs_f64();
+    let label = format!("oldest message age of {queue}");
+    at_most(label, (measured, bound), (format!("{measured:.1} s"), format!("{bound:.1} s")), || {
+        q.map(|q| {
+            format!(
+                "{}: up to {} messages waited (peak depth); the consumer drained slower than producers sent: raise its concurrency or batch size, or make it faster",
+                q.name, q.max_depth
+            )
+        })
+    })
+}
+
+/// The one "at least" objective: the work still gets done.
+fn served(report: &Report, of: Option<&str>, at_least: u64) -> ObjectiveResult {
+    let (label, r) = requests_of(report, of, "requests served");
+    let served = r.succeeded;
+    let passed = served >= at_least;
+    let why = (!passed).then(|| {
+        format!(
+            "{served} of {} arrived requests succeeded: a path that is switched off, throttled or failing does no work",
+            r.arrived
+        )
+    });
+    ObjectiveResult {
+        label,
+        passed,
+        measured: served as f64,
+        bound: at_least as f64,
+        measured_text: served.to_string(),
+        bound_text: format!("at least {at_least}"),
+        why,
     }
 }
 

@@ -4,7 +4,7 @@
 //! over several seeds), hints unlock over time or after a failed attempt, and the
 //! debrief says what the exercise was about.
 
-use crate::report::objectives::Objective;
+use super::objective::Objective;
 use crate::sim::config::{Problem, SimConfig};
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::knobs;

@@ -3,6 +3,7 @@
 
 pub mod challenge;
 pub mod locate;
+pub mod objective;
 
 use challenge::Challenge;
 
