@@ -41,6 +41,22 @@ fn span(secs: f64) -> String {
 pub(super) fn render(r: &Report) -> String {
     let mut out = String::new();
     let o = &mut out;
+    summary(o, r);
+    for f in &r.functions {
+        let _ = writeln!(o);
+        function(o, f);
+    }
+    services(o, r);
+    if !r.workflows.is_empty() && !r.buses.is_empty() {
+        orchestration_vs_choreography(o, r);
+    }
+    delivery(o, r);
+    cost(o, r);
+    out
+}
+
+/// The run, requests, cold starts, latency and concurrency.
+fn summary(o: &mut String, r: &Report) {
     let warm =
         if r.warmup_seconds > 0.0 { format!(" after a {} warm-up", span(r.warmup_seconds)) } else { String::new() };
     let _ = writeln!(o, "Scenario \"{}\" (seed {}): {} measured{warm}", r.scenario, r.seed, span(r.simulated_seconds));
@@ -74,10 +90,10 @@ pub(super) fn render(r: &Report) -> String {
         let _ = writeln!(o, "Latency      no synchronous caller waits in this scenario (see the queues below)");
     }
     let _ = writeln!(o, "Concurrency  peak {} requests in flight at once", r.max_concurrency);
-    for f in &r.functions {
-        let _ = writeln!(o);
-        function(o, f);
-    }
+}
+
+/// One paragraph per queue, database, bus, bucket, stream and workflow.
+fn services(o: &mut String, r: &Report) {
     for q in &r.queues {
         let _ = writeln!(o);
         let _ = writeln!(
@@ -165,32 +181,38 @@ pub(super) fn render(r: &Report) -> String {
         );
         let _ = writeln!(o, "  execution time p50 {}, p99 {}", ms(w.duration_ms.p50), ms(w.duration_ms.p99));
     }
-    if !r.workflows.is_empty() && !r.buses.is_empty() {
-        let _ = writeln!(o);
-        let _ = writeln!(o, "Orchestration vs choreography");
-        for w in &r.workflows {
-            let done = w.succeeded + w.compensated + w.failed;
-            let _ = writeln!(
-                o,
-                "  workflow \"{}\": every execution's status is known ({} of {} finished, {} compensated); \
-                 it costs {} in transitions and takes p50 {} end to end",
-                w.name,
-                done,
-                w.started,
-                w.compensated,
-                usd(w.transitions_usd),
-                ms(w.duration_ms.p50)
-            );
-        }
-        for b in &r.buses {
-            let _ = writeln!(
-                o,
-                "  bus \"{}\": {} events fanned out to {} deliveries at no transition cost, but no one place \
-                 knows whether a given order completed (look at each consumer's errors and DLQ)",
-                b.name, b.published, b.deliveries
-            );
-        }
+}
+
+/// The same process as a workflow and as bus events, side by side.
+fn orchestration_vs_choreography(o: &mut String, r: &Report) {
+    let _ = writeln!(o);
+    let _ = writeln!(o, "Orchestration vs choreography");
+    for w in &r.workflows {
+        let done = w.succeeded + w.compensated + w.failed;
+        let _ = writeln!(
+            o,
+            "  workflow \"{}\": every execution's status is known ({} of {} finished, {} compensated); \
+             it costs {} in transitions and takes p50 {} end to end",
+            w.name,
+            done,
+            w.started,
+            w.compensated,
+            usd(w.transitions_usd),
+            ms(w.duration_ms.p50)
+        );
     }
+    for b in &r.buses {
+        let _ = writeln!(
+            o,
+            "  bus \"{}\": {} events fanned out to {} deliveries at no transition cost, but no one place \
+             knows whether a given order completed (look at each consumer's errors and DLQ)",
+            b.name, b.published, b.deliveries
+        );
+    }
+}
+
+/// Payload limits, schedule overlaps, asynchronous events and at-least-once delivery.
+fn delivery(o: &mut String, r: &Report) {
     if r.payload_rejected + r.claim_checks > 0 {
         let _ = writeln!(o);
         let _ = writeln!(
@@ -223,6 +245,10 @@ pub(super) fn render(r: &Report) -> String {
             r.retries, r.duplicates, r.duplicates_suppressed, r.dlq
         );
     }
+}
+
+/// What the run cost, per month, and the always-on fleet it is compared with.
+fn cost(o: &mut String, r: &Report) {
     let c = &r.cost;
     let _ = writeln!(o);
     let free = if c.free_tier { ", free tier applied" } else { "" };
@@ -243,7 +269,6 @@ pub(super) fn render(r: &Report) -> String {
         usd(c.server_fleet_usd),
         usd(c.server_fleet_per_month_usd)
     );
-    out
 }
 
 fn function(o: &mut String, f: &FunctionReport) {
