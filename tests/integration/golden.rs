@@ -1,5 +1,6 @@
 //! Every library scenario's report, byte for byte: `faaslab run NAME --format json` (and
-//! with `--challenge` where the scenario is a challenge, and the graded text report)
+//! with `--challenge` where the scenario is a challenge, graded with its reference
+//! solution applied too, and the graded text report)
 //! must print exactly what it printed when `tests/golden/reports.txt` was written. A refactor must not move a
 //! single number; a deliberate model change rewrites the file and says why in its
 //! commit (`FAASLAB_BLESS=1 cargo test --no-default-features --test integration golden`).
@@ -20,11 +21,15 @@ fn current() -> String {
     let mut lines = String::new();
     for (name, text) in faaslab::scenario::LIBRARY {
         let challenge = text.contains("challenge:");
-        let modes: &[&str] = if challenge { &["plain", "challenge", "text"] } else { &["plain", "text"] };
+        let modes: &[&str] =
+            if challenge { &["plain", "challenge", "text", "reference"] } else { &["plain", "text"] };
         for mode in modes {
             let mut args = vec!["run", name, "--format", if *mode == "text" { "text" } else { "json" }];
             if *mode != "plain" && challenge {
                 args.push("--challenge"); // the text report of a challenge grades it too
+            }
+            if *mode == "reference" {
+                args.push("--reference"); // the solved configuration moves other paths
             }
             let out = faaslab(&args);
             assert!(
