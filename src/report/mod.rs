@@ -152,6 +152,8 @@ pub struct StreamReport {
     pub pending: u64,
     pub batches: u64,
     pub failed_batches: u64,
+    /// Records handed to the consumer again after their batch failed.
+    pub retried: u64,
     /// How far the consumer fell behind: age of the oldest unprocessed record.
     pub max_iterator_age_s: f64,
     pub iterator_age_s: f64,
@@ -258,7 +260,8 @@ pub struct Report {
     pub payload_rejected: u64,
     /// Large payloads passed by reference through a bucket.
     pub claim_checks: u64,
-    /// Attempts after a failure: asynchronous retries and queue redeliveries.
+    /// Attempts after a failure: asynchronous retries, queue redeliveries, workflow task
+    /// retries and stream records retried with their batch.
     pub retries: u64,
     /// Side effects done more than once for the same event.
     pub duplicates: u64,
@@ -454,7 +457,10 @@ impl Report {
                 free_tier: config.account.free_tier,
             },
             max_concurrency: sim.max_in_flight,
-            retries: services.async_retries + queues.iter().map(|q| q.redelivered).sum::<u64>(),
+            retries: services.async_retries
+                + queues.iter().map(|q| q.redelivered).sum::<u64>()
+                + sim.workflows().iter().map(|w| w.counters.task_retries).sum::<u64>()
+                + sim.streams().iter().map(|s| s.counters.retried).sum::<u64>(),
             duplicates: services.duplicates,
             wrong_results,
             duplicates_suppressed: services.duplicates_suppressed,
@@ -495,6 +501,7 @@ impl Report {
                     pending: s.counted_pending(),
                     batches: s.counters.batches,
                     failed_batches: s.counters.failed_batches,
+                    retried: s.counters.retried,
                     max_iterator_age_s: s.max_iterator_age.max(s.iterator_age(sim.now())).as_secs_f64(),
                     iterator_age_s: s.iterator_age(sim.now()).as_secs_f64(),
                     out_of_order: s.counters.out_of_order,

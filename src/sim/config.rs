@@ -59,7 +59,18 @@ fn default_region() -> String {
     "us-east-1".into()
 }
 
+/// Concurrency AWS keeps unreserved in every account, for the functions without a
+/// reservation ("Lambda always reserves 100 units of concurrency for functions that
+/// don't explicitly reserve concurrency", Lambda developer guide, Configuring reserved
+/// concurrency).
+pub const UNRESERVED_MINIMUM: u32 = 100;
+
 impl Account {
+    /// The most concurrency all functions together may reserve.
+    pub fn reservable(&self) -> u32 {
+        self.concurrency_limit.saturating_sub(UNRESERVED_MINIMUM)
+    }
+
     /// The round trip between two regions (zero within one).
     pub fn rtt(&self, a: &str, b: &str) -> SimDuration {
         if a == b {

@@ -74,8 +74,12 @@ pub(crate) struct InFlight {
     pub outcome: Outcome,
     /// When the handler started (after any cold start).
     pub started: SimTime,
-    /// Index of the next downstream call.
-    pub next_call: u16,
+    /// Index of the next downstream call, counting through the calls once per item
+    /// (call `next_call % calls` of item `next_call / calls`).
+    pub next_call: u32,
+    /// The items the handler works through: the messages of a queue batch or the
+    /// records of a stream batch (1 otherwise). Each runs every downstream call.
+    pub items: u32,
     /// Queries left in the current `Query` call.
     pub queries_left: u32,
     /// When the current query was issued (for its latency).
@@ -100,6 +104,7 @@ impl InFlight {
             outcome: Outcome::Succeeded,
             started: arrived,
             next_call: 0,
+            items: 1,
             queries_left: 0,
             query_issued: arrived,
             call_failure: None,
@@ -141,8 +146,8 @@ impl Simulation {
             Origin::Async { event } => self.async_attempt_done(event, request.outcome, completed_work),
             Origin::Queue { queue, batch } => self.batch_done(function, queue, batch, &request),
             Origin::Call { function: caller, env } => self.callee_done(caller, env, request.outcome),
-            Origin::Stream { stream, shard } => self.stream_batch_done(stream, shard, request.outcome),
-            Origin::Workflow { thread } => self.task_done(thread, request.outcome),
+            Origin::Stream { stream, shard } => self.stream_batch_done(stream, shard, request.outcome, completed_work),
+            Origin::Workflow { thread } => self.task_done(thread, request.outcome, completed_work),
         }
     }
 }

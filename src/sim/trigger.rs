@@ -264,9 +264,8 @@ impl Simulation {
             TriggerSpec::Workflow { .. } => self.start_execution(target, id, counted, Some(trigger)),
             TriggerSpec::Writes { poison, .. } => {
                 let poisoned = self.triggers[trigger as usize].rng.chance(poison);
-                self.write_record(target, id, counted, poisoned);
-                // The write succeeded; the stream's consumer reports on the rest.
-                self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
+                // Served when the stream's consumer has processed the change.
+                self.write_record(target, id, counted, poisoned, Some(trigger));
             }
             TriggerSpec::Producer { poison, .. } => {
                 let poisoned = self.triggers[trigger as usize].rng.chance(poison);

@@ -3,7 +3,7 @@
 //! fields (`FunctionSpec::problems`, `QueueSpec::problems`, ...); names are looked up
 //! in sets built once, so checking grows linearly with the size of the scenario.
 
-use crate::sim::config::{MAX_EXPECTED_ARRIVALS, Problem, SimConfig};
+use crate::sim::config::{MAX_EXPECTED_ARRIVALS, Problem, SimConfig, UNRESERVED_MINIMUM};
 use crate::sim::function::{Call, FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
 use crate::sim::kernel::arrivals::Arrivals;
 use crate::sim::kernel::time::SimDuration;
@@ -131,7 +131,15 @@ impl SimConfig {
         each(&mut out, "functions", "function", &self.functions, |f, at| f.problems(self, &names, at));
         let reserved_total: u64 = self.functions.iter().filter_map(|f| f.reserved_concurrency).map(u64::from).sum();
         let limit = self.account.concurrency_limit;
-        if reserved_total > u64::from(limit) {
+        if reserved_total > u64::from(self.account.reservable()) && reserved_total <= u64::from(limit) {
+            out.push(Problem {
+                path: "account.concurrency_limit".into(),
+                message: format!(
+                    "functions reserve {reserved_total} in total; AWS keeps {UNRESERVED_MINIMUM} of the account's {limit} unreserved, so at most {} can be reserved",
+                    self.account.reservable()
+                ),
+            });
+        } else if reserved_total > u64::from(limit) {
             out.push(Problem {
                 path: "account.concurrency_limit".into(),
                 message: format!("functions reserve {reserved_total} in total, more than the account limit ({limit})"),
@@ -237,8 +245,11 @@ impl FunctionSpec {
         if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&f.duration_at_mb) {
             at.push("duration_at_mb", format!("must be {MIN_MEMORY_MB}..{MAX_MEMORY_MB} MB, got {}", f.duration_at_mb));
         }
-        if f.timeout.0 < 1000 || f.timeout > MAX_TIMEOUT {
-            at.push("timeout", format!("the timeout must be 1ms..900s, got {}", f.timeout));
+        if f.timeout.0 % 1_000_000 != 0 || f.timeout.0 == 0 || f.timeout > MAX_TIMEOUT {
+            at.push(
+                "timeout",
+                format!("a timeout is a whole number of seconds, 1s..900s (as on AWS), got {}", f.timeout),
+            );
         }
         if !(0.0..=1.0).contains(&f.error_rate) {
             at.push("error_rate", format!("error_rate is a fraction in 0..1, got {}", f.error_rate));
@@ -258,8 +269,16 @@ impl FunctionSpec {
             at.push("init.first_request_share", format!("a fraction in 0..1, got {first_request_share}"));
         }
         if let Some(r) = f.reserved_concurrency {
+            let reservable = config.account.reservable();
             if r > limit {
                 at.push("reserved_concurrency", format!("{r} is above the account limit ({limit})"));
+            } else if r > reservable {
+                at.push(
+                    "reserved_concurrency",
+                    format!(
+                        "{r} is more than can be reserved: AWS keeps {UNRESERVED_MINIMUM} of the account's {limit} unreserved, so at most {reservable}"
+                    ),
+                );
             }
             if f.provisioned_concurrency > r {
                 at.push(

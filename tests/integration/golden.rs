@@ -21,8 +21,7 @@ fn current() -> String {
     let mut lines = String::new();
     for (name, text) in faaslab::scenario::LIBRARY {
         let challenge = text.contains("challenge:");
-        let modes: &[&str] =
-            if challenge { &["plain", "challenge", "text", "reference"] } else { &["plain", "text"] };
+        let modes: &[&str] = if challenge { &["plain", "challenge", "text", "reference"] } else { &["plain", "text"] };
         for mode in modes {
             let mut args = vec!["run", name, "--format", if *mode == "text" { "text" } else { "json" }];
             if *mode != "plain" && challenge {

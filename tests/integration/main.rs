@@ -11,6 +11,7 @@ mod determinism;
 mod golden;
 mod replay;
 mod scenarios;
+mod semantics;
 mod services;
 mod share;
 mod theory;

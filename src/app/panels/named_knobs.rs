@@ -38,7 +38,7 @@ pub fn named_knob_ui(ui: &mut egui::Ui, config: &SimConfig, name: &str, bounds: 
             (chosen != current).then_some(chosen)
         }
         _ => {
-            let (free_min, free_max) = id.knob.range;
+            let (free_min, free_max) = (id.knob.range)(config);
             let (lo, hi) = (bounds.min.unwrap_or(free_min), bounds.max.unwrap_or(free_max));
             let current = id.current_number(config);
             let mut value = current.unwrap_or(lo).clamp(lo, hi);

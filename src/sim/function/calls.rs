@@ -13,16 +13,21 @@ use crate::sim::route::{CallFailure, InFlight};
 impl Simulation {
     // ----- a handler's downstream calls -----
 
-    /// Runs the invocation's next calls until one has to wait, or completes it.
+    /// Runs the invocation's next calls until one has to wait, or completes it. A batch
+    /// handler runs every call once per message (or record), in order.
     pub(crate) fn continue_calls(&mut self, function: u32, env: u32) {
         loop {
             let f = &self.functions[function as usize];
-            let Some(request) = f.slots[env as usize].request else { return };
-            let call = self.functions[function as usize].calls.get(usize::from(request.next_call)).copied();
+            let Some(mut request) = f.slots[env as usize].request else { return };
+            let calls = f.calls.len() as u32;
+            let call = (request.next_call < calls.saturating_mul(request.items))
+                .then(|| f.calls[(request.next_call % calls) as usize]);
             let (Some(call), None) = (call, request.call_failure) else {
                 self.complete(function, env);
                 return;
             };
+            // The side effect belongs to the item being worked on.
+            request.id = self.item_correlation(&request, request.next_call / calls);
             match call {
                 ResolvedCall::Query { database, count } => {
                     self.set_request(function, env, |r| r.queries_left = count);
@@ -32,7 +37,7 @@ impl Simulation {
                 ResolvedCall::Put { bucket, size_kb } => {
                     self.object_created(bucket, size_kb, request.depth, request.id, request.counted, None);
                 }
-                ResolvedCall::Write { stream } => self.write_record(stream, request.id, request.counted, false),
+                ResolvedCall::Write { stream } => self.write_record(stream, request.id, request.counted, false, None),
                 ResolvedCall::Send { queue } => {
                     self.send_message(queue, request.id, request.counted, None, false, SimDuration::ZERO);
                 }
@@ -59,6 +64,26 @@ impl Simulation {
                 }
             }
             self.set_request(function, env, |r| r.next_call += 1);
+        }
+    }
+
+    /// The correlation id of item `k` of a batch (its message's or record's), or the
+    /// request's own outside batches.
+    fn item_correlation(&self, request: &InFlight, k: u32) -> u64 {
+        match request.origin {
+            Origin::Queue { queue, batch } => {
+                let q = &self.services.queues[queue as usize];
+                // The slot may hold another message already if this one was deleted.
+                match q.batches[batch as usize].get(k as usize) {
+                    Some(&(m, serial)) if q.messages[m as usize].serial == serial => q.messages[m as usize].correlation,
+                    _ => request.id,
+                }
+            }
+            Origin::Stream { stream, shard } => {
+                let sh = &self.services.streams[stream as usize].shards[shard as usize];
+                sh.records.get(k as usize).map_or(request.id, |r| r.correlation)
+            }
+            _ => request.id,
         }
     }
 

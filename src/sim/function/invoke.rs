@@ -140,6 +140,7 @@ impl Simulation {
             let messages = &q.batches[batch as usize];
             poisoned = messages.iter().any(|&(m, _)| q.messages[m as usize].poison);
             duration = SimDuration(duration.0.saturating_mul((messages.len() as u64).max(1)));
+            request.items = messages.len() as u32;
             // Claim-checked messages: the handler fetches each payload from the bucket.
             for &(m, _) in messages {
                 duration = duration + q.messages[m as usize].fetch;
@@ -150,6 +151,7 @@ impl Simulation {
             let sh = &self.services.streams[stream as usize].shards[shard as usize];
             let (records, poison) = (sh.in_flight, sh.records.iter().take(sh.in_flight as usize).any(|r| r.poison));
             duration = SimDuration(duration.0.saturating_mul(u64::from(records.max(1))));
+            request.items = records;
             poisoned |= poison;
         }
         request.started = now;
@@ -193,7 +195,11 @@ impl Simulation {
     /// The handler's own work is done: its downstream calls come next.
     pub(crate) fn on_finish(&mut self, function: u32, env: u32) {
         let cache_hit = self.functions[function as usize].slots[env as usize].request.is_some_and(|r| r.cache_hit);
-        if cache_hit || self.functions[function as usize].calls.is_empty() {
+        // A timed-out handler was stopped: it makes no further calls.
+        let timed_out = self.functions[function as usize].slots[env as usize]
+            .request
+            .is_some_and(|r| r.outcome == Outcome::TimedOut);
+        if cache_hit || timed_out || self.functions[function as usize].calls.is_empty() {
             self.complete(function, env); // the common case: no downstream calls
         } else {
             self.continue_calls(function, env);

@@ -92,9 +92,11 @@ impl Simulation {
                     f.provisioned
                 ));
             }
-            if reserved_by_others + r > limit {
+            let reservable = self.config.account.reservable();
+            if reserved_by_others + r > reservable {
                 return Err(format!(
-                    "reserving {r} would exceed the account limit ({limit}): other functions reserve {reserved_by_others}"
+                    "reserving {r} would leave less than {} of the account's {limit} unreserved: other functions reserve {reserved_by_others}",
+                    crate::sim::config::UNRESERVED_MINIMUM
                 ));
             }
         }
@@ -279,7 +281,12 @@ mod tests {
         assert_eq!(sim.concurrency_limit(0), 2);
         run_for(&mut sim, 240); // the spike at 3 minutes needs far more than 2
         assert!(sim.functions()[0].lifetime_throttles > 0);
-        assert!(sim.set_reserved_concurrency(0, Some(5000)).unwrap_err().contains("account limit"));
+        // AWS keeps 100 of the account's 1000 unreserved: 900 is the most one may reserve.
+        assert!(
+            sim.set_reserved_concurrency(0, Some(901)).unwrap_err().contains("100 of the account's 1000 unreserved")
+        );
+        sim.set_reserved_concurrency(0, Some(900)).unwrap();
+        sim.set_reserved_concurrency(0, Some(2)).unwrap();
         sim.set_provisioned_concurrency(0, 2).unwrap();
         assert!(sim.set_reserved_concurrency(0, Some(1)).unwrap_err().contains("provisioned"));
         sim.set_reserved_concurrency(0, None).unwrap();

@@ -102,7 +102,7 @@ pub struct Knob {
     pub help: &'static str,
     /// The slider range in free play, in the knob's number: what the configuration
     /// accepts, narrowed to what is worth sliding through.
-    pub range: (f64, f64),
+    pub range: fn(&SimConfig) -> (f64, f64),
     /// Whether node `index` has this knob (a queue without a consumer has no batch
     /// size): `Err` says why not.
     pub applies: fn(&SimConfig, usize) -> Result<(), &'static str>,

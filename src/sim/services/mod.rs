@@ -39,7 +39,7 @@ pub struct ServiceCounters {
 impl Simulation {
     /// A second (or later) handler run for the same event did its work: a duplicate
     /// side effect, unless the function keeps an idempotency store.
-    fn count_redelivery(&mut self, function: u32, counted: bool) {
+    pub(crate) fn count_redelivery(&mut self, function: u32, counted: bool) {
         if !counted {
             return;
         }

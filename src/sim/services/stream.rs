@@ -58,6 +58,10 @@ pub(crate) struct Record {
     pub written: SimTime,
     pub counted: bool,
     pub poison: bool,
+    /// The trigger whose write made it (it hears when the record is processed).
+    pub trigger: Option<u32>,
+    /// Handler runs that did this record's work (more than one is a duplicate).
+    pub side_effects: u32,
 }
 
 /// One shard: records in order, and the batch being processed.
@@ -81,6 +85,8 @@ pub struct StreamCounters {
     pub skipped: u64,
     pub batches: u64,
     pub failed_batches: u64,
+    /// Records handed to the consumer again after their batch failed.
+    pub retried: u64,
     /// Records seen out of order in a shard (must stay 0: the model's self-check).
     pub out_of_order: u64,
 }
@@ -118,10 +124,18 @@ impl StreamState {
     }
 
     /// Appends a change record to the shard its key hashes to; returns the shard.
-    pub(crate) fn write(&mut self, now: SimTime, correlation: u64, counted: bool, poison: bool) -> u32 {
+    pub(crate) fn write(
+        &mut self,
+        now: SimTime,
+        correlation: u64,
+        counted: bool,
+        poison: bool,
+        trigger: Option<u32>,
+    ) -> u32 {
         self.next_sequence += 1;
         let shard = (correlation.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % self.shards.len() as u64;
-        let record = Record { sequence: self.next_sequence, correlation, written: now, counted, poison };
+        let sequence = self.next_sequence;
+        let record = Record { sequence, correlation, written: now, counted, poison, trigger, side_effects: 0 };
         self.shards[shard as usize].records.push_back(record);
         self.counters.records += u64::from(counted);
         shard as u32
@@ -139,18 +153,6 @@ impl StreamState {
         self.history.push(age.as_secs_f64(), pending as f64);
     }
 
-    /// Drops records older than the maximum age from the front of a shard (not the
-    /// batch in flight).
-    pub(crate) fn skip_old(&mut self, shard: u32, now: SimTime) {
-        let max_age = self.spec.max_record_age;
-        let s = &mut self.shards[shard as usize];
-        while s.in_flight == 0 && s.records.front().is_some_and(|r| now.since(r.written) > max_age) {
-            let r = s.records.pop_front().expect("checked");
-            self.counters.skipped += u64::from(r.counted);
-            s.retries = 0;
-        }
-    }
-
     /// Records still in the stream (counted ones).
     pub fn counted_pending(&self) -> u64 {
         self.shards.iter().flat_map(|s| s.records.iter()).filter(|r| r.counted).count() as u64
@@ -162,18 +164,51 @@ const RETRY_DELAY: SimDuration = SimDuration::from_secs(1);
 
 impl Simulation {
     /// A table write: its change record joins a shard, which the consumer may take.
-    pub(crate) fn write_record(&mut self, stream: u32, correlation: u64, counted: bool, poison: bool) {
-        let shard = self.services.streams[stream as usize].write(self.now, correlation, counted, poison);
+    /// `trigger`: the writer, which hears when the record is processed or skipped.
+    pub(crate) fn write_record(
+        &mut self,
+        stream: u32,
+        correlation: u64,
+        counted: bool,
+        poison: bool,
+        trigger: Option<u32>,
+    ) {
+        let shard = self.services.streams[stream as usize].write(self.now, correlation, counted, poison, trigger);
         self.pump_shard(stream, shard);
+    }
+
+    /// A record leaves its shard unprocessed (too old, or its batch gave up): its writer
+    /// hears that the write's change was never handled.
+    fn record_skipped(&mut self, stream: u32, record: &Record) {
+        self.services.streams[stream as usize].counters.skipped += u64::from(record.counted);
+        if let (Some(t), true) = (record.trigger, record.counted) {
+            self.triggers[t as usize].counters.failed += 1;
+        }
+    }
+
+    /// Drops records older than the maximum age from the front of a shard (not the
+    /// batch in flight).
+    fn skip_old(&mut self, stream: u32, shard: u32) {
+        let now = self.now;
+        loop {
+            let s = &mut self.services.streams[stream as usize];
+            let max_age = s.spec.max_record_age;
+            let sh = &mut s.shards[shard as usize];
+            if sh.in_flight > 0 || !sh.records.front().is_some_and(|r| now.since(r.written) > max_age) {
+                return;
+            }
+            let r = sh.records.pop_front().expect("checked");
+            sh.retries = 0;
+            self.record_skipped(stream, &r);
+        }
     }
 
     /// Starts the shard's next batch if none is in flight and the function has room.
     pub(crate) fn pump_shard(&mut self, stream: u32, shard: u32) {
         let now = self.now;
-        let s = &mut self.services.streams[stream as usize];
-        let Some(function) = s.consumer_index else { return };
-        s.skip_old(shard, now);
-        let sh = &mut s.shards[shard as usize];
+        let Some(function) = self.services.streams[stream as usize].consumer_index else { return };
+        self.skip_old(stream, shard);
+        let sh = &mut self.services.streams[stream as usize].shards[shard as usize];
         if sh.in_flight > 0 || sh.records.is_empty() {
             return;
         }
@@ -199,12 +234,26 @@ impl Simulation {
 
     /// A batch ended: on success its records leave the shard, in order; on failure the
     /// shard stays blocked on them (retried, bisected, or given up after `max_retries`).
-    pub(crate) fn stream_batch_done(&mut self, stream: u32, shard: u32, outcome: Outcome) {
+    /// A run that did its work (`completed_work`: it failed after its side effects, or
+    /// succeeded) did it for every record of the batch: a record done again is a
+    /// duplicate unless the consumer is idempotent.
+    pub(crate) fn stream_batch_done(&mut self, stream: u32, shard: u32, outcome: Outcome, completed_work: bool) {
         let s = &mut self.services.streams[stream as usize];
         let consumer = s.spec.consumer.clone().expect("only consumed streams run batches");
+        let function = s.consumer_index.unwrap_or(0);
+        let n = std::mem::take(&mut s.shards[shard as usize].in_flight) as usize;
+        if completed_work {
+            for k in 0..n {
+                let r = &mut self.services.streams[stream as usize].shards[shard as usize].records[k];
+                r.side_effects += 1;
+                let (again, counted) = (r.side_effects > 1, r.counted);
+                if again {
+                    self.count_redelivery(function, counted);
+                }
+            }
+        }
+        let s = &mut self.services.streams[stream as usize];
         let sh = &mut s.shards[shard as usize];
-        let n = sh.in_flight as usize;
-        sh.in_flight = 0;
         if outcome == Outcome::Succeeded {
             for r in sh.records.drain(..n) {
                 if r.sequence <= sh.last_done {
@@ -212,6 +261,9 @@ impl Simulation {
                 }
                 sh.last_done = r.sequence;
                 s.counters.processed += u64::from(r.counted);
+                if let (Some(t), true) = (r.trigger, r.counted) {
+                    self.triggers[t as usize].counters.succeeded += 1;
+                }
             }
             sh.retries = 0;
             sh.batch_limit = consumer.batch_size;
@@ -221,14 +273,18 @@ impl Simulation {
         s.counters.failed_batches += 1;
         sh.retries += 1;
         if consumer.max_retries.is_some_and(|m| sh.retries > m) {
-            for r in sh.records.drain(..n) {
-                s.counters.skipped += u64::from(r.counted);
-                sh.last_done = r.sequence;
-            }
+            let given_up: Vec<Record> = sh.records.drain(..n).collect();
+            sh.last_done = given_up.last().map_or(sh.last_done, |r| r.sequence);
             sh.retries = 0;
             sh.batch_limit = consumer.batch_size;
-        } else if consumer.bisect_on_error && n > 1 {
-            sh.batch_limit = (n as u32).div_ceil(2);
+            for r in &given_up {
+                self.record_skipped(stream, r);
+            }
+        } else {
+            s.counters.retried += sh.records.iter().take(n).filter(|r| r.counted).count() as u64;
+            if consumer.bisect_on_error && n > 1 {
+                sh.batch_limit = (n as u32).div_ceil(2);
+            }
         }
         self.queue.schedule(self.now + RETRY_DELAY, Event::ShardPoll { stream, shard });
     }

@@ -217,6 +217,8 @@ pub(crate) struct Thread {
     pub parent: Option<u32>,
     pub pending: u32,
     pub attempts: u32,
+    /// Runs of the current task that did its work (more than one is a duplicate).
+    pub side_effects: u32,
 }
 
 /// Counts of one workflow over executions started after the warm-up.
@@ -296,7 +298,7 @@ impl Simulation {
     fn new_thread(&mut self, execution: u32, parent: Option<u32>) -> u32 {
         let o = &mut self.services.orchestrator;
         o.executions[execution as usize].1 += 1;
-        let t = Thread { execution, state: u32::MAX, parent, pending: 0, attempts: 0 };
+        let t = Thread { execution, state: u32::MAX, parent, pending: 0, attempts: 0, side_effects: 0 };
         match o.free_threads.pop() {
             Some(id) => {
                 o.threads[id as usize] = t;
@@ -340,7 +342,8 @@ impl Simulation {
                 return;
             };
             self.services.orchestrator.threads[thread as usize].state = state;
-            self.services.orchestrator.threads[thread as usize].attempts = 0;
+            let t = &mut self.services.orchestrator.threads[thread as usize];
+            (t.attempts, t.side_effects) = (0, 0);
             let w = &mut self.services.workflows[workflow as usize];
             w.counters.transitions += u64::from(counted);
             match w.machine.states[state as usize].clone() {
@@ -428,23 +431,32 @@ impl Simulation {
         let request = InFlight::new(correlation, Origin::Workflow { thread }, self.now, counted);
         if let Err(reason) = self.try_invoke(function, request) {
             self.note_throttle(function, &request, reason);
-            self.task_done(thread, Outcome::Failed); // a throttle is a retryable error
+            self.task_done(thread, Outcome::Failed, false); // a throttle is a retryable error
         }
     }
 
     /// A task's invocation ended: go on, retry with back-off, compensate, or fail.
-    pub(crate) fn task_done(&mut self, thread: u32, outcome: Outcome) {
+    /// A run that did its work before failing (`completed_work`) makes the next attempt's
+    /// work a duplicate, as with any other retry, unless the task is idempotent.
+    pub(crate) fn task_done(&mut self, thread: u32, outcome: Outcome, completed_work: bool) {
         let (_, e) = self.execution_of(thread);
         if e.status != ExecutionStatus::Running {
             return self.drop_thread(thread); // another branch already failed it
         }
         let (workflow, counted) = (e.workflow, e.counted);
         let state = self.services.orchestrator.threads[thread as usize].state as usize;
-        let State::Task { retries, backoff, catch, next, .. } =
+        let State::Task { function, retries, backoff, catch, next } =
             self.services.workflows[workflow as usize].machine.states[state].clone()
         else {
             return;
         };
+        if completed_work {
+            let t = &mut self.services.orchestrator.threads[thread as usize];
+            t.side_effects += 1;
+            if t.side_effects > 1 {
+                self.count_redelivery(function, counted);
+            }
+        }
         if outcome == Outcome::Succeeded {
             return self.enter(thread, next);
         }

@@ -1,0 +1,95 @@
+//! Delivery semantics the grade depends on: a batch handler does each item's work, every
+//! kind of retry counts its duplicate side effects, and a stream write is served only
+//! when its change was processed.
+
+use crate::harness::{run, scenario};
+use faaslab::report::Report;
+
+#[test]
+fn a_batch_handler_does_each_messages_work() {
+    // 1000 messages arrive at once; batches of 10; one Put per message.
+    let s = scenario(
+        r#"Scenario(name: "batch calls", duration: "10m",
+            functions: [(name: "worker", runtime: Go, memory_mb: 512, duration: Constant(value: "20ms"),
+                         calls: [Put(bucket: "out", size_kb: 1.0), Query(database: "db")])],
+            databases: [(name: "db")],
+            buckets: [(name: "out")],
+            queues: [(name: "jobs", visibility_timeout: "10m",
+                      consumer: (function: "worker", batch_size: 10, max_concurrency: 5))],
+            triggers: [Producer(name: "load", queue: "jobs", arrivals: Burst(every: "1m", size: 1000, within: "1s"))])"#,
+    );
+    let r = Report::of(&run(&s), "batch");
+    let q = &r.queues[0];
+    assert_eq!(q.sent, 9000, "nine bursts of 1000 within ten minutes");
+    assert_eq!(q.deleted, 9000);
+    assert!(r.functions[0].invocations <= 9000 / 5, "batches, not single messages: {}", r.functions[0].invocations);
+    assert_eq!(r.buckets[0].objects_created, 9000, "one object per message, not per batch");
+    assert_eq!(r.databases[0].queries, 9000, "one query per message");
+}
+
+/// A workflow whose only task fails `error_rate` of its runs after doing its work and is
+/// retried up to five times.
+fn retried_workflow(idempotency: bool) -> String {
+    format!(
+        r#"Scenario(name: "workflow retries", duration: "30m", seed: 4,
+            functions: [(name: "charge", runtime: Java, memory_mb: 1024, duration: Constant(value: "50ms"),
+                         error_rate: 0.3, idempotency: {idempotency})],
+            workflows: [(name: "pay", steps: [Task(name: "Charge", function: "charge", retries: 5, backoff: "1s")])],
+            triggers: [Workflow(name: "orders", workflow: "pay", arrivals: Poisson(rate: 2.0))])"#
+    )
+}
+
+#[test]
+fn workflow_task_retries_count_their_duplicate_side_effects() {
+    let plain = Report::of(&run(&scenario(&retried_workflow(false))), "w");
+    let w = &plain.workflows[0];
+    assert!(w.task_retries > 500, "{}", w.task_retries);
+    // Every retry followed a run that failed after its work, so every run of an
+    // execution after its first did that work again. (No throttles, nothing in flight at
+    // the end: every execution ran at least once.)
+    let f = &plain.functions[0];
+    assert_eq!((f.throttles, f.in_flight), (0, 0));
+    assert_eq!(plain.duplicates, f.invocations - w.started);
+    assert_eq!(plain.duplicates_suppressed, 0);
+    assert!(plain.retries >= w.task_retries, "task retries are retries");
+    let idempotent = Report::of(&run(&scenario(&retried_workflow(true))), "w");
+    assert_eq!(idempotent.duplicates, 0);
+    assert_eq!(idempotent.duplicates_suppressed, plain.duplicates, "the same runs, recognised by the store");
+}
+
+/// A table whose change stream feeds a consumer that fails 20% of its batches after
+/// doing their work; a few poison records block their shard until `max_retries`.
+fn retried_stream(idempotency: bool, poison: f64) -> String {
+    format!(
+        r#"Scenario(name: "stream retries", duration: "20m", seed: 9,
+            functions: [(name: "indexer", runtime: Python, memory_mb: 512, duration: Constant(value: "10ms"),
+                         error_rate: 0.2, idempotency: {idempotency})],
+            streams: [(name: "changes", shards: 2,
+                       consumer: (function: "indexer", batch_size: 5, max_retries: Some(3)))],
+            triggers: [Writes(name: "table", stream: "changes", arrivals: Poisson(rate: 5.0), poison: {poison})])"#
+    )
+}
+
+#[test]
+fn stream_batch_retries_count_their_duplicate_side_effects() {
+    let plain = Report::of(&run(&scenario(&retried_stream(false, 0.0))), "s");
+    let s = &plain.streams[0];
+    assert!(s.failed_batches > 50 && s.retried > 100, "{s:?}");
+    // A failed batch did every record's work; its retry does it again.
+    assert!(plain.duplicates >= s.retried / 2, "{} duplicates for {} retried records", plain.duplicates, s.retried);
+    assert!(plain.retries >= s.retried);
+    let idempotent = Report::of(&run(&scenario(&retried_stream(true, 0.0))), "s");
+    assert_eq!(idempotent.duplicates, 0);
+    assert_eq!(idempotent.duplicates_suppressed, plain.duplicates);
+}
+
+#[test]
+fn a_stream_write_is_served_only_when_its_change_was_processed() {
+    let r = Report::of(&run(&scenario(&retried_stream(true, 0.01))), "s");
+    let (t, s) = (&r.triggers[0].requests, &r.streams[0]);
+    assert_eq!(t.arrived, s.records);
+    assert_eq!(t.succeeded, s.processed, "served = processed by the consumer");
+    assert_eq!(t.failed, s.skipped, "a skipped record is a write whose change was never handled");
+    assert_eq!(t.in_flight, s.pending, "records still in the stream are still in flight");
+    assert!(s.skipped > 0, "poison records were given up after their retries");
+}
