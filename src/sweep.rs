@@ -6,6 +6,7 @@
 use crate::report::Report;
 use crate::report::objectives::evaluate_all;
 use crate::scenario::Scenario;
+use crate::scenario::objective::Objective;
 use crate::sim::Simulation;
 use crate::sim::knobs;
 use serde::Serialize;
@@ -28,6 +29,8 @@ pub struct SweepRow {
     pub cost_per_month_usd: f64,
     /// Cost per million invocations of that function.
     pub cost_per_million_usd: f64,
+    /// The challenge's first latency objective, measured (`None` without one).
+    pub objective_latency_ms: Option<f64>,
     /// Whether every challenge objective passed (`None` without a challenge).
     pub passed: Option<bool>,
 }
@@ -39,7 +42,11 @@ pub struct Sweep {
     pub knob: String,
     pub rows: Vec<SweepRow>,
     pub cheapest: usize,
+    /// Fastest as the caller sees it: by the challenge's latency objective when it has
+    /// one, else by the end-to-end p99, else (no caller waits) by the handler's mean.
     pub fastest: usize,
+    /// What `fastest` was judged by, in words.
+    pub fastest_by: String,
 }
 
 /// Parses `NAME=V1,V2,...`.
@@ -89,12 +96,7 @@ pub fn run(
     });
     let rows: Vec<SweepRow> =
         rows.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().map(|r| r.expect("every run ran")).collect();
-    let best = |key: &dyn Fn(&SweepRow) -> f64| {
-        (0..rows.len()).min_by(|&a, &b| key(&rows[a]).total_cmp(&key(&rows[b]))).unwrap_or(0)
-    };
-    let cheapest = best(&|r| r.cost_per_million_usd);
-    let fastest = best(&|r| r.duration_mean_ms);
-    Ok(Sweep { scenario: scenario.name.clone(), knob: name.to_string(), rows, cheapest, fastest })
+    Ok(Sweep::from_rows(scenario, name, rows))
 }
 
 /// One run of a sweep: `scenario` (already configured with `value`) to its end, as a row
@@ -107,8 +109,13 @@ pub fn run_one(scenario: &Scenario, value: &str, function: usize) -> SweepRow {
     let invocations = f.map_or(0, |f| f.invocations);
     // The function's own cost: its GB-seconds and requests at the scenario's prices.
     let function_cost = if f.is_some() { crate::report::function_cost_usd(&sim, function) } else { 0.0 };
-    let passed =
-        scenario.challenge.as_ref().map(|c| evaluate_all(&c.objectives, &sim, &report).iter().all(|r| r.passed));
+    let grades = scenario.challenge.as_ref().map(|c| evaluate_all(&c.objectives, &sim, &report));
+    let passed = grades.as_ref().map(|g| g.iter().all(|r| r.passed));
+    // The first latency objective's measure (`None` when it served nobody).
+    let objective_latency_ms = scenario.challenge.as_ref().zip(grades.as_ref()).and_then(|(c, g)| {
+        let i = c.objectives.iter().position(|o| matches!(o, Objective::Latency { .. }))?;
+        (g[i].measured_text != "no requests served").then_some(g[i].measured)
+    });
     SweepRow {
         value: value.to_string(),
         duration_mean_ms: f.map_or(0.0, |f| f.duration_ms.mean),
@@ -119,11 +126,37 @@ pub fn run_one(scenario: &Scenario, value: &str, function: usize) -> SweepRow {
         throttled: report.requests.throttled,
         cost_per_month_usd: report.cost.per_month_usd,
         cost_per_million_usd: if invocations == 0 { 0.0 } else { function_cost / invocations as f64 * 1e6 },
+        objective_latency_ms,
         passed,
     }
 }
 
 impl Sweep {
+    /// A sweep of `scenario` over `knob` from its rows, in the order of the values:
+    /// marks the cheapest, and the fastest as the caller sees it.
+    pub fn from_rows(scenario: &Scenario, knob: &str, rows: Vec<SweepRow>) -> Sweep {
+        let best = |key: &dyn Fn(&SweepRow) -> f64| {
+            (0..rows.len()).min_by(|&a, &b| key(&rows[a]).total_cmp(&key(&rows[b]))).unwrap_or(0)
+        };
+        let cheapest = best(&|r| r.cost_per_million_usd);
+        let latency_objective = scenario.challenge.as_ref().and_then(|c| {
+            c.objectives.iter().find_map(|o| match o {
+                Objective::Latency { of, percentile, .. } => {
+                    Some(format!("p{percentile} latency of {of} (the challenge's)"))
+                }
+                _ => None,
+            })
+        });
+        let (fastest, fastest_by) = if let Some(label) = latency_objective {
+            (best(&|r| r.objective_latency_ms.unwrap_or(f64::INFINITY)), label)
+        } else if rows.iter().any(|r| r.latency_p99_ms > 0.0) {
+            (best(&|r| r.latency_p99_ms), "end-to-end p99 latency".to_string())
+        } else {
+            (best(&|r| r.duration_mean_ms), "mean handler time (no caller waits)".to_string())
+        };
+        Sweep { scenario: scenario.name.clone(), knob: knob.to_string(), rows, cheapest, fastest, fastest_by }
+    }
+
     pub fn to_text(&self) -> String {
         let mut out = format!("Sweep of {} over \"{}\" ({} runs)\n\n", self.knob, self.scenario, self.rows.len());
         let challenge = self.rows.iter().any(|r| r.passed.is_some());
@@ -169,6 +202,7 @@ impl Sweep {
             out += line.trim_end();
             out.push('\n');
         }
+        out += &format!("\nfastest: by {}; cheapest: by cost per million invocations\n", self.fastest_by);
         out
     }
 }

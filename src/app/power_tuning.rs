@@ -101,16 +101,10 @@ impl SweepJob {
         self.done() == self.rows.len()
     }
 
-    /// The finished sweep, with its cheapest and fastest sizes.
-    pub fn sweep(&self, scenario_name: &str) -> Option<Sweep> {
+    /// The finished sweep of `scenario`, with its cheapest and fastest sizes.
+    pub fn sweep(&self, scenario: &crate::scenario::Scenario) -> Option<Sweep> {
         let rows: Vec<SweepRow> = self.rows.iter().cloned().collect::<Option<_>>()?;
-        let best = |key: fn(&SweepRow) -> f64| {
-            (0..rows.len()).min_by(|&a, &b| key(&rows[a]).total_cmp(&key(&rows[b]))).unwrap_or(0)
-        };
-        let cheapest = best(|r| r.cost_per_million_usd);
-        let fastest = best(|r| r.duration_mean_ms);
-        let knob = format!("{}.memory", self.function_name);
-        Some(Sweep { scenario: scenario_name.to_string(), knob, rows, cheapest, fastest })
+        Some(Sweep::from_rows(scenario, &format!("{}.memory", self.function_name), rows))
     }
 }
 
@@ -141,7 +135,7 @@ mod tests {
             job.collect();
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        let sweep = job.sweep(&scenario.name).expect("finished");
+        let sweep = job.sweep(&scenario).expect("finished");
         assert_eq!(sweep.rows.len(), MEMORY_SIZES.len());
         assert_eq!(sweep.knob, "resize.memory");
         // CPU follows memory: the smallest size is the slowest, and the fastest is

@@ -136,6 +136,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
         workflows: Vec::new(),
         rate_scales: Default::default(),
         detached_dlqs: Vec::new(),
+        fleet_triggers: Vec::new(),
         timeline: Vec::new(),
         server_fleet: ServerFleet::default(),
     }

@@ -69,10 +69,16 @@ pub struct FunctionReport {
     pub name: String,
     pub runtime: String,
     pub memory_mb: u32,
+    /// The function's timeout, in seconds.
+    pub timeout_s: f64,
     pub arrived: u64,
     /// Invocations that started.
     pub invocations: u64,
     pub cold_starts: u64,
+    /// Of those, started while the function's other environments were all busy (the
+    /// traffic outgrew the warm pool); the rest found no environment at all (they had
+    /// expired after idling, or none had started yet).
+    pub cold_starts_scaling_out: u64,
     pub cold_start_ratio: f64,
     pub throttles: u64,
     pub throttles_by_reason: ThrottleReport,
@@ -103,11 +109,18 @@ pub struct FunctionReport {
 /// Cost over the measured window, in USD.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CostReport {
+    /// Everything billed: functions (requests, compute, provisioned) and the servers
+    /// that serve the triggers moved to the fleet.
     pub total_usd: f64,
     pub requests_usd: f64,
     pub compute_usd: f64,
     pub provisioned_usd: f64,
-    /// The always-on server fleet over the same window.
+    /// The servers serving the triggers moved off functions (the `fleet` knob), sized
+    /// for their peak, by the hour; 0 when nothing was moved.
+    pub moved_to_fleet_usd: f64,
+    pub moved_to_fleet_instances: u32,
+    /// The comparison baseline: an always-on fleet serving all the traffic, over the
+    /// same window.
     pub server_fleet_usd: f64,
     pub server_fleet_instances: u32,
     /// The window's cost scaled to a 730-hour month.
@@ -196,6 +209,11 @@ pub struct BusReport {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct QueueReport {
     pub name: String,
+    /// The function consuming it (empty when none), and how many messages a batch holds.
+    pub consumer: String,
+    pub batch_size: u32,
+    /// Whether its dead-letter queue is attached.
+    pub dlq_attached: bool,
     pub sent: u64,
     pub received: u64,
     pub deleted: u64,
@@ -204,9 +222,15 @@ pub struct QueueReport {
     pub waited: u64,
     /// Moved to the dead-letter queue after too many receives.
     pub to_dlq: u64,
+    /// Of those, poison messages: they could never have succeeded.
+    pub to_dlq_poison: u64,
     /// Messages that arrived in this queue as a dead-letter queue (whole run).
     pub dead_letters: u64,
     pub expired: u64,
+    /// Of those, messages that no consumer ever received.
+    pub expired_unreceived: u64,
+    /// Receives of poison messages after their first: each fails again.
+    pub redelivered_poison: u64,
     /// Sent messages still in the queue at the end (visible or being processed).
     pub still_queued: u64,
     pub depth: u64,
@@ -318,9 +342,11 @@ fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> Functio
         name: spec.name.clone(),
         runtime: spec.runtime.label().to_string(),
         memory_mb: spec.memory_mb,
+        timeout_s: spec.timeout.as_secs_f64(),
         arrived: c.arrived,
         invocations: c.invocations,
         cold_starts: c.cold_starts,
+        cold_starts_scaling_out: c.cold_starts_scaling_out.min(c.cold_starts),
         cold_start_ratio: ratio(c.cold_starts, c.invocations),
         throttles: c.throttled(),
         throttles_by_reason: ThrottleReport {
@@ -368,12 +394,18 @@ fn queue_report(sim: &Simulation, q: &crate::sim::services::queue::QueueState) -
     let c = &q.counters;
     QueueReport {
         name: q.name().to_string(),
+        consumer: q.spec.consumer.as_ref().map_or(String::new(), |c| c.function.clone()),
+        batch_size: q.spec.consumer.as_ref().map_or(0, |c| c.batch_size),
+        dlq_attached: q.dlq_attached(),
         sent: c.sent,
         received: c.received,
         deleted: c.deleted,
         redelivered: c.redelivered,
         waited: c.waited,
         to_dlq: c.to_dlq,
+        to_dlq_poison: c.to_dlq_poison,
+        expired_unreceived: c.expired_unreceived,
+        redelivered_poison: c.redelivered_poison,
         dead_letters: q.dead_letters,
         expired: c.expired,
         still_queued: q.counted_in_queue(),
@@ -418,6 +450,8 @@ impl Report {
         let months = window.as_secs_f64() / MONTH_SECS;
         let per_month = |usd: f64| if months > 0.0 { usd / months } else { 0.0 };
         let fleet_usd = fleet.cost_usd(sim.max_in_flight, window);
+        let moved_instances = if sim.uses_fleet() { fleet.instances_for(sim.fleet_peak()) } else { 0 };
+        let moved_usd = f64::from(moved_instances) * fleet.hourly_usd * window.as_secs_f64() / 3600.0;
         let queues: Vec<QueueReport> = sim.queues().iter().map(|q| queue_report(sim, q)).collect();
         let databases: Vec<DatabaseReport> = sim.databases().iter().map(|d| database_report(sim, d)).collect();
         let services = *sim.service_counters();
@@ -446,13 +480,15 @@ impl Report {
                 .collect(),
             functions,
             cost: CostReport {
-                total_usd: bill.total_usd(),
+                total_usd: bill.total_usd() + moved_usd,
                 requests_usd: bill.requests_usd,
                 compute_usd: bill.compute_usd,
                 provisioned_usd: bill.provisioned_usd,
+                moved_to_fleet_usd: moved_usd,
+                moved_to_fleet_instances: moved_instances,
                 server_fleet_usd: fleet_usd,
                 server_fleet_instances: fleet.instances_for(sim.max_in_flight),
-                per_month_usd: per_month(bill.total_usd()),
+                per_month_usd: per_month(bill.total_usd() + moved_usd),
                 server_fleet_per_month_usd: per_month(fleet_usd),
                 free_tier: config.account.free_tier,
             },

@@ -51,6 +51,8 @@ impl Objective {
             Objective::NoWrongResults => no_wrong_results(report),
             Objective::QueueAge { queue, at_most } => queue_age(report, queue, *at_most),
             Objective::Served { of, at_least } => served(report, of.as_deref(), *at_least),
+            Objective::ServedShare { of, at_least } => served_share(report, of, *at_least),
+            Objective::FailedRuns { of, at_most } => failed_runs(report, of.as_deref(), *at_most),
         }
     }
 }
@@ -65,6 +67,7 @@ fn at_most(
 ) -> ObjectiveResult {
     let passed = measured <= bound;
     let why = if passed { None } else { why() };
+    let bound_text = format!("at most {bound_text}");
     ObjectiveResult { label, passed, measured, bound, measured_text, bound_text, why }
 }
 
@@ -76,17 +79,32 @@ fn none_at_all(label: &str, n: u64, why: impl FnOnce() -> String) -> ObjectiveRe
 fn latency(sim: &Simulation, report: &Report, of: &str, percentile: f64, bound: SimDuration) -> ObjectiveResult {
     let q = percentile / 100.0;
     let trigger = sim.triggers().iter().position(|t| t.spec.name() == of);
-    let (measured, what) = match trigger {
-        Some(t) => (sim.triggers()[t].latency.quantile_ms(q), "latency"),
+    let (histogram, what) = match trigger {
+        Some(t) => (&sim.triggers()[t].latency, "latency"),
         None => {
             let f = sim.functions().iter().position(|f| f.name() == of).unwrap_or(0);
-            (sim.functions()[f].durations.quantile_ms(q), "handler time")
+            (&sim.functions()[f].durations, "handler time")
         }
     };
+    let label = format!("p{percentile} {what} of {of}");
     let bound = bound.as_secs_f64() * 1000.0;
-    at_most(format!("p{percentile} {what} of {of}"), (measured, bound), (ms(measured), ms(bound)), || {
-        Some(explain_latency(sim, report, of))
-    })
+    if histogram.count() == 0 {
+        // A route that served nobody has no latency, and must not pass at 0 ms.
+        let why = format!(
+            "{of} served no requests in the measured window: a route switched off, or everything in front of it failing, is not fast"
+        );
+        return ObjectiveResult {
+            label,
+            passed: false,
+            measured: 0.0,
+            bound,
+            measured_text: "no requests served".into(),
+            bound_text: format!("at most {}", ms(bound)),
+            why: Some(why),
+        };
+    }
+    let measured = histogram.quantile_ms(q);
+    at_most(label, (measured, bound), (ms(measured), ms(bound)), || Some(explain_latency(sim, report, of)))
 }
 
 fn cold_start_ratio(report: &Report, of: Option<&str>, bound: f64) -> ObjectiveResult {
@@ -104,8 +122,19 @@ fn cold_start_ratio(report: &Report, of: Option<&str>, bound: f64) -> ObjectiveR
             .filter(|f| of.is_none_or(|o| o == f.name))
             .max_by(|a, b| a.cold_start_ratio.total_cmp(&b.cold_start_ratio));
         worst.map(|f| {
+            let empty = f.cold_starts - f.cold_starts_scaling_out;
+            let cause = if f.cold_starts_scaling_out >= empty {
+                format!(
+                    "{} of them while every warm environment was busy: the traffic outgrew the warm pool (provisioned concurrency, or a smoother ramp, keeps up)",
+                    f.cold_starts_scaling_out
+                )
+            } else {
+                format!(
+                    "{empty} of them found no environment at all: the pool had expired while idle (keep-alive) or had not started yet"
+                )
+            };
             format!(
-                "{}: {} of {} invocations started a new environment (p50 {} each): idle environments expired before the next request, or traffic outgrew the warm pool",
+                "{}: {} of {} invocations started a new environment (p50 {} each); {cause}",
                 f.name,
                 f.cold_starts,
                 f.invocations,
@@ -129,7 +158,7 @@ fn throttle_ratio(report: &Report, of: Option<&str>, bound: f64) -> ObjectiveRes
 
 fn no_message_lost(report: &Report, allow_dlq: bool) -> ObjectiveResult {
     let (lost, reasons) = lost_messages(report, allow_dlq);
-    let label = if allow_dlq { "messages lost (DLQ allowed)" } else { "messages lost or dead-lettered" };
+    let label = if allow_dlq { "work lost (poison in a DLQ allowed)" } else { "work lost or dead-lettered" };
     none_at_all(label, lost, || reasons.join("; "))
 }
 
@@ -188,16 +217,44 @@ fn queue_age(report: &Report, queue: &str, bound: SimDuration) -> ObjectiveResul
     let bound = bound.as_secs_f64();
     let label = format!("oldest message age of {queue}");
     at_most(label, (measured, bound), (format!("{measured:.1} s"), format!("{bound:.1} s")), || {
-        q.map(|q| {
-            format!(
-                "{}: up to {} messages waited (peak depth); the consumer drained slower than producers sent: raise its concurrency or batch size, or make it faster",
-                q.name, q.max_depth
-            )
-        })
+        q.map(|q| explain_queue_age(report, q))
     })
 }
 
-/// The one "at least" objective: the work still gets done.
+/// Why messages grew old: batches that cannot finish, poison messages cycling, or a
+/// consumer slower than its producers.
+fn explain_queue_age(report: &Report, q: &super::QueueReport) -> String {
+    let consumer = report.functions.iter().find(|f| f.name == q.consumer);
+    if let Some(f) = consumer.filter(|f| f.timeouts > 0) {
+        let advice = if q.batch_size > 1 {
+            "a batch's messages are processed one after another, so a smaller batch (not a bigger one) finishes in time"
+        } else {
+            "each message takes longer than the function may run"
+        };
+        return format!(
+            "{}: {} of its consumer's runs hit {}'s {} s timeout and their messages came back: {advice}",
+            q.name, f.timeouts, f.name, f.timeout_s
+        );
+    }
+    if q.redelivered_poison > 0 && q.to_dlq_poison == 0 {
+        return format!(
+            "{}: poison messages came back every visibility timeout ({} receives of messages that fail every time){}",
+            q.name,
+            q.redelivered_poison,
+            if q.dlq_attached {
+                ": they never reach max receives"
+            } else {
+                ": no dead-letter queue is attached to take them"
+            }
+        );
+    }
+    format!(
+        "{}: up to {} messages waited (peak depth); the consumer drained slower than producers sent: raise its concurrency or batch size, or make it faster",
+        q.name, q.max_depth
+    )
+}
+
+/// An "at least" objective: the work still gets done.
 fn served(report: &Report, of: Option<&str>, at_least: u64) -> ObjectiveResult {
     let (label, r) = requests_of(report, of, "requests served");
     let served = r.succeeded;
@@ -219,6 +276,84 @@ fn served(report: &Report, of: Option<&str>, at_least: u64) -> ObjectiveResult {
     }
 }
 
+/// Requests still unfinished at the end, past this share of a route's arrivals, mean
+/// the route is backed up rather than caught mid-flight.
+const STRAGGLERS: f64 = 0.01;
+
+/// An "at least" objective on a route's share served: succeeded over finished requests.
+/// A route that received nothing fails (switched off is not served), and so does one
+/// whose unfinished requests at the end are more than stragglers (it is backed up).
+fn served_share(report: &Report, of: &[String], at_least: f64) -> ObjectiveResult {
+    let routes: Vec<&super::TriggerReport> = report.triggers.iter().filter(|t| of.contains(&t.name)).collect();
+    let sum = |f: fn(&super::RequestsReport) -> u64| routes.iter().map(|t| f(&t.requests)).sum::<u64>();
+    let (arrived, succeeded, unfinished) = (sum(|r| r.arrived), sum(|r| r.succeeded), sum(|r| r.in_flight));
+    let share = ratio(succeeded, arrived - unfinished);
+    let backed_up = unfinished as f64 > STRAGGLERS * arrived as f64;
+    let label = format!("served share of {}", of.join(" or "));
+    let passed = arrived > unfinished && share >= at_least && !backed_up;
+    let why = (!passed).then(|| {
+        if arrived == 0 {
+            return format!(
+                "{} received no requests: a route that is switched off serves nobody (its clients still exist)",
+                of.join(" and ")
+            );
+        }
+        if backed_up {
+            return format!(
+                "{unfinished} of {arrived} requests were still unfinished at the end: the route is backed up (a queue or a stream behind it is not keeping up)"
+            );
+        }
+        let mut lost = Vec::new();
+        for t in &routes {
+            let r = &t.requests;
+            let mut parts = Vec::new();
+            for (n, what) in [(r.failed, "failed"), (r.throttled, "throttled"), (r.timed_out, "timed out")] {
+                if n > 0 {
+                    parts.push(format!("{n} {what}"));
+                }
+            }
+            if !parts.is_empty() {
+                lost.push(format!("{}: {}", t.name, parts.join(", ")));
+            }
+        }
+        format!("not served: {}", lost.join("; "))
+    });
+    ObjectiveResult {
+        label,
+        passed,
+        measured: share,
+        bound: at_least,
+        measured_text: if arrived == 0 { "no requests".into() } else { percent(share) },
+        bound_text: format!("at least {}", percent(at_least)),
+        why,
+    }
+}
+
+/// Failed and timed-out invocations over invocations: behind any hop, not only where
+/// a caller waits.
+fn failed_runs(report: &Report, of: Option<&str>, bound: f64) -> ObjectiveResult {
+    let functions: Vec<&super::FunctionReport> =
+        report.functions.iter().filter(|f| of.is_none_or(|o| o == f.name)).collect();
+    let failed: u64 = functions.iter().map(|f| f.errors + f.timeouts).sum();
+    let invocations: u64 = functions.iter().map(|f| f.invocations).sum();
+    let measured = ratio(failed, invocations);
+    let label = match of {
+        Some(f) => format!("failed runs of {f}"),
+        None => "failed runs (every function)".to_string(),
+    };
+    at_most(label, (measured, bound), (percent(measured), percent(bound)), || {
+        let worst = functions.iter().max_by_key(|f| f.errors + f.timeouts)?;
+        Some(if worst.timeouts > 0 {
+            format!(
+                "{}: {} of {} runs hit its {} s timeout ({} more failed): the work of one invocation takes longer than its limit",
+                worst.name, worst.timeouts, worst.invocations, worst.timeout_s, worst.errors
+            )
+        } else {
+            format!("{}: {} of {} runs failed", worst.name, worst.errors, worst.invocations)
+        })
+    })
+}
+
 fn requests_of<'a>(report: &'a Report, of: Option<&str>, what: &str) -> (String, &'a super::RequestsReport) {
     match of.and_then(|o| report.triggers.iter().find(|t| t.name == o)) {
         Some(t) => (format!("{what} of {}", t.name), &t.requests),
@@ -227,15 +362,44 @@ fn requests_of<'a>(report: &'a Report, of: Option<&str>, what: &str) -> (String,
 }
 
 fn explain_latency(sim: &Simulation, report: &Report, of: &str) -> String {
-    let rtt = sim.triggers().iter().find(|t| t.spec.name() == of).map_or(SimDuration::ZERO, |t| t.network_rtt);
-    let network = if rtt > SimDuration::ZERO {
-        format!(
+    let trigger = sim.triggers().iter().find(|t| t.spec.name() == of);
+    let rtt = trigger.map_or(SimDuration::ZERO, |t| t.network_rtt);
+    let mut network = String::new();
+    if rtt > SimDuration::ZERO {
+        network += &format!(
             "; every request also crosses the network between the clients' region and the function's ({rtt} round trip)"
-        )
-    } else {
-        String::new()
-    };
+        );
+    }
+    let function = trigger.map_or(of, |t| t.spec.target());
+    for (queries, database, round_trip) in cross_region_queries(sim.config(), function) {
+        network += &format!(
+            "; each request makes {queries} {} to {database} in another region, a {round_trip} round trip each",
+            if queries == 1 { "query" } else { "queries" }
+        );
+    }
     format!("{}{network}", explain_handler(report, of))
+}
+
+/// The queries `function` makes to databases in another region than its own: (queries
+/// per request, database, round trip).
+fn cross_region_queries(config: &crate::sim::config::SimConfig, function: &str) -> Vec<(u32, String, SimDuration)> {
+    let Some(f) = config.functions.iter().find(|f| f.name == function) else { return Vec::new() };
+    let home = &config.account.region;
+    let here = f.region.as_ref().unwrap_or(home);
+    let mut out: Vec<(u32, String, SimDuration)> = Vec::new();
+    for call in &f.calls {
+        let crate::sim::function::Call::Query { database, count } = call else { continue };
+        let Some(d) = config.databases.iter().find(|d| d.name == *database) else { continue };
+        let rtt = config.account.rtt(here, d.region.as_ref().unwrap_or(home));
+        if rtt == SimDuration::ZERO {
+            continue;
+        }
+        match out.iter_mut().find(|(_, name, _)| name == database) {
+            Some(entry) => entry.0 += count,
+            None => out.push((*count, database.clone(), rtt)),
+        }
+    }
+    out
 }
 
 fn explain_handler(report: &Report, of: &str) -> String {
@@ -265,7 +429,22 @@ fn explain_errors(report: &Report) -> String {
             "{}: {} invocations failed (its own errors or a failing call) and were not retried to success",
             f.name, f.errors
         ),
-        _ => "requests failed on a call to a service (a refused database connection or an oversized payload)".into(),
+        _ => {
+            let refused: u64 = report.databases.iter().map(|d| d.connection_errors).sum();
+            let mut causes = Vec::new();
+            if refused > 0 {
+                let d = report.databases.iter().max_by_key(|d| d.connection_errors).map_or("", |d| d.name.as_str());
+                causes.push(format!("{refused} database connections refused ({d} was at its limit)"));
+            }
+            if report.payload_rejected > 0 {
+                causes.push(format!("{} payloads over the size limit rejected", report.payload_rejected));
+            }
+            if causes.is_empty() {
+                "requests failed on a call to another service".into()
+            } else {
+                format!("requests failed on their calls: {}", causes.join("; "))
+            }
+        }
     }
 }
 
@@ -283,24 +462,44 @@ fn explain_throttles(report: &Report) -> String {
     }
 }
 
-/// Messages lost, and a reason per place that lost some.
+/// Work lost, and a reason per place that lost some.
 fn lost_messages(report: &Report, allow_dlq: bool) -> (u64, Vec<String>) {
     let mut lost = 0;
     let mut reasons = Vec::new();
     for q in &report.queues {
         if q.expired > 0 {
             lost += q.expired;
+            let received = q.expired - q.expired_unreceived;
+            let mut why = Vec::new();
+            if q.expired_unreceived > 0 {
+                why.push(format!("{} before any consumer received them", q.expired_unreceived));
+            }
+            if received > 0 && q.dlq_attached {
+                why.push(format!(
+                    "{received} while still failing, before reaching the dead-letter queue (max receives times the visibility timeout outlasts the retention)"
+                ));
+            } else if received > 0 {
+                why.push(format!("{received} after failing again and again, with no dead-letter queue attached"));
+            }
             reasons.push(format!(
-                "{}: {} messages expired after the retention period (retried with no DLQ)",
-                q.name, q.expired
+                "{}: {} messages expired at the end of the retention period: {}",
+                q.name,
+                q.expired,
+                why.join("; ")
             ));
         }
-        if !allow_dlq && q.to_dlq > 0 {
-            lost += q.to_dlq;
-            reasons.push(format!(
-                "{}: {} messages went to its dead-letter queue after too many receives",
-                q.name, q.to_dlq
-            ));
+        let transient = q.to_dlq - q.to_dlq_poison;
+        let dead = if allow_dlq { transient } else { q.to_dlq };
+        if dead > 0 {
+            lost += dead;
+            reasons.push(if allow_dlq {
+                format!(
+                    "{}: {transient} messages went to its dead-letter queue that were not poison (a retry would have succeeded): a dead-letter queue is for messages that can never succeed; allow more receives",
+                    q.name
+                )
+            } else {
+                format!("{}: {} messages went to its dead-letter queue after too many receives", q.name, q.to_dlq)
+            });
         }
     }
     let a = &report.async_events;
@@ -309,14 +508,32 @@ fn lost_messages(report: &Report, allow_dlq: bool) -> (u64, Vec<String>) {
         reasons
             .push(format!("{} asynchronous events failed every retry with no on-failure destination", a.async_dropped));
     }
-    if !allow_dlq && a.async_to_dlq > 0 {
+    if a.async_to_dlq > 0 {
+        // Asynchronous events carry no poison: each failed transiently, every try.
         lost += a.async_to_dlq;
-        reasons.push(format!("{} asynchronous events went to an on-failure queue", a.async_to_dlq));
+        reasons.push(format!(
+            "{} asynchronous events went to an on-failure queue after failing every retry{}",
+            a.async_to_dlq,
+            if allow_dlq {
+                " (their failures were transient: more retries, or idempotent steps, would have served them)"
+            } else {
+                ""
+            }
+        ));
     }
     for s in &report.streams {
         if s.skipped > 0 {
             lost += s.skipped;
             reasons.push(format!("{}: {} stream records skipped (too old, or their batch gave up)", s.name, s.skipped));
+        }
+    }
+    for w in &report.workflows {
+        if w.failed > 0 {
+            lost += w.failed;
+            reasons.push(format!(
+                "workflow {}: {} executions ended failed, neither completed nor compensated (a step failed its last retry with no catch)",
+                w.name, w.failed
+            ));
         }
     }
     (lost, reasons)
@@ -333,7 +550,7 @@ pub fn challenge_text(challenge: &crate::scenario::challenge::Challenge, grades:
     let mut out = format!("Challenge: {}\n", challenge.goal.trim());
     for g in grades {
         let mark = if g.passed { "pass" } else { "FAIL" };
-        out += &format!("  [{mark}] {}: {} (at most {})\n", g.label, g.measured_text, g.bound_text);
+        out += &format!("  [{mark}] {}: {} ({})\n", g.label, g.measured_text, g.bound_text);
         if let Some(why) = &g.why {
             out += &format!("         why: {why}\n");
         }
@@ -343,7 +560,8 @@ pub fn challenge_text(challenge: &crate::scenario::challenge::Challenge, grades:
         out += &format!("Passed: all {} objectives met.\n\nDebrief: {}\n", grades.len(), challenge.debrief.trim());
     } else {
         out += &format!("Failed: {failed} of {} objectives not met.\n", grades.len());
-        for h in challenge.hints.iter().filter(|h| h.on_failure) {
+        // Every hint, in order: the ones the app shows with time and after a failure.
+        for h in &challenge.hints {
             out += &format!("Hint: {}\n", h.text.trim());
         }
     }

@@ -252,9 +252,18 @@ fn cost(o: &mut String, r: &Report) {
     let c = &r.cost;
     let _ = writeln!(o);
     let free = if c.free_tier { ", free tier applied" } else { "" };
+    let fleet = if c.moved_to_fleet_instances > 0 {
+        format!(
+            ", {} server(s) for the routes moved off functions {}",
+            c.moved_to_fleet_instances,
+            usd(c.moved_to_fleet_usd)
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         o,
-        "Cost         {} for {} (requests {}, compute {}, provisioned {}{free})",
+        "Cost         {} for {} (requests {}, compute {}, provisioned {}{fleet}{free})",
         usd(c.total_usd),
         span(r.simulated_seconds),
         usd(c.requests_usd),

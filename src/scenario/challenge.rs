@@ -27,7 +27,9 @@ pub struct Challenge {
 }
 
 /// A knob the player may turn: `(knob: "api.memory", min: 128, max: 3008, step: 64)`.
-/// Bounds are in the knob's number (MB, seconds, a count, 1/0 for on/off).
+/// Bounds are in the knob's number (MB, seconds, a count, 1/0 for on/off); a knob whose
+/// value is a word or a name may be limited to `values` (`values: ["cart-in-memory",
+/// "cart-stateless"]` for a trigger's target).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AllowedKnob {
@@ -38,6 +40,8 @@ pub struct AllowedKnob {
     pub max: Option<f64>,
     #[serde(default)]
     pub step: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
 }
 
 /// A hint, shown once `after` simulated time has passed, or (with `on_failure`) after
@@ -56,6 +60,15 @@ impl AllowedKnob {
     /// Checks `value` is within this knob's range; the error says which range.
     pub fn check(&self, config: &SimConfig, value: &str) -> Result<(), String> {
         let change = knobs::parse(config, &self.knob, value)?;
+        if let Some(values) = &self.values
+            && !values.iter().any(|v| v == value.trim())
+        {
+            return Err(format!(
+                "knob \"{}\" is allowed {} in this challenge, got {value}",
+                self.knob,
+                values.join(", ")
+            ));
+        }
         let Some(x) = change.value.number() else { return Ok(()) };
         let below = self.min.is_some_and(|m| x < m - 1e-9);
         let above = self.max.is_some_and(|m| x > m + 1e-9);
@@ -100,6 +113,11 @@ impl Challenge {
             }
             if k.step.is_some_and(|s| !(s > 0.0 && s.is_finite())) {
                 push(format!("{at}.step"), "step must be above zero".into());
+            }
+            for (v, value) in k.values.iter().flatten().enumerate() {
+                if let Err(e) = knobs::parse(config, &k.knob, value) {
+                    push(format!("{at}.values[{v}]"), e);
+                }
             }
         }
         let mut solved = config.clone();

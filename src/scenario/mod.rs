@@ -84,6 +84,9 @@ struct ScenarioFile {
     /// Queues whose dead-letter queue is written but not attached (the `dlq` knob).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     detached_dlqs: Vec<String>,
+    /// Triggers served by the always-on server fleet instead (the `fleet` knob).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    fleet_triggers: Vec<String>,
     /// Scripted changes at simulated times: captions, knob changes, faults.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     timeline: Vec<TimelineEntry>,
@@ -109,6 +112,7 @@ impl From<ScenarioFile> for Scenario {
             server_fleet: f.server_fleet,
             rate_scales: f.rate_scales,
             detached_dlqs: f.detached_dlqs,
+            fleet_triggers: f.fleet_triggers,
             timeline: f.timeline,
         };
         Scenario { name: f.name, summary: f.summary, description: f.description, config, challenge: f.challenge }
@@ -137,6 +141,7 @@ impl From<Scenario> for ScenarioFile {
             server_fleet: c.server_fleet,
             rate_scales: c.rate_scales,
             detached_dlqs: c.detached_dlqs,
+            fleet_triggers: c.fleet_triggers,
             timeline: c.timeline,
             challenge: s.challenge,
         }

@@ -1,6 +1,6 @@
 //! Challenge objectives: what a run must achieve. Every bound is inclusive: "at most"
-//! (`at_most: 0` means none at all), or "at least" for `Served`, which keeps a design
-//! from passing by serving nobody. How each is measured and explained is the report's
+//! (`at_most: 0` means none at all), or "at least" for `Served` and `ServedShare`,
+//! which keep a design from passing by serving nobody. How each is measured and explained is the report's
 //! (`report::objectives`).
 
 use crate::sim::config::{Problem, SimConfig};
@@ -32,8 +32,11 @@ pub enum Objective {
         of: Option<String>,
         at_most: f64,
     },
-    /// Nothing expired from a queue, dropped after its last retry, or skipped by a
-    /// stream; dead-lettered messages count as lost unless `allow_dlq`.
+    /// No work lost: nothing expired from a queue, dropped after its last retry, skipped
+    /// by a stream, or left in a workflow execution that ended failed (neither done nor
+    /// undone). Dead-lettered messages and events count as lost; with `allow_dlq`, a
+    /// dead-letter queue may hold poison messages, those that could never succeed, and
+    /// only those (a transient failure dead-lettered is work a human must redo).
     NoMessageLost {
         #[serde(default)]
         allow_dlq: bool,
@@ -54,6 +57,20 @@ pub enum Objective {
         #[serde(default)]
         of: Option<String>,
         at_least: u64,
+    },
+    /// The share of a route's requests that were served: succeeded over finished ones,
+    /// summed over the triggers listed (the alternative entries of one route, such as
+    /// one design's trigger and another's). A route that received nothing fails
+    /// (switching it off is not serving it), and so does one with more than 1% of its
+    /// requests unfinished at the end (it is backed up, not caught mid-flight).
+    /// `ServedShare(of: ["telemetry"], at_least: 0.999)`.
+    ServedShare { of: Vec<String>, at_least: f64 },
+    /// Failed and timed-out invocations over invocations, of one function or (no `of`)
+    /// all of them: failures behind a queue, a bus, a bucket or a workflow count too.
+    FailedRuns {
+        #[serde(default)]
+        of: Option<String>,
+        at_most: f64,
     },
 }
 
@@ -82,6 +99,25 @@ impl Objective {
                 }
             }
             Objective::Served { of: Some(of), .. } if !trigger(of) => push(format!("no trigger \"{of}\"")),
+            Objective::ServedShare { of, at_least } => {
+                if of.is_empty() {
+                    push("name at least one trigger: of: [\"api\"]".into());
+                }
+                for t in of.iter().filter(|t| !trigger(t)) {
+                    push(format!("no trigger \"{t}\""));
+                }
+                if !fraction(*at_least) {
+                    push(format!("at_least is a fraction in 0..1, got {at_least}"));
+                }
+            }
+            Objective::FailedRuns { of, at_most } => {
+                if let Some(of) = of.as_deref().filter(|f| !function(f)) {
+                    push(format!("no function \"{of}\""));
+                }
+                if !fraction(*at_most) {
+                    push(format!("at_most is a fraction in 0..1, got {at_most}"));
+                }
+            }
             Objective::ErrorRatio { of, at_most } | Objective::ThrottleRatio { of, at_most } => {
                 if let Some(of) = of.as_deref().filter(|t| !trigger(t)) {
                     push(format!("no trigger \"{of}\""));

@@ -22,7 +22,7 @@ use crate::sim::services::storage::{BucketCounters, BucketState};
 use crate::sim::services::stream::StreamState;
 use crate::sim::services::workflow::{Machine, WorkflowState};
 use crate::sim::trigger::{TriggerSpec, TriggerState};
-use crate::sim::{AccountState, Event, SERIES_START_WIDTH, Services, Simulation};
+use crate::sim::{AccountState, Event, FleetState, SERIES_START_WIDTH, Services, Simulation};
 
 impl Simulation {
     /// Builds a run keeping the last `log_capacity` log entries (0 = no log, fastest).
@@ -81,7 +81,9 @@ fn build_triggers(config: &SimConfig) -> Vec<TriggerState> {
             let target = config.target_index(t).unwrap_or(0);
             let claim_check =
                 t.payload().and_then(|p| p.claim_check.as_deref()).and_then(|b| index_of(&config.buckets, b));
-            TriggerState::new(t, config.seed, target, client_rtt(t, config), claim_check)
+            let mut state = TriggerState::new(t, config.seed, target, client_rtt(t, config), claim_check);
+            state.on_fleet = config.fleet_triggers.iter().any(|f| f == t.name());
+            state
         })
         .collect()
 }
@@ -137,6 +139,7 @@ fn build_services(config: &SimConfig) -> Services {
         async_events: AsyncInvocations::default(),
         counters: ServiceCounters::default(),
         batch_rng: RngStream::new(config.seed, "queues/partial-batch"),
+        fleet: FleetState { in_flight: 0, peak: 0, rng: RngStream::new(config.seed, "fleet/durations") },
     }
 }
 

@@ -141,6 +141,9 @@ pub struct SimConfig {
     pub rate_scales: BTreeMap<String, f64>,
     /// Queues whose dead-letter queue is written but not attached (the `dlq` knob).
     pub detached_dlqs: Vec<String>,
+    /// Triggers whose requests the always-on server fleet serves instead of functions
+    /// (the `fleet` knob): the workload moved off serverless, priced by the hour.
+    pub fleet_triggers: Vec<String>,
     /// Scripted changes at simulated times (classroom demos, fault injection).
     pub timeline: Vec<crate::sim::timeline::TimelineEntry>,
 }

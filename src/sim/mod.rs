@@ -61,6 +61,8 @@ enum Event {
     WorkflowWake { thread: u32 },
     /// A scripted timeline entry is due.
     Timeline { index: u32 },
+    /// A server of the fleet finished a request of a trigger moved off functions.
+    FleetDone { trigger: u32, counted: bool },
 }
 
 /// How far a call to `step_until` got.
@@ -130,6 +132,17 @@ pub(crate) struct Services {
     /// Which messages of a failed batch failed, with partial batch responses (one
     /// stream for every queue).
     batch_rng: RngStream,
+    /// The always-on servers that serve triggers moved off functions.
+    fleet: FleetState,
+}
+
+/// The server fleet that serves the workload moved off functions (the `fleet` knob).
+pub(crate) struct FleetState {
+    /// Requests being served now, and the most at once since the warm-up.
+    pub(crate) in_flight: u64,
+    pub(crate) peak: u64,
+    /// Handler times of the requests it serves.
+    pub(crate) rng: RngStream,
 }
 
 impl Simulation {
@@ -249,6 +262,7 @@ impl Simulation {
             Event::ShardPoll { stream, shard } => self.pump_shard(stream, shard),
             Event::WorkflowWake { thread } => self.workflow_wake(thread),
             Event::Timeline { index } => self.on_timeline(index),
+            Event::FleetDone { trigger, counted } => self.on_fleet_done(trigger, counted),
         }
     }
 
@@ -314,6 +328,7 @@ impl Simulation {
             self.warmup_integrals[i] = f.integrals_at(now);
         }
         self.max_in_flight = self.in_flight;
+        self.services.fleet.peak = self.services.fleet.in_flight;
         for db in &mut self.services.databases {
             db.reset_peaks();
             db.warmup_integral = db.connections_integral_at(now);
@@ -355,6 +370,17 @@ impl Simulation {
     pub fn workflows(&self) -> &[workflow::WorkflowState] {
         &self.services.workflows
     }
+    /// The most requests the server fleet served at once since the warm-up (0 when no
+    /// trigger was moved to it).
+    pub fn fleet_peak(&self) -> u64 {
+        self.services.fleet.peak
+    }
+
+    /// Whether some trigger's requests go to the server fleet.
+    pub fn uses_fleet(&self) -> bool {
+        self.triggers.iter().any(|t| t.on_fleet)
+    }
+
     /// Counts across services: asynchronous events, duplicates, payloads.
     pub fn service_counters(&self) -> &ServiceCounters {
         &self.services.counters

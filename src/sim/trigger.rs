@@ -3,7 +3,6 @@
 //! an arrival does: invoke a function, send a message, store an object, write a record,
 //! publish an event or start an execution.
 
-use crate::sim::Simulation;
 use crate::sim::kernel::arrivals::{ArrivalGenerator, Arrivals};
 use crate::sim::kernel::log::{LogEntry, LogKind};
 use crate::sim::kernel::metrics::Histogram;
@@ -12,6 +11,7 @@ use crate::sim::kernel::time::SimDuration;
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::services::storage::{Payload, SizeDist, fetch_time};
+use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 
 /// A source of requests.
@@ -113,6 +113,26 @@ impl TriggerSpec {
             TriggerSpec::Workflow { workflow, .. } => workflow,
         }
     }
+    /// The payload of its requests, to change.
+    pub fn payload_mut(&mut self) -> Option<&mut Payload> {
+        match self {
+            TriggerSpec::Http { payload, .. }
+            | TriggerSpec::Async { payload, .. }
+            | TriggerSpec::Producer { payload, .. } => payload.as_mut(),
+            _ => None,
+        }
+    }
+
+    /// Points a function-invoking trigger (HTTP, async, schedule) at another function.
+    pub fn set_target(&mut self, function: &str) {
+        if let TriggerSpec::Http { target, .. }
+        | TriggerSpec::Async { target, .. }
+        | TriggerSpec::Schedule { target, .. } = self
+        {
+            *target = function.to_string();
+        }
+    }
+
     pub fn target_kind(&self) -> TargetKind {
         match self {
             TriggerSpec::Producer { .. } => TargetKind::Queue,
@@ -190,6 +210,8 @@ pub struct TriggerState {
     pub network_rtt: SimDuration,
     /// The bucket that stores payloads over the limit (claim check), if any.
     pub(crate) claim_check: Option<u32>,
+    /// Served by the always-on server fleet instead of its function (the `fleet` knob).
+    pub on_fleet: bool,
 }
 
 impl TriggerState {
@@ -212,6 +234,7 @@ impl TriggerState {
             overlaps: 0,
             network_rtt,
             claim_check,
+            on_fleet: false,
             spec: spec.clone(),
         }
     }
@@ -232,6 +255,9 @@ impl Simulation {
         let target = t.target;
         self.series.current.arrivals += 1;
         let Some(fetch) = self.check_payload(trigger, counted) else { return };
+        if self.triggers[trigger as usize].on_fleet {
+            return self.serve_on_fleet(trigger, counted);
+        }
         match self.triggers[trigger as usize].spec {
             TriggerSpec::Http { .. } => {
                 let mut request = InFlight::new(id, Origin::Http { trigger }, now, counted);
@@ -309,5 +335,28 @@ impl Simulation {
                 None
             }
         }
+    }
+
+    /// A request of a trigger moved to the server fleet: an instance serves it in the
+    /// target function's handler time (no cold start: the servers are always on). The
+    /// fleet grows to the peak of what it serves at once and is priced by the hour.
+    fn serve_on_fleet(&mut self, trigger: u32, counted: bool) {
+        let t = &self.triggers[trigger as usize];
+        let (target, rtt) = (t.target, t.network_rtt);
+        let fleet = &mut self.services.fleet;
+        let took = self.functions[target as usize].model.sample_duration(false, &mut fleet.rng);
+        fleet.in_flight += 1;
+        fleet.peak = fleet.peak.max(fleet.in_flight);
+        if counted {
+            let latency = took + rtt;
+            self.latency.record(latency);
+            self.triggers[trigger as usize].latency.record(latency);
+        }
+        self.queue.schedule(self.now + took, Event::FleetDone { trigger, counted });
+    }
+
+    pub(crate) fn on_fleet_done(&mut self, trigger: u32, counted: bool) {
+        self.services.fleet.in_flight -= 1;
+        self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
     }
 }

@@ -223,6 +223,14 @@ impl SimConfig {
                 out.push(Problem { path, message });
             }
         }
+        for (i, name) in self.fleet_triggers.iter().enumerate() {
+            let trigger = self.triggers.iter().find(|t| t.name() == name);
+            if !trigger.is_some_and(|t| t.target_kind() == TargetKind::Function) {
+                let message =
+                    format!("no trigger \"{name}\" that invokes a function (only those can move to the fleet)");
+                out.push(Problem { path: format!("fleet_triggers[{i}]"), message });
+            }
+        }
         for (i, name) in self.detached_dlqs.iter().enumerate() {
             if !self.queues.iter().any(|q| q.name == *name && q.dlq.is_some()) {
                 let message = format!("no queue \"{name}\" with a dead-letter queue");

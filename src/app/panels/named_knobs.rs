@@ -27,6 +27,19 @@ pub fn named_knob_ui(ui: &mut egui::Ui, config: &SimConfig, name: &str, bounds: 
             let changed = ui.checkbox(&mut on, name).on_hover_text(id.help()).changed();
             changed.then(|| if on { "on" } else { "off" }.to_string())
         }
+        Unit::Name { of, or_none } => {
+            let current = id.current(config);
+            let mut chosen = current.clone();
+            egui::ComboBox::from_label(name).selected_text(&current).show_ui(ui, |ui| {
+                if or_none {
+                    ui.selectable_value(&mut chosen, "none".to_string(), "none");
+                }
+                for n in of.names(config) {
+                    ui.selectable_value(&mut chosen, n.to_string(), n);
+                }
+            });
+            (chosen != current).then_some(chosen)
+        }
         Unit::Choice(words) => {
             let current = id.current(config);
             let mut chosen = current.clone();

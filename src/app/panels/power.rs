@@ -35,7 +35,7 @@ impl PowerPanel {
             tuning.job = None; // swept another scenario
         }
         self.function = self.function.min(functions.len() - 1);
-        let sweep = tuning.job.as_ref().and_then(|j| j.sweep(&p.scenario.name));
+        let sweep = tuning.job.as_ref().and_then(|j| j.sweep(&p.scenario));
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
                 ui.set_width(TABLE_WIDTH);

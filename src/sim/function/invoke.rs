@@ -49,6 +49,9 @@ impl Simulation {
         if f.model.spec.reserved_concurrency.is_none() {
             self.account.unreserved_in_use += 1;
         }
+        // Warm environments exist but all are busy: the traffic outgrew the pool (else
+        // the pool was empty: it expired while idle, or never started).
+        f.counters.cold_starts_scaling_out += u64::from(request.counted && f.environments() > 0);
         let env = f.start_environment(now, request);
         f.note_concurrency();
         // Connections are opened by the init code; a refused one is retried at the

@@ -35,6 +35,8 @@ pub struct FunctionCounters {
     /// Invocations that started (on a warm or a new environment).
     pub invocations: u64,
     pub cold_starts: u64,
+    /// Cold starts while other environments of the function were alive but busy.
+    pub cold_starts_scaling_out: u64,
     pub succeeded: u64,
     pub failed: u64,
     pub timed_out: u64,

@@ -214,6 +214,16 @@ mod tests {
     }
 
     #[test]
+    fn provisioned_execution_is_41_7_percent_below_on_demand_and_with_allocation_16_7() {
+        // What the provisioned-concurrency scenario tells its students.
+        let p = Prices::for_arch(Architecture::X86);
+        let execution = 1.0 - p.provisioned_execution_per_gb_second / p.per_gb_second;
+        let both = 1.0 - (p.provisioned_per_gb_second + p.provisioned_execution_per_gb_second) / p.per_gb_second;
+        assert!((execution - 0.4167).abs() < 5e-4, "{execution}");
+        assert!((both - 0.1667).abs() < 5e-4, "{both}");
+    }
+
+    #[test]
     fn fleet_is_sized_for_the_peak() {
         let fleet = ServerFleet::default();
         assert_eq!(fleet.instances_for(0), 2);

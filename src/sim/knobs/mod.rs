@@ -33,6 +33,35 @@ pub enum Unit {
     Toggle,
     /// One of a few words.
     Choice(&'static [&'static str]),
+    /// The name of one of the scenario's nodes of a kind, or `none` where allowed.
+    Name {
+        of: NameKind,
+        or_none: bool,
+    },
+}
+
+/// The kinds of node a knob's value may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    Function,
+    Bucket,
+}
+
+impl NameKind {
+    /// The names of the nodes of this kind in `config`.
+    pub fn names(self, config: &SimConfig) -> Vec<&str> {
+        match self {
+            NameKind::Function => config.functions.iter().map(|f| f.name.as_str()).collect(),
+            NameKind::Bucket => config.buckets.iter().map(|b| b.name.as_str()).collect(),
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            NameKind::Function => "function",
+            NameKind::Bucket => "bucket",
+        }
+    }
 }
 
 /// The kinds of node a knob acts on.
@@ -146,6 +175,8 @@ pub enum KnobValue {
     Duration(SimDuration),
     None,
     Word(&'static str),
+    /// A node's name (a function, for `Unit::Function`).
+    Name(String),
 }
 
 impl KnobValue {
@@ -154,7 +185,7 @@ impl KnobValue {
         match self {
             KnobValue::Number(x) => Some(*x),
             KnobValue::Duration(d) => Some(d.as_secs_f64()),
-            KnobValue::None | KnobValue::Word(_) => None,
+            KnobValue::None | KnobValue::Word(_) | KnobValue::Name(_) => None,
         }
     }
     /// A whole number (parsing made sure it is one where the unit is a count).
@@ -177,6 +208,12 @@ impl KnobValue {
     pub fn word(&self) -> &'static str {
         match self {
             KnobValue::Word(w) => w,
+            _ => "",
+        }
+    }
+    pub fn name(&self) -> &str {
+        match self {
+            KnobValue::Name(n) => n,
             _ => "",
         }
     }
@@ -205,7 +242,7 @@ impl KnobId {
     }
     /// Its value as a number (for ranges); `None` for words and `none`.
     pub fn current_number(&self, config: &SimConfig) -> Option<f64> {
-        parse_value(self.knob, &self.current(config)).ok().and_then(|v| v.number())
+        parse_value(self.knob, &self.current(config), config).ok().and_then(|v| v.number())
     }
     /// Its full name (`api.memory`).
     pub fn name(&self, config: &SimConfig) -> String {
@@ -234,7 +271,7 @@ pub fn resolve(config: &SimConfig, name: &str) -> Result<KnobId, String> {
 }
 
 /// Parses `text` as a value of `knob`; the error says what was expected.
-fn parse_value(knob: &Knob, text: &str) -> Result<KnobValue, String> {
+fn parse_value(knob: &Knob, text: &str, config: &SimConfig) -> Result<KnobValue, String> {
     let text = text.trim();
     let number = |text: &str| text.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0);
     let count = |text: &str| number(text).filter(|x| x.fract() == 0.0 && *x <= u32::MAX as f64);
@@ -261,13 +298,24 @@ fn parse_value(knob: &Knob, text: &str) -> Result<KnobValue, String> {
             Some(w) => KnobValue::Word(w),
             None => return Err(format!("one of {}", words.join(", "))),
         },
+        Unit::Name { or_none: true, .. } if text == "none" || text == "off" => KnobValue::None,
+        Unit::Name { of, or_none } => {
+            let names = of.names(config);
+            match names.iter().find(|n| **n == text) {
+                Some(n) => KnobValue::Name(n.to_string()),
+                None => {
+                    let none = if or_none { " or \"none\"" } else { "" };
+                    return Err(format!("the name of a {} of the scenario ({}){none}", of.noun(), names.join(", ")));
+                }
+            }
+        }
     })
 }
 
 /// Parses `value` for the knob `name` of `config`.
 pub fn parse(config: &SimConfig, name: &str, value: &str) -> Result<KnobChange, String> {
     let id = resolve(config, name)?;
-    let value = parse_value(id.knob, value).map_err(|expected| match expected.strip_prefix('!') {
+    let value = parse_value(id.knob, value, config).map_err(|expected| match expected.strip_prefix('!') {
         // A duration's own message already says what it expected.
         Some(message) => format!("knob \"{name}\": {message}"),
         None => format!("knob \"{name}\": expected {expected}, got \"{value}\""),

@@ -2,11 +2,12 @@
 //! live change together. Slider ranges follow the model's limits (DESIGN.md section
 //! 3), narrowed to what is worth sliding through.
 
-use super::{Knob, Live, Owner, Unit};
+use super::{Knob, KnobValue, Live, NameKind, Owner, Unit};
 use crate::sim::config::SimConfig;
 use crate::sim::function::{KeepAlive, Runtime};
 use crate::sim::kernel::cost::Architecture;
 use crate::sim::services::database::PoolerSpec;
+use crate::sim::trigger::TargetKind;
 
 const RUNTIMES: &[&str] = &["python", "nodejs", "ruby", "go", "java", "dotnet", "rust", "container"];
 
@@ -20,6 +21,14 @@ fn has_consumer(config: &SimConfig, queue: usize) -> Result<(), &'static str> {
 
 fn has_dlq(config: &SimConfig, queue: usize) -> Result<(), &'static str> {
     config.queues[queue].dlq.as_ref().map(|_| ()).ok_or("has no dead-letter queue to attach")
+}
+
+/// Triggers that invoke a function directly (HTTP, asynchronous events, schedules).
+fn invokes_a_function(config: &SimConfig, trigger: usize) -> Result<(), &'static str> {
+    match config.triggers[trigger].target_kind() {
+        TargetKind::Function => Ok(()),
+        _ => Err("does not invoke a function directly"),
+    }
 }
 
 fn on_off(on: bool) -> String {
@@ -210,6 +219,52 @@ pub static KNOBS: &[Knob] = &[
             // Switching on again keeps a multiplier set before; off is a multiplier of 0.
             let keep = if v.is_on() { c.rate_scale_of(i).max(0.0) } else { 0.0 };
             c.set_rate_scale(i, if v.is_on() && keep == 0.0 { 1.0 } else { keep });
+        },
+        live: Live::No,
+    },
+    Knob {
+        property: "target",
+        owner: Owner::Trigger,
+        unit: Unit::Name { of: NameKind::Function, or_none: false },
+        help: "the function that serves the trigger's requests (one design or another for the same clients)",
+        range: |_| (0.0, 0.0),
+        applies: invokes_a_function,
+        read: |c, i| c.triggers[i].target().to_string(),
+        write: |c, i, v| c.triggers[i].set_target(v.name()),
+        live: Live::No,
+    },
+    Knob {
+        property: "claim_check",
+        owner: Owner::Trigger,
+        unit: Unit::Name { of: NameKind::Bucket, or_none: true },
+        help: "the bucket that stores payloads over the limit, a reference travelling instead (none = rejected)",
+        range: |_| (0.0, 0.0),
+        applies: |c, i| c.triggers[i].payload().map(|_| ()).ok_or("has no payload"),
+        read: |c, i| {
+            let bucket = c.triggers[i].payload().and_then(|p| p.claim_check.clone());
+            bucket.unwrap_or_else(|| "none".to_string())
+        },
+        write: |c, i, v| {
+            if let Some(p) = c.triggers[i].payload_mut() {
+                p.claim_check = (*v != KnobValue::None).then(|| v.name().to_string());
+            }
+        },
+        live: Live::No,
+    },
+    Knob {
+        property: "fleet",
+        owner: Owner::Trigger,
+        unit: Unit::Toggle,
+        help: "serve the trigger's requests on the always-on server fleet instead (priced by the hour)",
+        range: |_| (0.0, 1.0),
+        applies: invokes_a_function,
+        read: |c, i| on_off(c.fleet_triggers.iter().any(|t| t == c.triggers[i].name())),
+        write: |c, i, v| {
+            let name = c.triggers[i].name().to_string();
+            c.fleet_triggers.retain(|t| *t != name);
+            if v.is_on() {
+                c.fleet_triggers.push(name);
+            }
         },
         live: Live::No,
     },

@@ -113,7 +113,13 @@ pub struct QueueCounters {
     /// Receives of a message that had been received before.
     pub redelivered: u64,
     pub to_dlq: u64,
+    /// Of those, poison messages (they could never succeed).
+    pub to_dlq_poison: u64,
     pub expired: u64,
+    /// Of those, messages no consumer ever received.
+    pub expired_unreceived: u64,
+    /// Receives of a poison message after its first (it fails every time).
+    pub redelivered_poison: u64,
     /// First receives that found no free consumer at once (waited longer than zero).
     pub waited: u64,
 }
@@ -181,6 +187,11 @@ impl QueueState {
 
     pub fn name(&self) -> &str {
         &self.spec.name
+    }
+
+    /// Whether a dead-letter queue takes its messages after max receives.
+    pub fn dlq_attached(&self) -> bool {
+        self.dlq_index.is_some()
     }
 
     /// Messages waiting to be received.
@@ -274,6 +285,7 @@ impl QueueState {
                 self.counters.received += 1;
                 if m.receives > 0 {
                     self.counters.redelivered += 1;
+                    self.counters.redelivered_poison += u64::from(m.poison);
                 } else {
                     let waited = now.since(m.sent_at);
                     self.wait.record(waited);
@@ -343,6 +355,7 @@ impl QueueState {
         if m.receives >= self.spec.max_receive_count && self.dlq_index.is_some() {
             let message = m.clone();
             self.counters.to_dlq += u64::from(message.counted);
+            self.counters.to_dlq_poison += u64::from(message.counted && message.poison);
             self.forget(id);
             return Some(message);
         }
@@ -361,6 +374,7 @@ impl QueueState {
             let m = &self.messages[id as usize];
             if now.since(m.sent_at) >= retention {
                 self.counters.expired += u64::from(m.counted);
+                self.counters.expired_unreceived += u64::from(m.counted && m.receives == 0);
                 expired.push(m.clone());
                 self.forget(id);
             } else {
