@@ -5,6 +5,7 @@
 //! simulation core (`sim`) knows nothing of files or screens; `replay` reads a trace
 //! and drives `sim` and `report` like any other user of them.
 
+pub mod audit;
 pub mod replay;
 pub mod report;
 pub mod scenario;

@@ -24,6 +24,10 @@ pub struct Challenge {
     pub reference: Vec<(String, String)>,
     /// What the exercise teaches, shown after the run.
     pub debrief: String,
+    /// Duplicate side effects are acceptable here (the audit then does not reject a
+    /// passing setting that makes them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_duplicates: bool,
 }
 
 /// A knob the player may turn: `(knob: "api.memory", min: 128, max: 3008, step: 64)`.
@@ -113,6 +117,15 @@ impl Challenge {
             }
             if k.step.is_some_and(|s| !(s > 0.0 && s.is_finite())) {
                 push(format!("{at}.step"), "step must be above zero".into());
+            }
+            // Each end of a range must be a value the model accepts (alone).
+            for (field, bound) in [("min", k.min), ("max", k.max)] {
+                let Some(bound) = bound else { continue };
+                let mut trial = config.clone();
+                let text = if bound.fract() == 0.0 { format!("{bound:.0}") } else { bound.to_string() };
+                if let Err(e) = knobs::set(&mut trial, &k.knob, &text) {
+                    push(format!("{at}.{field}"), format!("{bound} is refused by the model: {e}"));
+                }
             }
             for (v, value) in k.values.iter().flatten().enumerate() {
                 if let Err(e) = knobs::parse(config, &k.knob, value) {
