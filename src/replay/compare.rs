@@ -114,6 +114,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
             arrivals: Arrivals::Trace { per_minute: f.per_minute.clone() },
             region: None,
             payload: None,
+            durations: Default::default(),
         })
         .collect();
     SimConfig {

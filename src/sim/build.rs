@@ -5,6 +5,7 @@ use crate::sim::config::SimConfig;
 use crate::sim::function::Call;
 use crate::sim::function::FunctionModel;
 use crate::sim::function::pool::{FunctionState, PoolIntegrals};
+use crate::sim::kernel::dist::Sampler;
 use crate::sim::kernel::engine::EventQueue;
 use crate::sim::kernel::log::EventLog;
 use crate::sim::kernel::metrics::{Histogram, Series};
@@ -83,6 +84,9 @@ fn build_triggers(config: &SimConfig) -> Vec<TriggerState> {
                 t.payload().and_then(|p| p.claim_check.as_deref()).and_then(|b| index_of(&config.buckets, b));
             let mut state = TriggerState::new(t, config.seed, target, client_rtt(t, config), claim_check);
             state.on_fleet = config.fleet_triggers.iter().any(|f| f == t.name());
+            if let TriggerSpec::Http { durations, target: function, .. } = t {
+                state.route_duration = durations.get(function).map(Sampler::new);
+            }
             state
         })
         .collect()

@@ -4,6 +4,7 @@
 //! publish an event or start an execution.
 
 use crate::sim::kernel::arrivals::{ArrivalGenerator, Arrivals};
+use crate::sim::kernel::dist::{Dist, Sampler};
 use crate::sim::kernel::log::{LogEntry, LogKind};
 use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::rng::RngStream;
@@ -13,6 +14,7 @@ use crate::sim::route::Origin;
 use crate::sim::services::storage::{Payload, SizeDist, fetch_time};
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A source of requests.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -29,6 +31,12 @@ pub enum TriggerSpec {
         region: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         payload: Option<Payload>,
+        /// This route's handler time on a function that serves several routes (a
+        /// monolith), by function name, as measured at that function's `duration_at_mb`:
+        /// `durations: {"shop": LogNormal(median: "900ms", p99: "2.5s")}`. On any other
+        /// target the function's own `duration` applies.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        durations: BTreeMap<String, Dist>,
     },
     /// Asynchronous events (as from a notification service): queued by the platform,
     /// retried on failure and on throttling, then sent to the function's `on_failure`
@@ -212,6 +220,8 @@ pub struct TriggerState {
     pub(crate) claim_check: Option<u32>,
     /// Served by the always-on server fleet instead of its function (the `fleet` knob).
     pub on_fleet: bool,
+    /// This route's own handler time on its target, when the scenario gives one.
+    pub(crate) route_duration: Option<Sampler>,
 }
 
 impl TriggerState {
@@ -235,6 +245,7 @@ impl TriggerState {
             network_rtt,
             claim_check,
             on_fleet: false,
+            route_duration: None,
             spec: spec.clone(),
         }
     }

@@ -419,6 +419,17 @@ impl TriggerSpec {
                 at.push("payload.claim_check", problem);
             }
         }
+        if let TriggerSpec::Http { durations, .. } = t {
+            for (function, dist) in durations {
+                let at_key = format!("durations[\"{function}\"]");
+                if let Some(problem) = names.unknown_function(function) {
+                    at.push(&at_key, problem);
+                }
+                for (field, message) in dist.problems() {
+                    at.push(&join(&at_key, field), message);
+                }
+            }
+        }
         if let TriggerSpec::Upload { size_kb, .. } = t {
             for message in size_kb.problems() {
                 at.push("size_kb", message);

@@ -135,7 +135,14 @@ impl Simulation {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         let first_on_env = f.slots[env as usize].env.invocations == 0;
-        let mut duration = f.model.sample_duration(first_on_env, &mut f.rngs.duration);
+        let route = match request.origin {
+            Origin::Http { trigger } => self.triggers[trigger as usize].route_duration.as_ref(),
+            _ => None,
+        };
+        let mut duration = match route {
+            Some(work) => f.model.sample_duration_of(work, first_on_env, &mut f.rngs.duration),
+            None => f.model.sample_duration(first_on_env, &mut f.rngs.duration),
+        };
         let mut poisoned = false;
         if let Origin::Queue { queue, batch } = request.origin {
             // A batch is processed message after message.

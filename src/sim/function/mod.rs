@@ -445,7 +445,14 @@ impl FunctionModel {
     /// environment when init is lazy).
     #[inline]
     pub fn sample_duration(&self, first_on_env: bool, rng: &mut RngStream) -> SimDuration {
-        let base = self.duration.sample(rng);
+        self.sample_duration_of(&self.duration, first_on_env, rng)
+    }
+
+    /// A handler run whose base time (at `duration_at_mb`) comes from `work`: a route's
+    /// own handler time on this function, scaled like the function's own.
+    #[inline]
+    pub(crate) fn sample_duration_of(&self, work: &Sampler, first_on_env: bool, rng: &mut RngStream) -> SimDuration {
+        let base = work.sample(rng);
         let mut d = if self.duration_factor == 1.0 {
             base
         } else {
