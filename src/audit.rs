@@ -113,7 +113,7 @@ impl Domain {
                 let mut corners = vec![text(lo), text(hi)];
                 corners.dedup();
                 // A count that may be none (a pooler, a reservation): none is a corner too.
-                let none = unit == Unit::CountOrNone;
+                let none = matches!(unit, Unit::CountOrNone | Unit::FractionOrOff);
                 if none {
                     corners.insert(0, "none".into());
                 }

@@ -56,9 +56,10 @@ pub fn named_knob_ui(ui: &mut egui::Ui, config: &SimConfig, name: &str, bounds: 
             let current = id.current_number(config);
             let mut value = current.unwrap_or(lo).clamp(lo, hi);
             ui.horizontal(|ui| {
-                // A count that may be none (reserved concurrency, a pooler): a switch first.
+                // A value that may be none or off (reserved concurrency, a pooler, lazy
+                // init): a switch first.
                 let mut on = current.is_some();
-                let switched = unit == Unit::CountOrNone && ui.checkbox(&mut on, "").changed();
+                let switched = matches!(unit, Unit::CountOrNone | Unit::FractionOrOff) && ui.checkbox(&mut on, "").changed();
                 let mut slider = egui::Slider::new(&mut value, lo..=hi).text(name);
                 if let Some(step) = bounds.step {
                     slider = slider.step_by(step);
@@ -67,6 +68,7 @@ pub fn named_knob_ui(ui: &mut egui::Ui, config: &SimConfig, name: &str, bounds: 
                     Unit::Megabytes => slider.suffix(" MB"),
                     Unit::Duration => slider.suffix(" s").max_decimals(0),
                     Unit::Factor => slider.suffix("x"),
+                    Unit::FractionOrOff => slider.max_decimals(2),
                     _ => slider.max_decimals(0),
                 };
                 let response = ui.add_enabled(on, slider.logarithmic(hi / lo.max(1.0) > 20.0)).on_hover_text(id.help());

@@ -28,6 +28,8 @@ pub enum Unit {
     Count,
     /// A count, or `none` (reserved concurrency, a pooler).
     CountOrNone,
+    /// A fraction 0..1, or `off` (lazy initialisation's first-request share).
+    FractionOrOff,
     /// A multiplier of what the scenario wrote.
     Factor,
     Toggle,
@@ -281,6 +283,10 @@ fn parse_value(knob: &Knob, text: &str, config: &SimConfig) -> Result<KnobValue,
         Unit::Count => KnobValue::Number(count(text).ok_or("a whole number")?),
         Unit::CountOrNone if text == "none" || text == "off" => KnobValue::None,
         Unit::CountOrNone => KnobValue::Number(count(text).ok_or("a whole number or \"none\"")?),
+        Unit::FractionOrOff if text == "off" || text == "none" => KnobValue::None,
+        Unit::FractionOrOff => {
+            KnobValue::Number(number(text).filter(|x| *x <= 1.0).ok_or("a fraction from 0 to 1, or \"off\"")?)
+        }
         Unit::Duration => {
             // A bare number is seconds (what a slider writes).
             let d = match number(text) {

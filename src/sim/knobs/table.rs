@@ -4,7 +4,7 @@
 
 use super::{Knob, KnobValue, Live, NameKind, Owner, Unit};
 use crate::sim::config::SimConfig;
-use crate::sim::function::{KeepAlive, Runtime};
+use crate::sim::function::{InitStyle, KeepAlive, Runtime};
 use crate::sim::kernel::cost::Architecture;
 use crate::sim::services::database::PoolerSpec;
 use crate::sim::trigger::TargetKind;
@@ -164,6 +164,25 @@ pub static KNOBS: &[Knob] = &[
         applies: always,
         read: |c, i| c.functions[i].package_mb.to_string(),
         write: |c, i, v| c.functions[i].package_mb = v.number().unwrap_or(0.0),
+        live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "lazy_init",
+        owner: Owner::Function,
+        unit: Unit::FractionOrOff,
+        help: "defer the init code out of the cold start: the share the first request on each environment pays (off = eager)",
+        range: |_| (0.0, 1.0),
+        applies: |c, i| c.functions[i].init_code.as_ref().map(|_| ()).ok_or("has no init_code to defer"),
+        read: |c, i| match c.functions[i].init {
+            InitStyle::Eager => "off".to_string(),
+            InitStyle::Lazy { first_request_share } => first_request_share.to_string(),
+        },
+        write: |c, i, v| {
+            c.functions[i].init = match v.number() {
+                Some(first_request_share) => InitStyle::Lazy { first_request_share },
+                None => InitStyle::Eager,
+            }
+        },
         live: Live::FunctionSpec,
     },
     Knob {
