@@ -7,7 +7,7 @@ use crate::sim::kernel::time::SimDuration;
 use std::io::Write;
 use std::time::Instant;
 
-/// (a) The keep-alive steady state of DESIGN.md section 7 scaled to 1000 requests/s.
+/// (a) The keep-alive steady state of docs/model.md (validation recipes) scaled to 1000 requests/s.
 pub const KEEP_ALIVE_1000: &str = include_str!("../benches/keep-alive-1000.ron");
 
 /// (b) Ten functions of different runtimes sharing an account limit that is too small

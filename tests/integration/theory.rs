@@ -1,5 +1,5 @@
 //! Queueing theory and published measurements the model must reproduce
-//! (DESIGN.md section 7). Each check runs several seeds with the warm-up removed and
+//! (docs/model.md (validation recipes)). Each check runs several seeds with the warm-up removed and
 //! states its tolerance.
 
 use crate::harness::{mean, report_with_seed, scenario};

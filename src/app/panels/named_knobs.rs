@@ -59,7 +59,8 @@ pub fn named_knob_ui(ui: &mut egui::Ui, config: &SimConfig, name: &str, bounds: 
                 // A value that may be none or off (reserved concurrency, a pooler, lazy
                 // init): a switch first.
                 let mut on = current.is_some();
-                let switched = matches!(unit, Unit::CountOrNone | Unit::FractionOrOff) && ui.checkbox(&mut on, "").changed();
+                let switched =
+                    matches!(unit, Unit::CountOrNone | Unit::FractionOrOff) && ui.checkbox(&mut on, "").changed();
                 let mut slider = egui::Slider::new(&mut value, lo..=hi).text(name);
                 if let Some(step) = bounds.step {
                     slider = slider.step_by(step);

@@ -172,7 +172,7 @@ mod tests {
         SimDuration::from_secs_f64(MONTH_SECS)
     }
 
-    /// DESIGN.md section 7: 512 MB, 3M requests of 1 s in a month.
+    /// docs/model.md (validation recipes): 512 MB, 3M requests of 1 s in a month.
     fn three_million_seconds() -> Usage {
         let mut u = Usage { requests: 3_000_000, ..Usage::default() };
         for _ in 0..3_000_000 {

@@ -1,6 +1,6 @@
 //! The knobs, one entry each: name, owner, unit, help, slider range, read, write and
-//! live change together. Slider ranges follow the model's limits (DESIGN.md section
-//! 3), narrowed to what is worth sliding through.
+//! live change together. Slider ranges follow the model's limits (docs/model.md),
+//! narrowed to what is worth sliding through.
 
 use super::{Knob, KnobValue, Live, NameKind, Owner, Unit};
 use crate::sim::config::SimConfig;
