@@ -138,6 +138,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
         rate_scales: Default::default(),
         detached_dlqs: Vec::new(),
         fleet_triggers: Vec::new(),
+        apis: Vec::new(),
         timeline: Vec::new(),
         server_fleet: ServerFleet::default(),
     }

@@ -176,6 +176,28 @@ pub struct StreamReport {
     pub age_over_time: Vec<[f64; 3]>,
 }
 
+/// One third-party API.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ApiReport {
+    pub name: String,
+    /// Its rate limit (requests a second; 0 when unlimited) and burst.
+    pub rate_limit_per_second: f64,
+    pub burst: u32,
+    pub max_concurrency: Option<u32>,
+    /// Requests sent (every attempt), answered, refused with 429, answered with an error.
+    pub requests: u64,
+    pub succeeded: u64,
+    pub throttled: u64,
+    pub errors: u64,
+    pub retries: u64,
+    /// Calls that gave up after their last retry (the invocation failed).
+    pub gave_up: u64,
+    /// Requests still awaiting their answer at the end.
+    pub in_flight: u32,
+    pub peak_in_flight: u32,
+    pub latency_ms: LatencyReport,
+}
+
 /// One workflow (orchestration).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct WorkflowReport {
@@ -280,6 +302,9 @@ pub struct Report {
     pub buckets: Vec<BucketReport>,
     pub streams: Vec<StreamReport>,
     pub workflows: Vec<WorkflowReport>,
+    /// Third-party APIs (absent when the scenario calls none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub apis: Vec<ApiReport>,
     /// Requests refused because their payload was over the limit.
     pub payload_rejected: u64,
     /// Large payloads passed by reference through a bucket.
@@ -559,6 +584,25 @@ impl Report {
                     transitions_usd: w.counters.transitions as f64
                         * crate::sim::services::workflow::PRICE_PER_TRANSITION,
                     duration_ms: LatencyReport::of(&w.durations),
+                })
+                .collect(),
+            apis: sim
+                .apis()
+                .iter()
+                .map(|a| ApiReport {
+                    name: a.name().to_string(),
+                    rate_limit_per_second: a.spec.rate_limit.as_ref().map_or(0.0, |r| r.per_second),
+                    burst: a.spec.rate_limit.as_ref().map_or(0, |r| r.burst),
+                    max_concurrency: a.spec.max_concurrency,
+                    requests: a.counters.requests,
+                    succeeded: a.counters.succeeded,
+                    throttled: a.counters.throttled,
+                    errors: a.counters.errors,
+                    retries: a.counters.retries,
+                    gave_up: a.counters.gave_up,
+                    in_flight: a.in_flight,
+                    peak_in_flight: a.peak_in_flight,
+                    latency_ms: LatencyReport::of(&a.latency),
                 })
                 .collect(),
             payload_rejected: services.payload_rejected,

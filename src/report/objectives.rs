@@ -53,6 +53,7 @@ impl Objective {
             Objective::Served { of, at_least } => served(report, of.as_deref(), *at_least),
             Objective::ServedShare { of, at_least } => served_share(report, of, *at_least),
             Objective::FailedRuns { of, at_most } => failed_runs(report, of.as_deref(), *at_most),
+            Objective::ApiLimitRespected { api } => api_limit_respected(report, api),
         }
     }
 }
@@ -327,6 +328,24 @@ fn served_share(report: &Report, of: &[String], at_least: f64) -> ObjectiveResul
         bound_text: format!("at least {}", percent(at_least)),
         why,
     }
+}
+
+/// No request refused with 429 by a third-party API.
+fn api_limit_respected(report: &Report, api: &str) -> ObjectiveResult {
+    let a = report.apis.iter().find(|a| a.name == api);
+    let refused = a.map_or(0, |a| a.throttled);
+    none_at_all(&format!("requests {api} refused with 429"), refused, || {
+        let Some(a) = a else { return String::new() };
+        let limit = if a.rate_limit_per_second > 0.0 {
+            format!("its limit of {} a second (bursts of {})", a.rate_limit_per_second, a.burst)
+        } else {
+            format!("its limit of {} requests at once", a.max_concurrency.unwrap_or(0))
+        };
+        format!(
+            "{api}: {refused} of {} requests were over {limit} ({} calls gave up after their retries): callers sent faster than the provider accepts; a queue with a bounded consumer in front of it sets the pace",
+            a.requests, a.gave_up
+        )
+    })
 }
 
 /// Failed and timed-out invocations over invocations: behind any hop, not only where

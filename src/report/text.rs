@@ -164,6 +164,26 @@ fn services(o: &mut String, r: &Report) {
         let _ =
             writeln!(o, "  iterator age: at most {:.1} s behind (now {:.1} s)", s.max_iterator_age_s, s.iterator_age_s);
     }
+    for a in &r.apis {
+        let _ = writeln!(o);
+        let limit = if a.rate_limit_per_second > 0.0 {
+            format!("{} a second, bursts of {}", a.rate_limit_per_second, a.burst)
+        } else {
+            "no rate limit".into()
+        };
+        let _ = writeln!(
+            o,
+            "API \"{}\" ({limit}): {} requests: {} answered, {} refused with 429, {} errors; {} retries, {} calls gave up",
+            a.name, a.requests, a.succeeded, a.throttled, a.errors, a.retries, a.gave_up
+        );
+        let _ = writeln!(
+            o,
+            "  response p50 {}, p99 {}; at most {} in flight",
+            ms(a.latency_ms.p50),
+            ms(a.latency_ms.p99),
+            a.peak_in_flight
+        );
+    }
     for w in &r.workflows {
         let _ = writeln!(o);
         let _ = writeln!(

@@ -11,6 +11,7 @@ use crate::sim::config::{Account, SimConfig};
 use crate::sim::function::FunctionSpec;
 use crate::sim::kernel::cost::ServerFleet;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::services::api::ApiSpec;
 use crate::sim::services::bus::BusSpec;
 use crate::sim::services::database::DatabaseSpec;
 use crate::sim::services::queue::QueueSpec;
@@ -74,6 +75,9 @@ struct ScenarioFile {
     streams: Vec<StreamSpec>,
     #[serde(default)]
     workflows: Vec<WorkflowSpec>,
+    /// Third-party APIs the handlers call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    apis: Vec<ApiSpec>,
     /// The always-on alternative the cost is compared with.
     #[serde(default)]
     server_fleet: ServerFleet,
@@ -109,6 +113,7 @@ impl From<ScenarioFile> for Scenario {
             buckets: f.buckets,
             streams: f.streams,
             workflows: f.workflows,
+            apis: f.apis,
             server_fleet: f.server_fleet,
             rate_scales: f.rate_scales,
             detached_dlqs: f.detached_dlqs,
@@ -138,6 +143,7 @@ impl From<Scenario> for ScenarioFile {
             buckets: c.buckets,
             streams: c.streams,
             workflows: c.workflows,
+            apis: c.apis,
             server_fleet: c.server_fleet,
             rate_scales: c.rate_scales,
             detached_dlqs: c.detached_dlqs,

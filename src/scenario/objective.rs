@@ -65,6 +65,9 @@ pub enum Objective {
     /// requests unfinished at the end (it is backed up, not caught mid-flight).
     /// `ServedShare(of: ["telemetry"], at_least: 0.999)`.
     ServedShare { of: Vec<String>, at_least: f64 },
+    /// Requests a third-party API refused with 429 Too Many Requests: its limit is the
+    /// provider's, and respecting it (not retrying into it) is the design's job.
+    ApiLimitRespected { api: String },
     /// Failed and timed-out invocations over invocations, of one function or (no `of`)
     /// all of them: failures behind a queue, a bus, a bucket or a workflow count too.
     FailedRuns {
@@ -131,6 +134,9 @@ impl Objective {
             }
             Objective::CostPerMonth { at_most } if !(at_most.is_finite() && *at_most >= 0.0) => {
                 push(format!("at_most is a cost in USD, at least 0, got {at_most}"));
+            }
+            Objective::ApiLimitRespected { api } if index_of(&config.apis, api).is_none() => {
+                push(format!("no third-party API \"{api}\""));
             }
             Objective::QueueAge { queue, .. } if index_of(&config.queues, queue).is_none() => {
                 push(format!("no queue \"{queue}\""));

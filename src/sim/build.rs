@@ -15,6 +15,7 @@ use crate::sim::kernel::trace::Traces;
 use crate::sim::names::{Named, index_of};
 use crate::sim::route::ResolvedCall;
 use crate::sim::services::ServiceCounters;
+use crate::sim::services::api::ApiState;
 use crate::sim::services::async_invoke::AsyncInvocations;
 use crate::sim::services::bus::BusState;
 use crate::sim::services::database::DatabaseState;
@@ -143,6 +144,7 @@ fn build_services(config: &SimConfig) -> Services {
         async_events: AsyncInvocations::default(),
         counters: ServiceCounters::default(),
         batch_rng: RngStream::new(config.seed, "queues/partial-batch"),
+        apis: config.apis.iter().map(|a| ApiState::new(a.clone(), config.seed)).collect(),
         fleet: FleetState { in_flight: 0, peak: 0, rng: RngStream::new(config.seed, "fleet/durations") },
     }
 }
@@ -225,6 +227,9 @@ fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
                         ResolvedCall::Query { database: find(&config.databases, database), count: *count }
                     }
                     Call::Send { queue } => ResolvedCall::Send { queue: find(&config.queues, queue) },
+                    Call::Api { api, retries, backoff } => {
+                        ResolvedCall::Api { api: find(&config.apis, api), retries: *retries, backoff: *backoff }
+                    }
                     Call::Invoke { function, asynchronous } => ResolvedCall::Invoke {
                         function: find(&config.functions, function),
                         asynchronous: *asynchronous,

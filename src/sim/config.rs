@@ -4,6 +4,7 @@ use crate::sim::function::FunctionSpec;
 use crate::sim::kernel::cost::ServerFleet;
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::names::{Named, index_of};
+use crate::sim::services::api::ApiSpec;
 use crate::sim::services::bus::BusSpec;
 use crate::sim::services::database::DatabaseSpec;
 use crate::sim::services::queue::QueueSpec;
@@ -117,7 +118,7 @@ impl Default for ScalingRate {
 macro_rules! named {
     ($($t:ty),*) => { $(impl Named for $t { fn name(&self) -> &str { &self.name } })* };
 }
-named!(FunctionSpec, QueueSpec, DatabaseSpec, BusSpec, BucketSpec, StreamSpec, WorkflowSpec);
+named!(FunctionSpec, QueueSpec, DatabaseSpec, BusSpec, BucketSpec, StreamSpec, WorkflowSpec, ApiSpec);
 
 /// Everything a run needs besides the seed.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,6 +136,7 @@ pub struct SimConfig {
     pub buckets: Vec<BucketSpec>,
     pub streams: Vec<StreamSpec>,
     pub workflows: Vec<WorkflowSpec>,
+    pub apis: Vec<ApiSpec>,
     pub server_fleet: ServerFleet,
     /// Arrival-rate multipliers by trigger name (the `rate` and `enabled` knobs):
     /// 1 when absent, 0 = the trigger sends nothing.

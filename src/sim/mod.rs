@@ -63,6 +63,10 @@ enum Event {
     Timeline { index: u32 },
     /// A server of the fleet finished a request of a trigger moved off functions.
     FleetDone { trigger: u32, counted: bool },
+    /// A third-party API answered a call.
+    ApiDone { api: u32, function: u32, env: u32 },
+    /// A call's back-off after a 429 or an error ended: try it again.
+    ApiRetry { function: u32, env: u32 },
 }
 
 /// How far a call to `step_until` got.
@@ -124,6 +128,7 @@ pub(crate) struct Services {
     buckets: Vec<storage::BucketState>,
     streams: Vec<stream::StreamState>,
     workflows: Vec<workflow::WorkflowState>,
+    apis: Vec<services::api::ApiState>,
     /// Workflow executions and their threads.
     orchestrator: workflow::Orchestrator,
     /// Asynchronous events waiting for an attempt or running.
@@ -263,6 +268,8 @@ impl Simulation {
             Event::WorkflowWake { thread } => self.workflow_wake(thread),
             Event::Timeline { index } => self.on_timeline(index),
             Event::FleetDone { trigger, counted } => self.on_fleet_done(trigger, counted),
+            Event::ApiDone { api, function, env } => self.on_api_done(api, function, env),
+            Event::ApiRetry { function, env } => self.on_api_retry(function, env),
         }
     }
 
@@ -329,6 +336,9 @@ impl Simulation {
         }
         self.max_in_flight = self.in_flight;
         self.services.fleet.peak = self.services.fleet.in_flight;
+        for api in &mut self.services.apis {
+            api.reset_peaks();
+        }
         for db in &mut self.services.databases {
             db.reset_peaks();
             db.warmup_integral = db.connections_integral_at(now);
@@ -369,6 +379,9 @@ impl Simulation {
     }
     pub fn workflows(&self) -> &[workflow::WorkflowState] {
         &self.services.workflows
+    }
+    pub fn apis(&self) -> &[services::api::ApiState] {
+        &self.services.apis
     }
     /// The most requests the server fleet served at once since the warm-up (0 when no
     /// trigger was moved to it).

@@ -50,6 +50,11 @@ pub(crate) enum ResolvedCall {
         bus: u32,
         call: u32,
     },
+    Api {
+        api: u32,
+        retries: u16,
+        backoff: SimDuration,
+    },
 }
 
 /// Why a downstream call failed the invocation.
@@ -58,6 +63,8 @@ pub(crate) enum CallFailure {
     ConnectionRefused,
     Throttled,
     CalleeFailed,
+    /// A third-party API refused (429) or failed every attempt.
+    ApiFailed,
 }
 
 /// A request being served by an environment.
@@ -91,6 +98,8 @@ pub(crate) struct InFlight {
     pub fetch: SimDuration,
     /// Object-created invocations in this request's chain (recursive loop detection).
     pub depth: u16,
+    /// Retries made so far of the current API call.
+    pub attempt: u16,
 }
 
 impl InFlight {
@@ -111,6 +120,7 @@ impl InFlight {
             cache_hit: false,
             fetch: SimDuration::ZERO,
             depth: 0,
+            attempt: 0,
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::sim::kernel::time::SimDuration;
 use crate::sim::knobs;
 use crate::sim::names::Named;
 use crate::sim::names::index_of;
+use crate::sim::services::api::ApiSpec;
 use crate::sim::services::bus::{BusSpec, BusTarget};
 use crate::sim::services::database::DatabaseSpec;
 use crate::sim::services::queue::QueueSpec;
@@ -47,6 +48,7 @@ pub(crate) struct Names<'a> {
     buckets: HashSet<&'a str>,
     streams: HashSet<&'a str>,
     workflows: HashSet<&'a str>,
+    apis: HashSet<&'a str>,
 }
 
 /// At most this many known names are listed in a message about an unknown one.
@@ -79,6 +81,7 @@ impl<'a> Names<'a> {
             buckets: set_of(&config.buckets),
             streams: set_of(&config.streams),
             workflows: set_of(&config.workflows),
+            apis: set_of(&config.apis),
         }
     }
     pub(crate) fn unknown_function(&self, name: &str) -> Option<String> {
@@ -98,6 +101,9 @@ impl<'a> Names<'a> {
     }
     pub(crate) fn unknown_stream(&self, name: &str) -> Option<String> {
         unknown("stream", "streams", name, &self.streams, &self.config.streams)
+    }
+    pub(crate) fn unknown_api(&self, name: &str) -> Option<String> {
+        unknown("third-party API", "apis", name, &self.apis, &self.config.apis)
     }
     pub(crate) fn unknown_workflow(&self, name: &str) -> Option<String> {
         unknown("workflow", "workflows", name, &self.workflows, &self.config.workflows)
@@ -169,6 +175,7 @@ impl SimConfig {
         each(&mut out, "buckets", "bucket", &self.buckets, |b, at| b.problems(&names, at));
         each(&mut out, "buses", "bus", &self.buses, |b, at| b.problems(&names, at));
         each(&mut out, "databases", "database", &self.databases, |d, at| d.problems(at));
+        each(&mut out, "apis", "API", &self.apis, |a, at| a.problems(at));
         self.setting_problems(&mut out);
         timeline_problems(self, &mut out);
         out
@@ -383,6 +390,14 @@ fn call_problems(call: &Call, caller: &str, names: &Names, push: &mut dyn FnMut(
                 push("size_kb", format!("a size in KB >= 0, got {size_kb}"));
             }
         }
+        Call::Api { api, retries, .. } => {
+            if let Some(problem) = names.unknown_api(api) {
+                push("api", problem);
+            }
+            if *retries > 10 {
+                push("retries", format!("0..10 retries, got {retries}"));
+            }
+        }
         Call::Invoke { function, .. } => {
             if let Some(problem) = names.unknown_function(function) {
                 push("function", problem);
@@ -563,6 +578,31 @@ impl BusSpec {
                     at.push(&format!("rules[{r}].targets[{k}]"), problem);
                 }
             }
+        }
+    }
+}
+
+impl ApiSpec {
+    fn problems(&self, at: &mut At) {
+        if let Some(r) = &self.rate_limit {
+            if !(r.per_second.is_finite() && r.per_second > 0.0 && r.per_second <= 1e6) {
+                at.push(
+                    "rate_limit.per_second",
+                    format!("a rate above 0 and at most 1e6 a second, got {}", r.per_second),
+                );
+            }
+            if r.burst == 0 {
+                at.push("rate_limit.burst", "a burst of at least one request".into());
+            }
+        }
+        if self.max_concurrency == Some(0) {
+            at.push("max_concurrency", "at least one request at a time".into());
+        }
+        if !(0.0..=1.0).contains(&self.error_rate) {
+            at.push("error_rate", format!("a fraction in 0..1, got {}", self.error_rate));
+        }
+        for (field, message) in self.latency.problems() {
+            at.push(&join("latency", field), message);
         }
     }
 }

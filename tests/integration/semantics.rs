@@ -93,3 +93,63 @@ fn a_stream_write_is_served_only_when_its_change_was_processed() {
     assert_eq!(t.in_flight, s.pending, "records still in the stream are still in flight");
     assert!(s.skipped > 0, "poison records were given up after their retries");
 }
+
+/// Checkout calls an API of rate `rate`/s, burst `burst`, answering in 10 ms, at 100
+/// calls a second, with no retries.
+fn rate_limited(rate: f64, burst: u32) -> String {
+    format!(
+        r#"Scenario(name: "token bucket", duration: "10s",
+            functions: [(name: "checkout", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 512,
+                         duration: Constant(value: "1ms"), calls: [Api(api: "payments")])],
+            apis: [(name: "payments", rate_limit: (per_second: {rate}, burst: {burst}), latency: Constant(value: "10ms"))],
+            triggers: [Http(name: "shoppers", target: "checkout", arrivals: Constant(rate: 100.0))])"#
+    )
+}
+
+#[test]
+fn a_token_bucket_admits_its_burst_plus_its_rate_over_the_window() {
+    for (rate, burst) in [(10.0, 20), (3.0, 1), (50.0, 5)] {
+        let r = Report::of(&run(&scenario(&rate_limited(rate, burst))), "t");
+        let a = &r.apis[0];
+        let first = 0.01; // constant arrivals at 100/s start one gap in
+        let last = 9.99;
+        // The bucket can never have given more than it held, and it never turned a
+        // request away while it held a whole token: theory - 1 <= admitted <= theory.
+        let theory = f64::from(burst) + rate * (last - first);
+        let admitted = a.succeeded as f64;
+        assert!(
+            admitted <= theory + 1e-9 && admitted >= theory - 1.0,
+            "rate {rate}, burst {burst}: {admitted} admitted, theory {theory}"
+        );
+        assert_eq!(a.requests, 999);
+        assert_eq!(a.throttled, a.requests - a.succeeded - u64::from(a.in_flight));
+        // Every refused call failed its checkout (no retries); the last may still be
+        // finishing at the end.
+        let t = &r.triggers[0].requests;
+        assert!(t.failed <= a.throttled && a.throttled <= t.failed + t.in_flight, "{t:?} for {a:?}");
+        assert_eq!(a.gave_up, a.throttled);
+    }
+}
+
+#[test]
+fn an_api_serves_at_most_its_concurrency_and_retries_back_off() {
+    // 4 at once, 100 ms each: at most 40 a second get through; a call retried twice
+    // with 100 ms back-off (then 200 ms) that still meets a full API gives up.
+    let text = r#"Scenario(name: "concurrency", duration: "20s",
+        functions: [(name: "notify", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 512,
+                     duration: Constant(value: "1ms"), calls: [Api(api: "mailer", retries: 2, backoff: "100ms")])],
+        apis: [(name: "mailer", max_concurrency: 4, latency: Constant(value: "100ms"))],
+        triggers: [Http(name: "orders", target: "notify", arrivals: Constant(rate: 100.0))])"#;
+    let r = Report::of(&run(&scenario(text)), "c");
+    let a = &r.apis[0];
+    assert_eq!(a.peak_in_flight, 4);
+    let served_per_second = a.succeeded as f64 / 20.0;
+    assert!(served_per_second <= 40.0 + 0.2 && served_per_second > 38.0, "{served_per_second}");
+    assert_eq!(
+        a.requests,
+        a.succeeded + a.errors + a.throttled + u64::from(a.in_flight),
+        "every attempt is answered, refused or still out"
+    );
+    assert_eq!(a.requests, 1999 + a.retries, "each call's first attempt, and its retries");
+    assert_eq!(r.triggers[0].requests.failed, a.gave_up);
+}

@@ -34,6 +34,12 @@ impl Simulation {
                     self.issue_query(function, env, database);
                     return;
                 }
+                ResolvedCall::Api { api, retries, backoff } => {
+                    let now = self.now;
+                    self.set_request(function, env, |r| r.query_issued = now);
+                    self.call_api(function, env, api, retries, backoff);
+                    return;
+                }
                 ResolvedCall::Put { bucket, size_kb } => {
                     self.object_created(bucket, size_kb, request.depth, request.id, request.counted, None);
                 }
@@ -84,6 +90,28 @@ impl Simulation {
                 sh.records.get(k as usize).map_or(request.id, |r| r.correlation)
             }
             _ => request.id,
+        }
+    }
+
+    /// The retries and back-off of the API call at position `next_call`.
+    pub(crate) fn api_call_retries(&self, function: u32, next_call: u32) -> (u16, SimDuration) {
+        let calls = &self.functions[function as usize].calls;
+        match calls.get((next_call as usize) % calls.len().max(1)) {
+            Some(ResolvedCall::Api { retries, backoff, .. }) => (*retries, *backoff),
+            _ => (0, SimDuration::ZERO),
+        }
+    }
+
+    /// An API call's back-off ended: the same call, once more.
+    pub(crate) fn on_api_retry(&mut self, function: u32, env: u32) {
+        let Some(request) = self.functions[function as usize].slots[env as usize].request else { return };
+        let calls = &self.functions[function as usize].calls;
+        if let Some(&ResolvedCall::Api { api, retries, backoff }) =
+            calls.get((request.next_call as usize) % calls.len().max(1))
+        {
+            let now = self.now;
+            self.set_request(function, env, |r| r.query_issued = now);
+            self.call_api(function, env, api, retries, backoff);
         }
     }
 

@@ -293,6 +293,19 @@ pub enum Call {
         #[serde(default)]
         asynchronous: bool,
     },
+    /// Calls a third-party API and waits for its answer; a 429 or an error is retried
+    /// `retries` times, `backoff` doubling from the first, then fails the invocation.
+    Api {
+        api: String,
+        #[serde(default)]
+        retries: u16,
+        #[serde(default = "one_second")]
+        backoff: SimDuration,
+    },
+}
+
+fn one_second() -> SimDuration {
+    SimDuration::from_secs(1)
 }
 
 fn default_object_kb() -> f64 {

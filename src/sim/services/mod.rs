@@ -1,6 +1,7 @@
 //! The services around functions, each with its spec, its state at run time and the
 //! handlers of its events in one place.
 
+pub mod api;
 pub mod async_invoke;
 pub mod bus;
 pub mod database;

@@ -1,0 +1,179 @@
+//! Third-party APIs (an email or payment provider, a scanning service): something the
+//! design does not own and cannot scale. Each has a rate limit (a token bucket: a rate
+//! and a burst), a limit on requests in flight, a latency and an error rate. A request
+//! over a limit is refused at once with 429 Too Many Requests; the calling handler
+//! waits and retries with back-off as many times as its call says, then fails. This is
+//! why the guide puts a queue with a bounded consumer in front of such a provider.
+
+use crate::sim::kernel::dist::{Dist, Sampler};
+use crate::sim::kernel::metrics::Histogram;
+use crate::sim::kernel::rng::RngStream;
+use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::route::CallFailure;
+use crate::sim::{Event, Simulation};
+use serde::{Deserialize, Serialize};
+
+/// A third-party API as written in a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSpec {
+    pub name: String,
+    /// Requests it accepts, on average and in a burst (none: unlimited).
+    #[serde(default)]
+    pub rate_limit: Option<RateLimit>,
+    /// Requests it serves at once; more are refused with 429 (none: unlimited).
+    #[serde(default)]
+    pub max_concurrency: Option<u32>,
+    /// Its response time.
+    pub latency: Dist,
+    /// Fraction of its responses that are errors (5xx).
+    #[serde(default)]
+    pub error_rate: f64,
+}
+
+/// A token bucket: `per_second` tokens a second, at most `burst` saved up (the bucket
+/// starts full).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    pub per_second: f64,
+    pub burst: u32,
+}
+
+/// Counts over calls made after the warm-up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ApiCounters {
+    /// Requests sent (each attempt of a call).
+    pub requests: u64,
+    pub succeeded: u64,
+    /// Refused with 429 (rate or concurrency limit).
+    pub throttled: u64,
+    /// Answered with an error.
+    pub errors: u64,
+    /// Attempts after a 429 or an error.
+    pub retries: u64,
+    /// Calls that gave up (their invocation failed).
+    pub gave_up: u64,
+}
+
+/// An API at run time.
+#[derive(Clone, Debug)]
+pub struct ApiState {
+    pub spec: ApiSpec,
+    tokens: f64,
+    refilled: SimTime,
+    pub in_flight: u32,
+    pub peak_in_flight: u32,
+    pub counters: ApiCounters,
+    /// Response time of counted requests it served (errors included).
+    pub latency: Histogram,
+    sampler: Sampler,
+    rng: RngStream,
+}
+
+impl ApiState {
+    pub(crate) fn new(spec: ApiSpec, seed: u64) -> ApiState {
+        ApiState {
+            tokens: spec.rate_limit.as_ref().map_or(0.0, |r| f64::from(r.burst)),
+            refilled: SimTime::ZERO,
+            in_flight: 0,
+            peak_in_flight: 0,
+            counters: ApiCounters::default(),
+            latency: Histogram::default(),
+            sampler: Sampler::new(&spec.latency),
+            rng: RngStream::new(seed, &format!("api/{}/responses", spec.name)),
+            spec,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// Whether a request sent now is admitted (taking a token and a slot) or refused.
+    fn admit(&mut self, now: SimTime) -> bool {
+        if self.spec.max_concurrency.is_some_and(|m| self.in_flight >= m) {
+            return false;
+        }
+        if let Some(limit) = &self.spec.rate_limit {
+            let refill = now.since(self.refilled).as_secs_f64() * limit.per_second;
+            self.tokens = (self.tokens + refill).min(f64::from(limit.burst));
+            self.refilled = now;
+            if self.tokens < 1.0 {
+                return false;
+            }
+            self.tokens -= 1.0;
+        }
+        self.in_flight += 1;
+        self.peak_in_flight = self.peak_in_flight.max(self.in_flight);
+        true
+    }
+
+    pub(crate) fn reset_peaks(&mut self) {
+        self.peak_in_flight = self.in_flight;
+    }
+}
+
+/// The back-off before attempt `attempt` (1 = the first retry): `base` doubling.
+fn backoff(base: SimDuration, attempt: u16) -> SimDuration {
+    SimDuration(base.0.saturating_mul(1 << u32::from(attempt.saturating_sub(1)).min(16)))
+}
+
+impl Simulation {
+    /// Sends the current call's request to `api` (its first attempt or a retry).
+    pub(crate) fn call_api(&mut self, function: u32, env: u32, api: u32, retries: u16, base: SimDuration) {
+        let now = self.now;
+        let Some(request) = self.functions[function as usize].slots[env as usize].request else { return };
+        let a = &mut self.services.apis[api as usize];
+        a.counters.requests += u64::from(request.counted);
+        a.counters.retries += u64::from(request.counted && request.attempt > 0);
+        if a.admit(now) {
+            let took = a.sampler.sample(&mut a.rng);
+            self.queue.schedule(now + took, Event::ApiDone { api, function, env });
+            return;
+        }
+        a.counters.throttled += u64::from(request.counted);
+        self.api_attempt_failed(function, env, api, retries, base);
+    }
+
+    /// A response came back: an error is retried like a 429, a success moves on.
+    pub(crate) fn on_api_done(&mut self, api: u32, function: u32, env: u32) {
+        let a = &mut self.services.apis[api as usize];
+        a.in_flight -= 1;
+        let error = a.rng.chance(a.spec.error_rate);
+        let Some(request) = self.functions[function as usize].slots[env as usize].request else { return };
+        let a = &mut self.services.apis[api as usize];
+        if request.counted {
+            a.latency.record(self.now.since(request.query_issued));
+            a.counters.errors += u64::from(error);
+            a.counters.succeeded += u64::from(!error);
+        }
+        if error {
+            let (retries, base) = self.api_call_retries(function, request.next_call);
+            return self.api_attempt_failed(function, env, api, retries, base);
+        }
+        self.set_request(function, env, |r| {
+            r.next_call += 1;
+            r.attempt = 0;
+        });
+        self.continue_calls(function, env);
+    }
+
+    /// A 429 or an error: wait and try again if the call allows, else fail the run.
+    fn api_attempt_failed(&mut self, function: u32, env: u32, api: u32, retries: u16, base: SimDuration) {
+        let Some(request) = self.functions[function as usize].slots[env as usize].request else { return };
+        let counted = u64::from(request.counted);
+        if request.attempt < retries {
+            self.set_request(function, env, |r| r.attempt += 1);
+            let at = self.now + backoff(base, request.attempt + 1);
+            self.queue.schedule(at, Event::ApiRetry { function, env });
+            return;
+        }
+        self.services.apis[api as usize].counters.gave_up += counted;
+        self.set_request(function, env, |r| {
+            r.call_failure = Some(CallFailure::ApiFailed);
+            r.attempt = 0;
+        });
+        self.continue_calls(function, env);
+    }
+}
