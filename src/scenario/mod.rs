@@ -179,6 +179,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("payload-claim-check", include_str!("../../scenarios/payload-claim-check.ron")),
     ("regional-latency", include_str!("../../scenarios/regional-latency.ron")),
     ("image-upload-pipeline", include_str!("../../scenarios/image-upload-pipeline.ron")),
+    ("third-party-api", include_str!("../../scenarios/third-party-api.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
