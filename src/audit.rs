@@ -350,8 +350,9 @@ pub fn red_flags(report: &Report, baseline: &Report, groups: &[Vec<String>], cha
             ));
         }
     }
-    let transient: u64 =
-        report.queues.iter().map(|q| q.to_dlq - q.to_dlq_poison).sum::<u64>() + report.async_events.async_to_dlq;
+    let transient: u64 = report.queues.iter().map(|q| q.to_dlq - q.to_dlq_poison).sum::<u64>()
+        + report.async_events.async_to_dlq
+        + report.streams.iter().map(|s| s.skipped_to_dlq - s.skipped_poison_to_dlq).sum::<u64>();
     if transient > 0 {
         flags.push(format!("non-poison dead letters: {transient} messages or events that a retry would have served"));
     }
@@ -367,7 +368,9 @@ pub fn red_flags(report: &Report, baseline: &Report, groups: &[Vec<String>], cha
     if expired > 0 {
         lost.push(format!("{expired} messages expired"));
     }
-    let skipped: u64 = report.streams.iter().map(|s| s.skipped).sum();
+    // Records given up to an on-failure destination are there, not lost (and counted
+    // above when they were not poison).
+    let skipped: u64 = report.streams.iter().map(|s| s.skipped - s.skipped_to_dlq).sum();
     if skipped > 0 {
         lost.push(format!("{skipped} stream records skipped"));
     }

@@ -161,6 +161,9 @@ pub struct StreamReport {
     pub processed: u64,
     /// Records skipped: too old, or their batch gave up.
     pub skipped: u64,
+    /// Of those, sent to the consumer's on-failure destination, and of those, poison.
+    pub skipped_to_dlq: u64,
+    pub skipped_poison_to_dlq: u64,
     /// Records still waiting in their shard.
     pub pending: u64,
     pub batches: u64,
@@ -559,6 +562,8 @@ impl Report {
                     records: s.counters.records,
                     processed: s.counters.processed,
                     skipped: s.counters.skipped,
+                    skipped_to_dlq: s.counters.skipped_to_dlq,
+                    skipped_poison_to_dlq: s.counters.skipped_poison_to_dlq,
                     pending: s.counted_pending(),
                     batches: s.counters.batches,
                     failed_batches: s.counters.failed_batches,

@@ -54,6 +54,7 @@ impl Objective {
             Objective::ServedShare { of, at_least } => served_share(report, of, *at_least),
             Objective::FailedRuns { of, at_most } => failed_runs(report, of.as_deref(), *at_most),
             Objective::ApiLimitRespected { api } => api_limit_respected(report, api),
+            Objective::StreamAge { stream, at_most } => stream_age(report, stream, *at_most),
         }
     }
 }
@@ -330,6 +331,26 @@ fn served_share(report: &Report, of: &[String], at_least: f64) -> ObjectiveResul
     }
 }
 
+/// How far a stream's consumer fell behind, at its worst.
+fn stream_age(report: &Report, stream: &str, bound: SimDuration) -> ObjectiveResult {
+    let s = report.streams.iter().find(|s| s.name == stream);
+    let measured = s.map_or(0.0, |s| s.max_iterator_age_s);
+    let bound = bound.as_secs_f64();
+    let label = format!("iterator age of {stream}");
+    at_most(label, (measured, bound), (format!("{measured:.1} s"), format!("{bound:.1} s")), || {
+        s.map(|s| {
+            if s.failed_batches > 0 {
+                format!(
+                    "{}: {} batches failed and were retried while the records behind them waited (a shard stays blocked until its batch succeeds): bisect a failing batch to isolate the bad record, and give up after a few retries to an on-failure destination",
+                    s.name, s.failed_batches
+                )
+            } else {
+                format!("{}: the consumer processed records slower than they were written", s.name)
+            }
+        })
+    })
+}
+
 /// No request refused with 429 by a third-party API.
 fn api_limit_respected(report: &Report, api: &str) -> ObjectiveResult {
     let a = report.apis.iter().find(|a| a.name == api);
@@ -541,9 +562,19 @@ fn lost_messages(report: &Report, allow_dlq: bool) -> (u64, Vec<String>) {
         ));
     }
     for s in &report.streams {
-        if s.skipped > 0 {
-            lost += s.skipped;
-            reasons.push(format!("{}: {} stream records skipped (too old, or their batch gave up)", s.name, s.skipped));
+        let parked = if allow_dlq { s.skipped_poison_to_dlq } else { 0 };
+        let skipped = s.skipped - parked;
+        if skipped > 0 {
+            lost += skipped;
+            let to_dlq = s.skipped_to_dlq - parked;
+            let mut why = format!("{}: {skipped} stream records skipped", s.name);
+            if to_dlq > 0 {
+                why +=
+                    &format!(" ({to_dlq} of them, not poison, parked in the on-failure destination with their batch)");
+            } else {
+                why += " (too old, or their batch gave up with no on-failure destination)";
+            }
+            reasons.push(why);
         }
     }
     for w in &report.workflows {

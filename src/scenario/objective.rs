@@ -65,6 +65,9 @@ pub enum Objective {
     /// requests unfinished at the end (it is backed up, not caught mid-flight).
     /// `ServedShare(of: ["telemetry"], at_least: 0.999)`.
     ServedShare { of: Vec<String>, at_least: f64 },
+    /// How far a stream's consumer fell behind at its worst: the age of the oldest record
+    /// not yet processed (the iterator age).
+    StreamAge { stream: String, at_most: SimDuration },
     /// Requests a third-party API refused with 429 Too Many Requests: its limit is the
     /// provider's, and respecting it (not retrying into it) is the design's job.
     ApiLimitRespected { api: String },
@@ -134,6 +137,9 @@ impl Objective {
             }
             Objective::CostPerMonth { at_most } if !(at_most.is_finite() && *at_most >= 0.0) => {
                 push(format!("at_most is a cost in USD, at least 0, got {at_most}"));
+            }
+            Objective::StreamAge { stream, .. } if index_of(&config.streams, stream).is_none() => {
+                push(format!("no stream \"{stream}\""));
             }
             Objective::ApiLimitRespected { api } if index_of(&config.apis, api).is_none() => {
                 push(format!("no third-party API \"{api}\""));

@@ -264,7 +264,10 @@ fn build_streams(config: &SimConfig) -> Vec<StreamState> {
         .iter()
         .map(|s| {
             let consumer = s.consumer.as_ref().and_then(|c| index_of(&config.functions, &c.function));
-            StreamState::new(s.clone(), consumer)
+            let mut state = StreamState::new(s.clone(), consumer);
+            state.on_failure_index =
+                s.consumer.as_ref().and_then(|c| c.on_failure.as_deref()).and_then(|q| index_of(&config.queues, q));
+            state
         })
         .collect()
 }

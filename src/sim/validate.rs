@@ -553,6 +553,9 @@ impl StreamSpec {
             if !(1..=10_000).contains(&c.batch_size) {
                 at.push("consumer.batch_size", format!("1..10000, got {}", c.batch_size));
             }
+            if let Some(problem) = c.on_failure.as_deref().and_then(|q| names.unknown_queue(q)) {
+                at.push("consumer.on_failure", problem);
+            }
         }
     }
 }

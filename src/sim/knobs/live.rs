@@ -193,6 +193,17 @@ impl Simulation {
         }
     }
 
+    /// A stream consumer's settings as in `changed` (batch size, bisection, retries, its
+    /// on-failure destination), from the next batch on.
+    pub(crate) fn respec_stream(&mut self, stream: usize, changed: &SimConfig) {
+        let spec = changed.streams[stream].clone();
+        let on_failure = spec.consumer.as_ref().and_then(|c| c.on_failure.as_deref());
+        let s = &mut self.services.streams[stream];
+        s.on_failure_index = on_failure.and_then(|q| crate::sim::names::index_of(&changed.queues, q));
+        s.spec = spec.clone();
+        self.config.streams[stream] = spec;
+    }
+
     /// A queue's settings as in `changed` (batch size, visibility, receives, consumer
     /// concurrency, whether its DLQ is attached), from now on.
     pub(crate) fn respec_queue(&mut self, queue: usize, changed: &SimConfig) {

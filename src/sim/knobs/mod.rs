@@ -47,6 +47,9 @@ pub enum Unit {
 pub enum NameKind {
     Function,
     Bucket,
+    Queue,
+    /// A region the scenario knows: the account's, and those its latency table names.
+    Region,
 }
 
 impl NameKind {
@@ -55,6 +58,19 @@ impl NameKind {
         match self {
             NameKind::Function => config.functions.iter().map(|f| f.name.as_str()).collect(),
             NameKind::Bucket => config.buckets.iter().map(|b| b.name.as_str()).collect(),
+            NameKind::Queue => config.queues.iter().map(|q| q.name.as_str()).collect(),
+            NameKind::Region => {
+                let account = &config.account;
+                let mut regions = vec![account.region.as_str()];
+                for link in &account.latency {
+                    for r in [link.from.as_str(), link.to.as_str()] {
+                        if !regions.contains(&r) {
+                            regions.push(r);
+                        }
+                    }
+                }
+                regions
+            }
         }
     }
 
@@ -62,6 +78,8 @@ impl NameKind {
         match self {
             NameKind::Function => "function",
             NameKind::Bucket => "bucket",
+            NameKind::Queue => "queue",
+            NameKind::Region => "region",
         }
     }
 }
@@ -73,6 +91,7 @@ pub enum Owner {
     Trigger,
     Queue,
     Database,
+    Stream,
     Account,
 }
 
@@ -84,6 +103,7 @@ impl Owner {
             Owner::Trigger => config.triggers.iter().map(|t| t.name()).collect(),
             Owner::Queue => config.queues.iter().map(|q| q.name.as_str()).collect(),
             Owner::Database => config.databases.iter().map(|d| d.name.as_str()).collect(),
+            Owner::Stream => config.streams.iter().map(|s| s.name.as_str()).collect(),
             Owner::Account => vec!["account"],
         }
     }
@@ -94,6 +114,7 @@ impl Owner {
             Owner::Trigger => config.triggers.iter().position(|t| t.name() == node).map(|i| i as u32),
             Owner::Queue => index_of(&config.queues, node),
             Owner::Database => index_of(&config.databases, node),
+            Owner::Stream => index_of(&config.streams, node),
             Owner::Account => (node == "account").then_some(0),
         };
         index.map(|i| i as usize)
@@ -105,6 +126,7 @@ impl Owner {
             Owner::Trigger => "trigger",
             Owner::Queue => "queue",
             Owner::Database => "database",
+            Owner::Stream => "stream",
             Owner::Account => "account (write \"account.concurrency\")",
         }
     }
@@ -258,12 +280,18 @@ pub fn resolve(config: &SimConfig, name: &str) -> Result<KnobId, String> {
     let Some((node, property)) = name.trim().rsplit_once('.') else {
         return Err(format!("knob \"{name}\": expected node.property, such as \"api.memory\""));
     };
-    let Some(knob) = KNOBS.iter().find(|k| k.property == property) else {
-        let names: Vec<&str> = KNOBS.iter().map(|k| k.property).collect();
+    // A property can belong to several kinds of node (a queue's batch size and a
+    // stream's): the node's name says which.
+    let candidates: Vec<&'static Knob> = KNOBS.iter().filter(|k| k.property == property).collect();
+    if candidates.is_empty() {
+        let mut names: Vec<&str> = KNOBS.iter().map(|k| k.property).collect();
+        names.dedup();
         return Err(format!("knob \"{name}\": no property \"{property}\" (known: {})", names.join(", ")));
-    };
-    let Some(index) = knob.owner.index(config, node) else {
-        let kind = knob.owner.noun();
+    }
+    let found = candidates.iter().find_map(|k| k.owner.index(config, node).map(|i| (*k, i)));
+    let Some((knob, index)) = found else {
+        let kinds: Vec<&str> = candidates.iter().map(|k| k.owner.noun()).collect();
+        let kind = kinds.join(" or ");
         return Err(format!(
             "knob \"{name}\": \"{property}\" is a knob of a {kind}, and there is no {kind} \"{node}\""
         ));

@@ -6,6 +6,7 @@ use super::{Knob, KnobValue, Live, NameKind, Owner, Unit};
 use crate::sim::config::SimConfig;
 use crate::sim::function::{InitStyle, KeepAlive, Runtime};
 use crate::sim::kernel::cost::Architecture;
+use crate::sim::kernel::time::SimDuration;
 use crate::sim::services::database::PoolerSpec;
 use crate::sim::trigger::TargetKind;
 
@@ -66,6 +67,16 @@ fn runtime_of(word: &str) -> Runtime {
         _ => Runtime::Container,
     }
 }
+
+fn has_stream_consumer(config: &SimConfig, stream: usize) -> Result<(), &'static str> {
+    config.streams[stream].consumer.as_ref().map(|_| ()).ok_or("has no consumer function")
+}
+
+/// A stream consumer's knob lives on its spec, which the running stream reads from then on.
+const STREAM_LIVE: Live = Live::Apply(|sim, i, changed, _| {
+    sim.respec_stream(i, changed);
+    Ok(())
+});
 
 /// A queue's knob lives on its spec, which the running queue reads from then on.
 const QUEUE_LIVE: Live = Live::Apply(|sim, i, changed, _| {
@@ -184,6 +195,42 @@ pub static KNOBS: &[Knob] = &[
             }
         },
         live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "on_failure",
+        owner: Owner::Function,
+        unit: Unit::Name { of: NameKind::Queue, or_none: true },
+        help: "where an asynchronous event goes after its last retry (none = dropped)",
+        range: |_| (0.0, 0.0),
+        applies: always,
+        read: |c, i| c.functions[i].on_failure.clone().unwrap_or_else(|| "none".into()),
+        write: |c, i, v| c.functions[i].on_failure = (*v != KnobValue::None).then(|| v.name().to_string()),
+        live: Live::No,
+    },
+    Knob {
+        property: "vpc",
+        owner: Owner::Function,
+        unit: Unit::Toggle,
+        help: "attached to a VPC (no cold-start cost since 2019)",
+        range: |_| (0.0, 1.0),
+        applies: always,
+        read: |c, i| on_off(c.functions[i].vpc),
+        write: |c, i, v| c.functions[i].vpc = v.is_on(),
+        live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "region",
+        owner: Owner::Function,
+        unit: Unit::Name { of: NameKind::Region, or_none: false },
+        help: "the region the function runs in (round trips to clients and databases elsewhere)",
+        range: |_| (0.0, 0.0),
+        applies: always,
+        read: |c, i| c.functions[i].region.clone().unwrap_or_else(|| c.account.region.clone()),
+        write: |c, i, v| {
+            // The account's region is the default: written as none.
+            c.functions[i].region = (v.name() != c.account.region).then(|| v.name().to_string());
+        },
+        live: Live::No,
     },
     Knob {
         property: "architecture",
@@ -355,6 +402,96 @@ pub static KNOBS: &[Knob] = &[
             }
         },
         live: QUEUE_LIVE,
+    },
+    Knob {
+        property: "partial_batch",
+        owner: Owner::Queue,
+        unit: Unit::Toggle,
+        help: "report failed messages one by one instead of returning the whole batch",
+        range: |_| (0.0, 1.0),
+        applies: has_consumer,
+        read: |c, i| on_off(c.queues[i].consumer.as_ref().is_some_and(|c| c.partial_batch_response)),
+        write: |c, i, v| {
+            if let Some(consumer) = c.queues[i].consumer.as_mut() {
+                consumer.partial_batch_response = v.is_on();
+            }
+        },
+        live: QUEUE_LIVE,
+    },
+    Knob {
+        property: "batching_window",
+        owner: Owner::Queue,
+        unit: Unit::Duration,
+        help: "how long the pollers wait for a fuller batch",
+        range: |_| (0.0, 300.0),
+        applies: has_consumer,
+        read: |c, i| c.queues[i].consumer.as_ref().map_or(SimDuration::ZERO, |c| c.batching_window).to_string(),
+        write: |c, i, v| {
+            if let Some(consumer) = c.queues[i].consumer.as_mut() {
+                consumer.batching_window = v.duration();
+            }
+        },
+        live: QUEUE_LIVE,
+    },
+    Knob {
+        property: "batch_size",
+        owner: Owner::Stream,
+        unit: Unit::Count,
+        help: "records per invocation, per shard",
+        range: |_| (1.0, 1000.0),
+        applies: has_stream_consumer,
+        read: |c, i| c.streams[i].consumer.as_ref().map_or(0, |c| c.batch_size).to_string(),
+        write: |c, i, v| {
+            if let Some(consumer) = c.streams[i].consumer.as_mut() {
+                consumer.batch_size = v.count();
+            }
+        },
+        live: STREAM_LIVE,
+    },
+    Knob {
+        property: "bisect",
+        owner: Owner::Stream,
+        unit: Unit::Toggle,
+        help: "split a failing batch in two, down to the bad record",
+        range: |_| (0.0, 1.0),
+        applies: has_stream_consumer,
+        read: |c, i| on_off(c.streams[i].consumer.as_ref().is_some_and(|c| c.bisect_on_error)),
+        write: |c, i, v| {
+            if let Some(consumer) = c.streams[i].consumer.as_mut() {
+                consumer.bisect_on_error = v.is_on();
+            }
+        },
+        live: STREAM_LIVE,
+    },
+    Knob {
+        property: "max_retries",
+        owner: Owner::Stream,
+        unit: Unit::CountOrNone,
+        help: "retries of a failing batch before it is given up (none = until its records expire)",
+        range: |_| (0.0, 100.0),
+        applies: has_stream_consumer,
+        read: |c, i| count_or_none(c.streams[i].consumer.as_ref().and_then(|c| c.max_retries)),
+        write: |c, i, v| {
+            if let Some(consumer) = c.streams[i].consumer.as_mut() {
+                consumer.max_retries = v.count_or_none();
+            }
+        },
+        live: STREAM_LIVE,
+    },
+    Knob {
+        property: "on_failure",
+        owner: Owner::Stream,
+        unit: Unit::Name { of: NameKind::Queue, or_none: true },
+        help: "the queue that takes the records of a batch given up (none = they are gone)",
+        range: |_| (0.0, 0.0),
+        applies: has_stream_consumer,
+        read: |c, i| c.streams[i].consumer.as_ref().and_then(|c| c.on_failure.clone()).unwrap_or_else(|| "none".into()),
+        write: |c, i, v| {
+            if let Some(consumer) = c.streams[i].consumer.as_mut() {
+                consumer.on_failure = (*v != KnobValue::None).then(|| v.name().to_string());
+            }
+        },
+        live: STREAM_LIVE,
     },
     Knob {
         property: "pooler",

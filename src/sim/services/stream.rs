@@ -38,6 +38,10 @@ pub struct StreamConsumerSpec {
     /// Give up a batch after this many retries (records skipped); forever when absent.
     #[serde(default)]
     pub max_retries: Option<u32>,
+    /// A queue that takes the records of a batch given up (the mapping's on-failure
+    /// destination), where a human can look at them; without it they are gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<String>,
 }
 
 fn default_shards() -> u32 {
@@ -83,6 +87,9 @@ pub struct StreamCounters {
     pub processed: u64,
     /// Records skipped: too old, or their batch gave up.
     pub skipped: u64,
+    /// Of those, sent to the on-failure destination, and of those, poison ones.
+    pub skipped_to_dlq: u64,
+    pub skipped_poison_to_dlq: u64,
     pub batches: u64,
     pub failed_batches: u64,
     /// Records handed to the consumer again after their batch failed.
@@ -97,6 +104,8 @@ pub struct StreamState {
     pub spec: StreamSpec,
     pub(crate) shards: Vec<Shard>,
     pub(crate) consumer_index: Option<u32>,
+    /// The queue that takes records given up, resolved.
+    pub(crate) on_failure_index: Option<u32>,
     next_sequence: u64,
     pub counters: StreamCounters,
     pub max_iterator_age: SimDuration,
@@ -112,6 +121,7 @@ impl StreamState {
             spec,
             shards,
             consumer_index,
+            on_failure_index: None,
             next_sequence: 0,
             counters: StreamCounters::default(),
             max_iterator_age: SimDuration::ZERO,
@@ -178,9 +188,18 @@ impl Simulation {
     }
 
     /// A record leaves its shard unprocessed (too old, or its batch gave up): its writer
-    /// hears that the write's change was never handled.
-    fn record_skipped(&mut self, stream: u32, record: &Record) {
-        self.services.streams[stream as usize].counters.skipped += u64::from(record.counted);
+    /// hears that the write's change was never handled. A batch given up goes to the
+    /// on-failure destination when there is one.
+    fn record_skipped(&mut self, stream: u32, record: &Record, given_up: bool) {
+        let s = &mut self.services.streams[stream as usize];
+        s.counters.skipped += u64::from(record.counted);
+        if let (true, Some(queue)) = (given_up, s.on_failure_index) {
+            s.counters.skipped_to_dlq += u64::from(record.counted);
+            s.counters.skipped_poison_to_dlq += u64::from(record.counted && record.poison);
+            self.services.queues[queue as usize].dead_letters += 1;
+            let (correlation, counted, poison) = (record.correlation, record.counted, record.poison);
+            self.send_message(queue, correlation, counted, None, poison, SimDuration::ZERO);
+        }
         if let (Some(t), true) = (record.trigger, record.counted) {
             self.triggers[t as usize].counters.failed += 1;
         }
@@ -199,7 +218,7 @@ impl Simulation {
             }
             let r = sh.records.pop_front().expect("checked");
             sh.retries = 0;
-            self.record_skipped(stream, &r);
+            self.record_skipped(stream, &r, false);
         }
     }
 
@@ -278,7 +297,7 @@ impl Simulation {
             sh.retries = 0;
             sh.batch_limit = consumer.batch_size;
             for r in &given_up {
-                self.record_skipped(stream, r);
+                self.record_skipped(stream, r, true);
             }
         } else {
             s.counters.retried += sh.records.iter().take(n).filter(|r| r.counted).count() as u64;
