@@ -251,7 +251,8 @@ pub fn run(
         refused,
         passing: passing.len(),
         cheapest: pick(|r| r.cost_per_month_usd),
-        fastest: pick(|r| r.latency_ms),
+        // Without a caller who waits there is no "fastest" to speak of.
+        fastest: if passing.iter().any(|r| r.latency_ms > 0.0) { pick(|r| r.latency_ms) } else { None },
         rejected,
         latency_by: latency_label(challenge),
     })

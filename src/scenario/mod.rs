@@ -180,6 +180,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("regional-latency", include_str!("../../scenarios/regional-latency.ron")),
     ("image-upload-pipeline", include_str!("../../scenarios/image-upload-pipeline.ron")),
     ("third-party-api", include_str!("../../scenarios/third-party-api.ron")),
+    ("search-index-sync", include_str!("../../scenarios/search-index-sync.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
