@@ -29,7 +29,7 @@ pub fn log_jsonl(sim: &Simulation) -> String {
 pub fn span_node_name<'a>(sim: &'a Simulation, span: &Span) -> &'a str {
     match span.kind {
         SpanKind::Request => sim.triggers().get(span.node as usize).map_or("", |t| t.spec.name()),
-        SpanKind::ColdStart | SpanKind::Attempt => function_name(sim, span.node),
+        SpanKind::ColdStart | SpanKind::Attempt | SpanKind::AccessDenied => function_name(sim, span.node),
         SpanKind::QueueWait => sim.queues().get(span.node as usize).map_or("", |q| q.name()),
         SpanKind::Query => sim.databases().get(span.node as usize).map_or("", |d| d.name()),
     }

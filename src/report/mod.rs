@@ -104,6 +104,25 @@ pub struct FunctionReport {
     pub duration_ms: DurationReport,
     pub cold_start_ms: DurationReport,
     pub gb_seconds: f64,
+    /// Its role, when the scenario models permissions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<PermissionsReport>,
+}
+
+/// A function's role against what it did: least privilege and blast radius.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PermissionsReport {
+    /// The statements of its role, as written.
+    pub granted: Vec<String>,
+    /// The resources a compromised function could reach (every one, for `*`).
+    pub reach: Vec<String>,
+    /// The resources it called in the measured window.
+    pub used: Vec<String>,
+    /// Statements it held but never needed (for `*`: every resource it did not use).
+    pub unused: Vec<String>,
+    /// Calls refused by its role (AccessDenied), and the statements they needed.
+    pub access_denied: u64,
+    pub missing: Vec<String>,
 }
 
 /// Cost over the measured window, in USD.
@@ -409,6 +428,53 @@ fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> Functio
             p99: cs.quantile_ms(0.99),
         },
         gb_seconds: f.usage.gb_seconds(),
+        permissions: spec.permissions.as_ref().map(|granted| permissions_report(sim, f, granted)),
+    }
+}
+
+fn permissions_report(
+    sim: &Simulation,
+    f: &FunctionState,
+    granted: &[crate::sim::function::permissions::Permission],
+) -> PermissionsReport {
+    use crate::sim::function::permissions::{Permission, needed, reach};
+    let config = sim.config();
+    let spec = &f.model.spec;
+    let mut used: Vec<String> = spec
+        .calls
+        .iter()
+        .zip(&f.calls_made)
+        .filter(|(_, n)| **n > 0)
+        .filter_map(|(c, _)| needed(c).resource().map(String::from))
+        .collect();
+    used.sort();
+    used.dedup();
+    let needed_labels: Vec<String> = spec
+        .calls
+        .iter()
+        .zip(&f.calls_made)
+        .filter(|(_, n)| **n > 0)
+        .map(|(c, _)| needed(c).label())
+        .collect();
+    let unused = if granted.contains(&Permission::All) {
+        reach(granted, config).into_iter().filter(|r| !used.contains(r)).collect()
+    } else {
+        granted.iter().map(Permission::label).filter(|l| !needed_labels.contains(l)).collect()
+    };
+    let mut missing: Vec<String> = spec
+        .calls
+        .iter()
+        .filter(|c| !crate::sim::function::permissions::allows(Some(granted), c))
+        .map(|c| needed(c).label())
+        .collect();
+    missing.dedup();
+    PermissionsReport {
+        missing,
+        granted: granted.iter().map(Permission::label).collect(),
+        reach: reach(granted, config),
+        used,
+        unused,
+        access_denied: f.counters.access_denied,
     }
 }
 

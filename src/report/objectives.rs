@@ -55,6 +55,8 @@ impl Objective {
             Objective::FailedRuns { of, at_most } => failed_runs(report, of.as_deref(), *at_most),
             Objective::ApiLimitRespected { api } => api_limit_respected(report, api),
             Objective::StreamAge { stream, at_most } => stream_age(report, stream, *at_most),
+            Objective::LeastPrivilege { of } => least_privilege(report, of.as_deref()),
+            Objective::BlastRadius { of, at_most } => blast_radius(report, of, *at_most),
         }
     }
 }
@@ -331,6 +333,49 @@ fn served_share(report: &Report, of: &[String], at_least: f64) -> ObjectiveResul
     }
 }
 
+/// Permissions held but never used, over the functions whose role is modelled.
+fn least_privilege(report: &Report, of: Option<&str>) -> ObjectiveResult {
+    let roles: Vec<(&str, &super::PermissionsReport)> = report
+        .functions
+        .iter()
+        .filter(|f| of.is_none_or(|o| o == f.name))
+        .filter_map(|f| f.permissions.as_ref().map(|p| (f.name.as_str(), p)))
+        .collect();
+    let unused: usize = roles.iter().map(|(_, p)| p.unused.len()).sum();
+    let label = match of {
+        Some(f) => format!("permissions {f} never used"),
+        None => "permissions never used".to_string(),
+    };
+    none_at_all(&label, unused as u64, || {
+        let parts: Vec<String> = roles
+            .iter()
+            .filter(|(_, p)| !p.unused.is_empty())
+            .map(|(f, p)| {
+                let shown: Vec<&str> = p.unused.iter().take(6).map(String::as_str).collect();
+                let more = p.unused.len().saturating_sub(6);
+                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+                format!("{f} holds {}{more} without using them", shown.join(", "))
+            })
+            .collect();
+        format!("{}: a role should grant exactly what the function calls", parts.join("; "))
+    })
+}
+
+/// How many resources a compromised function could reach.
+fn blast_radius(report: &Report, of: &str, bound: u32) -> ObjectiveResult {
+    let f = report.functions.iter().find(|f| f.name == of);
+    let reach = f.and_then(|f| f.permissions.as_ref()).map_or(0, |p| p.reach.len());
+    let label = format!("resources {of} could reach");
+    at_most(label, (reach as f64, f64::from(bound)), (reach.to_string(), bound.to_string()), || {
+        let p = f.and_then(|f| f.permissions.as_ref())?;
+        Some(format!(
+            "{of}'s role ({}) reaches {}: if the function were compromised, all of it would be",
+            p.granted.join(", "),
+            p.reach.join(", ")
+        ))
+    })
+}
+
 /// How far a stream's consumer fell behind, at its worst.
 fn stream_age(report: &Report, stream: &str, bound: SimDuration) -> ObjectiveResult {
     let s = report.streams.iter().find(|s| s.name == stream);
@@ -428,7 +473,7 @@ fn cross_region_queries(config: &crate::sim::config::SimConfig, function: &str) 
     let here = f.region.as_ref().unwrap_or(home);
     let mut out: Vec<(u32, String, SimDuration)> = Vec::new();
     for call in &f.calls {
-        let crate::sim::function::Call::Query { database, count } = call else { continue };
+        let crate::sim::function::Call::Query { database, count, .. } = call else { continue };
         let Some(d) = config.databases.iter().find(|d| d.name == *database) else { continue };
         let rtt = config.account.rtt(here, d.region.as_ref().unwrap_or(home));
         if rtt == SimDuration::ZERO {
@@ -459,6 +504,15 @@ fn explain_handler(report: &Report, of: &str) -> String {
 }
 
 fn explain_errors(report: &Report) -> String {
+    let denied = report.functions.iter().filter_map(|f| Some((f, f.permissions.as_ref()?))).find(|(_, p)| p.access_denied > 0);
+    if let Some((f, p)) = denied {
+        return format!(
+            "{}: {} calls failed with AccessDenied: its role lacks {} (a permission missing from a deployment fails every request that needs it)",
+            f.name,
+            p.access_denied,
+            p.missing.join(", ")
+        );
+    }
     let worst = report.functions.iter().max_by_key(|f| f.errors + f.timeouts);
     match worst {
         Some(f) if f.timeouts > 0 => format!(

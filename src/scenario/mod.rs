@@ -181,6 +181,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("image-upload-pipeline", include_str!("../../scenarios/image-upload-pipeline.ron")),
     ("third-party-api", include_str!("../../scenarios/third-party-api.ron")),
     ("search-index-sync", include_str!("../../scenarios/search-index-sync.ron")),
+    ("least-privilege", include_str!("../../scenarios/least-privilege.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).

@@ -68,6 +68,14 @@ pub enum Objective {
     /// How far a stream's consumer fell behind at its worst: the age of the oldest record
     /// not yet processed (the iterator age).
     StreamAge { stream: String, at_most: SimDuration },
+    /// No function holds a permission it did not use in the run (of one function, or of
+    /// every function whose role is modelled). `*` holds them all.
+    LeastPrivilege {
+        #[serde(default)]
+        of: Option<String>,
+    },
+    /// The resources a compromised function could reach, at most.
+    BlastRadius { of: String, at_most: u32 },
     /// Requests a third-party API refused with 429 Too Many Requests: its limit is the
     /// provider's, and respecting it (not retrying into it) is the design's job.
     ApiLimitRespected { api: String },
@@ -137,6 +145,9 @@ impl Objective {
             }
             Objective::CostPerMonth { at_most } if !(at_most.is_finite() && *at_most >= 0.0) => {
                 push(format!("at_most is a cost in USD, at least 0, got {at_most}"));
+            }
+            Objective::LeastPrivilege { of: Some(of) } | Objective::BlastRadius { of, .. } if !function(of) => {
+                push(format!("no function \"{of}\""));
             }
             Objective::StreamAge { stream, .. } if index_of(&config.streams, stream).is_none() => {
                 push(format!("no stream \"{stream}\""));

@@ -3,7 +3,7 @@
 
 use crate::sim::config::SimConfig;
 use crate::sim::function::Call;
-use crate::sim::function::FunctionModel;
+use crate::sim::function::{FunctionModel, permissions};
 use crate::sim::function::pool::{FunctionState, PoolIntegrals};
 use crate::sim::kernel::dist::Sampler;
 use crate::sim::kernel::engine::EventQueue;
@@ -113,6 +113,9 @@ fn build_functions(config: &SimConfig) -> Vec<FunctionState> {
         .zip(calls.into_iter().zip(connects))
         .map(|(f, (calls, connects_to))| {
             let mut state = FunctionState::new(FunctionModel::new(f.clone()), config.seed, SERIES_START_WIDTH, burst);
+            state.call_allowed =
+                f.calls.iter().map(|c| permissions::allows(f.permissions.as_deref(), c)).collect();
+            state.calls_made = vec![0; calls.len()];
             state.calls = calls;
             state.connects_to = connects_to;
             state
@@ -223,7 +226,7 @@ fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
                         ResolvedCall::Put { bucket: find(&config.buckets, bucket), size_kb: *size_kb }
                     }
                     Call::Write { stream } => ResolvedCall::Write { stream: find(&config.streams, stream) },
-                    Call::Query { database, count } => {
+                    Call::Query { database, count, .. } => {
                         ResolvedCall::Query { database: find(&config.databases, database), count: *count }
                     }
                     Call::Send { queue } => ResolvedCall::Send { queue: find(&config.queues, queue) },

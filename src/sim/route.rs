@@ -65,6 +65,8 @@ pub(crate) enum CallFailure {
     CalleeFailed,
     /// A third-party API refused (429) or failed every attempt.
     ApiFailed,
+    /// The function's role does not allow the call.
+    AccessDenied,
 }
 
 /// A request being served by an environment.

@@ -4,6 +4,7 @@
 //! in sets built once, so checking grows linearly with the size of the scenario.
 
 use crate::sim::config::{MAX_EXPECTED_ARRIVALS, Problem, SimConfig, UNRESERVED_MINIMUM};
+use crate::sim::function::permissions::Permission;
 use crate::sim::function::{Call, FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
 use crate::sim::kernel::arrivals::Arrivals;
 use crate::sim::kernel::time::SimDuration;
@@ -353,13 +354,39 @@ impl FunctionSpec {
         for (k, call) in f.calls.iter().enumerate() {
             call_problems(call, &f.name, names, &mut |field, message| at.push(&format!("calls[{k}].{field}"), message));
         }
+        for (k, p) in f.permissions.iter().flatten().enumerate() {
+            if let Some(problem) = permission_problem(p, names) {
+                at.push(&format!("permissions[{k}]"), problem);
+            }
+        }
+    }
+}
+
+/// A permission must name a resource of the kind it acts on.
+fn permission_problem(p: &Permission, names: &Names) -> Option<String> {
+    let unknown = |r: &str, kinds: &[(&str, &HashSet<&str>)]| {
+        if kinds.iter().any(|(_, set)| set.contains(r)) {
+            return None;
+        }
+        let what: Vec<&str> = kinds.iter().map(|(k, _)| *k).collect();
+        Some(format!("{} names \"{r}\", which is no {} of the scenario", p.label(), what.join(" or ")))
+    };
+    match p {
+        Permission::All => None,
+        Permission::Read(r) | Permission::Write(r) => {
+            unknown(r, &[("database", &names.databases), ("bucket", &names.buckets), ("stream", &names.streams)])
+        }
+        Permission::Send(r) => unknown(r, &[("queue", &names.queues)]),
+        Permission::Publish(r) => unknown(r, &[("bus", &names.buses)]),
+        Permission::Invoke(r) => unknown(r, &[("function", &names.functions)]),
+        Permission::Call(r) => unknown(r, &[("third-party API", &names.apis)]),
     }
 }
 
 /// Problems with one of `caller`'s calls, as (field, message).
 fn call_problems(call: &Call, caller: &str, names: &Names, push: &mut dyn FnMut(&str, String)) {
     match call {
-        Call::Query { database, count } => {
+        Call::Query { database, count, .. } => {
             if let Some(problem) = names.unknown_database(database) {
                 push("database", problem);
             }

@@ -9,6 +9,7 @@ mod cli;
 mod conservation;
 mod cost;
 mod determinism;
+mod docs;
 mod golden;
 mod replay;
 mod scenarios;

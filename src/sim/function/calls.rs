@@ -3,6 +3,8 @@
 //! synchronously (the caller waits, busy and billed) or asynchronously.
 
 use crate::sim::Simulation;
+use crate::sim::kernel::log::{LogEntry, LogKind};
+use crate::sim::kernel::trace::{Span, SpanKind};
 use crate::sim::function::Call;
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::time::SimDuration;
@@ -28,6 +30,13 @@ impl Simulation {
             };
             // The side effect belongs to the item being worked on.
             request.id = self.item_correlation(&request, request.next_call / calls);
+            let k = (request.next_call % calls) as usize;
+            let f = &mut self.functions[function as usize];
+            if !f.call_allowed[k] {
+                self.deny_call(function, env, &request, k as u32);
+                continue;
+            }
+            f.calls_made[k] += u64::from(request.counted);
             match call {
                 ResolvedCall::Query { database, count } => {
                     self.set_request(function, env, |r| r.queries_left = count);
@@ -91,6 +100,18 @@ impl Simulation {
             }
             _ => request.id,
         }
+    }
+
+    /// A call the role does not allow fails the invocation with AccessDenied: counted,
+    /// logged and traced where it happened.
+    fn deny_call(&mut self, function: u32, env: u32, request: &InFlight, call: u32) {
+        let now = self.now;
+        self.functions[function as usize].counters.access_denied += u64::from(request.counted);
+        let kind = LogKind::AccessDenied { call };
+        self.log.push(LogEntry { time: now, kind, function, env, request: request.id });
+        let span = Span { trace: request.id, kind: SpanKind::AccessDenied, node: function, start: now, end: now, outcome: None };
+        self.traces.record(span);
+        self.set_request(function, env, |r| r.call_failure = Some(CallFailure::AccessDenied));
     }
 
     /// The retries and back-off of the API call at position `next_call`.

@@ -3,6 +3,7 @@
 
 mod calls;
 mod invoke;
+pub mod permissions;
 pub mod pool;
 
 use crate::sim::kernel::cost::Architecture;
@@ -239,6 +240,10 @@ pub struct FunctionSpec {
     /// The function's region (the account's when absent).
     #[serde(default)]
     pub region: Option<String>,
+    /// What the function's role allows it to do (none: permissions are not modelled
+    /// and every call is allowed): `[Read("orders-db"), Send("jobs")]`, or `[All]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<permissions::Permission>>,
     /// The handler keeps users' state in local memory (wrong after a cold start or on
     /// another environment: Lambda has no sticky sessions).
     #[serde(default)]
@@ -268,11 +273,14 @@ pub struct LocalStateSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Call {
-    /// `count` queries, one after the other, on a database of the scenario.
+    /// `count` queries, one after the other, on a database of the scenario (`write`:
+    /// they change data, which needs the `Write` permission rather than `Read`).
     Query {
         database: String,
         #[serde(default = "one")]
         count: u32,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        write: bool,
     },
     /// Sends one message to a queue.
     Send { queue: String },
@@ -372,6 +380,7 @@ impl FunctionSpec {
             cache: None,
             local_state: None,
             region: None,
+            permissions: None,
         }
     }
 

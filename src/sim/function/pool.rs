@@ -47,6 +47,8 @@ pub struct FunctionCounters {
     pub cache_misses: u64,
     /// Requests whose result was wrong because local state was missing.
     pub wrong_results: u64,
+    /// Calls refused because the function's role does not allow them.
+    pub access_denied: u64,
 }
 
 impl FunctionCounters {
@@ -144,6 +146,10 @@ pub struct FunctionState {
     /// Databases (bit mask) an environment connects to at its cold start: those the
     /// handler queries without a pooler.
     pub(crate) connects_to: u64,
+    /// Whether the function's role allows each of its calls (all, when not modelled).
+    pub(crate) call_allowed: Vec<bool>,
+    /// Counted calls made, per call (what the function actually used).
+    pub calls_made: Vec<u64>,
     /// Environments that expired (whole run).
     pub expired: u64,
     /// Requests ever served and refused, warm-up included (for live views).
@@ -190,6 +196,8 @@ impl FunctionState {
             sessions: Vec::new(),
             calls: Vec::new(),
             connects_to: 0,
+            call_allowed: Vec::new(),
+            calls_made: Vec::new(),
             expired: 0,
             lifetime_invocations: 0,
             lifetime_cold_starts: 0,

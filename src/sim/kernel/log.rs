@@ -43,6 +43,8 @@ pub enum LogKind {
     Finished { outcome: Outcome, latency: SimDuration },
     Throttled { reason: ThrottleReason },
     Expired { idle_for: SimDuration },
+    /// A call the function's role does not allow (call: its position in `calls`).
+    AccessDenied { call: u32 },
 }
 
 /// One line of the log.

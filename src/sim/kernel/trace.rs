@@ -20,6 +20,8 @@ pub enum SpanKind {
     QueueWait,
     /// A database query, waits included (node: the database).
     Query,
+    /// A call refused by the function's role: AccessDenied (node: the function).
+    AccessDenied,
 }
 
 /// One hop of a request.

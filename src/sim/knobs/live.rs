@@ -5,7 +5,7 @@
 
 use super::Live;
 use crate::sim::config::SimConfig;
-use crate::sim::function::{FunctionModel, KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
+use crate::sim::function::{FunctionModel, KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB, permissions};
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::{Event, Simulation};
 
@@ -29,6 +29,8 @@ impl Simulation {
         let mut spec = f.model.spec.clone();
         change(&mut spec);
         self.config.functions[function] = spec.clone();
+        // A new role allows (or denies) calls from now on.
+        f.call_allowed = spec.calls.iter().map(|c| permissions::allows(spec.permissions.as_deref(), c)).collect();
         f.model = FunctionModel::new(spec);
     }
 

@@ -16,6 +16,7 @@ pub use live::{MAX_KEEP_ALIVE, RATE_SCALE_RANGE};
 pub use table::KNOBS;
 
 use crate::sim::Simulation;
+use crate::sim::function::permissions::Permission;
 use crate::sim::config::SimConfig;
 use crate::sim::kernel::time::{SimDuration, parse_duration};
 use crate::sim::names::index_of;
@@ -40,6 +41,9 @@ pub enum Unit {
         of: NameKind,
         or_none: bool,
     },
+    /// A role: permission statements separated by commas (`Read(orders-db), Send(jobs)`),
+    /// or `*` for everything.
+    Permissions,
 }
 
 /// The kinds of node a knob's value may name.
@@ -332,6 +336,12 @@ fn parse_value(knob: &Knob, text: &str, config: &SimConfig) -> Result<KnobValue,
             Some(w) => KnobValue::Word(w),
             None => return Err(format!("one of {}", words.join(", "))),
         },
+        Unit::Permissions => {
+            let statements: Result<Vec<Permission>, String> =
+                text.split(',').filter(|s| !s.trim().is_empty()).map(Permission::parse).collect();
+            let labels: Vec<String> = statements?.iter().map(Permission::label).collect();
+            KnobValue::Name(labels.join(", "))
+        }
         Unit::Name { or_none: true, .. } if text == "none" || text == "off" => KnobValue::None,
         Unit::Name { of, or_none } => {
             let names = of.names(config);

@@ -4,6 +4,7 @@
 
 use super::{Knob, KnobValue, Live, NameKind, Owner, Unit};
 use crate::sim::config::SimConfig;
+use crate::sim::function::permissions::Permission;
 use crate::sim::function::{InitStyle, KeepAlive, Runtime};
 use crate::sim::kernel::cost::Architecture;
 use crate::sim::kernel::time::SimDuration;
@@ -206,6 +207,23 @@ pub static KNOBS: &[Knob] = &[
         read: |c, i| c.functions[i].on_failure.clone().unwrap_or_else(|| "none".into()),
         write: |c, i, v| c.functions[i].on_failure = (*v != KnobValue::None).then(|| v.name().to_string()),
         live: Live::No,
+    },
+    Knob {
+        property: "permissions",
+        owner: Owner::Function,
+        unit: Unit::Permissions,
+        help: "the function's role: what it may call (Read(db), Write(bucket), Send(queue), ... or *)",
+        range: |_| (0.0, 0.0),
+        applies: |c, i| c.functions[i].permissions.as_ref().map(|_| ()).ok_or("has no role modelled"),
+        read: |c, i| {
+            let labels: Vec<String> = c.functions[i].permissions.iter().flatten().map(Permission::label).collect();
+            labels.join(", ")
+        },
+        write: |c, i, v| {
+            let statements = v.name().split(',').filter(|s| !s.trim().is_empty()).map(Permission::parse);
+            c.functions[i].permissions = Some(statements.filter_map(Result::ok).collect());
+        },
+        live: Live::FunctionSpec,
     },
     Knob {
         property: "vpc",
