@@ -457,7 +457,7 @@ fn permissions_report(
         .map(|(c, _)| needed(c).label())
         .collect();
     let unused = if granted.contains(&Permission::All) {
-        reach(granted, config).into_iter().filter(|r| !used.contains(r)).collect()
+        reach(granted, config, &spec.name).into_iter().filter(|r| !used.contains(r)).collect()
     } else {
         granted.iter().map(Permission::label).filter(|l| !needed_labels.contains(l)).collect()
     };
@@ -467,11 +467,12 @@ fn permissions_report(
         .filter(|c| !crate::sim::function::permissions::allows(Some(granted), c))
         .map(|c| needed(c).label())
         .collect();
+    missing.sort();
     missing.dedup();
     PermissionsReport {
         missing,
         granted: granted.iter().map(Permission::label).collect(),
-        reach: reach(granted, config),
+        reach: reach(granted, config, &spec.name),
         used,
         unused,
         access_denied: f.counters.access_denied,

@@ -68,6 +68,9 @@ fn unknown<T: Named>(kind: &str, plural: &str, name: &str, known: &HashSet<&str>
     let more = items.len().saturating_sub(NAMES_LISTED);
     let more = if more > 0 { format!(" and {more} more") } else { String::new() };
     listed.dedup();
+    if listed.is_empty() {
+        return Some(format!("no {kind} is named \"{name}\" (the scenario has no {plural})"));
+    }
     Some(format!("no {kind} is named \"{name}\" ({plural}: {}{more})", listed.join(", ")))
 }
 

@@ -170,3 +170,15 @@ fn command_line_knobs_outside_their_range_are_bad_input() {
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     }
 }
+
+#[test]
+fn the_new_nodes_and_fields_are_named_with_their_place() {
+    // A permission on a resource that does not exist, of a kind it cannot act on, or a
+    // verb that is not one; a call to an API that is not there.
+    let role = |p: &str| GOOD.replace("memory_mb: 512,", &format!("memory_mb: 512, permissions: [{p}],"));
+    expect(&role(r#"Read("orders-db")"#), 8, 43, "\"orders-db\", which is no database");
+    expect(&role(r#"Send("api")"#), 8, 43, "\"api\", which is no queue");
+    expect(&role(r#"Steal("api")"#), 8, 43, "");
+    let call = GOOD.replace("memory_mb: 512,", r#"memory_mb: 512, calls: [Api(api: "mailer")],"#);
+    expect(&call, 8, 46, "no third-party API is named \"mailer\" (the scenario has no apis)");
+}

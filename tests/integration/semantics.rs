@@ -153,3 +153,63 @@ fn an_api_serves_at_most_its_concurrency_and_retries_back_off() {
     assert_eq!(a.requests, 1999 + a.retries, "each call's first attempt, and its retries");
     assert_eq!(r.triggers[0].requests.failed, a.gave_up);
 }
+
+/// A shop function writing an order, sending a message and calling a provider, with a
+/// role given as RON statements.
+fn with_role(role: &str) -> String {
+    format!(
+        r#"Scenario(name: "roles", duration: "10s",
+        functions: [(name: "checkout", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 512,
+                     duration: Constant(value: "1ms"),
+                     calls: [Query(database: "orders-db", write: true), Send(queue: "jobs"), Api(api: "pay")],
+                     permissions: [{role}]),
+                    (name: "spare", runtime: Python, duration: Constant(value: "1ms"))],
+        databases: [(name: "orders-db", max_connections: 100, pooler: (pool_size: 10)), (name: "catalog-db", max_connections: 100)],
+        queues: [(name: "jobs")],
+        apis: [(name: "pay", latency: Constant(value: "10ms"))],
+        triggers: [Http(name: "orders", target: "checkout", arrivals: Constant(rate: 10.0))])"#
+    )
+}
+
+#[test]
+fn a_missing_permission_fails_exactly_the_calls_that_need_it() {
+    let exact = Report::of(&run(&scenario(&with_role(r#"Write("orders-db"), Send("jobs"), Call("pay")"#))), "r");
+    let f = &exact.functions[0];
+    let p = f.permissions.as_ref().expect("a role is reported");
+    assert_eq!(exact.triggers[0].requests.succeeded, 99, "constant 10/s for 10 s: arrivals at 0.1 .. 9.9 s");
+    assert_eq!((p.access_denied, p.unused.len(), p.reach.len()), (0, 0, 3), "{p:?}");
+    assert_eq!(exact.queues[0].sent, 99);
+
+    // Without Send(jobs): the write before it is done, the send is refused, and the
+    // invocation fails there, so the API after it is never called.
+    let forgot = Report::of(&run(&scenario(&with_role(r#"Write("orders-db"), Call("pay")"#))), "r");
+    let f = &forgot.functions[0];
+    let p = f.permissions.as_ref().expect("a role is reported");
+    assert_eq!(p.access_denied, 99);
+    assert_eq!(p.missing, ["Send(jobs)"]);
+    assert_eq!(forgot.triggers[0].requests.failed, 99);
+    assert_eq!(forgot.queues[0].sent, 0);
+    assert_eq!(forgot.databases[0].queries, 99);
+    assert_eq!(forgot.apis[0].requests, 0);
+    // It never needed the API, so the statement counts as unused.
+    assert_eq!(p.unused, ["Call(pay)"]);
+
+    // A read is not a write.
+    let read_only = Report::of(&run(&scenario(&with_role(r#"Read("orders-db"), Send("jobs"), Call("pay")"#))), "r");
+    let p = read_only.functions[0].permissions.as_ref().expect("a role is reported");
+    assert_eq!((p.access_denied, read_only.databases[0].queries), (99, 0));
+    assert_eq!(p.missing, ["Write(orders-db)"]);
+}
+
+#[test]
+fn a_wildcard_reaches_every_resource_of_the_account() {
+    let r = Report::of(&run(&scenario(&with_role("All"))), "r");
+    let p = r.functions[0].permissions.as_ref().expect("a role is reported");
+    // Two databases, a queue, an API and the other function (not itself).
+    assert_eq!(p.reach, ["catalog-db", "jobs", "orders-db", "pay", "spare"], "{p:?}");
+    assert_eq!(p.used, ["jobs", "orders-db", "pay"]);
+    assert_eq!(p.unused, ["catalog-db", "spare"]);
+    assert_eq!(p.access_denied, 0);
+    // A function without a role is not checked and not reported.
+    assert!(r.functions[1].permissions.is_none());
+}

@@ -104,7 +104,7 @@ pub fn allows(granted: Option<&[Permission]>, call: &Call) -> bool {
 }
 
 /// Every resource of the scenario a permission could name, as (kind, name).
-pub fn every_resource(config: &SimConfig) -> Vec<String> {
+fn every_resource(config: &SimConfig) -> Vec<String> {
     let mut out = Vec::new();
     out.extend(config.databases.iter().map(|d| d.name.clone()));
     out.extend(config.buckets.iter().map(|b| b.name.clone()));
@@ -116,10 +116,11 @@ pub fn every_resource(config: &SimConfig) -> Vec<String> {
     out
 }
 
-/// The resources a role reaches (its blast radius), sorted; `*` reaches every one.
-pub fn reach(granted: &[Permission], config: &SimConfig) -> Vec<String> {
+/// The resources the role of function `own` reaches (its blast radius), sorted; `*`
+/// reaches every one but the function itself (holding it, an attacker already has it).
+pub fn reach(granted: &[Permission], config: &SimConfig, own: &str) -> Vec<String> {
     let mut out: Vec<String> = if granted.contains(&Permission::All) {
-        every_resource(config)
+        every_resource(config).into_iter().filter(|r| r != own).collect()
     } else {
         granted.iter().filter_map(|p| p.resource().map(String::from)).collect()
     };
