@@ -169,6 +169,49 @@ pub struct BucketReport {
     pub notifications: u64,
     /// Notifications stopped by recursive loop detection.
     pub loops_stopped: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub residency: Option<ResidencyReport>,
+}
+
+/// Where a resource's data must stay, and the accesses that broke the rule.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ResidencyReport {
+    /// The jurisdiction or region the data must stay in.
+    pub residency: String,
+    /// Where it is stored.
+    pub region: String,
+    pub stored_outside: bool,
+    /// Accesses that broke residency (every access, when stored outside).
+    pub violations: u64,
+    /// The functions that made them, with their region and count.
+    pub by_function: Vec<ResidencyViolator>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ResidencyViolator {
+    pub function: String,
+    pub region: String,
+    pub accesses: u64,
+}
+
+impl ResidencyReport {
+    fn of(sim: &Simulation, rule: &crate::sim::services::residency::ResidencyCheck) -> ResidencyReport {
+        let config = sim.config();
+        let by_function = (rule.violations.iter().enumerate().filter(|(_, n)| **n > 0))
+            .map(|(i, n)| {
+                let f = &config.functions[i];
+                let region = f.region.clone().unwrap_or_else(|| config.account.region.clone());
+                ResidencyViolator { function: f.name.clone(), region, accesses: *n }
+            })
+            .collect();
+        ResidencyReport {
+            residency: rule.residency.clone(),
+            region: rule.region.clone(),
+            stored_outside: rule.stored_outside(),
+            violations: rule.total(),
+            by_function,
+        }
+    }
 }
 
 /// One database stream.
@@ -298,6 +341,8 @@ pub struct DatabaseReport {
     /// Query latency as the function sees it (waiting for a connection or the server included).
     pub query_ms: LatencyReport,
     pub pooler_pool_size: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub residency: Option<ResidencyReport>,
 }
 
 /// The whole report of a run.
@@ -523,6 +568,7 @@ fn database_report(sim: &Simulation, d: &crate::sim::services::database::Databas
         queries: d.counters.queries,
         query_ms: LatencyReport::of(&d.query_latency),
         pooler_pool_size: d.spec.pooler.as_ref().map(|p| p.pool_size),
+        residency: d.residency.as_ref().map(|r| ResidencyReport::of(sim, r)),
     }
 }
 
@@ -618,6 +664,7 @@ impl Report {
                     stored_kb: b.counters.stored_kb,
                     notifications: b.counters.notifications,
                     loops_stopped: b.counters.loops_stopped,
+                    residency: b.residency.as_ref().map(|r| ResidencyReport::of(sim, r)),
                 })
                 .collect(),
             streams: sim

@@ -57,6 +57,7 @@ impl Objective {
             Objective::StreamAge { stream, at_most } => stream_age(report, stream, *at_most),
             Objective::LeastPrivilege { of } => least_privilege(report, of.as_deref()),
             Objective::BlastRadius { of, at_most } => blast_radius(report, of, *at_most),
+            Objective::DataResidency { of } => data_residency(report, of.as_deref()),
         }
     }
 }
@@ -393,6 +394,37 @@ fn stream_age(report: &Report, stream: &str, bound: SimDuration) -> ObjectiveRes
                 format!("{}: the consumer processed records slower than they were written", s.name)
             }
         })
+    })
+}
+
+/// Accesses to data outside its residency: none allowed.
+fn data_residency(report: &Report, of: Option<&str>) -> ObjectiveResult {
+    let databases = report.databases.iter().map(|d| (&d.name, d.residency.as_ref()));
+    let buckets = report.buckets.iter().map(|b| (&b.name, b.residency.as_ref()));
+    let rules: Vec<(&String, &super::ResidencyReport)> = databases
+        .chain(buckets)
+        .filter(|(name, _)| of.is_none_or(|o| o == name.as_str()))
+        .filter_map(|(name, r)| r.map(|r| (name, r)))
+        .collect();
+    let violations = rules.iter().map(|(_, r)| r.violations).sum();
+    let label = match of {
+        Some(of) => format!("accesses to {of} outside its residency"),
+        None => "accesses to data outside its residency".to_string(),
+    };
+    none_at_all(&label, violations, || {
+        let broken = rules.iter().filter(|(_, r)| r.violations > 0);
+        let sentences: Vec<String> = broken
+            .map(|(name, r)| {
+                if r.stored_outside {
+                    format!("{name} must stay in {} but is stored in {}: every access breaks residency", r.residency, r.region)
+                } else {
+                    let who: Vec<String> =
+                        r.by_function.iter().map(|v| format!("{} ({}) {} times", v.function, v.region, v.accesses)).collect();
+                    format!("{name} must stay in {}, and functions outside it used it: {}", r.residency, who.join(", "))
+                }
+            })
+            .collect();
+        sentences.join("; ") + ": process the data where it lives, with a function deployed in a region inside its residency"
     })
 }
 

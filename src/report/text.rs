@@ -1,6 +1,6 @@
 //! The text report: plain sentences a student can read, numbers with their units.
 
-use super::{FunctionReport, Report};
+use super::{FunctionReport, Report, ResidencyReport};
 use crate::sim::kernel::time::SimDuration;
 use std::fmt::Write;
 
@@ -126,6 +126,7 @@ fn services(o: &mut String, r: &Report) {
             ms(d.query_ms.p50),
             ms(d.query_ms.p99)
         );
+        residency_lines(o, d.residency.as_ref());
     }
     for b in &r.buses {
         let _ = writeln!(o);
@@ -153,6 +154,7 @@ fn services(o: &mut String, r: &Report) {
                 String::new()
             }
         );
+        residency_lines(o, b.residency.as_ref());
     }
     for s in &r.streams {
         let _ = writeln!(o);
@@ -355,4 +357,18 @@ fn function(o: &mut String, f: &FunctionReport) {
         ms(d.p99),
         f.gb_seconds
     );
+}
+
+/// A resource's residency rule and who broke it.
+fn residency_lines(o: &mut String, residency: Option<&ResidencyReport>) {
+    let Some(r) = residency else { return };
+    let stored = if r.stored_outside { " (STORED OUTSIDE IT: every access breaks residency)" } else { "" };
+    let _ = writeln!(
+        o,
+        "  residency {}, stored in {}{stored}: {} accesses broke residency",
+        r.residency, r.region, r.violations
+    );
+    for v in &r.by_function {
+        let _ = writeln!(o, "    {} ({}): {} accesses", v.function, v.region, v.accesses);
+    }
 }

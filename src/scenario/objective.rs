@@ -79,6 +79,12 @@ pub enum Objective {
     /// Requests a third-party API refused with 429 Too Many Requests: its limit is the
     /// provider's, and respecting it (not retrying into it) is the design's job.
     ApiLimitRespected { api: String },
+    /// Reads and writes of data outside its residency (must be none): of one database or
+    /// bucket, or (no `of`) of every one that has a residency.
+    DataResidency {
+        #[serde(default)]
+        of: Option<String>,
+    },
     /// Failed and timed-out invocations over invocations, of one function or (no `of`)
     /// all of them: failures behind a queue, a bus, a bucket or a workflow count too.
     FailedRuns {
@@ -154,6 +160,19 @@ impl Objective {
             }
             Objective::ApiLimitRespected { api } if index_of(&config.apis, api).is_none() => {
                 push(format!("no third-party API \"{api}\""));
+            }
+            Objective::DataResidency { of } => {
+                let resident = |d: Option<&String>| d.is_some();
+                let held: Vec<&str> = (config.databases.iter().filter(|d| resident(d.residency.as_ref())).map(|d| d.name.as_str()))
+                    .chain(config.buckets.iter().filter(|b| resident(b.residency.as_ref())).map(|b| b.name.as_str()))
+                    .collect();
+                match of {
+                    _ if held.is_empty() => push("no database or bucket of the scenario has a residency".into()),
+                    Some(of) if !held.contains(&of.as_str()) => {
+                        push(format!("\"{of}\" is no database or bucket with a residency ({})", held.join(", ")))
+                    }
+                    _ => {}
+                }
             }
             Objective::QueueAge { queue, .. } if index_of(&config.queues, queue).is_none() => {
                 push(format!("no queue \"{queue}\""));

@@ -20,6 +20,7 @@ use crate::sim::services::async_invoke::AsyncInvocations;
 use crate::sim::services::bus::BusState;
 use crate::sim::services::database::DatabaseState;
 use crate::sim::services::queue::QueueState;
+use crate::sim::services::residency::ResidencyCheck;
 use crate::sim::services::storage::{BucketCounters, BucketState};
 use crate::sim::services::stream::StreamState;
 use crate::sim::services::workflow::{Machine, WorkflowState};
@@ -162,7 +163,8 @@ fn build_databases(config: &SimConfig) -> Vec<DatabaseState> {
             let there = d.region.as_ref().unwrap_or(home);
             let rtt_from: Vec<SimDuration> =
                 config.functions.iter().map(|f| config.account.rtt(f.region.as_ref().unwrap_or(home), there)).collect();
-            DatabaseState::new(d.clone(), config.seed, rtt_from)
+            let residency = ResidencyCheck::new(d.residency.as_deref(), there, function_regions(config));
+            DatabaseState::new(d.clone(), config.seed, rtt_from, residency)
         })
         .collect()
 }
@@ -187,6 +189,11 @@ fn build_queues(config: &SimConfig) -> Vec<QueueState> {
         .collect()
 }
 
+/// Each function's region, by function index.
+fn function_regions(config: &SimConfig) -> impl ExactSizeIterator<Item = &str> {
+    config.functions.iter().map(|f| f.region.as_deref().unwrap_or(&config.account.region))
+}
+
 fn build_buckets(config: &SimConfig) -> Vec<BucketState> {
     config
         .buckets
@@ -195,6 +202,11 @@ fn build_buckets(config: &SimConfig) -> Vec<BucketState> {
             spec: b.clone(),
             notify_index: b.notify.as_deref().and_then(|f| index_of(&config.functions, f)),
             counters: BucketCounters::default(),
+            residency: ResidencyCheck::new(
+                b.residency.as_deref(),
+                b.region.as_deref().unwrap_or(&config.account.region),
+                function_regions(config),
+            ),
         })
         .collect()
 }

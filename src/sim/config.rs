@@ -159,6 +159,23 @@ pub struct Problem {
 }
 
 impl SimConfig {
+    /// Every region the scenario names (the account's first), each once.
+    pub fn regions(&self) -> Vec<&str> {
+        let account = &self.account;
+        let links = account.latency.iter().flat_map(|l| [l.from.as_str(), l.to.as_str()]);
+        let placed = (self.functions.iter().map(|f| f.region.as_deref()))
+            .chain(self.databases.iter().map(|d| d.region.as_deref()))
+            .chain(self.buckets.iter().map(|b| b.region.as_deref()))
+            .flatten();
+        let mut regions = vec![account.region.as_str()];
+        for r in links.chain(placed) {
+            if !regions.contains(&r) {
+                regions.push(r);
+            }
+        }
+        regions
+    }
+
     /// The arrival-rate multiplier of trigger `index` (1 unless a knob changed it).
     pub fn rate_scale_of(&self, index: usize) -> f64 {
         self.rate_scales.get(self.triggers[index].name()).copied().unwrap_or(1.0)

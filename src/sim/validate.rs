@@ -15,6 +15,7 @@ use crate::sim::services::api::ApiSpec;
 use crate::sim::services::bus::{BusSpec, BusTarget};
 use crate::sim::services::database::DatabaseSpec;
 use crate::sim::services::queue::QueueSpec;
+use crate::sim::services::residency::within;
 use crate::sim::services::storage::BucketSpec;
 use crate::sim::services::stream::StreamSpec;
 use crate::sim::services::workflow::{Step, WorkflowSpec};
@@ -178,7 +179,7 @@ impl SimConfig {
         each(&mut out, "streams", "stream", &self.streams, |s, at| s.problems(&names, at));
         each(&mut out, "buckets", "bucket", &self.buckets, |b, at| b.problems(&names, at));
         each(&mut out, "buses", "bus", &self.buses, |b, at| b.problems(&names, at));
-        each(&mut out, "databases", "database", &self.databases, |d, at| d.problems(at));
+        each(&mut out, "databases", "database", &self.databases, |d, at| d.problems(self, at));
         each(&mut out, "apis", "API", &self.apis, |a, at| a.problems(at));
         self.setting_problems(&mut out);
         timeline_problems(self, &mut out);
@@ -595,6 +596,9 @@ impl BucketSpec {
         if let Some(problem) = self.notify.as_deref().and_then(|f| names.unknown_function(f)) {
             at.push("notify", problem);
         }
+        if let Some(problem) = self.residency.as_deref().and_then(|r| residency_problem(r, names.config)) {
+            at.push("residency", problem);
+        }
     }
 }
 
@@ -640,9 +644,25 @@ impl ApiSpec {
     }
 }
 
+/// A residency must be a jurisdiction or region some region of the scenario lies in
+/// (a typo would otherwise make every access a violation).
+fn residency_problem(residency: &str, config: &SimConfig) -> Option<String> {
+    let regions = config.regions();
+    if regions.iter().any(|r| within(r, residency)) {
+        return None;
+    }
+    Some(format!(
+        "a jurisdiction (\"eu\") or region that one of the scenario's regions lies in ({}), got \"{residency}\"",
+        regions.join(", ")
+    ))
+}
+
 impl DatabaseSpec {
-    fn problems(&self, at: &mut At) {
+    fn problems(&self, config: &SimConfig, at: &mut At) {
         let d = self;
+        if let Some(problem) = d.residency.as_deref().and_then(|r| residency_problem(r, config)) {
+            at.push("residency", problem);
+        }
         if d.max_connections == 0 {
             at.push("max_connections", "at least one connection".into());
         }

@@ -182,3 +182,18 @@ fn the_new_nodes_and_fields_are_named_with_their_place() {
     let call = GOOD.replace("memory_mb: 512,", r#"memory_mb: 512, calls: [Api(api: "mailer")],"#);
     expect(&call, 8, 46, "no third-party API is named \"mailer\" (the scenario has no apis)");
 }
+
+#[test]
+fn a_residency_is_named_where_it_is_wrong() {
+    let db = |fields: &str| {
+        GOOD.replace(
+            "    triggers: [",
+            &format!("    databases: [(name: \"db\", {fields})],\n    queues: [(name: \"q\")],\n    triggers: ["),
+        )
+    };
+    // A jurisdiction none of the scenario's regions lies in (a typo, most likely).
+    expect(&db(r#"residency: "mars""#), 12, 41, "that one of the scenario's regions lies in (us-east-1), got \"mars\"");
+    // A queue holds no data at rest to keep anywhere: it has no such field.
+    let queue = db("").replace(r#"queues: [(name: "q")]"#, r#"queues: [(name: "q", residency: "eu")]"#);
+    expect(&queue, 13, 26, "residency");
+}

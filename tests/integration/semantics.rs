@@ -213,3 +213,43 @@ fn a_wildcard_reaches_every_resource_of_the_account() {
     // A function without a role is not checked and not reported.
     assert!(r.functions[1].permissions.is_none());
 }
+
+#[test]
+fn every_query_from_outside_a_residency_is_a_violation_and_inside_none() {
+    // One function per region, each making 3 queries per request to an EU database in
+    // Frankfurt, and one reading a copy of the data kept in Virginia.
+    let text = r#"Scenario(name: "residency", duration: "10s",
+        // Short round trips and queries, so that the last request ends within the run.
+        account: (latency: [(from: "eu-central-1", to: "us-east-1", rtt: "1ms"),
+                            (from: "eu-central-1", to: "eu-west-1", rtt: "1ms"),
+                            (from: "eu-west-1", to: "us-east-1", rtt: "1ms")]),
+        functions: [
+            (name: "in-us", runtime: Custom(cold_start: Constant(value: "0s")), duration: Constant(value: "1ms"),
+             calls: [Query(database: "customers-eu", count: 3)]),
+            (name: "in-ireland", runtime: Custom(cold_start: Constant(value: "0s")), duration: Constant(value: "1ms"),
+             region: "eu-west-1", calls: [Query(database: "customers-eu", count: 3)]),
+            (name: "in-frankfurt", runtime: Custom(cold_start: Constant(value: "0s")), duration: Constant(value: "1ms"),
+             region: "eu-central-1", calls: [Query(database: "copy-in-us")]),
+        ],
+        databases: [
+            (name: "customers-eu", region: "eu-central-1", residency: "eu", max_connections: 500,
+             query_time: Constant(value: "1ms")),
+            (name: "copy-in-us", residency: "eu", max_connections: 500, query_time: Constant(value: "1ms")),
+        ],
+        triggers: [
+            Http(name: "a", target: "in-us", arrivals: Constant(rate: 10.0)),
+            Http(name: "b", target: "in-ireland", arrivals: Constant(rate: 10.0)),
+            Http(name: "c", target: "in-frankfurt", arrivals: Constant(rate: 10.0)),
+        ])"#;
+    let r = Report::of(&run(&scenario(text)), "r");
+    let eu = r.databases[0].residency.as_ref().expect("a residency is reported");
+    // 99 requests (at 0.1 .. 9.9 s) x 3 queries from Virginia; Ireland is in the EU.
+    let by: Vec<(&str, u64)> = eu.by_function.iter().map(|v| (v.function.as_str(), v.accesses)).collect();
+    assert_eq!(by, [("in-us", 297)]);
+    assert_eq!((eu.violations, eu.stored_outside), (297, false));
+    assert_eq!(r.databases[0].queries, 594);
+    // Stored outside its residency: every access breaks it, even from Frankfurt.
+    let copy = r.databases[1].residency.as_ref().expect("a residency is reported");
+    assert_eq!((copy.violations, copy.stored_outside), (99, true));
+    assert!(r.databases.iter().all(|d| d.residency.is_some()));
+}

@@ -50,6 +50,9 @@ impl Simulation {
                     return;
                 }
                 ResolvedCall::Put { bucket, size_kb } => {
+                    if let Some(rule) = &mut self.services.buckets[bucket as usize].residency {
+                        rule.access(function, request.counted);
+                    }
                     self.object_created(bucket, size_kb, request.depth, request.id, request.counted, None);
                 }
                 ResolvedCall::Write { stream } => self.write_record(stream, request.id, request.counted, false, None),

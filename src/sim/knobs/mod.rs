@@ -63,18 +63,7 @@ impl NameKind {
             NameKind::Function => config.functions.iter().map(|f| f.name.as_str()).collect(),
             NameKind::Bucket => config.buckets.iter().map(|b| b.name.as_str()).collect(),
             NameKind::Queue => config.queues.iter().map(|q| q.name.as_str()).collect(),
-            NameKind::Region => {
-                let account = &config.account;
-                let mut regions = vec![account.region.as_str()];
-                for link in &account.latency {
-                    for r in [link.from.as_str(), link.to.as_str()] {
-                        if !regions.contains(&r) {
-                            regions.push(r);
-                        }
-                    }
-                }
-                regions
-            }
+            NameKind::Region => config.regions(),
         }
     }
 

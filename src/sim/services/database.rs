@@ -6,6 +6,7 @@ use crate::sim::kernel::metrics::{Histogram, TimeIntegral};
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::CallFailure;
+use crate::sim::services::residency::ResidencyCheck;
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -36,6 +37,10 @@ pub struct DatabaseSpec {
     /// the round trip on every query.
     #[serde(default)]
     pub region: Option<String>,
+    /// Where its data must stay: a jurisdiction (`"eu"`) or a region; a function
+    /// outside it that queries the database breaks residency (see `residency.rs`).
+    #[serde(default)]
+    pub residency: Option<String>,
 }
 
 /// A connection pooler: environments connect to it, and it multiplexes their queries
@@ -109,11 +114,18 @@ pub struct DatabaseState {
     pub(crate) slowdown: f64,
     /// The round trip from each function's region to the database's, by function.
     rtt_from: Vec<SimDuration>,
+    /// Its residency rule and the queries that broke it (none without a residency).
+    pub residency: Option<ResidencyCheck>,
 }
 
 impl DatabaseState {
     /// `rtt_from`: the round trip from each function's region, by function index.
-    pub(crate) fn new(spec: DatabaseSpec, seed: u64, rtt_from: Vec<SimDuration>) -> DatabaseState {
+    pub(crate) fn new(
+        spec: DatabaseSpec,
+        seed: u64,
+        rtt_from: Vec<SimDuration>,
+        residency: Option<ResidencyCheck>,
+    ) -> DatabaseState {
         let pool = spec.pooler.as_ref().map_or(0, |p| p.pool_size);
         let mut db = DatabaseState {
             warmup_integral: TimeIntegral::default(),
@@ -121,6 +133,7 @@ impl DatabaseState {
             rng: RngStream::new(seed, &format!("database/{}/query", spec.name)),
             slowdown: 1.0,
             rtt_from,
+            residency,
             connections: 0,
             peak_connections: 0,
             running: 0,
@@ -246,6 +259,9 @@ impl Simulation {
         if request.counted {
             db.counters.queries += 1;
             db.query_latency.record(now.since(request.query_issued));
+        }
+        if let Some(rule) = &mut db.residency {
+            rule.access(function, request.counted);
         }
         let span = crate::sim::kernel::trace::Span {
             trace: request.id,

@@ -6,6 +6,7 @@ pub mod async_invoke;
 pub mod bus;
 pub mod database;
 pub mod queue;
+pub mod residency;
 pub mod storage;
 pub mod stream;
 pub mod workflow;

@@ -5,6 +5,7 @@
 use crate::sim::Simulation;
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::services::residency::ResidencyCheck;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 
@@ -16,6 +17,13 @@ pub struct BucketSpec {
     /// A function invoked (asynchronously) for every object created in the bucket.
     #[serde(default)]
     pub notify: Option<String>,
+    /// Where its objects are stored (the account's region when absent).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Where its data must stay (see `DatabaseSpec::residency`): a function outside it
+    /// that writes an object or handles its notification breaks residency.
+    #[serde(default)]
+    pub residency: Option<String>,
 }
 
 /// A size distribution in kilobytes.
@@ -134,6 +142,8 @@ pub struct BucketState {
     pub spec: BucketSpec,
     pub(crate) notify_index: Option<u32>,
     pub counters: BucketCounters,
+    /// Its residency rule and the accesses that broke it (none without a residency).
+    pub residency: Option<ResidencyCheck>,
 }
 
 impl BucketState {
@@ -173,6 +183,9 @@ impl Simulation {
             }
             Some(f) => {
                 b.counters.notifications += u64::from(counted);
+                if let Some(rule) = &mut b.residency {
+                    rule.access(f, counted); // the handler reads the object
+                }
                 self.new_async_event_with(f, correlation, counted, trigger, depth + 1, SimDuration::ZERO);
             }
             None => {
