@@ -260,6 +260,13 @@ fn delivery(o: &mut String, r: &Report) {
                 "Async events {} accepted: {} succeeded, {} retries, {} throttled and re-queued, {} to the on-failure queue, {} dropped",
                 a.async_events, a.async_succeeded, a.async_retries, a.async_throttled, a.async_to_dlq, a.async_dropped
             );
+            if a.async_handed_on > 0 {
+                let _ = writeln!(
+                    o,
+                    "             {} more failed every retry and were handed on to an on-failure queue with a consumer, to be tried again there",
+                    a.async_handed_on
+                );
+            }
         }
         let _ = writeln!(
             o,

@@ -253,3 +253,43 @@ fn every_query_from_outside_a_residency_is_a_violation_and_inside_none() {
     assert_eq!((copy.violations, copy.stored_outside), (99, true));
     assert!(r.databases.iter().all(|d| d.residency.is_some()));
 }
+
+/// Ten events at second 1..10 to a function failing everything for its first 5 minutes
+/// (its attempts at t, t + 1 min and t + 3 min all fail), whose on-failure destination is
+/// `destination`.
+fn outage_with_on_failure(consumer: &str) -> String {
+    format!(
+        r#"Scenario(name: "on-failure", duration: "20m",
+        functions: [(name: "charge", runtime: Custom(cold_start: Constant(value: "0s")), duration: Constant(value: "10ms"),
+                     idempotency: true, on_failure: "charge-failures")],
+        queues: [(name: "charge-failures", visibility_timeout: "1m", max_receive_count: 10 {consumer})],
+        triggers: [Async(name: "orders", target: "charge",
+                         arrivals: At(times: ["1s", "2s", "3s", "4s", "5s", "6s", "7s", "8s", "9s", "10s"]))],
+        timeline: [(at: "0s", action: FailFunction(function: "charge", error_rate: 1.0)),
+                   (at: "5m", action: FailFunction(function: "charge", error_rate: 0.0))])"#
+    )
+}
+
+#[test]
+fn an_on_failure_queue_with_a_consumer_retries_what_a_parking_lot_would_lose() {
+    use faaslab::scenario::objective::Objective;
+    let no_loss = Objective::NoMessageLost { allow_dlq: true };
+
+    let parked = scenario(&outage_with_on_failure(""));
+    let sim = run(&parked);
+    let r = Report::of(&sim, "parked");
+    assert_eq!((r.async_events.async_to_dlq, r.async_events.async_handed_on), (10, 0));
+    assert_eq!(r.queues[0].sent, 10);
+    assert!(!no_loss.evaluate(&sim, &r).passed, "ten orders parked and never charged are lost");
+
+    let retried = scenario(&outage_with_on_failure(r#", consumer: (function: "charge", batch_size: 1)"#));
+    let sim = run(&retried);
+    let r = Report::of(&sim, "retried");
+    assert_eq!((r.async_events.async_to_dlq, r.async_events.async_handed_on), (0, 10));
+    // Each is received about once a minute until the outage ends at 5 min, then succeeds.
+    let q = &r.queues[0];
+    assert_eq!((q.sent, q.deleted, q.to_dlq), (10, 10, 0));
+    // Handed on at 3 min + 1..10 s, received then, a minute later, and after 5 min.
+    assert_eq!(q.received, 30);
+    assert!(no_loss.evaluate(&sim, &r).passed);
+}

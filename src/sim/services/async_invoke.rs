@@ -179,6 +179,11 @@ impl Simulation {
         let e = self.services.async_events[event].clone();
         let destination = self.functions[e.function as usize].model.spec.on_failure.clone();
         match destination.and_then(|name| index_of(&self.config.queues, &name)) {
+            // A queue with a consumer retries the event there; one without parks it.
+            Some(q) if self.services.queues[q as usize].consumer_index.is_some() => {
+                self.services.counters.async_handed_on += u64::from(e.counted);
+                self.send_message(q, e.correlation, e.counted, None, false, e.fetch);
+            }
             Some(q) => {
                 self.services.counters.async_to_dlq += u64::from(e.counted);
                 self.services.queues[q as usize].dead_letters += 1;

@@ -26,6 +26,11 @@ pub struct ServiceCounters {
     pub async_throttled: u64,
     /// Events that failed every attempt and went to the on-failure queue.
     pub async_to_dlq: u64,
+    /// Events that failed every attempt and went to an on-failure queue that a function
+    /// consumes: not parked but handed on, to be retried there (that queue's own
+    /// deliveries, dead letters and expiries account for them).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub async_handed_on: u64,
     /// Events that failed every attempt with nowhere to go.
     pub async_dropped: u64,
     /// A side effect done again for an event already handled (no idempotency store).
@@ -36,6 +41,10 @@ pub struct ServiceCounters {
     pub payload_rejected: u64,
     /// Payloads over the limit stored in a bucket, a reference sent instead.
     pub claim_checks: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Simulation {
