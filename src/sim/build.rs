@@ -39,6 +39,8 @@ impl Simulation {
             next_request: 1,
             account: account_state(&config),
             warmup_integrals: vec![PoolIntegrals::default(); functions.len()],
+            bucket_dirty: Vec::new(),
+            pool_counts: [0, 1, 2].map(|k| functions.iter().map(|f| u64::from(f.bucket.counts[k])).sum()),
             functions,
             triggers,
             services: build_services(&config),
@@ -105,7 +107,7 @@ fn build_functions(config: &SimConfig) -> Vec<FunctionState> {
         .iter()
         .zip(calls.into_iter().zip(connects))
         .map(|(f, (calls, connects_to))| {
-            let mut state = FunctionState::new(FunctionModel::new(f.clone()), config.seed, SERIES_START_WIDTH, burst);
+            let mut state = FunctionState::new(FunctionModel::new(f.clone()), config.seed, burst);
             state.calls = calls;
             state.connects_to = connects_to;
             state

@@ -108,6 +108,11 @@ pub struct Simulation {
     pub max_in_flight: u64,
     /// Each function's pool integrals at the end of the warm-up.
     warmup_integrals: Vec<PoolIntegrals>,
+    /// Functions whose pool changed since the last tick (the only ones a tick visits),
+    /// and the environments (initializing, busy, idle) of all pools as ticks last saw
+    /// them: an idle function costs a tick nothing.
+    bucket_dirty: Vec<u32>,
+    pool_counts: [u64; 3],
     /// The timeline entry of the caption shown now.
     caption: Option<u32>,
     /// Timeline entries that could not be applied, and why.
@@ -258,7 +263,9 @@ impl Simulation {
         if f.expiry_check_at != Some(now) {
             return; // superseded by an earlier check
         }
-        f.touch(now);
+        if f.touch(now) {
+            self.bucket_dirty.push(function);
+        }
         let log = &mut self.log;
         let mut closing = Vec::new();
         let next = f.expire_idle(now, |env, e| {
@@ -279,21 +286,33 @@ impl Simulation {
 
     fn on_tick(&mut self) {
         let now = self.now;
-        let mut total = metrics::SeriesPoint::default();
-        for f in &mut self.functions {
-            let p = f.close_bucket(now);
-            total.concurrency += p.concurrency;
-            total.environments += p.environments;
-            total.busy += p.busy;
-            total.idle += p.idle;
-            total.max_concurrency += p.max_concurrency;
+        let span = self.series.width();
+        // Pools that did not change in the bucket held their counts all along; only
+        // those that changed are visited (in the order they first changed).
+        let [mut initializing, mut busy, mut idle] = self.pool_counts;
+        let mut changed = metrics::SeriesPoint::default();
+        for function in self.bucket_dirty.drain(..) {
+            let f = &mut self.functions[function as usize];
+            let before = f.bucket.counts;
+            let (averages, max) = f.close_bucket(now, span);
+            let after = f.bucket.counts;
+            for (k, total) in [&mut initializing, &mut busy, &mut idle].into_iter().enumerate() {
+                *total = *total - u64::from(before[k]);
+                self.pool_counts[k] = self.pool_counts[k] - u64::from(before[k]) + u64::from(after[k]);
+            }
+            changed.concurrency += averages.initializing + averages.busy;
+            changed.environments += averages.environments;
+            changed.busy += averages.busy;
+            changed.idle += averages.idle;
+            changed.max_concurrency += u64::from(max);
         }
+        // The rest: their counts over the whole bucket.
         self.series.close_bucket(|p| {
-            p.concurrency = total.concurrency;
-            p.environments = total.environments;
-            p.busy = total.busy;
-            p.idle = total.idle;
-            p.max_concurrency = total.max_concurrency;
+            p.concurrency = (initializing + busy) as f64 + changed.concurrency;
+            p.environments = (initializing + busy + idle) as f64 + changed.environments;
+            p.busy = busy as f64 + changed.busy;
+            p.idle = idle as f64 + changed.idle;
+            p.max_concurrency = initializing + busy + changed.max_concurrency;
         });
         self.queue.schedule(now + self.series.width(), Event::Tick);
         self.expire_old_messages();
@@ -309,7 +328,6 @@ impl Simulation {
     fn on_warmup_end(&mut self) {
         let now = self.now;
         for (i, f) in self.functions.iter_mut().enumerate() {
-            f.touch(now);
             f.reset_peaks();
             self.warmup_integrals[i] = f.integrals_at(now);
         }

@@ -3,7 +3,7 @@
 
 use crate::sim::function::{EnvState, Environment, FunctionModel};
 use crate::sim::kernel::cost::Usage;
-use crate::sim::kernel::metrics::{Histogram, Series, SeriesPoint, TimeIntegral};
+use crate::sim::kernel::metrics::{Histogram, TimeIntegral};
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::InFlight;
@@ -91,6 +91,16 @@ impl PoolIntegrals {
     }
 }
 
+/// A pool as a tick last saw it: the integrals and counts (initializing, busy, idle)
+/// at time `at`, and whether it changed since.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct BucketMark {
+    start: PoolIntegrals,
+    at: SimTime,
+    pub(crate) counts: [u32; 3],
+    dirty: bool,
+}
+
 /// Per-function random streams, one per source of randomness.
 #[derive(Clone, Debug)]
 pub(crate) struct FunctionRngs {
@@ -119,8 +129,8 @@ pub struct FunctionState {
     pub(crate) on_demand_active: u32,
     integrals: PoolIntegrals,
     last_touch: SimTime,
-    /// Snapshot of the integrals at the last series bucket boundary.
-    bucket_start: PoolIntegrals,
+    /// Where the pool stood at the last tick that looked at it.
+    pub(crate) bucket: BucketMark,
     pub counters: FunctionCounters,
     /// Handler time of counted invocations.
     pub durations: Histogram,
@@ -129,7 +139,6 @@ pub struct FunctionState {
     pub usage: Usage,
     /// Peak requests in flight since the warm-up.
     pub max_concurrency: u32,
-    pub series: Series,
     bucket_max: u32,
     scaling_tokens: f64,
     scaling_refilled: SimTime,
@@ -151,7 +160,7 @@ pub struct FunctionState {
 }
 
 impl FunctionState {
-    pub(crate) fn new(model: FunctionModel, seed: u64, series_width: SimDuration, scaling_burst: u32) -> Self {
+    pub(crate) fn new(model: FunctionModel, seed: u64, scaling_burst: u32) -> Self {
         let name = model.spec.name.clone();
         let stream = |what: &str| RngStream::new(seed, &format!("function/{name}/{what}"));
         let mut state = FunctionState {
@@ -174,13 +183,12 @@ impl FunctionState {
             on_demand_active: 0,
             integrals: PoolIntegrals::default(),
             last_touch: SimTime::ZERO,
-            bucket_start: PoolIntegrals::default(),
+            bucket: BucketMark::default(),
             counters: FunctionCounters::default(),
             durations: Histogram::default(),
             cold_start_times: Histogram::default(),
             usage: Usage::default(),
             max_concurrency: 0,
-            series: Series::new(series_width),
             bucket_max: 0,
             scaling_tokens: f64::from(scaling_burst),
             scaling_refilled: SimTime::ZERO,
@@ -198,7 +206,13 @@ impl FunctionState {
         for _ in 0..state.model.spec.provisioned_concurrency {
             state.add_provisioned(SimTime::ZERO);
         }
+        state.bucket.counts = state.counts();
         state
+    }
+
+    /// (initializing, busy, idle) environments.
+    pub(crate) fn counts(&self) -> [u32; 3] {
+        [self.initializing, self.busy, self.idle_count]
     }
 
     pub fn name(&self) -> &str {
@@ -227,8 +241,17 @@ impl FunctionState {
     }
 
     /// Adds `count x elapsed` to each gauge's integral; call before any gauge changes.
+    /// True when this is the pool's first change since the last tick: the caller then
+    /// lists it for the next tick (`Simulation::bucket_dirty`).
     #[inline]
-    pub(crate) fn touch(&mut self, now: SimTime) {
+    #[must_use]
+    pub(crate) fn touch(&mut self, now: SimTime) -> bool {
+        self.integrate(now);
+        !std::mem::replace(&mut self.bucket.dirty, true)
+    }
+
+    #[inline]
+    fn integrate(&mut self, now: SimTime) {
         let dt = now.since(self.last_touch);
         if dt.0 == 0 {
             return;
@@ -262,24 +285,22 @@ impl FunctionState {
         self.max_concurrency = self.in_flight();
     }
 
-    /// Closes this function's series bucket at `now` (a tick).
-    pub(crate) fn close_bucket(&mut self, now: SimTime) -> SeriesPoint {
-        self.touch(now);
-        let span = self.series.width();
-        let averages = self.integrals.averages_since(&self.bucket_start, span);
-        self.bucket_start = self.integrals;
+    /// Closes the series bucket `[now - span, now)` of a pool that changed in it (a
+    /// tick): its time-weighted averages over the bucket and its peak in flight. (A pool
+    /// that did not change kept its counts all along: the tick needs nothing from it.)
+    pub(crate) fn close_bucket(&mut self, now: SimTime, span: SimDuration) -> (PoolAverages, u32) {
+        self.integrate(now);
+        let mark = self.bucket;
+        // The integrals at the bucket's start: the counts held from the mark until then.
+        let mut start = mark.start;
+        let held = SimTime(now.0.saturating_sub(span.0)).since(mark.at);
+        start.initializing.add(u64::from(mark.counts[0]), held);
+        start.busy.add(u64::from(mark.counts[1]), held);
+        start.idle.add(u64::from(mark.counts[2]), held);
+        let averages = self.integrals.averages_since(&start, span);
+        self.bucket = BucketMark { start: self.integrals, at: now, counts: self.counts(), dirty: false };
         let in_flight = self.in_flight();
-        let max = std::mem::replace(&mut self.bucket_max, in_flight);
-        let mut closed = SeriesPoint::default();
-        self.series.close_bucket(|p| {
-            p.concurrency = averages.initializing + averages.busy;
-            p.environments = averages.environments;
-            p.busy = averages.busy;
-            p.idle = averages.idle;
-            p.max_concurrency = u64::from(max);
-            closed = p.clone();
-        });
-        closed
+        (averages, std::mem::replace(&mut self.bucket_max, in_flight))
     }
 
     /// Takes a scaling token if the scaling rate allows a new environment now.

@@ -137,7 +137,9 @@ impl Simulation {
             }
         }
         let f = &mut self.functions[function];
-        f.touch(now);
+        if f.touch(now) {
+            self.bucket_dirty.push(function as u32);
+        }
         if count > current {
             for _ in current..count {
                 f.add_provisioned(now);
