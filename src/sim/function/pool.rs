@@ -151,6 +151,8 @@ pub struct FunctionState {
     /// Databases (bit mask) an environment connects to at its cold start: those the
     /// handler queries without a pooler.
     pub(crate) connects_to: u64,
+    /// The queue that takes asynchronous events that failed every attempt.
+    pub(crate) on_failure_queue: Option<u32>,
     /// Environments that expired (whole run).
     pub expired: u64,
     /// Requests ever served and refused, warm-up included (for live views).
@@ -196,6 +198,7 @@ impl FunctionState {
             sessions: Vec::new(),
             calls: Vec::new(),
             connects_to: 0,
+            on_failure_queue: None,
             expired: 0,
             lifetime_invocations: 0,
             lifetime_cold_starts: 0,

@@ -6,7 +6,6 @@
 
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::time::{SimDuration, SimTime};
-use crate::sim::names::index_of;
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::trigger::TriggerSpec;
@@ -177,8 +176,7 @@ impl Simulation {
 
     fn give_up_async(&mut self, event: u32) {
         let e = self.services.async_events[event].clone();
-        let destination = self.functions[e.function as usize].model.spec.on_failure.clone();
-        match destination.and_then(|name| index_of(&self.config.queues, &name)) {
+        match self.functions[e.function as usize].on_failure_queue {
             Some(q) => {
                 self.services.counters.async_to_dlq += u64::from(e.counted);
                 self.services.queues[q as usize].dead_letters += 1;
