@@ -344,8 +344,9 @@ impl Simulation {
         vec![
             ("event queue", self.queue.capacity()),
             ("environments", self.functions.iter().map(|f| f.slots.capacity()).sum()),
-            ("messages", self.services.queues.iter().map(|q| q.messages.capacity()).sum()),
-            ("visible", self.services.queues.iter().map(|q| q.visible.capacity()).sum()),
+            ("queued bytes", self.services.queues.iter().map(|q| q.census()[0]).sum()),
+            ("messages", self.services.queues.iter().map(|q| q.census()[1]).sum()),
+            ("visible again", self.services.queues.iter().map(|q| q.census()[2]).sum()),
             ("batches", self.services.queues.iter().map(|q| q.batches.capacity()).sum()),
             ("async events", self.services.async_events.capacity()),
             (
