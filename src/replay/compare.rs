@@ -111,7 +111,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
         .map(|(f, name)| TriggerSpec::Http {
             name: name.clone(),
             target: name.clone(),
-            arrivals: Arrivals::Trace { per_minute: f.per_minute.clone() },
+            arrivals: Arrivals::Trace { per_minute: f.per_minute.as_slice().into() },
             region: None,
             payload: None,
         })

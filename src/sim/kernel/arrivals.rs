@@ -50,8 +50,9 @@ pub enum Arrivals {
     },
     /// Replay of a per-minute invocation-count trace: minute k's count arrives at that
     /// many independent uniform times within [60k s, 60(k+1) s) (Poisson arrivals
-    /// conditioned on the count), so the replay has exactly the trace's total.
-    Trace { per_minute: Vec<u32> },
+    /// conditioned on the count), so the replay has exactly the trace's total. (Shared,
+    /// not copied, by the configuration and the run: a day of counts is 5.8 KB.)
+    Trace { per_minute: std::sync::Arc<[u32]> },
 }
 
 /// The length of one bucket of a `Trace`.
@@ -188,6 +189,53 @@ impl Arrivals {
     }
 }
 
+/// Bursts and trace minutes of up to this many arrivals are drawn at once and sorted;
+/// larger ones are drawn in order one at a time (the same distribution in constant
+/// memory: a burst of 900 million no longer needs 7 GB).
+pub const DRAWN_AT_ONCE: u64 = 1 << 16;
+
+/// `n` independent uniform times in `[start, start + width)`, generated in increasing
+/// order without holding them: each next one is the minimum of the uniforms left,
+/// drawn through the log of the share of the interval still ahead (Renyi's spacings).
+#[derive(Clone, Debug)]
+struct InOrder {
+    start: SimTime,
+    width: u64,
+    left: u64,
+    /// ln(1 - u) of the last time drawn, u in [0, 1) its place in the interval.
+    log_ahead: f64,
+    /// Trace minutes keep every time strictly inside the minute.
+    clamp: bool,
+    next: Option<SimTime>,
+}
+
+impl InOrder {
+    fn new(start: SimTime, width: u64, n: u64, clamp: bool, rng: &mut RngStream) -> InOrder {
+        let mut g = InOrder { start, width, left: n, log_ahead: 0.0, clamp, next: None };
+        g.advance(rng);
+        g
+    }
+
+    fn advance(&mut self, rng: &mut RngStream) {
+        self.next = (self.left > 0).then(|| {
+            self.log_ahead -= rng.exponential(1.0) / self.left as f64;
+            self.left -= 1;
+            let u = -self.log_ahead.exp_m1();
+            let mut at = (u * self.width as f64) as u64;
+            if self.clamp {
+                at = at.min(self.width.saturating_sub(1));
+            }
+            self.start + SimDuration(at)
+        });
+    }
+
+    fn pop(&mut self, rng: &mut RngStream) -> Option<SimTime> {
+        let next = self.next?;
+        self.advance(rng);
+        Some(next)
+    }
+}
+
 /// Generates successive arrival times of one process.
 #[derive(Clone, Debug)]
 pub struct ArrivalGenerator {
@@ -197,6 +245,8 @@ pub struct ArrivalGenerator {
     next_burst: SimTime,
     /// Arrivals drawn ahead: the current burst, or the current minute of a trace.
     burst_pending: VecDeque<SimTime>,
+    /// A burst or trace minute too large to draw ahead, generated in order instead.
+    in_order: Option<InOrder>,
     base_next: Option<SimTime>,
     /// The next entry of an `At` list, or the next trace minute to draw (only one
     /// minute is held at a time).
@@ -214,6 +264,7 @@ impl ArrivalGenerator {
             rate_scale: 1.0,
             next_burst,
             burst_pending: VecDeque::new(),
+            in_order: None,
             base_next: None,
             next_index: 0,
         }
@@ -221,6 +272,43 @@ impl ArrivalGenerator {
 
     pub fn spec(&self) -> &Arrivals {
         &self.spec
+    }
+
+    /// The next time of the group drawn ahead (a burst or a trace minute), if any.
+    fn group_front(&self) -> Option<SimTime> {
+        match &self.in_order {
+            Some(g) => g.next,
+            None => self.burst_pending.front().copied(),
+        }
+    }
+
+    fn group_pop(&mut self, rng: &mut RngStream) -> Option<SimTime> {
+        match &mut self.in_order {
+            Some(g) => {
+                let next = g.pop(rng);
+                if g.next.is_none() {
+                    self.in_order = None;
+                }
+                next
+            }
+            None => self.burst_pending.pop_front(),
+        }
+    }
+
+    /// Draws the next group: `n` uniform times in `[start, start + width)`, sorted.
+    fn draw_group(&mut self, start: SimTime, width: u64, n: u64, clamp: bool, rng: &mut RngStream) {
+        if n > DRAWN_AT_ONCE {
+            self.in_order = Some(InOrder::new(start, width, n, clamp, rng));
+            return;
+        }
+        let mut times: Vec<SimTime> = (0..n)
+            .map(|_| {
+                let at = (rng.unit() * width as f64) as u64;
+                start + SimDuration(if clamp { at.min(width - 1) } else { at })
+            })
+            .collect();
+        times.sort_unstable();
+        self.burst_pending.extend(times);
     }
 
     /// The arrival after the one at `now` (the previous arrival, or zero at the start);
@@ -288,41 +376,38 @@ impl ArrivalGenerator {
             Arrivals::Burst { base, every, size, within } => {
                 // The next burst is drawn ahead; the background's next arrival is kept
                 // until used (memoryless, so drawing it from `now` is exact).
-                if self.burst_pending.is_empty() && self.next_burst != SimTime::MAX {
+                let (base, every, size, within) = (*base, *every, *size, *within);
+                if self.group_front().is_none() && self.next_burst != SimTime::MAX {
                     let start = self.next_burst;
-                    let n = (f64::from(*size) * scale).round() as u32;
-                    let mut times: Vec<SimTime> =
-                        (0..n).map(|_| start + SimDuration((rng.unit() * within.0 as f64) as u64)).collect();
-                    times.sort_unstable();
-                    self.burst_pending.extend(times);
-                    self.next_burst = start + *every;
+                    let n = (f64::from(size) * scale).round() as u64;
+                    self.draw_group(start, within.0, n, false, rng);
+                    self.next_burst = start + every;
                 }
                 if self.base_next.is_none() {
                     self.base_next = poisson_gap(now, base * scale, rng);
                 }
-                match (self.burst_pending.front().copied(), self.base_next) {
+                match (self.group_front(), self.base_next) {
                     (Some(burst), Some(background)) if background < burst => self.base_next.take(),
-                    (Some(_), _) => self.burst_pending.pop_front(),
+                    (Some(_), _) => self.group_pop(rng),
                     (None, _) => self.base_next.take(),
                 }
             }
             Arrivals::Trace { per_minute } => {
-                while self.burst_pending.is_empty() && self.next_index < per_minute.len() {
+                let minutes = per_minute.len();
+                while self.group_front().is_none() && self.next_index < minutes {
+                    let Arrivals::Trace { per_minute } = &self.spec else { break };
                     let k = self.next_index;
                     self.next_index += 1;
-                    let n =
-                        if scale == 1.0 { per_minute[k] } else { (f64::from(per_minute[k]) * scale).round() as u32 };
+                    let n = if scale == 1.0 {
+                        u64::from(per_minute[k])
+                    } else {
+                        (f64::from(per_minute[k]) * scale).round() as u64
+                    };
                     let start = SimTime(k as u64 * TRACE_MINUTE.0);
-                    // The min() guards the (float) edge so a draw never leaves its minute.
-                    let mut times: Vec<SimTime> = (0..n)
-                        .map(|_| {
-                            start + SimDuration(((rng.unit() * TRACE_MINUTE.0 as f64) as u64).min(TRACE_MINUTE.0 - 1))
-                        })
-                        .collect();
-                    times.sort_unstable();
-                    self.burst_pending.extend(times);
+                    // Clamped: a (float) edge never leaves its minute.
+                    self.draw_group(start, TRACE_MINUTE.0, n, true, rng);
                 }
-                self.burst_pending.pop_front()
+                self.group_pop(rng)
             }
         }
     }
@@ -419,7 +504,7 @@ mod tests {
     #[test]
     fn a_trace_replays_each_minute_count_exactly_within_its_minute() {
         let per_minute = vec![3, 0, 250, 1, 0, 0, 7];
-        let v = count_until(Arrivals::Trace { per_minute: per_minute.clone() }, 3600);
+        let v = count_until(Arrivals::Trace { per_minute: per_minute.clone().into() }, 3600);
         assert_eq!(v.len(), 261);
         for (k, &n) in per_minute.iter().enumerate() {
             let (a, b) = (k as u64 * 60_000_000, (k as u64 + 1) * 60_000_000);
@@ -433,27 +518,55 @@ mod tests {
 
     #[test]
     fn a_trace_holds_one_minute_at_a_time_and_is_reproducible() {
-        let spec = Arrivals::Trace { per_minute: vec![1000, 1000, 1000] };
+        let spec = Arrivals::Trace { per_minute: vec![1000, 1000, 1000].into() };
         let mut g = ArrivalGenerator::new(spec.clone());
         let mut rng = RngStream::new(9, "arrivals-test");
         let first = g.next_after(SimTime::ZERO, &mut rng).unwrap();
         assert_eq!(g.burst_pending.len(), 999, "only the current minute is drawn ahead");
+        assert!(g.in_order.is_none());
         assert!(first.0 < 60_000_000);
         assert_eq!(count_until(spec.clone(), 600), count_until(spec, 600), "same seed, same times");
     }
 
     #[test]
+    fn huge_bursts_and_minutes_come_in_order_without_being_held() {
+        // 2 million arrivals in one trace minute and in one burst: never held at once,
+        // in order, inside their interval, and uniform (each tenth holds a tenth).
+        for spec in [
+            Arrivals::Trace { per_minute: vec![0, 2_000_000].into() },
+            Arrivals::Burst { base: 0.0, every: SimDuration::from_secs(60), size: 2_000_000, within: SimDuration::from_secs(60) },
+        ] {
+            let mut g = ArrivalGenerator::new(spec.clone());
+            let mut rng = RngStream::new(4, "in-order");
+            let (mut n, mut last, mut tenths) = (0u64, SimTime::ZERO, [0u64; 10]);
+            while let Some(t) = g.next_after(last, &mut rng) {
+                if t.0 >= 120_000_000 {
+                    break;
+                }
+                assert!(t >= last && t.0 >= 60_000_000, "{spec:?}: {t:?} after {last:?}");
+                assert!(g.burst_pending.is_empty(), "nothing is drawn ahead");
+                tenths[((t.0 - 60_000_000) / 6_000_000) as usize] += 1;
+                last = t;
+                n += 1;
+            }
+            assert_eq!(n, 2_000_000, "{spec:?}");
+            // Binomial(2M, 0.1): sd 424; 5 sd.
+            assert!(tenths.iter().all(|&c| c.abs_diff(200_000) < 2_200), "{spec:?}: {tenths:?}");
+        }
+    }
+
+    #[test]
     fn trace_expectation_peak_and_validation() {
-        let spec = Arrivals::Trace { per_minute: vec![60, 120, 0, 30] };
+        let spec = Arrivals::Trace { per_minute: vec![60, 120, 0, 30].into() };
         assert_eq!(spec.expected_count(SimDuration::from_secs(240)), 210.0);
         assert_eq!(spec.expected_count(SimDuration::from_secs(90)), 120.0); // 60 + half of 120
         assert_eq!(spec.peak_rate(), 2.0); // 120 in a minute
         assert!(spec.problems().is_empty());
-        let empty = Arrivals::Trace { per_minute: vec![] };
+        let empty = Arrivals::Trace { per_minute: vec![].into() };
         assert_eq!(empty.problems()[0].0, "per_minute");
         assert_eq!(empty.peak_rate(), 0.0);
         // A rate knob scales each minute's count (rounded); 1.0 is the trace as written.
-        let mut g = ArrivalGenerator::new(Arrivals::Trace { per_minute: vec![10, 10] });
+        let mut g = ArrivalGenerator::new(Arrivals::Trace { per_minute: vec![10, 10].into() });
         g.rate_scale = 0.5;
         let mut rng = RngStream::new(1, "x");
         let mut n = 0;
