@@ -169,12 +169,17 @@ fn build_functions(config: &SimConfig, names: &Names) -> Vec<FunctionState> {
 /// The account's concurrency at the start: what reservations leave to share, and what
 /// unreserved provisioned environments already take of it.
 fn account_state(config: &SimConfig) -> AccountState {
-    let reserved: u32 = config.functions.iter().filter_map(|f| f.reserved_concurrency).sum();
-    let provisioned_unreserved: u32 =
-        config.functions.iter().filter(|f| f.reserved_concurrency.is_none()).map(|f| f.provisioned_concurrency).sum();
+    let reserved: u64 = config.functions.iter().filter_map(|f| f.reserved_concurrency).map(u64::from).sum();
+    let provisioned_unreserved: u64 = config
+        .functions
+        .iter()
+        .filter(|f| f.reserved_concurrency.is_none())
+        .map(|f| u64::from(f.provisioned_concurrency))
+        .sum();
+    let limit = u64::from(config.account.concurrency_limit);
     AccountState {
-        unreserved_capacity: config.account.concurrency_limit.saturating_sub(reserved),
-        unreserved_in_use: provisioned_unreserved,
+        unreserved_capacity: limit.saturating_sub(reserved) as u32,
+        unreserved_in_use: provisioned_unreserved.min(u64::from(u32::MAX)) as u32,
     }
 }
 

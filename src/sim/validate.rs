@@ -3,7 +3,7 @@
 //! fields (`FunctionSpec::problems`, `QueueSpec::problems`, ...); names are looked up
 //! in sets built once, so checking grows linearly with the size of the scenario.
 
-use crate::sim::config::{MAX_EXPECTED_ARRIVALS, Problem, SimConfig};
+use crate::sim::config::{MAX_CONCURRENCY_LIMIT, MAX_EXPECTED_ARRIVALS, Problem, SimConfig};
 use crate::sim::function::{Call, FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
 use crate::sim::kernel::arrivals::Arrivals;
 use crate::sim::kernel::time::SimDuration;
@@ -136,6 +136,26 @@ impl SimConfig {
                 path: "account.concurrency_limit".into(),
                 message: format!("functions reserve {reserved_total} in total, more than the account limit ({limit})"),
             });
+        } else {
+            // Provisioned environments of functions without a reservation take the
+            // account's unreserved concurrency: AWS refuses more than it has.
+            let unreserved = u64::from(limit) - reserved_total;
+            let mut provisioned = 0u64;
+            for (i, f) in self.functions.iter().enumerate() {
+                if f.reserved_concurrency.is_some() || f.provisioned_concurrency == 0 {
+                    continue;
+                }
+                provisioned += u64::from(f.provisioned_concurrency);
+                if provisioned > unreserved {
+                    out.push(Problem {
+                        path: format!("functions[{i}].provisioned_concurrency"),
+                        message: format!(
+                            "functions without a reservation provision {provisioned} environments up to here, more than the account's unreserved concurrency ({unreserved})"
+                        ),
+                    });
+                    break;
+                }
+            }
         }
         let mut seen = HashSet::with_capacity(self.triggers.len());
         for (i, t) in self.triggers.iter().enumerate() {
@@ -175,8 +195,14 @@ impl SimConfig {
         if self.warmup >= self.duration && self.duration.0 > 0 {
             push("warmup", format!("warm-up ({}) must end before the run does ({})", self.warmup, self.duration));
         }
-        if self.account.concurrency_limit == 0 {
-            push("account.concurrency_limit", "the account needs a concurrency limit above zero".into());
+        if self.account.concurrency_limit == 0 || self.account.concurrency_limit > MAX_CONCURRENCY_LIMIT {
+            push(
+                "account.concurrency_limit",
+                format!(
+                    "the account's concurrency limit is 1..{MAX_CONCURRENCY_LIMIT} (AWS's default is 1000), got {}",
+                    self.account.concurrency_limit
+                ),
+            );
         }
         let rate = &self.account.scaling_rate;
         if rate.environments == 0 || rate.per.0 == 0 {

@@ -91,6 +91,14 @@ impl PoolIntegrals {
     }
 }
 
+/// Idle provisioned environments: one that served (its slot), or `count` that never did,
+/// added at `created_at` (alike: no slot until one serves).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IdleProvisioned {
+    Slot(u32),
+    Unused { created_at: SimTime, count: u32 },
+}
+
 /// A pool as a tick last saw it: the integrals and counts (initializing, busy, idle)
 /// at time `at`, and whether it changed since.
 #[derive(Clone, Copy, Debug, Default)]
@@ -119,7 +127,12 @@ pub struct FunctionState {
     free_slots: Vec<u32>,
     /// On-demand idle environments, most recently used at the back.
     pub(crate) idle: VecDeque<u32>,
-    pub(crate) idle_provisioned: Vec<u32>,
+    /// Idle provisioned environments, the next to serve on top: used ones by slot, and
+    /// never-used ones (all alike) as counts, so a million provisioned environments cost
+    /// a few bytes until they serve.
+    pub(crate) idle_provisioned: Vec<IdleProvisioned>,
+    /// What a never-used provisioned environment looks like (for views).
+    unused_template: Environment,
     pub initializing: u32,
     pub busy: u32,
     pub idle_count: u32,
@@ -178,6 +191,15 @@ impl FunctionState {
             free_slots: Vec::new(),
             idle: VecDeque::new(),
             idle_provisioned: Vec::new(),
+            unused_template: Environment {
+                state: EnvState::Idle,
+                provisioned: true,
+                created_at: SimTime::ZERO,
+                idle_since: SimTime::ZERO,
+                expires_at: SimTime::MAX,
+                invocations: 0,
+                connections: 0,
+            },
             initializing: 0,
             busy: 0,
             idle_count: 0,
@@ -206,9 +228,8 @@ impl FunctionState {
         };
         let users = state.model.spec.local_state.as_ref().map_or(0, |l| l.sessions);
         state.sessions = vec![None; users as usize];
-        for _ in 0..state.model.spec.provisioned_concurrency {
-            state.add_provisioned(SimTime::ZERO);
-        }
+        let provisioned = state.model.spec.provisioned_concurrency;
+        state.add_provisioned(SimTime::ZERO, provisioned);
         state.bucket.counts = state.counts();
         state
     }
@@ -238,9 +259,22 @@ impl FunctionState {
         self.provisioned + self.on_demand_active
     }
 
-    /// Live environments with their slot ids (for views and invariant checks).
+    /// Live environments with their slot ids (for views and invariant checks); then the
+    /// provisioned ones that never served, which have no slot yet (id `u32::MAX`).
     pub fn environment_slots(&self) -> impl Iterator<Item = (u32, &Environment)> {
-        self.slots.iter().enumerate().filter(|(_, s)| s.alive).map(|(i, s)| (i as u32, &s.env))
+        let used = self.slots.iter().enumerate().filter(|(_, s)| s.alive).map(|(i, s)| (i as u32, &s.env));
+        used.chain(std::iter::repeat_n((u32::MAX, &self.unused_template), self.unused_provisioned() as usize))
+    }
+
+    /// Provisioned environments that never served (idle, without a slot).
+    pub fn unused_provisioned(&self) -> u64 {
+        self.idle_provisioned
+            .iter()
+            .map(|e| match e {
+                IdleProvisioned::Unused { count, .. } => u64::from(*count),
+                IdleProvisioned::Slot(_) => 0,
+            })
+            .sum()
     }
 
     /// Adds `count x elapsed` to each gauge's integral; call before any gauge changes.
@@ -320,16 +354,7 @@ impl FunctionState {
     }
 
     fn add_slot(&mut self, now: SimTime, state: EnvState, provisioned: bool) -> u32 {
-        let env = Environment {
-            state,
-            provisioned,
-            created_at: now,
-            idle_since: now,
-            expires_at: SimTime::MAX,
-            invocations: 0,
-            connections: 0,
-        };
-        let slot = Slot { env, request: None, alive: true };
+        let slot = Self::new_slot(now, state, provisioned);
         match self.free_slots.pop() {
             Some(id) => {
                 self.slots[id as usize] = slot;
@@ -342,12 +367,47 @@ impl FunctionState {
         }
     }
 
+    fn new_slot(now: SimTime, state: EnvState, provisioned: bool) -> Slot {
+        let env = Environment {
+            state,
+            provisioned,
+            created_at: now,
+            idle_since: now,
+            expires_at: SimTime::MAX,
+            invocations: 0,
+            connections: 0,
+        };
+        Slot { env, request: None, alive: true }
+    }
+
+    /// Takes the idle provisioned environment on top; one that never served gets its
+    /// slot now: a slot id never used before, so (slot, creation time) still names one
+    /// environment only (local state relies on it).
+    fn pop_idle_provisioned(&mut self) -> Option<u32> {
+        match self.idle_provisioned.last_mut()? {
+            IdleProvisioned::Slot(id) => {
+                let id = *id;
+                self.idle_provisioned.pop();
+                Some(id)
+            }
+            IdleProvisioned::Unused { created_at, count } => {
+                let created_at = *created_at;
+                *count -= 1;
+                if *count == 0 {
+                    self.idle_provisioned.pop();
+                }
+                self.slots.push(Self::new_slot(created_at, EnvState::Idle, true));
+                Some((self.slots.len() - 1) as u32)
+            }
+        }
+    }
+
     /// Takes the idle environment to serve the next request: provisioned first, then
     /// the most recently used on-demand one (so the least recently used age out), if
     /// `on_demand` allows one (not at the account's concurrency limit).
     #[inline]
     pub(crate) fn take_idle(&mut self, on_demand: bool) -> Option<u32> {
-        let id = self.idle_provisioned.pop().or_else(|| {
+        let id = self.pop_idle_provisioned().or_else(|| {
             if !on_demand {
                 return None;
             }
@@ -385,7 +445,7 @@ impl FunctionState {
             slot.env.state = EnvState::Idle;
             slot.env.idle_since = now;
             self.idle_count += 1;
-            self.idle_provisioned.push(id);
+            self.idle_provisioned.push(IdleProvisioned::Slot(id));
             return Released::Provisioned;
         }
         self.on_demand_active -= 1;
@@ -419,21 +479,46 @@ impl FunctionState {
         0
     }
 
-    /// Adds a provisioned environment, initialized and idle.
-    pub(crate) fn add_provisioned(&mut self, now: SimTime) {
-        let id = self.add_slot(now, EnvState::Idle, true);
-        self.idle_provisioned.push(id);
-        self.idle_count += 1;
-        self.provisioned += 1;
+    /// Adds `count` provisioned environments, initialized and idle.
+    pub(crate) fn add_provisioned(&mut self, now: SimTime, count: u32) {
+        if count == 0 {
+            return;
+        }
+        match self.idle_provisioned.last_mut() {
+            Some(IdleProvisioned::Unused { created_at, count: n }) if *created_at == now => *n += count,
+            _ => self.idle_provisioned.push(IdleProvisioned::Unused { created_at: now, count }),
+        }
+        self.idle_count += count;
+        self.provisioned += count;
     }
 
-    /// Shuts down an idle provisioned environment; false if none is idle.
-    pub(crate) fn remove_idle_provisioned(&mut self) -> bool {
-        let Some(id) = self.idle_provisioned.pop() else { return false };
-        self.idle_count -= 1;
-        self.provisioned -= 1;
-        self.retire(id);
-        true
+    /// Shuts down up to `count` idle provisioned environments (the top ones); returns
+    /// how many.
+    pub(crate) fn remove_idle_provisioned(&mut self, count: u32) -> u32 {
+        let mut removed = 0;
+        while removed < count {
+            match self.idle_provisioned.last_mut() {
+                None => break,
+                Some(IdleProvisioned::Slot(id)) => {
+                    let id = *id;
+                    self.idle_provisioned.pop();
+                    self.retire(id);
+                    removed += 1;
+                }
+                Some(IdleProvisioned::Unused { count: n, .. }) => {
+                    let k = (*n).min(count - removed);
+                    *n -= k;
+                    if *n == 0 {
+                        self.idle_provisioned.pop();
+                    }
+                    self.expired += u64::from(k);
+                    removed += k;
+                }
+            }
+        }
+        self.idle_count -= removed;
+        self.provisioned -= removed;
+        removed
     }
 
     fn retire(&mut self, id: u32) {

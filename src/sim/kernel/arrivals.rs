@@ -534,7 +534,12 @@ mod tests {
         // in order, inside their interval, and uniform (each tenth holds a tenth).
         for spec in [
             Arrivals::Trace { per_minute: vec![0, 2_000_000].into() },
-            Arrivals::Burst { base: 0.0, every: SimDuration::from_secs(60), size: 2_000_000, within: SimDuration::from_secs(60) },
+            Arrivals::Burst {
+                base: 0.0,
+                every: SimDuration::from_secs(60),
+                size: 2_000_000,
+                within: SimDuration::from_secs(60),
+            },
         ] {
             let mut g = ArrivalGenerator::new(spec.clone());
             let mut rng = RngStream::new(4, "in-order");
