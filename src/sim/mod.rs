@@ -12,6 +12,7 @@ pub mod services;
 pub mod timeline;
 pub mod trigger;
 mod validate;
+mod wiring;
 
 use config::SimConfig;
 use function::pool::{FunctionState, PoolIntegrals};
@@ -62,6 +63,36 @@ enum Event {
     /// A scripted timeline entry is due.
     Timeline { index: u32 },
 }
+
+/// Where a run stands, for a progress line (`Simulation::run_with`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub now: SimTime,
+    pub end: SimTime,
+    /// Events handled so far.
+    pub events: u64,
+}
+
+impl Progress {
+    /// The share of the simulated time done, 0..=1.
+    pub fn fraction(&self) -> f64 {
+        if self.end.0 == 0 { 1.0 } else { self.now.0 as f64 / self.end.0 as f64 }
+    }
+}
+
+/// How `Simulation::run_with` ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunEnd {
+    /// The run reached its end.
+    Finished,
+    /// The stop flag was raised: the simulation stands where it stopped, and a report
+    /// of it covers the run so far (and says so).
+    Stopped,
+}
+
+/// Events handled between two looks at the stop flag and two progress calls: about a
+/// tenth of a second at the engine's speed.
+pub const RUN_SLICE_EVENTS: u64 = 1 << 20;
 
 /// How far a call to `step_until` got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,6 +243,24 @@ impl Simulation {
         while !self.step_until(self.end, u64::MAX).reached_deadline {}
     }
 
+    /// Runs to the end as fast as possible in slices of `RUN_SLICE_EVENTS` events,
+    /// calling `progress` after each slice and stopping early when `stop` is raised
+    /// (by a Ctrl-C handler, say): the same run as `run_to_end` when not stopped. The
+    /// simulation keeps no wall clock: `progress` decides whether to show anything.
+    pub fn run_with(&mut self, stop: &std::sync::atomic::AtomicBool, mut progress: impl FnMut(&Progress)) -> RunEnd {
+        use std::sync::atomic::Ordering;
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return RunEnd::Stopped;
+            }
+            let done = self.step_until(self.end, RUN_SLICE_EVENTS).reached_deadline;
+            progress(&Progress { now: self.now, end: self.end, events: self.events });
+            if done {
+                return RunEnd::Finished;
+            }
+        }
+    }
+
     /// Handles events up to and including `deadline` (never past the end of the run),
     /// at most `max_events` of them; the clock then stands at the deadline if reached.
     pub fn step_until(&mut self, deadline: SimTime, max_events: u64) -> StepResult {
@@ -297,7 +346,7 @@ impl Simulation {
             let (averages, max) = f.close_bucket(now, span);
             let after = f.bucket.counts;
             for (k, total) in [&mut initializing, &mut busy, &mut idle].into_iter().enumerate() {
-                *total = *total - u64::from(before[k]);
+                *total -= u64::from(before[k]);
                 self.pool_counts[k] = self.pool_counts[k] - u64::from(before[k]) + u64::from(after[k]);
             }
             changed.concurrency += averages.initializing + averages.busy;

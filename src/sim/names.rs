@@ -5,6 +5,12 @@ pub trait Named {
     fn name(&self) -> &str;
 }
 
+/// A name in quotes for a message, escaped as Rust writes strings: a name holding a
+/// newline or a quote cannot break a message over lines or end it early.
+pub fn quoted(name: &str) -> String {
+    format!("{name:?}")
+}
+
 /// The index of the item called `name`.
 pub fn index_of<T: Named>(items: &[T], name: &str) -> Option<u32> {
     items.iter().position(|i| i.name() == name).map(|i| i as u32)

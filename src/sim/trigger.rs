@@ -11,6 +11,7 @@ use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
+use crate::sim::services::queue::Sent;
 use crate::sim::services::storage::{Payload, SizeDist, fetch_time};
 use serde::{Deserialize, Serialize};
 
@@ -257,20 +258,29 @@ impl Simulation {
             TriggerSpec::Events { ref detail_type, .. } => {
                 let (detail_type, source) =
                     (detail_type.clone(), self.triggers[trigger as usize].spec.name().to_string());
-                self.publish(target, &detail_type, &source, id, counted);
+                self.publish(target, &detail_type, &source, id, counted, 0);
                 // The producer's put succeeded; what consumers do is theirs to report.
                 self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
             }
-            TriggerSpec::Workflow { .. } => self.start_execution(target, id, counted, Some(trigger)),
+            TriggerSpec::Workflow { .. } => self.start_execution(target, id, counted, Some(trigger), 0),
             TriggerSpec::Writes { poison, .. } => {
                 let poisoned = self.triggers[trigger as usize].rng.chance(poison);
-                self.write_record(target, id, counted, poisoned);
+                self.write_record(target, id, counted, poisoned, 0);
                 // The write succeeded; the stream's consumer reports on the rest.
                 self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
             }
             TriggerSpec::Producer { poison, .. } => {
                 let poisoned = self.triggers[trigger as usize].rng.chance(poison);
-                self.send_message(target, id, counted, Some(trigger), poisoned, fetch);
+                let sent = Sent {
+                    sent_at: now,
+                    correlation: id,
+                    counted,
+                    poison: poisoned,
+                    trigger: Some(trigger),
+                    fetch,
+                    depth: 0,
+                };
+                self.send_message(target, sent);
             }
         }
     }

@@ -3,6 +3,7 @@
 mod harness;
 
 mod bad_input;
+mod bounded;
 mod challenges;
 mod cli;
 mod conservation;

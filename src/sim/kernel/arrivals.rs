@@ -81,6 +81,7 @@ impl Arrivals {
         let mut out = Vec::new();
         let mut rate_ok = |field: &str, r: f64| {
             if !r.is_finite() || r < 0.0 {
+                let r = crate::sim::kernel::num(r);
                 out.push((field.to_string(), format!("a rate must be a number of requests per second >= 0, got {r}")));
             }
         };
@@ -100,6 +101,7 @@ impl Arrivals {
             Arrivals::Diurnal { mean, amplitude, period, .. } => {
                 rate_ok("mean", *mean);
                 if !(0.0..=1.0).contains(amplitude) {
+                    let amplitude = crate::sim::kernel::num(*amplitude);
                     out.push(("amplitude".into(), format!("amplitude must be in 0..1, got {amplitude}")));
                 }
                 if period.0 == 0 {

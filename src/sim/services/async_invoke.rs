@@ -8,6 +8,7 @@ use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
+use crate::sim::services::queue::Sent;
 use crate::sim::trigger::TriggerSpec;
 use crate::sim::{Event, Simulation};
 
@@ -23,7 +24,7 @@ pub(crate) struct AsyncEvent {
     pub attempts: u32,
     pub throttles: u32,
     pub side_effects: u32,
-    /// Object-created invocations in its chain (recursive loop detection).
+    /// Function invocations in its chain before this event's (recursive loop detection).
     pub depth: u16,
     /// Time to fetch its claim-checked payload.
     pub fetch: SimDuration,
@@ -85,10 +86,6 @@ fn throttle_backoff(throttles: u32) -> SimDuration {
 }
 
 impl Simulation {
-    pub(crate) fn new_async_event(&mut self, function: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
-        self.new_async_event_with(function, correlation, counted, trigger, 0, SimDuration::ZERO);
-    }
-
     pub(crate) fn new_async_event_with(
         &mut self,
         function: u32,
@@ -180,7 +177,16 @@ impl Simulation {
             Some(q) => {
                 self.services.counters.async_to_dlq += u64::from(e.counted);
                 self.services.queues[q as usize].dead_letters += 1;
-                self.send_message(q, e.correlation, e.counted, None, false, e.fetch);
+                let sent = Sent {
+                    sent_at: self.now,
+                    correlation: e.correlation,
+                    counted: e.counted,
+                    poison: false,
+                    trigger: None,
+                    fetch: e.fetch,
+                    depth: e.depth,
+                };
+                self.send_message(q, sent);
             }
             None => self.services.counters.async_dropped += u64::from(e.counted),
         }

@@ -505,17 +505,9 @@ impl QueueState {
 }
 
 impl Simulation {
-    pub(crate) fn send_message(
-        &mut self,
-        queue: u32,
-        correlation: u64,
-        counted: bool,
-        trigger: Option<u32>,
-        poison: bool,
-        fetch: SimDuration,
-    ) {
+    /// Sends a message now (its `sent_at` is set to now).
+    pub(crate) fn send_message(&mut self, queue: u32, sent: Sent) {
         let now = self.now;
-        let sent = Sent { sent_at: now, correlation, counted, poison, trigger, fetch, depth: 0 };
         self.services.queues[queue as usize].send(now, sent);
         self.pump_queue(queue);
     }
@@ -556,10 +548,12 @@ impl Simulation {
             let visibility = q.spec.visibility_timeout;
             let mut counted = false;
             let mut correlation = 0;
+            let mut depth = 0;
             for &(m, _) in &q.batches[batch as usize] {
                 let message = &q.messages[m as usize];
                 counted |= message.counted;
                 correlation = message.correlation;
+                depth = depth.max(message.depth);
                 let span = crate::sim::kernel::trace::Span {
                     trace: message.correlation,
                     kind: crate::sim::kernel::trace::SpanKind::QueueWait,
@@ -572,7 +566,8 @@ impl Simulation {
                 let receipt = message.receipt;
                 self.queue.schedule(now + visibility, Event::VisibilityTimeout { queue, message: m, receipt });
             }
-            let request = InFlight::new(correlation, Origin::Queue { queue, batch }, now, counted);
+            let mut request = InFlight::new(correlation, Origin::Queue { queue, batch }, now, counted);
+            request.depth = depth.saturating_add(1);
             if let Err(reason) = self.try_invoke(function, request) {
                 // Only the scaling rate can refuse here (`has_room` checked the rest):
                 // the messages come back after their visibility timeout.
@@ -602,7 +597,16 @@ impl Simulation {
             }
             if let Some(dlq) = q.dlq_index {
                 self.services.queues[dlq as usize].dead_letters += 1;
-                self.send_message(dlq, dead.correlation, dead.counted, None, dead.poison, dead.fetch);
+                let sent = Sent {
+                    sent_at: now,
+                    correlation: dead.correlation,
+                    counted: dead.counted,
+                    poison: dead.poison,
+                    trigger: None,
+                    fetch: dead.fetch,
+                    depth: dead.depth,
+                };
+                self.send_message(dlq, sent);
             }
         }
         self.pump_queue(queue);

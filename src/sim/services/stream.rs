@@ -58,6 +58,8 @@ pub(crate) struct Record {
     pub written: SimTime,
     pub counted: bool,
     pub poison: bool,
+    /// Function invocations in the writer's chain (recursive loop detection).
+    pub depth: u16,
 }
 
 /// One shard: records in order, and the batch being processed.
@@ -118,10 +120,10 @@ impl StreamState {
     }
 
     /// Appends a change record to the shard its key hashes to; returns the shard.
-    pub(crate) fn write(&mut self, now: SimTime, correlation: u64, counted: bool, poison: bool) -> u32 {
+    pub(crate) fn write(&mut self, now: SimTime, correlation: u64, counted: bool, poison: bool, depth: u16) -> u32 {
         self.next_sequence += 1;
         let shard = (correlation.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % self.shards.len() as u64;
-        let record = Record { sequence: self.next_sequence, correlation, written: now, counted, poison };
+        let record = Record { sequence: self.next_sequence, correlation, written: now, counted, poison, depth };
         self.shards[shard as usize].records.push_back(record);
         self.counters.records += u64::from(counted);
         shard as u32
@@ -162,8 +164,14 @@ const RETRY_DELAY: SimDuration = SimDuration::from_secs(1);
 
 impl Simulation {
     /// A table write: its change record joins a shard, which the consumer may take.
-    pub(crate) fn write_record(&mut self, stream: u32, correlation: u64, counted: bool, poison: bool) {
-        let shard = self.services.streams[stream as usize].write(self.now, correlation, counted, poison);
+    /// `depth`: invocations in the writer's chain; past `MAX_RECURSION` a consumed
+    /// stream does not take the record (a loop stopped).
+    pub(crate) fn write_record(&mut self, stream: u32, correlation: u64, counted: bool, poison: bool, depth: u16) {
+        let consumed = self.services.streams[stream as usize].consumer_index.is_some();
+        if consumed && !self.loop_allows(depth, counted) {
+            return;
+        }
+        let shard = self.services.streams[stream as usize].write(self.now, correlation, counted, poison, depth);
         self.pump_shard(stream, shard);
     }
 
@@ -187,9 +195,11 @@ impl Simulation {
         sh.in_flight = n;
         let batch = sh.records.iter().take(n as usize);
         let counted = batch.clone().any(|r| r.counted);
+        let depth = batch.clone().map(|r| r.depth).max().unwrap_or(0);
         let correlation = sh.records[0].correlation;
         s.counters.batches += u64::from(counted);
-        let request = InFlight::new(correlation, Origin::Stream { stream, shard }, now, counted);
+        let mut request = InFlight::new(correlation, Origin::Stream { stream, shard }, now, counted);
+        request.depth = depth.saturating_add(1);
         if let Err(reason) = self.try_invoke(function, request) {
             self.note_throttle(function, &request, reason);
             self.services.streams[stream as usize].shards[shard as usize].in_flight = 0;

@@ -106,11 +106,12 @@ impl FreshMessages {
         // Zigzag: a correlation id may be below the previous one.
         let delta = m.correlation.wrapping_sub(correlation) as i64;
         put_varint(&mut self.bytes, ((delta << 1) ^ (delta >> 63)) as u64);
-        let flags = u8::from(m.counted) * COUNTED
-            | u8::from(m.poison) * POISON
-            | u8::from(m.trigger.is_some()) * TRIGGER
-            | u8::from(m.fetch.0 != 0) * FETCH
-            | u8::from(m.depth != 0) * DEPTH;
+        let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+        let flags = flag(m.counted, COUNTED)
+            | flag(m.poison, POISON)
+            | flag(m.trigger.is_some(), TRIGGER)
+            | flag(m.fetch.0 != 0, FETCH)
+            | flag(m.depth != 0, DEPTH);
         self.bytes.push(flags);
         if let Some(t) = m.trigger {
             put_varint(&mut self.bytes, u64::from(t));
