@@ -253,6 +253,15 @@ pub struct ArrivalGenerator {
     /// The next entry of an `At` list, or the next trace minute to draw (only one
     /// minute is held at a time).
     next_index: usize,
+    /// The last arrival returned, and its exact (unrounded) time in microseconds: gaps
+    /// carry their fractional part, so times are rounded once, not gap by gap (700 000
+    /// a second rounded gap by gap made 1 000 000).
+    last: Option<SimTime>,
+    last_exact: f64,
+    /// `Constant`: the k-th arrival since `origin` is at `origin + k / rate` exactly.
+    origin: f64,
+    count: u64,
+    constant_rate: f64,
 }
 
 impl ArrivalGenerator {
@@ -269,7 +278,26 @@ impl ArrivalGenerator {
             in_order: None,
             base_next: None,
             next_index: 0,
+            last: None,
+            last_exact: 0.0,
+            origin: 0.0,
+            count: 0,
+            constant_rate: 0.0,
         }
+    }
+
+    /// Where a process continues from, in microseconds: the exact time of the last
+    /// arrival if `now` is that arrival, else `now`.
+    fn exact_from(&self, now: SimTime) -> f64 {
+        if self.last == Some(now) { self.last_exact } else { now.0 as f64 }
+    }
+
+    /// An arrival at exact time `us`, rounded to the nearest microsecond.
+    fn emit(&mut self, us: f64) -> SimTime {
+        let t = SimTime(if us > 0.0 { (us + 0.5) as u64 } else { 0 });
+        self.last = Some(t);
+        self.last_exact = us;
+        t
     }
 
     pub fn spec(&self) -> &Arrivals {
@@ -318,26 +346,35 @@ impl ArrivalGenerator {
     pub fn next_after(&mut self, now: SimTime, rng: &mut RngStream) -> Option<SimTime> {
         let scale = self.rate_scale;
         match &self.spec {
-            Arrivals::Poisson { rate } => poisson_gap(now, rate * scale, rng),
+            Arrivals::Poisson { rate } => {
+                let from = self.exact_from(now);
+                poisson_after(from, rate * scale, rng).map(|us| self.emit(us))
+            }
             Arrivals::Constant { rate } => {
                 let r = rate * scale;
-                (r > 0.0).then(|| now + SimDuration::from_secs_f64(1.0 / r).max(SimDuration(1)))
+                if r <= 0.0 {
+                    return None;
+                }
+                if self.constant_rate != r || self.last != Some(now) {
+                    (self.origin, self.count, self.constant_rate) = (now.0 as f64, 0, r);
+                }
+                self.count += 1;
+                let us = self.origin + self.count as f64 * 1e6 / r;
+                Some(self.emit(us))
             }
             Arrivals::Steps { steps } => {
                 // Memoryless: draw within the current step; if the draw crosses into the
                 // next step, restart from that step's start at its own rate.
-                let mut t = now;
+                let mut t = self.exact_from(now);
                 loop {
-                    let i = steps.iter().rposition(|s| s.at.0 <= t.0);
+                    // Steps are in increasing time: the last one started by `t`.
+                    let started = steps.partition_point(|s| s.at.0 as f64 <= t);
+                    let i = started.checked_sub(1);
                     let rate = i.map_or(0.0, |i| steps[i].rate) * scale;
-                    let boundary = match i {
-                        Some(i) => steps.get(i + 1).map(|s| SimTime(s.at.0)),
-                        None => steps.first().map(|s| SimTime(s.at.0)),
-                    };
-                    let candidate = poisson_gap(t, rate, rng);
-                    match (candidate, boundary) {
-                        (Some(c), Some(b)) if c < b => return Some(c),
-                        (Some(c), None) => return Some(c),
+                    let boundary = steps.get(started).map(|s| s.at.0 as f64);
+                    match (poisson_after(t, rate, rng), boundary) {
+                        (Some(c), Some(b)) if c < b => return Some(self.emit(c)),
+                        (Some(c), None) => return Some(self.emit(c)),
                         (_, Some(b)) => t = b,
                         (None, None) => return None,
                     }
@@ -346,18 +383,19 @@ impl ArrivalGenerator {
             Arrivals::Diurnal { mean, amplitude, period, peak_at } => {
                 // Thinning (Lewis and Shedler): candidates at the peak rate, kept with
                 // probability rate(t) / peak.
+                let (mean, amplitude) = (*mean, *amplitude);
                 let peak = mean * (1.0 + amplitude) * scale;
                 let (period, phase) = (period.as_secs_f64(), peak_at.as_secs_f64());
-                let mut t = now;
+                let mut t = self.exact_from(now);
                 for _ in 0..1_000_000 {
-                    t = poisson_gap(t, peak, rng)?;
-                    let x = TAU * (t.as_secs_f64() - phase) / period;
+                    t = poisson_after(t, peak, rng)?;
+                    let x = TAU * (t / 1e6 - phase) / period;
                     let rate = mean * (1.0 + amplitude * x.cos()) * scale;
                     if rng.unit() * peak < rate {
-                        return Some(t);
+                        return Some(self.emit(t));
                     }
                 }
-                Some(t)
+                Some(self.emit(t))
             }
             Arrivals::At { times } => {
                 let next = times.get(self.next_index).map(|d| SimTime(d.0));
@@ -386,7 +424,8 @@ impl ArrivalGenerator {
                     self.next_burst = start + every;
                 }
                 if self.base_next.is_none() {
-                    self.base_next = poisson_gap(now, base * scale, rng);
+                    let from = self.exact_from(now);
+                    self.base_next = poisson_after(from, base * scale, rng).map(|us| self.emit(us));
                 }
                 match (self.group_front(), self.base_next) {
                     (Some(burst), Some(background)) if background < burst => self.base_next.take(),
@@ -415,9 +454,10 @@ impl ArrivalGenerator {
     }
 }
 
+/// The exact time (microseconds) of a Poisson process's next arrival after `from`.
 #[inline]
-fn poisson_gap(now: SimTime, rate: f64, rng: &mut RngStream) -> Option<SimTime> {
-    (rate > 0.0).then(|| now + SimDuration::from_secs_f64(rng.exponential(1.0 / rate)))
+fn poisson_after(from: f64, rate: f64, rng: &mut RngStream) -> Option<f64> {
+    (rate > 0.0).then(|| from + rng.exponential(1.0 / rate) * 1e6)
 }
 
 #[cfg(test)]
@@ -453,6 +493,39 @@ mod tests {
         let v = count_until(Arrivals::Constant { rate: 4.0 }, 10);
         assert_eq!(v.len(), 39); // 0.25, 0.5, ..., 9.75
         assert!(v.windows(2).all(|w| w[1].0 - w[0].0 == 250_000));
+    }
+
+    #[test]
+    fn rates_are_right_at_any_magnitude() {
+        // Gaps carry their fractional part: 700 000 a second is 7.0 M in 10 s (rounding
+        // each 1.43 us gap to 1 us made 10 M), and a rate of 3 lands on exact thirds.
+        let v = count_until(Arrivals::Constant { rate: 700_000.0 }, 10);
+        assert_eq!(v.len(), 6_999_999); // the 7 000 000th is at 10 s, the end
+        let v = count_until(Arrivals::Constant { rate: 3.0 }, 2);
+        assert_eq!(v.iter().map(|t| t.0).collect::<Vec<_>>(), [333_333, 666_667, 1_000_000, 1_333_333, 1_666_667]);
+        // Poisson at 2.5 M/s for 2 s: 5 M within sampling noise (sd 2236; it was 28% over).
+        let n = count_until(Arrivals::Poisson { rate: 2_500_000.0 }, 2).len() as f64;
+        assert!((n - 5e6).abs() < 12_000.0, "{n}");
+        // The same for steps, the diurnal shape and a burst's background.
+        let steps = Arrivals::Steps { steps: vec![Step { at: SimDuration::ZERO, rate: 2_500_000.0 }] };
+        let n = count_until(steps, 2).len() as f64;
+        assert!((n - 5e6).abs() < 12_000.0, "{n}");
+        let diurnal = Arrivals::Diurnal {
+            mean: 2_500_000.0,
+            amplitude: 0.0,
+            period: SimDuration::from_secs(100),
+            peak_at: SimDuration::ZERO,
+        };
+        let n = count_until(diurnal, 2).len() as f64;
+        assert!((n - 5e6).abs() < 12_000.0, "{n}");
+        let burst = Arrivals::Burst {
+            base: 2_500_000.0,
+            every: SimDuration::from_secs(100),
+            size: 0,
+            within: SimDuration::ZERO,
+        };
+        let n = count_until(burst, 2).len() as f64;
+        assert!((n - 5e6).abs() < 12_000.0, "{n}");
     }
 
     #[test]
