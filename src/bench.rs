@@ -1,9 +1,17 @@
 //! The throughput benchmark behind `faaslab bench` and `cargo bench`: simulated
-//! invocations and events per second, and peak memory as the simulated time grows.
+//! invocations and events per second, and peak memory, for the three reference cases,
+//! for many functions sharing the same traffic, for a large queue backlog and for a
+//! day-long replay of tens of thousands of functions.
 
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
+use crate::sim::config::{Account, ScalingRate, SimConfig};
+use crate::sim::function::{FunctionSpec, Runtime};
+use crate::sim::kernel::arrivals::Arrivals;
+use crate::sim::kernel::dist::Dist;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::services::queue::{ConsumerSpec, QueueSpec};
+use crate::sim::trigger::TriggerSpec;
 use std::io::Write;
 use std::time::Instant;
 
@@ -25,6 +33,7 @@ pub struct Measurement {
     pub invocations: u64,
     pub events: u64,
     pub wall_secs: f64,
+    /// The process's peak resident memory during this run (Linux; since the last reset).
     pub peak_rss_mb: Option<f64>,
 }
 
@@ -43,13 +52,20 @@ pub fn measure(text: &str, duration: Option<SimDuration>) -> Measurement {
     if let Some(d) = duration {
         scenario.config.duration = d;
     }
+    measure_config(&scenario.name, scenario.config)
+}
+
+/// Runs a configuration to its end and measures it (building the run included).
+pub fn measure_config(name: &str, config: SimConfig) -> Measurement {
+    reset_peak_rss();
+    let simulated = config.duration;
     let start = Instant::now();
-    let mut sim = Simulation::with_log_capacity(scenario.config.clone(), 0);
+    let mut sim = Simulation::with_log_capacity(config, 0);
     sim.run_to_end();
     let wall_secs = start.elapsed().as_secs_f64();
     Measurement {
-        name: scenario.name.clone(),
-        simulated: scenario.config.duration,
+        name: name.to_string(),
+        simulated,
         invocations: sim.functions().iter().map(|f| f.lifetime_invocations).sum(),
         events: sim.events_processed(),
         wall_secs,
@@ -65,32 +81,226 @@ pub fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// Runs every case and writes a table.
-pub fn run_all(quick: bool, out: &mut dyn Write) {
+/// Starts counting the peak resident memory afresh (Linux 4.0+; ignored elsewhere), so
+/// each case reports its own peak rather than the largest so far.
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// A configuration with these functions and triggers and nothing else, every limit
+/// high enough not to bind.
+fn plain_config(
+    name_seed: u64,
+    duration: SimDuration,
+    functions: Vec<FunctionSpec>,
+    triggers: Vec<TriggerSpec>,
+) -> SimConfig {
+    SimConfig {
+        seed: name_seed,
+        duration,
+        warmup: SimDuration::ZERO,
+        account: Account {
+            concurrency_limit: 100_000,
+            scaling_rate: ScalingRate { environments: 100_000, per: SimDuration::from_secs(10) },
+            ..Account::default()
+        },
+        functions,
+        triggers,
+        queues: Vec::new(),
+        databases: Vec::new(),
+        buses: Vec::new(),
+        buckets: Vec::new(),
+        streams: Vec::new(),
+        workflows: Vec::new(),
+        server_fleet: Default::default(),
+        rate_scales: Default::default(),
+        detached_dlqs: Vec::new(),
+        fleet_triggers: Vec::new(),
+        apis: Vec::new(),
+        timeline: Vec::new(),
+    }
+}
+
+/// `n` functions, each with its own HTTP trigger, sharing `total_rate` requests a second
+/// evenly (Poisson), handlers of 100 ms on average, for `duration`: the same work
+/// whatever `n`, so the cost of an event can be compared across `n`.
+pub fn many_functions(n: usize, total_rate: f64, duration: SimDuration) -> SimConfig {
+    let rate = total_rate / n as f64;
+    let functions = (0..n)
+        .map(|i| {
+            let duration = Dist::Exponential { mean: SimDuration::from_millis(100) };
+            FunctionSpec::new(&format!("f{i}"), Runtime::Python, 512, duration)
+        })
+        .collect();
+    let triggers = (0..n)
+        .map(|i| TriggerSpec::Http {
+            name: format!("t{i}"),
+            target: format!("f{i}"),
+            arrivals: Arrivals::Poisson { rate },
+            region: None,
+            payload: None,
+            durations: Default::default(),
+        })
+        .collect();
+    plain_config(1, duration, functions, triggers)
+}
+
+/// A producer sending `rate` messages a second for `send_for` into a queue whose
+/// consumer is capped at 2 batches of 10 at a time (100 ms each): the backlog grows by
+/// about `rate` a second while sending, then drains at 200 a second until `duration`.
+pub fn queue_backlog(rate: f64, send_for: SimDuration, duration: SimDuration) -> SimConfig {
+    let worker = FunctionSpec::new("worker", Runtime::Go, 512, Dist::constant(SimDuration::from_millis(100)));
+    let producer = TriggerSpec::Producer {
+        name: "producer".into(),
+        queue: "backlog".into(),
+        arrivals: Arrivals::Steps {
+            steps: vec![
+                crate::sim::kernel::arrivals::Step { at: SimDuration::ZERO, rate },
+                crate::sim::kernel::arrivals::Step { at: send_for, rate: 0.0 },
+            ],
+        },
+        poison: 0.0,
+        payload: None,
+    };
+    let mut config = plain_config(1, duration, vec![worker], vec![producer]);
+    config.queues.push(QueueSpec {
+        name: "backlog".into(),
+        visibility_timeout: SimDuration::from_secs(30),
+        max_receive_count: 5,
+        dlq: None,
+        retention: SimDuration::from_secs(4 * 86_400),
+        consumer: Some(ConsumerSpec {
+            function: "worker".into(),
+            batch_size: 10,
+            batching_window: SimDuration::ZERO,
+            max_concurrency: 2,
+            partial_batch_response: false,
+        }),
+    });
+    config
+}
+
+/// Where the Azure Functions 2019 sample lives, beside the checkout (not in the repository).
+pub const AZURE_SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/azure-functions-2019-sample");
+
+/// A synthetic day of the Azure trace: `functions` functions over `minutes` minutes, each
+/// a row of the 100-function sample (in turn) with its 480 minutes repeated. `None` when
+/// the sample is absent.
+pub fn synthetic_trace(functions: usize, minutes: usize) -> Option<crate::replay::Trace> {
+    let dir = std::path::Path::new(AZURE_SAMPLE);
+    let sample = crate::replay::load(
+        &dir.join("invocations.csv"),
+        Some(&dir.join("durations.csv")),
+        Some(&dir.join("memory.csv")),
+    )
+    .ok()?;
+    let rows = &sample.functions;
+    let mut trace = crate::replay::Trace { minutes, functions: Vec::with_capacity(functions) };
+    for i in 0..functions {
+        let mut f = rows[i % rows.len()].clone();
+        f.function = format!("{i:08x}{}", f.function);
+        f.line = i + 2;
+        f.per_minute = (0..minutes).map(|m| f.per_minute[m % f.per_minute.len()]).collect();
+        trace.functions.push(f);
+    }
+    Some(trace)
+}
+
+/// The standard cases: (a), (b), (c), and (a) over ten times the simulated time (memory
+/// must stay flat).
+fn standard(quick: bool) -> Vec<Measurement> {
     let hour = SimDuration::from_secs(3600);
     let short = if quick { Some(SimDuration::from_secs(360)) } else { None };
     let mut cases = vec![measure(KEEP_ALIVE_1000, short), measure(TEN_FUNCTION_MIX, short), measure(PIPELINE, short)];
     if !quick {
-        // Memory must stay flat when the simulated time grows tenfold.
         cases.push(measure(KEEP_ALIVE_1000, Some(SimDuration(hour.0 * 10))));
     }
+    cases
+}
+
+/// 1, 100 and 10 000 functions (and 10, 1000 with `all`) sharing 1000 requests a
+/// second for 10 minutes: the cost of an event must not grow with the number of functions.
+pub fn functions_cases(quick: bool, all: bool) -> Vec<Measurement> {
+    let ten_minutes = SimDuration::from_secs(if quick { 120 } else { 600 });
+    let counts: &[usize] = if all { &[1, 10, 100, 1000, 10_000] } else { &[1, 100, 10_000] };
+    counts
+        .iter()
+        .map(|&n| measure_config(&format!("{n} functions sharing 1000 req/s"), many_functions(n, 1000.0, ten_minutes)))
+        .collect()
+}
+
+/// A queue with a backlog of a million messages (100 000 a second for 10 s into a
+/// consumer capped at 2), then a minute of draining.
+pub fn backlog_case() -> Measurement {
+    let config = queue_backlog(100_000.0, SimDuration::from_secs(10), SimDuration::from_secs(70));
+    measure_config("queue with a 1M-message backlog", config)
+}
+
+/// The replay of `functions` x `minutes` synthesised from the sample, with a 10-minute
+/// keep-alive. `None` when the sample is absent.
+pub fn replay_case(functions: usize, minutes: usize) -> Option<Measurement> {
+    let trace = synthetic_trace(functions, minutes)?;
+    let config = crate::replay::build_config(&trace, SimDuration::from_secs(600), 1);
+    drop(trace);
+    Some(measure_config(&format!("replay {functions} functions x {minutes} minutes"), config))
+}
+
+/// Writes the table header.
+pub fn write_header(out: &mut dyn Write) {
     let _ = writeln!(
         out,
         "{:<52} {:>9} {:>12} {:>13} {:>8} {:>14} {:>13} {:>9}",
         "case", "simulated", "invocations", "events", "wall s", "invocations/s", "events/s", "peak MB"
     );
-    for m in &cases {
-        let _ = writeln!(
-            out,
-            "{:<52} {:>9} {:>12} {:>13} {:>8.2} {:>14.0} {:>13.0} {:>9}",
-            m.name,
-            m.simulated.to_string(),
-            m.invocations,
-            m.events,
-            m.wall_secs,
-            m.invocations_per_sec(),
-            m.events_per_sec(),
-            m.peak_rss_mb.map_or("?".into(), |mb| format!("{mb:.1}")),
-        );
+}
+
+/// Writes one row.
+pub fn write_row(out: &mut dyn Write, m: &Measurement) {
+    let _ = writeln!(
+        out,
+        "{:<52} {:>9} {:>12} {:>13} {:>8.2} {:>14.0} {:>13.0} {:>9}",
+        m.name,
+        m.simulated.to_string(),
+        m.invocations,
+        m.events,
+        m.wall_secs,
+        m.invocations_per_sec(),
+        m.events_per_sec(),
+        m.peak_rss_mb.map_or("?".into(), |mb| format!("{mb:.1}")),
+    );
+}
+
+/// Runs the standard cases, the many-functions cases and the backlog case, and writes
+/// a table (each row as soon as it is measured).
+pub fn run_all(quick: bool, out: &mut dyn Write) {
+    write_header(out);
+    for m in standard(quick) {
+        write_row(out, &m);
     }
+    for m in functions_cases(quick, false) {
+        write_row(out, &m);
+    }
+    write_row(out, &backlog_case());
+}
+
+/// Runs the named groups (`standard`, `functions`, `functions-all`, `backlog`,
+/// `replay`, `replay-small`, `replay-2min`); unknown names are reported.
+pub fn run_named(names: &[String], quick: bool, out: &mut dyn Write) -> Result<(), String> {
+    write_header(out);
+    for name in names {
+        let rows = match name.as_str() {
+            "standard" => standard(quick),
+            "functions" => functions_cases(quick, false),
+            "functions-all" => functions_cases(quick, true),
+            "backlog" => vec![backlog_case()],
+            "replay" => replay_case(50_000, 1440).into_iter().collect(),
+            "replay-small" => replay_case(5_000, 120).into_iter().collect(),
+            "replay-2min" => replay_case(50_000, 2).into_iter().collect(),
+            other => return Err(format!("no bench case \"{other}\"")),
+        };
+        for m in &rows {
+            write_row(out, m);
+        }
+    }
+    Ok(())
 }

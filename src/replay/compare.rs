@@ -4,7 +4,7 @@ use super::REPLAY_RUNTIME;
 use super::parse::{CsvProblem, ReplayError, Source, Trace, TraceFunction};
 use crate::report::Report;
 use crate::sim::Simulation;
-use crate::sim::config::{Account, ScalingRate, SimConfig};
+use crate::sim::config::{Account, MAX_CONCURRENCY_LIMIT, ScalingRate, SimConfig};
 use crate::sim::function::{FunctionSpec, KeepAlive};
 use crate::sim::kernel::arrivals::{Arrivals, TRACE_MINUTE};
 use crate::sim::kernel::cost::{ServerFleet, invoice};
@@ -89,8 +89,10 @@ pub fn function_names(trace: &Trace) -> Vec<String> {
 pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimConfig {
     // The replay measures keep-alive, not throttling, so no limit may bind. A function
     // cannot have more environments at once than requests it has received, so a
-    // concurrency limit and a scaling burst of the trace's total can never be reached.
-    let never_binds = u32::try_from(trace.total_invocations()).unwrap_or(u32::MAX).max(1);
+    // concurrency limit and a scaling burst of the trace's total can never be reached
+    // (capped at the most a run accepts: a million requests at once, which a trace of
+    // per-minute counts does not come near; a throttle would show in the result).
+    let never_binds = u32::try_from(trace.total_invocations()).unwrap_or(u32::MAX).clamp(1, MAX_CONCURRENCY_LIMIT);
     let names = function_names(trace);
     let functions = trace
         .functions
@@ -111,7 +113,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
         .map(|(f, name)| TriggerSpec::Http {
             name: name.clone(),
             target: name.clone(),
-            arrivals: Arrivals::Trace { per_minute: f.per_minute.clone() },
+            arrivals: Arrivals::Trace { per_minute: f.per_minute.as_slice().into() },
             region: None,
             payload: None,
             durations: Default::default(),

@@ -391,6 +391,20 @@ pub struct Report {
     #[serde(rename = "async")]
     pub async_events: crate::sim::services::ServiceCounters,
     pub events: u64,
+    /// Events, messages, objects and records not passed on because their chain of
+    /// invocations went 16 hops deep (recursive loop detection, on every path).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub loops_stopped: u64,
+    /// Set when the run was stopped before its end (Ctrl-C): the simulated second it
+    /// stopped at, of `run_seconds`. The report covers the run up to then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_at_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_seconds: Option<f64>,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 /// What function `index` consumed over the measured window.
@@ -643,6 +657,9 @@ impl Report {
             duplicates_suppressed: services.duplicates_suppressed,
             dlq: services.async_to_dlq + queues.iter().map(|q| q.to_dlq).sum::<u64>(),
             async_events: services,
+            loops_stopped: services.loops_stopped,
+            stopped_at_seconds: (!sim.is_finished()).then(|| sim.now().as_secs_f64()),
+            run_seconds: (!sim.is_finished()).then(|| sim.end().as_secs_f64()),
             queues,
             databases,
             buses: sim

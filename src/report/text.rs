@@ -41,6 +41,9 @@ fn span(secs: f64) -> String {
 pub(super) fn render(r: &Report) -> String {
     let mut out = String::new();
     let o = &mut out;
+    if let (Some(at), Some(of)) = (r.stopped_at_seconds, r.run_seconds) {
+        let _ = writeln!(o, "Stopped at {} of {}: this report covers the run up to then.\n", span(at), span(of));
+    }
     summary(o, r);
     for f in &r.functions {
         let _ = writeln!(o);
@@ -272,6 +275,16 @@ fn delivery(o: &mut String, r: &Report) {
             o,
             "Delivery     {} retries/redeliveries; {} duplicate side effects; {} duplicates suppressed by idempotency; {} dead-lettered",
             r.retries, r.duplicates, r.duplicates_suppressed, r.dlq
+        );
+    }
+    if r.loops_stopped > 0 {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Loops        {} events stopped by recursive loop detection: a chain of invocations went 16 hops deep \
+             (a function triggering itself again through an invoke, a queue, a bus, a bucket, a stream or a workflow); \
+             AWS Lambda stops such loops the same way, and the wiring is the bug to fix",
+            r.loops_stopped
         );
     }
 }

@@ -239,18 +239,27 @@ impl Scenario {
         crate::sim::knobs::resolve(&self.config, name).map(|id| id.current(&self.config))
     }
 
-    /// Parses and validates scenario text; `origin` names it in messages (a path).
+    /// Parses and validates scenario text; `origin` names it in messages (a path). A
+    /// UTF-8 byte-order mark at the start is ignored (editors on Windows write one).
     pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        let text = strip_bom(text);
         // Implicit `Some` lets optional fields be written plainly
         // (`LogNormal(median: "120ms", p99: "900ms")`); `Some(10)` still works.
-        let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+        let options = ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+            .with_recursion_limit(MAX_NESTING);
         let scenario: Scenario = options.from_str(text).map_err(|e| ScenarioError {
             diagnostics: vec![Diagnostic {
                 origin: origin.to_string(),
                 line: e.span.start.line,
                 column: e.span.start.col,
                 path: String::new(),
-                message: e.code.to_string(),
+                message: match e.code {
+                    ron::Error::ExceededRecursionLimit => format!(
+                        "nested too deeply: brackets and parentheses may nest at most {MAX_NESTING} levels, which allows workflow steps (Parallel, Choice, catch) about {MAX_STEP_NESTING} levels inside each other"
+                    ),
+                    code => code.to_string(),
+                },
             }],
         })?;
         let problems = scenario.problems();
@@ -268,19 +277,37 @@ impl Scenario {
         Err(ScenarioError { diagnostics })
     }
 
+    /// Parses and validates scenario text, and finds what runs but is almost surely a
+    /// mistake (loops in the wiring), as positioned diagnostics (`faaslab check` prints
+    /// them as warnings; they do not make the scenario invalid).
+    pub fn parse_with_warnings(text: &str, origin: &str) -> Result<(Scenario, Vec<Diagnostic>), ScenarioError> {
+        let scenario = Scenario::parse(text, origin)?;
+        let warnings = scenario.config.warnings();
+        if warnings.is_empty() {
+            return Ok((scenario, Vec::new()));
+        }
+        let positions = locate::value_positions(strip_bom(text));
+        let diagnostics = warnings
+            .into_iter()
+            .map(|p| {
+                let (line, column) = locate::locate(&positions, &p.path).unwrap_or((1, 1));
+                Diagnostic { origin: origin.to_string(), line, column, path: p.path, message: p.message }
+            })
+            .collect();
+        Ok((scenario, diagnostics))
+    }
+
     /// Reads, parses and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-            diagnostics: vec![Diagnostic {
-                origin: origin.clone(),
-                line: 0,
-                column: 0,
-                path: String::new(),
-                message: format!("cannot read the file: {e}"),
-            }],
-        })?;
-        Scenario::parse(&text, &origin)
+        Scenario::parse(&read_text(path, &origin)?, &origin)
+    }
+
+    /// Reads, parses and validates a scenario file, with its warnings (see
+    /// `parse_with_warnings`).
+    pub fn load_with_warnings(path: &Path) -> Result<(Scenario, Vec<Diagnostic>), ScenarioError> {
+        let origin = path.display().to_string();
+        Scenario::parse_with_warnings(&read_text(path, &origin)?, &origin)
     }
 
     /// The built-in default scenario.
@@ -296,6 +323,71 @@ impl Scenario {
     }
 }
 
+/// The most RON nesting a scenario may have (ron's own default is 128; ours says so in
+/// the format's words).
+pub const MAX_NESTING: usize = 128;
+/// About how many workflow steps can nest inside each other within `MAX_NESTING`.
+pub const MAX_STEP_NESTING: usize = 16;
+/// The largest scenario file `load` reads: a scenario of 100 000 functions is about
+/// 15 MB; a larger file is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// A scenario file's text: refused quickly if it is not a regular file (a directory,
+/// a device), is larger than `MAX_FILE_BYTES`, or is not UTF-8 (with the byte offset,
+/// line and column of the first bad byte).
+fn read_text(path: &Path, origin: &str) -> Result<String, ScenarioError> {
+    use std::io::Read;
+    let fail = |message: String| ScenarioError {
+        diagnostics: vec![Diagnostic { origin: origin.to_string(), line: 0, column: 0, path: String::new(), message }],
+    };
+    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() { "a directory" } else { "not a regular file (a device, a pipe or a socket)" };
+        return Err(fail(format!("cannot read a scenario from it: it is {what}")));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "the file is {:.1} MB; a scenario file is at most {} MB",
+            meta.len() as f64 / 1048576.0,
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Bounded even if the file grows while it is read.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "the file is larger than {} MB, the most a scenario file may be",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let before = &bytes[..at];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        ScenarioError {
+            diagnostics: vec![Diagnostic {
+                origin: origin.to_string(),
+                line,
+                column,
+                path: String::new(),
+                message: format!(
+                    "not UTF-8 text: byte {at} (0x{:02x}) is not valid UTF-8; save the file as UTF-8",
+                    bytes[at]
+                ),
+            }],
+        }
+    })
+}
+
 /// One problem in a scenario, with where it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -309,16 +401,28 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// Control characters (a newline in a name, say) escaped, so a message is one line.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect::<String>()
+        .into()
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let origin = one_line(&self.origin);
         if self.line == 0 {
-            return write!(f, "{}: {}", self.origin, self.message);
+            return write!(f, "{origin}: {}", one_line(&self.message));
         }
-        write!(f, "{}:{}:{}: ", self.origin, self.line, self.column)?;
+        write!(f, "{origin}:{}:{}: ", self.line, self.column)?;
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", one_line(&self.path))?;
         }
-        write!(f, "{}", self.message)
+        write!(f, "{}", one_line(&self.message))
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::sim::config::{Problem, SimConfig};
 use crate::sim::kernel::time::SimDuration;
-use crate::sim::names::index_of;
+use crate::sim::names::{index_of, quoted};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -104,62 +104,63 @@ impl Objective {
         match self {
             Objective::Latency { of, percentile, .. } => {
                 if !trigger(of) && !function(of) {
-                    push(format!("no trigger or function \"{of}\""));
+                    push(format!("no trigger or function {}", quoted(of)));
                 }
-                if !(*percentile > 0.0 && *percentile < 100.0) {
-                    push(format!("percentile must be between 0 and 100, such as 99, got {percentile}"));
+                if !(*percentile > 0.0 && *percentile <= 100.0) {
+                    let p = crate::sim::kernel::num(*percentile);
+                    push(format!("a percentile above 0 and at most 100 (100 is the maximum), such as 99, got {p}"));
                 }
             }
             Objective::ColdStartRatio { of, at_most } => {
                 if let Some(of) = of.as_deref().filter(|f| !function(f)) {
-                    push(format!("no function \"{of}\""));
+                    push(format!("no function {}", quoted(of)));
                 }
                 if !fraction(*at_most) {
-                    push(format!("at_most is a fraction in 0..1, got {at_most}"));
+                    push(format!("at_most is a fraction in 0..1, got {}", crate::sim::kernel::num(*at_most)));
                 }
             }
-            Objective::Served { of: Some(of), .. } if !trigger(of) => push(format!("no trigger \"{of}\"")),
+            Objective::Served { of: Some(of), .. } if !trigger(of) => push(format!("no trigger {}", quoted(of))),
             Objective::ServedShare { of, at_least } => {
                 if of.is_empty() {
                     push("name at least one trigger: of: [\"api\"]".into());
                 }
                 for t in of.iter().filter(|t| !trigger(t)) {
-                    push(format!("no trigger \"{t}\""));
+                    push(format!("no trigger {}", quoted(t)));
                 }
                 if !fraction(*at_least) {
-                    push(format!("at_least is a fraction in 0..1, got {at_least}"));
+                    push(format!("at_least is a fraction in 0..1, got {}", crate::sim::kernel::num(*at_least)));
                 }
             }
             Objective::FailedRuns { of, at_most } => {
                 if let Some(of) = of.as_deref().filter(|f| !function(f)) {
-                    push(format!("no function \"{of}\""));
+                    push(format!("no function {}", quoted(of)));
                 }
                 if !fraction(*at_most) {
-                    push(format!("at_most is a fraction in 0..1, got {at_most}"));
+                    push(format!("at_most is a fraction in 0..1, got {}", crate::sim::kernel::num(*at_most)));
                 }
             }
             Objective::ErrorRatio { of, at_most } | Objective::ThrottleRatio { of, at_most } => {
                 if let Some(of) = of.as_deref().filter(|t| !trigger(t)) {
-                    push(format!("no trigger \"{of}\""));
+                    push(format!("no trigger {}", quoted(of)));
                 }
                 if !fraction(*at_most) {
-                    push(format!("at_most is a fraction in 0..1, got {at_most}"));
+                    push(format!("at_most is a fraction in 0..1, got {}", crate::sim::kernel::num(*at_most)));
                 }
             }
             Objective::DbConnections { database, .. } if index_of(&config.databases, database).is_none() => {
-                push(format!("no database \"{database}\""));
+                push(format!("no database {}", quoted(database)));
             }
-            Objective::CostPerMonth { at_most } if !(at_most.is_finite() && *at_most >= 0.0) => {
-                push(format!("at_most is a cost in USD, at least 0, got {at_most}"));
+            Objective::CostPerMonth { at_most } if !(at_most.is_finite() && (0.0..=1e12).contains(at_most)) => {
+                push(format!("at_most is a cost in USD, 0..1e12, got {}", crate::sim::kernel::num(*at_most)));
             }
             Objective::LeastPrivilege { of: Some(of) } | Objective::BlastRadius { of, .. } if !function(of) => {
-                push(format!("no function \"{of}\""));
+                push(format!("no function {}", quoted(of)));
             }
             Objective::StreamAge { stream, .. } if index_of(&config.streams, stream).is_none() => {
-                push(format!("no stream \"{stream}\""));
+                push(format!("no stream {}", quoted(stream)));
             }
             Objective::ApiLimitRespected { api } if index_of(&config.apis, api).is_none() => {
-                push(format!("no third-party API \"{api}\""));
+                push(format!("no third-party API {}", quoted(api)));
             }
             Objective::DataResidency { of } => {
                 let resident = |d: Option<&String>| d.is_some();
@@ -169,13 +170,13 @@ impl Objective {
                 match of {
                     _ if held.is_empty() => push("no database or bucket of the scenario has a residency".into()),
                     Some(of) if !held.contains(&of.as_str()) => {
-                        push(format!("\"{of}\" is no database or bucket with a residency ({})", held.join(", ")))
+                        push(format!("{} is no database or bucket with a residency ({})", quoted(of), held.join(", ")))
                     }
                     _ => {}
                 }
             }
             Objective::QueueAge { queue, .. } if index_of(&config.queues, queue).is_none() => {
-                push(format!("no queue \"{queue}\""));
+                push(format!("no queue {}", quoted(queue)));
             }
             _ => {}
         }

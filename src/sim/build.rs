@@ -12,7 +12,7 @@ use crate::sim::kernel::metrics::{Histogram, Series};
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::kernel::trace::Traces;
-use crate::sim::names::{Named, index_of};
+use crate::sim::names::NameIndex;
 use crate::sim::route::ResolvedCall;
 use crate::sim::services::ServiceCounters;
 use crate::sim::services::api::ApiState;
@@ -24,15 +24,17 @@ use crate::sim::services::residency::ResidencyCheck;
 use crate::sim::services::storage::{BucketCounters, BucketState};
 use crate::sim::services::stream::StreamState;
 use crate::sim::services::workflow::{Machine, WorkflowState};
-use crate::sim::trigger::{TriggerSpec, TriggerState};
+use crate::sim::trigger::{TargetKind, TriggerSpec, TriggerState};
 use crate::sim::{AccountState, Event, FleetState, SERIES_START_WIDTH, Services, Simulation};
 
 impl Simulation {
     /// Builds a run keeping the last `log_capacity` log entries (0 = no log, fastest).
     /// The configuration must have passed `SimConfig::problems`.
     pub fn with_log_capacity(config: SimConfig, log_capacity: usize) -> Simulation {
-        let functions = build_functions(&config);
-        let triggers = build_triggers(&config);
+        let names = Names::of(&config);
+        let functions = build_functions(&config, &names);
+        let triggers = build_triggers(&config, &names);
+        let services = build_services(&config, &names);
         let mut sim = Simulation {
             now: SimTime::ZERO,
             end: SimTime(config.duration.0),
@@ -42,9 +44,11 @@ impl Simulation {
             next_request: 1,
             account: account_state(&config),
             warmup_integrals: vec![PoolIntegrals::default(); functions.len()],
+            bucket_dirty: Vec::new(),
+            pool_counts: [0, 1, 2].map(|k| functions.iter().map(|f| u64::from(f.bucket.counts[k])).sum()),
             functions,
             triggers,
-            services: build_services(&config),
+            services,
             latency: Histogram::default(),
             series: Series::new(SERIES_START_WIDTH),
             log: EventLog::new(log_capacity),
@@ -75,16 +79,66 @@ impl Simulation {
     }
 }
 
+/// Every kind of node's names to indices. Validation guarantees every name exists, so
+/// a missing one (never) reads as 0.
+struct Names<'a> {
+    functions: NameIndex<'a>,
+    queues: NameIndex<'a>,
+    databases: NameIndex<'a>,
+    buses: NameIndex<'a>,
+    buckets: NameIndex<'a>,
+    streams: NameIndex<'a>,
+    workflows: NameIndex<'a>,
+    apis: NameIndex<'a>,
+}
+
+impl<'a> Names<'a> {
+    fn of(config: &'a SimConfig) -> Names<'a> {
+        Names {
+            functions: NameIndex::of(&config.functions),
+            queues: NameIndex::of(&config.queues),
+            databases: NameIndex::of(&config.databases),
+            buses: NameIndex::of(&config.buses),
+            buckets: NameIndex::of(&config.buckets),
+            streams: NameIndex::of(&config.streams),
+            workflows: NameIndex::of(&config.workflows),
+            apis: NameIndex::of(&config.apis),
+        }
+    }
+    fn function(&self, name: &str) -> u32 {
+        self.functions.get(name).unwrap_or(0)
+    }
+    fn queue(&self, name: &str) -> u32 {
+        self.queues.get(name).unwrap_or(0)
+    }
+    fn workflow(&self, name: &str) -> u32 {
+        self.workflows.get(name).unwrap_or(0)
+    }
+
+    /// The index of the node a trigger feeds, among the nodes of its kind.
+    fn target(&self, trigger: &TriggerSpec) -> u32 {
+        let name = trigger.target();
+        let index = match trigger.target_kind() {
+            TargetKind::Function => &self.functions,
+            TargetKind::Queue => &self.queues,
+            TargetKind::Bus => &self.buses,
+            TargetKind::Bucket => &self.buckets,
+            TargetKind::Stream => &self.streams,
+            TargetKind::Workflow => &self.workflows,
+        };
+        index.get(name).unwrap_or(0)
+    }
+}
+
 /// Every trigger's state, its target resolved and its clients' round trip known.
-fn build_triggers(config: &SimConfig) -> Vec<TriggerState> {
+fn build_triggers(config: &SimConfig, names: &Names) -> Vec<TriggerState> {
     config
         .triggers
         .iter()
         .map(|t| {
-            let target = config.target_index(t).unwrap_or(0);
-            let claim_check =
-                t.payload().and_then(|p| p.claim_check.as_deref()).and_then(|b| index_of(&config.buckets, b));
-            let mut state = TriggerState::new(t, config.seed, target, client_rtt(t, config), claim_check);
+            let target = names.target(t);
+            let claim_check = t.payload().and_then(|p| p.claim_check.as_deref()).and_then(|b| names.buckets.get(b));
+            let mut state = TriggerState::new(t, config.seed, target, client_rtt(t, config, names), claim_check);
             state.on_fleet = config.fleet_triggers.iter().any(|f| f == t.name());
             if let TriggerSpec::Http { durations, target: function, .. } = t {
                 state.route_duration = durations.get(function).map(Sampler::new);
@@ -95,30 +149,31 @@ fn build_triggers(config: &SimConfig) -> Vec<TriggerState> {
 }
 
 /// The round trip HTTP clients in another region than their function add.
-fn client_rtt(spec: &TriggerSpec, config: &SimConfig) -> SimDuration {
+fn client_rtt(spec: &TriggerSpec, config: &SimConfig, names: &Names) -> SimDuration {
     let TriggerSpec::Http { region, target, .. } = spec else { return SimDuration::ZERO };
     let home = &config.account.region;
-    let function = config.functions.iter().find(|f| f.name == *target);
+    let function = names.functions.get(target).map(|i| &config.functions[i as usize]);
     let function_region = function.and_then(|f| f.region.as_ref()).unwrap_or(home);
     config.account.rtt(region.as_ref().unwrap_or(home), function_region)
 }
 
 /// Every function's state, with its calls resolved and its direct connections wired.
-fn build_functions(config: &SimConfig) -> Vec<FunctionState> {
+fn build_functions(config: &SimConfig, names: &Names) -> Vec<FunctionState> {
     let burst = config.account.scaling_rate.environments;
-    let calls = resolve_calls(config);
-    let connects = connections_per_function(config);
+    let calls = resolve_calls(config, names);
+    let connects = connections_per_function(config, names);
     config
         .functions
         .iter()
         .zip(calls.into_iter().zip(connects))
         .map(|(f, (calls, connects_to))| {
-            let mut state = FunctionState::new(FunctionModel::new(f.clone()), config.seed, SERIES_START_WIDTH, burst);
+            let mut state = FunctionState::new(FunctionModel::new(f.clone()), config.seed, burst);
             state.call_allowed =
                 f.calls.iter().map(|c| permissions::allows(f.permissions.as_deref(), c)).collect();
             state.calls_made = vec![0; calls.len()];
             state.calls = calls;
             state.connects_to = connects_to;
+            state.on_failure_queue = f.on_failure.as_deref().and_then(|q| names.queues.get(q));
             state
         })
         .collect()
@@ -127,23 +182,28 @@ fn build_functions(config: &SimConfig) -> Vec<FunctionState> {
 /// The account's concurrency at the start: what reservations leave to share, and what
 /// unreserved provisioned environments already take of it.
 fn account_state(config: &SimConfig) -> AccountState {
-    let reserved: u32 = config.functions.iter().filter_map(|f| f.reserved_concurrency).sum();
-    let provisioned_unreserved: u32 =
-        config.functions.iter().filter(|f| f.reserved_concurrency.is_none()).map(|f| f.provisioned_concurrency).sum();
+    let reserved: u64 = config.functions.iter().filter_map(|f| f.reserved_concurrency).map(u64::from).sum();
+    let provisioned_unreserved: u64 = config
+        .functions
+        .iter()
+        .filter(|f| f.reserved_concurrency.is_none())
+        .map(|f| u64::from(f.provisioned_concurrency))
+        .sum();
+    let limit = u64::from(config.account.concurrency_limit);
     AccountState {
-        unreserved_capacity: config.account.concurrency_limit.saturating_sub(reserved),
-        unreserved_in_use: provisioned_unreserved,
+        unreserved_capacity: limit.saturating_sub(reserved) as u32,
+        unreserved_in_use: provisioned_unreserved.min(u64::from(u32::MAX)) as u32,
     }
 }
 
-fn build_services(config: &SimConfig) -> Services {
+fn build_services(config: &SimConfig, names: &Names) -> Services {
     Services {
-        queues: build_queues(config),
+        queues: build_queues(config, names),
         databases: build_databases(config),
-        buses: build_buses(config),
-        buckets: build_buckets(config),
-        streams: build_streams(config),
-        workflows: build_workflows(config),
+        buses: build_buses(config, names),
+        buckets: build_buckets(config, names),
+        streams: build_streams(config, names),
+        workflows: build_workflows(config, names),
         orchestrator: Default::default(),
         async_events: AsyncInvocations::default(),
         counters: ServiceCounters::default(),
@@ -173,17 +233,19 @@ fn build_databases(config: &SimConfig) -> Vec<DatabaseState> {
 /// `dlq` knob detached it.
 pub(crate) fn attached_dlq(config: &SimConfig, spec: &crate::sim::services::queue::QueueSpec) -> Option<u32> {
     let attached = !config.detached_dlqs.contains(&spec.name);
-    spec.dlq.as_deref().filter(|_| attached).and_then(|d| index_of(&config.queues, d))
+    spec.dlq.as_deref().filter(|_| attached).and_then(|d| crate::sim::names::index_of(&config.queues, d))
 }
 
-fn build_queues(config: &SimConfig) -> Vec<QueueState> {
+fn build_queues(config: &SimConfig, names: &Names) -> Vec<QueueState> {
+    let detached: std::collections::HashSet<&str> = config.detached_dlqs.iter().map(String::as_str).collect();
     config
         .queues
         .iter()
         .map(|spec| {
             let mut q = QueueState::new(spec.clone());
-            q.dlq_index = attached_dlq(config, spec);
-            q.consumer_index = spec.consumer.as_ref().and_then(|c| index_of(&config.functions, &c.function));
+            q.dlq_index =
+                spec.dlq.as_deref().filter(|_| !detached.contains(spec.name.as_str())).map(|d| names.queue(d));
+            q.consumer_index = spec.consumer.as_ref().and_then(|c| names.functions.get(&c.function));
             q
         })
         .collect()
@@ -194,13 +256,13 @@ fn function_regions(config: &SimConfig) -> impl ExactSizeIterator<Item = &str> {
     config.functions.iter().map(|f| f.region.as_deref().unwrap_or(&config.account.region))
 }
 
-fn build_buckets(config: &SimConfig) -> Vec<BucketState> {
+fn build_buckets(config: &SimConfig, names: &Names) -> Vec<BucketState> {
     config
         .buckets
         .iter()
         .map(|b| BucketState {
             spec: b.clone(),
-            notify_index: b.notify.as_deref().and_then(|f| index_of(&config.functions, f)),
+            notify_index: b.notify.as_deref().and_then(|f| names.functions.get(f)),
             counters: BucketCounters::default(),
             residency: ResidencyCheck::new(
                 b.residency.as_deref(),
@@ -211,18 +273,16 @@ fn build_buckets(config: &SimConfig) -> Vec<BucketState> {
         .collect()
 }
 
-fn build_buses(config: &SimConfig) -> Vec<BusState> {
-    let function = |name: &str| index_of(&config.functions, name).unwrap_or(0);
-    let queue = |name: &str| index_of(&config.queues, name).unwrap_or(0);
-    let workflow = |name: &str| index_of(&config.workflows, name).unwrap_or(0);
+fn build_buses(config: &SimConfig, names: &Names) -> Vec<BusState> {
+    let function = |name: &str| names.function(name);
+    let queue = |name: &str| names.queue(name);
+    let workflow = |name: &str| names.workflow(name);
     config.buses.iter().map(|b| BusState::new(b.clone(), function, queue, workflow)).collect()
 }
 
-fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
+fn resolve_calls(config: &SimConfig, names: &Names) -> Vec<Vec<ResolvedCall>> {
     // Validation guarantees every name exists.
-    fn find<T: Named>(items: &[T], name: &str) -> u32 {
-        index_of(items, name).unwrap_or(0)
-    }
+    let find = |index: &NameIndex, name: &str| index.get(name).unwrap_or(0);
     config
         .functions
         .iter()
@@ -231,24 +291,21 @@ fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
                 .iter()
                 .enumerate()
                 .map(|(k, c)| match c {
-                    Call::Publish { bus, .. } => {
-                        ResolvedCall::Publish { bus: find(&config.buses, bus), call: k as u32 }
-                    }
+                    Call::Publish { bus, .. } => ResolvedCall::Publish { bus: find(&names.buses, bus), call: k as u32 },
                     Call::Put { bucket, size_kb } => {
-                        ResolvedCall::Put { bucket: find(&config.buckets, bucket), size_kb: *size_kb }
+                        ResolvedCall::Put { bucket: find(&names.buckets, bucket), size_kb: *size_kb }
                     }
-                    Call::Write { stream } => ResolvedCall::Write { stream: find(&config.streams, stream) },
+                    Call::Write { stream } => ResolvedCall::Write { stream: find(&names.streams, stream) },
                     Call::Query { database, count, .. } => {
-                        ResolvedCall::Query { database: find(&config.databases, database), count: *count }
+                        ResolvedCall::Query { database: find(&names.databases, database), count: *count }
                     }
-                    Call::Send { queue } => ResolvedCall::Send { queue: find(&config.queues, queue) },
+                    Call::Send { queue } => ResolvedCall::Send { queue: find(&names.queues, queue) },
                     Call::Api { api, retries, backoff } => {
-                        ResolvedCall::Api { api: find(&config.apis, api), retries: *retries, backoff: *backoff }
+                        ResolvedCall::Api { api: find(&names.apis, api), retries: *retries, backoff: *backoff }
                     }
-                    Call::Invoke { function, asynchronous } => ResolvedCall::Invoke {
-                        function: find(&config.functions, function),
-                        asynchronous: *asynchronous,
-                    },
+                    Call::Invoke { function, asynchronous } => {
+                        ResolvedCall::Invoke { function: find(&names.functions, function), asynchronous: *asynchronous }
+                    }
                 })
                 .collect()
         })
@@ -257,13 +314,13 @@ fn resolve_calls(config: &SimConfig) -> Vec<Vec<ResolvedCall>> {
 
 /// For each function, the databases (bit mask) its environments connect to directly:
 /// those it queries that have no pooler.
-fn connections_per_function(config: &SimConfig) -> Vec<u64> {
+fn connections_per_function(config: &SimConfig, names: &Names) -> Vec<u64> {
     config
         .functions
         .iter()
         .map(|f| {
             f.calls.iter().fold(0u64, |mask, c| match c {
-                Call::Query { database, .. } => match index_of(&config.databases, database) {
+                Call::Query { database, .. } => match names.databases.get(database) {
                     Some(i) if config.databases[i as usize].pooler.is_none() && i < 64 => mask | (1 << i),
                     _ => mask,
                 },
@@ -273,22 +330,22 @@ fn connections_per_function(config: &SimConfig) -> Vec<u64> {
         .collect()
 }
 
-fn build_streams(config: &SimConfig) -> Vec<StreamState> {
+fn build_streams(config: &SimConfig, names: &Names) -> Vec<StreamState> {
     config
         .streams
         .iter()
         .map(|s| {
-            let consumer = s.consumer.as_ref().and_then(|c| index_of(&config.functions, &c.function));
+            let consumer = s.consumer.as_ref().and_then(|c| names.functions.get(&c.function));
             let mut state = StreamState::new(s.clone(), consumer);
             state.on_failure_index =
-                s.consumer.as_ref().and_then(|c| c.on_failure.as_deref()).and_then(|q| index_of(&config.queues, q));
+                s.consumer.as_ref().and_then(|c| c.on_failure.as_deref()).and_then(|q| names.queues.get(q));
             state
         })
         .collect()
 }
 
-fn build_workflows(config: &SimConfig) -> Vec<WorkflowState> {
-    let function = |name: &str| index_of(&config.functions, name).unwrap_or(0);
+fn build_workflows(config: &SimConfig, names: &Names) -> Vec<WorkflowState> {
+    let function = |name: &str| names.function(name);
     config
         .workflows
         .iter()

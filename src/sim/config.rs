@@ -19,6 +19,11 @@ use std::collections::BTreeMap;
 /// a second) this is minutes of work; more than this is almost surely a typo.
 pub const MAX_EXPECTED_ARRIVALS: f64 = 1e9;
 
+/// The highest account concurrency limit a run accepts (AWS's default is 1000; quotas
+/// are raised to tens of thousands): every environment in use has a slot in memory
+/// (about 200 bytes), so this bounds what a run's environments can take.
+pub const MAX_CONCURRENCY_LIMIT: u32 = 1_000_000;
+
 /// Account (region) settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -12,6 +12,7 @@ pub mod services;
 pub mod timeline;
 pub mod trigger;
 mod validate;
+mod wiring;
 
 use config::SimConfig;
 use function::pool::{FunctionState, PoolIntegrals};
@@ -69,6 +70,36 @@ enum Event {
     ApiRetry { function: u32, env: u32 },
 }
 
+/// Where a run stands, for a progress line (`Simulation::run_with`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub now: SimTime,
+    pub end: SimTime,
+    /// Events handled so far.
+    pub events: u64,
+}
+
+impl Progress {
+    /// The share of the simulated time done, 0..=1.
+    pub fn fraction(&self) -> f64 {
+        if self.end.0 == 0 { 1.0 } else { self.now.0 as f64 / self.end.0 as f64 }
+    }
+}
+
+/// How `Simulation::run_with` ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunEnd {
+    /// The run reached its end.
+    Finished,
+    /// The stop flag was raised: the simulation stands where it stopped, and a report
+    /// of it covers the run so far (and says so).
+    Stopped,
+}
+
+/// Events handled between two looks at the stop flag and two progress calls: about a
+/// tenth of a second at the engine's speed.
+pub const RUN_SLICE_EVENTS: u64 = 1 << 20;
+
 /// How far a call to `step_until` got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StepResult {
@@ -114,6 +145,11 @@ pub struct Simulation {
     pub max_in_flight: u64,
     /// Each function's pool integrals at the end of the warm-up.
     warmup_integrals: Vec<PoolIntegrals>,
+    /// Functions whose pool changed since the last tick (the only ones a tick visits),
+    /// and the environments (initializing, busy, idle) of all pools as ticks last saw
+    /// them: an idle function costs a tick nothing.
+    bucket_dirty: Vec<u32>,
+    pool_counts: [u64; 3],
     /// The timeline entry of the caption shown now.
     caption: Option<u32>,
     /// Timeline entries that could not be applied, and why.
@@ -225,6 +261,24 @@ impl Simulation {
         while !self.step_until(self.end, u64::MAX).reached_deadline {}
     }
 
+    /// Runs to the end as fast as possible in slices of `RUN_SLICE_EVENTS` events,
+    /// calling `progress` after each slice and stopping early when `stop` is raised
+    /// (by a Ctrl-C handler, say): the same run as `run_to_end` when not stopped. The
+    /// simulation keeps no wall clock: `progress` decides whether to show anything.
+    pub fn run_with(&mut self, stop: &std::sync::atomic::AtomicBool, mut progress: impl FnMut(&Progress)) -> RunEnd {
+        use std::sync::atomic::Ordering;
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return RunEnd::Stopped;
+            }
+            let done = self.step_until(self.end, RUN_SLICE_EVENTS).reached_deadline;
+            progress(&Progress { now: self.now, end: self.end, events: self.events });
+            if done {
+                return RunEnd::Finished;
+            }
+        }
+    }
+
     /// Handles events up to and including `deadline` (never past the end of the run),
     /// at most `max_events` of them; the clock then stands at the deadline if reached.
     pub fn step_until(&mut self, deadline: SimTime, max_events: u64) -> StepResult {
@@ -279,7 +333,9 @@ impl Simulation {
         if f.expiry_check_at != Some(now) {
             return; // superseded by an earlier check
         }
-        f.touch(now);
+        if f.touch(now) {
+            self.bucket_dirty.push(function);
+        }
         let log = &mut self.log;
         let mut closing = Vec::new();
         let next = f.expire_idle(now, |env, e| {
@@ -300,21 +356,33 @@ impl Simulation {
 
     fn on_tick(&mut self) {
         let now = self.now;
-        let mut total = metrics::SeriesPoint::default();
-        for f in &mut self.functions {
-            let p = f.close_bucket(now);
-            total.concurrency += p.concurrency;
-            total.environments += p.environments;
-            total.busy += p.busy;
-            total.idle += p.idle;
-            total.max_concurrency += p.max_concurrency;
+        let span = self.series.width();
+        // Pools that did not change in the bucket held their counts all along; only
+        // those that changed are visited (in the order they first changed).
+        let [mut initializing, mut busy, mut idle] = self.pool_counts;
+        let mut changed = metrics::SeriesPoint::default();
+        for function in self.bucket_dirty.drain(..) {
+            let f = &mut self.functions[function as usize];
+            let before = f.bucket.counts;
+            let (averages, max) = f.close_bucket(now, span);
+            let after = f.bucket.counts;
+            for (k, total) in [&mut initializing, &mut busy, &mut idle].into_iter().enumerate() {
+                *total -= u64::from(before[k]);
+                self.pool_counts[k] = self.pool_counts[k] - u64::from(before[k]) + u64::from(after[k]);
+            }
+            changed.concurrency += averages.initializing + averages.busy;
+            changed.environments += averages.environments;
+            changed.busy += averages.busy;
+            changed.idle += averages.idle;
+            changed.max_concurrency += u64::from(max);
         }
+        // The rest: their counts over the whole bucket.
         self.series.close_bucket(|p| {
-            p.concurrency = total.concurrency;
-            p.environments = total.environments;
-            p.busy = total.busy;
-            p.idle = total.idle;
-            p.max_concurrency = total.max_concurrency;
+            p.concurrency = (initializing + busy) as f64 + changed.concurrency;
+            p.environments = (initializing + busy + idle) as f64 + changed.environments;
+            p.busy = busy as f64 + changed.busy;
+            p.idle = idle as f64 + changed.idle;
+            p.max_concurrency = initializing + busy + changed.max_concurrency;
         });
         self.queue.schedule(now + self.series.width(), Event::Tick);
         self.expire_old_messages();
@@ -330,7 +398,6 @@ impl Simulation {
     fn on_warmup_end(&mut self) {
         let now = self.now;
         for (i, f) in self.functions.iter_mut().enumerate() {
-            f.touch(now);
             f.reset_peaks();
             self.warmup_integrals[i] = f.integrals_at(now);
         }
@@ -351,8 +418,9 @@ impl Simulation {
         vec![
             ("event queue", self.queue.capacity()),
             ("environments", self.functions.iter().map(|f| f.slots.capacity()).sum()),
-            ("messages", self.services.queues.iter().map(|q| q.messages.capacity()).sum()),
-            ("visible", self.services.queues.iter().map(|q| q.visible.capacity()).sum()),
+            ("queued bytes", self.services.queues.iter().map(|q| q.census()[0]).sum()),
+            ("messages", self.services.queues.iter().map(|q| q.census()[1]).sum()),
+            ("visible again", self.services.queues.iter().map(|q| q.census()[2]).sum()),
             ("batches", self.services.queues.iter().map(|q| q.batches.capacity()).sum()),
             ("async events", self.services.async_events.capacity()),
             (

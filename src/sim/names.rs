@@ -5,7 +5,32 @@ pub trait Named {
     fn name(&self) -> &str;
 }
 
+/// A name in quotes for a message, escaped as Rust writes strings: a name holding a
+/// newline or a quote cannot break a message over lines or end it early.
+pub fn quoted(name: &str) -> String {
+    format!("{name:?}")
+}
+
 /// The index of the item called `name`.
 pub fn index_of<T: Named>(items: &[T], name: &str) -> Option<u32> {
     items.iter().position(|i| i.name() == name).map(|i| i as u32)
+}
+
+/// Names to indices for one kind of node, built once: looking up every name of a large
+/// scenario stays linear (a scan per lookup made building 10 000 functions quadratic).
+pub struct NameIndex<'a>(std::collections::HashMap<&'a str, u32>);
+
+impl<'a> NameIndex<'a> {
+    /// The index of each name; the first item wins when a name repeats (as `index_of`).
+    pub fn of<T: Named>(items: &'a [T]) -> NameIndex<'a> {
+        let mut map = std::collections::HashMap::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            map.entry(item.name()).or_insert(i as u32);
+        }
+        NameIndex(map)
+    }
+
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.0.get(name).copied()
+    }
 }

@@ -98,7 +98,7 @@ pub(crate) struct InFlight {
     pub cache_hit: bool,
     /// Time to fetch a claim-checked payload from object storage.
     pub fetch: SimDuration,
-    /// Object-created invocations in this request's chain (recursive loop detection).
+    /// Function invocations before this one in its chain (recursive loop detection).
     pub depth: u16,
     /// Retries made so far of the current API call.
     pub attempt: u16,
@@ -127,7 +127,23 @@ impl InFlight {
     }
 }
 
+/// A chain of invocations through asynchronous hops (a function invoking another, a
+/// queue, a bus, a bucket, a stream, a workflow) is stopped when an invocation this many
+/// hops deep would start another: AWS Lambda's recursive loop detection stops such a
+/// chain after about 16 invocations, which makes a loop a bounded incident, not a bill.
+pub const MAX_RECURSION: u16 = 16;
+
 impl Simulation {
+    /// Whether what an invocation `depth` hops deep emits may invoke a function again;
+    /// if not, it is a loop stopped (counted).
+    pub(crate) fn loop_allows(&mut self, depth: u16, counted: bool) -> bool {
+        if depth < MAX_RECURSION {
+            return true;
+        }
+        self.services.counters.loops_stopped += u64::from(counted);
+        false
+    }
+
     /// Tells whoever asked for an invocation how it ended.
     #[inline]
     pub(crate) fn resolve_origin(&mut self, function: u32, request: InFlight, latency: SimDuration) {

@@ -11,6 +11,7 @@ use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
+use crate::sim::services::queue::Sent;
 use crate::sim::services::storage::{Payload, SizeDist, fetch_time};
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
@@ -294,19 +295,28 @@ impl Simulation {
             TriggerSpec::Events { ref detail_type, .. } => {
                 let (detail_type, source) =
                     (detail_type.clone(), self.triggers[trigger as usize].spec.name().to_string());
-                self.publish(target, &detail_type, &source, id, counted);
+                self.publish(target, &detail_type, &source, id, counted, 0);
                 // The producer's put succeeded; what consumers do is theirs to report.
                 self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
             }
-            TriggerSpec::Workflow { .. } => self.start_execution(target, id, counted, Some(trigger)),
+            TriggerSpec::Workflow { .. } => self.start_execution(target, id, counted, Some(trigger), 0),
             TriggerSpec::Writes { poison, .. } => {
                 let poisoned = self.triggers[trigger as usize].rng.chance(poison);
                 // Served when the stream's consumer has processed the change.
-                self.write_record(target, id, counted, poisoned, Some(trigger));
+                self.write_record(target, id, counted, poisoned, (Some(trigger), 0));
             }
             TriggerSpec::Producer { poison, .. } => {
                 let poisoned = self.triggers[trigger as usize].rng.chance(poison);
-                self.send_message(target, id, counted, Some(trigger), poisoned, fetch);
+                let sent = Sent {
+                    sent_at: now,
+                    correlation: id,
+                    counted,
+                    poison: poisoned,
+                    trigger: Some(trigger),
+                    fetch,
+                    depth: 0,
+                };
+                self.send_message(target, sent);
             }
         }
     }

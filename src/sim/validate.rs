@@ -3,15 +3,24 @@
 //! fields (`FunctionSpec::problems`, `QueueSpec::problems`, ...); names are looked up
 //! in sets built once, so checking grows linearly with the size of the scenario.
 
-use crate::sim::config::{MAX_EXPECTED_ARRIVALS, Problem, SimConfig, UNRESERVED_MINIMUM};
+use crate::sim::config::{MAX_CONCURRENCY_LIMIT, MAX_EXPECTED_ARRIVALS, Problem, SimConfig, UNRESERVED_MINIMUM};
 use crate::sim::function::permissions::Permission;
 use crate::sim::function::{Call, FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
 use crate::sim::kernel::arrivals::Arrivals;
+use crate::sim::kernel::num;
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::knobs;
 use crate::sim::names::Named;
-use crate::sim::names::index_of;
+use crate::sim::names::{index_of, quoted};
 use crate::sim::services::api::ApiSpec;
+use crate::sim::services::storage::MAX_OBJECT_KB;
+
+/// The most an instance-hour of the comparison fleet may cost (the dearest cloud
+/// instances are about $100 an hour).
+const MAX_HOURLY_USD: f64 = 1e6;
+
+/// The shortest visibility timeout a queue accepts (see `QueueSpec::problems`).
+pub const MIN_VISIBILITY_TIMEOUT: SimDuration = SimDuration::from_secs(1);
 use crate::sim::services::bus::{BusSpec, BusTarget};
 use crate::sim::services::database::DatabaseSpec;
 use crate::sim::services::queue::QueueSpec;
@@ -70,9 +79,10 @@ fn unknown<T: Named>(kind: &str, plural: &str, name: &str, known: &HashSet<&str>
     let more = if more > 0 { format!(" and {more} more") } else { String::new() };
     listed.dedup();
     if listed.is_empty() {
-        return Some(format!("no {kind} is named \"{name}\" (the scenario has no {plural})"));
+        return Some(format!("no {kind} is named {} (the scenario has no {plural})", quoted(name)));
     }
-    Some(format!("no {kind} is named \"{name}\" ({plural}: {}{more})", listed.join(", ")))
+    let listed: Vec<String> = listed.into_iter().map(quoted).collect();
+    Some(format!("no {kind} is named {} ({plural}: {}{more})", quoted(name), listed.join(", ")))
 }
 
 impl<'a> Names<'a> {
@@ -127,7 +137,7 @@ fn each<'a, T: Named>(
     for (i, item) in items.iter().enumerate() {
         let mut at = At { out: &mut *out, path: format!("{plural}[{i}]") };
         if !seen.insert(item.name()) {
-            at.push("name", format!("the name \"{}\" is used by another {kind}", item.name()));
+            at.push("name", format!("the name {} is used by another {kind}", quoted(item.name())));
         }
         check(item, &mut at);
     }
@@ -155,21 +165,41 @@ impl SimConfig {
                 path: "account.concurrency_limit".into(),
                 message: format!("functions reserve {reserved_total} in total, more than the account limit ({limit})"),
             });
+        } else {
+            // Provisioned environments of functions without a reservation take the
+            // account's unreserved concurrency: AWS refuses more than it has.
+            let unreserved = u64::from(limit) - reserved_total;
+            let mut provisioned = 0u64;
+            for (i, f) in self.functions.iter().enumerate() {
+                if f.reserved_concurrency.is_some() || f.provisioned_concurrency == 0 {
+                    continue;
+                }
+                provisioned += u64::from(f.provisioned_concurrency);
+                if provisioned > unreserved {
+                    out.push(Problem {
+                        path: format!("functions[{i}].provisioned_concurrency"),
+                        message: format!(
+                            "functions without a reservation provision {provisioned} environments up to here, more than the account's unreserved concurrency ({unreserved})"
+                        ),
+                    });
+                    break;
+                }
+            }
         }
         let mut seen = HashSet::with_capacity(self.triggers.len());
         for (i, t) in self.triggers.iter().enumerate() {
             let mut at = At { out: &mut out, path: format!("triggers[{i}]") };
             if !seen.insert(t.name()) {
-                at.push("name", format!("the name \"{}\" is used by another trigger", t.name()));
+                at.push("name", format!("the name {} is used by another trigger", quoted(t.name())));
             }
             t.problems(&names, &mut at);
         }
-        let expected: f64 = self.triggers.iter().map(|t| t.arrivals().expected_count(self.duration)).sum();
+        let expected = self.expected_arrivals();
         if expected > MAX_EXPECTED_ARRIVALS {
             out.push(Problem {
                 path: "triggers".into(),
                 message: format!(
-                    "the run would see about {expected:.3e} requests, more than the {MAX_EXPECTED_ARRIVALS:.0e} a run may have: lower a rate or the duration"
+                    "the run would see about {expected:.3e} requests, more than the {MAX_EXPECTED_ARRIVALS:.0e} a run may have (rate multipliers and rate changes on the timeline included): lower a rate or the duration"
                 ),
             });
         }
@@ -186,6 +216,38 @@ impl SimConfig {
         out
     }
 
+    /// Arrivals the run expects over all triggers, each trigger's rate multiplier (the
+    /// `rate` knob) applied, and changed where the timeline sets it.
+    pub fn expected_arrivals(&self) -> f64 {
+        // (time, multiplier) of each timeline change of a trigger's rate, in order.
+        let mut changes: std::collections::HashMap<usize, Vec<(SimDuration, f64)>> = Default::default();
+        for entry in &self.timeline {
+            if let TimelineAction::Set { knob, value } = &entry.action
+                && let Ok(change) = knobs::parse(self, knob, value)
+                && change.id.owner() == knobs::Owner::Trigger
+                && change.id.property() == "rate"
+                && let Some(scale) = change.value.number()
+            {
+                changes.entry(change.id.index).or_default().push((entry.at, scale));
+            }
+        }
+        let run = self.duration;
+        let mut total = 0.0;
+        for (i, t) in self.triggers.iter().enumerate() {
+            let arrivals = t.arrivals();
+            let mut scale = self.rate_scale_of(i);
+            let mut from = SimDuration::ZERO;
+            let mut steps = changes.remove(&i).unwrap_or_default();
+            steps.sort_by_key(|(at, _)| *at); // stable: entries at the same time apply in order
+            for (at, next) in steps.into_iter().filter(|(at, _)| *at < run) {
+                total += scale * (arrivals.expected_count(at) - arrivals.expected_count(from)).max(0.0);
+                (from, scale) = (at, next);
+            }
+            total += scale * (arrivals.expected_count(run) - arrivals.expected_count(from)).max(0.0);
+        }
+        total
+    }
+
     /// The run's length and the account.
     fn run_problems(&self, out: &mut Vec<Problem>) {
         let mut push = |path: &str, message: String| out.push(Problem { path: path.into(), message });
@@ -195,8 +257,14 @@ impl SimConfig {
         if self.warmup >= self.duration && self.duration.0 > 0 {
             push("warmup", format!("warm-up ({}) must end before the run does ({})", self.warmup, self.duration));
         }
-        if self.account.concurrency_limit == 0 {
-            push("account.concurrency_limit", "the account needs a concurrency limit above zero".into());
+        if self.account.concurrency_limit == 0 || self.account.concurrency_limit > MAX_CONCURRENCY_LIMIT {
+            push(
+                "account.concurrency_limit",
+                format!(
+                    "the account's concurrency limit is 1..{MAX_CONCURRENCY_LIMIT} (AWS's default is 1000), got {}",
+                    self.account.concurrency_limit
+                ),
+            );
         }
         let rate = &self.account.scaling_rate;
         if rate.environments == 0 || rate.per.0 == 0 {
@@ -206,11 +274,26 @@ impl SimConfig {
 
     fn fleet_problems(&self, out: &mut Vec<Problem>) {
         let fleet = &self.server_fleet;
-        if !fleet.hourly_usd.is_finite() || fleet.hourly_usd < 0.0 {
+        if !(fleet.hourly_usd.is_finite() && (0.0..=MAX_HOURLY_USD).contains(&fleet.hourly_usd)) {
             out.push(Problem {
                 path: "server_fleet.hourly_usd".into(),
-                message: format!("a price >= 0, got {}", fleet.hourly_usd),
+                message: format!(
+                    "a price per instance-hour in USD, 0..{}, got {}",
+                    num(MAX_HOURLY_USD),
+                    num(fleet.hourly_usd)
+                ),
             });
+        }
+        let limits = &self.account.limits;
+        for (field, kb) in
+            [("sync_kb", limits.sync_kb), ("async_kb", limits.async_kb), ("message_kb", limits.message_kb)]
+        {
+            if !(kb.is_finite() && kb > 0.0 && kb <= MAX_OBJECT_KB) {
+                out.push(Problem {
+                    path: format!("account.limits.{field}"),
+                    message: format!("a payload limit in KB above 0 and at most 5e9, got {}", num(kb)),
+                });
+            }
         }
         if fleet.concurrency_per_instance == 0 {
             out.push(Problem {
@@ -231,7 +314,7 @@ impl SimConfig {
             }
             if !(*scale == 0.0 || range.contains(scale)) {
                 let message =
-                    format!("a rate multiplier is 0 (off) or {}..{}, got {scale}", range.start(), range.end());
+                    format!("a rate multiplier is 0 (off) or {}..{}, got {}", range.start(), range.end(), num(*scale));
                 out.push(Problem { path, message });
             }
         }
@@ -272,21 +355,21 @@ impl FunctionSpec {
             );
         }
         if !(0.0..=1.0).contains(&f.error_rate) {
-            at.push("error_rate", format!("error_rate is a fraction in 0..1, got {}", f.error_rate));
+            at.push("error_rate", format!("error_rate is a fraction in 0..1, got {}", num(f.error_rate)));
         }
         if !(0.0..=1.0).contains(&f.cpu_bound) {
-            at.push("cpu_bound", format!("cpu_bound is a fraction in 0..1, got {}", f.cpu_bound));
+            at.push("cpu_bound", format!("cpu_bound is a fraction in 0..1, got {}", num(f.cpu_bound)));
         }
         if f.threads == 0 || f.threads > 64 {
             at.push("threads", format!("threads must be 1..64, got {}", f.threads));
         }
         if !(0.0..=250.0).contains(&f.package_mb) {
-            at.push("package_mb", format!("package size must be 0..250 MB, got {}", f.package_mb));
+            at.push("package_mb", format!("package size must be 0..250 MB, got {}", num(f.package_mb)));
         }
         if let InitStyle::Lazy { first_request_share } = f.init
             && !(0.0..=1.0).contains(&first_request_share)
         {
-            at.push("init.first_request_share", format!("a fraction in 0..1, got {first_request_share}"));
+            at.push("init.first_request_share", format!("a fraction in 0..1, got {}", num(first_request_share)));
         }
         if let Some(r) = f.reserved_concurrency {
             let reservable = config.account.reservable();
@@ -338,7 +421,7 @@ impl FunctionSpec {
         }
         if let Some(c) = &f.cache {
             if !(0.0..=1.0).contains(&c.hit_ratio) {
-                at.push("cache.hit_ratio", format!("a fraction in 0..1, got {}", c.hit_ratio));
+                at.push("cache.hit_ratio", format!("a fraction in 0..1, got {}", num(c.hit_ratio)));
             }
             for (field, message) in c.hit_duration.problems() {
                 at.push(&join("cache.hit_duration", field), message);
@@ -417,8 +500,8 @@ fn call_problems(call: &Call, caller: &str, names: &Names, push: &mut dyn FnMut(
             if let Some(problem) = names.unknown_bucket(bucket) {
                 push("bucket", problem);
             }
-            if !size_kb.is_finite() || *size_kb < 0.0 {
-                push("size_kb", format!("a size in KB >= 0, got {size_kb}"));
+            if !(size_kb.is_finite() && (0.0..=MAX_OBJECT_KB).contains(size_kb)) {
+                push("size_kb", format!("a size in KB, 0..5e9 (S3's largest object), got {}", num(*size_kb)));
             }
         }
         Call::Api { api, retries, .. } => {
@@ -489,7 +572,7 @@ impl TriggerSpec {
         if let TriggerSpec::Producer { poison, .. } | TriggerSpec::Writes { poison, .. } = t
             && !(0.0..=1.0).contains(poison)
         {
-            at.push("poison", format!("a fraction in 0..1, got {poison}"));
+            at.push("poison", format!("a fraction in 0..1, got {}", num(*poison)));
         }
         for (field, message) in t.arrivals().problems() {
             at.push(&join("arrivals", &field), message);
@@ -500,8 +583,14 @@ impl TriggerSpec {
 impl QueueSpec {
     fn problems(&self, names: &Names, at: &mut At) {
         let q = self;
-        if q.visibility_timeout.0 == 0 || q.visibility_timeout > SimDuration::from_secs(12 * 3600) {
-            at.push("visibility_timeout", format!("above 0s and at most 12h, got {}", q.visibility_timeout));
+        if q.visibility_timeout < MIN_VISIBILITY_TIMEOUT || q.visibility_timeout > SimDuration::from_secs(12 * 3600) {
+            at.push(
+                "visibility_timeout",
+                format!(
+                    "1s..12h, got {} (SQS accepts 0, but a message then comes back at the next poll; below a second the run would redeliver it in a microsecond loop)",
+                    q.visibility_timeout
+                ),
+            );
         }
         if q.max_receive_count == 0 {
             at.push("max_receive_count", "at least one receive".into());
@@ -555,14 +644,15 @@ fn check_choices(steps: &[Step], report: &mut dyn FnMut(String)) {
         match s {
             Step::Choice { name, probability, then, otherwise } => {
                 if !(0.0..=1.0).contains(probability) {
-                    report(format!("choice \"{name}\": probability is a fraction in 0..1, got {probability}"));
+                    let (name, p) = (quoted(name), num(*probability));
+                    report(format!("choice {name}: probability is a fraction in 0..1, got {p}"));
                 }
                 check_choices(then, report);
                 check_choices(otherwise, report);
             }
             Step::Task { name, retries, catch, .. } => {
                 if *retries > 10 {
-                    report(format!("task \"{name}\": at most 10 retries, got {retries}"));
+                    report(format!("task {}: at most 10 retries, got {retries}", quoted(name)));
                 }
                 check_choices(catch, report);
             }
@@ -718,7 +808,7 @@ fn timeline_problems(config: &SimConfig, out: &mut Vec<Problem>) {
                     push("action", format!("no database \"{database}\""));
                 }
                 if !(factor.is_finite() && *factor > 0.0 && *factor <= MAX_SLOWDOWN) {
-                    push("action", format!("factor must be above 0 and at most {MAX_SLOWDOWN}, got {factor}"));
+                    push("action", format!("factor must be above 0 and at most {MAX_SLOWDOWN}, got {}", num(*factor)));
                 }
             }
             TimelineAction::FailFunction { function, error_rate } => {
@@ -726,7 +816,7 @@ fn timeline_problems(config: &SimConfig, out: &mut Vec<Problem>) {
                     push("action", format!("no function \"{function}\""));
                 }
                 if !(0.0..=1.0).contains(error_rate) {
-                    push("action", format!("error_rate is a fraction in 0..1, got {error_rate}"));
+                    push("action", format!("error_rate is a fraction in 0..1, got {}", num(*error_rate)));
                 }
             }
         }

@@ -11,6 +11,7 @@ use crate::sim::kernel::time::SimDuration;
 use crate::sim::route::Origin;
 use crate::sim::route::ResolvedCall;
 use crate::sim::route::{CallFailure, InFlight};
+use crate::sim::services::queue::Sent;
 
 impl Simulation {
     // ----- a handler's downstream calls -----
@@ -55,22 +56,42 @@ impl Simulation {
                     }
                     self.object_created(bucket, size_kb, request.depth, request.id, request.counted, None);
                 }
-                ResolvedCall::Write { stream } => self.write_record(stream, request.id, request.counted, false, None),
+                ResolvedCall::Write { stream } => {
+                    self.write_record(stream, request.id, request.counted, false, (None, request.depth));
+                }
                 ResolvedCall::Send { queue } => {
-                    self.send_message(queue, request.id, request.counted, None, false, SimDuration::ZERO);
+                    let consumed = self.services.queues[queue as usize].consumer_index.is_some();
+                    if !consumed || self.loop_allows(request.depth, request.counted) {
+                        let sent = Sent {
+                            sent_at: self.now,
+                            correlation: request.id,
+                            counted: request.counted,
+                            poison: false,
+                            trigger: None,
+                            fetch: SimDuration::ZERO,
+                            depth: request.depth,
+                        };
+                        self.send_message(queue, sent);
+                    }
                 }
                 ResolvedCall::Publish { bus, call } => {
                     let spec = &self.functions[function as usize].model.spec;
                     if let Some(Call::Publish { detail_type, .. }) = spec.calls.get(call as usize) {
                         let (detail_type, source) = (detail_type.clone(), spec.name.clone());
-                        self.publish(bus, &detail_type, &source, request.id, request.counted);
+                        self.publish(bus, &detail_type, &source, request.id, request.counted, request.depth);
                     }
                 }
                 ResolvedCall::Invoke { function: callee, asynchronous: true } => {
-                    self.new_async_event(callee, request.id, request.counted, None);
+                    if self.loop_allows(request.depth, request.counted) {
+                        let depth = request.depth + 1;
+                        self.new_async_event_with(callee, request.id, request.counted, None, depth, SimDuration::ZERO);
+                    }
                 }
                 ResolvedCall::Invoke { function: callee, asynchronous: false } => {
-                    let call = InFlight::new(request.id, Origin::Call { function, env }, self.now, request.counted);
+                    // A synchronous call holds its caller's environment: a cycle of them
+                    // ends at the concurrency limit. It still counts as a hop.
+                    let mut call = InFlight::new(request.id, Origin::Call { function, env }, self.now, request.counted);
+                    call.depth = request.depth.saturating_add(1);
                     match self.try_invoke(callee, call) {
                         Ok(()) => return, // the caller waits, busy and billed
                         Err(reason) => {

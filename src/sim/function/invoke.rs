@@ -17,8 +17,9 @@ impl Simulation {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         f.counters.arrived += u64::from(request.counted);
-        f.series.current.arrivals += 1;
-        f.touch(now);
+        if f.touch(now) {
+            self.bucket_dirty.push(function);
+        }
         // A warm on-demand environment still needs a unit of concurrency: at the
         // account's limit only an idle provisioned one (always counted) may serve.
         let account_full = f.model.spec.reserved_concurrency.is_none()
@@ -69,7 +70,6 @@ impl Simulation {
             r.init = took;
         }
         f.lifetime_cold_starts += 1;
-        f.series.current.cold_starts += 1;
         self.series.current.cold_starts += 1;
         self.note_in_flight();
         self.log.push(LogEntry { time: now, kind: LogKind::ColdStartBegan, function, env, request: request.id });
@@ -94,7 +94,6 @@ impl Simulation {
             }
         }
         f.lifetime_throttles += 1;
-        f.series.current.throttled += 1;
         self.series.current.throttled += 1;
         let entry = LogEntry {
             time: self.now,
@@ -109,7 +108,9 @@ impl Simulation {
     pub(crate) fn on_init_done(&mut self, function: u32, env: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
-        f.touch(now);
+        if f.touch(now) {
+            self.bucket_dirty.push(function);
+        }
         f.finish_init(env);
         let Some(request) = f.slots[env as usize].request else {
             return;
@@ -220,7 +221,9 @@ impl Simulation {
     pub(crate) fn complete(&mut self, function: u32, env: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
-        f.touch(now);
+        if f.touch(now) {
+            self.bucket_dirty.push(function);
+        }
         let Some(mut request) = f.slots[env as usize].request.take() else {
             return;
         };
@@ -251,12 +254,11 @@ impl Simulation {
                 Outcome::TimedOut => f.counters.timed_out += 1,
             }
         }
-        for point in [&mut f.series.current, &mut self.series.current] {
-            point.completed += 1;
-            point.errors += u64::from(request.outcome == Outcome::Failed);
-            point.timeouts += u64::from(request.outcome == Outcome::TimedOut);
-            point.latency.record(latency);
-        }
+        let point = &mut self.series.current;
+        point.completed += 1;
+        point.errors += u64::from(request.outcome == Outcome::Failed);
+        point.timeouts += u64::from(request.outcome == Outcome::TimedOut);
+        point.latency.record(latency);
         self.log.push(LogEntry {
             time: now,
             kind: LogKind::Finished { outcome: request.outcome, latency },

@@ -3,7 +3,7 @@
 
 use crate::sim::function::{EnvState, Environment, FunctionModel};
 use crate::sim::kernel::cost::Usage;
-use crate::sim::kernel::metrics::{Histogram, Series, SeriesPoint, TimeIntegral};
+use crate::sim::kernel::metrics::{Histogram, TimeIntegral};
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::InFlight;
@@ -95,6 +95,24 @@ impl PoolIntegrals {
     }
 }
 
+/// Idle provisioned environments: one that served (its slot), or `count` that never did,
+/// added at `created_at` (alike: no slot until one serves).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IdleProvisioned {
+    Slot(u32),
+    Unused { created_at: SimTime, count: u32 },
+}
+
+/// A pool as a tick last saw it: the integrals and counts (initializing, busy, idle)
+/// at time `at`, and whether it changed since.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct BucketMark {
+    start: PoolIntegrals,
+    at: SimTime,
+    pub(crate) counts: [u32; 3],
+    dirty: bool,
+}
+
 /// Per-function random streams, one per source of randomness.
 #[derive(Clone, Debug)]
 pub(crate) struct FunctionRngs {
@@ -113,7 +131,12 @@ pub struct FunctionState {
     free_slots: Vec<u32>,
     /// On-demand idle environments, most recently used at the back.
     pub(crate) idle: VecDeque<u32>,
-    pub(crate) idle_provisioned: Vec<u32>,
+    /// Idle provisioned environments, the next to serve on top: used ones by slot, and
+    /// never-used ones (all alike) as counts, so a million provisioned environments cost
+    /// a few bytes until they serve.
+    pub(crate) idle_provisioned: Vec<IdleProvisioned>,
+    /// What a never-used provisioned environment looks like (for views).
+    unused_template: Environment,
     pub initializing: u32,
     pub busy: u32,
     pub idle_count: u32,
@@ -123,8 +146,8 @@ pub struct FunctionState {
     pub(crate) on_demand_active: u32,
     integrals: PoolIntegrals,
     last_touch: SimTime,
-    /// Snapshot of the integrals at the last series bucket boundary.
-    bucket_start: PoolIntegrals,
+    /// Where the pool stood at the last tick that looked at it.
+    pub(crate) bucket: BucketMark,
     pub counters: FunctionCounters,
     /// Handler time of counted invocations.
     pub durations: Histogram,
@@ -133,7 +156,6 @@ pub struct FunctionState {
     pub usage: Usage,
     /// Peak requests in flight since the warm-up.
     pub max_concurrency: u32,
-    pub series: Series,
     bucket_max: u32,
     scaling_tokens: f64,
     scaling_refilled: SimTime,
@@ -150,6 +172,8 @@ pub struct FunctionState {
     pub(crate) call_allowed: Vec<bool>,
     /// Counted calls made, per call (what the function actually used).
     pub calls_made: Vec<u64>,
+    /// The queue that takes asynchronous events that failed every attempt.
+    pub(crate) on_failure_queue: Option<u32>,
     /// Environments that expired (whole run).
     pub expired: u64,
     /// Requests ever served and refused, warm-up included (for live views).
@@ -159,7 +183,7 @@ pub struct FunctionState {
 }
 
 impl FunctionState {
-    pub(crate) fn new(model: FunctionModel, seed: u64, series_width: SimDuration, scaling_burst: u32) -> Self {
+    pub(crate) fn new(model: FunctionModel, seed: u64, scaling_burst: u32) -> Self {
         let name = model.spec.name.clone();
         let stream = |what: &str| RngStream::new(seed, &format!("function/{name}/{what}"));
         let mut state = FunctionState {
@@ -175,6 +199,15 @@ impl FunctionState {
             free_slots: Vec::new(),
             idle: VecDeque::new(),
             idle_provisioned: Vec::new(),
+            unused_template: Environment {
+                state: EnvState::Idle,
+                provisioned: true,
+                created_at: SimTime::ZERO,
+                idle_since: SimTime::ZERO,
+                expires_at: SimTime::MAX,
+                invocations: 0,
+                connections: 0,
+            },
             initializing: 0,
             busy: 0,
             idle_count: 0,
@@ -182,13 +215,12 @@ impl FunctionState {
             on_demand_active: 0,
             integrals: PoolIntegrals::default(),
             last_touch: SimTime::ZERO,
-            bucket_start: PoolIntegrals::default(),
+            bucket: BucketMark::default(),
             counters: FunctionCounters::default(),
             durations: Histogram::default(),
             cold_start_times: Histogram::default(),
             usage: Usage::default(),
             max_concurrency: 0,
-            series: Series::new(series_width),
             bucket_max: 0,
             scaling_tokens: f64::from(scaling_burst),
             scaling_refilled: SimTime::ZERO,
@@ -198,6 +230,7 @@ impl FunctionState {
             connects_to: 0,
             call_allowed: Vec::new(),
             calls_made: Vec::new(),
+            on_failure_queue: None,
             expired: 0,
             lifetime_invocations: 0,
             lifetime_cold_starts: 0,
@@ -205,10 +238,15 @@ impl FunctionState {
         };
         let users = state.model.spec.local_state.as_ref().map_or(0, |l| l.sessions);
         state.sessions = vec![None; users as usize];
-        for _ in 0..state.model.spec.provisioned_concurrency {
-            state.add_provisioned(SimTime::ZERO);
-        }
+        let provisioned = state.model.spec.provisioned_concurrency;
+        state.add_provisioned(SimTime::ZERO, provisioned);
+        state.bucket.counts = state.counts();
         state
+    }
+
+    /// (initializing, busy, idle) environments.
+    pub(crate) fn counts(&self) -> [u32; 3] {
+        [self.initializing, self.busy, self.idle_count]
     }
 
     pub fn name(&self) -> &str {
@@ -231,14 +269,36 @@ impl FunctionState {
         self.provisioned + self.on_demand_active
     }
 
-    /// Live environments with their slot ids (for views and invariant checks).
+    /// Live environments with their slot ids (for views and invariant checks); then the
+    /// provisioned ones that never served, which have no slot yet (id `u32::MAX`).
     pub fn environment_slots(&self) -> impl Iterator<Item = (u32, &Environment)> {
-        self.slots.iter().enumerate().filter(|(_, s)| s.alive).map(|(i, s)| (i as u32, &s.env))
+        let used = self.slots.iter().enumerate().filter(|(_, s)| s.alive).map(|(i, s)| (i as u32, &s.env));
+        used.chain(std::iter::repeat_n((u32::MAX, &self.unused_template), self.unused_provisioned() as usize))
+    }
+
+    /// Provisioned environments that never served (idle, without a slot).
+    pub fn unused_provisioned(&self) -> u64 {
+        self.idle_provisioned
+            .iter()
+            .map(|e| match e {
+                IdleProvisioned::Unused { count, .. } => u64::from(*count),
+                IdleProvisioned::Slot(_) => 0,
+            })
+            .sum()
     }
 
     /// Adds `count x elapsed` to each gauge's integral; call before any gauge changes.
+    /// True when this is the pool's first change since the last tick: the caller then
+    /// lists it for the next tick (`Simulation::bucket_dirty`).
     #[inline]
-    pub(crate) fn touch(&mut self, now: SimTime) {
+    #[must_use]
+    pub(crate) fn touch(&mut self, now: SimTime) -> bool {
+        self.integrate(now);
+        !std::mem::replace(&mut self.bucket.dirty, true)
+    }
+
+    #[inline]
+    fn integrate(&mut self, now: SimTime) {
         let dt = now.since(self.last_touch);
         if dt.0 == 0 {
             return;
@@ -272,24 +332,22 @@ impl FunctionState {
         self.max_concurrency = self.in_flight();
     }
 
-    /// Closes this function's series bucket at `now` (a tick).
-    pub(crate) fn close_bucket(&mut self, now: SimTime) -> SeriesPoint {
-        self.touch(now);
-        let span = self.series.width();
-        let averages = self.integrals.averages_since(&self.bucket_start, span);
-        self.bucket_start = self.integrals;
+    /// Closes the series bucket `[now - span, now)` of a pool that changed in it (a
+    /// tick): its time-weighted averages over the bucket and its peak in flight. (A pool
+    /// that did not change kept its counts all along: the tick needs nothing from it.)
+    pub(crate) fn close_bucket(&mut self, now: SimTime, span: SimDuration) -> (PoolAverages, u32) {
+        self.integrate(now);
+        let mark = self.bucket;
+        // The integrals at the bucket's start: the counts held from the mark until then.
+        let mut start = mark.start;
+        let held = SimTime(now.0.saturating_sub(span.0)).since(mark.at);
+        start.initializing.add(u64::from(mark.counts[0]), held);
+        start.busy.add(u64::from(mark.counts[1]), held);
+        start.idle.add(u64::from(mark.counts[2]), held);
+        let averages = self.integrals.averages_since(&start, span);
+        self.bucket = BucketMark { start: self.integrals, at: now, counts: self.counts(), dirty: false };
         let in_flight = self.in_flight();
-        let max = std::mem::replace(&mut self.bucket_max, in_flight);
-        let mut closed = SeriesPoint::default();
-        self.series.close_bucket(|p| {
-            p.concurrency = averages.initializing + averages.busy;
-            p.environments = averages.environments;
-            p.busy = averages.busy;
-            p.idle = averages.idle;
-            p.max_concurrency = u64::from(max);
-            closed = p.clone();
-        });
-        closed
+        (averages, std::mem::replace(&mut self.bucket_max, in_flight))
     }
 
     /// Takes a scaling token if the scaling rate allows a new environment now.
@@ -306,16 +364,7 @@ impl FunctionState {
     }
 
     fn add_slot(&mut self, now: SimTime, state: EnvState, provisioned: bool) -> u32 {
-        let env = Environment {
-            state,
-            provisioned,
-            created_at: now,
-            idle_since: now,
-            expires_at: SimTime::MAX,
-            invocations: 0,
-            connections: 0,
-        };
-        let slot = Slot { env, request: None, alive: true };
+        let slot = Self::new_slot(now, state, provisioned);
         match self.free_slots.pop() {
             Some(id) => {
                 self.slots[id as usize] = slot;
@@ -328,12 +377,47 @@ impl FunctionState {
         }
     }
 
+    fn new_slot(now: SimTime, state: EnvState, provisioned: bool) -> Slot {
+        let env = Environment {
+            state,
+            provisioned,
+            created_at: now,
+            idle_since: now,
+            expires_at: SimTime::MAX,
+            invocations: 0,
+            connections: 0,
+        };
+        Slot { env, request: None, alive: true }
+    }
+
+    /// Takes the idle provisioned environment on top; one that never served gets its
+    /// slot now: a slot id never used before, so (slot, creation time) still names one
+    /// environment only (local state relies on it).
+    fn pop_idle_provisioned(&mut self) -> Option<u32> {
+        match self.idle_provisioned.last_mut()? {
+            IdleProvisioned::Slot(id) => {
+                let id = *id;
+                self.idle_provisioned.pop();
+                Some(id)
+            }
+            IdleProvisioned::Unused { created_at, count } => {
+                let created_at = *created_at;
+                *count -= 1;
+                if *count == 0 {
+                    self.idle_provisioned.pop();
+                }
+                self.slots.push(Self::new_slot(created_at, EnvState::Idle, true));
+                Some((self.slots.len() - 1) as u32)
+            }
+        }
+    }
+
     /// Takes the idle environment to serve the next request: provisioned first, then
     /// the most recently used on-demand one (so the least recently used age out), if
     /// `on_demand` allows one (not at the account's concurrency limit).
     #[inline]
     pub(crate) fn take_idle(&mut self, on_demand: bool) -> Option<u32> {
-        let id = self.idle_provisioned.pop().or_else(|| {
+        let id = self.pop_idle_provisioned().or_else(|| {
             if !on_demand {
                 return None;
             }
@@ -371,7 +455,7 @@ impl FunctionState {
             slot.env.state = EnvState::Idle;
             slot.env.idle_since = now;
             self.idle_count += 1;
-            self.idle_provisioned.push(id);
+            self.idle_provisioned.push(IdleProvisioned::Slot(id));
             return Released::Provisioned;
         }
         self.on_demand_active -= 1;
@@ -405,21 +489,46 @@ impl FunctionState {
         0
     }
 
-    /// Adds a provisioned environment, initialized and idle.
-    pub(crate) fn add_provisioned(&mut self, now: SimTime) {
-        let id = self.add_slot(now, EnvState::Idle, true);
-        self.idle_provisioned.push(id);
-        self.idle_count += 1;
-        self.provisioned += 1;
+    /// Adds `count` provisioned environments, initialized and idle.
+    pub(crate) fn add_provisioned(&mut self, now: SimTime, count: u32) {
+        if count == 0 {
+            return;
+        }
+        match self.idle_provisioned.last_mut() {
+            Some(IdleProvisioned::Unused { created_at, count: n }) if *created_at == now => *n += count,
+            _ => self.idle_provisioned.push(IdleProvisioned::Unused { created_at: now, count }),
+        }
+        self.idle_count += count;
+        self.provisioned += count;
     }
 
-    /// Shuts down an idle provisioned environment; false if none is idle.
-    pub(crate) fn remove_idle_provisioned(&mut self) -> bool {
-        let Some(id) = self.idle_provisioned.pop() else { return false };
-        self.idle_count -= 1;
-        self.provisioned -= 1;
-        self.retire(id);
-        true
+    /// Shuts down up to `count` idle provisioned environments (the top ones); returns
+    /// how many.
+    pub(crate) fn remove_idle_provisioned(&mut self, count: u32) -> u32 {
+        let mut removed = 0;
+        while removed < count {
+            match self.idle_provisioned.last_mut() {
+                None => break,
+                Some(IdleProvisioned::Slot(id)) => {
+                    let id = *id;
+                    self.idle_provisioned.pop();
+                    self.retire(id);
+                    removed += 1;
+                }
+                Some(IdleProvisioned::Unused { count: n, .. }) => {
+                    let k = (*n).min(count - removed);
+                    *n -= k;
+                    if *n == 0 {
+                        self.idle_provisioned.pop();
+                    }
+                    self.expired += u64::from(k);
+                    removed += k;
+                }
+            }
+        }
+        self.idle_count -= removed;
+        self.provisioned -= removed;
+        removed
     }
 
     fn retire(&mut self, id: u32) {

@@ -70,9 +70,11 @@ impl Dist {
                 }
                 (None, None, Some(mu), Some(sigma)) => {
                     if !mu.is_finite() || mu.abs() > 30.0 {
+                        let mu = crate::sim::kernel::num(*mu);
                         out.push(("mu", format!("mu must be a finite log-seconds value in -30..30, got {mu}")));
                     }
                     if !sigma.is_finite() || *sigma < 0.0 || *sigma > 10.0 {
+                        let sigma = crate::sim::kernel::num(*sigma);
                         out.push(("sigma", format!("sigma must be in 0..10, got {sigma}")));
                     }
                 }
@@ -80,7 +82,8 @@ impl Dist {
             },
             Dist::Gamma { shape, mean } => {
                 if !shape.is_finite() || *shape <= 0.0 || *shape > 1e6 {
-                    out.push(("shape", format!("shape must be a number above 0, got {shape}")));
+                    let shape = crate::sim::kernel::num(*shape);
+                    out.push(("shape", format!("shape must be a number above 0 and at most 1e6, got {shape}")));
                 }
                 if mean.0 == 0 {
                     out.push(("mean", "the mean must be above zero".into()));
@@ -98,7 +101,8 @@ impl Dist {
                 }
                 for (i, w) in percentiles.iter().enumerate() {
                     if !(0.0..=1.0).contains(&w.p) {
-                        out.push(("percentiles", format!("entry {i}: p must be in 0..1, got {}", w.p)));
+                        let p = crate::sim::kernel::num(w.p);
+                        out.push(("percentiles", format!("entry {i}: p must be in 0..1, got {p}")));
                     }
                 }
                 for w in percentiles.windows(2) {

@@ -3,16 +3,17 @@
 //! (scenario, seed).
 //!
 //! Two parts share one sequence counter:
-//! - lanes: sources with exactly one pending event each (a trigger's next arrival).
-//!   Half of all events are arrivals; keeping them in a small array scanned for its
-//!   minimum takes them out of the heap.
+//! - lanes: sources with at most one pending event each (a trigger's next arrival),
+//!   in a binary heap of their own: half of all events are arrivals, and an idle lane
+//!   costs nothing (taking the earliest is O(log lanes), never a scan of every lane).
 //! - a radix heap for everything else: simulated time never goes backwards, so each
 //!   event is filed in the bucket of the highest bit where its time differs from the
 //!   last time taken out. Filing is O(1) and an event moves to a lower bucket only a
 //!   few times; several times faster than a binary heap here (see the README).
 
 use crate::sim::kernel::time::SimTime;
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// Largest allocation a drained bucket keeps for reuse (events).
 const RETAINED_BUCKET_CAPACITY: usize = 4096;
@@ -34,10 +35,8 @@ pub(crate) struct EventQueue<E> {
     occupied: u64,
     last: u64,
     len: usize,
-    /// Pending (time, sequence) of each lane.
-    lanes: Vec<Option<(u64, u64)>>,
-    /// The earliest lane: (time, sequence, lane).
-    lane_min: Option<(u64, u64, u32)>,
+    /// Pending (time, sequence, lane) of the lanes that have one, earliest on top.
+    lanes: BinaryHeap<Reverse<(u64, u64, u32)>>,
     next_seq: u64,
 }
 
@@ -49,10 +48,15 @@ impl<E> EventQueue<E> {
             occupied: 0,
             last: 0,
             len: 0,
-            lanes: vec![None; lanes],
-            lane_min: None,
+            lanes: BinaryHeap::with_capacity(lanes),
             next_seq: 0,
         }
+    }
+
+    /// The earliest lane event: (time, sequence, lane).
+    #[inline]
+    fn lane_min(&self) -> Option<(u64, u64, u32)> {
+        self.lanes.peek().map(|r| r.0)
     }
 
     #[inline]
@@ -82,14 +86,7 @@ impl<E> EventQueue<E> {
     pub(crate) fn schedule_lane(&mut self, lane: u32, at: SimTime) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.lanes[lane as usize] = Some((at.0, seq));
-        if self.lane_min.is_none_or(|(t, s, _)| (at.0, seq) < (t, s)) {
-            self.lane_min = Some((at.0, seq, lane));
-        }
-    }
-
-    fn rescan_lanes(&mut self) {
-        self.lane_min = self.lanes.iter().enumerate().filter_map(|(i, l)| l.map(|(t, s)| (t, s, i as u32))).min();
+        self.lanes.push(Reverse((at.0, seq, lane)));
     }
 
     /// Makes `time` (earlier than every queued event's) the reference point again.
@@ -116,7 +113,7 @@ impl<E> EventQueue<E> {
     #[inline]
     fn next_source(&mut self) -> Option<bool> {
         loop {
-            let lane = self.lane_min;
+            let lane = self.lane_min();
             if let Some(&(t, s, _)) = self.front.front() {
                 return Some(matches!(lane, Some((lt, ls, _)) if (lt, ls) < (t, s)));
             }
@@ -160,7 +157,7 @@ impl<E> EventQueue<E> {
     #[inline]
     pub(crate) fn peek_time(&mut self) -> Option<SimTime> {
         match self.next_source()? {
-            true => self.lane_min.map(|(t, _, _)| SimTime(t)),
+            true => self.lane_min().map(|(t, _, _)| SimTime(t)),
             false => self.front.front().map(|(t, _, _)| SimTime(*t)),
         }
     }
@@ -168,9 +165,7 @@ impl<E> EventQueue<E> {
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<(SimTime, Due<E>)> {
         if self.next_source()? {
-            let (t, _, lane) = self.lane_min?;
-            self.lanes[lane as usize] = None;
-            self.rescan_lanes();
+            let Reverse((t, _, lane)) = self.lanes.pop()?;
             return Some((SimTime(t), Due::Lane(lane)));
         }
         self.len -= 1;
@@ -184,7 +179,7 @@ impl<E> EventQueue<E> {
 
     /// Pending events (lanes included).
     pub(crate) fn len(&self) -> usize {
-        self.len + self.lanes.iter().filter(|l| l.is_some()).count()
+        self.len + self.lanes.len()
     }
 }
 

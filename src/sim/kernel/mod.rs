@@ -11,3 +11,10 @@ pub mod metrics;
 pub mod rng;
 pub mod time;
 pub mod trace;
+
+/// A number for a message: as written when it is of a usual size, in scientific
+/// notation otherwise (`1e300`, not 301 digits), `NaN` and `inf` as such.
+pub fn num(x: f64) -> String {
+    let size = x.abs();
+    if x == 0.0 || (1e-4..1e15).contains(&size) || !x.is_finite() { format!("{x}") } else { format!("{x:e}") }
+}

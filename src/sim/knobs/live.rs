@@ -141,22 +141,20 @@ impl Simulation {
             }
         }
         let f = &mut self.functions[function];
-        f.touch(now);
+        if f.touch(now) {
+            self.bucket_dirty.push(function as u32);
+        }
         if count > current {
-            for _ in current..count {
-                f.add_provisioned(now);
-            }
+            f.add_provisioned(now, count - current);
             if reserved.is_none() {
                 self.account.unreserved_in_use += count - current;
             }
         } else {
-            let mut to_remove = current - count;
             // Idle ones first: they can go at once.
-            while to_remove > 0 && f.remove_idle_provisioned() {
-                to_remove -= 1;
-                if reserved.is_none() {
-                    self.account.unreserved_in_use -= 1;
-                }
+            let removed = f.remove_idle_provisioned(current - count);
+            let mut to_remove = current - count - removed;
+            if reserved.is_none() {
+                self.account.unreserved_in_use -= removed;
             }
             // Busy ones turn on-demand: their concurrency is still in use until they finish
             // (then `release` treats them as on-demand and keeps them warm as usual).

@@ -6,9 +6,9 @@
 
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::time::{SimDuration, SimTime};
-use crate::sim::names::index_of;
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
+use crate::sim::services::queue::Sent;
 use crate::sim::trigger::TriggerSpec;
 use crate::sim::{Event, Simulation};
 
@@ -24,7 +24,7 @@ pub(crate) struct AsyncEvent {
     pub attempts: u32,
     pub throttles: u32,
     pub side_effects: u32,
-    /// Object-created invocations in its chain (recursive loop detection).
+    /// Function invocations in its chain before this event's (recursive loop detection).
     pub depth: u16,
     /// Time to fetch its claim-checked payload.
     pub fetch: SimDuration,
@@ -86,10 +86,6 @@ fn throttle_backoff(throttles: u32) -> SimDuration {
 }
 
 impl Simulation {
-    pub(crate) fn new_async_event(&mut self, function: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
-        self.new_async_event_with(function, correlation, counted, trigger, 0, SimDuration::ZERO);
-    }
-
     pub(crate) fn new_async_event_with(
         &mut self,
         function: u32,
@@ -177,19 +173,26 @@ impl Simulation {
 
     fn give_up_async(&mut self, event: u32) {
         let e = self.services.async_events[event].clone();
-        let destination = self.functions[e.function as usize].model.spec.on_failure.clone();
-        match destination.and_then(|name| index_of(&self.config.queues, &name)) {
+        if let Some(q) = self.functions[e.function as usize].on_failure_queue {
             // A queue with a consumer retries the event there; one without parks it.
-            Some(q) if self.services.queues[q as usize].consumer_index.is_some() => {
+            if self.services.queues[q as usize].consumer_index.is_some() {
                 self.services.counters.async_handed_on += u64::from(e.counted);
-                self.send_message(q, e.correlation, e.counted, None, false, e.fetch);
-            }
-            Some(q) => {
+            } else {
                 self.services.counters.async_to_dlq += u64::from(e.counted);
                 self.services.queues[q as usize].dead_letters += 1;
-                self.send_message(q, e.correlation, e.counted, None, false, e.fetch);
             }
-            None => self.services.counters.async_dropped += u64::from(e.counted),
+            let sent = Sent {
+                sent_at: self.now,
+                correlation: e.correlation,
+                counted: e.counted,
+                poison: false,
+                trigger: None,
+                fetch: e.fetch,
+                depth: e.depth,
+            };
+            self.send_message(q, sent);
+        } else {
+            self.services.counters.async_dropped += u64::from(e.counted);
         }
         if let Some(t) = e.trigger {
             let t = &mut self.triggers[t as usize];

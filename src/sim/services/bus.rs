@@ -4,6 +4,7 @@
 
 use crate::sim::Simulation;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::services::queue::Sent;
 use serde::{Deserialize, Serialize};
 
 /// A bus as written in a scenario.
@@ -104,20 +105,46 @@ impl BusState {
 }
 
 impl Simulation {
-    /// Routes an event to every target of every matching rule.
-    pub(crate) fn publish(&mut self, bus: u32, detail_type: &str, source: &str, correlation: u64, counted: bool) {
+    /// Routes an event to every target of every matching rule. `depth`: invocations
+    /// in the publisher's chain (0 from a trigger); past `MAX_RECURSION` the event is
+    /// published but delivered nowhere (a loop stopped).
+    pub(crate) fn publish(
+        &mut self,
+        bus: u32,
+        detail_type: &str,
+        source: &str,
+        correlation: u64,
+        counted: bool,
+        depth: u16,
+    ) {
         let b = &mut self.services.buses[bus as usize];
         let targets = b.route(detail_type, source);
         if counted {
             b.counters.published += 1;
             b.counters.unmatched += u64::from(targets.is_empty());
-            b.counters.deliveries += targets.len() as u64;
         }
+        if targets.is_empty() || !self.loop_allows(depth, counted) {
+            return;
+        }
+        self.services.buses[bus as usize].counters.deliveries += u64::from(counted) * targets.len() as u64;
         for target in targets {
             match target {
-                ResolvedTarget::Function(f) => self.new_async_event(f, correlation, counted, None),
-                ResolvedTarget::Queue(q) => self.send_message(q, correlation, counted, None, false, SimDuration::ZERO),
-                ResolvedTarget::Workflow(w) => self.start_execution(w, correlation, counted, None),
+                ResolvedTarget::Function(f) => {
+                    self.new_async_event_with(f, correlation, counted, None, depth + 1, SimDuration::ZERO)
+                }
+                ResolvedTarget::Queue(q) => {
+                    let sent = Sent {
+                        sent_at: self.now,
+                        correlation,
+                        counted,
+                        poison: false,
+                        trigger: None,
+                        fetch: SimDuration::ZERO,
+                        depth,
+                    };
+                    self.send_message(q, sent);
+                }
+                ResolvedTarget::Workflow(w) => self.start_execution(w, correlation, counted, None, depth),
             }
         }
     }

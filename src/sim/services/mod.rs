@@ -41,6 +41,10 @@ pub struct ServiceCounters {
     pub payload_rejected: u64,
     /// Payloads over the limit stored in a bucket, a reference sent instead.
     pub claim_checks: u64,
+    /// Events, messages, objects and records not passed on because their chain of
+    /// invocations had gone `MAX_RECURSION` hops deep (recursive loop detection).
+    #[serde(skip)]
+    pub loops_stopped: u64,
 }
 
 fn is_zero(n: &u64) -> bool {

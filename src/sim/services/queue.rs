@@ -8,7 +8,10 @@ use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
+
+mod fresh;
+pub(crate) use fresh::{FreshMessages, Sent};
 
 /// A queue as written in a scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,7 +82,8 @@ pub(crate) enum MessageState {
     Gone,
 }
 
-/// One message.
+/// A message that a consumer received at least once (a message nobody received yet is
+/// kept packed in `FreshMessages`).
 #[derive(Clone, Debug)]
 pub(crate) struct Message {
     /// Correlation id of the request that produced it.
@@ -96,12 +100,28 @@ pub(crate) struct Message {
     pub side_effects: u32,
     /// The producer trigger that sent it (it hears how the message ended).
     pub trigger: Option<u32>,
-    /// Unique per message: slots are reused, so a batch checks it still holds the same one.
+    /// Unique per message (its place in the order sent): slots are reused, so a batch
+    /// checks it still holds the same one.
     pub serial: u64,
     /// Fails every time it is processed.
     pub poison: bool,
     /// Time a consumer needs to fetch its claim-checked payload (zero when inline).
     pub fetch: SimDuration,
+    /// Function invocations in its chain so far (recursive loop detection).
+    pub depth: u16,
+    /// Visible again and listed in the queue's order of receives (`returned`).
+    pub listed: bool,
+}
+
+/// A message visible again after a receive, in the order messages became visible:
+/// `sent_before` is how many messages had been sent by then (its place among the
+/// messages never received), `receipt` tells a stale entry (the message was deleted,
+/// expired or received again since) from a live one.
+#[derive(Clone, Copy, Debug)]
+struct Returned {
+    slot: u32,
+    receipt: u32,
+    sent_before: u64,
 }
 
 /// Counts over messages sent after the warm-up.
@@ -125,18 +145,33 @@ pub struct QueueCounters {
 }
 
 /// A queue at run time.
+///
+/// Visible messages are received in the order they became visible: those never
+/// received (`fresh`, packed, in the order sent) and those that came back after a
+/// visibility timeout (`returned`), merged by when they became visible. Received ones
+/// live in a slab; the visible ones among them are also ordered by age, so the oldest
+/// message and those past the retention period are found without scanning the backlog.
 #[derive(Clone, Debug)]
 pub struct QueueState {
     pub spec: QueueSpec,
+    fresh: FreshMessages,
     pub(crate) messages: Vec<Message>,
     free: Vec<u32>,
-    pub(crate) visible: VecDeque<u32>,
+    returned: VecDeque<Returned>,
+    /// Entries of `returned` whose message is no longer visible there.
+    stale_returned: usize,
+    /// Received messages that are visible again, by serial (the order sent), with slots.
+    visible_by_age: BTreeSet<(u64, u32)>,
+    /// Counted messages sent and not yet deleted, sent to the DLQ or expired.
+    counted_live: u64,
     pub in_flight: u32,
     /// Batches being processed by the consumer.
     pub(crate) batches_in_flight: u32,
     /// Each batch in flight: (message slot, message serial).
     pub(crate) batches: Vec<Vec<(u32, u64)>>,
     free_batches: Vec<u32>,
+    /// Emptied batch lists, kept for reuse.
+    spare_batches: Vec<Vec<(u32, u64)>>,
     pub(crate) dlq_index: Option<u32>,
     pub(crate) consumer_index: Option<u32>,
     /// Concurrent batches the pollers allow (grows during backlogs).
@@ -162,13 +197,18 @@ impl QueueState {
     pub(crate) fn new(spec: QueueSpec) -> QueueState {
         QueueState {
             spec,
+            fresh: FreshMessages::default(),
             messages: Vec::new(),
             free: Vec::new(),
-            visible: VecDeque::new(),
+            returned: VecDeque::new(),
+            stale_returned: 0,
+            visible_by_age: BTreeSet::new(),
+            counted_live: 0,
             in_flight: 0,
             batches_in_flight: 0,
             batches: Vec::new(),
             free_batches: Vec::new(),
+            spare_batches: Vec::new(),
             dlq_index: None,
             consumer_index: None,
             pollers: INITIAL_POLLERS,
@@ -196,52 +236,32 @@ impl QueueState {
 
     /// Messages waiting to be received.
     pub fn depth(&self) -> u64 {
-        self.visible.len() as u64
+        (self.fresh.len() + self.visible_by_age.len()) as u64
     }
 
     /// Age of the oldest visible message.
     pub fn oldest_age(&self, now: SimTime) -> SimDuration {
-        self.visible.iter().map(|&m| now.since(self.messages[m as usize].sent_at)).max().unwrap_or_default()
+        let fresh = self.fresh.front().map(|m| m.sent_at);
+        let returned = self.visible_by_age.first().map(|&(_, slot)| self.messages[slot as usize].sent_at);
+        match (fresh, returned) {
+            (Some(a), Some(b)) => now.since(a.min(b)),
+            (Some(t), None) | (None, Some(t)) => now.since(t),
+            (None, None) => SimDuration::ZERO,
+        }
+    }
+
+    /// Slots of the structures that hold messages (memory checks): packed bytes of the
+    /// never-received, received messages, and the visible-again lists.
+    pub(crate) fn census(&self) -> [usize; 3] {
+        [self.fresh.capacity(), self.messages.capacity(), self.returned.capacity() + self.visible_by_age.len()]
     }
 
     /// Stores a new message, visible at once.
-    pub(crate) fn send(
-        &mut self,
-        now: SimTime,
-        correlation: u64,
-        counted: bool,
-        trigger: Option<u32>,
-        poison: bool,
-        fetch: SimDuration,
-    ) -> u32 {
-        let message = Message {
-            correlation,
-            sent_at: now,
-            counted,
-            receives: 0,
-            receipt: 0,
-            state: MessageState::Visible,
-            side_effects: 0,
-            trigger,
-            serial: self.next_receipt + 1,
-            poison,
-            fetch,
-        };
-        self.next_receipt += 1;
-        let id = match self.free.pop() {
-            Some(id) => {
-                self.messages[id as usize] = message;
-                id
-            }
-            None => {
-                self.messages.push(message);
-                (self.messages.len() - 1) as u32
-            }
-        };
-        self.counters.sent += u64::from(counted);
-        self.visible.push_back(id);
+    pub(crate) fn send(&mut self, now: SimTime, sent: Sent) {
+        self.counters.sent += u64::from(sent.counted);
+        self.counted_live += u64::from(sent.counted);
+        self.fresh.push(Sent { sent_at: now, ..sent });
         self.note_depth(now);
-        id
     }
 
     fn note_depth(&mut self, now: SimTime) {
@@ -254,7 +274,7 @@ impl QueueState {
         let Some(consumer) = &self.spec.consumer else { return };
         let dt = now.since(self.pollers_updated).as_secs_f64();
         self.pollers_updated = now;
-        if !self.visible.is_empty() {
+        if self.depth() > 0 {
             self.pollers = (self.pollers + POLLERS_PER_SEC * dt).min(f64::from(consumer.max_concurrency));
         }
     }
@@ -266,20 +286,95 @@ impl QueueState {
         (self.pollers as u32).min(max)
     }
 
+    fn insert(&mut self, message: Message) -> u32 {
+        match self.free.pop() {
+            Some(id) => {
+                self.messages[id as usize] = message;
+                id
+            }
+            None => {
+                self.messages.push(message);
+                (self.messages.len() - 1) as u32
+            }
+        }
+    }
+
+    /// The front of `returned`, its stale entries dropped.
+    fn returned_front(&mut self) -> Option<Returned> {
+        while let Some(&r) = self.returned.front() {
+            let m = &self.messages[r.slot as usize];
+            if m.state == MessageState::Visible && m.receipt == r.receipt {
+                return Some(r);
+            }
+            self.returned.pop_front();
+            self.stale_returned -= 1;
+        }
+        None
+    }
+
+    /// An entry of `returned` went stale; compacts the list once most of it is.
+    fn went_stale(&mut self) {
+        self.stale_returned += 1;
+        if self.stale_returned > 64 && self.stale_returned * 2 > self.returned.len() {
+            let messages = &self.messages;
+            self.returned.retain(|r| {
+                let m = &messages[r.slot as usize];
+                m.state == MessageState::Visible && m.receipt == r.receipt
+            });
+            self.stale_returned = 0;
+        }
+    }
+
     /// Receives up to `n` messages as one batch; returns the batch id.
     pub(crate) fn receive_batch(&mut self, now: SimTime, n: u32) -> Option<u32> {
-        let mut taken = Vec::with_capacity(n as usize);
+        let mut taken = self.spare_batches.pop().unwrap_or_default();
         // A queue never delivers a message past its retention period: such messages
         // stay visible until the next `expire_old` deletes them (a message that keeps
         // coming back, such as a poison one without a DLQ, would otherwise be received
-        // again every time and only expire if a tick happened to find it visible).
-        let mut overdue = Vec::new();
+        // again every time and only expire if a tick happened to find it visible). They
+        // leave the order of receives (they can never be received again) but stay
+        // visible, in `visible_by_age`.
         while taken.len() < n as usize {
-            let Some(id) = self.visible.pop_front() else { break };
-            if now.since(self.messages[id as usize].sent_at) >= self.spec.retention {
-                overdue.push(id);
-                continue;
-            }
+            let fresh_first = match (self.returned_front(), self.fresh.front()) {
+                (None, None) => break,
+                (Some(r), Some(_)) => r.sent_before > self.fresh.front_serial(),
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+            };
+            let id = if fresh_first {
+                let serial = self.fresh.front_serial();
+                let Some(sent) = self.fresh.pop() else { break };
+                let message = Message {
+                    correlation: sent.correlation,
+                    sent_at: sent.sent_at,
+                    counted: sent.counted,
+                    receives: 0,
+                    receipt: 0,
+                    state: MessageState::Visible,
+                    side_effects: 0,
+                    trigger: sent.trigger,
+                    serial,
+                    poison: sent.poison,
+                    fetch: sent.fetch,
+                    depth: sent.depth,
+                    listed: false,
+                };
+                let id = self.insert(message);
+                if now.since(sent.sent_at) >= self.spec.retention {
+                    self.visible_by_age.insert((serial, id));
+                    continue;
+                }
+                id
+            } else {
+                let Some(r) = self.returned.pop_front() else { break };
+                let m = &mut self.messages[r.slot as usize];
+                m.listed = false;
+                if now.since(m.sent_at) >= self.spec.retention {
+                    continue; // stays in `visible_by_age`
+                }
+                self.visible_by_age.remove(&(m.serial, r.slot));
+                r.slot
+            };
             let m = &mut self.messages[id as usize];
             if m.counted {
                 self.counters.received += 1;
@@ -299,10 +394,8 @@ impl QueueState {
             self.in_flight += 1;
             taken.push((id, m.serial));
         }
-        for id in overdue.into_iter().rev() {
-            self.visible.push_front(id);
-        }
         if taken.is_empty() {
+            self.spare_batches.push(taken);
             return None;
         }
         self.batches_in_flight += 1;
@@ -324,20 +417,37 @@ impl QueueState {
         std::mem::take(&mut self.batches[batch as usize])
     }
 
+    /// Keeps an emptied batch list for the next receive (no allocation per batch).
+    pub(crate) fn recycle_batch(&mut self, mut list: Vec<(u32, u64)>) {
+        if self.spare_batches.len() < 64 {
+            list.clear();
+            self.spare_batches.push(list);
+        }
+    }
+
     /// Deletes a message (processed). No-op if it is already gone.
     pub(crate) fn delete(&mut self, id: u32) {
-        let m = &mut self.messages[id as usize];
+        let m = &self.messages[id as usize];
         match m.state {
             MessageState::Gone => return,
             MessageState::InFlight => self.in_flight -= 1,
-            MessageState::Visible => self.visible.retain(|&v| v != id),
+            MessageState::Visible => {
+                self.visible_by_age.remove(&(m.serial, id));
+            }
         }
-        self.counters.deleted += u64::from(m.counted);
+        let listed = self.messages[id as usize].listed;
+        self.counters.deleted += u64::from(self.messages[id as usize].counted);
         self.forget(id);
+        if listed {
+            self.went_stale(); // after `forget`: a compaction must see it gone
+        }
     }
 
     fn forget(&mut self, id: u32) {
-        self.messages[id as usize].state = MessageState::Gone;
+        let m = &mut self.messages[id as usize];
+        self.counted_live -= u64::from(m.counted);
+        m.state = MessageState::Gone;
+        m.listed = false;
         self.free.push(id);
     }
 
@@ -359,51 +469,60 @@ impl QueueState {
             self.forget(id);
             return Some(message);
         }
+        let serial = m.serial;
         self.messages[id as usize].state = MessageState::Visible;
-        self.visible.push_back(id);
+        self.messages[id as usize].listed = true;
+        let sent_before = self.fresh.next_serial();
+        self.returned.push_back(Returned { slot: id, receipt, sent_before });
+        self.visible_by_age.insert((serial, id));
         self.note_depth(now);
         None
     }
 
-    /// Deletes visible messages older than the retention period; returns them.
-    pub(crate) fn expire_old(&mut self, now: SimTime) -> Vec<Message> {
+    /// Deletes visible messages older than the retention period; `expired` hears the
+    /// trigger and whether each was counted.
+    pub(crate) fn expire_old(&mut self, now: SimTime, mut expired: impl FnMut(Option<u32>, bool)) {
         let retention = self.spec.retention;
-        let mut kept = VecDeque::with_capacity(self.visible.len());
-        let mut expired = Vec::new();
-        while let Some(id) = self.visible.pop_front() {
+        // Never received: sent in order, so the old ones are at the front.
+        while let Some(m) = self.fresh.front().copied() {
+            if now.since(m.sent_at) < retention {
+                break;
+            }
+            self.fresh.pop();
+            self.counters.expired += u64::from(m.counted);
+            self.counters.expired_unreceived += u64::from(m.counted);
+            self.counted_live -= u64::from(m.counted);
+            expired(m.trigger, m.counted);
+        }
+        // Visible again: by age too.
+        while let Some(&(serial, id)) = self.visible_by_age.first() {
             let m = &self.messages[id as usize];
-            if now.since(m.sent_at) >= retention {
-                self.counters.expired += u64::from(m.counted);
-                self.counters.expired_unreceived += u64::from(m.counted && m.receives == 0);
-                expired.push(m.clone());
-                self.forget(id);
-            } else {
-                kept.push_back(id);
+            if now.since(m.sent_at) < retention {
+                break;
+            }
+            self.visible_by_age.remove(&(serial, id));
+            let (trigger, counted, listed) = (m.trigger, m.counted, m.listed);
+            self.counters.expired += u64::from(counted);
+            expired(trigger, counted);
+            self.forget(id);
+            if listed {
+                self.went_stale();
             }
         }
-        self.visible = kept;
         self.max_oldest_age = self.max_oldest_age.max(self.oldest_age(now));
-        expired
     }
 
     /// Counted messages still in the queue (visible or being processed).
     pub fn counted_in_queue(&self) -> u64 {
-        self.messages.iter().filter(|m| m.counted && m.state != MessageState::Gone).count() as u64
+        self.counted_live
     }
 }
 
 impl Simulation {
-    pub(crate) fn send_message(
-        &mut self,
-        queue: u32,
-        correlation: u64,
-        counted: bool,
-        trigger: Option<u32>,
-        poison: bool,
-        fetch: SimDuration,
-    ) {
+    /// Sends a message now (its `sent_at` is set to now).
+    pub(crate) fn send_message(&mut self, queue: u32, sent: Sent) {
         let now = self.now;
-        self.services.queues[queue as usize].send(now, correlation, counted, trigger, poison, fetch);
+        self.services.queues[queue as usize].send(now, sent);
         self.pump_queue(queue);
     }
 
@@ -412,13 +531,14 @@ impl Simulation {
         let now = self.now;
         loop {
             let q = &mut self.services.queues[queue as usize];
-            let (Some(consumer), Some(function)) = (q.spec.consumer.clone(), q.consumer_index) else { return };
-            if q.visible.is_empty() || q.batches_in_flight >= q.consumer_limit(now) {
+            let (Some(consumer), Some(function)) = (q.spec.consumer.as_ref(), q.consumer_index) else { return };
+            let (batch_size, batching_window) = (consumer.batch_size, consumer.batching_window);
+            if q.depth() == 0 || q.batches_in_flight >= q.consumer_limit(now) {
                 return;
             }
-            if consumer.batching_window.0 > 0 && (q.visible.len() as u32) < consumer.batch_size {
+            if batching_window.0 > 0 && q.depth() < u64::from(batch_size) {
                 // Wait for a fuller batch until the window closes.
-                let window_end = *q.window_opened.get_or_insert(now) + consumer.batching_window;
+                let window_end = *q.window_opened.get_or_insert(now) + batching_window;
                 if now < window_end {
                     if q.poll_at.is_none_or(|at| at > window_end) {
                         q.poll_at = Some(window_end);
@@ -438,14 +558,16 @@ impl Simulation {
             }
             let q = &mut self.services.queues[queue as usize];
             q.window_opened = None;
-            let Some(batch) = q.receive_batch(now, consumer.batch_size) else { return };
+            let Some(batch) = q.receive_batch(now, batch_size) else { return };
             let visibility = q.spec.visibility_timeout;
             let mut counted = false;
             let mut correlation = 0;
+            let mut depth = 0;
             for &(m, _) in &q.batches[batch as usize] {
                 let message = &q.messages[m as usize];
                 counted |= message.counted;
                 correlation = message.correlation;
+                depth = depth.max(message.depth);
                 let span = crate::sim::kernel::trace::Span {
                     trace: message.correlation,
                     kind: crate::sim::kernel::trace::SpanKind::QueueWait,
@@ -458,12 +580,15 @@ impl Simulation {
                 let receipt = message.receipt;
                 self.queue.schedule(now + visibility, Event::VisibilityTimeout { queue, message: m, receipt });
             }
-            let request = InFlight::new(correlation, Origin::Queue { queue, batch }, now, counted);
+            let mut request = InFlight::new(correlation, Origin::Queue { queue, batch }, now, counted);
+            request.depth = depth.saturating_add(1);
             if let Err(reason) = self.try_invoke(function, request) {
                 // Only the scaling rate can refuse here (`has_room` checked the rest):
                 // the messages come back after their visibility timeout.
                 self.note_throttle(function, &request, reason);
-                self.services.queues[queue as usize].release_batch(batch);
+                let q = &mut self.services.queues[queue as usize];
+                let list = q.release_batch(batch);
+                q.recycle_batch(list);
                 return;
             }
         }
@@ -486,7 +611,16 @@ impl Simulation {
             }
             if let Some(dlq) = q.dlq_index {
                 self.services.queues[dlq as usize].dead_letters += 1;
-                self.send_message(dlq, dead.correlation, dead.counted, None, dead.poison, dead.fetch);
+                let sent = Sent {
+                    sent_at: now,
+                    correlation: dead.correlation,
+                    counted: dead.counted,
+                    poison: dead.poison,
+                    trigger: None,
+                    fetch: dead.fetch,
+                    depth: dead.depth,
+                };
+                self.send_message(dlq, sent);
             }
         }
         self.pump_queue(queue);
@@ -544,18 +678,147 @@ impl Simulation {
                 }
             }
         }
+        self.services.queues[queue as usize].recycle_batch(messages);
         self.pump_queue(queue);
     }
 
     /// Retention: messages too old are deleted by the queue (their producers hear a
     /// timeout).
     pub(crate) fn expire_old_messages(&mut self) {
-        for q in 0..self.services.queues.len() {
-            for m in self.services.queues[q].expire_old(self.now) {
-                if let (Some(t), true) = (m.trigger, m.counted) {
-                    self.triggers[t as usize].counters.timed_out += 1;
+        let triggers = &mut self.triggers;
+        for q in &mut self.services.queues {
+            q.expire_old(self.now, |trigger, counted| {
+                if let (Some(t), true) = (trigger, counted) {
+                    triggers[t as usize].counters.timed_out += 1;
                 }
-            }
+            });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::kernel::rng::RngStream;
+    use std::collections::HashMap;
+
+    /// The queue as it was written first: every visible message in one list, scanned
+    /// (slow, obviously right). The packed queue must behave exactly like it.
+    #[derive(Default)]
+    struct Reference {
+        visible: VecDeque<u64>,
+        sent_at: HashMap<u64, u64>,
+        state: HashMap<u64, MessageState>,
+        receives: HashMap<u64, u32>,
+    }
+
+    impl Reference {
+        fn receive(&mut self, now: u64, n: usize, retention: u64) -> Vec<u64> {
+            let mut taken = Vec::new();
+            let mut overdue = Vec::new();
+            while taken.len() < n {
+                let Some(s) = self.visible.pop_front() else { break };
+                if now - self.sent_at[&s] >= retention {
+                    overdue.push(s);
+                    continue;
+                }
+                self.state.insert(s, MessageState::InFlight);
+                *self.receives.entry(s).or_default() += 1;
+                taken.push(s);
+            }
+            for s in overdue.into_iter().rev() {
+                self.visible.push_front(s);
+            }
+            taken
+        }
+        fn expire(&mut self, now: u64, retention: u64) -> Vec<u64> {
+            let (old, kept): (Vec<u64>, Vec<u64>) =
+                self.visible.iter().partition(|s| now - self.sent_at[s] >= retention);
+            self.visible = kept.into();
+            for s in &old {
+                self.state.insert(*s, MessageState::Gone);
+            }
+            old
+        }
+        fn oldest(&self, now: u64) -> u64 {
+            self.visible.iter().map(|s| now - self.sent_at[s]).max().unwrap_or(0)
+        }
+    }
+
+    #[test]
+    fn behaves_exactly_like_one_scanned_list() {
+        let retention = 5_000;
+        let spec = QueueSpec {
+            name: "q".into(),
+            visibility_timeout: SimDuration::from_secs(1),
+            max_receive_count: 1000,
+            dlq: None,
+            retention: SimDuration(retention),
+            consumer: None,
+        };
+        let mut rng = RngStream::new(5, "queue-reference");
+        let mut q = QueueState::new(spec);
+        let mut r = Reference::default();
+        let mut in_flight: Vec<(u32, u64, u32)> = Vec::new(); // slot, serial, receipt
+        let mut now = 0u64;
+        let mut serial = 0u64;
+        for round in 0..100_000 {
+            now += (rng.unit() * 40.0) as u64;
+            let t = SimTime(now);
+            let action = rng.unit();
+            if action < 0.35 {
+                let sent = Sent {
+                    sent_at: t,
+                    correlation: serial,
+                    counted: true,
+                    poison: false,
+                    trigger: None,
+                    fetch: SimDuration::ZERO,
+                    depth: 0,
+                };
+                q.send(t, sent);
+                r.visible.push_back(serial);
+                r.sent_at.insert(serial, now);
+                r.state.insert(serial, MessageState::Visible);
+                serial += 1;
+            } else if action < 0.6 {
+                let n = 1 + (rng.unit() * 4.0) as usize;
+                let want = r.receive(now, n, retention);
+                let got: Vec<(u32, u64)> = match q.receive_batch(t, n as u32) {
+                    Some(b) => q.release_batch(b),
+                    None => Vec::new(),
+                };
+                assert_eq!(got.iter().map(|p| p.1).collect::<Vec<_>>(), want, "round {round}");
+                for (slot, s) in got {
+                    in_flight.push((slot, s, q.messages[slot as usize].receipt));
+                }
+            } else if action < 0.8 && !in_flight.is_empty() {
+                // A visibility timeout (possibly stale), or a delete.
+                let k = (rng.unit() * in_flight.len() as f64) as usize;
+                let (slot, s, receipt) = in_flight.swap_remove(k);
+                if rng.unit() < 0.5 {
+                    if r.state[&s] == MessageState::InFlight && q.messages[slot as usize].receipt == receipt {
+                        r.state.insert(s, MessageState::Visible);
+                        r.visible.push_back(s);
+                    }
+                    assert!(q.visibility_expired(slot, receipt, t).is_none());
+                } else if q.messages[slot as usize].serial == s && r.state[&s] != MessageState::Gone {
+                    if r.state[&s] == MessageState::Visible {
+                        r.visible.retain(|&v| v != s);
+                    }
+                    r.state.insert(s, MessageState::Gone);
+                    q.delete(slot);
+                }
+            } else if action < 0.83 {
+                let mut gone = Vec::new();
+                q.expire_old(t, |_, _| gone.push(()));
+                assert_eq!(gone.len(), r.expire(now, retention).len(), "round {round}");
+            }
+            assert_eq!(q.depth(), r.visible.len() as u64, "round {round}");
+            assert_eq!(q.oldest_age(t).0, r.oldest(now), "round {round}");
+            let live = r.state.values().filter(|s| **s != MessageState::Gone).count() as u64;
+            assert_eq!(q.counted_in_queue(), live, "round {round}");
+        }
+        assert!(q.stale_returned <= q.returned.len());
     }
 }

@@ -45,17 +45,24 @@ pub enum SizeDist {
 }
 
 impl SizeDist {
+    /// Problems with the sizes: each is a number of KB in 0..`MAX_OBJECT_KB` (S3's
+    /// largest object, 5 TB), never NaN or infinite.
     pub fn problems(&self) -> Vec<String> {
-        let ok = |x: f64| x.is_finite() && x >= 0.0 && x <= 5e9;
+        let ok = |x: f64| x.is_finite() && (0.0..=MAX_OBJECT_KB).contains(&x);
+        let n = crate::sim::kernel::num;
         match self {
-            SizeDist::Constant { kb } if !ok(*kb) => vec![format!("a size in KB, 0..5e9, got {kb}")],
+            SizeDist::Constant { kb } if !ok(*kb) => vec![format!("a size in KB, 0..5e9, got {}", n(*kb))],
             SizeDist::Uniform { min_kb, max_kb } if !ok(*min_kb) || !ok(*max_kb) || max_kb < min_kb => {
-                vec![format!("sizes in KB with min <= max, got {min_kb}..{max_kb}")]
+                vec![format!("sizes in KB, 0..5e9, with min <= max, got {}..{}", n(*min_kb), n(*max_kb))]
             }
             SizeDist::LogNormal { median_kb, p99_kb }
-                if !ok(*median_kb) || *median_kb <= 0.0 || p99_kb <= median_kb =>
+                if !ok(*median_kb) || !ok(*p99_kb) || *median_kb <= 0.0 || p99_kb <= median_kb =>
             {
-                vec![format!("a median above 0 and a p99 above it, got {median_kb} and {p99_kb}")]
+                vec![format!(
+                    "a median above 0 and a p99 above it, both at most 5e9 KB, got {} and {}",
+                    n(*median_kb),
+                    n(*p99_kb)
+                )]
             }
             _ => Vec::new(),
         }
@@ -74,6 +81,10 @@ impl SizeDist {
         }
     }
 }
+
+/// The largest object or payload size a scenario may give, in KB: S3's largest object
+/// (5 TB). Larger is a typo, and would make stored totals and fetch times absurd.
+pub const MAX_OBJECT_KB: f64 = 5e9;
 
 /// A payload attached to a trigger's requests.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -122,8 +133,8 @@ pub fn fetch_time(kb: f64) -> SimDuration {
 }
 
 /// A chain of object-created events through the same functions is stopped after this
-/// many invocations (AWS Lambda's recursive loop detection).
-pub const MAX_RECURSION: u16 = 16;
+/// many invocations (AWS Lambda's recursive loop detection; every path has it).
+pub use crate::sim::route::MAX_RECURSION;
 
 /// Counts of one bucket.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -174,14 +185,16 @@ impl Simulation {
     ) {
         let b = &mut self.services.buckets[bucket as usize];
         b.store(kb, counted);
-        match b.notify_index {
-            Some(_) if depth >= MAX_RECURSION => {
-                b.counters.loops_stopped += u64::from(counted);
+        let notify = b.notify_index;
+        match notify {
+            Some(_) if !self.loop_allows(depth, counted) => {
+                self.services.buckets[bucket as usize].counters.loops_stopped += u64::from(counted);
                 if let (Some(t), true) = (trigger, counted) {
                     self.triggers[t as usize].counters.failed += 1;
                 }
             }
             Some(f) => {
+                let b = &mut self.services.buckets[bucket as usize];
                 b.counters.notifications += u64::from(counted);
                 if let Some(rule) = &mut b.residency {
                     rule.access(f, counted); // the handler reads the object

@@ -7,6 +7,7 @@ use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
+use crate::sim::services::queue::Sent;
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -66,6 +67,8 @@ pub(crate) struct Record {
     pub trigger: Option<u32>,
     /// Handler runs that did this record's work (more than one is a duplicate).
     pub side_effects: u32,
+    /// Function invocations in the writer's chain (recursive loop detection).
+    pub depth: u16,
 }
 
 /// One shard: records in order, and the batch being processed.
@@ -140,12 +143,12 @@ impl StreamState {
         correlation: u64,
         counted: bool,
         poison: bool,
-        trigger: Option<u32>,
+        (trigger, depth): (Option<u32>, u16),
     ) -> u32 {
         self.next_sequence += 1;
         let shard = (correlation.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % self.shards.len() as u64;
         let sequence = self.next_sequence;
-        let record = Record { sequence, correlation, written: now, counted, poison, trigger, side_effects: 0 };
+        let record = Record { sequence, correlation, written: now, counted, poison, trigger, side_effects: 0, depth };
         self.shards[shard as usize].records.push_back(record);
         self.counters.records += u64::from(counted);
         shard as u32
@@ -174,16 +177,23 @@ const RETRY_DELAY: SimDuration = SimDuration::from_secs(1);
 
 impl Simulation {
     /// A table write: its change record joins a shard, which the consumer may take.
-    /// `trigger`: the writer, which hears when the record is processed or skipped.
+    /// `trigger`: the writer, which hears when the record is processed or skipped;
+    /// `depth`: invocations in the writer's chain; past `MAX_RECURSION` a consumed
+    /// stream does not take the record (a loop stopped).
     pub(crate) fn write_record(
         &mut self,
         stream: u32,
         correlation: u64,
         counted: bool,
         poison: bool,
-        trigger: Option<u32>,
+        (trigger, depth): (Option<u32>, u16),
     ) {
-        let shard = self.services.streams[stream as usize].write(self.now, correlation, counted, poison, trigger);
+        let consumed = self.services.streams[stream as usize].consumer_index.is_some();
+        if consumed && !self.loop_allows(depth, counted) {
+            return;
+        }
+        let from = (trigger, depth);
+        let shard = self.services.streams[stream as usize].write(self.now, correlation, counted, poison, from);
         self.pump_shard(stream, shard);
     }
 
@@ -197,8 +207,16 @@ impl Simulation {
             s.counters.skipped_to_dlq += u64::from(record.counted);
             s.counters.skipped_poison_to_dlq += u64::from(record.counted && record.poison);
             self.services.queues[queue as usize].dead_letters += 1;
-            let (correlation, counted, poison) = (record.correlation, record.counted, record.poison);
-            self.send_message(queue, correlation, counted, None, poison, SimDuration::ZERO);
+            let sent = Sent {
+                sent_at: self.now,
+                correlation: record.correlation,
+                counted: record.counted,
+                poison: record.poison,
+                trigger: None,
+                fetch: SimDuration::ZERO,
+                depth: record.depth,
+            };
+            self.send_message(queue, sent);
         }
         if let (Some(t), true) = (record.trigger, record.counted) {
             self.triggers[t as usize].counters.failed += 1;
@@ -241,9 +259,11 @@ impl Simulation {
         sh.in_flight = n;
         let batch = sh.records.iter().take(n as usize);
         let counted = batch.clone().any(|r| r.counted);
+        let depth = batch.clone().map(|r| r.depth).max().unwrap_or(0);
         let correlation = sh.records[0].correlation;
         s.counters.batches += u64::from(counted);
-        let request = InFlight::new(correlation, Origin::Stream { stream, shard }, now, counted);
+        let mut request = InFlight::new(correlation, Origin::Stream { stream, shard }, now, counted);
+        request.depth = depth.saturating_add(1);
         if let Err(reason) = self.try_invoke(function, request) {
             self.note_throttle(function, &request, reason);
             self.services.streams[stream as usize].shards[shard as usize].in_flight = 0;

@@ -206,6 +206,8 @@ pub(crate) struct Execution {
     pub trigger: Option<u32>,
     pub started: crate::sim::kernel::time::SimTime,
     pub status: ExecutionStatus,
+    /// Function invocations in the chain that started it (recursive loop detection).
+    pub depth: u16,
 }
 
 /// A thread of an execution: where it is, and for a parallel state, how many branches
@@ -272,10 +274,19 @@ pub(crate) struct Orchestrator {
 }
 
 impl Simulation {
-    /// Starts an execution of `workflow`.
-    pub(crate) fn start_execution(&mut self, workflow: u32, correlation: u64, counted: bool, trigger: Option<u32>) {
-        let execution =
-            Execution { workflow, correlation, counted, trigger, started: self.now, status: ExecutionStatus::Running };
+    /// Starts an execution of `workflow`; `depth`: invocations in the chain that started
+    /// it (its tasks are one hop deeper).
+    pub(crate) fn start_execution(
+        &mut self,
+        workflow: u32,
+        correlation: u64,
+        counted: bool,
+        trigger: Option<u32>,
+        depth: u16,
+    ) {
+        let now = self.now;
+        let status = ExecutionStatus::Running;
+        let execution = Execution { workflow, correlation, counted, trigger, started: now, status, depth };
         let o = &mut self.services.orchestrator;
         let id = match o.free_executions.pop() {
             Some(id) => {
@@ -423,12 +434,13 @@ impl Simulation {
     /// Invokes the thread's task function (synchronously).
     fn run_task(&mut self, thread: u32) {
         let (_, e) = self.execution_of(thread);
-        let (workflow, correlation, counted) = (e.workflow, e.correlation, e.counted);
+        let (workflow, correlation, counted, depth) = (e.workflow, e.correlation, e.counted, e.depth);
         let state = self.services.orchestrator.threads[thread as usize].state as usize;
         let State::Task { function, .. } = self.services.workflows[workflow as usize].machine.states[state] else {
             return;
         };
-        let request = InFlight::new(correlation, Origin::Workflow { thread }, self.now, counted);
+        let mut request = InFlight::new(correlation, Origin::Workflow { thread }, self.now, counted);
+        request.depth = depth.saturating_add(1);
         if let Err(reason) = self.try_invoke(function, request) {
             self.note_throttle(function, &request, reason);
             self.task_done(thread, Outcome::Failed, false); // a throttle is a retryable error
