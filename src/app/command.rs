@@ -28,10 +28,10 @@ pub enum Command {
     Restart {
         new_seed: bool,
     },
-    Knob(Knob),
-    /// A knob by name (`api.memory`, `1024`); knobs that cannot change during a run
-    /// restart it with the new value. `challenge`: only the challenge's allowed knobs,
-    /// within their ranges (free play sends `false`).
+    /// A knob by name (`api.memory`, `1024`; the names of `sim::knobs`), set in the
+    /// scenario's configuration and then in the run; knobs that cannot change during a
+    /// run restart it. `challenge`: only the challenge's allowed knobs, within their
+    /// ranges (free play sends `false`).
     SetKnob {
         name: String,
         value: String,
@@ -42,18 +42,11 @@ pub enum Command {
     /// Start (`true`) or stop an A/B comparison: a second run of the same scenario and
     /// seed, with knobs of its own.
     Compare(bool),
-    /// A knob of the comparison's run B.
-    CompareKnob(Knob),
-}
-
-/// A live change of the model (see `sim::knobs`).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Knob {
-    Memory { function: usize, mb: u32 },
-    KeepAlive { function: usize, keep: SimDuration },
-    Reserved { function: usize, reserved: Option<u32> },
-    Provisioned { function: usize, count: u32 },
-    RateScale { trigger: usize, scale: f64 },
+    /// A knob of the comparison's run B, by name (never limited by a challenge).
+    SetCompareKnob {
+        name: String,
+        value: String,
+    },
 }
 
 /// The speed after `current` in `SPEEDS`, up or down (stays at the ends).

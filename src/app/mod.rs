@@ -101,9 +101,8 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     if !(options.speed.is_finite() && (0.1..=10_000.0).contains(&options.speed)) {
         return Err(format!("--speed: expected 0.1..10000 simulated seconds per second, got {}", options.speed));
     }
-    let opening = share_ui::Opening::new(scenario, options.link.as_deref()).map_err(|e| format!("--link: {e}"))?;
-    let scenario = opening.opened.clone();
-    let title = format!("faaslab: {}", scenario.name);
+    let opening = playback::Opening::new(scenario, options.link.as_deref()).map_err(|e| format!("--link: {e}"))?;
+    let title = format!("faaslab: {}", opening.opened.name);
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
@@ -121,14 +120,13 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     }))
     .add_plugins(EguiPlugin::default())
     .insert_resource(ClearColor(Color::srgb(0.08, 0.09, 0.11)));
-    add_simulation_plugins(&mut app, scenario, options.speed);
+    add_simulation_plugins(&mut app, opening, options.speed);
     if !options.compare_set.is_empty() {
         let mut playback = app.world_mut().resource_mut::<playback::Playback>();
         playback.start_comparing();
-        let b = playback.compare.as_mut().map(|b| &mut b.sim).ok_or("the comparison did not start")?;
         for setting in &options.compare_set {
             let (name, value) = crate::sim::knobs::split_setting(setting).map_err(|e| format!("--compare-set: {e}"))?;
-            b.set_knob(name, value).map_err(|e| format!("--compare-set: {e}"))?;
+            playback.set_compare_knob(name, value).map_err(|e| format!("--compare-set: {e}"))?;
         }
     }
     {
@@ -151,7 +149,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         panels::plugin,
         shortcuts::plugin,
         challenge::ui_plugin,
-        share_ui::plugin(opening, options.notice.clone()),
+        share_ui::plugin(options.notice.clone()),
     ))
     .add_systems(Update, retitle_window);
     if let Some(frames) = options.frame_stats {
@@ -179,7 +177,7 @@ fn retitle_window(
 
 /// The plugins that own and mirror the simulation: no window or renderer needed, so the
 /// headless tests build exactly these.
-fn add_simulation_plugins(app: &mut App, scenario: Scenario, speed: f64) {
+fn add_simulation_plugins(app: &mut App, opening: impl Into<playback::Opening>, speed: f64) {
     app.configure_sets(
         Update,
         (AppSystems::Input, AppSystems::ApplyCommands, AppSystems::Rebuild, AppSystems::Advance, AppSystems::SyncView)
@@ -188,7 +186,7 @@ fn add_simulation_plugins(app: &mut App, scenario: Scenario, speed: f64) {
     .add_plugins((
         view_state::plugin,
         command::plugin,
-        playback::plugin(scenario, speed),
+        playback::plugin(opening.into(), speed),
         topology::plugin,
         challenge::plugin,
         captions::plugin,

@@ -61,7 +61,8 @@ impl ComparePanel {
                     ui.add_space(6.0);
                     ui.push_id("run-b", |ui| {
                         let error = b.last_error.as_deref();
-                        out.extend(self.knobs.ui(ui, &b.sim, error, None, Command::CompareKnob));
+                        let set = |name, value| Command::SetCompareKnob { name, value };
+                        out.extend(self.knobs.ui(ui, &b.sim, error, None, set));
                     });
                 });
             });

@@ -2,10 +2,9 @@
 //! function, and each trigger's arrival rate. They return commands; a refused change
 //! shows its reason here.
 
-use crate::app::command::{Command, Knob};
+use crate::app::command::Command;
 use crate::sim::Simulation;
 use crate::sim::function::{KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
-use crate::sim::kernel::time::SimDuration;
 use crate::sim::knobs::{MAX_KEEP_ALIVE, RATE_SCALE_RANGE};
 use bevy_egui::egui::{self, Color32, RichText};
 
@@ -25,14 +24,15 @@ impl KnobsPanel {
     }
 
     /// Knobs of `sim`; `selected`: the function selected in the topology, if any;
-    /// `command`: what a change becomes (a knob of run A, or of the comparison's B).
+    /// `command`: what a change (knob name, value) becomes (a knob of run A, or of
+    /// the comparison's B).
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         sim: &Simulation,
         last_error: Option<&str>,
         selected: Option<usize>,
-        command: fn(Knob) -> Command,
+        command: fn(String, String) -> Command,
     ) -> Vec<Command> {
         let Self { function, followed } = self;
         if selected != *followed {
@@ -54,15 +54,16 @@ impl KnobsPanel {
             }
         });
         let spec = &sim.functions()[f].model.spec;
+        let mut set = |property: &str, value: String| out.push(command(format!("{}.{property}", spec.name), value));
         let mut memory = spec.memory_mb;
         let slider = egui::Slider::new(&mut memory, MIN_MEMORY_MB..=MAX_MEMORY_MB).logarithmic(true).suffix(" MB");
         if ui.add(slider.text("memory")).changed() {
-            out.push(command(Knob::Memory { function: f, mb: memory }));
+            set("memory", memory.to_string());
         }
         let mut provisioned = spec.provisioned_concurrency;
         let most = spec.reserved_concurrency.unwrap_or(200).min(200);
         if ui.add(egui::Slider::new(&mut provisioned, 0..=most).text("provisioned")).changed() {
-            out.push(command(Knob::Provisioned { function: f, count: provisioned }));
+            set("provisioned", provisioned.to_string());
         }
         ui.horizontal(|ui| {
             let mut reserved_on = spec.reserved_concurrency.is_some();
@@ -71,8 +72,7 @@ impl KnobsPanel {
             let moved =
                 ui.add_enabled(reserved_on, egui::Slider::new(&mut reserved, 0..=1000).logarithmic(true)).changed();
             if toggled || moved {
-                let reserved = reserved_on.then_some(reserved);
-                out.push(command(Knob::Reserved { function: f, reserved }));
+                set("reserved", if reserved_on { reserved.to_string() } else { "none".to_string() });
             }
         });
         let (mut keep_secs, random) = match &spec.keep_alive {
@@ -85,17 +85,16 @@ impl KnobsPanel {
             .max_decimals(0)
             .text(if random { "keep-alive (now random)" } else { "keep-alive" });
         if ui.add(slider).changed() {
-            let keep = SimDuration::from_secs_f64(keep_secs.round());
-            out.push(command(Knob::KeepAlive { function: f, keep }));
+            set("keep_alive", format!("{}s", keep_secs.round()));
         }
         ui.add_space(4.0);
         ui.label(RichText::new("Arrival rate (x as written)").strong());
-        for (i, t) in sim.triggers().iter().enumerate() {
+        for t in sim.triggers() {
             let mut scale = t.arrivals.rate_scale;
             let range = *RATE_SCALE_RANGE.start()..=*RATE_SCALE_RANGE.end();
             let slider = egui::Slider::new(&mut scale, range).logarithmic(true).suffix("x").text(t.spec.name());
             if ui.add(slider).changed() {
-                out.push(command(Knob::RateScale { trigger: i, scale }));
+                out.push(command(format!("{}.rate", t.spec.name()), scale.to_string()));
             }
         }
         if let Some(error) = last_error {

@@ -114,7 +114,8 @@ fn draw(
                                 challenge.active = true;
                             }
                             let error = p.last_error.as_deref();
-                            commands.extend(states.knobs.ui(ui, &p.sim, error, selected_function, Command::Knob));
+                            let set = |name, value| Command::SetKnob { name, value, challenge: false };
+                            commands.extend(states.knobs.ui(ui, &p.sim, error, selected_function, set));
                             let function = states.knobs.function();
                             egui::CollapsingHeader::new("More knobs").show(ui, |ui| {
                                 commands.extend(named_knobs::more_knobs_ui(ui, p.sim.config(), function))

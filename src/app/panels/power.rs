@@ -55,7 +55,7 @@ impl PowerPanel {
                 });
                 ui.label(
                     RichText::new(format!(
-                        "The scenario as written, once per size, each to its end ({} simulated).",
+                        "The scenario with its knobs as set, once per size, each to its end ({} simulated).",
                         p.scenario.config.duration
                     ))
                     .small(),
