@@ -3,9 +3,10 @@
 
 use super::log::describe;
 use crate::app::playback::Playback;
-use crate::app::topology::graph::NodeKind;
+use crate::app::topology::graph::{NodeKind, TriggerKind};
 use crate::app::topology::nodes::{Topology, badge_text};
 use crate::app::view_state::{BottomTab, ViewState};
+use crate::sim::trigger::TargetKind;
 use crate::sim::function::KeepAlive;
 use crate::sim::kernel::trace::{Span, SpanKind};
 use bevy_egui::egui::{self, RichText};
@@ -26,7 +27,7 @@ pub fn details_ui(ctx: &egui::Context, p: &Playback, topology: &Topology, view: 
                 function_ui(ui, p, node.index);
                 traces_ui(ui, p, node.index, view);
             }
-            NodeKind::HttpTrigger => trigger_ui(ui, p, node.index),
+            NodeKind::Trigger(kind) => trigger_ui(ui, p, node.index, kind),
             kind => {
                 ui.label(crate::app::topology::nodes::subtitle(&p.sim, kind, node.index));
             }
@@ -125,24 +126,35 @@ fn traces_ui(ui: &mut egui::Ui, p: &Playback, function: usize, view: &mut ViewSt
     });
 }
 
-fn trigger_ui(ui: &mut egui::Ui, p: &Playback, trigger: usize) {
-    let sim = &p.sim;
-    let t = &sim.triggers()[trigger];
-    let target = sim.functions().get(t.target as usize).map_or("?", |f| f.name());
+fn trigger_ui(ui: &mut egui::Ui, p: &Playback, trigger: usize, kind: TriggerKind) {
+    let t = &p.sim.triggers()[trigger];
+    let sends = match t.spec.target_kind() {
+        TargetKind::Function => "invokes",
+        TargetKind::Queue => "sends to queue",
+        TargetKind::Bus => "publishes on bus",
+        TargetKind::Bucket => "uploads into bucket",
+        TargetKind::Stream => "changes flow into stream",
+        TargetKind::Workflow => "starts workflow",
+    };
     let c = &t.counters;
+    let latency = if kind.synchronous() {
+        format!("{:.0} / {:.0} ms", t.latency.quantile_ms(0.5), t.latency.quantile_ms(0.99))
+    } else {
+        "n/a (no caller waits)".to_string()
+    };
     grid_ui(
         ui,
         "trigger-details",
         &[
-            ("kind", "HTTP (synchronous: the client waits)".into()),
-            ("calls", target.to_string()),
+            ("kind", kind.description().into()),
+            (sends, t.spec.target().to_string()),
             ("arrivals", format!("{:?}", t.arrivals.spec())),
             ("rate multiplier", format!("{:.2}x", t.arrivals.rate_scale)),
             ("arrived", c.arrived.to_string()),
             ("succeeded", c.succeeded.to_string()),
-            ("throttled (429)", c.throttled.to_string()),
+            (if kind.synchronous() { "throttled (429)" } else { "throttled" }, c.throttled.to_string()),
             ("failed / timed out", format!("{} / {}", c.failed, c.timed_out)),
-            ("latency p50 / p99", format!("{:.0} / {:.0} ms", t.latency.quantile_ms(0.5), t.latency.quantile_ms(0.99))),
+            ("caller latency p50 / p99", latency),
         ],
     );
 }

@@ -1,4 +1,4 @@
-//! Node entities: a body, a name and a subtitle per trigger and function, and a badge
+//! Node entities: a body, a name and a subtitle per node, and a badge
 //! on functions counting refused and failed requests, kept in step with the simulation.
 
 use super::graph::{Graph, NodeKind};
@@ -96,7 +96,7 @@ fn spawn_nodes(commands: &mut Commands, playback: &Playback) {
     for (id, node) in topology.graph.nodes.iter().enumerate() {
         let body = topology.body(id);
         let colour = match node.kind {
-            NodeKind::HttpTrigger => palette::TRIGGER_BODY,
+            NodeKind::Trigger(_) => palette::TRIGGER_BODY,
             NodeKind::Function => palette::FUNCTION_BODY,
             _ => palette::SERVICE_BODY,
         };
@@ -175,35 +175,20 @@ pub(crate) fn subtitle(sim: &Simulation, kind: NodeKind, index: usize) -> String
             let spec = &sim.functions()[index].model.spec;
             format!("{}, {} MB", spec.runtime.label(), spec.memory_mb)
         }
-        NodeKind::HttpTrigger => {
+        NodeKind::Trigger(kind) => {
             let t = &sim.triggers()[index];
             let scale = t.arrivals.rate_scale;
             let shape = match t.arrivals.spec() {
                 Arrivals::Poisson { rate } | Arrivals::Constant { rate } => format!("{:.1}/s", rate * scale),
                 _ => format!("up to {:.0}/s", t.arrivals.spec().peak_rate() * scale),
             };
-            let kind = trigger_kind(&t.spec);
+            let kind = kind.word();
             if (scale - 1.0).abs() > 1e-9 {
                 format!("{kind}, {shape} (x{scale:.1})")
             } else {
                 format!("{kind}, {shape}")
             }
         }
-    }
-}
-
-/// A trigger kind in a word or two.
-fn trigger_kind(spec: &crate::sim::trigger::TriggerSpec) -> &'static str {
-    use crate::sim::trigger::TriggerSpec as T;
-    match spec {
-        T::Http { .. } => "HTTP",
-        T::Async { .. } => "async events",
-        T::Producer { .. } => "producer",
-        T::Schedule { .. } => "schedule",
-        T::Events { .. } => "bus events",
-        T::Upload { .. } => "uploads",
-        T::Writes { .. } => "table writes",
-        T::Workflow { .. } => "workflow starts",
     }
 }
 
