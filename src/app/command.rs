@@ -13,6 +13,9 @@ pub(super) fn plugin(app: &mut App) {
 /// Speeds offered (simulated seconds per real second); `+` and `-` step through them.
 pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0, 500.0, 1000.0];
 
+/// How far one press of "step" (or `.`) advances.
+pub const STEP: SimDuration = SimDuration::from_millis(100);
+
 /// A request to change how the simulation plays, or the simulation itself.
 #[derive(Message, Clone, Debug, PartialEq)]
 pub enum Command {

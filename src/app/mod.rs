@@ -5,6 +5,7 @@
 mod captions;
 mod challenge;
 mod command;
+mod context;
 mod frame_stats;
 mod history;
 mod panels;
@@ -13,6 +14,7 @@ mod power_tuning;
 mod screenshot;
 mod share_ui;
 mod shortcuts;
+mod theme;
 mod topology;
 mod view_state;
 #[cfg(target_arch = "wasm32")]
@@ -20,8 +22,6 @@ pub mod web;
 
 pub use view_state::BottomTab;
 
-#[cfg(test)]
-mod challenge_tests;
 #[cfg(test)]
 mod tests;
 
@@ -119,7 +119,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         ..default()
     }))
     .add_plugins(EguiPlugin::default())
-    .insert_resource(ClearColor(Color::srgb(0.08, 0.09, 0.11)));
+    .insert_resource(ClearColor(theme::palette::BACKGROUND));
     add_simulation_plugins(&mut app, opening, options.speed);
     if !options.compare_set.is_empty() {
         let mut playback = app.world_mut().resource_mut::<playback::Playback>();

@@ -2,19 +2,31 @@
 //! lines and traces, in a window that closes with its cross (or a click on empty canvas).
 
 use super::log::describe;
+use crate::app::context::{Panel, PanelContext};
 use crate::app::playback::Playback;
+use crate::app::theme::widgets::values_ui;
 use crate::app::topology::graph::{NodeKind, TriggerKind};
 use crate::app::topology::nodes::{Topology, badge_text};
 use crate::app::view_state::{BottomTab, ViewState};
-use crate::sim::trigger::TargetKind;
 use crate::sim::function::KeepAlive;
 use crate::sim::kernel::trace::{Span, SpanKind};
+use crate::sim::trigger::TargetKind;
 use bevy_egui::egui::{self, RichText};
 
 const LOG_LINES: usize = 10;
 const TRACES: usize = 8;
 
-pub fn details_ui(ctx: &egui::Context, p: &Playback, topology: &Topology, view: &mut ViewState) {
+/// A window beside the topology while a node is selected.
+pub struct Details;
+
+impl Panel for Details {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        let Some(topology) = cx.topology else { return };
+        details_ui(ui.ctx(), cx.playback, topology, cx.view);
+    }
+}
+
+fn details_ui(ctx: &egui::Context, p: &Playback, topology: &Topology, view: &mut ViewState) {
     let Some(node) = view.selected_node.and_then(|i| topology.graph.nodes.get(i)) else { return };
     let mut open = true;
     egui::Window::new(format!("Details: {}", node.name))
@@ -37,16 +49,6 @@ pub fn details_ui(ctx: &egui::Context, p: &Playback, topology: &Topology, view: 
     }
 }
 
-fn grid_ui(ui: &mut egui::Ui, id: &str, rows: &[(&str, String)]) {
-    egui::Grid::new(id).num_columns(2).striped(true).show(ui, |ui| {
-        for (name, value) in rows {
-            ui.label(*name);
-            ui.label(RichText::new(value).monospace());
-            ui.end_row();
-        }
-    });
-}
-
 fn function_ui(ui: &mut egui::Ui, p: &Playback, function: usize) {
     let sim = &p.sim;
     let f = &sim.functions()[function];
@@ -56,7 +58,7 @@ fn function_ui(ui: &mut egui::Ui, p: &Playback, function: usize) {
         KeepAlive::Random(dist) => format!("random {dist:?}"),
     };
     let c = &f.counters;
-    grid_ui(
+    values_ui(
         ui,
         "function-details",
         &[
@@ -142,7 +144,7 @@ fn trigger_ui(ui: &mut egui::Ui, p: &Playback, trigger: usize, kind: TriggerKind
     } else {
         "n/a (no caller waits)".to_string()
     };
-    grid_ui(
+    values_ui(
         ui,
         "trigger-details",
         &[

@@ -2,9 +2,9 @@
 //! selected one: each hop (the caller's wait, cold starts, attempts, queue waits,
 //! database queries) as a bar on a shared time axis.
 
-use super::controls::swatch_ui;
-use crate::app::playback::Playback;
-use crate::app::topology::palette;
+use crate::app::context::{Panel, PanelContext};
+use crate::app::theme::palette;
+use crate::app::theme::widgets::swatch_ui;
 use crate::app::view_state::ViewState;
 use crate::report::export::span_node_name;
 use crate::sim::Simulation;
@@ -72,10 +72,11 @@ fn ms(from: SimTime, to: SimTime) -> f64 {
     to.since(from).as_millis_f64()
 }
 
-impl TracesPanel {
-    /// `height`: the panel's body; the list and the waterfall scroll within it.
-    pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback, view: &mut ViewState, height: f32) {
-        let sim = &p.sim;
+impl Panel for TracesPanel {
+    /// The list and the waterfall scroll within the height left to them.
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        let (sim, view) = (&cx.playback.sim, &mut *cx.view);
+        let height = ui.available_height();
         if sim.traces.sample_every == 0 {
             ui.label("Tracing is off for this run.");
             return;

@@ -5,9 +5,9 @@
 use super::graph::{NodeKind, TriggerKind};
 use super::journeys::{Fate, Journeys, replay_lag};
 use super::nodes::Topology;
-use super::palette;
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
+use crate::app::theme::palette;
 use crate::app::view_state::ViewState;
 use bevy::prelude::*;
 

@@ -34,14 +34,6 @@ impl NodeKind {
         }
     }
 
-    /// Room under the body for what hangs below it (a function's environment pool).
-    pub fn below_height(self) -> f32 {
-        match self {
-            NodeKind::Function => super::pools::POOL_HEIGHT,
-            _ => 0.0,
-        }
-    }
-
     /// The leftmost column the kind may take, so that sources without inputs of a
     /// later kind (a function nothing calls) still sit right of the triggers.
     pub(super) fn min_layer(self) -> usize {
@@ -245,11 +237,6 @@ impl Graph {
     pub fn find(&self, kind: NodeKind, index: usize) -> Option<usize> {
         self.nodes.iter().position(|n| n.kind == kind && n.index == index)
     }
-
-    /// The node showing trigger number `index`, whatever its kind.
-    pub fn find_trigger(&self, index: usize) -> Option<usize> {
-        self.nodes.iter().position(|n| matches!(n.kind, NodeKind::Trigger(_)) && n.index == index)
-    }
 }
 
 #[cfg(test)]
@@ -261,7 +248,8 @@ mod tests {
     fn assert_triggers_drawn_as_written(config: &SimConfig, what: &str) {
         let graph = Graph::from_config(config);
         for (i, t) in config.triggers.iter().enumerate() {
-            let node = graph.find_trigger(i).unwrap_or_else(|| panic!("{what}: no node for trigger {}", t.name()));
+            let node = graph.nodes.iter().position(|n| matches!(n.kind, NodeKind::Trigger(_)) && n.index == i);
+            let node = node.unwrap_or_else(|| panic!("{what}: no node for trigger {}", t.name()));
             assert_eq!(graph.nodes[node].kind, NodeKind::Trigger(TriggerKind::of(t)), "{what}: {}", t.name());
             assert_eq!(graph.nodes[node].name, t.name());
             let out: Vec<usize> = graph.edges.iter().filter(|e| e.0 == node).map(|e| e.1).collect();

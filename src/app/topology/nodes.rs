@@ -3,9 +3,9 @@
 
 use super::graph::{Graph, NodeKind};
 use super::layout::{body_rect, layout};
-use super::palette;
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
+use crate::app::theme::palette;
 use crate::app::view_state::ViewState;
 use crate::sim::Simulation;
 use crate::sim::kernel::arrivals::Arrivals;
