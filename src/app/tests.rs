@@ -275,3 +275,36 @@ fn asynchronous_invocations_travel_and_retries_are_told_apart() {
     assert!(failed > 0, "the scenario fails attempts, which the platform retries");
     assert!(retries_seen > 0, "{failed} failed attempts, no retry drawn as such");
 }
+
+#[test]
+fn a_trigger_pointed_at_another_function_is_drawn_to_it_and_a_plain_restart_redraws_nothing() {
+    use super::topology::graph::NodeKind;
+    use super::topology::nodes::{Topology, TopologyNode};
+    let scenario = crate::scenario::built_in("function-chains").expect("in the library").expect("valid");
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
+    super::add_simulation_plugins(&mut app, scenario, 10.0);
+    updates(&mut app, 3);
+    let target_of_shoppers = |app: &App| {
+        let graph = &app.world().resource::<Topology>().graph;
+        let from = graph.nodes.iter().position(|n| matches!(n.kind, NodeKind::Trigger(_)) && n.name == "shoppers");
+        let to = graph.edges.iter().find(|e| Some(e.0) == from).map(|e| e.1);
+        to.map(|to| graph.nodes[to].name.clone())
+    };
+    let bodies = |app: &mut App| {
+        let mut ids: Vec<Entity> =
+            app.world_mut().query_filtered::<Entity, With<TopologyNode>>().iter(app.world()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(target_of_shoppers(&app).as_deref(), Some("checkout"));
+    let before = bodies(&mut app);
+    app.world_mut().write_message(Command::Restart { new_seed: true });
+    updates(&mut app, 2);
+    assert_eq!(bodies(&mut app), before, "the same graph: the same entities");
+    // The target is not a live knob: the run restarts, and the edge follows it.
+    app.world_mut().write_message(knob("shoppers.target", "place-order"));
+    updates(&mut app, 2);
+    assert_eq!(target_of_shoppers(&app).as_deref(), Some("place-order"));
+    assert_ne!(bodies(&mut app), before);
+}

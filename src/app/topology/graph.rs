@@ -126,7 +126,7 @@ pub struct Node {
 }
 
 /// Nodes and directed edges (from, to) along the data flow.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Graph {
     pub nodes: Vec<Node>,
     pub edges: Vec<(usize, usize)>,
