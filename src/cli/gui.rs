@@ -54,29 +54,17 @@ fn tab_parser() -> impl clap::builder::TypedValueParser<Value = BottomTab> {
 
 impl From<GuiArgs> for GuiOptions {
     fn from(args: GuiArgs) -> GuiOptions {
-        let GuiArgs {
-            screenshot,
-            after,
-            speed,
-            presenter,
-            show_shortcuts,
-            free_play,
-            compare_set,
-            frame_stats,
-            tab,
-            link,
-        } = args;
         GuiOptions {
-            screenshot,
-            after,
-            speed,
-            presenter,
-            show_shortcuts,
-            free_play,
-            compare_set,
-            frame_stats,
-            tab,
-            link,
+            screenshot: args.screenshot,
+            after: args.after,
+            speed: args.speed,
+            presenter: args.presenter,
+            show_shortcuts: args.show_shortcuts,
+            free_play: args.free_play,
+            compare_set: args.compare_set,
+            frame_stats: args.frame_stats,
+            tab: args.tab,
+            link: args.link,
             notice: None,
         }
     }

@@ -4,7 +4,7 @@
 use crate::app::command::{Command, SPEEDS, STEP};
 use crate::app::context::{Panel, PanelContext};
 use crate::app::theme::palette;
-use crate::app::theme::widgets::swatch_ui;
+use crate::app::theme::widgets::swatches_ui;
 use bevy_egui::egui::{self, Color32, RichText};
 
 /// Play, step, restart, speed, the clock, presenter mode and help. Lays itself out in
@@ -67,29 +67,26 @@ pub struct Legend;
 
 impl Panel for Legend {
     fn ui(&mut self, ui: &mut egui::Ui, _: &mut PanelContext) {
+        let c = palette::egui;
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Environments:").strong());
-            for (colour, name) in [
-                (palette::INITIALIZING, "starting (cold)"),
-                (palette::BUSY, "busy"),
-                (palette::IDLE, "idle, warm"),
-                (palette::PROVISIONED, "provisioned"),
-            ] {
-                swatch_ui(ui, palette::egui(colour), false);
-                ui.label(name);
-            }
+            let environments = [
+                (c(palette::INITIALIZING), "starting (cold)"),
+                (c(palette::BUSY), "busy"),
+                (c(palette::IDLE), "idle, warm"),
+                (c(palette::PROVISIONED), "provisioned"),
+            ];
+            swatches_ui(ui, &environments, false, false);
             ui.separator();
             ui.label(RichText::new("Requests:").strong());
-            for (colour, name) in [
-                (palette::WARM, "warm"),
-                (palette::COLD, "cold start"),
-                (palette::THROTTLED, "throttled (429)"),
-                (palette::FAILED, "error / timeout"),
-                (palette::RETRIED, "retried"),
-            ] {
-                swatch_ui(ui, palette::egui(colour), true);
-                ui.label(name);
-            }
+            let requests = [
+                (c(palette::WARM), "warm"),
+                (c(palette::COLD), "cold start"),
+                (c(palette::THROTTLED), "throttled (429)"),
+                (c(palette::FAILED), "error / timeout"),
+                (c(palette::RETRIED), "retried"),
+            ];
+            swatches_ui(ui, &requests, true, false);
         });
     }
 }

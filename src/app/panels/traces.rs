@@ -4,7 +4,7 @@
 
 use crate::app::context::{Panel, PanelContext};
 use crate::app::theme::palette;
-use crate::app::theme::widgets::swatch_ui;
+use crate::app::theme::widgets::swatches_ui;
 use crate::app::view_state::ViewState;
 use crate::report::export::span_node_name;
 use crate::sim::Simulation;
@@ -266,21 +266,17 @@ fn waterfall_ui(ui: &mut egui::Ui, sim: &Simulation, trace: u64) {
 }
 
 fn legend_ui(ui: &mut egui::Ui) {
-    ui.horizontal_wrapped(|ui| {
-        for (kind, name) in [
-            (SpanKind::Request, "caller waits"),
-            (SpanKind::ColdStart, "cold start"),
-            (SpanKind::Attempt, "function runs"),
-            (SpanKind::QueueWait, "queue wait"),
-            (SpanKind::Query, "database query"),
-        ] {
-            let span = Span { trace: 0, kind, node: 0, start: SimTime::ZERO, end: SimTime::ZERO, outcome: None };
-            swatch_ui(ui, span_colour(&span), false);
-            ui.label(RichText::new(name).small());
-        }
-        swatch_ui(ui, palette::egui(palette::FAILED), false);
-        ui.label(RichText::new("failed or timed out").small());
-    });
+    let colour =
+        |kind| span_colour(&Span { trace: 0, kind, node: 0, start: SimTime::ZERO, end: SimTime::ZERO, outcome: None });
+    let items = [
+        (colour(SpanKind::Request), "caller waits"),
+        (colour(SpanKind::ColdStart), "cold start"),
+        (colour(SpanKind::Attempt), "function runs"),
+        (colour(SpanKind::QueueWait), "queue wait"),
+        (colour(SpanKind::Query), "database query"),
+        (palette::egui(palette::FAILED), "failed or timed out"),
+    ];
+    ui.horizontal_wrapped(|ui| swatches_ui(ui, &items, false, true));
 }
 
 #[cfg(test)]
