@@ -45,6 +45,7 @@ pub fn describe(e: &LogEntry) -> String {
         LogKind::Expired { idle_for } => {
             format!("env {} expired after {:.0} s idle", e.env, idle_for.as_secs_f64())
         }
+        LogKind::AccessDenied { call } => format!("AccessDenied: the role does not allow call {}", call + 1),
     }
 }
 
@@ -61,7 +62,9 @@ pub enum Level {
 pub fn level(kind: &LogKind) -> Level {
     match kind {
         LogKind::Throttled { .. } => Level::Warn,
-        LogKind::Finished { outcome: Outcome::Failed | Outcome::TimedOut, .. } => Level::Error,
+        LogKind::Finished { outcome: Outcome::Failed | Outcome::TimedOut, .. } | LogKind::AccessDenied { .. } => {
+            Level::Error
+        }
         _ => Level::Info,
     }
 }

@@ -159,6 +159,7 @@ fn span_colour(s: &Span) -> Color32 {
         SpanKind::Attempt => palette::egui(palette::BUSY),
         SpanKind::QueueWait => palette::egui(palette::PROVISIONED),
         SpanKind::Query => Color32::from_rgb(80, 200, 200),
+        SpanKind::AccessDenied => palette::egui(palette::FAILED),
     }
 }
 
@@ -172,6 +173,7 @@ fn span_label(sim: &Simulation, s: &Span, attempt: usize) -> String {
         SpanKind::Attempt => node.to_string(),
         SpanKind::QueueWait => format!("wait in {node}"),
         SpanKind::Query => format!("query {node}"),
+        SpanKind::AccessDenied => format!("AccessDenied in {node}"),
     }
 }
 

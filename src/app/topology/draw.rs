@@ -83,6 +83,18 @@ fn draw_edges_and_icons(mut gizmos: Gizmos, topology: Option<Res<Topology>>, vie
                     );
                 }
             }
+            NodeKind::Api => {
+                // A plug: someone else's service behind a socket.
+                gizmos.rect_2d(centre - Vec2::Y * r * 0.2, Vec2::new(r * 1.2, r * 0.9), palette::TEXT);
+                for x in [-0.3, 0.3] {
+                    gizmos.line_2d(
+                        centre + Vec2::new(x * r, r * 0.25),
+                        centre + Vec2::new(x * r, r * 0.9),
+                        palette::TEXT,
+                    );
+                }
+                gizmos.line_2d(centre - Vec2::Y * r * 0.65, centre - Vec2::Y * r, palette::TEXT);
+            }
             NodeKind::Function => {
                 // A lambda.
                 let (top, bottom) = (centre + Vec2::new(-r * 0.5, r), centre + Vec2::new(r * 0.7, -r));

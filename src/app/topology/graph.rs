@@ -1,5 +1,5 @@
 //! The scenario as a graph of nodes (triggers of each kind, functions, queues,
-//! databases, buses, buckets, streams, workflows) and edges along the data flow. Pure
+//! databases, buses, buckets, streams, workflows, third-party APIs) and edges along the data flow. Pure
 //! data: `layout` places it.
 
 use crate::sim::config::SimConfig;
@@ -21,6 +21,8 @@ pub enum NodeKind {
     Bucket,
     Stream,
     Workflow,
+    /// A third-party API the functions call (index into the simulation's APIs).
+    Api,
 }
 
 impl NodeKind {
@@ -159,6 +161,9 @@ impl Graph {
         for (i, w) in config.workflows.iter().enumerate() {
             add(&mut graph, NodeKind::Workflow, i, &w.name);
         }
+        for (i, a) in config.apis.iter().enumerate() {
+            add(&mut graph, NodeKind::Api, i, &a.name);
+        }
         let find = |graph: &Graph, kind: NodeKind, name: &str| {
             graph.nodes.iter().position(|n| n.kind == kind && n.name == name)
         };
@@ -186,6 +191,7 @@ impl Graph {
                     Call::Put { bucket, .. } => link(&graph, me, NodeKind::Bucket, bucket),
                     Call::Write { stream } => link(&graph, me, NodeKind::Stream, stream),
                     Call::Invoke { function, .. } => link(&graph, me, NodeKind::Function, function),
+                    Call::Api { api, .. } => link(&graph, me, NodeKind::Api, api),
                 }
             }
             if let Some(q) = &f.on_failure {
@@ -284,6 +290,25 @@ mod tests {
         for kind in [TriggerKind::Http, TriggerKind::Producer, TriggerKind::Upload, TriggerKind::Workflow] {
             assert!(kinds.contains(&kind), "the library has a {kind:?} trigger");
         }
+    }
+
+    #[test]
+    fn every_third_party_api_called_is_a_node_with_an_edge_from_its_caller() {
+        let mut calls = 0;
+        for (name, _) in crate::scenario::LIBRARY {
+            let config = crate::scenario::built_in(name).expect("in the library").expect("valid").config;
+            let graph = Graph::from_config(&config);
+            for (f, spec) in config.functions.iter().enumerate() {
+                for call in &spec.calls {
+                    let Call::Api { api, .. } = call else { continue };
+                    calls += 1;
+                    let to = graph.nodes.iter().position(|n| n.kind == NodeKind::Api && n.name == *api);
+                    let from = graph.find(NodeKind::Function, f);
+                    assert!(to.is_some() && graph.edges.contains(&(from.unwrap(), to.unwrap())), "{name}: {api}");
+                }
+            }
+        }
+        assert!(calls > 0, "the library calls a third-party API somewhere");
     }
 
     #[test]

@@ -187,6 +187,10 @@ pub(crate) fn subtitle(sim: &Simulation, kind: NodeKind, index: usize) -> String
             let w = &sim.workflows()[index];
             format!("{} running, {} done", w.running, w.counters.succeeded + w.counters.compensated + w.counters.failed)
         }
+        NodeKind::Api => {
+            let a = &sim.apis()[index];
+            format!("{} calls, {} refused (429)", a.counters.requests, a.counters.throttled)
+        }
         NodeKind::Function => {
             let spec = &sim.functions()[index].model.spec;
             format!("{}, {} MB", spec.runtime.label(), spec.memory_mb)
