@@ -2,10 +2,12 @@
 //! the simulation reaches them, optionally pausing at each so the teacher can talk.
 
 use super::AppSystems;
+use super::context::{Panel, PanelContext};
 use super::playback::Playback;
+use super::theme::palette;
 use crate::sim::kernel::time::SimDuration;
 use bevy::prelude::*;
-use bevy_egui::egui::{self, Color32, RichText};
+use bevy_egui::egui::{self, RichText};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Captions>().add_systems(Update, pause_at_captions.in_set(AppSystems::SyncView));
@@ -36,21 +38,23 @@ pub fn narrates(scenario: &crate::scenario::Scenario) -> bool {
 
 /// The caption strip along the top of the topology. It is a panel, not a floating
 /// window, so the graph is laid out below it and the caption never hides a node.
-pub fn caption_ui(ui: &mut egui::Ui, playback: &Playback, captions: &mut Captions, presenter: bool) {
-    let size = if presenter { 26.0 } else { 19.0 };
-    ui.add_space(4.0);
-    match playback.sim.caption() {
-        Some((at, text)) => {
-            ui.label(RichText::new(text).size(size).color(Color32::WHITE));
-            ui.horizontal(|ui| {
-                ui.weak(format!("at {at}"));
-                ui.checkbox(&mut captions.pause_at_each, "pause at each caption");
-            });
+impl Panel for Captions {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        let size = if cx.view.presenter { 26.0 } else { 19.0 };
+        ui.add_space(4.0);
+        match cx.playback.sim.caption() {
+            Some((at, text)) => {
+                ui.label(RichText::new(text).size(size).color(palette::CAPTION_TEXT));
+                ui.horizontal(|ui| {
+                    ui.weak(format!("at {at}"));
+                    ui.checkbox(&mut self.pause_at_each, "pause at each caption");
+                });
+            }
+            None => {
+                ui.label(RichText::new("The narration starts soon...").size(size * 0.8).weak());
+                ui.checkbox(&mut self.pause_at_each, "pause at each caption");
+            }
         }
-        None => {
-            ui.label(RichText::new("The narration starts soon...").size(size * 0.8).weak());
-            ui.checkbox(&mut captions.pause_at_each, "pause at each caption");
-        }
+        ui.add_space(2.0);
     }
-    ui.add_space(2.0);
 }

@@ -13,6 +13,9 @@ pub(super) fn plugin(app: &mut App) {
 /// Speeds offered (simulated seconds per real second); `+` and `-` step through them.
 pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0, 500.0, 1000.0];
 
+/// How far one press of "step" (or `.`) advances.
+pub const STEP: SimDuration = SimDuration::from_millis(100);
+
 /// A request to change how the simulation plays, or the simulation itself.
 #[derive(Message, Clone, Debug, PartialEq)]
 pub enum Command {
@@ -28,10 +31,10 @@ pub enum Command {
     Restart {
         new_seed: bool,
     },
-    Knob(Knob),
-    /// A knob by name (`api.memory`, `1024`); knobs that cannot change during a run
-    /// restart it with the new value. `challenge`: only the challenge's allowed knobs,
-    /// within their ranges (free play sends `false`).
+    /// A knob by name (`api.memory`, `1024`; the names of `sim::knobs`), set in the
+    /// scenario's configuration and then in the run; knobs that cannot change during a
+    /// run restart it. `challenge`: only the challenge's allowed knobs, within their
+    /// ranges (free play sends `false`).
     SetKnob {
         name: String,
         value: String,
@@ -42,18 +45,11 @@ pub enum Command {
     /// Start (`true`) or stop an A/B comparison: a second run of the same scenario and
     /// seed, with knobs of its own.
     Compare(bool),
-    /// A knob of the comparison's run B.
-    CompareKnob(Knob),
-}
-
-/// A live change of the model (see `sim::knobs`).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Knob {
-    Memory { function: usize, mb: u32 },
-    KeepAlive { function: usize, keep: SimDuration },
-    Reserved { function: usize, reserved: Option<u32> },
-    Provisioned { function: usize, count: u32 },
-    RateScale { trigger: usize, scale: f64 },
+    /// A knob of the comparison's run B, by name (never limited by a challenge).
+    SetCompareKnob {
+        name: String,
+        value: String,
+    },
 }
 
 /// The speed after `current` in `SPEEDS`, up or down (stays at the ends).

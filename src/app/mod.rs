@@ -5,6 +5,7 @@
 mod captions;
 mod challenge;
 mod command;
+mod context;
 mod frame_stats;
 mod history;
 mod panels;
@@ -13,13 +14,14 @@ mod power_tuning;
 mod screenshot;
 mod share_ui;
 mod shortcuts;
+mod theme;
 mod topology;
 mod view_state;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-#[cfg(test)]
-mod challenge_tests;
+pub use view_state::BottomTab;
+
 #[cfg(test)]
 mod tests;
 
@@ -31,46 +33,51 @@ use bevy_egui::EguiPlugin;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Options of `faaslab gui`.
-#[derive(clap::Args, Clone, Debug, Default)]
+/// How the app opens (`faaslab gui`'s flags fill it; `Default` is what they default to).
+#[derive(Clone, Debug)]
 pub struct GuiOptions {
     /// Save a screenshot of the window to this PNG file, then exit.
-    #[arg(long)]
     pub screenshot: Option<PathBuf>,
-    /// With --screenshot: how much simulated time to run first (for example "20s").
-    #[arg(long, default_value = "20s")]
+    /// With `screenshot`: how much simulated time to run first (for example "20s").
     pub after: String,
     /// Simulated seconds per real second to start with.
-    #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
     /// Start in presenter mode (large text, fewer panels; `f` toggles it).
-    #[arg(long)]
     pub presenter: bool,
     /// Start with the keyboard shortcuts shown (`?` toggles them).
-    #[arg(long)]
     pub show_shortcuts: bool,
-    /// Start a challenge scenario in free play: every knob unlocked (the challenge is
-    /// one click away).
-    #[arg(long)]
+    /// Start a challenge scenario in free play: every knob unlocked.
     pub free_play: bool,
-    /// Start an A/B comparison whose run B has this knob set (`api.memory=1024`);
-    /// repeat for several knobs.
-    #[arg(long, value_name = "NAME=VALUE")]
+    /// Start an A/B comparison whose run B has these knobs set (`api.memory=1024`).
     pub compare_set: Vec<String>,
     /// Measure this many frames after a short warm-up, print frame and simulation
     /// times, then exit (for performance figures).
-    #[arg(long, value_name = "FRAMES")]
     pub frame_stats: Option<usize>,
-    /// The bottom panel's tab to start with (for screenshots of a given view).
-    #[arg(long, value_enum, default_value_t = view_state::BottomTab::Charts)]
-    pub tab: view_state::BottomTab,
+    /// The bottom panel's tab to start with.
+    pub tab: BottomTab,
     /// Open a share link: the part after `#` of the link the app's Share button gives
-    /// (its scenario, seed and knobs; SCENARIO is then ignored).
-    #[arg(long, value_name = "FRAGMENT")]
+    /// (its scenario, seed and knobs; the scenario passed to `run` is then ignored).
     pub link: Option<String>,
     /// A message the app shows when it opens (the web page's link that failed).
-    #[arg(skip)]
     pub notice: Option<String>,
+}
+
+impl Default for GuiOptions {
+    fn default() -> Self {
+        GuiOptions {
+            screenshot: None,
+            after: "20s".to_string(),
+            speed: 1.0,
+            presenter: false,
+            show_shortcuts: false,
+            free_play: false,
+            compare_set: Vec::new(),
+            frame_stats: None,
+            tab: BottomTab::Charts,
+            link: None,
+            notice: None,
+        }
+    }
 }
 
 /// The order of the app's per-frame work, declared once; plugins only say `.in_set(..)`.
@@ -94,9 +101,8 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     if !(options.speed.is_finite() && (0.1..=10_000.0).contains(&options.speed)) {
         return Err(format!("--speed: expected 0.1..10000 simulated seconds per second, got {}", options.speed));
     }
-    let opening = share_ui::Opening::new(scenario, options.link.as_deref()).map_err(|e| format!("--link: {e}"))?;
-    let scenario = opening.opened.clone();
-    let title = format!("faaslab: {}", scenario.name);
+    let opening = playback::Opening::new(scenario, options.link.as_deref()).map_err(|e| format!("--link: {e}"))?;
+    let title = format!("faaslab: {}", opening.opened.name);
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
@@ -113,15 +119,14 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         ..default()
     }))
     .add_plugins(EguiPlugin::default())
-    .insert_resource(ClearColor(Color::srgb(0.08, 0.09, 0.11)));
-    add_simulation_plugins(&mut app, scenario, options.speed);
+    .insert_resource(ClearColor(theme::palette::BACKGROUND));
+    add_simulation_plugins(&mut app, opening, options.speed);
     if !options.compare_set.is_empty() {
         let mut playback = app.world_mut().resource_mut::<playback::Playback>();
         playback.start_comparing();
-        let b = playback.compare.as_mut().map(|b| &mut b.sim).ok_or("the comparison did not start")?;
         for setting in &options.compare_set {
             let (name, value) = crate::sim::knobs::split_setting(setting).map_err(|e| format!("--compare-set: {e}"))?;
-            b.set_knob(name, value).map_err(|e| format!("--compare-set: {e}"))?;
+            playback.set_compare_knob(name, value).map_err(|e| format!("--compare-set: {e}"))?;
         }
     }
     {
@@ -131,7 +136,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         view.bottom_tab = options.tab;
     }
     app.world_mut().resource_mut::<challenge::ChallengeMode>().active = !options.free_play;
-    if options.tab == view_state::BottomTab::PowerTuning {
+    if options.tab == BottomTab::PowerTuning {
         // Opened on the power-tuning view: its sweep (of the first function) starts too.
         let playback = app.world().resource::<playback::Playback>();
         if !playback.scenario.config.functions.is_empty() {
@@ -144,7 +149,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         panels::plugin,
         shortcuts::plugin,
         challenge::ui_plugin,
-        share_ui::plugin(opening, options.notice.clone()),
+        share_ui::plugin(options.notice.clone()),
     ))
     .add_systems(Update, retitle_window);
     if let Some(frames) = options.frame_stats {
@@ -172,7 +177,7 @@ fn retitle_window(
 
 /// The plugins that own and mirror the simulation: no window or renderer needed, so the
 /// headless tests build exactly these.
-fn add_simulation_plugins(app: &mut App, scenario: Scenario, speed: f64) {
+fn add_simulation_plugins(app: &mut App, opening: impl Into<playback::Opening>, speed: f64) {
     app.configure_sets(
         Update,
         (AppSystems::Input, AppSystems::ApplyCommands, AppSystems::Rebuild, AppSystems::Advance, AppSystems::SyncView)
@@ -181,7 +186,7 @@ fn add_simulation_plugins(app: &mut App, scenario: Scenario, speed: f64) {
     .add_plugins((
         view_state::plugin,
         command::plugin,
-        playback::plugin(scenario, speed),
+        playback::plugin(opening.into(), speed),
         topology::plugin,
         challenge::plugin,
         captions::plugin,

@@ -4,10 +4,13 @@
 //! panels and shortcuts are applied here, and only here.
 
 use super::AppSystems;
-use super::command::{Command, Knob, next_speed};
+use super::command::{Command, next_speed};
 use crate::scenario::Scenario;
+use crate::share::SharedRun;
 use crate::sim::Simulation;
+use crate::sim::config::SimConfig;
 use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::knobs;
 use bevy::prelude::*;
 
 /// Events one frame may handle (about 5 ms of work at the engine's measured speed).
@@ -18,20 +21,53 @@ pub const EVENT_BUDGET_PER_FRAME: u64 = 50_000;
 pub const LOG_CAPACITY: usize = 20_000;
 
 /// A simulation as the app runs it: with a log, so traces and dots exist.
-pub fn new_simulation(config: crate::sim::config::SimConfig) -> Simulation {
+pub fn new_simulation(config: SimConfig) -> Simulation {
     Simulation::with_log_capacity(config, LOG_CAPACITY)
+}
+
+/// How the app was opened: the scenario to play, and what its share link is
+/// measured against.
+#[derive(Clone)]
+pub struct Opening {
+    /// The scenario as written, before a share link's seed and knobs.
+    pub base: Scenario,
+    /// The scenario the playback starts with (the link's settings applied).
+    pub opened: Scenario,
+}
+
+impl Opening {
+    /// `scenario`, unless a share link (`--link`, or the web page's address) says
+    /// otherwise.
+    pub fn new(scenario: Scenario, link: Option<&str>) -> Result<Opening, String> {
+        let Some(link) = link else { return Ok(Opening::from(scenario)) };
+        let run = SharedRun::decode(link)?;
+        Ok(Opening { base: run.open_as_written()?, opened: run.open()? })
+    }
+}
+
+impl From<Scenario> for Opening {
+    fn from(scenario: Scenario) -> Opening {
+        Opening { base: scenario.clone(), opened: scenario }
+    }
 }
 
 /// The simulation being shown and how it is played.
 #[derive(Resource)]
 pub struct Playback {
+    /// The scenario with the knobs as the viewer set them: its `config` is the one
+    /// source of truth for every run (restart, new seed, A/B compare, share link and
+    /// Save .ron read it). Changes a timeline makes during a run stay in the run.
     pub scenario: Scenario,
+    /// The scenario as written, before any knob: what the share link is measured
+    /// against.
+    pub base: Scenario,
     pub sim: Simulation,
     pub playing: bool,
     /// Simulated seconds per real second.
     pub speed: f64,
     /// The last frame ran out of event budget before reaching its target time.
     pub falling_behind: bool,
+    /// The seed of the runs (New seed changes it; the scenario keeps its own).
     pub seed: u64,
     /// Counts restarts and scenario changes, so views that follow the simulation know
     /// to start over.
@@ -47,17 +83,22 @@ pub struct Playback {
 
 /// The comparison's second run.
 pub struct Compared {
+    /// Run B's configuration: run A's when the comparison started, with B's own knobs
+    /// since (the seed is the playback's).
+    pub config: SimConfig,
     pub sim: Simulation,
     /// The last refused knob change of run B.
     pub last_error: Option<String>,
 }
 
 impl Playback {
-    pub fn new(scenario: Scenario, speed: f64) -> Playback {
+    pub fn new(opening: Opening, speed: f64) -> Playback {
+        let Opening { base, opened: scenario } = opening;
         let seed = scenario.config.seed;
         Playback {
             sim: new_simulation(scenario.config.clone()),
             scenario,
+            base,
             playing: true,
             speed,
             falling_behind: false,
@@ -75,49 +116,63 @@ impl Playback {
         let playing = self.playing;
         let generation = self.generation + 1;
         let scenario_generation = self.scenario_generation + 1;
-        *self = Playback { playing, generation, scenario_generation, ..Playback::new(scenario, speed) };
+        *self = Playback { playing, generation, scenario_generation, ..Playback::new(scenario.into(), speed) };
+    }
+
+    /// The configuration a run starts from: the scenario's, with the playback's seed.
+    pub fn run_config(&self) -> SimConfig {
+        SimConfig { seed: self.seed, ..self.scenario.config.clone() }
     }
 
     /// Starts again from time zero with `seed`, keeping the knobs' current values (of
     /// both runs when comparing).
     pub fn restart(&mut self, seed: u64) {
         self.seed = seed;
-        self.start(reseeded(&self.sim, seed));
+        self.start();
     }
 
-    /// A new run from time zero (run B too, with its own knobs, when comparing); views
-    /// that follow the simulation start over.
-    fn start(&mut self, config: crate::sim::config::SimConfig) {
-        let seed = config.seed;
-        self.sim = new_simulation(config);
+    /// A new run from the scenario's configuration (run B too, from its own, when
+    /// comparing); views that follow the simulation start over.
+    fn start(&mut self) {
+        self.sim = new_simulation(self.run_config());
         if let Some(b) = &mut self.compare {
-            b.sim = new_simulation(reseeded(&b.sim, seed));
+            b.sim = new_simulation(SimConfig { seed: self.seed, ..b.config.clone() });
         }
         self.falling_behind = false;
         self.generation += 1;
     }
 
-    /// Sets a knob by name: live when the model allows, otherwise by restarting the
-    /// run with it. In a challenge only its allowed knobs move, within their ranges.
+    /// Sets a knob by name in the scenario's configuration, then in the run: live
+    /// when the model allows, otherwise by restarting the run. In a challenge only its
+    /// allowed knobs move, within their ranges.
     pub fn set_knob(&mut self, name: &str, value: &str, challenge_mode: bool) -> Result<(), String> {
         if challenge_mode && let Some(challenge) = &self.scenario.challenge {
             let allowed =
                 challenge.allowed(name).ok_or_else(|| format!("knob \"{name}\" is locked in this challenge"))?;
-            allowed.check(self.sim.config(), value)?;
+            allowed.check(&self.scenario.config, value)?;
         }
-        if crate::sim::knobs::resolve(self.sim.config(), name)?.is_live() {
-            return self.sim.set_knob(name, value);
+        if set_knob_in(&mut self.scenario.config, &mut self.sim, name, value)? == Applied::NeedsRestart {
+            self.start();
         }
-        let mut config = self.sim.config().clone();
-        crate::sim::knobs::set(&mut config, name, value)?;
-        self.start(config);
+        Ok(())
+    }
+
+    /// Sets a knob of run B by name, as `set_knob` does for run A; a knob that cannot
+    /// change live restarts both runs, so they stay in step.
+    pub fn set_compare_knob(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let Some(b) = &mut self.compare else { return Err("no comparison is running".to_string()) };
+        if set_knob_in(&mut b.config, &mut b.sim, name, value)? == Applied::NeedsRestart {
+            self.start();
+        }
         Ok(())
     }
 
     /// Starts an A/B comparison: run B is a copy of run A's configuration (knobs
     /// included), and both start again from time zero with the same seed.
     pub fn start_comparing(&mut self) {
-        self.compare = Some(Compared { sim: new_simulation(reseeded(&self.sim, self.seed)), last_error: None });
+        let config = self.scenario.config.clone();
+        let sim = new_simulation(self.run_config());
+        self.compare = Some(Compared { config, sim, last_error: None });
         self.restart(self.seed);
     }
 
@@ -145,41 +200,48 @@ impl Playback {
                 self.restart(seed);
             }
             Command::SetKnob { name, value, challenge } => self.set_knob(name, value, *challenge)?,
+            Command::SetCompareKnob { name, value } => {
+                // B's refusals show beside B's knobs.
+                let result = self.set_compare_knob(name, value);
+                match &mut self.compare {
+                    Some(b) => b.last_error = result.err(),
+                    None => result?,
+                }
+            }
             Command::OpenScenario(scenario) => self.open((**scenario).clone()),
-            Command::Knob(knob) => apply_knob(&mut self.sim, knob)?,
             Command::Compare(true) => self.start_comparing(),
             Command::Compare(false) => self.compare = None,
-            Command::CompareKnob(knob) => {
-                let Some(b) = &mut self.compare else { return Err("no comparison is running".to_string()) };
-                let result = apply_knob(&mut b.sim, knob);
-                b.last_error = result.as_ref().err().cloned();
-            }
         }
         Ok(())
     }
 }
 
-/// `sim`'s configuration with another seed: it carries every knob's current value,
-/// arrival-rate multipliers included, so a run from it keeps the knobs.
-fn reseeded(sim: &Simulation, seed: u64) -> crate::sim::config::SimConfig {
-    let mut config = sim.config().clone();
-    config.seed = seed;
-    config
+/// How a knob change reached the run.
+#[derive(Debug, PartialEq)]
+enum Applied {
+    Live,
+    /// The knob shapes how a run is built: only a new run from the configuration has it.
+    NeedsRestart,
 }
 
-fn apply_knob(sim: &mut Simulation, knob: &Knob) -> Result<(), String> {
-    match *knob {
-        Knob::Memory { function, mb } => sim.set_memory(function, mb),
-        Knob::KeepAlive { function, keep } => sim.set_keep_alive(function, keep),
-        Knob::Reserved { function, reserved } => sim.set_reserved_concurrency(function, reserved),
-        Knob::Provisioned { function, count } => sim.set_provisioned_concurrency(function, count),
-        Knob::RateScale { trigger, scale } => sim.set_rate_scale(trigger, scale),
-    }
+/// Sets knob `name` in `config` and, when it can change live, in `sim` too. Nothing
+/// changes when either refuses.
+fn set_knob_in(config: &mut SimConfig, sim: &mut Simulation, name: &str, value: &str) -> Result<Applied, String> {
+    let change = knobs::parse(config, name, value)?;
+    let changed = change.applied(config, name, value)?;
+    let applied = if change.id.is_live() {
+        sim.set_knob(name, value)?;
+        Applied::Live
+    } else {
+        Applied::NeedsRestart
+    };
+    *config = changed;
+    Ok(applied)
 }
 
-pub(super) fn plugin(scenario: Scenario, speed: f64) -> impl Fn(&mut App) {
+pub(super) fn plugin(opening: Opening, speed: f64) -> impl Fn(&mut App) {
     move |app: &mut App| {
-        app.insert_resource(Playback::new(scenario.clone(), speed)).add_systems(
+        app.insert_resource(Playback::new(opening.clone(), speed)).add_systems(
             Update,
             (apply_commands.in_set(AppSystems::ApplyCommands), advance.in_set(AppSystems::Advance)),
         );

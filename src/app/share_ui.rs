@@ -10,29 +10,9 @@ use crate::share::{ScenarioSource, SharedRun};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-/// How a run was opened: what its link is measured against.
-pub struct Opening {
-    /// The scenario before the link's seed and knobs.
-    pub base: Scenario,
-    /// The scenario the playback starts with (the link's settings applied).
-    pub opened: Scenario,
-}
-
-impl Opening {
-    /// `scenario`, unless a share link (`--link`, or the web page's address) says
-    /// otherwise.
-    pub fn new(scenario: Scenario, link: Option<&str>) -> Result<Opening, String> {
-        let Some(link) = link else { return Ok(Opening { base: scenario.clone(), opened: scenario }) };
-        let run = SharedRun::decode(link)?;
-        Ok(Opening { base: run.open_as_written()?, opened: run.open()? })
-    }
-}
-
 #[derive(Resource)]
 struct ShareState {
-    base: Scenario,
-    opened: Scenario,
-    /// The base's source (a built-in's name or its RON), worked out once per base.
+    /// The source of the playback's base scenario (a built-in's name or its RON), worked out once per base.
     source: Option<(Scenario, ScenarioSource)>,
     /// The current run's link, refreshed every few frames.
     fragment: String,
@@ -48,7 +28,7 @@ const REFRESH_FRAMES: u64 = 30;
 /// The page is told the app runs after this many frames: by then it has drawn.
 const FRAMES_BEFORE_RUNNING: u64 = 3;
 
-pub(super) fn plugin(opening: Opening, notice: Option<String>) -> impl Fn(&mut App) {
+pub(super) fn plugin(notice: Option<String>) -> impl Fn(&mut App) {
     move |app: &mut App| {
         #[cfg(target_arch = "wasm32")]
         {
@@ -58,8 +38,6 @@ pub(super) fn plugin(opening: Opening, notice: Option<String>) -> impl Fn(&mut A
             }
         }
         app.insert_resource(ShareState {
-            base: opening.base.clone(),
-            opened: opening.opened.clone(),
             source: None,
             fragment: String::new(),
             shown: None,
@@ -72,39 +50,27 @@ pub(super) fn plugin(opening: Opening, notice: Option<String>) -> impl Fn(&mut A
 }
 
 impl ShareState {
-    /// The current run as a link: against the scenario as opened, or, when another
-    /// scenario has been opened since, against that one.
+    /// The current run as a link: the playback's scenario and seed, against the
+    /// scenario as written.
     fn run_of(&mut self, p: &Playback) -> SharedRun {
-        let base = base_of(&self.base, &self.opened, p);
         let source = match &self.source {
-            Some((of, source)) if of == base => source.clone(),
+            Some((of, source)) if *of == p.base => source.clone(),
             _ => {
-                let source = ScenarioSource::of(base);
-                self.source = Some((base.clone(), source.clone()));
+                let source = ScenarioSource::of(&p.base);
+                self.source = Some((p.base.clone(), source.clone()));
                 source
             }
         };
-        // Live knob changes (arrival rates included) are kept in the running config.
-        SharedRun::of(source, base, p.sim.config())
-    }
-
-    /// The current configuration as a scenario file's text.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    fn current_ron(&mut self, p: &Playback) -> Result<String, String> {
-        let run = self.run_of(p);
-        let mut scenario = base_of(&self.base, &self.opened, p).clone();
-        if let Some(seed) = run.seed {
-            scenario.config.seed = seed;
-        }
-        crate::share::apply_knobs(&mut scenario, &run.knobs)?;
-        Ok(scenario.to_ron())
+        SharedRun::of(source, &p.base, &p.run_config())
     }
 }
 
-/// What the current run's link is measured against: the scenario as written before the
-/// opening link's settings, or, when another scenario has been opened since, that one.
-fn base_of<'a>(base: &'a Scenario, opened: &Scenario, p: &'a Playback) -> &'a Scenario {
-    if p.scenario == *opened { base } else { &p.scenario }
+/// The current scenario, knobs and seed as a scenario file's text.
+#[cfg(target_arch = "wasm32")]
+fn current_ron(p: &Playback) -> String {
+    let mut scenario = p.scenario.clone();
+    scenario.config.seed = p.seed;
+    scenario.to_ron()
 }
 
 fn refresh(mut state: ResMut<ShareState>, playback: Res<Playback>) {
@@ -200,16 +166,13 @@ fn file_buttons_ui(ui: &mut egui::Ui, state: &mut ShareState, playback: &Playbac
         state.notice = Some(e);
     }
     if ui.button("💾 Save .ron").on_hover_text("this scenario with the knobs as they are now").clicked() {
-        let saved = state.current_ron(playback).and_then(|text| {
-            let name: String = playback
-                .scenario
-                .name
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
-                .collect();
-            super::web::download(&format!("{name}.ron"), &text)
-        });
-        if let Err(e) = saved {
+        let name: String = playback
+            .scenario
+            .name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+            .collect();
+        if let Err(e) = super::web::download(&format!("{name}.ron"), &current_ron(playback)) {
             state.notice = Some(e);
         }
     }

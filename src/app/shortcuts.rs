@@ -3,8 +3,7 @@
 //! (typing in a field).
 
 use super::AppSystems;
-use super::command::Command;
-use super::panels::STEP;
+use super::command::{Command, STEP};
 use super::view_state::{PanelId, ViewState};
 use bevy::prelude::*;
 use bevy_egui::input::EguiWantsInput;

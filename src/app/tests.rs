@@ -1,7 +1,7 @@
 //! Headless tests of the app: the simulation-facing plugins around a scenario, with
 //! MinimalPlugins (no window, no renderer) and a fixed frame time.
 
-use super::command::{Command, Knob};
+use super::command::Command;
 use super::playback::Playback;
 use super::topology::nodes::FunctionNode;
 use super::topology::pools::{BarSegment, EnvBox, max_boxes};
@@ -17,6 +17,11 @@ fn app(speed: f64) -> App {
     app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
     super::add_simulation_plugins(&mut app, Scenario::default_scenario(), speed);
     app
+}
+
+/// A knob change as free play's panels send it.
+fn knob(name: &str, value: &str) -> Command {
+    Command::SetKnob { name: name.into(), value: value.into(), challenge: false }
 }
 
 fn playback(app: &App) -> &Playback {
@@ -54,17 +59,22 @@ fn nodes_and_environment_boxes_match_the_simulation() {
 fn a_knob_changes_the_running_simulation() {
     let mut app = app(10.0);
     updates(&mut app, 3);
-    app.world_mut().write_message(Command::Knob(Knob::Memory { function: 0, mb: 2048 }));
-    app.world_mut().write_message(Command::Knob(Knob::Provisioned { function: 0, count: 7 }));
+    let generation = playback(&app).generation;
+    app.world_mut().write_message(knob("api.memory", "2048"));
+    app.world_mut().write_message(knob("api.provisioned", "7"));
     app.update();
     let f = &playback(&app).sim.functions()[0];
     assert_eq!(f.model.spec.memory_mb, 2048);
     assert_eq!(f.provisioned, 7);
+    assert_eq!(playback(&app).generation, generation, "live knobs need no restart");
+    // The scenario's configuration holds them too: a restart keeps them.
+    assert_eq!(playback(&app).scenario.config.functions[0].memory_mb, 2048);
     // An out-of-range knob is refused with a reason, and the app keeps going.
-    app.world_mut().write_message(Command::Knob(Knob::Memory { function: 0, mb: 1 }));
+    app.world_mut().write_message(knob("api.memory", "1"));
     app.update();
     assert!(playback(&app).last_error.as_deref().is_some_and(|e| e.contains("memory")));
     assert_eq!(playback(&app).sim.functions()[0].model.spec.memory_mb, 2048);
+    assert_eq!(playback(&app).scenario.config.functions[0].memory_mb, 2048);
 }
 
 #[test]
@@ -87,8 +97,9 @@ fn pause_stops_simulated_time_and_step_advances_it() {
 fn restart_keeps_the_knobs_and_starts_from_zero() {
     let mut app = app(10.0);
     updates(&mut app, 5);
-    app.world_mut().write_message(Command::Knob(Knob::RateScale { trigger: 0, scale: 3.0 }));
-    app.world_mut().write_message(Command::Knob(Knob::Memory { function: 0, mb: 1024 }));
+    let trigger = playback(&app).scenario.config.triggers[0].name().to_string();
+    app.world_mut().write_message(knob(&format!("{trigger}.rate"), "3"));
+    app.world_mut().write_message(knob("api.memory", "1024"));
     app.update();
     app.world_mut().write_message(Command::Restart { new_seed: false });
     app.update();
@@ -103,7 +114,7 @@ fn restart_keeps_the_knobs_and_starts_from_zero() {
 fn a_large_pool_turns_into_a_stacked_bar() {
     let mut app = app(1.0);
     app.update();
-    app.world_mut().write_message(Command::Knob(Knob::Provisioned { function: 0, count: 150 }));
+    app.world_mut().write_message(knob("api.provisioned", "150"));
     updates(&mut app, 3);
     assert!(150 > max_boxes(340.0));
     let world = app.world_mut();
@@ -178,7 +189,8 @@ fn a_comparison_runs_b_in_lockstep_with_its_own_knobs() {
     let mut app = app(10.0);
     updates(&mut app, 3);
     app.world_mut().write_message(Command::Compare(true));
-    app.world_mut().write_message(Command::CompareKnob(Knob::Memory { function: 0, mb: 2048 }));
+    let set_b = |name: &str, value: &str| Command::SetCompareKnob { name: name.into(), value: value.into() };
+    app.world_mut().write_message(set_b("api.memory", "2048"));
     updates(&mut app, 10);
     let p = playback(&app);
     let b = p.compare.as_ref().expect("comparing");
@@ -195,9 +207,53 @@ fn a_comparison_runs_b_in_lockstep_with_its_own_knobs() {
     app.world_mut().write_message(Command::Restart { new_seed: false });
     app.update();
     assert_eq!(playback(&app).compare.as_ref().map(|b| b.sim.functions()[0].model.spec.memory_mb), Some(2048));
+    // A knob of B that cannot change live restarts both runs, and only B has it.
+    app.world_mut().write_message(set_b("account.concurrency", "500"));
+    app.update();
+    let p = playback(&app);
+    assert_eq!(p.generation, 3);
+    assert_eq!(p.compare.as_ref().map(|b| b.sim.config().account.concurrency_limit), Some(500));
+    assert_eq!(p.sim.config().account.concurrency_limit, p.scenario.config.account.concurrency_limit);
     app.world_mut().write_message(Command::Compare(false));
     app.update();
     assert!(playback(&app).compare.is_none());
+}
+
+#[test]
+fn a_restart_after_a_timeline_set_starts_from_the_scenarios_own_value() {
+    use crate::sim::config::SimConfig;
+    use crate::sim::timeline::TimelineAction;
+    // At 5 minutes the timeline multiplies a trigger's rate by 4 (back to 1 at 8).
+    let scenario = crate::scenario::built_in("local-state-and-caches").expect("in the library").expect("valid");
+    let first_set = scenario.config.timeline.iter().find_map(|e| match &e.action {
+        TimelineAction::Set { knob, value } => Some((e.at, knob.clone(), value.clone())),
+        _ => None,
+    });
+    let Some((at, knob_name, value)) = first_set else { panic!("the scenario's timeline sets a knob") };
+    assert_eq!((at.as_secs_f64(), knob_name.ends_with(".rate"), value.as_str()), (300.0, true, "4"));
+    let trigger = knob_name.trim_end_matches(".rate").to_string();
+    let rate = |config: &SimConfig| {
+        config.rate_scale_of(config.triggers.iter().position(|t| t.name() == trigger).expect("the trigger"))
+    };
+    assert_eq!(rate(&scenario.config), 1.0);
+    let function = format!("{}.memory", scenario.config.functions[0].name);
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
+    super::add_simulation_plugins(&mut app, scenario, 100.0);
+    // 5 simulated seconds a frame: 6 minutes in.
+    updates(&mut app, 72);
+    let p = playback(&app);
+    assert!(p.sim.now().as_secs_f64() > 300.0 && p.sim.now().as_secs_f64() < 480.0);
+    assert_eq!(rate(p.sim.config()), 4.0, "the timeline turned the knob");
+    assert_eq!(rate(&p.scenario.config), 1.0, "in the run, not in the scenario");
+    // A knob the viewer turns meanwhile is kept; the timeline's change is not.
+    app.world_mut().write_message(knob(&function, "1024"));
+    app.world_mut().write_message(Command::Restart { new_seed: false });
+    app.update();
+    let p = playback(&app);
+    assert!(p.sim.now().as_secs_f64() < 10.0, "a new run");
+    assert_eq!(rate(p.sim.config()), 1.0, "the restart starts from the scenario's own rate");
+    assert_eq!(p.sim.config().functions[0].memory_mb, 1024);
 }
 
 #[test]
@@ -218,4 +274,37 @@ fn asynchronous_invocations_travel_and_retries_are_told_apart() {
     let failed: u64 = playback(&app).sim.functions().iter().map(|f| f.counters.failed).sum();
     assert!(failed > 0, "the scenario fails attempts, which the platform retries");
     assert!(retries_seen > 0, "{failed} failed attempts, no retry drawn as such");
+}
+
+#[test]
+fn a_trigger_pointed_at_another_function_is_drawn_to_it_and_a_plain_restart_redraws_nothing() {
+    use super::topology::graph::NodeKind;
+    use super::topology::nodes::{Topology, TopologyNode};
+    let scenario = crate::scenario::built_in("function-chains").expect("in the library").expect("valid");
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
+    super::add_simulation_plugins(&mut app, scenario, 10.0);
+    updates(&mut app, 3);
+    let target_of_shoppers = |app: &App| {
+        let graph = &app.world().resource::<Topology>().graph;
+        let from = graph.nodes.iter().position(|n| matches!(n.kind, NodeKind::Trigger(_)) && n.name == "shoppers");
+        let to = graph.edges.iter().find(|e| Some(e.0) == from).map(|e| e.1);
+        to.map(|to| graph.nodes[to].name.clone())
+    };
+    let bodies = |app: &mut App| {
+        let mut ids: Vec<Entity> =
+            app.world_mut().query_filtered::<Entity, With<TopologyNode>>().iter(app.world()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(target_of_shoppers(&app).as_deref(), Some("checkout"));
+    let before = bodies(&mut app);
+    app.world_mut().write_message(Command::Restart { new_seed: true });
+    updates(&mut app, 2);
+    assert_eq!(bodies(&mut app), before, "the same graph: the same entities");
+    // The target is not a live knob: the run restarts, and the edge follows it.
+    app.world_mut().write_message(knob("shoppers.target", "place-order"));
+    updates(&mut app, 2);
+    assert_eq!(target_of_shoppers(&app).as_deref(), Some("place-order"));
+    assert_ne!(bodies(&mut app), before);
 }

@@ -35,7 +35,7 @@ impl PanelId {
 }
 
 /// What the bottom panel shows (its tabs, left to right).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum BottomTab {
     #[default]
     Charts,
@@ -49,6 +49,17 @@ impl BottomTab {
     pub const ALL: [BottomTab; 5] =
         [BottomTab::Charts, BottomTab::Traces, BottomTab::Log, BottomTab::Compare, BottomTab::PowerTuning];
 
+    /// Its name on the command line (`--tab power-tuning`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BottomTab::Charts => "charts",
+            BottomTab::Traces => "traces",
+            BottomTab::Log => "log",
+            BottomTab::Compare => "compare",
+            BottomTab::PowerTuning => "power-tuning",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             BottomTab::Charts => "Charts",
@@ -57,6 +68,18 @@ impl BottomTab {
             BottomTab::Compare => "A/B compare",
             BottomTab::PowerTuning => "Power tuning",
         }
+    }
+}
+
+impl std::str::FromStr for BottomTab {
+    type Err = String;
+
+    /// A tab by its name (see `name`).
+    fn from_str(name: &str) -> Result<BottomTab, String> {
+        BottomTab::ALL.into_iter().find(|tab| tab.name() == name).ok_or_else(|| {
+            let names: Vec<&str> = BottomTab::ALL.map(BottomTab::name).to_vec();
+            format!("no tab \"{name}\" (the tabs: {})", names.join(", "))
+        })
     }
 }
 
@@ -101,5 +124,18 @@ impl ViewState {
     pub fn toggle(&mut self, panel: PanelId) {
         let slot = Self::slot(panel);
         self.open[slot] = !self.open[slot];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BottomTab;
+
+    #[test]
+    fn every_tab_is_found_by_its_name() {
+        for tab in BottomTab::ALL {
+            assert_eq!(tab.name().parse::<BottomTab>(), Ok(tab));
+        }
+        assert!("charts ".parse::<BottomTab>().unwrap_err().contains("power-tuning"));
     }
 }

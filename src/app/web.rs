@@ -4,10 +4,8 @@
 //! browser feature: the app runs on without it.
 
 use super::GuiOptions;
-use crate::report::Report;
 use crate::scenario::Scenario;
 use crate::share::SharedRun;
-use crate::sim::Simulation;
 use std::cell::RefCell;
 use std::process::ExitCode;
 use wasm_bindgen::JsCast;
@@ -54,10 +52,8 @@ fn write_report() -> Result<ExitCode, String> {
         Some(fragment) => SharedRun::decode(&fragment).and_then(|run| run.open())?,
         None => Scenario::default_scenario(),
     };
-    // As `faaslab run` does (no log: it changes nothing but the cost).
-    let mut sim = Simulation::with_log_capacity(scenario.config.clone(), 0);
-    sim.run_to_end();
-    let json = Report::of(&sim, &scenario.name).to_json();
+    // As `faaslab run` does.
+    let json = crate::headless::run(scenario, &crate::headless::RunOptions::default())?.report.to_json();
     if let Some(document) = document() {
         if let Ok(pre) = document.create_element("pre") {
             pre.set_id("faaslab-report");

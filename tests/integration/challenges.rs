@@ -3,16 +3,17 @@
 //! Also: objectives, knobs, `--set` and sweeps measure what they claim.
 
 use crate::harness::{library, run};
+use faaslab::headless::RunOptions;
 use faaslab::report::Report;
-use faaslab::report::objectives::{ObjectiveResult, evaluate_all};
+use faaslab::report::objectives::ObjectiveResult;
 use faaslab::scenario::Scenario;
 
 const SEEDS: std::ops::RangeInclusive<u64> = 1..=10;
 
+/// Runs and grades `s` as `faaslab run --challenge` does.
 fn grade(s: &Scenario) -> Vec<ObjectiveResult> {
-    let sim = run(s);
-    let report = Report::of(&sim, &s.name);
-    evaluate_all(&s.challenge.as_ref().expect("a challenge").objectives, &sim, &report)
+    let graded = RunOptions { challenge: true, ..RunOptions::default() };
+    faaslab::headless::run(s.clone(), &graded).unwrap_or_else(|e| panic!("{e}")).grades.expect("graded")
 }
 
 fn summary(grades: &[ObjectiveResult]) -> String {
@@ -194,11 +195,10 @@ fn power_tuning_sweep_falls_with_memory_and_is_cheapest_below_the_largest_size()
 #[test]
 fn objectives_report_exact_counts_and_bounds() {
     // Each result carries exactly what was measured and the bound it was held to.
-    let mut s = faaslab::scenario::built_in("memory-power-tuning").unwrap().unwrap();
-    s.set_knob("resize.memory", "1769").unwrap();
-    let sim = run(&s);
-    let report = Report::of(&sim, &s.name);
-    let grades = evaluate_all(&s.challenge.as_ref().unwrap().objectives, &sim, &report);
+    let s = faaslab::scenario::built_in("memory-power-tuning").unwrap().unwrap();
+    let options = RunOptions { challenge: true, settings: vec!["resize.memory=1769".into()], ..RunOptions::default() };
+    let faaslab::headless::Outcome { sim, report, grades, .. } = faaslab::headless::run(s, &options).unwrap();
+    let grades = grades.expect("graded");
     let cost = &grades[1];
     assert_eq!(cost.measured, report.cost.per_month_usd);
     assert_eq!(cost.bound, 165.0);

@@ -3,9 +3,9 @@
 //! Curves are smoothed so they read at a glance; the raw values, drawn faintly under
 //! them, are what hovering shows.
 
+use crate::app::context::{Panel, PanelContext};
 use crate::app::history::RunHistory;
-use crate::app::playback::Playback;
-use crate::app::topology::palette;
+use crate::app::theme::palette;
 use crate::sim::Simulation;
 use crate::sim::kernel::metrics::SeriesPoint;
 use bevy_egui::egui::{self, Color32, RichText};
@@ -268,9 +268,12 @@ impl ChartsPanel {
         charts.push(Chart::Cost);
         charts
     }
+}
 
+impl Panel for ChartsPanel {
     /// The charts fill what is left of the panel below their toggles.
-    pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback, history: &RunHistory) {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        let (p, history) = (cx.playback, &cx.history.shown);
         if self.chosen_for != Some(p.scenario_generation) {
             self.chosen_for = Some(p.scenario_generation);
             self.shown = Self::defaults(&p.sim);

@@ -5,10 +5,12 @@
 use super::charts::{Chart, ChartData, Curve, chart_data, plot_ui};
 use super::knobs::KnobsPanel;
 use crate::app::command::Command;
+use crate::app::context::{Panel, PanelContext};
 use crate::app::history::{History, RunHistory};
-use crate::app::playback::Playback;
+use crate::app::theme::palette::{RUN_A, RUN_B};
+use crate::app::theme::widgets::error_ui;
 use crate::sim::Simulation;
-use bevy_egui::egui::{self, Color32, RichText};
+use bevy_egui::egui::{self, RichText};
 
 #[derive(Default)]
 pub struct ComparePanel {
@@ -17,14 +19,10 @@ pub struct ComparePanel {
 
 const B_KNOBS_WIDTH: f32 = 330.0;
 
-/// Run A's and run B's colours on every comparison chart.
-const A_COLOUR: Color32 = Color32::from_rgb(245, 158, 41);
-const B_COLOUR: Color32 = Color32::from_rgb(90, 210, 250);
-
 /// A's and B's curves of `chart` in one: names prefixed, B's dashed.
 fn overlay(chart: Chart, a: (&Simulation, &RunHistory), b: (&Simulation, &RunHistory), keep: &[&str]) -> ChartData {
     let mut data = ChartData::default();
-    for (run, (sim, history), dashed, colour) in [("A", a, false, A_COLOUR), ("B", b, true, B_COLOUR)] {
+    for (run, (sim, history), dashed, colour) in [("A", a, false, RUN_A), ("B", b, true, RUN_B)] {
         let curves = chart_data(chart, sim, history).curves;
         for c in curves.into_iter().filter(|c| keep.contains(&c.name.as_str())) {
             data.curves.push(Curve { name: format!("{run} {}", c.name), dashed, colour, ..c });
@@ -33,18 +31,18 @@ fn overlay(chart: Chart, a: (&Simulation, &RunHistory), b: (&Simulation, &RunHis
     data
 }
 
-impl ComparePanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback, history: &History) -> Vec<Command> {
-        let mut out = Vec::new();
+impl Panel for ComparePanel {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        let (p, history) = (cx.playback, cx.history);
         let Some(b) = &p.compare else {
             ui.label(
                 "Run a second configuration of this scenario beside the first: same seed, same arrivals, \
                  knobs of its own. Both start again from zero and advance together; the charts overlay them.",
             );
             if ui.button(RichText::new("Start A/B comparison").strong()).clicked() {
-                out.push(Command::Compare(true));
+                cx.send(Command::Compare(true));
             }
-            return out;
+            return;
         };
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
@@ -52,7 +50,7 @@ impl ComparePanel {
                 ui.horizontal(|ui| {
                     ui.label(RichText::new("Knobs of run B").strong());
                     if ui.button("Stop comparing").clicked() {
-                        out.push(Command::Compare(false));
+                        cx.send(Command::Compare(false));
                     }
                 });
                 ui.label(RichText::new("Run A's knobs are in the side panel.").small());
@@ -60,8 +58,10 @@ impl ComparePanel {
                     numbers_ui(ui, &p.sim, &b.sim, history);
                     ui.add_space(6.0);
                     ui.push_id("run-b", |ui| {
-                        let error = b.last_error.as_deref();
-                        out.extend(self.knobs.ui(ui, &b.sim, error, None, Command::CompareKnob));
+                        for (name, value) in self.knobs.knobs_ui(ui, &b.sim, None) {
+                            cx.send(Command::SetCompareKnob { name, value });
+                        }
+                        error_ui(ui, b.last_error.as_deref());
                     });
                 });
             });
@@ -80,7 +80,6 @@ impl ComparePanel {
                 }
             });
         });
-        out
     }
 }
 
@@ -94,8 +93,8 @@ fn numbers_ui(ui: &mut egui::Ui, a: &Simulation, b: &Simulation, history: &Histo
     let cost = |h: &RunHistory| h.samples.last().map_or(0.0, |s| s.serverless_usd);
     egui::Grid::new("a-b-numbers").num_columns(3).striped(true).show(ui, |ui| {
         ui.label("");
-        ui.label(RichText::new("A (solid)").color(A_COLOUR).strong());
-        ui.label(RichText::new("B (dashed)").color(B_COLOUR).strong());
+        ui.label(RichText::new("A (solid)").color(RUN_A).strong());
+        ui.label(RichText::new("B (dashed)").color(RUN_B).strong());
         ui.end_row();
         let mut row = |name: &str, a: String, b: String| {
             ui.label(name);

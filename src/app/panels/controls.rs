@@ -1,56 +1,56 @@
 //! The top bar: play, pause, step, speed, restart, presenter mode and help; and the
 //! colour legend shared by the topology and the charts.
 
-use crate::app::command::{Command, SPEEDS};
-use crate::app::playback::Playback;
-use crate::app::topology::palette;
-use crate::app::view_state::ViewState;
-use crate::sim::kernel::time::SimDuration;
+use crate::app::command::{Command, SPEEDS, STEP};
+use crate::app::context::{Panel, PanelContext};
+use crate::app::theme::palette;
+use crate::app::theme::widgets::swatches_ui;
 use bevy_egui::egui::{self, Color32, RichText};
 
-/// How far one press of "step" (or `.`) advances.
-pub const STEP: SimDuration = SimDuration::from_millis(100);
+/// Play, step, restart, speed, the clock, presenter mode and help. Lays itself out in
+/// the caller's row (which also holds the scenario picker).
+pub struct Controls;
 
-/// Lays itself out in the caller's row (which also holds the scenario picker).
-pub fn controls_ui(ui: &mut egui::Ui, p: &Playback, view: &mut ViewState) -> Vec<Command> {
-    let mut out = Vec::new();
-    let label = if p.playing { "⏸ Pause" } else { "▶ Play" };
-    if ui.button(label).on_hover_text("space").clicked() {
-        out.push(Command::TogglePlay);
-    }
-    if ui.button("Step 100 ms").on_hover_text(".").clicked() {
-        out.push(Command::Step(STEP));
-    }
-    if ui.button("⟲ Restart").on_hover_text("r: same seed, knobs kept").clicked() {
-        out.push(Command::Restart { new_seed: false });
-    }
-    if ui.button("New seed").clicked() {
-        out.push(Command::Restart { new_seed: true });
-    }
-    ui.separator();
-    ui.label("Speed").on_hover_text("+ and -: simulated seconds per real second");
-    for s in SPEEDS {
-        if ui.selectable_label((p.speed - s).abs() < 1e-9, format!("{s}x")).clicked() {
-            out.push(Command::SetSpeed(s));
+impl Panel for Controls {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        let p = cx.playback;
+        let label = if p.playing { "⏸ Pause" } else { "▶ Play" };
+        if ui.button(label).on_hover_text("space").clicked() {
+            cx.send(Command::TogglePlay);
         }
+        if ui.button("Step 100 ms").on_hover_text(".").clicked() {
+            cx.send(Command::Step(STEP));
+        }
+        if ui.button("⟲ Restart").on_hover_text("r: same seed, knobs kept").clicked() {
+            cx.send(Command::Restart { new_seed: false });
+        }
+        if ui.button("New seed").clicked() {
+            cx.send(Command::Restart { new_seed: true });
+        }
+        ui.separator();
+        ui.label("Speed").on_hover_text("+ and -: simulated seconds per real second");
+        for s in SPEEDS {
+            if ui.selectable_label((p.speed - s).abs() < 1e-9, format!("{s}x")).clicked() {
+                cx.send(Command::SetSpeed(s));
+            }
+        }
+        ui.separator();
+        let (now, end) = (clock(p.sim.now().as_secs_f64(), true), clock(p.sim.end().as_secs_f64(), false));
+        ui.label(RichText::new(format!("t = {now} / {end}")).monospace().strong()).on_hover_text(format!(
+            "simulated time {} of {}",
+            p.sim.now(),
+            p.sim.end()
+        ));
+        if p.falling_behind {
+            ui.colored_label(Color32::YELLOW, "falling behind: simulated time runs slower than asked");
+        }
+        if p.sim.is_finished() {
+            ui.colored_label(Color32::LIGHT_GREEN, "run finished");
+        }
+        ui.separator();
+        ui.toggle_value(&mut cx.view.presenter, "Presenter [f]");
+        ui.toggle_value(&mut cx.view.help, "Help [?]");
     }
-    ui.separator();
-    let (now, end) = (clock(p.sim.now().as_secs_f64(), true), clock(p.sim.end().as_secs_f64(), false));
-    ui.label(RichText::new(format!("t = {now} / {end}")).monospace().strong()).on_hover_text(format!(
-        "simulated time {} of {}",
-        p.sim.now(),
-        p.sim.end()
-    ));
-    if p.falling_behind {
-        ui.colored_label(Color32::YELLOW, "falling behind: simulated time runs slower than asked");
-    }
-    if p.sim.is_finished() {
-        ui.colored_label(Color32::LIGHT_GREEN, "run finished");
-    }
-    ui.separator();
-    ui.toggle_value(&mut view.presenter, "Presenter [f]");
-    ui.toggle_value(&mut view.help, "Help [?]");
-    out
 }
 
 /// Simulated time as a short clock (`3:20.4`, `1:02:03`): the top bar stays one line.
@@ -62,41 +62,32 @@ fn clock(secs: f64, tenths: bool) -> String {
     if tenths { format!("{whole}.{tenth}") } else { whole }
 }
 
-pub fn legend_ui(ui: &mut egui::Ui) {
-    ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("Environments:").strong());
-        for (colour, name) in [
-            (palette::INITIALIZING, "starting (cold)"),
-            (palette::BUSY, "busy"),
-            (palette::IDLE, "idle, warm"),
-            (palette::PROVISIONED, "provisioned"),
-        ] {
-            swatch_ui(ui, palette::egui(colour), false);
-            ui.label(name);
-        }
-        ui.separator();
-        ui.label(RichText::new("Requests:").strong());
-        for (colour, name) in [
-            (palette::WARM, "warm"),
-            (palette::COLD, "cold start"),
-            (palette::THROTTLED, "throttled (429)"),
-            (palette::FAILED, "error / timeout"),
-            (palette::RETRIED, "retried"),
-        ] {
-            swatch_ui(ui, palette::egui(colour), true);
-            ui.label(name);
-        }
-    });
-}
+/// The colours of environments and requests, as the topology and charts use them.
+pub struct Legend;
 
-/// A colour sample: a square (environments) or a dot (requests), as in the topology.
-pub fn swatch_ui(ui: &mut egui::Ui, colour: Color32, round: bool) {
-    let size = ui.text_style_height(&egui::TextStyle::Body);
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::hover());
-    if round {
-        ui.painter().circle_filled(rect.center(), size * 0.4, colour);
-    } else {
-        ui.painter().rect_filled(rect.shrink(size * 0.1), 2.0, colour);
+impl Panel for Legend {
+    fn ui(&mut self, ui: &mut egui::Ui, _: &mut PanelContext) {
+        let c = palette::egui;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Environments:").strong());
+            let environments = [
+                (c(palette::INITIALIZING), "starting (cold)"),
+                (c(palette::BUSY), "busy"),
+                (c(palette::IDLE), "idle, warm"),
+                (c(palette::PROVISIONED), "provisioned"),
+            ];
+            swatches_ui(ui, &environments, false, false);
+            ui.separator();
+            ui.label(RichText::new("Requests:").strong());
+            let requests = [
+                (c(palette::WARM), "warm"),
+                (c(palette::COLD), "cold start"),
+                (c(palette::THROTTLED), "throttled (429)"),
+                (c(palette::FAILED), "error / timeout"),
+                (c(palette::RETRIED), "retried"),
+            ];
+            swatches_ui(ui, &requests, true, false);
+        });
     }
 }
 

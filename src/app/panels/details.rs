@@ -2,18 +2,31 @@
 //! lines and traces, in a window that closes with its cross (or a click on empty canvas).
 
 use super::log::describe;
+use crate::app::context::{Panel, PanelContext};
 use crate::app::playback::Playback;
-use crate::app::topology::graph::NodeKind;
+use crate::app::theme::widgets::values_ui;
+use crate::app::topology::graph::{NodeKind, TriggerKind};
 use crate::app::topology::nodes::{Topology, badge_text};
 use crate::app::view_state::{BottomTab, ViewState};
 use crate::sim::function::KeepAlive;
 use crate::sim::kernel::trace::{Span, SpanKind};
+use crate::sim::trigger::TargetKind;
 use bevy_egui::egui::{self, RichText};
 
 const LOG_LINES: usize = 10;
 const TRACES: usize = 8;
 
-pub fn details_ui(ctx: &egui::Context, p: &Playback, topology: &Topology, view: &mut ViewState) {
+/// A window beside the topology while a node is selected.
+pub struct Details;
+
+impl Panel for Details {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        let Some(topology) = cx.topology else { return };
+        details_ui(ui.ctx(), cx.playback, topology, cx.view);
+    }
+}
+
+fn details_ui(ctx: &egui::Context, p: &Playback, topology: &Topology, view: &mut ViewState) {
     let Some(node) = view.selected_node.and_then(|i| topology.graph.nodes.get(i)) else { return };
     let mut open = true;
     egui::Window::new(format!("Details: {}", node.name))
@@ -26,7 +39,7 @@ pub fn details_ui(ctx: &egui::Context, p: &Playback, topology: &Topology, view: 
                 function_ui(ui, p, node.index);
                 traces_ui(ui, p, node.index, view);
             }
-            NodeKind::HttpTrigger => trigger_ui(ui, p, node.index),
+            NodeKind::Trigger(kind) => trigger_ui(ui, p, node.index, kind),
             kind => {
                 ui.label(crate::app::topology::nodes::subtitle(&p.sim, kind, node.index));
             }
@@ -34,16 +47,6 @@ pub fn details_ui(ctx: &egui::Context, p: &Playback, topology: &Topology, view: 
     if !open {
         view.selected_node = None;
     }
-}
-
-fn grid_ui(ui: &mut egui::Ui, id: &str, rows: &[(&str, String)]) {
-    egui::Grid::new(id).num_columns(2).striped(true).show(ui, |ui| {
-        for (name, value) in rows {
-            ui.label(*name);
-            ui.label(RichText::new(value).monospace());
-            ui.end_row();
-        }
-    });
 }
 
 fn function_ui(ui: &mut egui::Ui, p: &Playback, function: usize) {
@@ -55,7 +58,7 @@ fn function_ui(ui: &mut egui::Ui, p: &Playback, function: usize) {
         KeepAlive::Random(dist) => format!("random {dist:?}"),
     };
     let c = &f.counters;
-    grid_ui(
+    values_ui(
         ui,
         "function-details",
         &[
@@ -125,24 +128,35 @@ fn traces_ui(ui: &mut egui::Ui, p: &Playback, function: usize, view: &mut ViewSt
     });
 }
 
-fn trigger_ui(ui: &mut egui::Ui, p: &Playback, trigger: usize) {
-    let sim = &p.sim;
-    let t = &sim.triggers()[trigger];
-    let target = sim.functions().get(t.target as usize).map_or("?", |f| f.name());
+fn trigger_ui(ui: &mut egui::Ui, p: &Playback, trigger: usize, kind: TriggerKind) {
+    let t = &p.sim.triggers()[trigger];
+    let sends = match t.spec.target_kind() {
+        TargetKind::Function => "invokes",
+        TargetKind::Queue => "sends to queue",
+        TargetKind::Bus => "publishes on bus",
+        TargetKind::Bucket => "uploads into bucket",
+        TargetKind::Stream => "changes flow into stream",
+        TargetKind::Workflow => "starts workflow",
+    };
     let c = &t.counters;
-    grid_ui(
+    let latency = if kind.synchronous() {
+        format!("{:.0} / {:.0} ms", t.latency.quantile_ms(0.5), t.latency.quantile_ms(0.99))
+    } else {
+        "n/a (no caller waits)".to_string()
+    };
+    values_ui(
         ui,
         "trigger-details",
         &[
-            ("kind", "HTTP (synchronous: the client waits)".into()),
-            ("calls", target.to_string()),
+            ("kind", kind.description().into()),
+            (sends, t.spec.target().to_string()),
             ("arrivals", format!("{:?}", t.arrivals.spec())),
             ("rate multiplier", format!("{:.2}x", t.arrivals.rate_scale)),
             ("arrived", c.arrived.to_string()),
             ("succeeded", c.succeeded.to_string()),
-            ("throttled (429)", c.throttled.to_string()),
+            (if kind.synchronous() { "throttled (429)" } else { "throttled" }, c.throttled.to_string()),
             ("failed / timed out", format!("{} / {}", c.failed, c.timed_out)),
-            ("latency p50 / p99", format!("{:.0} / {:.0} ms", t.latency.quantile_ms(0.5), t.latency.quantile_ms(0.99))),
+            ("caller latency p50 / p99", latency),
         ],
     );
 }

@@ -1,10 +1,23 @@
 //! The help overlay: every keyboard shortcut.
 
-use crate::app::view_state::{PanelId, ViewState};
+use crate::app::context::{Panel, PanelContext};
+use crate::app::view_state::PanelId;
 use bevy_egui::egui::{self, RichText};
 
-pub fn help_ui(ctx: &egui::Context, view: &mut ViewState) {
-    let mut open = view.help;
+/// A window over everything, while `ViewState::help` is on.
+pub struct Help;
+
+impl Panel for Help {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        if cx.view.help {
+            cx.view.help = help_ui(ui.ctx());
+        }
+    }
+}
+
+/// Whether it is still open.
+fn help_ui(ctx: &egui::Context) -> bool {
+    let mut open = true;
     egui::Window::new("Keyboard shortcuts")
         .open(&mut open)
         .collapsible(false)
@@ -31,5 +44,5 @@ pub fn help_ui(ctx: &egui::Context, view: &mut ViewState) {
                 row("? or h", "this help");
             });
         });
-    view.help = open;
+    open
 }

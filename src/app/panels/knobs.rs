@@ -1,13 +1,17 @@
-//! Live knobs: memory, provisioned and reserved concurrency and keep-alive of one
-//! function, and each trigger's arrival rate. They return commands; a refused change
-//! shows its reason here.
+//! Free play's knobs: memory, provisioned and reserved concurrency and keep-alive of
+//! one function, each trigger's arrival rate, and "More knobs" by name. Each change is
+//! sent as a knob by name; a refused change shows its reason here.
 
-use crate::app::command::{Command, Knob};
+use crate::app::command::Command;
+use crate::app::context::{Panel, PanelContext};
+use crate::app::theme::knob::{Bounds, named_knob_ui};
+use crate::app::theme::widgets::error_ui;
 use crate::sim::Simulation;
+use crate::sim::config::SimConfig;
 use crate::sim::function::{KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
-use crate::sim::kernel::time::SimDuration;
+use crate::sim::knobs;
 use crate::sim::knobs::{MAX_KEEP_ALIVE, RATE_SCALE_RANGE};
-use bevy_egui::egui::{self, Color32, RichText};
+use bevy_egui::egui::{self, RichText};
 
 /// Which function the knobs act on.
 #[derive(Default)]
@@ -19,21 +23,10 @@ pub struct KnobsPanel {
 }
 
 impl KnobsPanel {
-    /// The function the knobs act on.
-    pub fn function(&self) -> usize {
-        self.function
-    }
-
-    /// Knobs of `sim`; `selected`: the function selected in the topology, if any;
-    /// `command`: what a change becomes (a knob of run A, or of the comparison's B).
-    pub fn ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        sim: &Simulation,
-        last_error: Option<&str>,
-        selected: Option<usize>,
-        command: fn(Knob) -> Command,
-    ) -> Vec<Command> {
+    /// The live knobs of `sim` (run A's, or the comparison's B); `selected`: the
+    /// function selected in the topology, if any. Returns the changes, as (knob name,
+    /// value).
+    pub fn knobs_ui(&mut self, ui: &mut egui::Ui, sim: &Simulation, selected: Option<usize>) -> Vec<(String, String)> {
         let Self { function, followed } = self;
         if selected != *followed {
             *followed = selected;
@@ -54,15 +47,16 @@ impl KnobsPanel {
             }
         });
         let spec = &sim.functions()[f].model.spec;
+        let mut set = |property: &str, value: String| out.push((format!("{}.{property}", spec.name), value));
         let mut memory = spec.memory_mb;
         let slider = egui::Slider::new(&mut memory, MIN_MEMORY_MB..=MAX_MEMORY_MB).logarithmic(true).suffix(" MB");
         if ui.add(slider.text("memory")).changed() {
-            out.push(command(Knob::Memory { function: f, mb: memory }));
+            set("memory", memory.to_string());
         }
         let mut provisioned = spec.provisioned_concurrency;
         let most = spec.reserved_concurrency.unwrap_or(200).min(200);
         if ui.add(egui::Slider::new(&mut provisioned, 0..=most).text("provisioned")).changed() {
-            out.push(command(Knob::Provisioned { function: f, count: provisioned }));
+            set("provisioned", provisioned.to_string());
         }
         ui.horizontal(|ui| {
             let mut reserved_on = spec.reserved_concurrency.is_some();
@@ -71,8 +65,7 @@ impl KnobsPanel {
             let moved =
                 ui.add_enabled(reserved_on, egui::Slider::new(&mut reserved, 0..=1000).logarithmic(true)).changed();
             if toggled || moved {
-                let reserved = reserved_on.then_some(reserved);
-                out.push(command(Knob::Reserved { function: f, reserved }));
+                set("reserved", if reserved_on { reserved.to_string() } else { "none".to_string() });
             }
         });
         let (mut keep_secs, random) = match &spec.keep_alive {
@@ -85,22 +78,72 @@ impl KnobsPanel {
             .max_decimals(0)
             .text(if random { "keep-alive (now random)" } else { "keep-alive" });
         if ui.add(slider).changed() {
-            let keep = SimDuration::from_secs_f64(keep_secs.round());
-            out.push(command(Knob::KeepAlive { function: f, keep }));
+            set("keep_alive", format!("{}s", keep_secs.round()));
         }
         ui.add_space(4.0);
         ui.label(RichText::new("Arrival rate (x as written)").strong());
-        for (i, t) in sim.triggers().iter().enumerate() {
+        for t in sim.triggers() {
             let mut scale = t.arrivals.rate_scale;
             let range = *RATE_SCALE_RANGE.start()..=*RATE_SCALE_RANGE.end();
             let slider = egui::Slider::new(&mut scale, range).logarithmic(true).suffix("x").text(t.spec.name());
             if ui.add(slider).changed() {
-                out.push(command(Knob::RateScale { trigger: i, scale }));
+                out.push((format!("{}.rate", t.spec.name()), scale.to_string()));
             }
-        }
-        if let Some(error) = last_error {
-            ui.colored_label(Color32::from_rgb(255, 120, 110), error);
         }
         out
     }
+}
+
+impl Panel for KnobsPanel {
+    /// Run A's knobs (run B's are in the A/B tab).
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        let p = cx.playback;
+        for (name, value) in self.knobs_ui(ui, &p.sim, cx.selected_function()) {
+            cx.send(Command::SetKnob { name, value, challenge: false });
+        }
+        error_ui(ui, p.last_error.as_deref());
+        egui::CollapsingHeader::new("More knobs").show(ui, |ui| {
+            for (name, value) in more_knobs_ui(ui, p.sim.config(), self.function) {
+                cx.send(Command::SetKnob { name, value, challenge: false });
+            }
+        });
+    }
+}
+
+/// Free play's further knobs: the function's timeout, idempotency, runtime,
+/// architecture, package and retries; each queue's consumer and dead-letter settings;
+/// each database's pooler and limit; whether each trigger sends; the account's limit.
+/// Returns the changes, as (knob name, value).
+fn more_knobs_ui(ui: &mut egui::Ui, config: &SimConfig, function: usize) -> Vec<(String, String)> {
+    let mut names = Vec::new();
+    if let Some(f) = config.functions.get(function) {
+        for property in ["timeout", "idempotency", "runtime", "architecture", "package_mb", "async_retries"] {
+            names.push(format!("{}.{property}", f.name));
+        }
+    }
+    for q in &config.queues {
+        for property in ["batch_size", "max_concurrency", "visibility_timeout", "max_receives", "dlq"] {
+            names.push(format!("{}.{property}", q.name));
+        }
+    }
+    for d in &config.databases {
+        names.push(format!("{}.pooler", d.name));
+        names.push(format!("{}.max_connections", d.name));
+    }
+    for t in &config.triggers {
+        names.push(format!("{}.enabled", t.name()));
+    }
+    names.push("account.concurrency".to_string());
+    ui.label(RichText::new("Knobs marked live apply at once; the others restart the run.").weak().small());
+    let mut out = Vec::new();
+    for name in names {
+        let live = knobs::resolve(config, &name).is_ok_and(|id| id.is_live());
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(if live { "live" } else { "    " }).small().monospace().weak());
+            if let Some(value) = named_knob_ui(ui, config, &name, &Bounds::default()) {
+                out.push((name.clone(), value));
+            }
+        });
+    }
+    out
 }

@@ -1,8 +1,8 @@
 //! The simulation's structured event log: its latest lines (a side section), and the
 //! whole kept log with filters by function, level, kind and text (a bottom tab).
 
-use crate::app::playback::Playback;
-use crate::app::topology::palette;
+use crate::app::context::{Panel, PanelContext};
+use crate::app::theme::palette;
 use crate::app::view_state::{BottomTab, ViewState};
 use crate::sim::Simulation;
 use crate::sim::kernel::log::{LogEntry, LogKind, Outcome};
@@ -11,14 +11,19 @@ use bevy_egui::egui::{self, RichText};
 
 const LINES: usize = 14;
 
-pub fn log_ui(ui: &mut egui::Ui, p: &Playback) {
-    let sim = &p.sim;
-    let lines: Vec<&LogEntry> = sim.log.entries().rev().take(LINES).collect();
-    if lines.is_empty() {
-        ui.label("nothing yet");
-    }
-    for e in lines {
-        ui.label(RichText::new(line(sim, e)).monospace().small());
+/// The latest lines of the log (a side section).
+pub struct EventLog;
+
+impl Panel for EventLog {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        let sim = &cx.playback.sim;
+        let lines: Vec<&LogEntry> = sim.log.entries().rev().take(LINES).collect();
+        if lines.is_empty() {
+            ui.label("nothing yet");
+        }
+        for e in lines {
+            ui.label(RichText::new(line(sim, e)).monospace().small());
+        }
     }
 }
 
@@ -40,6 +45,7 @@ pub fn describe(e: &LogEntry) -> String {
         LogKind::Expired { idle_for } => {
             format!("env {} expired after {:.0} s idle", e.env, idle_for.as_secs_f64())
         }
+        LogKind::AccessDenied { call } => format!("AccessDenied: the role does not allow call {}", call + 1),
     }
 }
 
@@ -56,7 +62,9 @@ pub enum Level {
 pub fn level(kind: &LogKind) -> Level {
     match kind {
         LogKind::Throttled { .. } => Level::Warn,
-        LogKind::Finished { outcome: Outcome::Failed | Outcome::TimedOut, .. } => Level::Error,
+        LogKind::Finished { outcome: Outcome::Failed | Outcome::TimedOut, .. } | LogKind::AccessDenied { .. } => {
+            Level::Error
+        }
         _ => Level::Info,
     }
 }
@@ -71,7 +79,8 @@ const KINDS: [(&str, fn(&LogKind) -> bool); 6] = [
     ("env expired", |k| matches!(k, LogKind::Expired { .. })),
 ];
 
-/// The structured log, filtered by function, level, kind and text.
+/// The structured log, filtered by function, level, kind and text (the bottom tab: the
+/// filter is its state).
 pub struct LogFilter {
     /// `None`: every function.
     pub function: Option<usize>,
@@ -111,8 +120,13 @@ pub fn line(sim: &Simulation, e: &LogEntry) -> String {
     format!("{} {function}{request} {}", e.time, describe(e))
 }
 
-pub fn filtered_log_ui(ui: &mut egui::Ui, p: &Playback, filter: &mut LogFilter, view: &mut ViewState) {
-    let sim = &p.sim;
+impl Panel for LogFilter {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        filtered_log_ui(ui, &cx.playback.sim, self, cx.view);
+    }
+}
+
+fn filtered_log_ui(ui: &mut egui::Ui, sim: &Simulation, filter: &mut LogFilter, view: &mut ViewState) {
     ui.horizontal_wrapped(|ui| {
         let name = |f: Option<usize>| f.and_then(|i| sim.functions().get(i)).map_or("every function", |f| f.name());
         egui::ComboBox::from_id_salt("log-function").selected_text(name(filter.function)).show_ui(ui, |ui| {

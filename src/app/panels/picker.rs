@@ -3,7 +3,9 @@
 //! playback and the topology start over on it.
 
 use crate::app::command::Command;
-use crate::app::playback::Playback;
+use crate::app::context::{Panel, PanelContext};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::app::theme::palette;
 use crate::scenario::{LIBRARY, Scenario};
 use bevy_egui::egui::{self, RichText};
 
@@ -26,8 +28,9 @@ pub struct ScenarioPicker {
     error: Option<String>,
 }
 
-impl ScenarioPicker {
-    pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback) -> Option<Command> {
+impl Panel for ScenarioPicker {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        let p = cx.playback;
         if self.library.is_empty() {
             self.library = LIBRARY
                 .iter()
@@ -73,9 +76,13 @@ impl ScenarioPicker {
                 ui.close();
             }
         });
-        chosen.map(|s| Command::OpenScenario(Box::new(s)))
+        if let Some(scenario) = chosen {
+            cx.send(Command::OpenScenario(Box::new(scenario)));
+        }
     }
+}
 
+impl ScenarioPicker {
     /// A path field and an Open button; the file's problems show under them.
     #[cfg(not(target_arch = "wasm32"))]
     fn file_ui(&mut self, ui: &mut egui::Ui) -> Option<Scenario> {
@@ -97,7 +104,7 @@ impl ScenarioPicker {
             }
         }
         if let Some(error) = &self.error {
-            ui.label(RichText::new(error).color(egui::Color32::from_rgb(255, 120, 110)).small());
+            ui.label(RichText::new(error).color(palette::ERROR_TEXT).small());
         }
         None
     }

@@ -2,9 +2,9 @@
 //! selected one: each hop (the caller's wait, cold starts, attempts, queue waits,
 //! database queries) as a bar on a shared time axis.
 
-use super::controls::swatch_ui;
-use crate::app::playback::Playback;
-use crate::app::topology::palette;
+use crate::app::context::{Panel, PanelContext};
+use crate::app::theme::palette;
+use crate::app::theme::widgets::swatches_ui;
 use crate::app::view_state::ViewState;
 use crate::report::export::span_node_name;
 use crate::sim::Simulation;
@@ -72,10 +72,11 @@ fn ms(from: SimTime, to: SimTime) -> f64 {
     to.since(from).as_millis_f64()
 }
 
-impl TracesPanel {
-    /// `height`: the panel's body; the list and the waterfall scroll within it.
-    pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback, view: &mut ViewState, height: f32) {
-        let sim = &p.sim;
+impl Panel for TracesPanel {
+    /// The list and the waterfall scroll within the height left to them.
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        let (sim, view) = (&cx.playback.sim, &mut *cx.view);
+        let height = ui.available_height();
         if sim.traces.sample_every == 0 {
             ui.label("Tracing is off for this run.");
             return;
@@ -158,6 +159,7 @@ fn span_colour(s: &Span) -> Color32 {
         SpanKind::Attempt => palette::egui(palette::BUSY),
         SpanKind::QueueWait => palette::egui(palette::PROVISIONED),
         SpanKind::Query => Color32::from_rgb(80, 200, 200),
+        SpanKind::AccessDenied => palette::egui(palette::FAILED),
     }
 }
 
@@ -171,6 +173,7 @@ fn span_label(sim: &Simulation, s: &Span, attempt: usize) -> String {
         SpanKind::Attempt => node.to_string(),
         SpanKind::QueueWait => format!("wait in {node}"),
         SpanKind::Query => format!("query {node}"),
+        SpanKind::AccessDenied => format!("AccessDenied in {node}"),
     }
 }
 
@@ -265,21 +268,17 @@ fn waterfall_ui(ui: &mut egui::Ui, sim: &Simulation, trace: u64) {
 }
 
 fn legend_ui(ui: &mut egui::Ui) {
-    ui.horizontal_wrapped(|ui| {
-        for (kind, name) in [
-            (SpanKind::Request, "caller waits"),
-            (SpanKind::ColdStart, "cold start"),
-            (SpanKind::Attempt, "function runs"),
-            (SpanKind::QueueWait, "queue wait"),
-            (SpanKind::Query, "database query"),
-        ] {
-            let span = Span { trace: 0, kind, node: 0, start: SimTime::ZERO, end: SimTime::ZERO, outcome: None };
-            swatch_ui(ui, span_colour(&span), false);
-            ui.label(RichText::new(name).small());
-        }
-        swatch_ui(ui, palette::egui(palette::FAILED), false);
-        ui.label(RichText::new("failed or timed out").small());
-    });
+    let colour =
+        |kind| span_colour(&Span { trace: 0, kind, node: 0, start: SimTime::ZERO, end: SimTime::ZERO, outcome: None });
+    let items = [
+        (colour(SpanKind::Request), "caller waits"),
+        (colour(SpanKind::ColdStart), "cold start"),
+        (colour(SpanKind::Attempt), "function runs"),
+        (colour(SpanKind::QueueWait), "queue wait"),
+        (colour(SpanKind::Query), "database query"),
+        (palette::egui(palette::FAILED), "failed or timed out"),
+    ];
+    ui.horizontal_wrapped(|ui| swatches_ui(ui, &items, false, true));
 }
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
-//! What is drawn with gizmos each frame: edges with arrow heads, node icons, and the
-//! requests as dots moving along the edges, coloured by fate.
+//! What is drawn with gizmos each frame: edges with arrow heads, node icons (a
+//! trigger's by its kind), and the requests as dots moving along the edges, coloured by
+//! fate.
 
-use super::graph::NodeKind;
+use super::graph::{NodeKind, TriggerKind};
 use super::journeys::{Fate, Journeys, replay_lag};
 use super::nodes::Topology;
-use super::palette;
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
+use crate::app::theme::palette;
 use crate::app::view_state::ViewState;
 use bevy::prelude::*;
 
@@ -36,12 +37,7 @@ fn draw_edges_and_icons(mut gizmos: Gizmos, topology: Option<Res<Topology>>, vie
         let r = body.height() * 0.3;
         let centre = Vec2::new(body.min.x + body.height() * 0.45, body.center().y);
         match node.kind {
-            NodeKind::HttpTrigger => {
-                // A globe: the web.
-                gizmos.circle_2d(centre, r, palette::TEXT);
-                gizmos.ellipse_2d(centre, Vec2::new(r * 0.45, r), palette::TEXT);
-                gizmos.line_2d(centre - Vec2::X * r, centre + Vec2::X * r, palette::TEXT);
-            }
+            NodeKind::Trigger(kind) => trigger_icon(&mut gizmos, kind, centre, r),
             NodeKind::Queue | NodeKind::Stream => {
                 // Stacked messages (or records).
                 for k in -1..=1 {
@@ -87,6 +83,18 @@ fn draw_edges_and_icons(mut gizmos: Gizmos, topology: Option<Res<Topology>>, vie
                     );
                 }
             }
+            NodeKind::Api => {
+                // A plug: someone else's service behind a socket.
+                gizmos.rect_2d(centre - Vec2::Y * r * 0.2, Vec2::new(r * 1.2, r * 0.9), palette::TEXT);
+                for x in [-0.3, 0.3] {
+                    gizmos.line_2d(
+                        centre + Vec2::new(x * r, r * 0.25),
+                        centre + Vec2::new(x * r, r * 0.9),
+                        palette::TEXT,
+                    );
+                }
+                gizmos.line_2d(centre - Vec2::Y * r * 0.65, centre - Vec2::Y * r, palette::TEXT);
+            }
             NodeKind::Function => {
                 // A lambda.
                 let (top, bottom) = (centre + Vec2::new(-r * 0.5, r), centre + Vec2::new(r * 0.7, -r));
@@ -100,6 +108,51 @@ fn draw_edges_and_icons(mut gizmos: Gizmos, topology: Option<Res<Topology>>, vie
             for grow in [4.0, 6.0, 8.0] {
                 gizmos.rect_2d(body.center(), body.size() + Vec2::splat(grow * 2.0), palette::SELECTED);
             }
+        }
+    }
+}
+
+/// A trigger's icon by its kind, in a circle of radius `r` around `centre`.
+fn trigger_icon(gizmos: &mut Gizmos, kind: TriggerKind, centre: Vec2, r: f32) {
+    let at = |x: f32, y: f32| centre + Vec2::new(x * r, y * r);
+    match kind {
+        TriggerKind::Http => {
+            // A globe: the web.
+            gizmos.circle_2d(centre, r, palette::TEXT);
+            gizmos.ellipse_2d(centre, Vec2::new(r * 0.45, r), palette::TEXT);
+            gizmos.line_2d(at(-1.0, 0.0), at(1.0, 0.0), palette::TEXT);
+        }
+        TriggerKind::Async | TriggerKind::Producer => {
+            // An envelope: a message sent and not waited for.
+            gizmos.rect_2d(centre, Vec2::new(r * 1.8, r * 1.2), palette::TEXT);
+            gizmos.linestrip_2d([at(-0.9, 0.6), at(0.0, -0.1), at(0.9, 0.6)], palette::TEXT);
+        }
+        TriggerKind::Schedule => {
+            // A clock.
+            gizmos.circle_2d(centre, r, palette::TEXT);
+            gizmos.linestrip_2d([at(0.0, 0.7), centre, at(0.5, 0.0)], palette::TEXT);
+        }
+        TriggerKind::Events => {
+            // A lightning bolt: something happened.
+            gizmos.linestrip_2d([at(0.3, 1.0), at(-0.4, 0.0), at(0.3, 0.0), at(-0.3, -1.0)], palette::TEXT);
+        }
+        TriggerKind::Upload => {
+            // An arrow up onto a tray.
+            gizmos.arrow_2d(at(0.0, -0.5), at(0.0, 1.0), palette::TEXT).with_tip_length(r * 0.6);
+            gizmos.linestrip_2d([at(-0.9, -0.3), at(-0.9, -0.9), at(0.9, -0.9), at(0.9, -0.3)], palette::TEXT);
+        }
+        TriggerKind::Writes => {
+            // A table: a grid of rows.
+            gizmos.rect_2d(centre, Vec2::new(r * 1.8, r * 1.6), palette::TEXT);
+            for y in [-0.27, 0.27] {
+                gizmos.line_2d(at(-0.9, y), at(0.9, y), palette::TEXT);
+            }
+            gizmos.line_2d(at(-0.3, -0.8), at(-0.3, 0.8), palette::TEXT);
+        }
+        TriggerKind::Workflow => {
+            // A play button: executions start.
+            gizmos.circle_2d(centre, r, palette::TEXT);
+            gizmos.linestrip_2d([at(-0.3, 0.5), at(0.5, 0.0), at(-0.3, -0.5), at(-0.3, 0.5)], palette::TEXT);
         }
     }
 }

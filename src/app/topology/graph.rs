@@ -1,17 +1,18 @@
-//! The scenario as a graph of nodes (triggers, functions; later queues, databases,
-//! buses, workflows) and edges along the data flow. Pure data: `layout` places it.
+//! The scenario as a graph of nodes (triggers of each kind, functions, queues,
+//! databases, buses, buckets, streams, workflows, third-party APIs) and edges along the data flow. Pure
+//! data: `layout` places it.
 
 use crate::sim::config::SimConfig;
 use crate::sim::function::Call;
 use crate::sim::services::bus::BusTarget;
-use crate::sim::trigger::TargetKind;
+use crate::sim::trigger::{TargetKind, TriggerSpec};
 use bevy::math::Vec2;
 
 /// What a node stands for. New services add a variant, its size and its column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NodeKind {
-    /// A trigger of any kind (index into the simulation's triggers).
-    HttpTrigger,
+    /// A trigger (index into the simulation's triggers), of its spec's kind.
+    Trigger(TriggerKind),
     /// A function (index into the simulation's functions).
     Function,
     Queue,
@@ -20,6 +21,8 @@ pub enum NodeKind {
     Bucket,
     Stream,
     Workflow,
+    /// A third-party API the functions call (index into the simulation's APIs).
+    Api,
 }
 
 impl NodeKind {
@@ -27,17 +30,9 @@ impl NodeKind {
     pub fn body_size(self) -> Vec2 {
         match self {
             NodeKind::Function => Vec2::new(340.0, 84.0),
-            NodeKind::HttpTrigger => Vec2::new(280.0, 70.0),
+            NodeKind::Trigger(_) => Vec2::new(280.0, 70.0),
             // Services carry a longer status line (connections, refusals, depth).
             _ => Vec2::new(360.0, 70.0),
-        }
-    }
-
-    /// Room under the body for what hangs below it (a function's environment pool).
-    pub fn below_height(self) -> f32 {
-        match self {
-            NodeKind::Function => super::pools::POOL_HEIGHT,
-            _ => 0.0,
         }
     }
 
@@ -45,9 +40,82 @@ impl NodeKind {
     /// later kind (a function nothing calls) still sit right of the triggers.
     pub(super) fn min_layer(self) -> usize {
         match self {
-            NodeKind::HttpTrigger => 0,
+            NodeKind::Trigger(_) => 0,
             _ => 1,
         }
+    }
+}
+
+/// What a trigger sends, as its `TriggerSpec` variant says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TriggerKind {
+    Http,
+    Async,
+    Producer,
+    Schedule,
+    Events,
+    Upload,
+    Writes,
+    Workflow,
+}
+
+impl TriggerKind {
+    pub fn of(spec: &TriggerSpec) -> TriggerKind {
+        match spec {
+            TriggerSpec::Http { .. } => TriggerKind::Http,
+            TriggerSpec::Async { .. } => TriggerKind::Async,
+            TriggerSpec::Producer { .. } => TriggerKind::Producer,
+            TriggerSpec::Schedule { .. } => TriggerKind::Schedule,
+            TriggerSpec::Events { .. } => TriggerKind::Events,
+            TriggerSpec::Upload { .. } => TriggerKind::Upload,
+            TriggerSpec::Writes { .. } => TriggerKind::Writes,
+            TriggerSpec::Workflow { .. } => TriggerKind::Workflow,
+        }
+    }
+
+    /// The kind in a word or two (the node's subtitle).
+    pub fn word(self) -> &'static str {
+        match self {
+            TriggerKind::Http => "HTTP",
+            TriggerKind::Async => "async events",
+            TriggerKind::Producer => "producer",
+            TriggerKind::Schedule => "schedule",
+            TriggerKind::Events => "bus events",
+            TriggerKind::Upload => "uploads",
+            TriggerKind::Writes => "table writes",
+            TriggerKind::Workflow => "workflow starts",
+        }
+    }
+
+    /// What it does, in a phrase (the details window).
+    pub fn description(self) -> &'static str {
+        match self {
+            TriggerKind::Http => "HTTP (synchronous: the client waits)",
+            TriggerKind::Async => "asynchronous events (queued by the platform, retried on failure)",
+            TriggerKind::Producer => "a producer of queue messages",
+            TriggerKind::Schedule => "a schedule (asynchronous invocations at set times)",
+            TriggerKind::Events => "events published on a bus",
+            TriggerKind::Upload => "uploads into a bucket (each one an event)",
+            TriggerKind::Writes => "writes to a table whose changes flow into a stream",
+            TriggerKind::Workflow => "starts of a workflow's executions",
+        }
+    }
+
+    /// Whether a caller waits for the answer (and so sees latency and 429s).
+    pub fn synchronous(self) -> bool {
+        self == TriggerKind::Http
+    }
+}
+
+/// The node kind showing what a trigger sends to.
+pub fn target_node_kind(kind: TargetKind) -> NodeKind {
+    match kind {
+        TargetKind::Function => NodeKind::Function,
+        TargetKind::Queue => NodeKind::Queue,
+        TargetKind::Bus => NodeKind::Bus,
+        TargetKind::Bucket => NodeKind::Bucket,
+        TargetKind::Stream => NodeKind::Stream,
+        TargetKind::Workflow => NodeKind::Workflow,
     }
 }
 
@@ -60,7 +128,7 @@ pub struct Node {
 }
 
 /// Nodes and directed edges (from, to) along the data flow.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Graph {
     pub nodes: Vec<Node>,
     pub edges: Vec<(usize, usize)>,
@@ -93,6 +161,9 @@ impl Graph {
         for (i, w) in config.workflows.iter().enumerate() {
             add(&mut graph, NodeKind::Workflow, i, &w.name);
         }
+        for (i, a) in config.apis.iter().enumerate() {
+            add(&mut graph, NodeKind::Api, i, &a.name);
+        }
         let find = |graph: &Graph, kind: NodeKind, name: &str| {
             graph.nodes.iter().position(|n| n.kind == kind && n.name == name)
         };
@@ -106,16 +177,9 @@ impl Graph {
         };
         for (i, t) in config.triggers.iter().enumerate() {
             let id = graph.nodes.len();
-            graph.nodes.push(Node { kind: NodeKind::HttpTrigger, index: i, name: t.name().to_string() });
-            let kind = match t.target_kind() {
-                TargetKind::Function => NodeKind::Function,
-                TargetKind::Queue => NodeKind::Queue,
-                TargetKind::Bus => NodeKind::Bus,
-                TargetKind::Bucket => NodeKind::Bucket,
-                TargetKind::Stream => NodeKind::Stream,
-                TargetKind::Workflow => NodeKind::Workflow,
-            };
-            link(&graph, Some(id), kind, t.target());
+            let kind = NodeKind::Trigger(TriggerKind::of(t));
+            graph.nodes.push(Node { kind, index: i, name: t.name().to_string() });
+            link(&graph, Some(id), target_node_kind(t.target_kind()), t.target());
         }
         for f in &config.functions {
             let me = find(&graph, NodeKind::Function, &f.name);
@@ -127,6 +191,7 @@ impl Graph {
                     Call::Put { bucket, .. } => link(&graph, me, NodeKind::Bucket, bucket),
                     Call::Write { stream } => link(&graph, me, NodeKind::Stream, stream),
                     Call::Invoke { function, .. } => link(&graph, me, NodeKind::Function, function),
+                    Call::Api { api, .. } => link(&graph, me, NodeKind::Api, api),
                 }
             }
             if let Some(q) = &f.on_failure {
@@ -177,5 +242,93 @@ impl Graph {
     /// The node showing `kind` number `index`.
     pub fn find(&self, kind: NodeKind, index: usize) -> Option<usize> {
         self.nodes.iter().position(|n| n.kind == kind && n.index == index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every trigger's node has the trigger's own kind, and one edge, to the node of
+    /// the service or function it names (found by kind and name, and by index).
+    fn assert_triggers_drawn_as_written(config: &SimConfig, what: &str) {
+        let graph = Graph::from_config(config);
+        for (i, t) in config.triggers.iter().enumerate() {
+            let node = graph.nodes.iter().position(|n| matches!(n.kind, NodeKind::Trigger(_)) && n.index == i);
+            let node = node.unwrap_or_else(|| panic!("{what}: no node for trigger {}", t.name()));
+            assert_eq!(graph.nodes[node].kind, NodeKind::Trigger(TriggerKind::of(t)), "{what}: {}", t.name());
+            assert_eq!(graph.nodes[node].name, t.name());
+            let out: Vec<usize> = graph.edges.iter().filter(|e| e.0 == node).map(|e| e.1).collect();
+            let [target] = out[..] else { panic!("{what}: trigger {} has edges to {out:?}", t.name()) };
+            let target = &graph.nodes[target];
+            assert_eq!((target.kind, target.name.as_str()), (target_node_kind(t.target_kind()), t.target()), "{what}");
+            let names = match t.target_kind() {
+                TargetKind::Function => config.functions.iter().map(|f| f.name.clone()).collect::<Vec<_>>(),
+                TargetKind::Queue => config.queues.iter().map(|q| q.name.clone()).collect(),
+                TargetKind::Bus => config.buses.iter().map(|b| b.name.clone()).collect(),
+                TargetKind::Bucket => config.buckets.iter().map(|b| b.name.clone()).collect(),
+                TargetKind::Stream => config.streams.iter().map(|s| s.name.clone()).collect(),
+                TargetKind::Workflow => config.workflows.iter().map(|w| w.name.clone()).collect(),
+            };
+            assert_eq!(
+                names.get(target.index),
+                Some(&target.name),
+                "{what}: {} points at its target's index",
+                t.name()
+            );
+        }
+    }
+
+    #[test]
+    fn every_library_trigger_is_drawn_with_its_kind_and_an_edge_to_its_target() {
+        let mut kinds = Vec::new();
+        for (name, _) in crate::scenario::LIBRARY {
+            let scenario = crate::scenario::built_in(name).expect("in the library").expect("valid");
+            assert_triggers_drawn_as_written(&scenario.config, name);
+            kinds.extend(scenario.config.triggers.iter().map(TriggerKind::of));
+        }
+        for kind in [TriggerKind::Http, TriggerKind::Producer, TriggerKind::Upload, TriggerKind::Workflow] {
+            assert!(kinds.contains(&kind), "the library has a {kind:?} trigger");
+        }
+    }
+
+    #[test]
+    fn every_third_party_api_called_is_a_node_with_an_edge_from_its_caller() {
+        let mut calls = 0;
+        for (name, _) in crate::scenario::LIBRARY {
+            let config = crate::scenario::built_in(name).expect("in the library").expect("valid").config;
+            let graph = Graph::from_config(&config);
+            for (f, spec) in config.functions.iter().enumerate() {
+                for call in &spec.calls {
+                    let Call::Api { api, .. } = call else { continue };
+                    calls += 1;
+                    let to = graph.nodes.iter().position(|n| n.kind == NodeKind::Api && n.name == *api);
+                    let from = graph.find(NodeKind::Function, f);
+                    assert!(to.is_some() && graph.edges.contains(&(from.unwrap(), to.unwrap())), "{name}: {api}");
+                }
+            }
+        }
+        assert!(calls > 0, "the library calls a third-party API somewhere");
+    }
+
+    #[test]
+    fn bus_events_and_table_writes_point_at_their_bus_and_stream() {
+        // The library has neither: add them to a scenario with a bus, and a stream.
+        let mut config =
+            crate::scenario::built_in("orchestration-vs-choreography").expect("in the library").expect("valid").config;
+        let bus = config.buses[0].name.clone();
+        config.streams.push(ron::from_str(r#"(name: "changes")"#).expect("a stream"));
+        for text in [
+            format!(
+                r#"Events(name: "partners", bus: "{bus}", detail_type: "OrderPlaced", arrivals: Poisson(rate: 1.0))"#
+            ),
+            r#"Writes(name: "table", stream: "changes", arrivals: Poisson(rate: 1.0))"#.to_string(),
+        ] {
+            config.triggers.push(ron::from_str(&text).expect("a trigger"));
+        }
+        assert_triggers_drawn_as_written(&config, "with bus events and table writes");
+        let kinds: Vec<NodeKind> = Graph::from_config(&config).nodes.iter().map(|n| n.kind).collect();
+        assert!(kinds.contains(&NodeKind::Trigger(TriggerKind::Events)));
+        assert!(kinds.contains(&NodeKind::Trigger(TriggerKind::Writes)));
     }
 }

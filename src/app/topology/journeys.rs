@@ -135,7 +135,8 @@ fn follow_log(playback: Res<Playback>, mut journeys: ResMut<Journeys>) {
                     }
                 }
             }
-            LogKind::ColdStartDone { .. } | LogKind::Expired { .. } => {}
+            // An access denied fails the invocation: its Finished says so.
+            LogKind::ColdStartDone { .. } | LogKind::Expired { .. } | LogKind::AccessDenied { .. } => {}
         }
     }
     // Forget what has been drawn to its end, and anything far too old (a finish the

@@ -5,6 +5,17 @@
 use super::graph::{Graph, NodeKind};
 use bevy::math::{Rect, Vec2};
 
+/// Room under a function's body for its environment pool, in world units.
+pub const POOL_HEIGHT: f32 = 120.0;
+
+/// Room under a node's body for what hangs below it (a function's environment pool).
+fn below_height(kind: NodeKind) -> f32 {
+    match kind {
+        NodeKind::Function => POOL_HEIGHT,
+        _ => 0.0,
+    }
+}
+
 /// Gap between columns and between nodes of a column, in world units.
 const COLUMN_GAP: f32 = 180.0;
 const ROW_GAP: f32 = 36.0;
@@ -133,7 +144,7 @@ fn layered(graph: &Graph) -> Vec<Rect> {
     }
     let footprint = |i: usize| {
         let kind = graph.nodes[i].kind;
-        kind.body_size() + Vec2::new(0.0, kind.below_height())
+        kind.body_size() + Vec2::new(0.0, below_height(kind))
     };
     let widths: Vec<f32> = column_nodes.iter().map(|c| c.iter().map(|&i| footprint(i).x).fold(0.0, f32::max)).collect();
     let total_width = widths.iter().sum::<f32>() + COLUMN_GAP * columns.saturating_sub(1) as f32;

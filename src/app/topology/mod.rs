@@ -9,7 +9,6 @@ pub mod graph;
 pub mod journeys;
 pub mod layout;
 pub mod nodes;
-pub mod palette;
 pub mod pools;
 mod select;
 

@@ -1,11 +1,11 @@
-//! Node entities: a body, a name and a subtitle per trigger and function, and a badge
+//! Node entities: a body, a name and a subtitle per node, and a badge
 //! on functions counting refused and failed requests, kept in step with the simulation.
 
 use super::graph::{Graph, NodeKind};
 use super::layout::{body_rect, layout};
-use super::palette;
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
+use crate::app::theme::palette;
 use crate::app::view_state::ViewState;
 use crate::sim::Simulation;
 use crate::sim::kernel::arrivals::Arrivals;
@@ -13,7 +13,7 @@ use bevy::prelude::*;
 use bevy::sprite::Anchor;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Update, rebuild_on_new_scenario.in_set(AppSystems::Rebuild))
+    app.add_systems(Update, rebuild_topology.in_set(AppSystems::Rebuild))
         .add_systems(Update, (update_subtitles, update_badges).in_set(AppSystems::SyncView));
 }
 
@@ -25,6 +25,8 @@ pub struct Topology {
     pub footprints: Vec<Rect>,
     /// The `Playback::scenario_generation` it was built for.
     pub scenario_generation: u32,
+    /// The `Playback::generation` (run) it was last checked against.
+    generation: u32,
 }
 
 /// Everything the topology spawns (bodies, texts, pools), so that opening another
@@ -70,33 +72,47 @@ struct Badge(usize);
 pub const NAME_SIZE: f32 = 26.0;
 pub const SMALL_SIZE: f32 = 18.0;
 
-/// Builds the topology at startup, and again whenever another scenario is opened.
-fn rebuild_on_new_scenario(
+/// Builds the topology from the scenario's configuration at startup, again whenever
+/// another scenario is opened, and after a restart whose configuration connects the
+/// nodes otherwise (a trigger's `target` knob).
+fn rebuild_topology(
     mut commands: Commands,
     playback: Res<Playback>,
-    topology: Option<Res<Topology>>,
+    topology: Option<ResMut<Topology>>,
     spawned: Query<Entity, With<TopologyEntity>>,
     mut view: ResMut<ViewState>,
 ) {
-    if topology.is_some_and(|t| t.scenario_generation == playback.scenario_generation) {
-        return;
-    }
+    let graph = match topology {
+        Some(mut t) if t.scenario_generation == playback.scenario_generation => {
+            if t.generation == playback.generation {
+                return;
+            }
+            // Not a change the camera should refit to.
+            t.bypass_change_detection().generation = playback.generation;
+            let graph = Graph::from_config(&playback.scenario.config);
+            if graph == t.graph {
+                return;
+            }
+            graph
+        }
+        _ => Graph::from_config(&playback.scenario.config),
+    };
     // Node numbers mean other nodes now.
     view.selected_node = None;
     for entity in &spawned {
         commands.entity(entity).despawn();
     }
-    spawn_nodes(&mut commands, &playback);
+    spawn_nodes(&mut commands, &playback, graph);
 }
 
-fn spawn_nodes(commands: &mut Commands, playback: &Playback) {
-    let graph = Graph::from_config(playback.sim.config());
+fn spawn_nodes(commands: &mut Commands, playback: &Playback, graph: Graph) {
     let footprints = layout(&graph);
-    let topology = Topology { graph, footprints, scenario_generation: playback.scenario_generation };
+    let (scenario_generation, generation) = (playback.scenario_generation, playback.generation);
+    let topology = Topology { graph, footprints, scenario_generation, generation };
     for (id, node) in topology.graph.nodes.iter().enumerate() {
         let body = topology.body(id);
         let colour = match node.kind {
-            NodeKind::HttpTrigger => palette::TRIGGER_BODY,
+            NodeKind::Trigger(_) => palette::TRIGGER_BODY,
             NodeKind::Function => palette::FUNCTION_BODY,
             _ => palette::SERVICE_BODY,
         };
@@ -171,39 +187,28 @@ pub(crate) fn subtitle(sim: &Simulation, kind: NodeKind, index: usize) -> String
             let w = &sim.workflows()[index];
             format!("{} running, {} done", w.running, w.counters.succeeded + w.counters.compensated + w.counters.failed)
         }
+        NodeKind::Api => {
+            let a = &sim.apis()[index];
+            format!("{} calls, {} refused (429)", a.counters.requests, a.counters.throttled)
+        }
         NodeKind::Function => {
             let spec = &sim.functions()[index].model.spec;
             format!("{}, {} MB", spec.runtime.label(), spec.memory_mb)
         }
-        NodeKind::HttpTrigger => {
+        NodeKind::Trigger(kind) => {
             let t = &sim.triggers()[index];
             let scale = t.arrivals.rate_scale;
             let shape = match t.arrivals.spec() {
                 Arrivals::Poisson { rate } | Arrivals::Constant { rate } => format!("{:.1}/s", rate * scale),
                 _ => format!("up to {:.0}/s", t.arrivals.spec().peak_rate() * scale),
             };
-            let kind = trigger_kind(&t.spec);
+            let kind = kind.word();
             if (scale - 1.0).abs() > 1e-9 {
                 format!("{kind}, {shape} (x{scale:.1})")
             } else {
                 format!("{kind}, {shape}")
             }
         }
-    }
-}
-
-/// A trigger kind in a word or two.
-fn trigger_kind(spec: &crate::sim::trigger::TriggerSpec) -> &'static str {
-    use crate::sim::trigger::TriggerSpec as T;
-    match spec {
-        T::Http { .. } => "HTTP",
-        T::Async { .. } => "async events",
-        T::Producer { .. } => "producer",
-        T::Schedule { .. } => "schedule",
-        T::Events { .. } => "bus events",
-        T::Upload { .. } => "uploads",
-        T::Writes { .. } => "table writes",
-        T::Workflow { .. } => "workflow starts",
     }
 }
 

@@ -3,9 +3,9 @@
 //! of boxes when there are too many to read.
 
 use super::nodes::{FunctionNode, SMALL_SIZE, Topology, TopologyEntity, TopologyNode};
-use super::palette;
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
+use crate::app::theme::palette;
 use crate::sim::function::EnvState;
 use crate::sim::function::pool::FunctionState;
 use bevy::prelude::*;
@@ -15,8 +15,6 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, sync_pools.in_set(AppSystems::SyncView));
 }
 
-/// Height under a function's body reserved for its pool (world units).
-pub const POOL_HEIGHT: f32 = 120.0;
 const BOX: f32 = 14.0;
 const GAP: f32 = 4.0;
 const ROWS: usize = 5;

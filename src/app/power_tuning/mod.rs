@@ -1,7 +1,9 @@
 //! Memory power tuning in the background: the scenario once per memory size for one
 //! function (each run to the scenario's end, without a log), gathered into a
 //! `sweep::Sweep`. Natively the runs go on a thread of their own so frames never wait;
-//! the web build has no threads, so there a frame runs one size.
+//! the web build has no threads, so there a frame runs one size. `panel` shows it.
+
+pub mod panel;
 
 use crate::scenario::Scenario;
 use crate::sweep::{Sweep, SweepRow, run_one};
@@ -15,10 +17,12 @@ pub(super) fn plugin(app: &mut App) {
 /// 1769 MB is one full vCPU, where a single-threaded handler stops getting faster.
 pub const MEMORY_SIZES: [u32; 10] = [128, 256, 512, 1024, 1536, 1769, 2048, 3008, 4096, 10240];
 
-/// The sweep being run, or the last one finished.
+/// The sweep being run, or the last one finished, and the function the view tunes.
 #[derive(Resource, Default)]
 pub struct PowerTuning {
     pub job: Option<SweepJob>,
+    /// An index into the scenario's functions (the view keeps it in range).
+    pub function: usize,
 }
 
 pub struct SweepJob {

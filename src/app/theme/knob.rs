@@ -1,12 +1,10 @@
-//! Knobs by name (`orders.batch_size`, `db.pooler`): one widget per knob, chosen by
-//! the knob's unit, shared by the challenge panel (its allowed ranges) and free play's
-//! "More knobs" (each property's sensible range). A change is sent as
-//! `Command::SetKnob`, which restarts the run for knobs that cannot change live.
+//! A knob by name (`orders.batch_size`, `db.pooler`) as a widget chosen by the knob's
+//! unit, shared by the challenge panel (its allowed ranges) and free play's "More
+//! knobs" (each property's sensible range).
 
-use crate::app::command::Command;
 use crate::sim::config::SimConfig;
 use crate::sim::knobs::{self, Unit};
-use bevy_egui::egui::{self, RichText};
+use bevy_egui::egui;
 
 /// A slider's range and step; `None` takes the property's free-play default.
 #[derive(Clone, Copy, Default)]
@@ -88,41 +86,4 @@ pub fn named_knob_ui(ui: &mut egui::Ui, config: &SimConfig, name: &str, bounds: 
             .inner
         }
     }
-}
-
-/// Free play's further knobs: the function's timeout, idempotency, runtime,
-/// architecture, package and retries; each queue's consumer and dead-letter settings;
-/// each database's pooler and limit; whether each trigger sends; the account's limit.
-pub fn more_knobs_ui(ui: &mut egui::Ui, config: &SimConfig, function: usize) -> Vec<Command> {
-    let mut names = Vec::new();
-    if let Some(f) = config.functions.get(function) {
-        for property in ["timeout", "idempotency", "runtime", "architecture", "package_mb", "async_retries"] {
-            names.push(format!("{}.{property}", f.name));
-        }
-    }
-    for q in &config.queues {
-        for property in ["batch_size", "max_concurrency", "visibility_timeout", "max_receives", "dlq"] {
-            names.push(format!("{}.{property}", q.name));
-        }
-    }
-    for d in &config.databases {
-        names.push(format!("{}.pooler", d.name));
-        names.push(format!("{}.max_connections", d.name));
-    }
-    for t in &config.triggers {
-        names.push(format!("{}.enabled", t.name()));
-    }
-    names.push("account.concurrency".to_string());
-    ui.label(RichText::new("Knobs marked live apply at once; the others restart the run.").weak().small());
-    let mut out = Vec::new();
-    for name in names {
-        let live = knobs::resolve(config, &name).is_ok_and(|id| id.is_live());
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(if live { "live" } else { "    " }).small().monospace().weak());
-            if let Some(value) = named_knob_ui(ui, config, &name, &Bounds::default()) {
-                out.push(Command::SetKnob { name: name.clone(), value, challenge: false });
-            }
-        });
-    }
-    out
 }

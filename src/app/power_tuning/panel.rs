@@ -2,21 +2,14 @@
 //! duration (mean and p99) and cost per million invocations for each size, with the
 //! cheapest and the fastest marked.
 
-use crate::app::playback::Playback;
-use crate::app::power_tuning::{MEMORY_SIZES, PowerTuning, SweepJob};
-use crate::app::topology::palette;
+use super::{MEMORY_SIZES, PowerTuning, SweepJob};
+use crate::app::context::{Panel, PanelContext};
+use crate::app::theme::palette::{self, CHEAPEST, FASTEST};
 use crate::sweep::{Sweep, SweepRow};
 use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{ColorConflictHandling, Corner, Legend, Line, MarkerShape, Plot, PlotPoint, Points, Text};
 
-#[derive(Default)]
-pub struct PowerPanel {
-    function: usize,
-}
-
 const TABLE_WIDTH: f32 = 470.0;
-const CHEAPEST: Color32 = Color32::from_rgb(110, 220, 120);
-const FASTEST: Color32 = Color32::from_rgb(90, 210, 250);
 
 /// Sizes are evenly spaced on the x axis, by their place in `MEMORY_SIZES` (roughly a
 /// doubling each), and labelled with their megabytes.
@@ -24,18 +17,19 @@ fn x_of(mb: u32) -> f64 {
     MEMORY_SIZES.iter().position(|&m| m == mb).unwrap_or(0) as f64
 }
 
-impl PowerPanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, p: &Playback, tuning: &mut PowerTuning) {
+impl Panel for PowerTuning {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        let p = cx.playback;
         let functions = &p.scenario.config.functions;
         if functions.is_empty() {
             ui.label("This scenario has no function to tune.");
             return;
         }
-        if tuning.job.as_ref().is_some_and(|j| j.scenario_generation != p.scenario_generation) {
-            tuning.job = None; // swept another scenario
+        if self.job.as_ref().is_some_and(|j| j.scenario_generation != p.scenario_generation) {
+            self.job = None; // swept another scenario
         }
         self.function = self.function.min(functions.len() - 1);
-        let sweep = tuning.job.as_ref().and_then(|j| j.sweep(&p.scenario));
+        let sweep = self.job.as_ref().and_then(|j| j.sweep(&p.scenario));
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
                 ui.set_width(TABLE_WIDTH);
@@ -47,20 +41,20 @@ impl PowerPanel {
                                 ui.selectable_value(&mut self.function, i, &f.name);
                             }
                         });
-                    let running = tuning.job.as_ref().is_some_and(|j| !j.finished());
+                    let running = self.job.as_ref().is_some_and(|j| !j.finished());
                     let label = if running { "Restart sweep" } else { "Run memory sweep" };
                     if ui.button(RichText::new(label).strong()).clicked() {
-                        tuning.job = Some(SweepJob::start(&p.scenario, self.function, p.scenario_generation));
+                        self.job = Some(SweepJob::start(&p.scenario, self.function, p.scenario_generation));
                     }
                 });
                 ui.label(
                     RichText::new(format!(
-                        "The scenario as written, once per size, each to its end ({} simulated).",
+                        "The scenario with its knobs as set, once per size, each to its end ({} simulated).",
                         p.scenario.config.duration
                     ))
                     .small(),
                 );
-                match &tuning.job {
+                match &self.job {
                     None => {
                         ui.label("Memory buys CPU: more memory runs faster but costs more per millisecond.");
                     }
@@ -74,14 +68,14 @@ impl PowerPanel {
                     }
                     Some(_) => {}
                 }
-                if let Some(job) = &tuning.job {
+                if let Some(job) = &self.job {
                     egui::ScrollArea::vertical()
                         .id_salt("power-table")
                         .show(ui, |ui| table_ui(ui, job, sweep.as_ref()));
                 }
             });
             ui.separator();
-            if let Some(job) = &tuning.job {
+            if let Some(job) = &self.job {
                 charts_ui(ui, job, sweep.as_ref());
             }
         });

@@ -4,14 +4,16 @@
 //! costs (idle memory held warm).
 //!
 //! `parse` reads and joins the CSV files, `compare` runs the simulations, and
-//! `Comparison::to_text` / `to_json` print the result.
+//! `Comparison::to_text` / `to_json` print the result; `ReplayOptions::run` does all
+//! three, as `faaslab replay` asks.
 
-pub mod cli;
 mod compare;
+mod options;
 mod parse;
 mod text;
 
 pub use compare::{Comparison, FunctionInfo, Outcome, SettingResult, build_config, compare, function_names};
+pub use options::{ReplayFormat, ReplayOptions};
 pub use parse::{CsvFile, CsvProblem, ReplayError, Source, Trace, TraceFunction, load, parse};
 
 use crate::sim::function::Runtime;

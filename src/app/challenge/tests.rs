@@ -1,9 +1,9 @@
 //! Headless tests of challenge mode and timeline captions (MinimalPlugins, no window).
 
-use super::captions::Captions;
-use super::challenge::ChallengeMode;
-use super::command::Command;
-use super::playback::Playback;
+use super::ChallengeMode;
+use crate::app::captions::Captions;
+use crate::app::command::Command;
+use crate::app::playback::Playback;
 use crate::scenario::Scenario;
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::timeline::{TimelineAction, TimelineEntry};
@@ -14,7 +14,7 @@ use std::time::Duration;
 fn app_on(scenario: Scenario, speed: f64) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
-    super::add_simulation_plugins(&mut app, scenario, speed);
+    crate::app::add_simulation_plugins(&mut app, scenario, speed);
     app
 }
 

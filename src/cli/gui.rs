@@ -1,0 +1,84 @@
+//! `faaslab gui`, and the app opened without a subcommand: its flags, turned into the
+//! library's `GuiOptions`.
+
+use super::load;
+use faaslab::app::{BottomTab, GuiOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Options of `faaslab gui`.
+#[derive(clap::Args)]
+pub struct GuiArgs {
+    /// Save a screenshot of the window to this PNG file, then exit.
+    #[arg(long)]
+    screenshot: Option<PathBuf>,
+    /// With --screenshot: how much simulated time to run first (for example "20s").
+    #[arg(long, default_value_t = GuiOptions::default().after)]
+    after: String,
+    /// Simulated seconds per real second to start with.
+    #[arg(long, default_value_t = GuiOptions::default().speed)]
+    speed: f64,
+    /// Start in presenter mode (large text, fewer panels; `f` toggles it).
+    #[arg(long)]
+    presenter: bool,
+    /// Start with the keyboard shortcuts shown (`?` toggles them).
+    #[arg(long)]
+    show_shortcuts: bool,
+    /// Start a challenge scenario in free play: every knob unlocked (the challenge is
+    /// one click away).
+    #[arg(long)]
+    free_play: bool,
+    /// Start an A/B comparison whose run B has this knob set (`api.memory=1024`);
+    /// repeat for several knobs.
+    #[arg(long, value_name = "NAME=VALUE")]
+    compare_set: Vec<String>,
+    /// Measure this many frames after a short warm-up, print frame and simulation
+    /// times, then exit (for performance figures).
+    #[arg(long, value_name = "FRAMES")]
+    frame_stats: Option<usize>,
+    /// The bottom panel's tab to start with (for screenshots of a given view).
+    #[arg(long, default_value = GuiOptions::default().tab.name(), value_parser = tab_parser())]
+    tab: BottomTab,
+    /// Open a share link: the part after `#` of the link the app's Share button gives
+    /// (its scenario, seed and knobs; SCENARIO is then ignored).
+    #[arg(long, value_name = "FRAGMENT")]
+    link: Option<String>,
+}
+
+/// The tab's names as possible values (listed in `--help`, checked by clap).
+fn tab_parser() -> impl clap::builder::TypedValueParser<Value = BottomTab> {
+    use clap::builder::TypedValueParser;
+    let names = BottomTab::ALL.map(BottomTab::name);
+    clap::builder::PossibleValuesParser::new(names).try_map(|name| name.parse::<BottomTab>())
+}
+
+impl From<GuiArgs> for GuiOptions {
+    fn from(args: GuiArgs) -> GuiOptions {
+        GuiOptions {
+            screenshot: args.screenshot,
+            after: args.after,
+            speed: args.speed,
+            presenter: args.presenter,
+            show_shortcuts: args.show_shortcuts,
+            free_play: args.free_play,
+            compare_set: args.compare_set,
+            frame_stats: args.frame_stats,
+            tab: args.tab,
+            link: args.link,
+            notice: None,
+        }
+    }
+}
+
+pub fn gui(scenario: Option<&PathBuf>, args: GuiArgs) -> Result<ExitCode, String> {
+    faaslab::app::run(load(scenario)?, args.into())
+}
+
+/// The app with its default options (a web page has no command line: its address
+/// says what to open).
+pub fn open_default() -> Result<ExitCode, String> {
+    #[cfg(target_arch = "wasm32")]
+    return faaslab::app::web::open(GuiOptions::default());
+    #[cfg(not(target_arch = "wasm32"))]
+    faaslab::app::run(faaslab::scenario::Scenario::default_scenario(), GuiOptions::default())
+}

@@ -1,0 +1,73 @@
+//! `faaslab run`: one scenario headless, its report, and its grade with `--challenge`.
+
+use super::{CHALLENGE_FAILED, Format, Setup, load};
+use faaslab::headless::{self, RunOptions};
+use faaslab::report::export;
+use faaslab::report::objectives::challenge_text;
+use faaslab::sim::Simulation;
+use faaslab::sim::kernel::time::parse_duration;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// The scenario file (.ron) or a built-in scenario's name (see `faaslab list`);
+    /// the built-in default scenario when omitted.
+    scenario: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override the scenario's duration (for example "30m").
+    #[arg(long)]
+    duration: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the structured event log (the last 100 000 entries) as JSON lines.
+    #[arg(long)]
+    log_out: Option<PathBuf>,
+    /// Write sampled traces (one request in ten, every hop a span) as JSON lines.
+    #[arg(long)]
+    trace_out: Option<PathBuf>,
+    #[command(flatten)]
+    setup: Setup,
+    /// Grade the run against the scenario's challenge: exit 0 if every objective
+    /// passes, 1 if one fails (2 is bad input, as always).
+    #[arg(long)]
+    challenge: bool,
+}
+
+/// Log entries kept when the log or the traces are written (they cost time otherwise).
+const LOG_CAPACITY: usize = 100_000;
+
+pub fn run(args: RunArgs) -> Result<ExitCode, String> {
+    let scenario = load(args.scenario.as_ref())?;
+    let duration = args.duration.map(|text| parse_duration(&text).map_err(|e| format!("--duration: {e}")));
+    let options = RunOptions {
+        seed: args.seed,
+        duration: duration.transpose()?,
+        challenge: args.challenge,
+        log_capacity: if args.log_out.is_some() || args.trace_out.is_some() { LOG_CAPACITY } else { 0 },
+        ..args.setup.into_options()
+    };
+    let outcome = headless::run(scenario, &options)?;
+    for (path, text) in
+        [(&args.log_out, export::log_jsonl as fn(&Simulation) -> String), (&args.trace_out, export::traces_jsonl)]
+    {
+        if let Some(path) = path {
+            std::fs::write(path, text(&outcome.sim)).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        }
+    }
+    match args.format {
+        Format::Text => {
+            print!("{}", outcome.report.to_text());
+            if let (Some(grades), Some(c)) = (&outcome.grades, &outcome.scenario.challenge) {
+                print!("\n{}", challenge_text(c, grades));
+            }
+        }
+        Format::Json => match &outcome.grades {
+            Some(g) => println!("{}", outcome.report.to_json_with_objectives(g)),
+            None => println!("{}", outcome.report.to_json()),
+        },
+    }
+    Ok(if outcome.failed() { ExitCode::from(CHALLENGE_FAILED) } else { ExitCode::SUCCESS })
+}

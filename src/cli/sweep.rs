@@ -1,0 +1,39 @@
+//! `faaslab sweep`: a scenario once per value of one knob, side by side.
+
+use super::{Format, Setup, load, threads};
+use faaslab::headless::RunOptions;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct SweepArgs {
+    /// The scenario file (.ron) or a built-in scenario's name.
+    scenario: PathBuf,
+    /// The knob and its values: NAME=V1,V2,...
+    #[arg(long)]
+    param: String,
+    #[command(flatten)]
+    setup: Setup,
+    #[arg(long)]
+    seed: Option<u64>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Parallel runs (default: every core).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+pub fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
+    let mut scenario = load(Some(&args.scenario))?;
+    RunOptions { seed: args.seed, ..args.setup.into_options() }.prepare(&mut scenario)?;
+    let (name, values) = faaslab::sweep::parse_param(&args.param)?;
+    let threads = threads(args.threads);
+    let progress = faaslab::sweep::stderr_progress(std::time::Instant::now());
+    let sweep = faaslab::sweep::run(&scenario, &name, &values, threads, &progress)
+        .map_err(|e| format!("--param {}: {e}", args.param))?;
+    match args.format {
+        Format::Text => print!("{}", sweep.to_text()),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&sweep).unwrap_or_default()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
