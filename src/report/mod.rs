@@ -508,13 +508,8 @@ fn permissions_report(
         .collect();
     used.sort();
     used.dedup();
-    let needed_labels: Vec<String> = spec
-        .calls
-        .iter()
-        .zip(&f.calls_made)
-        .filter(|(_, n)| **n > 0)
-        .map(|(c, _)| needed(c).label())
-        .collect();
+    let needed_labels: Vec<String> =
+        spec.calls.iter().zip(&f.calls_made).filter(|(_, n)| **n > 0).map(|(c, _)| needed(c).label()).collect();
     let unused = if granted.contains(&Permission::All) {
         reach(granted, config, &spec.name).into_iter().filter(|r| !used.contains(r)).collect()
     } else {

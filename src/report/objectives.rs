@@ -416,15 +416,22 @@ fn data_residency(report: &Report, of: Option<&str>) -> ObjectiveResult {
         let sentences: Vec<String> = broken
             .map(|(name, r)| {
                 if r.stored_outside {
-                    format!("{name} must stay in {} but is stored in {}: every access breaks residency", r.residency, r.region)
+                    format!(
+                        "{name} must stay in {} but is stored in {}: every access breaks residency",
+                        r.residency, r.region
+                    )
                 } else {
-                    let who: Vec<String> =
-                        r.by_function.iter().map(|v| format!("{} ({}) {} times", v.function, v.region, v.accesses)).collect();
+                    let who: Vec<String> = r
+                        .by_function
+                        .iter()
+                        .map(|v| format!("{} ({}) {} times", v.function, v.region, v.accesses))
+                        .collect();
                     format!("{name} must stay in {}, and functions outside it used it: {}", r.residency, who.join(", "))
                 }
             })
             .collect();
-        sentences.join("; ") + ": process the data where it lives, with a function deployed in a region inside its residency"
+        sentences.join("; ")
+            + ": process the data where it lives, with a function deployed in a region inside its residency"
     })
 }
 
@@ -536,7 +543,8 @@ fn explain_handler(report: &Report, of: &str) -> String {
 }
 
 fn explain_errors(report: &Report) -> String {
-    let denied = report.functions.iter().filter_map(|f| Some((f, f.permissions.as_ref()?))).find(|(_, p)| p.access_denied > 0);
+    let denied =
+        report.functions.iter().filter_map(|f| Some((f, f.permissions.as_ref()?))).find(|(_, p)| p.access_denied > 0);
     if let Some((f, p)) = denied {
         return format!(
             "{}: {} calls failed with AccessDenied: its role lacks {} (a permission missing from a deployment fails every request that needs it)",

@@ -164,9 +164,12 @@ impl Objective {
             }
             Objective::DataResidency { of } => {
                 let resident = |d: Option<&String>| d.is_some();
-                let held: Vec<&str> = (config.databases.iter().filter(|d| resident(d.residency.as_ref())).map(|d| d.name.as_str()))
-                    .chain(config.buckets.iter().filter(|b| resident(b.residency.as_ref())).map(|b| b.name.as_str()))
-                    .collect();
+                let held: Vec<&str> =
+                    (config.databases.iter().filter(|d| resident(d.residency.as_ref())).map(|d| d.name.as_str()))
+                        .chain(
+                            config.buckets.iter().filter(|b| resident(b.residency.as_ref())).map(|b| b.name.as_str()),
+                        )
+                        .collect();
                 match of {
                     _ if held.is_empty() => push("no database or bucket of the scenario has a residency".into()),
                     Some(of) if !held.contains(&of.as_str()) => {

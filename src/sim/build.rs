@@ -3,8 +3,8 @@
 
 use crate::sim::config::SimConfig;
 use crate::sim::function::Call;
-use crate::sim::function::{FunctionModel, permissions};
 use crate::sim::function::pool::{FunctionState, PoolIntegrals};
+use crate::sim::function::{FunctionModel, permissions};
 use crate::sim::kernel::dist::Sampler;
 use crate::sim::kernel::engine::EventQueue;
 use crate::sim::kernel::log::EventLog;
@@ -168,8 +168,7 @@ fn build_functions(config: &SimConfig, names: &Names) -> Vec<FunctionState> {
         .zip(calls.into_iter().zip(connects))
         .map(|(f, (calls, connects_to))| {
             let mut state = FunctionState::new(FunctionModel::new(f.clone()), config.seed, burst);
-            state.call_allowed =
-                f.calls.iter().map(|c| permissions::allows(f.permissions.as_deref(), c)).collect();
+            state.call_allowed = f.calls.iter().map(|c| permissions::allows(f.permissions.as_deref(), c)).collect();
             state.calls_made = vec![0; calls.len()];
             state.calls = calls;
             state.connects_to = connects_to;

@@ -25,6 +25,9 @@ fn every_objective_kind_is_in_the_objective_table() {
         .filter_map(|l| l.split(|c: char| !c.is_alphanumeric()).next())
         .collect();
     assert!(kinds.len() >= 17, "read the objective kinds: {kinds:?}");
-    let missing: Vec<&&str> = kinds.iter().filter(|k| !FORMAT.contains(&format!("| `{k}(")) && !FORMAT.contains(&format!("| `{k}` |"))).collect();
+    let missing: Vec<&&str> = kinds
+        .iter()
+        .filter(|k| !FORMAT.contains(&format!("| `{k}(")) && !FORMAT.contains(&format!("| `{k}` |")))
+        .collect();
     assert!(missing.is_empty(), "objectives missing from docs/scenario-format.md: {missing:?}");
 }

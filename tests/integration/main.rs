@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod architecture;
 mod audit;
 mod bad_input;
 mod bounded;

@@ -3,11 +3,11 @@
 //! synchronously (the caller waits, busy and billed) or asynchronously.
 
 use crate::sim::Simulation;
-use crate::sim::kernel::log::{LogEntry, LogKind};
-use crate::sim::kernel::trace::{Span, SpanKind};
 use crate::sim::function::Call;
 use crate::sim::kernel::log::Outcome;
+use crate::sim::kernel::log::{LogEntry, LogKind};
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::kernel::trace::{Span, SpanKind};
 use crate::sim::route::Origin;
 use crate::sim::route::ResolvedCall;
 use crate::sim::route::{CallFailure, InFlight};
@@ -133,7 +133,14 @@ impl Simulation {
         self.functions[function as usize].counters.access_denied += u64::from(request.counted);
         let kind = LogKind::AccessDenied { call };
         self.log.push(LogEntry { time: now, kind, function, env, request: request.id });
-        let span = Span { trace: request.id, kind: SpanKind::AccessDenied, node: function, start: now, end: now, outcome: None };
+        let span = Span {
+            trace: request.id,
+            kind: SpanKind::AccessDenied,
+            node: function,
+            start: now,
+            end: now,
+            outcome: None,
+        };
         self.traces.record(span);
         self.set_request(function, env, |r| r.call_failure = Some(CallFailure::AccessDenied));
     }

@@ -38,13 +38,26 @@ pub enum Outcome {
 pub enum LogKind {
     Arrived,
     ColdStartBegan,
-    ColdStartDone { took: SimDuration },
-    Started { warm: bool },
-    Finished { outcome: Outcome, latency: SimDuration },
-    Throttled { reason: ThrottleReason },
-    Expired { idle_for: SimDuration },
+    ColdStartDone {
+        took: SimDuration,
+    },
+    Started {
+        warm: bool,
+    },
+    Finished {
+        outcome: Outcome,
+        latency: SimDuration,
+    },
+    Throttled {
+        reason: ThrottleReason,
+    },
+    Expired {
+        idle_for: SimDuration,
+    },
     /// A call the function's role does not allow (call: its position in `calls`).
-    AccessDenied { call: u32 },
+    AccessDenied {
+        call: u32,
+    },
 }
 
 /// One line of the log.

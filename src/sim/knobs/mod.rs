@@ -16,8 +16,8 @@ pub use live::{MAX_KEEP_ALIVE, RATE_SCALE_RANGE};
 pub use table::KNOBS;
 
 use crate::sim::Simulation;
-use crate::sim::function::permissions::Permission;
 use crate::sim::config::SimConfig;
+use crate::sim::function::permissions::Permission;
 use crate::sim::kernel::time::{SimDuration, parse_duration};
 use crate::sim::names::index_of;
 
