@@ -20,6 +20,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import shutil
 import socket
 import struct
@@ -191,8 +192,17 @@ def knobs_of(dataset):
 
 
 def distinct_colours(png):
-    out = subprocess.run(["convert", png, "-format", "%k", "info:"], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip())
+    """Counts the colours of a screenshot from `convert FILE ppm:-`, the one form every convert on a
+    machine speaks (ImageMagick's, and the PNG-only stand-in some machines carry instead)."""
+    out = subprocess.run(["convert", png, "ppm:-"], capture_output=True, check=False)
+    if out.returncode != 0:
+        raise Failure(f"convert {png} ppm:- failed: {out.stderr.decode(errors='replace').strip()}")
+    header = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", out.stdout)
+    if not header or header.group(3) != b"255":
+        raise Failure(f"convert {png} ppm:- did not give an 8-bit PPM")
+    width, height = int(header.group(1)), int(header.group(2))
+    pixels = out.stdout[header.end():header.end() + 3 * width * height]
+    return len({pixels[i:i + 3] for i in range(0, len(pixels), 3)})
 
 
 def start_chromium(user_data, out, timeout):
