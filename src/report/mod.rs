@@ -101,6 +101,12 @@ pub struct FunctionReport {
     pub cache_misses: u64,
     /// Results computed with missing local state.
     pub wrong_results: u64,
+    /// Cached API calls (configuration, secrets) answered from the environment's
+    /// memory, and requests failed on a cached secret rotated since it was read.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub api_cache_hits: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub stale_secrets: u64,
     pub duration_ms: DurationReport,
     pub cold_start_ms: DurationReport,
     pub gb_seconds: f64,
@@ -261,6 +267,13 @@ pub struct ApiReport {
     pub in_flight: u32,
     pub peak_in_flight: u32,
     pub latency_ms: LatencyReport,
+    /// When its callers cache its answer per environment: their TTL, in seconds (the
+    /// longest, if several).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_ttl_s: Option<f64>,
+    /// Times the value it serves was rotated (`RotateSecret`).
+    #[serde(skip_serializing_if = "is_zero_u32")]
+    pub rotations: u32,
 }
 
 /// One workflow (orchestration).
@@ -403,6 +416,23 @@ pub struct Report {
     pub run_seconds: Option<f64>,
 }
 
+/// The longest TTL with which a function caches `api`'s answers, in seconds.
+fn cache_ttl_of(config: &crate::sim::config::SimConfig, api: &str) -> Option<f64> {
+    let calls = config.functions.iter().flat_map(|f| &f.calls);
+    calls
+        .filter_map(|c| match c {
+            crate::sim::function::Call::Api { api: a, cache: Some(cache), .. } if a == api => {
+                Some(cache.ttl.as_secs_f64())
+            }
+            _ => None,
+        })
+        .reduce(f64::max)
+}
+
+fn is_zero_u32(x: &u32) -> bool {
+    *x == 0
+}
+
 fn is_zero(x: &u64) -> bool {
     *x == 0
 }
@@ -474,6 +504,8 @@ fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> Functio
         cache_hits: c.cache_hits,
         cache_misses: c.cache_misses,
         wrong_results: c.wrong_results,
+        api_cache_hits: c.api_cache_hits,
+        stale_secrets: c.stale_secrets,
         duration_ms: DurationReport {
             mean: d.mean_ms(),
             p50: d.quantile_ms(0.5),
@@ -734,6 +766,8 @@ impl Report {
                     in_flight: a.in_flight,
                     peak_in_flight: a.peak_in_flight,
                     latency_ms: LatencyReport::of(&a.latency),
+                    rotations: a.version,
+                    cache_ttl_s: cache_ttl_of(config, a.name()),
                 })
                 .collect(),
             payload_rejected: services.payload_rejected,

@@ -321,7 +321,9 @@ fn served_share(report: &Report, of: &[String], at_least: f64) -> ObjectiveResul
                 lost.push(format!("{}: {}", t.name, parts.join(", ")));
             }
         }
-        format!("not served: {}", lost.join("; "))
+        let failed: u64 = routes.iter().map(|t| t.requests.failed).sum();
+        let cause = if failed > 0 { format!(" ({})", explain_errors(report)) } else { String::new() };
+        format!("not served: {}{cause}", lost.join("; "))
     });
     ObjectiveResult {
         label,
@@ -446,8 +448,14 @@ fn api_limit_respected(report: &Report, api: &str) -> ObjectiveResult {
         } else {
             format!("its limit of {} requests at once", a.max_concurrency.unwrap_or(0))
         };
+        let remedy = match a.cache_ttl_s {
+            Some(ttl) => format!(
+                "its callers read a value that rarely changes, cached for {ttl:.0} s: one read per environment per TTL is what a longer TTL cuts"
+            ),
+            None => "callers sent faster than the provider accepts; a queue with a bounded consumer in front of it sets the pace".into(),
+        };
         format!(
-            "{api}: {refused} of {} requests were over {limit} ({} calls gave up after their retries): callers sent faster than the provider accepts; a queue with a bounded consumer in front of it sets the pace",
+            "{api}: {refused} of {} requests were over {limit} ({} calls gave up after their retries): {remedy}",
             a.requests, a.gave_up
         )
     })
@@ -551,6 +559,18 @@ fn explain_errors(report: &Report) -> String {
             f.name,
             p.access_denied,
             p.missing.join(", ")
+        );
+    }
+    if let Some(f) = report.functions.iter().find(|f| f.stale_secrets > 0) {
+        return format!(
+            "{}: {} requests failed on a secret rotated after its environments cached it: they kept the old one until their cache expired (re-read the secret when it stops working)",
+            f.name, f.stale_secrets
+        );
+    }
+    if let Some(a) = report.apis.iter().filter(|a| a.gave_up > 0).max_by_key(|a| a.gave_up) {
+        return format!(
+            "{}: {} calls gave up after {} refusals (429) and {} errors, failing their invocations",
+            a.name, a.gave_up, a.throttled, a.errors
         );
     }
     let worst = report.functions.iter().max_by_key(|f| f.errors + f.timeouts);

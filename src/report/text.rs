@@ -188,6 +188,9 @@ fn services(o: &mut String, r: &Report) {
             ms(a.latency_ms.p99),
             a.peak_in_flight
         );
+        if a.rotations > 0 {
+            let _ = writeln!(o, "  its value was rotated {} times (RotateSecret)", a.rotations);
+        }
     }
     for w in &r.workflows {
         let _ = writeln!(o);
@@ -366,6 +369,13 @@ fn function(o: &mut String, f: &FunctionReport) {
             o,
             "  {} wrong results: local state was missing (a new environment, or another one than the user's last)",
             f.wrong_results
+        );
+    }
+    if f.api_cache_hits > 0 || f.stale_secrets > 0 {
+        let _ = writeln!(
+            o,
+            "  cached configuration: {} reads answered from the environment's memory; {} requests failed on a rotated secret",
+            f.api_cache_hits, f.stale_secrets
         );
     }
     let d = &f.duration_ms;

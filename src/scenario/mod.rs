@@ -182,6 +182,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("third-party-api", include_str!("../../scenarios/third-party-api.ron")),
     ("search-index-sync", include_str!("../../scenarios/search-index-sync.ron")),
     ("least-privilege", include_str!("../../scenarios/least-privilege.ron")),
+    ("config-and-secrets", include_str!("../../scenarios/config-and-secrets.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).

@@ -299,9 +299,12 @@ fn resolve_calls(config: &SimConfig, names: &Names) -> Vec<Vec<ResolvedCall>> {
                         ResolvedCall::Query { database: find(&names.databases, database), count: *count }
                     }
                     Call::Send { queue } => ResolvedCall::Send { queue: find(&names.queues, queue) },
-                    Call::Api { api, retries, backoff } => {
-                        ResolvedCall::Api { api: find(&names.apis, api), retries: *retries, backoff: *backoff }
-                    }
+                    Call::Api { api, retries, backoff, cache } => ResolvedCall::Api {
+                        api: find(&names.apis, api),
+                        retries: *retries,
+                        backoff: *backoff,
+                        cache: *cache,
+                    },
                     Call::Invoke { function, asynchronous } => {
                         ResolvedCall::Invoke { function: find(&names.functions, function), asynchronous: *asynchronous }
                     }

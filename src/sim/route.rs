@@ -54,6 +54,8 @@ pub(crate) enum ResolvedCall {
         api: u32,
         retries: u16,
         backoff: SimDuration,
+        /// Kept per environment this long (`None`: not cached).
+        cache: Option<crate::sim::function::ApiCache>,
     },
 }
 
@@ -67,6 +69,8 @@ pub(crate) enum CallFailure {
     ApiFailed,
     /// The function's role does not allow the call.
     AccessDenied,
+    /// A cached secret was rotated since the environment read it.
+    StaleSecret,
 }
 
 /// A request being served by an environment.

@@ -29,6 +29,9 @@ pub enum TimelineAction {
     /// A function's invocations fail with this probability, as when a dependency it
     /// calls is down (0 heals it).
     FailFunction { function: String, error_rate: f64 },
+    /// The value an API serves changes (a secret rotated in a parameter store): answers
+    /// environments cached before now are stale (see `ApiCache`).
+    RotateSecret { api: String },
 }
 
 impl Simulation {
@@ -54,6 +57,11 @@ impl Simulation {
             TimelineAction::FailFunction { function, error_rate } => {
                 let f = index_of(&self.config.functions, function).unwrap_or(0) as usize;
                 self.set_error_rate(f, *error_rate)
+            }
+            TimelineAction::RotateSecret { api } => {
+                let a = index_of(&self.config.apis, api).unwrap_or(0) as usize;
+                self.services.apis[a].version += 1;
+                Ok(())
             }
         };
         // Validated before the run; a knob a user changed since may still refuse it.

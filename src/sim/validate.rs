@@ -438,8 +438,16 @@ impl FunctionSpec {
         if let Some(problem) = f.on_failure.as_deref().and_then(|q| names.unknown_queue(q)) {
             at.push("on_failure", problem);
         }
+        let mut cached = 0;
         for (k, call) in f.calls.iter().enumerate() {
             call_problems(call, &f.name, names, &mut |field, message| at.push(&format!("calls[{k}].{field}"), message));
+            if let Call::Api { cache: Some(_), .. } = call {
+                cached += 1;
+                if cached > 1 {
+                    let why = "an environment keeps one cached answer: one cached API call per function";
+                    at.push(&format!("calls[{k}].cache"), why.into());
+                }
+            }
         }
         for (k, p) in f.permissions.iter().flatten().enumerate() {
             if let Some(problem) = permission_problem(p, names) {
@@ -504,12 +512,17 @@ fn call_problems(call: &Call, caller: &str, names: &Names, push: &mut dyn FnMut(
                 push("size_kb", format!("a size in KB, 0..5e9 (S3's largest object), got {}", num(*size_kb)));
             }
         }
-        Call::Api { api, retries, .. } => {
+        Call::Api { api, retries, cache, .. } => {
             if let Some(problem) = names.unknown_api(api) {
                 push("api", problem);
             }
             if *retries > 10 {
                 push("retries", format!("0..10 retries, got {retries}"));
+            }
+            if let Some(c) = cache
+                && c.ttl > MAX_CACHE_TTL
+            {
+                push("cache.ttl", format!("at most {MAX_CACHE_TTL} (an environment lives hours at most), got {}", c.ttl));
             }
         }
         Call::Invoke { function, .. } => {
@@ -773,6 +786,9 @@ impl DatabaseSpec {
 /// The largest slow-down a fault may inject.
 const MAX_SLOWDOWN: f64 = 1000.0;
 
+/// The longest an environment may keep a cached answer (none lives longer than hours).
+const MAX_CACHE_TTL: SimDuration = SimDuration::from_secs(24 * 3600);
+
 /// Problems with a timeline: each entry at a time within the run, with an action that
 /// names real nodes and a value the model accepts.
 fn timeline_problems(config: &SimConfig, out: &mut Vec<Problem>) {
@@ -809,6 +825,11 @@ fn timeline_problems(config: &SimConfig, out: &mut Vec<Problem>) {
                 }
                 if !(factor.is_finite() && *factor > 0.0 && *factor <= MAX_SLOWDOWN) {
                     push("action", format!("factor must be above 0 and at most {MAX_SLOWDOWN}, got {}", num(*factor)));
+                }
+            }
+            TimelineAction::RotateSecret { api } => {
+                if index_of(&config.apis, api).is_none() {
+                    push("action", format!("no API {}", quoted(api)));
                 }
             }
             TimelineAction::FailFunction { function, error_rate } => {

@@ -293,3 +293,66 @@ fn an_on_failure_queue_with_a_consumer_retries_what_a_parking_lot_would_lose() {
     assert_eq!(q.received, 30);
     assert!(no_loss.evaluate(&sim, &r).passed);
 }
+
+/// A function reading a value from a parameter store on each request (`cache` as the
+/// call writes it), at `rate` a second, with optional timeline entries.
+fn config_reader(rate: f64, store: &str, cache: &str, duration: &str, timeline: &str) -> String {
+    format!(
+        r#"Scenario(name: "config", duration: "{duration}",
+        functions: [(name: "api", runtime: Custom(cold_start: Constant(value: "0s")), duration: Constant(value: "1ms"),
+                     calls: [Api(api: "params", retries: 0 {cache})])],
+        apis: [(name: "params", {store} latency: Constant(value: "10ms"))],
+        triggers: [Http(name: "users", target: "api", arrivals: Constant(rate: {rate}))],
+        timeline: [{timeline}])"#
+    )
+}
+
+#[test]
+fn a_parameter_store_at_40_a_second_throttles_what_every_request_reads() {
+    // AWS Systems Manager Parameter Store's default throughput: 40 GetParameter
+    // requests a second. 100 requests a second, each reading it: the bucket admits its
+    // burst plus 40 a second, and the rest fail their request.
+    let store = "rate_limit: (per_second: 40.0, burst: 40),";
+    let r = Report::of(&run(&scenario(&config_reader(100.0, store, "", "10s", ""))), "c");
+    let (a, t) = (&r.apis[0], &r.triggers[0].requests);
+    // Reads at 0.011 .. 9.991 s (after the 1 ms handler), the bucket full at the first.
+    let theory = 40.0 + 40.0 * (9.991 - 0.011);
+    let admitted = (a.requests - a.throttled) as f64;
+    assert!(admitted <= theory && admitted >= theory - 1.0, "{admitted} admitted, theory {theory}");
+    assert_eq!(a.requests, 999);
+    assert_eq!(t.failed, a.throttled);
+    let throttled = a.throttled as f64 / a.requests as f64;
+    assert!((throttled - (1.0 - theory / 999.0)).abs() < 0.002, "{throttled}: about 56% refused");
+}
+
+#[test]
+fn a_cached_value_is_read_once_per_environment_and_ttl() {
+    // One environment (each request takes 11 ms, they come every 100 ms); a 10 s TTL
+    // over a minute: read at 0.1 s, then on the first request after each expiry.
+    let cache = r#", cache: (ttl: "10s")"#;
+    let r = Report::of(&run(&scenario(&config_reader(10.0, "", cache, "60s", ""))), "c");
+    let f = &r.functions[0];
+    assert_eq!(f.cold_starts, 1);
+    assert_eq!(r.apis[0].requests, 6);
+    assert_eq!(f.api_cache_hits, 599 - 6);
+    assert_eq!(r.triggers[0].requests.succeeded, 599);
+}
+
+#[test]
+fn a_rotated_secret_fails_until_it_is_read_again() {
+    // Cached for an hour, rotated at 30 s: every request from then on holds the old
+    // secret. Without a refresh they all fail; re-reading on the failure costs one read.
+    let rotate = r#"(at: "30s", action: RotateSecret(api: "params"))"#;
+    let stale = Report::of(&run(&scenario(&config_reader(10.0, "", r#", cache: (ttl: "1h")"#, "60s", rotate))), "s");
+    let f = &stale.functions[0];
+    assert_eq!(stale.apis[0].requests, 1);
+    assert_eq!(stale.apis[0].rotations, 1);
+    // Requests at 30.0 .. 59.9 s run their call a millisecond after arriving.
+    assert_eq!(f.stale_secrets, 300);
+    assert_eq!(stale.triggers[0].requests.failed, 300);
+    let refresh = r#", cache: (ttl: "1h", refresh_on_error: true)"#;
+    let fresh = Report::of(&run(&scenario(&config_reader(10.0, "", refresh, "60s", rotate))), "f");
+    let f = &fresh.functions[0];
+    assert_eq!((f.stale_secrets, fresh.apis[0].requests, f.api_cache_hits), (0, 2, 597));
+    assert_eq!(fresh.triggers[0].requests.failed, 0);
+}

@@ -3,7 +3,7 @@
 //! synchronously (the caller waits, busy and billed) or asynchronously.
 
 use crate::sim::Simulation;
-use crate::sim::function::Call;
+use crate::sim::function::{ApiCache, Call};
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::log::{LogEntry, LogKind};
 use crate::sim::kernel::time::SimDuration;
@@ -44,7 +44,12 @@ impl Simulation {
                     self.issue_query(function, env, database);
                     return;
                 }
-                ResolvedCall::Api { api, retries, backoff } => {
+                ResolvedCall::Api { api, retries, backoff, cache } => {
+                    if let Some(cache) = cache
+                        && self.answer_from_cache(function, env, api, cache, request.counted)
+                    {
+                        continue;
+                    }
                     let now = self.now;
                     self.set_request(function, env, |r| r.query_issued = now);
                     self.call_api(function, env, api, retries, backoff);
@@ -145,6 +150,43 @@ impl Simulation {
         self.set_request(function, env, |r| r.call_failure = Some(CallFailure::AccessDenied));
     }
 
+    /// A cached API call: answered from the environment's memory while fresh and not
+    /// rotated (true: the call is done, or failed on a stale secret); false when it must
+    /// be read from the API.
+    fn answer_from_cache(&mut self, function: u32, env: u32, api: u32, cache: ApiCache, counted: bool) -> bool {
+        let version = self.services.apis[api as usize].version;
+        let f = &mut self.functions[function as usize];
+        let held = &f.slots[env as usize].env;
+        if self.now >= held.cached_until {
+            return false;
+        }
+        if held.cached_version == version {
+            f.counters.api_cache_hits += u64::from(counted);
+            self.set_request(function, env, |r| r.next_call += 1);
+            return true;
+        }
+        if cache.refresh_on_error {
+            return false; // the failure is noticed and the value read again
+        }
+        f.counters.stale_secrets += u64::from(counted);
+        self.set_request(function, env, |r| r.call_failure = Some(CallFailure::StaleSecret));
+        true
+    }
+
+    /// A cached API call was answered: the environment keeps the value for its TTL.
+    pub(crate) fn keep_in_cache(&mut self, function: u32, env: u32, api: u32, next_call: u32) {
+        let calls = &self.functions[function as usize].calls;
+        let Some(&ResolvedCall::Api { cache: Some(cache), .. }) = calls.get((next_call as usize) % calls.len().max(1))
+        else {
+            return;
+        };
+        let version = self.services.apis[api as usize].version;
+        let until = self.now + cache.ttl;
+        let held = &mut self.functions[function as usize].slots[env as usize].env;
+        held.cached_until = until;
+        held.cached_version = version;
+    }
+
     /// The retries and back-off of the API call at position `next_call`.
     pub(crate) fn api_call_retries(&self, function: u32, next_call: u32) -> (u16, SimDuration) {
         let calls = &self.functions[function as usize].calls;
@@ -158,7 +200,7 @@ impl Simulation {
     pub(crate) fn on_api_retry(&mut self, function: u32, env: u32) {
         let Some(request) = self.functions[function as usize].slots[env as usize].request else { return };
         let calls = &self.functions[function as usize].calls;
-        if let Some(&ResolvedCall::Api { api, retries, backoff }) =
+        if let Some(&ResolvedCall::Api { api, retries, backoff, .. }) =
             calls.get((request.next_call as usize) % calls.len().max(1))
         {
             let now = self.now;

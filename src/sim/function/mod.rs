@@ -303,13 +303,32 @@ pub enum Call {
     },
     /// Calls a third-party API and waits for its answer; a 429 or an error is retried
     /// `retries` times, `backoff` doubling from the first, then fails the invocation.
+    /// With a `cache`, each environment keeps the answer for a while (a configuration
+    /// value or a secret read from a parameter store): see `ApiCache`.
     Api {
         api: String,
         #[serde(default)]
         retries: u16,
         #[serde(default = "one_second")]
         backoff: SimDuration,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cache: Option<ApiCache>,
     },
+}
+
+/// An answer kept in the environment's memory: a configuration value or a secret read
+/// from a parameter store or a secrets manager. Within `ttl` of the last read the call
+/// costs nothing; `ttl` 0 reads on every request. When the value is rotated (the
+/// timeline's `RotateSecret`), an environment still holding the old one fails its
+/// request (the old secret no longer authenticates) until it reads again: at its `ttl`,
+/// or at once when `refresh_on_error` re-reads on that failure (as the AWS Parameters
+/// and Secrets Lambda Extension's callers are advised to do).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiCache {
+    pub ttl: SimDuration,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refresh_on_error: bool,
 }
 
 fn one_second() -> SimDuration {
@@ -531,6 +550,10 @@ pub struct Environment {
     pub invocations: u64,
     /// Databases (by index, bit i = database i) this environment holds a connection to.
     pub connections: u64,
+    /// Its cached API answer (see `ApiCache`): good until then, and which version of
+    /// the value it is.
+    pub cached_until: SimTime,
+    pub cached_version: u32,
 }
 
 #[cfg(test)]

@@ -49,6 +49,10 @@ pub struct FunctionCounters {
     pub wrong_results: u64,
     /// Calls refused because the function's role does not allow them.
     pub access_denied: u64,
+    /// Cached API calls answered from the environment's memory (no request sent).
+    pub api_cache_hits: u64,
+    /// Requests that failed on a cached secret rotated since it was read.
+    pub stale_secrets: u64,
 }
 
 impl FunctionCounters {
@@ -207,6 +211,8 @@ impl FunctionState {
                 expires_at: SimTime::MAX,
                 invocations: 0,
                 connections: 0,
+                cached_until: SimTime::ZERO,
+                cached_version: 0,
             },
             initializing: 0,
             busy: 0,
@@ -386,6 +392,8 @@ impl FunctionState {
             expires_at: SimTime::MAX,
             invocations: 0,
             connections: 0,
+            cached_until: SimTime::ZERO,
+            cached_version: 0,
         };
         Slot { env, request: None, alive: true }
     }

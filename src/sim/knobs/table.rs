@@ -5,7 +5,7 @@
 use super::{Knob, KnobValue, Live, NameKind, Owner, Unit};
 use crate::sim::config::SimConfig;
 use crate::sim::function::permissions::Permission;
-use crate::sim::function::{InitStyle, KeepAlive, Runtime};
+use crate::sim::function::{ApiCache, Call, InitStyle, KeepAlive, Runtime};
 use crate::sim::kernel::cost::Architecture;
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::services::database::PoolerSpec;
@@ -30,6 +30,29 @@ fn invokes_a_function(config: &SimConfig, trigger: usize) -> Result<(), &'static
     match config.triggers[trigger].target_kind() {
         TargetKind::Function => Ok(()),
         _ => Err("does not invoke a function directly"),
+    }
+}
+
+/// The function's cached API call (a configuration or secret read), if it has one.
+fn cached_call(config: &SimConfig, function: usize) -> Option<&ApiCache> {
+    config.functions[function].calls.iter().find_map(|c| match c {
+        Call::Api { cache: Some(cache), .. } => Some(cache),
+        _ => None,
+    })
+}
+
+fn has_cached_call(config: &SimConfig, function: usize) -> Result<(), &'static str> {
+    cached_call(config, function).map(|_| ()).ok_or("makes no cached API call (write `cache: (ttl: ...)` on the call)")
+}
+
+/// Changes the function's cached API call.
+fn set_cache(config: &mut SimConfig, function: usize, change: impl FnOnce(&mut ApiCache)) {
+    let cached = config.functions[function].calls.iter_mut().find_map(|c| match c {
+        Call::Api { cache: Some(cache), .. } => Some(cache),
+        _ => None,
+    });
+    if let Some(cache) = cached {
+        change(cache);
     }
 }
 
@@ -144,6 +167,28 @@ pub static KNOBS: &[Knob] = &[
         read: |c, i| c.functions[i].timeout.to_string(),
         write: |c, i, v| c.functions[i].timeout = v.duration(),
         live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "config_ttl",
+        owner: Owner::Function,
+        unit: Unit::Duration,
+        help: "how long each environment keeps its cached configuration or secret (0 = read on every request)",
+        range: |_| (0.0, 3600.0),
+        applies: has_cached_call,
+        read: |c, i| cached_call(c, i).map_or_else(String::new, |cache| cache.ttl.to_string()),
+        write: |c, i, v| set_cache(c, i, |cache| cache.ttl = v.duration()),
+        live: Live::No,
+    },
+    Knob {
+        property: "refresh_on_error",
+        owner: Owner::Function,
+        unit: Unit::Toggle,
+        help: "re-read a cached secret when it stops working (after a rotation) instead of failing until it expires",
+        range: |_| (0.0, 1.0),
+        applies: has_cached_call,
+        read: |c, i| on_off(cached_call(c, i).is_some_and(|cache| cache.refresh_on_error)),
+        write: |c, i, v| set_cache(c, i, |cache| cache.refresh_on_error = v.is_on()),
+        live: Live::No,
     },
     Knob {
         property: "idempotency",

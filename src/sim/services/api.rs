@@ -65,6 +65,9 @@ pub struct ApiState {
     pub in_flight: u32,
     pub peak_in_flight: u32,
     pub counters: ApiCounters,
+    /// How many times the value it serves was rotated (`RotateSecret`): answers cached
+    /// before the last rotation are stale.
+    pub version: u32,
     /// Response time of counted requests it served (errors included).
     pub latency: Histogram,
     sampler: Sampler,
@@ -79,6 +82,7 @@ impl ApiState {
             in_flight: 0,
             peak_in_flight: 0,
             counters: ApiCounters::default(),
+            version: 0,
             latency: Histogram::default(),
             sampler: Sampler::new(&spec.latency),
             rng: RngStream::new(seed, &format!("api/{}/responses", spec.name)),
@@ -152,6 +156,7 @@ impl Simulation {
             let (retries, base) = self.api_call_retries(function, request.next_call);
             return self.api_attempt_failed(function, env, api, retries, base);
         }
+        self.keep_in_cache(function, env, api, request.next_call);
         self.set_request(function, env, |r| {
             r.next_call += 1;
             r.attempt = 0;
