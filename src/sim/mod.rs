@@ -265,17 +265,12 @@ impl Simulation {
     /// at most `max_events` of them; the clock then stands at the deadline if reached.
     pub fn step_until(&mut self, deadline: SimTime, max_events: u64) -> StepResult {
         let mut handled = 0;
+        let end = self.end;
         while handled < max_events {
-            match self.queue.peek_time() {
-                Some(t) if t <= deadline && t < self.end => {}
-                _ => {
-                    self.now = self.now.max(deadline.min(self.end));
-                    self.events += handled;
-                    return StepResult { events: handled, reached_deadline: true };
-                }
-            }
-            let Some((t, due)) = self.queue.pop() else {
-                break;
+            let Some((t, due)) = self.queue.pop_if(|t| t <= deadline && t < end) else {
+                self.now = self.now.max(deadline.min(self.end));
+                self.events += handled;
+                return StepResult { events: handled, reached_deadline: true };
             };
             self.now = t;
             match due {
