@@ -8,7 +8,7 @@ use crate::sim::kernel::arrivals::{ArrivalGenerator, Arrivals};
 use crate::sim::kernel::log::{LogEntry, LogKind};
 use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::rng::RngStream;
-use crate::sim::kernel::time::SimDuration;
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::services::queue::Sent;
@@ -224,13 +224,13 @@ impl Simulation {
         let counted = now >= self.warmup_end;
         let id = self.new_correlation();
         let t = &mut self.triggers[trigger as usize];
+        t.counters.arrived += u64::from(counted);
+        let target = t.target;
         if let Some(next) = t.arrivals.next_after(now, &mut t.rng)
             && next < self.end
         {
-            self.queue.schedule_lane(trigger, next);
+            self.schedule_arrival(trigger, next);
         }
-        t.counters.arrived += u64::from(counted);
-        let target = t.target;
         self.series.current.arrivals += 1;
         let Some(fetch) = self.check_payload(trigger, counted) else { return };
         match self.triggers[trigger as usize].spec {
@@ -282,6 +282,16 @@ impl Simulation {
                 };
                 self.send_message(target, sent);
             }
+        }
+    }
+
+    /// Schedules a trigger's next arrival: in its lane, or as an event when there are
+    /// many triggers. Either way in (time, sequence) order: the run is the same.
+    pub(crate) fn schedule_arrival(&mut self, trigger: u32, at: SimTime) {
+        if self.triggers.len() <= crate::sim::MAX_LANES {
+            self.queue.schedule_lane(trigger, at);
+        } else {
+            self.queue.schedule(at, crate::sim::Event::Arrival { trigger });
         }
     }
 

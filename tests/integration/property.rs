@@ -109,28 +109,15 @@ impl Gen {
         let workflows = names("wf", self.below(2));
         let limit = 20 + self.below(200) as u32;
         let mut reserved_left = limit / 2;
-        let mut config = SimConfig {
-            seed: index as u64,
-            duration: run,
-            warmup: if self.chance(0.3) { SimDuration(run.0 / 4) } else { SimDuration::ZERO },
-            account: Account {
-                concurrency_limit: limit,
-                scaling_rate: ScalingRate { environments: 1 + self.below(100) as u32, per: self.ms(100, 10_000) },
-                free_tier: self.chance(0.3),
-                ..Account::default()
-            },
-            functions: Vec::new(),
-            triggers: Vec::new(),
-            queues: Vec::new(),
-            databases: Vec::new(),
-            buses: Vec::new(),
-            buckets: Vec::new(),
-            streams: Vec::new(),
-            workflows: Vec::new(),
-            server_fleet: Default::default(),
-            rate_scales: Default::default(),
-            detached_dlqs: Vec::new(),
-            timeline: Vec::new(),
+        let mut config = SimConfig::empty(index as u64, run);
+        if self.chance(0.3) {
+            config.warmup = SimDuration(run.0 / 4);
+        }
+        config.account = Account {
+            concurrency_limit: limit,
+            scaling_rate: ScalingRate { environments: 1 + self.below(100) as u32, per: self.ms(100, 10_000) },
+            free_tier: self.chance(0.3),
+            ..Account::default()
         };
         for name in &functions {
             let runtime =
