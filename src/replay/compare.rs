@@ -90,21 +90,6 @@ pub fn function_names(trace: &Trace) -> Vec<String> {
 /// One function and one HTTP trigger replaying its counts per trace function, every
 /// function with the same fixed keep-alive.
 pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimConfig {
-    build_config_sharing(trace, &shared_counts(trace), keep_alive, seed)
-}
-
-/// Each function's per-minute counts in one shared allocation: the runs of every
-/// keep-alive setting use the same (a day of 50 000 functions is 288 MB).
-fn shared_counts(trace: &Trace) -> Vec<std::sync::Arc<[u32]>> {
-    trace.functions.iter().map(|f| f.per_minute.as_slice().into()).collect()
-}
-
-fn build_config_sharing(
-    trace: &Trace,
-    counts: &[std::sync::Arc<[u32]>],
-    keep_alive: SimDuration,
-    seed: u64,
-) -> SimConfig {
     // The replay measures keep-alive, not throttling, so no limit may bind. A function
     // cannot have more environments at once than requests it has received, so a
     // concurrency limit and a scaling burst of the trace's total can never be reached
@@ -124,13 +109,15 @@ fn build_config_sharing(
             spec
         })
         .collect();
-    let triggers = counts
+    let triggers = trace
+        .functions
         .iter()
         .zip(&names)
-        .map(|(per_minute, name)| TriggerSpec::Http {
+        .map(|(f, name)| TriggerSpec::Http {
             name: name.clone(),
             target: name.clone(),
-            arrivals: Arrivals::Trace { per_minute: per_minute.clone() },
+            // Shared, not copied: the runs of every keep-alive setting read the same.
+            arrivals: Arrivals::Trace { per_minute: f.per_minute.clone() },
             region: None,
             payload: None,
         })
@@ -165,14 +152,8 @@ fn percent(part: u64, whole: u64) -> f64 {
 }
 
 /// Runs one setting and summarises it.
-fn run_setting(
-    trace: &Trace,
-    counts: &[std::sync::Arc<[u32]>],
-    keep_alive: SimDuration,
-    seed: u64,
-    picks: [Option<usize>; 2],
-) -> SettingResult {
-    let config = build_config_sharing(trace, counts, keep_alive, seed);
+fn run_setting(trace: &Trace, keep_alive: SimDuration, seed: u64, picks: [Option<usize>; 2]) -> SettingResult {
+    let config = build_config(trace, keep_alive, seed);
     let mut sim = Simulation::with_log_capacity(config, 0);
     sim.run_to_end();
     let report = Report::of(&sim, "trace replay");
@@ -222,9 +203,8 @@ fn info(trace: &Trace, names: &[String], i: usize) -> FunctionInfo {
 /// independent, each a pure function of trace, setting and seed).
 pub fn compare(trace: &Trace, keep_alives: &[SimDuration], seed: u64) -> Result<Comparison, ReplayError> {
     let mut problems: Vec<CsvProblem> = Vec::new();
-    let shared = shared_counts(trace);
     for keep_alive in keep_alives {
-        for p in build_config_sharing(trace, &shared, *keep_alive, seed).problems() {
+        for p in build_config(trace, *keep_alive, seed).problems() {
             let message = format!("keep-alive {keep_alive}: {}: {}", p.path, p.message);
             problems.push(CsvProblem { file: "replay".into(), line: None, message });
         }
@@ -247,10 +227,7 @@ pub fn compare(trace: &Trace, keep_alives: &[SimDuration], seed: u64) -> Result<
         std::thread::scope(|scope| {
             let runs: Vec<_> = chunk
                 .iter()
-                .map(|&keep_alive| {
-                    let shared = &shared;
-                    scope.spawn(move || run_setting(trace, shared, keep_alive, seed, [busiest, rarest]))
-                })
+                .map(|&keep_alive| scope.spawn(move || run_setting(trace, keep_alive, seed, [busiest, rarest])))
                 .collect();
             settings.extend(runs.into_iter().map(|run| run.join().expect("a replay run panicked")));
         });
