@@ -90,35 +90,17 @@ pub fn reset_peak_rss() {
 /// A configuration with these functions and triggers and nothing else, every limit
 /// high enough not to bind.
 fn plain_config(
-    name_seed: u64,
+    seed: u64,
     duration: SimDuration,
     functions: Vec<FunctionSpec>,
     triggers: Vec<TriggerSpec>,
 ) -> SimConfig {
-    SimConfig {
-        seed: name_seed,
-        duration,
-        warmup: SimDuration::ZERO,
-        account: Account {
-            concurrency_limit: 100_000,
-            scaling_rate: ScalingRate { environments: 100_000, per: SimDuration::from_secs(10) },
-            ..Account::default()
-        },
-        functions,
-        triggers,
-        queues: Vec::new(),
-        databases: Vec::new(),
-        buses: Vec::new(),
-        buckets: Vec::new(),
-        streams: Vec::new(),
-        workflows: Vec::new(),
-        server_fleet: Default::default(),
-        rate_scales: Default::default(),
-        detached_dlqs: Vec::new(),
-        fleet_triggers: Vec::new(),
-        apis: Vec::new(),
-        timeline: Vec::new(),
-    }
+    let account = Account {
+        concurrency_limit: 100_000,
+        scaling_rate: ScalingRate { environments: 100_000, per: SimDuration::from_secs(10) },
+        ..Account::default()
+    };
+    SimConfig { account, functions, triggers, ..SimConfig::empty(seed, duration) }
 }
 
 /// `n` functions, each with its own HTTP trigger, sharing `total_rate` requests a second

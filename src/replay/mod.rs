@@ -80,7 +80,7 @@ mod tests {
         assert_eq!(trace.minutes, 3);
         assert_eq!(trace.total_invocations(), 18);
         let [f1, f2, f3] = [&trace.functions[0], &trace.functions[1], &trace.functions[2]];
-        assert_eq!(f1.per_minute, vec![1, 0, 2]);
+        assert_eq!(*f1.per_minute, [1, 0, 2]);
         match &f1.duration {
             Dist::Empirical { percentiles } => {
                 assert_eq!(percentiles.len(), 7);

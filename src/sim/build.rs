@@ -39,7 +39,7 @@ impl Simulation {
             now: SimTime::ZERO,
             end: SimTime(config.duration.0),
             warmup_end: SimTime(config.warmup.0),
-            queue: EventQueue::new(triggers.len()),
+            queue: EventQueue::new(if triggers.len() <= crate::sim::MAX_LANES { triggers.len() } else { 0 }),
             events: 0,
             next_request: 1,
             account: account_state(&config),
@@ -67,7 +67,7 @@ impl Simulation {
                 continue; // switched off: it never sends anything
             }
             if let Some(first) = t.arrivals.next_after(SimTime::ZERO, &mut t.rng) {
-                sim.queue.schedule_lane(i as u32, first);
+                sim.schedule_arrival(i as u32, first);
             }
         }
         sim.schedule_timeline();

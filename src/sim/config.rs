@@ -181,6 +181,31 @@ impl SimConfig {
         regions
     }
 
+    /// A run of `duration` with default account settings and nothing in it yet (tools,
+    /// benches and tests fill it in).
+    pub fn empty(seed: u64, duration: SimDuration) -> SimConfig {
+        SimConfig {
+            seed,
+            duration,
+            warmup: SimDuration::ZERO,
+            account: Account::default(),
+            functions: Vec::new(),
+            triggers: Vec::new(),
+            queues: Vec::new(),
+            databases: Vec::new(),
+            buses: Vec::new(),
+            buckets: Vec::new(),
+            streams: Vec::new(),
+            workflows: Vec::new(),
+            server_fleet: ServerFleet::default(),
+            rate_scales: BTreeMap::new(),
+            detached_dlqs: Vec::new(),
+            fleet_triggers: Vec::new(),
+            apis: Vec::new(),
+            timeline: Vec::new(),
+        }
+    }
+
     /// The arrival-rate multiplier of trigger `index` (1 unless a knob changed it).
     pub fn rate_scale_of(&self, index: usize) -> f64 {
         self.rate_scales.get(self.triggers[index].name()).copied().unwrap_or(1.0)

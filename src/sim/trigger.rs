@@ -8,7 +8,7 @@ use crate::sim::kernel::dist::{Dist, Sampler};
 use crate::sim::kernel::log::{LogEntry, LogKind};
 use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::rng::RngStream;
-use crate::sim::kernel::time::SimDuration;
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::services::queue::Sent;
@@ -258,13 +258,13 @@ impl Simulation {
         let counted = now >= self.warmup_end;
         let id = self.new_correlation();
         let t = &mut self.triggers[trigger as usize];
+        t.counters.arrived += u64::from(counted);
+        let target = t.target;
         if let Some(next) = t.arrivals.next_after(now, &mut t.rng)
             && next < self.end
         {
-            self.queue.schedule_lane(trigger, next);
+            self.schedule_arrival(trigger, next);
         }
-        t.counters.arrived += u64::from(counted);
-        let target = t.target;
         self.series.current.arrivals += 1;
         let Some(fetch) = self.check_payload(trigger, counted) else { return };
         if self.triggers[trigger as usize].on_fleet {
@@ -318,6 +318,17 @@ impl Simulation {
                 };
                 self.send_message(target, sent);
             }
+        }
+    }
+
+    /// Schedules a trigger's next arrival: in its lane, or as an event when there are
+    /// many triggers. Either way in (time, sequence) order: the run is the same.
+    #[inline]
+    pub(crate) fn schedule_arrival(&mut self, trigger: u32, at: SimTime) {
+        if self.triggers.len() <= crate::sim::MAX_LANES {
+            self.queue.schedule_lane(trigger, at);
+        } else {
+            self.queue.schedule(at, crate::sim::Event::Arrival { trigger });
         }
     }
 

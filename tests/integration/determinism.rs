@@ -36,3 +36,25 @@ fn adding_a_function_does_not_perturb_the_others() {
     let b = report_with_seed(&extended, 5);
     assert_eq!(a.functions[0], b.functions[0]);
 }
+
+#[test]
+fn arrivals_in_lanes_or_as_events_give_the_same_run() {
+    // Up to 64 triggers each have a lane in the event queue; with more, arrivals are
+    // ordinary events. Both keep (time, sequence) order: the same run. 70 triggers of
+    // which all but the default scenario's are switched off run exactly as it does.
+    let base = scenario(faaslab::scenario::DEFAULT_SCENARIO);
+    let mut many = base.clone();
+    for i in 0..69 {
+        let mut t = many.config.triggers[0].clone();
+        if let faaslab::sim::trigger::TriggerSpec::Http { name, .. } = &mut t {
+            *name = format!("idle{i}");
+        }
+        many.config.triggers.push(t);
+        many.config.rate_scales.insert(format!("idle{i}"), 0.0);
+    }
+    let a = report_with_seed(&base, 3);
+    let b = report_with_seed(&many, 3);
+    assert_eq!(a.functions, b.functions);
+    assert_eq!(a.triggers[0], b.triggers[0]);
+    assert_eq!(a.requests, b.requests);
+}

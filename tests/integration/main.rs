@@ -1,6 +1,7 @@
 //! One integration test binary; each module is a behaviour of faaslab.
 
 mod harness;
+mod property;
 
 mod architecture;
 mod audit;

@@ -57,9 +57,10 @@ impl Histogram {
     pub fn record(&mut self, d: SimDuration) {
         let v = d.0;
         let b = bucket_of(v);
-        match b.checked_sub(self.first) {
-            Some(i) if i < self.counts.len() => self.counts[i] += 1,
-            _ => self.add_outside(b, 1),
+        // Below `first` wraps around to a huge index: one comparison for both sides.
+        match self.counts.get_mut(b.wrapping_sub(self.first)) {
+            Some(c) => *c += 1,
+            None => self.add_outside(b, 1),
         }
         self.count += 1;
         self.sum += u128::from(v);

@@ -636,8 +636,9 @@ impl Simulation {
         let error_rate = self.functions[function as usize].model.spec.error_rate;
         // With partial batch responses each message of a failed batch failed on its own
         // (at least one did); without, one failure returns the whole batch.
+        // (Only a partial failure has a list: the others are all one way, and a list per
+        // batch was an allocation per message on the pipeline bench.)
         let mut failed: Vec<bool> = match outcome {
-            Outcome::Succeeded => vec![false; messages.len()],
             Outcome::Failed if partial => messages
                 .iter()
                 .map(|&(m, _)| {
@@ -645,12 +646,14 @@ impl Simulation {
                         || self.services.batch_rng.chance(error_rate)
                 })
                 .collect(),
-            _ => vec![true; messages.len()],
+            _ => Vec::new(),
         };
-        if outcome != Outcome::Succeeded && !failed.iter().any(|f| *f) {
+        if !failed.is_empty() && !failed.iter().any(|f| *f) {
             failed[0] = true;
         }
-        for (&(m, serial), failed) in messages.iter().zip(failed) {
+        let all_failed = outcome != Outcome::Succeeded;
+        for (k, &(m, serial)) in messages.iter().enumerate() {
+            let failed = failed.get(k).copied().unwrap_or(all_failed);
             let q = &mut self.services.queues[queue as usize];
             let message = &mut q.messages[m as usize];
             if message.serial != serial || message.state == crate::sim::services::queue::MessageState::Gone {
