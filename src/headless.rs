@@ -6,8 +6,9 @@
 use crate::report::Report;
 use crate::report::objectives::{ObjectiveResult, evaluate_all};
 use crate::scenario::Scenario;
-use crate::sim::Simulation;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::{Progress, RunEnd, Simulation};
+use std::sync::atomic::AtomicBool;
 use crate::sim::knobs::split_setting;
 
 /// How to set up and run a scenario. `Default` runs it as written, without a log.
@@ -35,6 +36,8 @@ pub struct Outcome {
     pub report: Report,
     /// The challenge's objectives, when the options asked for grading.
     pub grades: Option<Vec<ObjectiveResult>>,
+    /// The run was stopped before its end (its report covers the run so far).
+    pub stopped: bool,
 }
 
 impl Outcome {
@@ -80,16 +83,28 @@ impl RunOptions {
 }
 
 /// Prepares `scenario` with `options`, runs it to its end and grades it if asked.
-pub fn run(mut scenario: Scenario, options: &RunOptions) -> Result<Outcome, String> {
+pub fn run(scenario: Scenario, options: &RunOptions) -> Result<Outcome, String> {
+    run_watched(scenario, options, &AtomicBool::new(false), |_| {})
+}
+
+/// As `run`, calling `progress` about ten times a second of work and stopping early
+/// when `stop` is raised (Ctrl-C on the command line). A stopped run is graded like a
+/// finished one on what it saw, and its report says where it stopped.
+pub fn run_watched(
+    mut scenario: Scenario,
+    options: &RunOptions,
+    stop: &AtomicBool,
+    progress: impl FnMut(&Progress),
+) -> Result<Outcome, String> {
     options.prepare(&mut scenario)?;
     let mut sim = Simulation::with_log_capacity(scenario.config.clone(), options.log_capacity);
-    sim.run_to_end();
+    let stopped = sim.run_with(stop, progress) == RunEnd::Stopped;
     let report = Report::of(&sim, &scenario.name);
     let grades = match (&scenario.challenge, options.challenge) {
         (Some(c), true) => Some(evaluate_all(&c.objectives, &sim, &report)),
         _ => None,
     };
-    Ok(Outcome { scenario, sim, report, grades })
+    Ok(Outcome { scenario, sim, report, grades, stopped })
 }
 
 #[cfg(test)]
@@ -121,6 +136,29 @@ mod tests {
         let mut plain = crate::scenario::built_in("keep-alive-steady-state").expect("in the library").expect("valid");
         let graded = RunOptions { challenge: true, ..RunOptions::default() };
         assert!(graded.prepare(&mut plain).unwrap_err().starts_with("--challenge: "));
+    }
+
+    #[test]
+    fn a_stopped_run_reports_where_it_stopped_and_a_watched_one_is_the_same_run() {
+        use std::sync::atomic::Ordering;
+        let options = RunOptions { duration: Some(SimDuration::from_secs(600)), ..RunOptions::default() };
+        let plain = run(tuning(), &options).unwrap();
+        let mut calls = 0;
+        let watched = run_watched(tuning(), &options, &AtomicBool::new(false), |p| {
+            calls += 1;
+            assert!(p.now <= p.end);
+        })
+        .unwrap();
+        assert!(calls >= 1 && !watched.stopped);
+        assert_eq!(watched.report.to_json(), plain.report.to_json(), "watching changes nothing");
+        // Raised after the first slice: the run stops there, with a report of the run so far.
+        let stop = AtomicBool::new(false);
+        let long = RunOptions { duration: Some(SimDuration::from_secs(100 * 3600)), ..RunOptions::default() };
+        let stopped = run_watched(tuning(), &long, &stop, |_| stop.store(true, Ordering::Relaxed)).unwrap();
+        assert!(stopped.stopped);
+        let at = stopped.report.stopped_at_seconds.expect("a stopped run says where");
+        assert!(at > 0.0 && at < 100.0 * 3600.0, "stopped at {at} s");
+        assert!(stopped.report.to_text().starts_with("Stopped at "), "{}", stopped.report.to_text());
     }
 
     #[test]

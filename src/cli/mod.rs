@@ -5,6 +5,7 @@
 mod audit;
 #[cfg(feature = "gui")]
 mod gui;
+mod interrupt;
 mod replay;
 mod run;
 mod sweep;

@@ -1,5 +1,6 @@
 //! `faaslab run`: one scenario headless, its report, and its grade with `--challenge`.
 
+use super::interrupt::{self, ProgressLine};
 use super::{CHALLENGE_FAILED, Format, Setup, load};
 use faaslab::headless::{self, RunOptions};
 use faaslab::report::export;
@@ -49,7 +50,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
         log_capacity: if args.log_out.is_some() || args.trace_out.is_some() { LOG_CAPACITY } else { 0 },
         ..args.setup.into_options()
     };
-    let outcome = headless::run(scenario, &options)?;
+    interrupt::install();
+    let mut line = ProgressLine::new();
+    let outcome = headless::run_watched(scenario, &options, &interrupt::STOP, |p| line.show(p));
+    line.finish();
+    let outcome = outcome?;
     for (path, text) in
         [(&args.log_out, export::log_jsonl as fn(&Simulation) -> String), (&args.trace_out, export::traces_jsonl)]
     {
@@ -69,5 +74,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
             None => println!("{}", outcome.report.to_json()),
         },
     }
-    Ok(if outcome.failed() { ExitCode::from(CHALLENGE_FAILED) } else { ExitCode::SUCCESS })
+    Ok(if outcome.stopped {
+        eprintln!("run: stopped by Ctrl-C; the report covers the run up to then");
+        ExitCode::from(interrupt::STOPPED)
+    } else if outcome.failed() {
+        ExitCode::from(CHALLENGE_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

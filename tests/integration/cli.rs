@@ -178,3 +178,27 @@ fn sweep_prints_one_row_per_value() {
     assert_eq!(rows.iter().map(|r| r["value"].as_str().unwrap()).collect::<Vec<_>>(), ["256", "1769", "3008"]);
     assert_eq!(value["fastest"], 1);
 }
+
+/// Issue 16: a long run shows its progress, and Ctrl-C stops it with the report of the
+/// run so far (exit 130) instead of killing it with nothing.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_long_run_with_the_report_so_far() {
+    use std::process::Stdio;
+    let child = Command::new(env!("CARGO_BIN_EXE_faaslab"))
+        .args(["run", "benches/keep-alive-1000.ron", "--duration", "200h"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // Past the first second, when the progress line starts.
+    std::thread::sleep(std::time::Duration::from_millis(1600));
+    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("the run ends");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(130), "stderr: {stderr}");
+    assert!(stdout.starts_with("Stopped at ") && stdout.contains("of 200h"), "{stdout}");
+    assert!(stderr.contains("% (") && stderr.contains("stopped by Ctrl-C"), "{stderr}");
+}
