@@ -145,6 +145,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
         detached_dlqs: Vec::new(),
         fleet_triggers: Vec::new(),
         apis: Vec::new(),
+        flows: Vec::new(),
         timeline: Vec::new(),
         server_fleet: ServerFleet::default(),
     }

@@ -276,6 +276,92 @@ pub struct ApiReport {
     pub rotations: u32,
 }
 
+/// One flow: its requests followed by correlation id to their required effects.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct FlowReport {
+    pub name: String,
+    /// The deadline of every effect, from the request's arrival.
+    pub within_s: f64,
+    pub at_least_once: bool,
+    /// Requests after the warm-up, and what became of them: every effect on time,
+    /// every effect but one or more late, one or more missing; poison inputs and
+    /// requests still within their deadline at the end are not graded.
+    pub requests: u64,
+    pub on_time: u64,
+    pub late: u64,
+    pub incomplete: u64,
+    /// Requests with an effect done more than once (exactly-once flows).
+    pub duplicated: u64,
+    pub poison: u64,
+    pub in_flight: u64,
+    pub effects: Vec<EffectReport>,
+    /// Where the incomplete requests stopped: the last function their correlation id
+    /// reached (or the trigger, when none did), most first.
+    pub stopped_at: Vec<StopReport>,
+}
+
+/// One required effect of a flow, over the graded requests.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EffectReport {
+    /// "an object in thumbnails".
+    pub effect: String,
+    pub on_time: u64,
+    pub late: u64,
+    pub missing: u64,
+    pub duplicated: u64,
+    /// Times it was done again after the first, over all requests.
+    pub repeats: u64,
+}
+
+/// Incomplete requests that stopped at one node.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StopReport {
+    pub node: String,
+    pub requests: u64,
+}
+
+impl FlowReport {
+    /// Requests graded: all but poison inputs and those still within their deadline.
+    pub fn graded(&self) -> u64 {
+        self.requests - self.poison - self.in_flight
+    }
+
+    fn of(sim: &Simulation, flow: &crate::sim::services::flows::FlowState) -> FlowReport {
+        let t = flow.totals(sim.now());
+        let node = |function: u32, trigger: u32| match function {
+            crate::sim::services::flows::AT_TRIGGER => {
+                format!("{} (no function reached)", sim.triggers()[trigger as usize].spec.name())
+            }
+            f => sim.functions()[f as usize].name().to_string(),
+        };
+        FlowReport {
+            name: flow.spec.name.clone(),
+            within_s: flow.spec.within.as_secs_f64(),
+            at_least_once: flow.spec.at_least_once,
+            requests: t.requests,
+            on_time: t.on_time,
+            late: t.late,
+            incomplete: t.incomplete,
+            duplicated: t.duplicated,
+            poison: t.poison,
+            in_flight: t.in_flight,
+            effects: (flow.spec.effects.iter().zip(&t.effects))
+                .map(|(e, n)| EffectReport {
+                    effect: e.label(),
+                    on_time: n.on_time,
+                    late: n.late,
+                    missing: n.missing,
+                    duplicated: n.duplicated,
+                    repeats: n.repeats,
+                })
+                .collect(),
+            stopped_at: (t.stopped_at.iter())
+                .map(|&(f, trigger, requests)| StopReport { node: node(f, trigger), requests })
+                .collect(),
+        }
+    }
+}
+
 /// One workflow (orchestration).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct WorkflowReport {
@@ -385,6 +471,9 @@ pub struct Report {
     /// Third-party APIs (absent when the scenario calls none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub apis: Vec<ApiReport>,
+    /// Flows followed to their required effects (absent when the scenario has none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<FlowReport>,
     /// Requests refused because their payload was over the limit.
     pub payload_rejected: u64,
     /// Large payloads passed by reference through a bucket.
@@ -770,6 +859,7 @@ impl Report {
                     cache_ttl_s: cache_ttl_of(config, a.name()),
                 })
                 .collect(),
+            flows: sim.flows().iter().map(|f| FlowReport::of(sim, f)).collect(),
             payload_rejected: services.payload_rejected,
             claim_checks: services.claim_checks,
             events: sim.events_processed(),

@@ -192,6 +192,9 @@ fn services(o: &mut String, r: &Report) {
             let _ = writeln!(o, "  its value was rotated {} times (RotateSecret)", a.rotations);
         }
     }
+    for f in &r.flows {
+        flow(o, f);
+    }
     for w in &r.workflows {
         let _ = writeln!(o);
         let _ = writeln!(
@@ -400,5 +403,36 @@ fn residency_lines(o: &mut String, residency: Option<&ResidencyReport>) {
     );
     for v in &r.by_function {
         let _ = writeln!(o, "    {} ({}): {} accesses", v.function, v.region, v.accesses);
+    }
+}
+
+/// A flow: what became of its requests, effect by effect, and where the incomplete
+/// ones stopped.
+fn flow(o: &mut String, f: &super::FlowReport) {
+    let _ = writeln!(o);
+    let once = if f.at_least_once { "at least once" } else { "exactly once" };
+    let _ = writeln!(
+        o,
+        "Flow \"{}\" (every effect within {}, {once}): {} requests: {} on time, {} late, {} incomplete, {} with duplicates; {} poison, {} still in flight",
+        f.name,
+        span(f.within_s),
+        f.requests,
+        f.on_time,
+        f.late,
+        f.incomplete,
+        f.duplicated,
+        f.poison,
+        f.in_flight
+    );
+    for e in &f.effects {
+        let _ = writeln!(
+            o,
+            "  {}: {} on time, {} late, {} missing, {} twice",
+            e.effect, e.on_time, e.late, e.missing, e.duplicated
+        );
+    }
+    if !f.stopped_at.is_empty() {
+        let stops: Vec<String> = f.stopped_at.iter().take(5).map(|s| format!("{} ({})", s.node, s.requests)).collect();
+        let _ = writeln!(o, "  incomplete requests stopped at: {}", stops.join(", "));
     }
 }

@@ -78,6 +78,9 @@ struct ScenarioFile {
     /// Third-party APIs the handlers call.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     apis: Vec<ApiSpec>,
+    /// Requirements: the effects each request of a flow must cause, whatever the design.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    flows: Vec<crate::sim::services::flows::FlowSpec>,
     /// The always-on alternative the cost is compared with.
     #[serde(default)]
     server_fleet: ServerFleet,
@@ -114,6 +117,7 @@ impl From<ScenarioFile> for Scenario {
             streams: f.streams,
             workflows: f.workflows,
             apis: f.apis,
+            flows: f.flows,
             server_fleet: f.server_fleet,
             rate_scales: f.rate_scales,
             detached_dlqs: f.detached_dlqs,
@@ -144,6 +148,7 @@ impl From<Scenario> for ScenarioFile {
             streams: c.streams,
             workflows: c.workflows,
             apis: c.apis,
+            flows: c.flows,
             server_fleet: c.server_fleet,
             rate_scales: c.rate_scales,
             detached_dlqs: c.detached_dlqs,

@@ -85,6 +85,10 @@ pub enum Objective {
         #[serde(default)]
         of: Option<String>,
     },
+    /// Every request of the flow reaches every required effect, none twice (unless the
+    /// flow allows at-least-once), and at least `on_time` of them (0..1) all within the
+    /// flow's deadline: graded by correlation id, whatever the design in between.
+    Flow { name: String, on_time: f64 },
     /// Failed and timed-out invocations over invocations, of one function or (no `of`)
     /// all of them: failures behind a queue, a bus, a bucket or a workflow count too.
     FailedRuns {
@@ -176,6 +180,18 @@ impl Objective {
                         push(format!("{} is no database or bucket with a residency ({})", quoted(of), held.join(", ")))
                     }
                     _ => {}
+                }
+            }
+            Objective::Flow { name, on_time } => {
+                if index_of(&config.flows, name).is_none() {
+                    let known: Vec<String> = config.flows.iter().map(|f| quoted(&f.name)).collect();
+                    push(match known.is_empty() {
+                        true => format!("no flow {} (the scenario has no flows)", quoted(name)),
+                        false => format!("no flow {} (flows: {})", quoted(name), known.join(", ")),
+                    });
+                }
+                if !fraction(*on_time) {
+                    push(format!("on_time is a fraction in 0..1, got {}", crate::sim::kernel::num(*on_time)));
                 }
             }
             Objective::QueueAge { queue, .. } if index_of(&config.queues, queue).is_none() => {

@@ -1,6 +1,7 @@
 //! From a configuration to a running world: every service built, names resolved to
 //! indices, functions wired to the calls they make and the databases they connect to.
 
+use crate::sim::services::flows::{Effect, EffectSite, FlowLedger};
 use crate::sim::config::SimConfig;
 use crate::sim::function::Call;
 use crate::sim::function::pool::{FunctionState, PoolIntegrals};
@@ -209,7 +210,32 @@ fn build_services(config: &SimConfig, names: &Names) -> Services {
         batch_rng: RngStream::new(config.seed, "queues/partial-batch"),
         apis: config.apis.iter().map(|a| ApiState::new(a.clone(), config.seed)).collect(),
         fleet: FleetState { in_flight: 0, peak: 0, rng: RngStream::new(config.seed, "fleet/durations") },
+        flows: build_flows(config, names),
     }
+}
+
+/// Each flow's effects resolved to the resources they land in, and its triggers.
+fn build_flows(config: &SimConfig, names: &Names) -> FlowLedger {
+    // Validation guarantees every name exists.
+    let find = |index: &NameIndex, name: &str| index.get(name).unwrap_or(0);
+    let triggers: std::collections::HashMap<&str, u32> =
+        config.triggers.iter().enumerate().map(|(i, t)| (t.name(), i as u32)).collect();
+    let sites = (config.flows.iter())
+        .map(|flow| {
+            (flow.effects.iter())
+                .map(|e| match e {
+                    Effect::Object { bucket } => EffectSite::Bucket(find(&names.buckets, bucket)),
+                    Effect::Row { database } => EffectSite::Database(find(&names.databases, database)),
+                    Effect::ApiCall { api } => EffectSite::Api(find(&names.apis, api)),
+                    Effect::Event { bus, .. } => EffectSite::Bus(find(&names.buses, bus)),
+                    Effect::Message { queue } => EffectSite::Queue(find(&names.queues, queue)),
+                    Effect::Record { stream } => EffectSite::Stream(find(&names.streams, stream)),
+                })
+                .collect()
+        })
+        .collect();
+    let from = (config.flows.iter()).map(|f| f.from.iter().map(|t| triggers.get(t.as_str()).copied().unwrap_or(0)).collect()).collect();
+    FlowLedger::new(&config.flows, sites, from, config.triggers.len())
 }
 
 /// Databases, each knowing the round trip from every function's region to its own.
@@ -295,9 +321,11 @@ fn resolve_calls(config: &SimConfig, names: &Names) -> Vec<Vec<ResolvedCall>> {
                         ResolvedCall::Put { bucket: find(&names.buckets, bucket), size_kb: *size_kb }
                     }
                     Call::Write { stream } => ResolvedCall::Write { stream: find(&names.streams, stream) },
-                    Call::Query { database, count, .. } => {
-                        ResolvedCall::Query { database: find(&names.databases, database), count: *count }
-                    }
+                    Call::Query { database, count, write } => ResolvedCall::Query {
+                        database: find(&names.databases, database),
+                        count: *count,
+                        write: *write,
+                    },
                     Call::Send { queue } => ResolvedCall::Send { queue: find(&names.queues, queue) },
                     Call::Api { api, retries, backoff, cache } => ResolvedCall::Api {
                         api: find(&names.apis, api),

@@ -142,6 +142,8 @@ pub struct SimConfig {
     pub streams: Vec<StreamSpec>,
     pub workflows: Vec<WorkflowSpec>,
     pub apis: Vec<ApiSpec>,
+    /// Requirements: the effects each request of some triggers must cause.
+    pub flows: Vec<crate::sim::services::flows::FlowSpec>,
     pub server_fleet: ServerFleet,
     /// Arrival-rate multipliers by trigger name (the `rate` and `enabled` knobs):
     /// 1 when absent, 0 = the trigger sends nothing.
@@ -202,6 +204,7 @@ impl SimConfig {
             detached_dlqs: Vec::new(),
             fleet_triggers: Vec::new(),
             apis: Vec::new(),
+            flows: Vec::new(),
             timeline: Vec::new(),
         }
     }

@@ -182,6 +182,8 @@ pub(crate) struct Services {
     batch_rng: RngStream,
     /// The always-on servers that serve triggers moved off functions.
     fleet: FleetState,
+    /// Requests of flows followed by correlation id to their required effects.
+    flows: services::flows::FlowLedger,
 }
 
 /// The server fleet that serves the workload moved off functions (the `fleet` knob).
@@ -453,6 +455,10 @@ impl Simulation {
     }
     pub fn apis(&self) -> &[services::api::ApiState] {
         &self.services.apis
+    }
+    /// The flows followed to their required effects.
+    pub fn flows(&self) -> &[services::flows::FlowState] {
+        &self.services.flows.flows
     }
     /// The most requests the server fleet served at once since the warm-up (0 when no
     /// trigger was moved to it).

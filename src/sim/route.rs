@@ -37,6 +37,8 @@ pub(crate) enum ResolvedCall {
     Query {
         database: u32,
         count: u32,
+        /// It writes rows (a flow's `Row` effect).
+        write: bool,
     },
     Send {
         queue: u32,

@@ -257,6 +257,9 @@ impl Simulation {
         let now = self.now;
         let counted = now >= self.warmup_end;
         let id = self.new_correlation();
+        if counted && !self.services.flows.is_empty() {
+            self.services.flows.arrived(trigger, id, now);
+        }
         let t = &mut self.triggers[trigger as usize];
         t.counters.arrived += u64::from(counted);
         let target = t.target;
@@ -302,11 +305,17 @@ impl Simulation {
             TriggerSpec::Workflow { .. } => self.start_execution(target, id, counted, Some(trigger), 0),
             TriggerSpec::Writes { poison, .. } => {
                 let poisoned = self.triggers[trigger as usize].rng.chance(poison);
+                if poisoned && counted {
+                    self.services.flows.poisoned(id);
+                }
                 // Served when the stream's consumer has processed the change.
                 self.write_record(target, id, counted, poisoned, (Some(trigger), 0));
             }
             TriggerSpec::Producer { poison, .. } => {
                 let poisoned = self.triggers[trigger as usize].rng.chance(poison);
+                if poisoned && counted {
+                    self.services.flows.poisoned(id);
+                }
                 let sent = Sent {
                     sent_at: now,
                     correlation: id,

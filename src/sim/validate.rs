@@ -211,6 +211,9 @@ impl SimConfig {
         each(&mut out, "buses", "bus", &self.buses, |b, at| b.problems(&names, at));
         each(&mut out, "databases", "database", &self.databases, |d, at| d.problems(self, at));
         each(&mut out, "apis", "API", &self.apis, |a, at| a.problems(at));
+        let triggers: HashSet<&str> = self.triggers.iter().map(|t| t.name()).collect();
+        let mut claimed: HashSet<&str> = HashSet::new();
+        each(&mut out, "flows", "flow", &self.flows, |f, at| f.problems(&names, &triggers, &mut claimed, at));
         self.setting_problems(&mut out);
         timeline_problems(self, &mut out);
         out
@@ -839,6 +842,44 @@ fn timeline_problems(config: &SimConfig, out: &mut Vec<Problem>) {
                 if !(0.0..=1.0).contains(error_rate) {
                     push("action", format!("error_rate is a fraction in 0..1, got {}", num(*error_rate)));
                 }
+            }
+        }
+    }
+}
+
+impl<'a> crate::sim::services::flows::FlowSpec {
+    /// Its triggers exist and feed no other flow; its effects name resources that
+    /// exist; a deadline above zero.
+    fn problems(&'a self, names: &Names, triggers: &HashSet<&str>, claimed: &mut HashSet<&'a str>, at: &mut At) {
+        use crate::sim::services::flows::{Effect, MAX_EFFECTS};
+        if self.from.is_empty() {
+            at.push("from", "name the triggers whose requests make up the flow: from: [\"uploads\"]".into());
+        }
+        for (i, t) in self.from.iter().enumerate() {
+            if !triggers.contains(t.as_str()) {
+                at.push(&format!("from[{i}]"), format!("no trigger is named {}", quoted(t)));
+            } else if !claimed.insert(t.as_str()) {
+                at.push(&format!("from[{i}]"), format!("the trigger {} already feeds another flow", quoted(t)));
+            }
+        }
+        if self.within.0 == 0 {
+            at.push("within", "a deadline above zero, such as \"2m\"".into());
+        }
+        if self.effects.is_empty() || self.effects.len() > MAX_EFFECTS {
+            let n = self.effects.len();
+            at.push("effects", format!("1 to {MAX_EFFECTS} effects each request must cause, got {n}"));
+        }
+        for (i, e) in self.effects.iter().enumerate() {
+            let missing = match e {
+                Effect::Object { bucket } => names.unknown_bucket(bucket),
+                Effect::Row { database } => names.unknown_database(database),
+                Effect::ApiCall { api } => names.unknown_api(api),
+                Effect::Event { bus, .. } => names.unknown_bus(bus),
+                Effect::Message { queue } => names.unknown_queue(queue),
+                Effect::Record { stream } => names.unknown_stream(stream),
+            };
+            if let Some(message) = missing {
+                at.push(&format!("effects[{i}]"), message);
             }
         }
     }

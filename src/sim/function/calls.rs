@@ -11,6 +11,7 @@ use crate::sim::kernel::trace::{Span, SpanKind};
 use crate::sim::route::Origin;
 use crate::sim::route::ResolvedCall;
 use crate::sim::route::{CallFailure, InFlight};
+use crate::sim::services::flows::EffectSite;
 use crate::sim::services::queue::Sent;
 
 impl Simulation {
@@ -32,6 +33,10 @@ impl Simulation {
             // The side effect belongs to the item being worked on.
             request.id = self.item_correlation(&request, request.next_call / calls);
             let k = (request.next_call % calls) as usize;
+            let flows = !self.services.flows.is_empty();
+            if flows && k == 0 {
+                self.services.flows.reached(request.id, function);
+            }
             let f = &mut self.functions[function as usize];
             if !f.call_allowed[k] {
                 self.deny_call(function, env, &request, k as u32);
@@ -39,7 +44,7 @@ impl Simulation {
             }
             f.calls_made[k] += u64::from(request.counted);
             match call {
-                ResolvedCall::Query { database, count } => {
+                ResolvedCall::Query { database, count, .. } => {
                     self.set_request(function, env, |r| r.queries_left = count);
                     self.issue_query(function, env, database);
                     return;
@@ -60,9 +65,15 @@ impl Simulation {
                         rule.access(function, request.counted);
                     }
                     self.object_created(bucket, size_kb, request.depth, request.id, request.counted, None);
+                    if flows {
+                        self.flow_effect(function, request.id, EffectSite::Bucket(bucket), None);
+                    }
                 }
                 ResolvedCall::Write { stream } => {
                     self.write_record(stream, request.id, request.counted, false, (None, request.depth));
+                    if flows {
+                        self.flow_effect(function, request.id, EffectSite::Stream(stream), None);
+                    }
                 }
                 ResolvedCall::Send { queue } => {
                     let consumed = self.services.queues[queue as usize].consumer_index.is_some();
@@ -78,12 +89,18 @@ impl Simulation {
                         };
                         self.send_message(queue, sent);
                     }
+                    if flows {
+                        self.flow_effect(function, request.id, EffectSite::Queue(queue), None);
+                    }
                 }
                 ResolvedCall::Publish { bus, call } => {
                     let spec = &self.functions[function as usize].model.spec;
                     if let Some(Call::Publish { detail_type, .. }) = spec.calls.get(call as usize) {
                         let (detail_type, source) = (detail_type.clone(), spec.name.clone());
                         self.publish(bus, &detail_type, &source, request.id, request.counted, request.depth);
+                        if flows {
+                            self.flow_effect(function, request.id, EffectSite::Bus(bus), Some(&detail_type));
+                        }
                     }
                 }
                 ResolvedCall::Invoke { function: callee, asynchronous: true } => {
@@ -109,6 +126,20 @@ impl Simulation {
             }
             self.set_request(function, env, |r| r.next_call += 1);
         }
+    }
+
+    /// A flow's effect done by `function` for correlation id `id` (an idempotency
+    /// store makes a repeat a no-op).
+    pub(crate) fn flow_effect(&mut self, function: u32, id: u64, site: EffectSite, detail_type: Option<&str>) {
+        let idempotent = self.functions[function as usize].model.spec.idempotency;
+        self.services.flows.effect(id, site, detail_type, idempotent, self.now);
+    }
+
+    /// The correlation id of the item a batch handler is working on now (the
+    /// request's own outside batches).
+    pub(crate) fn current_item(&self, function: u32, request: &InFlight) -> u64 {
+        let calls = self.functions[function as usize].calls.len().max(1) as u32;
+        self.item_correlation(request, request.next_call / calls)
     }
 
     /// The correlation id of item `k` of a batch (its message's or record's), or the

@@ -200,6 +200,9 @@ impl Simulation {
         f.slots[env as usize].request = Some(request);
         let warm = request.init.0 == 0;
         self.log.push(LogEntry { time: now, kind: LogKind::Started { warm }, function, env, request: request.id });
+        if !self.services.flows.is_empty() {
+            self.services.flows.reached(request.id, function);
+        }
         self.queue.schedule(now + run, Event::Finish { function, env });
     }
 

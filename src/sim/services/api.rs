@@ -157,6 +157,10 @@ impl Simulation {
             return self.api_attempt_failed(function, env, api, retries, base);
         }
         self.keep_in_cache(function, env, api, request.next_call);
+        if !self.services.flows.is_empty() {
+            let id = self.current_item(function, &request);
+            self.flow_effect(function, id, crate::sim::services::flows::EffectSite::Api(api), None);
+        }
         self.set_request(function, env, |r| {
             r.next_call += 1;
             r.attempt = 0;

@@ -239,6 +239,13 @@ impl Simulation {
         }
     }
 
+    /// Whether the handler's call `next_call` (counted through a batch's items) writes.
+    fn query_writes(&self, function: u32, next_call: u32) -> bool {
+        let calls = &self.functions[function as usize].calls;
+        let call = calls.get(next_call as usize % calls.len().max(1));
+        matches!(call, Some(crate::sim::route::ResolvedCall::Query { write: true, .. }))
+    }
+
     pub(crate) fn on_query_done(&mut self, database: u32, function: u32, env: u32) {
         let now = self.now;
         let db = &mut self.services.databases[database as usize];
@@ -262,6 +269,10 @@ impl Simulation {
         }
         if let Some(rule) = &mut db.residency {
             rule.access(function, request.counted);
+        }
+        if !self.services.flows.is_empty() && self.query_writes(function, request.next_call) {
+            let id = self.current_item(function, &request);
+            self.flow_effect(function, id, crate::sim::services::flows::EffectSite::Database(database), None);
         }
         let span = crate::sim::kernel::trace::Span {
             trace: request.id,

@@ -5,6 +5,7 @@ pub mod api;
 pub mod async_invoke;
 pub mod bus;
 pub mod database;
+pub mod flows;
 pub mod queue;
 pub mod residency;
 pub mod storage;

@@ -1,0 +1,346 @@
+//! Requirements on what each request must cause, whatever the design in between: a
+//! flow says "every upload ends with an object in `thumbnails` and a row written to
+//! `images-db` within 2 minutes, each exactly once". Every request of the flow's
+//! triggers is followed by its correlation id (which every message, event, object,
+//! record and workflow execution carries on): each effect it causes is marked with its
+//! count and first time, and the function it last reached is kept, so a request that
+//! never got there says where it stopped. Grading by effects cannot be passed by
+//! dropping a route, and accepts a design the brief's author never thought of.
+//!
+//! Memory: a few dozen bytes per request of a flow while it is recent; a request is
+//! graded and forgotten `RETENTION_FACTOR` times its deadline after arrival (at least
+//! `MIN_RETENTION`), so a long run holds only its recent requests.
+
+use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::names::Named;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// A request is graded this many deadlines after its arrival (effects later than
+/// that, such as a duplicate from a very late redelivery, are not seen).
+const RETENTION_FACTOR: u64 = 4;
+/// ... and never sooner than this (visibility timeouts and retries of several
+/// minutes must still be seen).
+const MIN_RETENTION: SimDuration = SimDuration::from_secs(30 * 60);
+/// The most effects one flow may require.
+pub const MAX_EFFECTS: usize = 16;
+
+/// A flow: the requests of some triggers and the effects each must cause.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowSpec {
+    pub name: String,
+    /// The triggers (clients) whose requests make up the flow.
+    pub from: Vec<String>,
+    /// Each effect is due within this time of the request's arrival.
+    pub within: SimDuration,
+    pub effects: Vec<Effect>,
+    /// A second time is fine (at-least-once); by default an effect done twice for
+    /// one request is a duplicate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub at_least_once: bool,
+}
+
+impl Named for FlowSpec {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Something a request must cause, named by the resource it lands in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Effect {
+    /// An object written to the bucket (`Put`).
+    Object { bucket: String },
+    /// A row written to the database (a `Query` with `write: true`).
+    Row { database: String },
+    /// A successful call to the third-party API (a cached answer is no call).
+    ApiCall { api: String },
+    /// An event published on the bus (of this detail type, when given).
+    Event {
+        bus: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail_type: Option<String>,
+    },
+    /// A message sent to the queue.
+    Message { queue: String },
+    /// A record written to the stream.
+    Record { stream: String },
+}
+
+impl Effect {
+    /// "an object in thumbnails", for reports and failure reasons.
+    pub fn label(&self) -> String {
+        match self {
+            Effect::Object { bucket } => format!("an object in {bucket}"),
+            Effect::Row { database } => format!("a row in {database}"),
+            Effect::ApiCall { api } => format!("a call to {api}"),
+            Effect::Event { bus, detail_type: Some(t) } => format!("a {t} event on {bus}"),
+            Effect::Event { bus, detail_type: None } => format!("an event on {bus}"),
+            Effect::Message { queue } => format!("a message in {queue}"),
+            Effect::Record { stream } => format!("a record in {stream}"),
+        }
+    }
+}
+
+/// Where an effect happened, with names resolved to indices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EffectSite {
+    Bucket(u32),
+    Database(u32),
+    Api(u32),
+    Bus(u32),
+    Queue(u32),
+    Stream(u32),
+}
+
+/// A node a request last reached: a function, or only its trigger.
+pub const AT_TRIGGER: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Debug)]
+struct Tracked {
+    correlation: u64,
+    arrived: SimTime,
+    trigger: u32,
+    last_function: u32,
+    /// A poison input (it can never succeed): not required to reach its effects.
+    poison: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Mark {
+    count: u32,
+    first: SimTime,
+}
+
+/// What became of the graded requests of one effect.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EffectTotals {
+    /// Requests that caused it within the deadline.
+    pub on_time: u64,
+    /// Requests that caused it, but late.
+    pub late: u64,
+    /// Requests that never caused it.
+    pub missing: u64,
+    /// Requests that caused it more than once (exactly-once flows).
+    pub duplicated: u64,
+    /// Times it was caused again after the first, over all requests (an idempotent
+    /// function's repeats are no-ops and not counted).
+    pub repeats: u64,
+}
+
+/// What became of a flow's requests.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FlowTotals {
+    /// Requests that arrived after the warm-up.
+    pub requests: u64,
+    /// Every effect, each within the deadline.
+    pub on_time: u64,
+    /// Every effect, one or more late.
+    pub late: u64,
+    /// One or more effects never happened.
+    pub incomplete: u64,
+    /// One or more effects happened twice or more (exactly-once flows).
+    pub duplicated: u64,
+    /// Poison inputs: not graded.
+    pub poison: u64,
+    /// Incomplete but still within their deadline when the run ended: not graded.
+    pub in_flight: u64,
+    pub effects: Vec<EffectTotals>,
+    /// Where incomplete requests stopped: (function index or `AT_TRIGGER`, trigger
+    /// index, requests), most first.
+    pub stopped_at: Vec<(u32, u32, u64)>,
+}
+
+impl FlowTotals {
+    /// Requests graded: all but poison and those still within their deadline.
+    pub fn graded(&self) -> u64 {
+        self.requests - self.poison - self.in_flight
+    }
+}
+
+/// One flow's requests being followed, and the totals of those already graded.
+#[derive(Clone, Debug)]
+pub struct FlowState {
+    pub spec: FlowSpec,
+    /// Effect sites resolved: `sites[k]` is effect k's.
+    sites: Vec<EffectSite>,
+    /// Recent requests, in correlation (arrival) order.
+    pending: VecDeque<Tracked>,
+    /// `effects` marks per pending request, in the same order.
+    marks: VecDeque<Mark>,
+    graded: FlowTotals,
+}
+
+impl FlowState {
+    fn effects(&self) -> usize {
+        self.sites.len()
+    }
+
+    fn find(&self, correlation: u64) -> Option<usize> {
+        self.pending.binary_search_by_key(&correlation, |t| t.correlation).ok()
+    }
+
+    /// Grades request `i` of `pending` as of `now` into `totals`.
+    fn grade(&self, i: usize, now: SimTime, totals: &mut FlowTotals) {
+        let t = self.pending[i];
+        let n = self.effects();
+        let marks = self.marks.range(i * n..(i + 1) * n);
+        totals.requests += 1;
+        if t.poison {
+            totals.poison += 1;
+            return;
+        }
+        let due = t.arrived + self.spec.within;
+        let complete = marks.clone().all(|m| m.count > 0);
+        if !complete && now < due {
+            totals.in_flight += 1;
+            return;
+        }
+        let (mut late, mut duplicated) = (false, false);
+        for (k, m) in marks.enumerate() {
+            let e = &mut totals.effects[k];
+            match m.count {
+                0 => e.missing += 1,
+                _ if m.first > due => {
+                    e.late += 1;
+                    late = true;
+                }
+                _ => e.on_time += 1,
+            }
+            e.repeats += u64::from(m.count.saturating_sub(1));
+            if m.count > 1 && !self.spec.at_least_once {
+                e.duplicated += 1;
+                duplicated = true;
+            }
+        }
+        totals.duplicated += u64::from(duplicated);
+        if !complete {
+            totals.incomplete += 1;
+            match totals.stopped_at.iter_mut().find(|s| s.0 == t.last_function && s.1 == t.trigger) {
+                Some(s) => s.2 += 1,
+                None => totals.stopped_at.push((t.last_function, t.trigger, 1)),
+            }
+        } else if late {
+            totals.late += 1;
+        } else {
+            totals.on_time += 1;
+        }
+    }
+
+    /// The totals as of `now`: the graded requests and the recent ones graded now.
+    pub fn totals(&self, now: SimTime) -> FlowTotals {
+        let mut totals = self.graded.clone();
+        for i in 0..self.pending.len() {
+            self.grade(i, now, &mut totals);
+        }
+        totals.stopped_at.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        totals
+    }
+
+    /// Grades and forgets the requests older than the retention.
+    fn forget_old(&mut self, now: SimTime) {
+        let keep = SimDuration(self.spec.within.0.saturating_mul(RETENTION_FACTOR)).max(MIN_RETENTION);
+        let n = self.effects();
+        while let Some(t) = self.pending.front() {
+            if now.since(t.arrived) <= keep {
+                break;
+            }
+            let mut graded = std::mem::take(&mut self.graded);
+            self.grade(0, now, &mut graded);
+            self.graded = graded;
+            self.pending.pop_front();
+            self.marks.drain(..n);
+        }
+    }
+}
+
+/// Every flow of the run, and which triggers feed which flow.
+#[derive(Clone, Debug, Default)]
+pub struct FlowLedger {
+    pub flows: Vec<FlowState>,
+    /// The flow of each trigger's requests, if any.
+    by_trigger: Vec<Option<u32>>,
+}
+
+impl FlowLedger {
+    /// `sites[f][k]`: flow f's effect k resolved; `from[f]`: its triggers' indices.
+    pub(crate) fn new(specs: &[FlowSpec], sites: Vec<Vec<EffectSite>>, from: Vec<Vec<u32>>, triggers: usize) -> Self {
+        let mut by_trigger = vec![None; triggers];
+        for (f, list) in from.iter().enumerate() {
+            for &t in list {
+                by_trigger[t as usize] = Some(f as u32);
+            }
+        }
+        let flows = specs
+            .iter()
+            .zip(sites)
+            .map(|(spec, sites)| FlowState {
+                graded: FlowTotals { effects: vec![EffectTotals::default(); sites.len()], ..FlowTotals::default() },
+                spec: spec.clone(),
+                sites,
+                pending: VecDeque::new(),
+                marks: VecDeque::new(),
+            })
+            .collect();
+        FlowLedger { flows, by_trigger }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.flows.is_empty()
+    }
+
+    /// A counted request of `trigger` arrived: follow it if a flow wants it.
+    pub(crate) fn arrived(&mut self, trigger: u32, correlation: u64, now: SimTime) {
+        let Some(Some(f)) = self.by_trigger.get(trigger as usize) else { return };
+        let flow = &mut self.flows[*f as usize];
+        flow.forget_old(now);
+        let tracked = Tracked { correlation, arrived: now, trigger, last_function: AT_TRIGGER, poison: false };
+        flow.pending.push_back(tracked);
+        let n = flow.effects();
+        flow.marks.extend(std::iter::repeat_n(Mark::default(), n));
+    }
+
+    fn locate(&mut self, correlation: u64) -> Option<(&mut FlowState, usize)> {
+        self.flows.iter_mut().find_map(|f| f.find(correlation).map(move |i| (f, i)))
+    }
+
+    /// The request is a poison input.
+    pub(crate) fn poisoned(&mut self, correlation: u64) {
+        if let Some((f, i)) = self.locate(correlation) {
+            f.pending[i].poison = true;
+        }
+    }
+
+    /// A function started work on the request.
+    pub(crate) fn reached(&mut self, correlation: u64, function: u32) {
+        if let Some((f, i)) = self.locate(correlation) {
+            f.pending[i].last_function = function;
+        }
+    }
+
+    /// The request caused an effect at `site` (`detail_type` for events). A function
+    /// with an idempotency store does an effect it already did as a no-op.
+    pub(crate) fn effect(&mut self, correlation: u64, site: EffectSite, detail_type: Option<&str>, idempotent: bool, now: SimTime) {
+        let Some((f, i)) = self.locate(correlation) else { return };
+        let n = f.effects();
+        for k in 0..n {
+            if f.sites[k] != site {
+                continue;
+            }
+            if let (Effect::Event { detail_type: Some(wanted), .. }, Some(got)) = (&f.spec.effects[k], detail_type)
+                && wanted != got
+            {
+                continue;
+            }
+            let mark = &mut f.marks[i * n + k];
+            if mark.count == 0 {
+                mark.first = now;
+            } else if idempotent {
+                continue;
+            }
+            mark.count = mark.count.saturating_add(1);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Flows (issue 13): every request followed by correlation id to its required effects,
+//! whatever the design in between; counts checked against the mechanisms that cause them.
+
+use crate::harness::{run, scenario};
+use faaslab::report::Report;
+use faaslab::scenario::Scenario;
+
+/// Uploads through an API that queues each one for a worker that writes a thumbnail and
+/// a row. `api` and `worker` are extra function fields, `flow` the flow's fields.
+fn pipeline(api: &str, worker: &str, flow: &str, duration: &str) -> String {
+    format!(
+        r#"Scenario(name: "flows", duration: "{duration}",
+        functions: [
+            (name: "api", runtime: Custom(cold_start: Constant(value: "0s")), duration: Constant(value: "200ms"),
+             calls: [Send(queue: "jobs")] {api}),
+            (name: "worker", runtime: Custom(cold_start: Constant(value: "0s")), duration: Constant(value: "10ms"),
+             calls: [Put(bucket: "thumbnails"), Query(database: "images-db", write: true)] {worker}),
+        ],
+        queues: [(name: "jobs", visibility_timeout: "2s", consumer: (function: "worker", batch_size: 1))],
+        buckets: [(name: "thumbnails")],
+        databases: [(name: "images-db", query_time: Constant(value: "5ms"))],
+        triggers: [Http(name: "uploads", target: "api", arrivals: Trace(per_minute: [1200]))],
+        flows: [(name: "upload", from: ["uploads"], effects: [Object(bucket: "thumbnails"), Row(database: "images-db")] {flow})])"#
+    )
+}
+
+fn report(text: &str) -> Report {
+    Report::of(&run(&scenario(text)), "flows")
+}
+
+#[test]
+fn requests_that_never_got_in_miss_every_effect_exactly() {
+    // The API may run 2 at once, 200 ms each (10 a second) against 20 a second: about
+    // half are throttled and reach nothing. Exactly those are incomplete, both effects
+    // missing, stopped at the trigger; every other request completes, once.
+    let r = report(&pipeline(", reserved_concurrency: 2", "", r#", within: "1m""#, "3m"));
+    let f = &r.flows[0];
+    let throttled = r.triggers[0].requests.throttled;
+    assert!(throttled > 400 && throttled < 800, "{throttled} throttled");
+    assert_eq!(f.requests, 1200);
+    assert_eq!((f.incomplete, f.poison, f.in_flight), (throttled, 0, 0));
+    assert_eq!(f.on_time, 1200 - throttled);
+    assert_eq!(f.on_time, r.triggers[0].requests.succeeded);
+    for e in &f.effects {
+        assert_eq!((e.missing, e.on_time, e.late, e.duplicated), (throttled, 1200 - throttled, 0, 0), "{}", e.effect);
+    }
+    assert_eq!(f.stopped_at.len(), 1);
+    assert_eq!((f.stopped_at[0].node.as_str(), f.stopped_at[0].requests), ("uploads (no function reached)", throttled));
+    // Conservation: every request is on time, late, incomplete, poison or in flight.
+    assert_eq!(f.on_time + f.late + f.incomplete + f.poison + f.in_flight, f.requests);
+}
+
+#[test]
+fn a_redelivered_message_repeats_its_effects_unless_the_worker_is_idempotent() {
+    // 20% of worker runs fail after doing their work (errors are raised at the end), and
+    // the message comes back: each repeat is one more object and one more row, exactly
+    // as many as the report's duplicate side effects.
+    let r = report(&pipeline("", ", error_rate: 0.2", r#", within: "1m""#, "3m"));
+    let f = &r.flows[0];
+    assert!(r.duplicates > 200, "{} duplicates", r.duplicates);
+    for e in &f.effects {
+        assert_eq!(e.repeats, r.duplicates, "{}", e.effect);
+        assert_eq!(e.missing, 0);
+        assert!(e.duplicated > 0 && e.duplicated <= e.repeats);
+    }
+    assert_eq!(f.duplicated, f.effects[0].duplicated, "both effects repeat together");
+    assert_eq!((f.incomplete, f.on_time + f.late), (0, 1200));
+    // With an idempotency store the repeats are no-ops: every upload exactly once.
+    let once = report(&pipeline("", ", error_rate: 0.2, idempotency: true", r#", within: "1m""#, "3m"));
+    let f = &once.flows[0];
+    assert_eq!((f.duplicated, f.effects[0].repeats, f.effects[1].repeats), (0, 0, 0));
+    assert!(once.duplicates_suppressed > 200);
+    // An at-least-once flow counts the repeats but grades none as duplicated.
+    let lenient = report(&pipeline("", ", error_rate: 0.2", r#", within: "1m", at_least_once: true"#, "3m"));
+    assert_eq!((lenient.flows[0].duplicated, lenient.flows[0].effects[0].repeats), (0, r.duplicates));
+}
+
+#[test]
+fn a_deadline_shorter_than_the_path_makes_every_request_late() {
+    // 200 ms in the API before the message is even sent: a 100 ms deadline is missed by
+    // every request, which still completes.
+    let r = report(&pipeline("", "", r#", within: "100ms""#, "3m"));
+    let f = &r.flows[0];
+    assert_eq!((f.on_time, f.late, f.incomplete), (0, 1200, 0));
+    assert_eq!((f.effects[0].late, f.effects[1].late), (1200, 1200));
+}
+
+#[test]
+fn a_design_that_does_nothing_fails_every_effect_and_says_where_requests_stopped() {
+    // The API answers and sends nothing: every request stops at it.
+    let text = pipeline("", "", r#", within: "1m""#, "3m").replace(r#"calls: [Send(queue: "jobs")] "#, "");
+    let graded = format!(
+        "{}, challenge: (goal: \"g\", objectives: [Flow(name: \"upload\", on_time: 0.99)], knobs: [], reference: [], debrief: \"d\"))",
+        text.strip_suffix(')').expect("a scenario ends with )")
+    );
+    let s = scenario(&graded);
+    let sim = run(&s);
+    let report = Report::of(&sim, "flows");
+    let f = &report.flows[0];
+    assert_eq!((f.incomplete, f.on_time), (1200, 0));
+    assert_eq!((f.stopped_at[0].node.as_str(), f.stopped_at[0].requests), ("api", 1200));
+    let grades = faaslab::report::objectives::evaluate_all(&s.challenge.as_ref().unwrap().objectives, &sim, &report);
+    assert!(!grades[0].passed);
+    let why = grades[0].why.as_deref().unwrap();
+    assert!(
+        why.contains("an object in thumbnails missing for 1200") && why.contains("stopped at api (1200)"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_flow_names_what_exists() {
+    let text = pipeline("", "", r#", within: "1m""#, "1m")
+        .replace(r#"from: ["uploads"]"#, r#"from: ["upload", "uploads"]"#)
+        .replace(r#"Object(bucket: "thumbnails")"#, r#"Object(bucket: "thumbs"), Event(bus: "events")"#);
+    let e = Scenario::parse(&text, "design.ron").unwrap_err().to_string();
+    assert!(e.contains("flows[0].from[0]: no trigger is named \"upload\""), "{e}");
+    assert!(e.contains("flows[0].effects[0]: no bucket is named \"thumbs\" (buckets: \"thumbnails\")"), "{e}");
+    assert!(e.contains("flows[0].effects[1]: no bus is named \"events\""), "{e}");
+    let zero = pipeline("", "", r#", within: "0s""#, "1m");
+    let e = Scenario::parse(&zero, "design.ron").unwrap_err().to_string();
+    assert!(e.contains("flows[0].within: a deadline above zero"), "{e}");
+}
