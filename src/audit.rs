@@ -183,6 +183,15 @@ pub fn run(
     let Some(challenge) = &scenario.challenge else {
         return Err(format!("scenario \"{}\" has no challenge to audit", scenario.name));
     };
+    // A brief is answered by a design: audit its reference design's settings.
+    if challenge.reference_design.is_some() {
+        let mut design = scenario.clone();
+        design.apply_reference()?;
+        if let Some(c) = &mut design.challenge {
+            c.reference_design = None;
+        }
+        return run(&design, options, progress);
+    }
     let mut domains = Vec::new();
     let mut units = Vec::new();
     for k in &challenge.knobs {
@@ -195,7 +204,12 @@ pub fn run(
     let mut settings: Vec<Vec<String>> = corner_settings.unwrap_or_default();
     let mut rng = RngStream::new(options.seed, &format!("audit/{}", scenario.name));
     // Too many corners to run them all: twice the random samples instead.
-    let extra = if corner_count == 0 { options.samples * 2 } else { options.samples };
+    // A brief has no knobs (the design is the answer): nothing to draw.
+    let extra = match (domains.is_empty(), corner_count) {
+        (true, _) => 0,
+        (false, 0) => options.samples * 2,
+        (false, _) => options.samples,
+    };
     for _ in 0..extra {
         settings.push(domains.iter().zip(&units).map(|(d, u)| d.draw(&mut rng, *u)).collect());
     }

@@ -7,9 +7,9 @@ use crate::report::Report;
 use crate::report::objectives::{ObjectiveResult, evaluate_all};
 use crate::scenario::Scenario;
 use crate::sim::kernel::time::SimDuration;
+use crate::sim::knobs::split_setting;
 use crate::sim::{Progress, RunEnd, Simulation};
 use std::sync::atomic::AtomicBool;
-use crate::sim::knobs::split_setting;
 
 /// How to set up and run a scenario. `Default` runs it as written, without a log.
 #[derive(Clone, Debug, Default)]

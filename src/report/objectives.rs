@@ -773,6 +773,11 @@ fn explain_flow(f: &super::FlowReport, on_time: f64) -> String {
             missing.join(", "),
             stops.join(", ")
         ));
+        if f.stopped_at.iter().any(|s| s.node.starts_with("unwired ") || s.node.ends_with("(no function reached)")) {
+            parts.push(
+                "nothing served some of them: connect the trigger (or the bucket it uploads into) to a function of the design".into(),
+            );
+        }
     }
     if f.duplicated > 0 {
         let twice: Vec<String> = (f.effects.iter().filter(|e| e.duplicated > 0))

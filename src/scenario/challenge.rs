@@ -28,6 +28,10 @@ pub struct Challenge {
     /// passing setting that makes them).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_duplicates: bool,
+    /// A brief's reference: a built-in design (see `scenario::DESIGNS`) that meets every
+    /// objective; `--reference` runs it instead of the brief.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_design: Option<String>,
 }
 
 /// A knob the player may turn: `(knob: "api.memory", min: 128, max: 3008, step: 64)`.

@@ -1,6 +1,7 @@
 //! Scenario files (RON): the schema, loading, validation and precise error messages.
 //! See docs/scenario-format.md for the format.
 
+pub mod brief;
 pub mod challenge;
 pub mod locate;
 pub mod objective;
@@ -54,12 +55,15 @@ struct ScenarioFile {
     description: String,
     #[serde(default = "default_seed")]
     seed: u64,
+    /// Required, except in a design (which takes its brief's).
+    #[serde(default)]
     duration: SimDuration,
     /// Requests that arrive before this are left out of the metrics.
     #[serde(default)]
     warmup: SimDuration,
     #[serde(default)]
     account: Account,
+    #[serde(default)]
     functions: Vec<FunctionSpec>,
     #[serde(default)]
     triggers: Vec<TriggerSpec>,
@@ -99,10 +103,18 @@ struct ScenarioFile {
     timeline: Vec<TimelineEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     challenge: Option<Challenge>,
+    /// A design: the brief (a library name or a path beside this file) whose world it
+    /// runs in (see `brief.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    brief: Option<String>,
+    /// A design's wiring of its brief's triggers, buckets and streams.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    connect: Vec<brief::Connect>,
 }
 
 impl From<ScenarioFile> for Scenario {
-    fn from(f: ScenarioFile) -> Scenario {
+    fn from(mut f: ScenarioFile) -> Scenario {
+        brief::stand_in_for_unwired(&mut f);
         let config = SimConfig {
             seed: f.seed,
             duration: f.duration,
@@ -155,6 +167,8 @@ impl From<Scenario> for ScenarioFile {
             fleet_triggers: c.fleet_triggers,
             timeline: c.timeline,
             challenge: s.challenge,
+            brief: None,
+            connect: Vec::new(),
         }
     }
 }
@@ -188,12 +202,24 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("search-index-sync", include_str!("../../scenarios/search-index-sync.ron")),
     ("least-privilege", include_str!("../../scenarios/least-privilege.ron")),
     ("config-and-secrets", include_str!("../../scenarios/config-and-secrets.ron")),
+    ("brief-image-upload", include_str!("../../scenarios/brief-image-upload.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
 pub fn built_in(name: &str) -> Option<Result<Scenario, ScenarioError>> {
-    LIBRARY.iter().find(|(n, _)| *n == name).map(|(n, text)| Scenario::parse(text, &format!("built-in scenario {n}")))
+    (LIBRARY.iter().chain(DESIGNS))
+        .find(|(n, _)| *n == name)
+        .map(|(n, text)| Scenario::parse(text, &format!("built-in scenario {n}")))
 }
+
+/// Designs for the library's briefs, embedded too: each brief's reference (named by its
+/// challenge's `reference_design`) and typical flawed designs that fail it for a
+/// teaching reason. Run by name like a library scenario (`faaslab run NAME`).
+pub const DESIGNS: &[(&str, &str)] = &[
+    ("image-upload-reference", include_str!("../../scenarios/designs/image-upload-reference.ron")),
+    ("image-upload-one-function", include_str!("../../scenarios/designs/image-upload-one-function.ron")),
+    ("image-upload-not-idempotent", include_str!("../../scenarios/designs/image-upload-not-idempotent.ron")),
+];
 
 /// The scenario the app opens and `faaslab run` uses when given no file.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.ron");
@@ -211,11 +237,21 @@ impl Scenario {
         problems
     }
 
-    /// Applies the challenge's reference solution (a teacher shows the answer).
+    /// Applies the challenge's reference solution (a teacher shows the answer): its knob
+    /// settings, or for a brief its reference design in place of the brief.
     pub fn apply_reference(&mut self) -> Result<(), String> {
         let Some(challenge) = self.challenge.clone() else {
             return Err(format!("scenario \"{}\" has no challenge, so no reference solution", self.name));
         };
+        if let Some(design) = &challenge.reference_design {
+            let seed = self.config.seed;
+            *self = match built_in(design) {
+                Some(Ok(s)) => s,
+                Some(Err(e)) => return Err(format!("the reference design {design:?} is invalid:\n{e}")),
+                None => return Err(format!("no built-in design is named {design:?}")),
+            };
+            self.config.seed = seed;
+        }
         for (name, value) in &challenge.reference {
             self.set_knob(name, value)?;
         }
@@ -249,29 +285,50 @@ impl Scenario {
     /// UTF-8 byte-order mark at the start is ignored (editors on Windows write one).
     pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         let text = strip_bom(text);
-        // Implicit `Some` lets optional fields be written plainly
-        // (`LogNormal(median: "120ms", p99: "900ms")`); `Some(10)` still works.
-        let options = ron::Options::default()
-            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-            .with_recursion_limit(MAX_NESTING);
-        let scenario: Scenario = options.from_str(text).map_err(|e| ScenarioError {
-            diagnostics: vec![Diagnostic {
-                origin: origin.to_string(),
-                line: e.span.start.line,
-                column: e.span.start.col,
-                path: String::new(),
-                message: match e.code {
-                    ron::Error::ExceededRecursionLimit => format!(
-                        "nested too deeply: brackets and parentheses may nest at most {MAX_NESTING} levels, which allows workflow steps (Parallel, Choice, catch) about {MAX_STEP_NESTING} levels inside each other"
-                    ),
-                    code => code.to_string(),
-                },
-            }],
-        })?;
+        let file = deserialize(text, origin)?;
+        let scenario = match file.brief.clone() {
+            None => Scenario::from(file),
+            Some(name) => match brief::merge(file, &name, origin) {
+                Ok(merged) => Scenario::from(merged),
+                Err(brief::MergeError::Brief(e)) => return Err(e),
+                Err(brief::MergeError::Design(problems)) => return Err(positioned(text, origin, problems)),
+            },
+        };
         let problems = scenario.problems();
         if problems.is_empty() {
             return Ok(scenario);
         }
+        Err(positioned(text, origin, problems))
+    }
+}
+
+/// A scenario file's text read as written (not yet merged with a brief or validated).
+fn deserialize(text: &str, origin: &str) -> Result<ScenarioFile, ScenarioError> {
+    let text = strip_bom(text);
+    // Implicit `Some` lets optional fields be written plainly
+    // (`LogNormal(median: "120ms", p99: "900ms")`); `Some(10)` still works.
+    let options = ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .with_recursion_limit(MAX_NESTING);
+    options.from_str(text).map_err(|e| ScenarioError {
+        diagnostics: vec![Diagnostic {
+            origin: origin.to_string(),
+            line: e.span.start.line,
+            column: e.span.start.col,
+            path: String::new(),
+            message: match e.code {
+                ron::Error::ExceededRecursionLimit => format!(
+                    "nested too deeply: brackets and parentheses may nest at most {MAX_NESTING} levels, which allows workflow steps (Parallel, Choice, catch) about {MAX_STEP_NESTING} levels inside each other"
+                ),
+                code => code.to_string(),
+            },
+        }],
+    })
+}
+
+/// Problems placed at the line and column of their path in `text`.
+fn positioned(text: &str, origin: &str, problems: Vec<crate::sim::config::Problem>) -> ScenarioError {
+    {
         let positions = locate::value_positions(text);
         let diagnostics = problems
             .into_iter()
@@ -280,9 +337,11 @@ impl Scenario {
                 Diagnostic { origin: origin.to_string(), line, column, path: p.path, message: p.message }
             })
             .collect();
-        Err(ScenarioError { diagnostics })
+        ScenarioError { diagnostics }
     }
+}
 
+impl Scenario {
     /// Parses and validates scenario text, and finds what runs but is almost surely a
     /// mistake (loops in the wiring), as positioned diagnostics (`faaslab check` prints
     /// them as warnings; they do not make the scenario invalid).

@@ -1,7 +1,6 @@
 //! From a configuration to a running world: every service built, names resolved to
 //! indices, functions wired to the calls they make and the databases they connect to.
 
-use crate::sim::services::flows::{Effect, EffectSite, FlowLedger};
 use crate::sim::config::SimConfig;
 use crate::sim::function::Call;
 use crate::sim::function::pool::{FunctionState, PoolIntegrals};
@@ -20,6 +19,7 @@ use crate::sim::services::api::ApiState;
 use crate::sim::services::async_invoke::AsyncInvocations;
 use crate::sim::services::bus::BusState;
 use crate::sim::services::database::DatabaseState;
+use crate::sim::services::flows::{Effect, EffectSite, FlowLedger};
 use crate::sim::services::queue::QueueState;
 use crate::sim::services::residency::ResidencyCheck;
 use crate::sim::services::storage::{BucketCounters, BucketState};
@@ -234,7 +234,9 @@ fn build_flows(config: &SimConfig, names: &Names) -> FlowLedger {
                 .collect()
         })
         .collect();
-    let from = (config.flows.iter()).map(|f| f.from.iter().map(|t| triggers.get(t.as_str()).copied().unwrap_or(0)).collect()).collect();
+    let from = (config.flows.iter())
+        .map(|f| f.from.iter().map(|t| triggers.get(t.as_str()).copied().unwrap_or(0)).collect())
+        .collect();
     FlowLedger::new(&config.flows, sites, from, config.triggers.len())
 }
 
@@ -321,11 +323,9 @@ fn resolve_calls(config: &SimConfig, names: &Names) -> Vec<Vec<ResolvedCall>> {
                         ResolvedCall::Put { bucket: find(&names.buckets, bucket), size_kb: *size_kb }
                     }
                     Call::Write { stream } => ResolvedCall::Write { stream: find(&names.streams, stream) },
-                    Call::Query { database, count, write } => ResolvedCall::Query {
-                        database: find(&names.databases, database),
-                        count: *count,
-                        write: *write,
-                    },
+                    Call::Query { database, count, write } => {
+                        ResolvedCall::Query { database: find(&names.databases, database), count: *count, write: *write }
+                    }
                     Call::Send { queue } => ResolvedCall::Send { queue: find(&names.queues, queue) },
                     Call::Api { api, retries, backoff, cache } => ResolvedCall::Api {
                         api: find(&names.apis, api),

@@ -133,6 +133,20 @@ impl TriggerSpec {
     }
 
     /// Points a function-invoking trigger (HTTP, async, schedule) at another function.
+    /// The name of what it sends to, to change (any kind of target).
+    pub fn target_mut(&mut self) -> &mut String {
+        match self {
+            TriggerSpec::Http { target, .. }
+            | TriggerSpec::Async { target, .. }
+            | TriggerSpec::Schedule { target, .. } => target,
+            TriggerSpec::Producer { queue, .. } => queue,
+            TriggerSpec::Events { bus, .. } => bus,
+            TriggerSpec::Upload { bucket, .. } => bucket,
+            TriggerSpec::Writes { stream, .. } => stream,
+            TriggerSpec::Workflow { workflow, .. } => workflow,
+        }
+    }
+
     pub fn set_target(&mut self, function: &str) {
         if let TriggerSpec::Http { target, .. }
         | TriggerSpec::Async { target, .. }

@@ -525,7 +525,10 @@ fn call_problems(call: &Call, caller: &str, names: &Names, push: &mut dyn FnMut(
             if let Some(c) = cache
                 && c.ttl > MAX_CACHE_TTL
             {
-                push("cache.ttl", format!("at most {MAX_CACHE_TTL} (an environment lives hours at most), got {}", c.ttl));
+                push(
+                    "cache.ttl",
+                    format!("at most {MAX_CACHE_TTL} (an environment lives hours at most), got {}", c.ttl),
+                );
             }
         }
         Call::Invoke { function, .. } => {

@@ -102,10 +102,7 @@ fn a_design_that_does_nothing_fails_every_effect_and_says_where_requests_stopped
     let grades = faaslab::report::objectives::evaluate_all(&s.challenge.as_ref().unwrap().objectives, &sim, &report);
     assert!(!grades[0].passed);
     let why = grades[0].why.as_deref().unwrap();
-    assert!(
-        why.contains("an object in thumbnails missing for 1200") && why.contains("stopped at api (1200)"),
-        "{why}"
-    );
+    assert!(why.contains("an object in thumbnails missing for 1200") && why.contains("stopped at api (1200)"), "{why}");
 }
 
 #[test]
@@ -120,4 +117,89 @@ fn a_flow_names_what_exists() {
     let zero = pipeline("", "", r#", within: "0s""#, "1m");
     let e = Scenario::parse(&zero, "design.ron").unwrap_err().to_string();
     assert!(e.contains("flows[0].within: a deadline above zero"), "{e}");
+}
+
+/// Every built-in design against its brief, seeds 1-5: the brief's reference passes,
+/// each flawed design fails, and for its teaching reason.
+#[test]
+fn each_brief_s_reference_design_passes_and_its_flawed_designs_fail_for_their_reason() {
+    use faaslab::report::objectives::evaluate_all;
+    use faaslab::scenario::{DESIGNS, built_in};
+    // (design, the objective label that must fail, words its reason must hold)
+    let flawed = [
+        ("image-upload-one-function", "requests scanner refused with 429", "over its limit"),
+        ("image-upload-not-idempotent", "requests of upload reaching every effect", "done twice"),
+    ];
+    for (name, _) in DESIGNS {
+        let design = built_in(name).expect("listed").unwrap_or_else(|e| panic!("{name}: {e}"));
+        for seed in 1..=5 {
+            let mut s = design.clone();
+            s.config.seed = seed;
+            let sim = run(&s);
+            let report = Report::of(&sim, name);
+            let grades = evaluate_all(&s.challenge.as_ref().expect("a brief's challenge").objectives, &sim, &report);
+            match flawed.iter().find(|(n, ..)| n == name) {
+                None => assert!(grades.iter().all(|g| g.passed), "{name} seed {seed}: {grades:?}"),
+                Some((_, label, reason)) => {
+                    let g = grades.iter().find(|g| g.label == *label).expect("the objective");
+                    assert!(
+                        !g.passed && g.why.as_deref().is_some_and(|w| w.contains(reason)),
+                        "{name} seed {seed}: {g:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_design_names_its_mistakes_in_its_own_text() {
+    let design = r#"Scenario(
+    name: "mine",
+    brief: "brief-image-upload",
+    duration: "5m",
+    functions: [(name: "work", runtime: Python, duration: Constant(value: "10ms"))],
+    buckets: [(name: "thumbnails")],
+    connect: [(from: "images", to: "work"), (from: "nothing", to: "work")],
+)"#;
+    let e = Scenario::parse(design, "mine.ron").unwrap_err().to_string();
+    assert!(e.contains("mine.ron:4:") && e.contains("duration: a design takes its duration from its brief"), "{e}");
+    assert!(
+        e.contains("mine.ron:6:") && e.contains("buckets[0].name: the brief already has a bucket named \"thumbnails\""),
+        "{e}"
+    );
+    assert!(e.contains("connect[1]: the brief has no trigger, bucket or stream named \"nothing\""), "{e}");
+    let unknown = design.replace("brief-image-upload", "brief-nowhere");
+    let e = Scenario::parse(&unknown, "mine.ron").unwrap_err().to_string();
+    assert!(e.contains("no built-in brief and no file") && e.contains("brief-image-upload"), "{e}");
+    // Connected to a function the design does not have: the merged scenario says so.
+    let wrong = r#"Scenario(name: "mine", brief: "brief-image-upload",
+        functions: [(name: "work", runtime: Python, duration: Constant(value: "10ms"))],
+        connect: [(from: "images", to: "wrok")])"#;
+    let e = Scenario::parse(wrong, "mine.ron").unwrap_err().to_string();
+    assert!(e.contains("no function is named \"wrok\""), "{e}");
+}
+
+#[test]
+fn a_design_saved_as_a_scenario_reopens_identically() {
+    let design = faaslab::scenario::built_in("image-upload-reference").expect("listed").expect("valid");
+    let text = design.to_ron();
+    let again = Scenario::parse(&text, "saved.ron").unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(again, design);
+    assert_eq!(report(&text).to_json(), Report::of(&run(&design), "flows").to_json());
+}
+
+#[test]
+fn an_unconnected_http_trigger_goes_to_a_stand_in_that_fails_its_requests() {
+    let brief = r#"Scenario(name: "b", duration: "1m",
+        triggers: [Http(name: "webhooks", target: "", arrivals: Constant(rate: 10.0))],
+        buckets: [(name: "payments")],
+        flows: [(name: "pay", from: ["webhooks"], within: "10s", effects: [Object(bucket: "payments")])])"#;
+    let r = report(brief);
+    let t = &r.triggers[0].requests;
+    // Every 100 ms from 0.1 s to 59.9 s.
+    assert_eq!((t.arrived, t.failed), (599, 599), "nothing serves an unconnected trigger");
+    let f = &r.flows[0];
+    assert_eq!(f.stopped_at[0].node, "unwired webhooks");
+    assert_eq!(f.incomplete + f.in_flight, 599);
 }

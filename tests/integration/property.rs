@@ -146,9 +146,11 @@ impl Gen {
             }
             for _ in 0..self.below(3) {
                 let call = match self.below(7) {
-                    0 if !databases.is_empty() => {
-                        Call::Query { database: self.pick(&databases).into(), count: 1 + self.below(3) as u32, write: false }
-                    }
+                    0 if !databases.is_empty() => Call::Query {
+                        database: self.pick(&databases).into(),
+                        count: 1 + self.below(3) as u32,
+                        write: false,
+                    },
                     1 if !queues.is_empty() => Call::Send { queue: self.pick(&queues).into() },
                     2 if !buses.is_empty() => Call::Publish { bus: self.pick(&buses).into(), detail_type: "E".into() },
                     3 if !streams.is_empty() => Call::Write { stream: self.pick(&streams).into() },
@@ -301,7 +303,14 @@ impl Gen {
                     target: self.pick(&functions).into(),
                     arrivals: Arrivals::Every { period: self.ms(1000, 30_000), offset: None },
                 },
-                _ => TriggerSpec::Http { name, target: self.pick(&functions).into(), arrivals, region: None, payload, durations: Default::default() },
+                _ => TriggerSpec::Http {
+                    name,
+                    target: self.pick(&functions).into(),
+                    arrivals,
+                    region: None,
+                    payload,
+                    durations: Default::default(),
+                },
             };
             config.triggers.push(trigger);
         }

@@ -76,7 +76,7 @@ impl Effect {
             Effect::Object { bucket } => format!("an object in {bucket}"),
             Effect::Row { database } => format!("a row in {database}"),
             Effect::ApiCall { api } => format!("a call to {api}"),
-            Effect::Event { bus, detail_type: Some(t) } => format!("a {t} event on {bus}"),
+            Effect::Event { bus, detail_type: Some(t) } => format!("an event {t} on {bus}"),
             Effect::Event { bus, detail_type: None } => format!("an event on {bus}"),
             Effect::Message { queue } => format!("a message in {queue}"),
             Effect::Record { stream } => format!("a record in {stream}"),
@@ -322,7 +322,14 @@ impl FlowLedger {
 
     /// The request caused an effect at `site` (`detail_type` for events). A function
     /// with an idempotency store does an effect it already did as a no-op.
-    pub(crate) fn effect(&mut self, correlation: u64, site: EffectSite, detail_type: Option<&str>, idempotent: bool, now: SimTime) {
+    pub(crate) fn effect(
+        &mut self,
+        correlation: u64,
+        site: EffectSite,
+        detail_type: Option<&str>,
+        idempotent: bool,
+        now: SimTime,
+    ) {
         let Some((f, i)) = self.locate(correlation) else { return };
         let n = f.effects();
         for k in 0..n {
