@@ -8,7 +8,9 @@
 //!   was parked for a human instead of retried;
 //! - a duplicate side effect (a challenge that tolerates them says `allow_duplicates`);
 //! - work lost behind an asynchronous hop: an event dropped after its retries, a
-//!   message expired, a stream record skipped, a workflow execution ended failed.
+//!   message expired, a stream record skipped, a workflow execution ended failed;
+//! - results kept only in /tmp (lost with their environment), or a /tmp paid for at
+//!   more than twice what any environment held in it.
 //!
 //! A challenge that a rejected setting passes is a defect of the challenge: CI audits
 //! every library challenge and fails on any.
@@ -386,6 +388,20 @@ pub fn red_flags(report: &Report, baseline: &Report, groups: &[Vec<String>], cha
     }
     if !lost.is_empty() {
         flags.push(format!("work lost behind an asynchronous hop: {}", lost.join(", ")));
+    }
+    for f in &report.functions {
+        let kept = f.tmp_results_lost + f.tmp_results_held;
+        if kept > 0 {
+            flags.push(format!("results kept only in /tmp: {kept} of {}'s, lost with their environments", f.name));
+        }
+        // Paying for /tmp that nothing fills: more than twice what one environment held.
+        let size = f.ephemeral_mb.unwrap_or(crate::sim::function::MIN_EPHEMERAL_MB);
+        if size > crate::sim::kernel::cost::FREE_EPHEMERAL_MB && f64::from(size) > 2.0 * f.tmp_peak_mb.max(256.0) {
+            flags.push(format!(
+                "/tmp oversized: {} pays for {size} MB and held at most {:.0} MB",
+                f.name, f.tmp_peak_mb
+            ));
+        }
     }
     flags
 }
