@@ -549,6 +549,12 @@ fn explain_handler(report: &Report, of: &str) -> String {
         causes.push(format!("{} cold starts of p50 {} each", f.cold_starts, ms(f.cold_start_ms.p50)));
     }
     causes.push(format!("handler p99 {} at {} MB", ms(f.duration_ms.p99), f.memory_mb));
+    if f.tmp_downloads > 0 {
+        causes.push(format!(
+            "{} downloads of its /tmp file ({:.1} GB) inside those handler times (a file not kept, or a new environment)",
+            f.tmp_downloads, f.tmp_download_gb
+        ));
+    }
     if f.throttles > 0 {
         causes.push(format!("{} throttled", f.throttles));
     }
