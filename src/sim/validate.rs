@@ -464,13 +464,16 @@ impl FunctionSpec {
                     if *keep && size_mb.is_finite() {
                         kept_mb += size_mb;
                         if kept_mb > f64::from(ephemeral) {
-                            let what = if kept_mb > *size_mb { "with the files kept before it, " } else { "" };
+                            let with = if kept_mb > *size_mb {
+                                format!(", with the files kept before it {} MB,", num(kept_mb))
+                            } else {
+                                String::new()
+                            };
                             at.push(
                                 &format!("calls[{k}].size_mb"),
                                 format!(
-                                    "a kept /tmp file of {} MB {what}needs {} MB, more than ephemeral_mb ({ephemeral} MB): raise ephemeral_mb to at least {}, or write keep: false",
+                                    "a kept /tmp file of {} MB{with} does not fit in ephemeral_mb ({ephemeral} MB): raise ephemeral_mb to at least {}, or write keep: false",
                                     num(*size_mb),
-                                    num(kept_mb),
                                     kept_mb.ceil()
                                 ),
                             );

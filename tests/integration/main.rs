@@ -12,6 +12,7 @@ mod conservation;
 mod cost;
 mod determinism;
 mod docs;
+mod ephemeral;
 mod golden;
 mod replay;
 mod scenarios;
