@@ -8,7 +8,9 @@
 //!   was parked for a human instead of retried;
 //! - a duplicate side effect (a challenge that tolerates them says `allow_duplicates`);
 //! - work lost behind an asynchronous hop: an event dropped after its retries, a
-//!   message expired, a stream record skipped, a workflow execution ended failed.
+//!   message expired, a stream record skipped, a workflow execution ended failed;
+//! - results kept only in /tmp (lost with their environment), or a /tmp paid for at
+//!   more than twice what any environment held in it, for over 5% of its compute.
 //!
 //! A challenge that a rejected setting passes is a defect of the challenge: CI audits
 //! every library challenge and fails on any.
@@ -401,7 +403,35 @@ pub fn red_flags(report: &Report, baseline: &Report, groups: &[Vec<String>], cha
     if !lost.is_empty() {
         flags.push(format!("work lost behind an asynchronous hop: {}", lost.join(", ")));
     }
+    for f in &report.functions {
+        let kept = f.tmp_results_lost + f.tmp_results_held;
+        if kept > 0 {
+            flags.push(format!("results kept only in /tmp: {kept} of {}'s, lost with their environments", f.name));
+        }
+        if let Some(flag) = tmp_oversized(f) {
+            flags.push(flag);
+        }
+    }
     flags
+}
+
+/// A /tmp paid for and not filled: more than twice what any environment held, at a
+/// price above 5% of the function's compute price (at AWS's prices a large /tmp on a
+/// large function is a rounding error; on a 128 MB function 10 GB of it is 14% more).
+fn tmp_oversized(f: &crate::report::FunctionReport) -> Option<String> {
+    use crate::sim::kernel::cost::{Architecture, FREE_EPHEMERAL_MB, Prices};
+    let size = f.ephemeral_mb?;
+    let prices = Prices::for_arch(Architecture::X86);
+    let extra = f64::from(size.saturating_sub(FREE_EPHEMERAL_MB));
+    let share = extra * prices.ephemeral_per_gb_second / (f64::from(f.memory_mb) * prices.per_gb_second);
+    (f64::from(size) > 2.0 * f.tmp_peak_mb && share > 0.05).then(|| {
+        format!(
+            "/tmp oversized: {} pays for {size} MB ({:.0}% on top of its compute) and held at most {:.0} MB",
+            f.name,
+            share * 100.0,
+            f.tmp_peak_mb
+        )
+    })
 }
 
 impl Audit {

@@ -107,6 +107,32 @@ pub struct FunctionReport {
     pub api_cache_hits: u64,
     #[serde(skip_serializing_if = "is_zero")]
     pub stale_secrets: u64,
+    /// /tmp (ephemeral storage): its size when the function uses /tmp or sizes it
+    /// (absent otherwise: the default 512 MB, unused).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ephemeral_mb: Option<u32>,
+    /// The most /tmp one environment held, MB.
+    #[serde(skip_serializing_if = "is_zero_f64")]
+    pub tmp_peak_mb: f64,
+    /// `TmpFile` downloads (one per new environment when kept), the GB they moved, and
+    /// calls that found the file already in /tmp (a warm environment).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tmp_downloads: u64,
+    #[serde(skip_serializing_if = "is_zero_f64")]
+    pub tmp_download_gb: f64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tmp_file_hits: u64,
+    /// Invocations failed because /tmp was full ("No space left on device").
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tmp_full: u64,
+    /// Results written to /tmp instead of a bucket: lost with their environment when it
+    /// was reclaimed, or still held (at risk) at the end. written = lost + held.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tmp_results_written: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tmp_results_lost: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tmp_results_held: u64,
     pub duration_ms: DurationReport,
     pub cold_start_ms: DurationReport,
     pub gb_seconds: f64,
@@ -140,6 +166,9 @@ pub struct CostReport {
     pub requests_usd: f64,
     pub compute_usd: f64,
     pub provisioned_usd: f64,
+    /// /tmp above the free 512 MB (absent when no function sizes it above).
+    #[serde(skip_serializing_if = "is_zero_f64")]
+    pub ephemeral_usd: f64,
     /// The servers serving the triggers moved off functions (the `fleet` knob), sized
     /// for their peak, by the hour; 0 when nothing was moved.
     pub moved_to_fleet_usd: f64,
@@ -518,6 +547,10 @@ fn cache_ttl_of(config: &crate::sim::config::SimConfig, api: &str) -> Option<f64
         .reduce(f64::max)
 }
 
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
+}
+
 fn is_zero_u32(x: &u32) -> bool {
     *x == 0
 }
@@ -595,6 +628,15 @@ fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> Functio
         wrong_results: c.wrong_results,
         api_cache_hits: c.api_cache_hits,
         stale_secrets: c.stale_secrets,
+        ephemeral_mb: uses_tmp(spec).then_some(spec.ephemeral_mb),
+        tmp_peak_mb: c.tmp_peak_kb as f64 / 1024.0,
+        tmp_downloads: c.tmp_downloads,
+        tmp_download_gb: c.tmp_download_kb as f64 / 1024.0 / 1024.0,
+        tmp_file_hits: c.tmp_file_hits,
+        tmp_full: c.tmp_full,
+        tmp_results_written: c.tmp_results_written,
+        tmp_results_lost: c.tmp_results_lost,
+        tmp_results_held: f.environment_slots().map(|(_, e)| u64::from(e.tmp_results)).sum(),
         duration_ms: DurationReport {
             mean: d.mean_ms(),
             p50: d.quantile_ms(0.5),
@@ -610,6 +652,13 @@ fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> Functio
         gb_seconds: f.usage.gb_seconds(),
         permissions: spec.permissions.as_ref().map(|granted| permissions_report(sim, f, granted)),
     }
+}
+
+/// Whether a function uses or sizes its /tmp (its report then says so).
+fn uses_tmp(spec: &crate::sim::function::FunctionSpec) -> bool {
+    use crate::sim::function::Call;
+    spec.ephemeral_mb != crate::sim::function::MIN_EPHEMERAL_MB
+        || spec.calls.iter().any(|c| matches!(c, Call::TmpFile { .. } | Call::Put { to_tmp: true, .. }))
 }
 
 fn permissions_report(
@@ -755,6 +804,7 @@ impl Report {
                 requests_usd: bill.requests_usd,
                 compute_usd: bill.compute_usd,
                 provisioned_usd: bill.provisioned_usd,
+                ephemeral_usd: bill.ephemeral_usd,
                 moved_to_fleet_usd: moved_usd,
                 moved_to_fleet_instances: moved_instances,
                 server_fleet_usd: fleet_usd,

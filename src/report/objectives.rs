@@ -188,8 +188,13 @@ fn cost_per_month(report: &Report, bound: f64) -> ObjectiveResult {
     at_most("cost per month".to_string(), (measured, bound), texts, || {
         let c = &report.cost;
         let monthly = |usd: f64| usd / report.simulated_seconds.max(1e-9) * crate::sim::kernel::cost::MONTH_SECS;
+        let tmp = if c.ephemeral_usd > 0.0 {
+            format!(", /tmp above 512 MB ${:.2}", monthly(c.ephemeral_usd))
+        } else {
+            String::new()
+        };
         Some(format!(
-            "per month: compute ${:.2}, requests ${:.2}, provisioned concurrency ${:.2} (over {:.0} s measured)",
+            "per month: compute ${:.2}, requests ${:.2}, provisioned concurrency ${:.2}{tmp} (over {:.0} s measured)",
             monthly(c.compute_usd),
             monthly(c.requests_usd),
             monthly(c.provisioned_usd),
@@ -545,6 +550,12 @@ fn explain_handler(report: &Report, of: &str) -> String {
         causes.push(format!("{} cold starts of p50 {} each", f.cold_starts, ms(f.cold_start_ms.p50)));
     }
     causes.push(format!("handler p99 {} at {} MB", ms(f.duration_ms.p99), f.memory_mb));
+    if f.tmp_downloads > 0 {
+        causes.push(format!(
+            "{} downloads of its /tmp file ({:.1} GB) inside those handler times (a file not kept, or a new environment)",
+            f.tmp_downloads, f.tmp_download_gb
+        ));
+    }
     if f.throttles > 0 {
         causes.push(format!("{} throttled", f.throttles));
     }
@@ -566,6 +577,14 @@ fn explain_errors(report: &Report) -> String {
         return format!(
             "{}: {} requests failed on a secret rotated after its environments cached it: they kept the old one until their cache expired (re-read the secret when it stops working)",
             f.name, f.stale_secrets
+        );
+    }
+    if let Some(f) = report.functions.iter().filter(|f| f.tmp_full > 0).max_by_key(|f| f.tmp_full) {
+        return format!(
+            "{}: {} invocations failed with No space left on device: /tmp ({} MB) could not hold what they wrote there",
+            f.name,
+            f.tmp_full,
+            f.ephemeral_mb.unwrap_or(crate::sim::function::MIN_EPHEMERAL_MB)
         );
     }
     if let Some(a) = report.apis.iter().filter(|a| a.gave_up > 0).max_by_key(|a| a.gave_up) {
@@ -690,6 +709,16 @@ fn lost_messages(report: &Report, allow_dlq: bool) -> (u64, Vec<String>) {
                 why += " (too old, or their batch gave up with no on-failure destination)";
             }
             reasons.push(why);
+        }
+    }
+    for f in &report.functions {
+        let kept = f.tmp_results_lost + f.tmp_results_held;
+        if kept > 0 {
+            lost += kept;
+            reasons.push(format!(
+                "{}: {kept} results written to /tmp instead of a bucket ({} lost when their environments were reclaimed, {} still in /tmp at the end, to be lost with theirs): /tmp lasts as long as its environment",
+                f.name, f.tmp_results_lost, f.tmp_results_held
+            ));
         }
     }
     for w in &report.workflows {

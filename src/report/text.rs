@@ -318,6 +318,9 @@ fn cost(o: &mut String, r: &Report) {
         usd(c.compute_usd),
         usd(c.provisioned_usd)
     );
+    if c.ephemeral_usd > 0.0 {
+        let _ = writeln!(o, "             of which /tmp above the free 512 MB {}", usd(c.ephemeral_usd));
+    }
     let _ = writeln!(o, "             about {} a month at this traffic (730 h)", usd(c.per_month_usd));
     let _ = writeln!(
         o,
@@ -381,6 +384,7 @@ fn function(o: &mut String, f: &FunctionReport) {
             f.api_cache_hits, f.stale_secrets
         );
     }
+    tmp_lines(o, f);
     let d = &f.duration_ms;
     let _ = writeln!(
         o,
@@ -390,6 +394,29 @@ fn function(o: &mut String, f: &FunctionReport) {
         ms(d.p99),
         f.gb_seconds
     );
+}
+
+/// A function's /tmp: its size, what it held, the downloads, and results kept there.
+fn tmp_lines(o: &mut String, f: &FunctionReport) {
+    let Some(size) = f.ephemeral_mb else { return };
+    let _ = writeln!(o, "  /tmp {size} MB, at most {:.0} MB held by one environment", f.tmp_peak_mb);
+    if f.tmp_downloads + f.tmp_file_hits > 0 {
+        let _ = writeln!(
+            o,
+            "  /tmp file: {} downloads ({:.1} GB), {} requests found it already there (a warm environment)",
+            f.tmp_downloads, f.tmp_download_gb, f.tmp_file_hits
+        );
+    }
+    if f.tmp_full > 0 {
+        let _ = writeln!(o, "  {} invocations failed: /tmp was full (No space left on device)", f.tmp_full);
+    }
+    if f.tmp_results_written > 0 {
+        let _ = writeln!(
+            o,
+            "  {} results written to /tmp instead of a bucket: {} LOST with their reclaimed environments, {} still there at the end (lost with theirs)",
+            f.tmp_results_written, f.tmp_results_lost, f.tmp_results_held
+        );
+    }
 }
 
 /// A resource's residency rule and who broke it.

@@ -202,6 +202,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("search-index-sync", include_str!("../../scenarios/search-index-sync.ron")),
     ("least-privilege", include_str!("../../scenarios/least-privilege.ron")),
     ("config-and-secrets", include_str!("../../scenarios/config-and-secrets.ron")),
+    ("ml-thumbnailer-tmp", include_str!("../../scenarios/ml-thumbnailer-tmp.ron")),
     ("brief-image-upload", include_str!("../../scenarios/brief-image-upload.ron")),
 ];
 

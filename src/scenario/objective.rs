@@ -33,8 +33,8 @@ pub enum Objective {
         at_most: f64,
     },
     /// No work lost: nothing expired from a queue, dropped after its last retry, skipped
-    /// by a stream, or left in a workflow execution that ended failed (neither done nor
-    /// undone). Dead-lettered messages and events count as lost; with `allow_dlq`, a
+    /// by a stream, left in a workflow execution that ended failed (neither done nor
+    /// undone), or written to /tmp instead of a bucket (lost with its environment). Dead-lettered messages and events count as lost; with `allow_dlq`, a
     /// dead-letter queue may hold poison messages, those that could never succeed, and
     /// only those (a transient failure dead-lettered is work a human must redo).
     NoMessageLost {

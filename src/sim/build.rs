@@ -319,8 +319,18 @@ fn resolve_calls(config: &SimConfig, names: &Names) -> Vec<Vec<ResolvedCall>> {
                 .enumerate()
                 .map(|(k, c)| match c {
                     Call::Publish { bus, .. } => ResolvedCall::Publish { bus: find(&names.buses, bus), call: k as u32 },
-                    Call::Put { bucket, size_kb } => {
-                        ResolvedCall::Put { bucket: find(&names.buckets, bucket), size_kb: *size_kb }
+                    Call::Put { bucket, size_kb, to_tmp } => {
+                        ResolvedCall::Put { bucket: find(&names.buckets, bucket), size_kb: *size_kb, to_tmp: *to_tmp }
+                    }
+                    Call::TmpFile { size_mb, mb_per_s, keep, .. } => {
+                        // Numbered among the function's TmpFile calls (validated: at most 8).
+                        let file = f.calls[..k].iter().filter(|c| matches!(c, Call::TmpFile { .. })).count() as u8;
+                        ResolvedCall::TmpFile {
+                            file,
+                            size_kb: (size_mb * 1024.0).ceil() as u64,
+                            download: SimDuration::from_secs_f64(size_mb / mb_per_s),
+                            keep: *keep,
+                        }
                     }
                     Call::Write { stream } => ResolvedCall::Write { stream: find(&names.streams, stream) },
                     Call::Query { database, count, write } => {

@@ -75,6 +75,8 @@ enum Event {
     ApiDone { api: u32, function: u32, env: u32 },
     /// A call's back-off after a 429 or an error ended: try it again.
     ApiRetry { function: u32, env: u32 },
+    /// A `TmpFile` download finished.
+    TmpFetched { function: u32, env: u32 },
 }
 
 /// Where a run stands, for a progress line (`Simulation::run_with`).
@@ -329,6 +331,7 @@ impl Simulation {
             Event::FleetDone { trigger, counted } => self.on_fleet_done(trigger, counted),
             Event::ApiDone { api, function, env } => self.on_api_done(api, function, env),
             Event::ApiRetry { function, env } => self.on_api_retry(function, env),
+            Event::TmpFetched { function, env } => self.on_tmp_fetched(function, env),
         }
     }
 

@@ -33,6 +33,16 @@ pub(crate) enum ResolvedCall {
     Put {
         bucket: u32,
         size_kb: f64,
+        /// Written to the environment's /tmp instead of the bucket.
+        to_tmp: bool,
+    },
+    /// A file in /tmp: its bit in the environment's `tmp_files`, its size, how long its
+    /// download takes, and whether the environment keeps it.
+    TmpFile {
+        file: u8,
+        size_kb: u64,
+        download: SimDuration,
+        keep: bool,
     },
     Query {
         database: u32,
@@ -73,6 +83,8 @@ pub(crate) enum CallFailure {
     AccessDenied,
     /// A cached secret was rotated since the environment read it.
     StaleSecret,
+    /// /tmp had no room for a file or a result ("No space left on device").
+    TmpFull,
 }
 
 /// A request being served by an environment.

@@ -5,7 +5,10 @@
 
 use crate::sim::config::{MAX_CONCURRENCY_LIMIT, MAX_EXPECTED_ARRIVALS, Problem, SimConfig, UNRESERVED_MINIMUM};
 use crate::sim::function::permissions::Permission;
-use crate::sim::function::{Call, FunctionSpec, InitStyle, KeepAlive, MAX_MEMORY_MB, MAX_TIMEOUT, MIN_MEMORY_MB};
+use crate::sim::function::{
+    Call, FunctionSpec, InitStyle, KeepAlive, MAX_EPHEMERAL_MB, MAX_MEMORY_MB, MAX_TIMEOUT, MAX_TMP_FILES,
+    MIN_EPHEMERAL_MB, MIN_MEMORY_MB,
+};
 use crate::sim::kernel::arrivals::Arrivals;
 use crate::sim::kernel::num;
 use crate::sim::kernel::time::SimDuration;
@@ -366,6 +369,15 @@ impl FunctionSpec {
         if f.threads == 0 || f.threads > 64 {
             at.push("threads", format!("threads must be 1..64, got {}", f.threads));
         }
+        if !(MIN_EPHEMERAL_MB..=MAX_EPHEMERAL_MB).contains(&f.ephemeral_mb) {
+            at.push(
+                "ephemeral_mb",
+                format!(
+                    "/tmp (ephemeral storage) is {MIN_EPHEMERAL_MB}..{MAX_EPHEMERAL_MB} MB, as on AWS, got {}",
+                    f.ephemeral_mb
+                ),
+            );
+        }
         if !(0.0..=250.0).contains(&f.package_mb) {
             at.push("package_mb", format!("package size must be 0..250 MB, got {}", num(f.package_mb)));
         }
@@ -442,8 +454,46 @@ impl FunctionSpec {
             at.push("on_failure", problem);
         }
         let mut cached = 0;
+        let (mut tmp_files, mut kept_mb) = (0, 0.0);
         for (k, call) in f.calls.iter().enumerate() {
             call_problems(call, &f.name, names, &mut |field, message| at.push(&format!("calls[{k}].{field}"), message));
+            let ephemeral = f.ephemeral_mb;
+            match call {
+                Call::TmpFile { size_mb, keep, .. } => {
+                    tmp_files += 1;
+                    if tmp_files > MAX_TMP_FILES {
+                        at.push(&format!("calls[{k}]"), format!("at most {MAX_TMP_FILES} TmpFile calls per function"));
+                    }
+                    if *keep && size_mb.is_finite() {
+                        kept_mb += size_mb;
+                        if kept_mb > f64::from(ephemeral) {
+                            let with = if kept_mb > *size_mb {
+                                format!(", with the files kept before it {} MB,", num(kept_mb))
+                            } else {
+                                String::new()
+                            };
+                            at.push(
+                                &format!("calls[{k}].size_mb"),
+                                format!(
+                                    "a kept /tmp file of {} MB{with} does not fit in ephemeral_mb ({ephemeral} MB): raise ephemeral_mb to at least {}, or write keep: false",
+                                    num(*size_mb),
+                                    kept_mb.ceil()
+                                ),
+                            );
+                        }
+                    }
+                }
+                Call::Put { size_kb, to_tmp: true, .. } if *size_kb > f64::from(ephemeral) * 1024.0 => {
+                    at.push(
+                        &format!("calls[{k}].size_kb"),
+                        format!(
+                            "a result of {} KB written to /tmp does not fit in ephemeral_mb ({ephemeral} MB)",
+                            num(*size_kb)
+                        ),
+                    );
+                }
+                _ => {}
+            }
             if let Call::Api { cache: Some(_), .. } = call {
                 cached += 1;
                 if cached > 1 {
@@ -507,7 +557,22 @@ fn call_problems(call: &Call, caller: &str, names: &Names, push: &mut dyn FnMut(
                 push("stream", problem);
             }
         }
-        Call::Put { bucket, size_kb } => {
+        Call::TmpFile { from, size_mb, mb_per_s, .. } => {
+            if let Some(problem) = names.unknown_bucket(from) {
+                push("from", problem);
+            }
+            if !(size_mb.is_finite() && *size_mb > 0.0 && *size_mb <= f64::from(MAX_EPHEMERAL_MB)) {
+                let max = MAX_EPHEMERAL_MB;
+                push(
+                    "size_mb",
+                    format!("a size in MB above 0 and at most {max} (the largest /tmp), got {}", num(*size_mb)),
+                );
+            }
+            if !(mb_per_s.is_finite() && *mb_per_s > 0.0 && *mb_per_s <= 10_000.0) {
+                push("mb_per_s", format!("a download speed in MB/s above 0 and at most 10000, got {}", num(*mb_per_s)));
+            }
+        }
+        Call::Put { bucket, size_kb, .. } => {
             if let Some(problem) = names.unknown_bucket(bucket) {
                 push("bucket", problem);
             }

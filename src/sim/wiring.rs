@@ -52,6 +52,8 @@ impl Graph {
             for call in &spec.calls {
                 match call {
                     Call::Send { queue: name } => out.extend(queues.get(name).map(|k| (queue(k), None))),
+                    // A result written to /tmp never reaches the bucket; a TmpFile only reads one.
+                    Call::Put { to_tmp: true, .. } | Call::TmpFile { .. } => {}
                     Call::Put { bucket: name, .. } => out.extend(buckets.get(name).map(|k| (bucket(k), None))),
                     Call::Write { stream: name } => out.extend(streams.get(name).map(|k| (stream(k), None))),
                     Call::Invoke { function: name, .. } => out.extend(functions.get(name).map(|k| (function(k), None))),

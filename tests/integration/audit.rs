@@ -65,3 +65,26 @@ fn the_audit_finds_a_route_switched_off() {
         off.red_flags
     );
 }
+
+#[test]
+fn the_audit_finds_reports_kept_in_tmp_and_a_tmp_paid_for_and_never_filled() {
+    // Without "no work lost", the /tmp challenge would pass reports kept in /tmp while
+    // they fit; and a 10 GB /tmp on the 128 MB report writer, which keeps nothing there,
+    // is 14% on top of its compute for nothing.
+    let mut s = built_in("ml-thumbnailer-tmp");
+    let c = s.challenge.as_mut().unwrap();
+    c.objectives.retain(|o| !matches!(o, Objective::NoMessageLost { .. } | Objective::ServedShare { .. }));
+    for k in &mut c.knobs {
+        if k.knob == "report-writer.ephemeral_mb" {
+            k.max = Some(10_240.0);
+        }
+    }
+    let audit = run(&s, &small(), &|_, _| {}).unwrap();
+    let flagged = |words: &str| audit.rejected.iter().find(|r| r.red_flags.iter().any(|f| f.contains(words)));
+    let kept = flagged("results kept only in /tmp").unwrap_or_else(|| panic!("{}", audit.to_text()));
+    assert!(kept.setting.iter().any(|(k, v)| k == "report-writer.results_to" && v == "tmp"), "{:?}", kept.setting);
+    let oversized = flagged("/tmp oversized: report-writer pays for 10240 MB (14% on top of its compute)");
+    assert!(oversized.is_some(), "{}", audit.to_text());
+    // The thumbnailer's 10 GB /tmp holding an 800 MB model adds under 1%: not a flag.
+    assert!(flagged("/tmp oversized: thumbnailer").is_none(), "{}", audit.to_text());
+}

@@ -197,3 +197,33 @@ fn a_residency_is_named_where_it_is_wrong() {
     let queue = db("").replace(r#"queues: [(name: "q")]"#, r#"queues: [(name: "q", residency: "eu")]"#);
     expect(&queue, 13, 26, "residency");
 }
+
+#[test]
+fn a_tmp_that_cannot_hold_its_files_is_named_where_it_is_written() {
+    // /tmp is 512..10240 MB ("Configure ephemeral storage", AWS Lambda Developer Guide).
+    expect(&GOOD.replace("memory_mb: 512,", "memory_mb: 512, ephemeral_mb: 256,"), 8, 43, "512..10240 MB");
+    expect(&GOOD.replace("memory_mb: 512,", "memory_mb: 512, ephemeral_mb: 20000,"), 8, 43, "512..10240 MB");
+    let tmp = |fields: &str, call: &str| {
+        GOOD.replace("memory_mb: 512,", &format!("memory_mb: 512, {fields} calls: [{call}],"))
+            .replace("    triggers: [", "    buckets: [(name: \"models\")],\n    triggers: [")
+    };
+    // A kept file bigger than the function's /tmp, and two that do not fit together.
+    expect(
+        &tmp("", r#"TmpFile(from: "models", size_mb: 800.0)"#),
+        8,
+        71,
+        "a kept /tmp file of 800 MB does not fit in ephemeral_mb (512 MB): raise ephemeral_mb to at least 800, or write keep: false",
+    );
+    let two = r#"TmpFile(from: "models", size_mb: 300.0), TmpFile(from: "models", size_mb: 300.0)"#;
+    expect(&tmp("", two), 8, 112, "with the files kept before it 600 MB,");
+    // Not kept, it needs no room; sizes and speeds out of range; a bucket that is not there.
+    let (code, err, _) = check(&tmp("", r#"TmpFile(from: "models", size_mb: 800.0, keep: false)"#));
+    assert_eq!(code, Some(0), "{err}");
+    expect(&tmp("ephemeral_mb: 1024,", r#"TmpFile(from: "models", size_mb: 0.0)"#), 8, 90, "above 0 and at most 10240");
+    let slow = r#"TmpFile(from: "models", size_mb: 10.0, mb_per_s: 0.0)"#;
+    expect(&tmp("", slow), 8, 87, "a download speed in MB/s above 0");
+    expect(&tmp("", r#"TmpFile(from: "weights", size_mb: 10.0)"#), 8, 52, "no bucket is named \"weights\"");
+    // A result written to /tmp bigger than /tmp.
+    let put = r#"Put(bucket: "models", size_kb: 600000.0, to_tmp: true)"#;
+    expect(&tmp("", put), 8, 69, "a result of 600000 KB written to /tmp does not fit in ephemeral_mb (512 MB)");
+}

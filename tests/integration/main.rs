@@ -13,6 +13,7 @@ mod conservation;
 mod cost;
 mod determinism;
 mod docs;
+mod ephemeral;
 mod flows;
 mod golden;
 mod replay;

@@ -189,6 +189,7 @@ impl Graph {
                     Call::Send { queue } => link(&graph, me, NodeKind::Queue, queue),
                     Call::Publish { bus, .. } => link(&graph, me, NodeKind::Bus, bus),
                     Call::Put { bucket, .. } => link(&graph, me, NodeKind::Bucket, bucket),
+                    Call::TmpFile { from, .. } => link(&graph, me, NodeKind::Bucket, from),
                     Call::Write { stream } => link(&graph, me, NodeKind::Stream, stream),
                     Call::Invoke { function, .. } => link(&graph, me, NodeKind::Function, function),
                     Call::Api { api, .. } => link(&graph, me, NodeKind::Api, api),

@@ -2,7 +2,6 @@
 //! (or a pooler), messages, events, objects, table writes, and other functions invoked
 //! synchronously (the caller waits, busy and billed) or asynchronously.
 
-use crate::sim::Simulation;
 use crate::sim::function::{ApiCache, Call};
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::log::{LogEntry, LogKind};
@@ -13,6 +12,7 @@ use crate::sim::route::ResolvedCall;
 use crate::sim::route::{CallFailure, InFlight};
 use crate::sim::services::flows::EffectSite;
 use crate::sim::services::queue::Sent;
+use crate::sim::{Event, Simulation};
 
 impl Simulation {
     // ----- a handler's downstream calls -----
@@ -60,7 +60,26 @@ impl Simulation {
                     self.call_api(function, env, api, retries, backoff);
                     return;
                 }
-                ResolvedCall::Put { bucket, size_kb } => {
+                ResolvedCall::TmpFile { file, size_kb, download, keep } => {
+                    if !self.tmp_file(function, env, request.counted, (file, size_kb, keep)) {
+                        self.queue.schedule(self.now + download, Event::TmpFetched { function, env });
+                        return;
+                    }
+                    continue;
+                }
+                ResolvedCall::Put { size_kb, to_tmp: true, .. } => {
+                    // "Upload later": nothing does. The result lives as long as the environment.
+                    let kb = size_kb.ceil() as u64;
+                    if self.take_tmp(function, env, kb) {
+                        let f = &mut self.functions[function as usize];
+                        f.slots[env as usize].env.tmp_results += u32::from(request.counted);
+                        f.counters.tmp_results_written += u64::from(request.counted);
+                    } else {
+                        self.tmp_full(function, env, request.counted);
+                        continue;
+                    }
+                }
+                ResolvedCall::Put { bucket, size_kb, to_tmp: false } => {
                     if let Some(rule) = &mut self.services.buckets[bucket as usize].residency {
                         rule.access(function, request.counted);
                     }
@@ -216,6 +235,62 @@ impl Simulation {
         let held = &mut self.functions[function as usize].slots[env as usize].env;
         held.cached_until = until;
         held.cached_version = version;
+    }
+
+    /// A `TmpFile` call: true when it is done (the environment holds the file, or /tmp
+    /// has no room for it: the invocation fails); false when its download has started
+    /// (counted; `on_tmp_fetched` goes on).
+    fn tmp_file(&mut self, function: u32, env: u32, counted: bool, (file, size_kb, keep): (u8, u64, bool)) -> bool {
+        let f = &mut self.functions[function as usize];
+        let held = &f.slots[env as usize].env;
+        if held.tmp_files & (1 << file) != 0 {
+            f.counters.tmp_file_hits += u64::from(counted);
+            self.set_request(function, env, |r| r.next_call += 1);
+            return true;
+        }
+        let room = u64::from(f.model.spec.ephemeral_mb) * 1024;
+        if keep && held.tmp_used_kb + size_kb > room {
+            self.tmp_full(function, env, counted);
+            return true;
+        }
+        f.counters.tmp_downloads += u64::from(counted);
+        f.counters.tmp_download_kb += if counted { size_kb } else { 0 };
+        false
+    }
+
+    /// A `TmpFile` download finished: a kept file now takes its room in /tmp.
+    pub(crate) fn on_tmp_fetched(&mut self, function: u32, env: u32) {
+        let f = &self.functions[function as usize];
+        let Some(request) = f.slots[env as usize].request else { return };
+        let calls = &f.calls;
+        if let Some(&ResolvedCall::TmpFile { file, size_kb, keep: true, .. }) =
+            calls.get((request.next_call as usize) % calls.len().max(1))
+            && self.take_tmp(function, env, size_kb)
+        {
+            self.functions[function as usize].slots[env as usize].env.tmp_files |= 1 << file;
+        }
+        self.set_request(function, env, |r| r.next_call += 1);
+        self.continue_calls(function, env);
+    }
+
+    /// Takes `kb` of the environment's /tmp if it has the room (false: it is full).
+    fn take_tmp(&mut self, function: u32, env: u32, kb: u64) -> bool {
+        let f = &mut self.functions[function as usize];
+        let room = u64::from(f.model.spec.ephemeral_mb) * 1024;
+        let held = &mut f.slots[env as usize].env;
+        if held.tmp_used_kb + kb > room {
+            return false;
+        }
+        held.tmp_used_kb += kb;
+        f.counters.tmp_peak_kb = f.counters.tmp_peak_kb.max(held.tmp_used_kb);
+        true
+    }
+
+    /// /tmp had no room: the write fails with "No space left on device", and so does
+    /// the invocation.
+    fn tmp_full(&mut self, function: u32, env: u32, counted: bool) {
+        self.functions[function as usize].counters.tmp_full += u64::from(counted);
+        self.set_request(function, env, |r| r.call_failure = Some(CallFailure::TmpFull));
     }
 
     /// The retries and back-off of the API call at position `next_call`.

@@ -250,6 +250,7 @@ impl Simulation {
             // were initialised ahead of time and paid for by their allocation.
             let billed = if provisioned { elapsed } else { elapsed + request.init };
             f.usage.bill(memory, billed, provisioned);
+            f.usage.bill_ephemeral(spec.ephemeral_mb, billed);
             f.durations.record(elapsed);
             match request.outcome {
                 Outcome::Succeeded => f.counters.succeeded += 1,

@@ -23,6 +23,17 @@ pub const MAX_TIMEOUT: SimDuration = SimDuration::from_secs(900);
 /// published 14 MB Node.js package at ~1.7 s and 35 MB at ~3.9 s cold start (0.105 s
 /// per MB on top of the hello-world cold start). See `Runtime::package_secs_per_mb`.
 pub const DEPENDENCY_SECS_PER_MB: f64 = 0.105;
+/// A function's /tmp (ephemeral storage): 512 MB by default and free; any whole number
+/// of MB up to 10,240 ("Configure ephemeral storage for Lambda functions", AWS Lambda
+/// Developer Guide; the API's `EphemeralStorage.Size`, valid range 512..10240).
+pub const MIN_EPHEMERAL_MB: u32 = 512;
+pub const MAX_EPHEMERAL_MB: u32 = 10_240;
+/// Download speed from S3 into a function, MB/s: 1 GB took 16.5 s and 100 MB 1.9 s
+/// (53-62 MB/s, "400 to 700 million bits per second": Lee Harding, "Serverless, large
+/// file downloads to S3", circuitpeople, 2018). A `TmpFile` may say otherwise.
+pub const DEFAULT_DOWNLOAD_MB_PER_S: f64 = 60.0;
+/// `TmpFile` calls a function may make (each environment keeps one bit per file).
+pub const MAX_TMP_FILES: usize = 8;
 
 /// The language runtime (or a custom cold-start distribution).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -196,6 +207,11 @@ pub struct FunctionSpec {
     pub error_rate: f64,
     #[serde(default)]
     pub architecture: Architecture,
+    /// The size of its /tmp directory in MB (512..10240): what `TmpFile` and `Put(to_tmp)`
+    /// may hold in one environment. Above the free 512 MB it is billed per GB-second of
+    /// billed duration (see `cost::Prices::ephemeral_per_gb_second`).
+    #[serde(default = "default_ephemeral", skip_serializing_if = "is_default_ephemeral")]
+    pub ephemeral_mb: u32,
     /// Deployment package size (zipped MB); dependencies load during the cold start.
     #[serde(default)]
     pub package_mb: f64,
@@ -288,11 +304,28 @@ pub enum Call {
     Publish { bus: String, detail_type: String },
     /// Writes a row to a table: its change record goes into a stream.
     Write { stream: String },
-    /// Writes an object into a bucket (which may notify a function).
+    /// Writes an object into a bucket (which may notify a function). With `to_tmp`, the
+    /// handler writes it to the environment's /tmp instead, "to upload later", and nothing
+    /// does: it is lost when the environment is reclaimed (counted `tmp_results_lost`).
     Put {
         bucket: String,
         #[serde(default = "default_object_kb")]
         size_kb: f64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        to_tmp: bool,
+    },
+    /// A file the handler needs in /tmp (a model, a dependency cache), downloaded from a
+    /// bucket at `mb_per_s` when the environment does not hold it. With `keep` the file
+    /// stays in /tmp for the environment's next requests (every new environment
+    /// downloads it once; it must fit in `ephemeral_mb`); without, it is loaded on every
+    /// request and not kept.
+    TmpFile {
+        from: String,
+        size_mb: f64,
+        #[serde(default = "default_download_mb_per_s")]
+        mb_per_s: f64,
+        #[serde(default = "yes")]
+        keep: bool,
     },
     /// Invokes another function: synchronously (the caller waits, busy and billed) or
     /// asynchronously (the event is queued and the caller goes on).
@@ -333,6 +366,19 @@ pub struct ApiCache {
 
 fn one_second() -> SimDuration {
     SimDuration::from_secs(1)
+}
+
+fn default_ephemeral() -> u32 {
+    MIN_EPHEMERAL_MB
+}
+fn is_default_ephemeral(mb: &u32) -> bool {
+    *mb == MIN_EPHEMERAL_MB
+}
+fn default_download_mb_per_s() -> f64 {
+    DEFAULT_DOWNLOAD_MB_PER_S
+}
+fn yes() -> bool {
+    true
 }
 
 fn default_object_kb() -> f64 {
@@ -384,6 +430,7 @@ impl FunctionSpec {
             timeout: default_timeout(),
             error_rate: 0.0,
             architecture: Architecture::X86,
+            ephemeral_mb: MIN_EPHEMERAL_MB,
             package_mb: 0.0,
             init_code: None,
             init: InitStyle::Eager,
@@ -554,6 +601,11 @@ pub struct Environment {
     /// the value it is.
     pub cached_until: SimTime,
     pub cached_version: u32,
+    /// Its /tmp: the `TmpFile`s it holds (bit i = the function's i-th `TmpFile` call),
+    /// the KB in use, and the results written there by counted requests (lost with it).
+    pub tmp_files: u8,
+    pub tmp_used_kb: u64,
+    pub tmp_results: u32,
 }
 
 #[cfg(test)]

@@ -88,6 +88,7 @@ pub fn needed(call: &Call) -> Permission {
         Call::Query { database, write: false, .. } => Permission::Read(database.clone()),
         Call::Query { database, write: true, .. } => Permission::Write(database.clone()),
         Call::Put { bucket, .. } => Permission::Write(bucket.clone()),
+        Call::TmpFile { from, .. } => Permission::Read(from.clone()),
         Call::Write { stream } => Permission::Write(stream.clone()),
         Call::Send { queue } => Permission::Send(queue.clone()),
         Call::Publish { bus, .. } => Permission::Publish(bus.clone()),
@@ -145,7 +146,7 @@ mod tests {
 
     #[test]
     fn a_call_needs_the_statement_that_names_its_resource() {
-        let put = Call::Put { bucket: "thumbs".into(), size_kb: 1.0 };
+        let put = Call::Put { bucket: "thumbs".into(), size_kb: 1.0, to_tmp: false };
         assert!(allows(None, &put), "no role modelled: allowed");
         assert!(allows(Some(&[Permission::All]), &put));
         assert!(allows(Some(&[Permission::Write("thumbs".into())]), &put));

@@ -53,6 +53,18 @@ pub struct FunctionCounters {
     pub api_cache_hits: u64,
     /// Requests that failed on a cached secret rotated since it was read.
     pub stale_secrets: u64,
+    /// `TmpFile` downloads (and their KB), and calls that found the file in /tmp.
+    pub tmp_downloads: u64,
+    pub tmp_download_kb: u64,
+    pub tmp_file_hits: u64,
+    /// Requests failed because /tmp was full ("No space left on device").
+    pub tmp_full: u64,
+    /// Results written to /tmp instead of a bucket, and of those, lost when their
+    /// environment was reclaimed (keep-alive, lifetime, scale-in).
+    pub tmp_results_written: u64,
+    pub tmp_results_lost: u64,
+    /// The most /tmp any one environment held, KB (the whole run).
+    pub tmp_peak_kb: u64,
 }
 
 impl FunctionCounters {
@@ -213,6 +225,9 @@ impl FunctionState {
                 connections: 0,
                 cached_until: SimTime::ZERO,
                 cached_version: 0,
+                tmp_files: 0,
+                tmp_used_kb: 0,
+                tmp_results: 0,
             },
             initializing: 0,
             busy: 0,
@@ -394,6 +409,9 @@ impl FunctionState {
             connections: 0,
             cached_until: SimTime::ZERO,
             cached_version: 0,
+            tmp_files: 0,
+            tmp_used_kb: 0,
+            tmp_results: 0,
         };
         Slot { env, request: None, alive: true }
     }
@@ -540,6 +558,8 @@ impl FunctionState {
     }
 
     fn retire(&mut self, id: u32) {
+        // Its /tmp goes with it, and the results nothing uploaded from there.
+        self.counters.tmp_results_lost += u64::from(self.slots[id as usize].env.tmp_results);
         self.slots[id as usize].alive = false;
         self.free_slots.push(id);
         self.expired += 1;

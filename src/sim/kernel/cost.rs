@@ -21,7 +21,14 @@ pub struct Prices {
     pub per_gb_second: f64,
     pub provisioned_per_gb_second: f64,
     pub provisioned_execution_per_gb_second: f64,
+    /// Ephemeral storage (/tmp) above the free 512 MB, per GB-second of billed duration:
+    /// $0.0000000309 in us-east-1, x86 and Arm alike ("Lambda Ephemeral Storage
+    /// Pricing", https://aws.amazon.com/lambda/pricing/).
+    pub ephemeral_per_gb_second: f64,
 }
+
+/// The /tmp every function has at no charge, MB.
+pub const FREE_EPHEMERAL_MB: u32 = 512;
 
 impl Prices {
     pub fn for_arch(arch: Architecture) -> Prices {
@@ -31,12 +38,14 @@ impl Prices {
                 per_gb_second: 0.000_016_666_7,
                 provisioned_per_gb_second: 0.000_004_166_7,
                 provisioned_execution_per_gb_second: 0.000_009_722_2,
+                ephemeral_per_gb_second: 0.000_000_030_9,
             },
             Architecture::Arm => Prices {
                 per_request: 0.20 / 1e6,
                 per_gb_second: 0.000_013_333_4,
                 provisioned_per_gb_second: 0.000_003_333_4,
                 provisioned_execution_per_gb_second: 0.000_007_777_8,
+                ephemeral_per_gb_second: 0.000_000_030_9,
             },
         }
     }
@@ -53,6 +62,9 @@ pub struct Usage {
     pub provisioned_mb_us: u128,
     /// Invocations run on provisioned environments: MB x billed milliseconds.
     pub provisioned_exec_mb_ms: u128,
+    /// Ephemeral storage above the free 512 MB: MB x billed milliseconds (on demand and
+    /// provisioned alike: it is priced by execution time, not allocation).
+    pub ephemeral_mb_ms: u128,
 }
 
 impl Usage {
@@ -67,6 +79,13 @@ impl Usage {
         }
     }
 
+    /// Adds the ephemeral storage above the free 512 MB over the same billed time.
+    #[inline]
+    pub fn bill_ephemeral(&mut self, ephemeral_mb: u32, billed: SimDuration) {
+        let extra = ephemeral_mb.saturating_sub(FREE_EPHEMERAL_MB);
+        self.ephemeral_mb_ms += u128::from(extra) * u128::from(billed.billed_millis());
+    }
+
     pub fn gb_seconds(&self) -> f64 {
         self.mb_ms as f64 / 1024.0 / 1000.0
     }
@@ -78,11 +97,13 @@ pub struct Invoice {
     pub requests_usd: f64,
     pub compute_usd: f64,
     pub provisioned_usd: f64,
+    /// Ephemeral storage above the free 512 MB (the free tier does not cover it).
+    pub ephemeral_usd: f64,
 }
 
 impl Invoice {
     pub fn total_usd(&self) -> f64 {
-        self.requests_usd + self.compute_usd + self.provisioned_usd
+        self.requests_usd + self.compute_usd + self.provisioned_usd + self.ephemeral_usd
     }
 }
 
@@ -106,6 +127,7 @@ pub fn invoice(usage: &[(Architecture, Usage)], window: SimDuration, free_tier: 
         bill.compute_usd += charged_gbs * p.per_gb_second;
         bill.provisioned_usd += u.provisioned_mb_us as f64 / 1024.0 / 1e6 * p.provisioned_per_gb_second
             + u.provisioned_exec_mb_ms as f64 / 1024.0 / 1000.0 * p.provisioned_execution_per_gb_second;
+        bill.ephemeral_usd += u.ephemeral_mb_ms as f64 / 1024.0 / 1000.0 * p.ephemeral_per_gb_second;
     }
     bill
 }
@@ -221,6 +243,23 @@ mod tests {
         let both = 1.0 - (p.provisioned_per_gb_second + p.provisioned_execution_per_gb_second) / p.per_gb_second;
         assert!((execution - 0.4167).abs() < 5e-4, "{execution}");
         assert!((both - 0.1667).abs() < 5e-4, "{both}");
+    }
+
+    #[test]
+    fn ephemeral_storage_is_billed_above_512_mb_per_gb_second_of_execution() {
+        // 10,240 MB of /tmp: 9,728 MB (9.5 GB) billed; 1000 s of execution.
+        let mut u = Usage::default();
+        u.bill_ephemeral(10_240, SimDuration::from_secs(1000));
+        assert_eq!(u.ephemeral_mb_ms, 9_728 * 1_000_000);
+        let bill = invoice(&[(Architecture::Arm, u)], month(), true);
+        assert!((bill.ephemeral_usd - 9.5 * 1000.0 * 0.000_000_030_9).abs() < 1e-15, "{}", bill.ephemeral_usd);
+        // The free 512 MB costs nothing; billed time rounds up to the millisecond.
+        let mut free = Usage::default();
+        free.bill_ephemeral(512, SimDuration::from_secs(1000));
+        assert_eq!(free.ephemeral_mb_ms, 0);
+        let mut edge = Usage::default();
+        edge.bill_ephemeral(1536, SimDuration::from_micros(1001));
+        assert_eq!(edge.ephemeral_mb_ms, 1024 * 2);
     }
 
     #[test]

@@ -56,6 +56,16 @@ fn set_cache(config: &mut SimConfig, function: usize, change: impl FnOnce(&mut A
     }
 }
 
+fn has_tmp_file(config: &SimConfig, function: usize) -> Result<(), &'static str> {
+    let mut calls = config.functions[function].calls.iter();
+    calls.any(|c| matches!(c, Call::TmpFile { .. })).then_some(()).ok_or("keeps no file in /tmp (write a TmpFile call)")
+}
+
+fn has_put(config: &SimConfig, function: usize) -> Result<(), &'static str> {
+    let mut calls = config.functions[function].calls.iter();
+    calls.any(|c| matches!(c, Call::Put { .. })).then_some(()).ok_or("writes no results (no Put call)")
+}
+
 fn on_off(on: bool) -> String {
     if on { "on" } else { "off" }.to_string()
 }
@@ -167,6 +177,55 @@ pub static KNOBS: &[Knob] = &[
         read: |c, i| c.functions[i].timeout.to_string(),
         write: |c, i, v| c.functions[i].timeout = v.duration(),
         live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "ephemeral_mb",
+        owner: Owner::Function,
+        unit: Unit::Megabytes,
+        help: "the size of /tmp (ephemeral storage); above the free 512 MB billed per GB-second",
+        // "Configure ephemeral storage": 512..10,240 MB.
+        range: |_| (512.0, 10_240.0),
+        applies: always,
+        read: |c, i| c.functions[i].ephemeral_mb.to_string(),
+        write: |c, i, v| c.functions[i].ephemeral_mb = v.number().unwrap_or(0.0).round() as u32,
+        live: Live::FunctionSpec,
+    },
+    Knob {
+        property: "keep_in_tmp",
+        owner: Owner::Function,
+        unit: Unit::Toggle,
+        help: "keep the TmpFile in /tmp for the environment's next requests (off: download it on every request)",
+        range: |_| (0.0, 1.0),
+        applies: has_tmp_file,
+        read: |c, i| on_off(c.functions[i].calls.iter().any(|c| matches!(c, Call::TmpFile { keep: true, .. }))),
+        write: |c, i, v| {
+            for call in &mut c.functions[i].calls {
+                if let Call::TmpFile { keep, .. } = call {
+                    *keep = v.is_on();
+                }
+            }
+        },
+        live: Live::No,
+    },
+    Knob {
+        property: "results_to",
+        owner: Owner::Function,
+        unit: Unit::Choice(&["bucket", "tmp"]),
+        help: "where the handler writes its results: the bucket (durable), or /tmp (lost with the environment)",
+        range: |_| (0.0, 0.0),
+        applies: has_put,
+        read: |c, i| {
+            let tmp = c.functions[i].calls.iter().any(|c| matches!(c, Call::Put { to_tmp: true, .. }));
+            if tmp { "tmp" } else { "bucket" }.to_string()
+        },
+        write: |c, i, v| {
+            for call in &mut c.functions[i].calls {
+                if let Call::Put { to_tmp, .. } = call {
+                    *to_tmp = v.word() == "tmp";
+                }
+            }
+        },
+        live: Live::No,
     },
     Knob {
         property: "config_ttl",
