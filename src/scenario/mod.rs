@@ -183,6 +183,8 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("search-index-sync", include_str!("../../scenarios/search-index-sync.ron")),
     ("least-privilege", include_str!("../../scenarios/least-privilege.ron")),
     ("config-and-secrets", include_str!("../../scenarios/config-and-secrets.ron")),
+    ("low-latency-game", include_str!("../../scenarios/low-latency-game.ron")),
+    ("websocket-chat", include_str!("../../scenarios/websocket-chat.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
