@@ -47,7 +47,7 @@ pub enum TriggerSpec {
         /// Makes the trigger a WebSocket API: its arrivals open connections, and each
         /// message a connection sends is a request (`websocket.rs`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        websocket: Option<WebSocketSpec>,
+        websocket: Option<Box<WebSocketSpec>>,
     },
     /// Asynchronous events (as from a notification service): queued by the platform,
     /// retried on failure and on throttling, then sent to the function's `on_failure`

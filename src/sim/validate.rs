@@ -535,7 +535,10 @@ fn call_problems(call: &Call, caller: &str, names: &Names, push: &mut dyn FnMut(
             if let Some(c) = cache
                 && c.ttl > MAX_CACHE_TTL
             {
-                push("cache.ttl", format!("at most {MAX_CACHE_TTL} (an environment lives hours at most), got {}", c.ttl));
+                push(
+                    "cache.ttl",
+                    format!("at most {MAX_CACHE_TTL} (an environment lives hours at most), got {}", c.ttl),
+                );
             }
         }
         Call::Invoke { function, .. } => {
@@ -650,7 +653,10 @@ impl crate::sim::websocket::WebSocketSpec {
             );
         }
         if self.fanout > 100_000 {
-            at.push("websocket.fanout", format!("0..100000 connections a message is delivered to, got {}", self.fanout));
+            at.push(
+                "websocket.fanout",
+                format!("0..100000 connections a message is delivered to, got {}", self.fanout),
+            );
         }
     }
 }

@@ -7,9 +7,9 @@ use crate::sim::config::SimConfig;
 use crate::sim::function::permissions::Permission;
 use crate::sim::function::{ApiCache, Call, InitStyle, KeepAlive, Runtime};
 use crate::sim::kernel::cost::Architecture;
+use crate::sim::kernel::dist::Dist;
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::services::database::PoolerSpec;
-use crate::sim::kernel::dist::Dist;
 use crate::sim::services::storage::SizeDist;
 use crate::sim::trigger::{TargetKind, TriggerSpec};
 use crate::sim::websocket::WebSocketSpec;
@@ -62,14 +62,14 @@ fn set_cache(config: &mut SimConfig, function: usize, change: impl FnOnce(&mut A
 /// A trigger's WebSocket description, if it is one.
 fn websocket_of(config: &SimConfig, trigger: usize) -> Option<&WebSocketSpec> {
     match &config.triggers[trigger] {
-        TriggerSpec::Http { websocket, .. } => websocket.as_ref(),
+        TriggerSpec::Http { websocket, .. } => websocket.as_deref(),
         _ => None,
     }
 }
 
 fn websocket_mut(config: &mut SimConfig, trigger: usize) -> Option<&mut WebSocketSpec> {
     match &mut config.triggers[trigger] {
-        TriggerSpec::Http { websocket, .. } => websocket.as_mut(),
+        TriggerSpec::Http { websocket, .. } => websocket.as_deref_mut(),
         _ => None,
     }
 }
