@@ -122,6 +122,8 @@ pub fn many_functions(n: usize, total_rate: f64, duration: SimDuration) -> SimCo
             region: None,
             payload: None,
             durations: Default::default(),
+            invoke_overhead: None,
+            websocket: None,
         })
         .collect();
     plain_config(1, duration, functions, triggers)

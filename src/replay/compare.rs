@@ -121,6 +121,8 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
             region: None,
             payload: None,
             durations: Default::default(),
+            invoke_overhead: None,
+            websocket: None,
         })
         .collect();
     SimConfig {

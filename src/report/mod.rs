@@ -177,6 +177,10 @@ pub struct CostReport {
     /// same window.
     pub server_fleet_usd: f64,
     pub server_fleet_instances: u32,
+    /// API Gateway's WebSocket charges: messages (32 KB increments, every copy sent
+    /// included) and connection minutes, of the triggers not moved to the fleet.
+    #[serde(skip_serializing_if = "is_zero_f64")]
+    pub websocket_usd: f64,
     /// The window's cost scaled to a 730-hour month.
     pub per_month_usd: f64,
     pub server_fleet_per_month_usd: f64,
@@ -192,6 +196,30 @@ pub struct TriggerReport {
     pub latency_ms: LatencyReport,
     /// Schedules: runs that started while the previous run was still going.
     pub overlaps: u64,
+    /// A WebSocket trigger's connections and messages (its requests are the messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub websocket: Option<WebSocketReport>,
+}
+
+/// A WebSocket trigger over the measured window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct WebSocketReport {
+    /// Where the connections are held: "API Gateway", or "server fleet" when moved.
+    pub held_by: String,
+    pub connections_opened: u64,
+    /// Connections open at the end, at most at once, and on average.
+    pub open_at_end: u64,
+    pub peak_open: u64,
+    pub avg_open: f64,
+    pub connection_minutes: f64,
+    /// Messages received from clients, and copies delivered to other connections.
+    pub messages: u64,
+    pub delivered: u64,
+    /// What API Gateway bills: 32 KB increments of every message received and
+    /// delivered (0 on the fleet), and its charges for them and the connection minutes.
+    pub billed_messages: u64,
+    pub messages_usd: f64,
+    pub connection_minutes_usd: f64,
 }
 
 /// One bucket.
@@ -559,6 +587,31 @@ fn is_zero(x: &u64) -> bool {
     *x == 0
 }
 
+/// A WebSocket trigger's report: API Gateway's meters priced over `window`, or none
+/// when the fleet holds its connections.
+fn websocket_report(sim: &Simulation, t: &crate::sim::trigger::TriggerState) -> Option<WebSocketReport> {
+    let s = t.socket.as_ref()?;
+    let now = sim.now();
+    let window = sim.measured_window();
+    let months = window.as_secs_f64() / MONTH_SECS;
+    let minutes = s.connection_minutes(now);
+    let (messages_usd, connection_minutes_usd) =
+        if t.on_fleet { (0.0, 0.0) } else { cost::websocket::cost_usd(s.billed_messages, minutes, months) };
+    Some(WebSocketReport {
+        held_by: if t.on_fleet { "server fleet" } else { "API Gateway" }.to_string(),
+        connections_opened: s.opened,
+        open_at_end: s.open,
+        peak_open: s.peak_open,
+        avg_open: s.integral_at(now).average_since(&s.warmup_integral, window),
+        connection_minutes: minutes,
+        messages: s.messages,
+        delivered: s.delivered,
+        billed_messages: s.billed_messages,
+        messages_usd,
+        connection_minutes_usd,
+    })
+}
+
 /// What function `index` consumed over the measured window.
 fn usage_of(sim: &Simulation, index: usize) -> (cost::Architecture, cost::Usage) {
     let f = &sim.functions()[index];
@@ -769,8 +822,12 @@ impl Report {
         let fleet = &config.server_fleet;
         let months = window.as_secs_f64() / MONTH_SECS;
         let per_month = |usd: f64| if months > 0.0 { usd / months } else { 0.0 };
-        let fleet_usd = fleet.cost_usd(sim.max_in_flight, window);
-        let moved_instances = if sim.uses_fleet() { fleet.instances_for(sim.fleet_peak()) } else { 0 };
+        let fleet_usd = fleet.cost_holding(sim.max_in_flight, sim.connections_peak(), window);
+        let moved_instances =
+            if sim.uses_fleet() { fleet.instances_holding(sim.fleet_peak(), sim.fleet_connections_peak()) } else { 0 };
+        let sockets: Vec<Option<WebSocketReport>> = sim.triggers().iter().map(|t| websocket_report(sim, t)).collect();
+        let websocket_usd: f64 =
+            sockets.iter().flatten().map(|w| w.messages_usd + w.connection_minutes_usd).sum::<f64>();
         let moved_usd = f64::from(moved_instances) * fleet.hourly_usd * window.as_secs_f64() / 3600.0;
         let queues: Vec<QueueReport> = sim.queues().iter().map(|q| queue_report(sim, q)).collect();
         let databases: Vec<DatabaseReport> = sim.databases().iter().map(|d| database_report(sim, d)).collect();
@@ -790,17 +847,19 @@ impl Report {
             triggers: sim
                 .triggers()
                 .iter()
-                .map(|t| TriggerReport {
+                .zip(sockets)
+                .map(|(t, websocket)| TriggerReport {
                     name: t.spec.name().to_string(),
                     target: t.spec.target().to_string(),
                     requests: requests_of(&t.counters),
                     latency_ms: LatencyReport::of(&t.latency),
                     overlaps: t.overlaps,
+                    websocket,
                 })
                 .collect(),
             functions,
             cost: CostReport {
-                total_usd: bill.total_usd() + moved_usd,
+                total_usd: bill.total_usd() + moved_usd + websocket_usd,
                 requests_usd: bill.requests_usd,
                 compute_usd: bill.compute_usd,
                 provisioned_usd: bill.provisioned_usd,
@@ -808,8 +867,9 @@ impl Report {
                 moved_to_fleet_usd: moved_usd,
                 moved_to_fleet_instances: moved_instances,
                 server_fleet_usd: fleet_usd,
-                server_fleet_instances: fleet.instances_for(sim.max_in_flight),
-                per_month_usd: per_month(bill.total_usd() + moved_usd),
+                server_fleet_instances: fleet.instances_holding(sim.max_in_flight, sim.connections_peak()),
+                websocket_usd,
+                per_month_usd: per_month(bill.total_usd() + moved_usd + websocket_usd),
                 server_fleet_per_month_usd: per_month(fleet_usd),
                 free_tier: config.account.free_tier,
             },

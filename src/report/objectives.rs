@@ -188,13 +188,18 @@ fn cost_per_month(report: &Report, bound: f64) -> ObjectiveResult {
     at_most("cost per month".to_string(), (measured, bound), texts, || {
         let c = &report.cost;
         let monthly = |usd: f64| usd / report.simulated_seconds.max(1e-9) * crate::sim::kernel::cost::MONTH_SECS;
-        let tmp = if c.ephemeral_usd > 0.0 {
-            format!(", /tmp above 512 MB ${:.2}", monthly(c.ephemeral_usd))
-        } else {
-            String::new()
-        };
+        let mut extra = String::new();
+        if c.moved_to_fleet_usd > 0.0 {
+            extra += &format!(", servers ${:.2}", monthly(c.moved_to_fleet_usd));
+        }
+        if c.websocket_usd > 0.0 {
+            extra += &format!(", WebSocket API messages and connection minutes ${:.2}", monthly(c.websocket_usd));
+        }
+        if c.ephemeral_usd > 0.0 {
+            extra += &format!(", /tmp above 512 MB ${:.2}", monthly(c.ephemeral_usd));
+        }
         Some(format!(
-            "per month: compute ${:.2}, requests ${:.2}, provisioned concurrency ${:.2}{tmp} (over {:.0} s measured)",
+            "per month: compute ${:.2}, requests ${:.2}, provisioned concurrency ${:.2}{extra} (over {:.0} s measured)",
             monthly(c.compute_usd),
             monthly(c.requests_usd),
             monthly(c.provisioned_usd),
@@ -506,6 +511,20 @@ fn explain_latency(sim: &Simulation, report: &Report, of: &str) -> String {
     if rtt > SimDuration::ZERO {
         network += &format!(
             "; every request also crosses the network between the clients' region and the function's ({rtt} round trip)"
+        );
+    }
+    if let Some(t) = trigger.filter(|t| !t.on_fleet)
+        && let crate::sim::trigger::TriggerSpec::Http { invoke_overhead: Some(overhead), .. } = &t.spec
+    {
+        let shape = match overhead {
+            crate::sim::kernel::dist::Dist::LogNormal { median: Some(m), p99: Some(p), .. } => {
+                format!("median {m}, p99 {p}")
+            }
+            _ => format!("a mean of {:.1} ms", overhead.mean_secs() * 1000.0),
+        };
+        network += &format!(
+            "; every request also passes the API gateway and Lambda's invoke path ({shape}, with its jitter): \
+             no memory size or provisioned concurrency removes it, a server the clients reach directly does"
         );
     }
     let function = trigger.map_or(of, |t| t.spec.target());

@@ -252,6 +252,24 @@ fn delivery(o: &mut String, r: &Report) {
             r.payload_rejected, r.claim_checks
         );
     }
+    for t in &r.triggers {
+        let Some(w) = &t.websocket else { continue };
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "WebSocket \"{}\" on {}: {} connections opened, {:.0} open on average ({} at the peak), {:.0} connection-minutes",
+            t.name, w.held_by, w.connections_opened, w.avg_open, w.peak_open, w.connection_minutes
+        );
+        let _ = writeln!(
+            o,
+            "             {} messages received, {} copies delivered; API Gateway bills {} messages (32 KB increments) {} and the connection-minutes {}",
+            w.messages,
+            w.delivered,
+            w.billed_messages,
+            usd(w.messages_usd),
+            usd(w.connection_minutes_usd)
+        );
+    }
     for t in r.triggers.iter().filter(|t| t.overlaps > 0) {
         let _ = writeln!(o);
         let _ = writeln!(
@@ -309,9 +327,11 @@ fn cost(o: &mut String, r: &Report) {
     } else {
         String::new()
     };
+    let websocket =
+        if c.websocket_usd > 0.0 { format!(", WebSocket API {}", usd(c.websocket_usd)) } else { String::new() };
     let _ = writeln!(
         o,
-        "Cost         {} for {} (requests {}, compute {}, provisioned {}{fleet}{free})",
+        "Cost         {} for {} (requests {}, compute {}, provisioned {}{fleet}{websocket}{free})",
         usd(c.total_usd),
         span(r.simulated_seconds),
         usd(c.requests_usd),

@@ -203,6 +203,8 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("least-privilege", include_str!("../../scenarios/least-privilege.ron")),
     ("config-and-secrets", include_str!("../../scenarios/config-and-secrets.ron")),
     ("ml-thumbnailer-tmp", include_str!("../../scenarios/ml-thumbnailer-tmp.ron")),
+    ("low-latency-game", include_str!("../../scenarios/low-latency-game.ron")),
+    ("websocket-chat", include_str!("../../scenarios/websocket-chat.ron")),
     ("brief-image-upload", include_str!("../../scenarios/brief-image-upload.ron")),
 ];
 

@@ -26,6 +26,7 @@ use crate::sim::services::storage::{BucketCounters, BucketState};
 use crate::sim::services::stream::StreamState;
 use crate::sim::services::workflow::{Machine, WorkflowState};
 use crate::sim::trigger::{TargetKind, TriggerSpec, TriggerState};
+use crate::sim::websocket::SocketState;
 use crate::sim::{AccountState, Event, FleetState, SERIES_START_WIDTH, Services, Simulation};
 
 impl Simulation {
@@ -141,8 +142,12 @@ fn build_triggers(config: &SimConfig, names: &Names) -> Vec<TriggerState> {
             let claim_check = t.payload().and_then(|p| p.claim_check.as_deref()).and_then(|b| names.buckets.get(b));
             let mut state = TriggerState::new(t, config.seed, target, client_rtt(t, config, names), claim_check);
             state.on_fleet = config.fleet_triggers.iter().any(|f| f == t.name());
-            if let TriggerSpec::Http { durations, target: function, .. } = t {
+            if let TriggerSpec::Http { durations, target: function, invoke_overhead, websocket, .. } = t {
                 state.route_duration = durations.get(function).map(Sampler::new);
+                state.invoke_overhead = invoke_overhead
+                    .as_ref()
+                    .map(|d| (Sampler::new(d), RngStream::new(config.seed, &format!("trigger/{}/overhead", t.name()))));
+                state.socket = websocket.as_ref().map(|w| Box::new(SocketState::new(w, config.seed, t.name())));
             }
             state
         })

@@ -12,6 +12,7 @@ pub mod services;
 pub mod timeline;
 pub mod trigger;
 mod validate;
+pub mod websocket;
 mod wiring;
 
 use config::SimConfig;
@@ -77,6 +78,10 @@ enum Event {
     ApiRetry { function: u32, env: u32 },
     /// A `TmpFile` download finished.
     TmpFetched { function: u32, env: u32 },
+    /// An open WebSocket connection of a trigger sends a message; it closes at `closes`.
+    SocketMessage { trigger: u32, closes: SimTime },
+    /// A WebSocket connection of a trigger closes.
+    SocketClosed { trigger: u32 },
 }
 
 /// Where a run stands, for a progress line (`Simulation::run_with`).
@@ -332,6 +337,8 @@ impl Simulation {
             Event::ApiDone { api, function, env } => self.on_api_done(api, function, env),
             Event::ApiRetry { function, env } => self.on_api_retry(function, env),
             Event::TmpFetched { function, env } => self.on_tmp_fetched(function, env),
+            Event::SocketMessage { trigger, closes } => self.on_socket_message(trigger, closes),
+            Event::SocketClosed { trigger } => self.on_socket_closed(trigger),
         }
     }
 
@@ -411,6 +418,9 @@ impl Simulation {
         }
         self.max_in_flight = self.in_flight;
         self.services.fleet.peak = self.services.fleet.in_flight;
+        for s in self.triggers.iter_mut().filter_map(|t| t.socket.as_mut()) {
+            s.reset_at_warmup(now);
+        }
         for api in &mut self.services.apis {
             api.reset_peaks();
         }
@@ -467,6 +477,19 @@ impl Simulation {
     /// trigger was moved to it).
     pub fn fleet_peak(&self) -> u64 {
         self.services.fleet.peak
+    }
+
+    /// The WebSocket connections the server fleet held at once at most since the
+    /// warm-up (the sum of each moved trigger's peak).
+    pub fn fleet_connections_peak(&self) -> u64 {
+        let moved = self.triggers.iter().filter(|t| t.on_fleet);
+        moved.filter_map(|t| t.socket.as_ref()).map(|s| s.peak_open).sum()
+    }
+
+    /// The WebSocket connections open at once at most since the warm-up, over every
+    /// trigger (the sum of each one's peak): what a fleet serving everything holds.
+    pub fn connections_peak(&self) -> u64 {
+        self.triggers.iter().filter_map(|t| t.socket.as_ref()).map(|s| s.peak_open).sum()
     }
 
     /// Whether some trigger's requests go to the server fleet.

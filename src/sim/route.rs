@@ -168,7 +168,8 @@ impl Simulation {
         let completed_work = request.outcome != Outcome::TimedOut && request.call_failure.is_none();
         match request.origin {
             Origin::Http { trigger } => {
-                let latency = latency + self.triggers[trigger as usize].network_rtt;
+                let overhead = self.draw_invoke_overhead(trigger);
+                let latency = latency + self.triggers[trigger as usize].network_rtt + overhead;
                 let span = trace::Span {
                     trace: request.id,
                     kind: trace::SpanKind::Request,

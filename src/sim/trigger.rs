@@ -13,6 +13,7 @@ use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::services::queue::Sent;
 use crate::sim::services::storage::{Payload, SizeDist, fetch_time};
+use crate::sim::websocket::{SocketState, WebSocketSpec};
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -38,6 +39,15 @@ pub enum TriggerSpec {
         /// target the function's own `duration` applies.
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         durations: BTreeMap<String, Dist>,
+        /// What the way in to the function adds to each request's latency as its client
+        /// sees it: the API gateway, Lambda's invoke path and their jitter (not spent in
+        /// the function, so not billed). A request served by the fleet does not take it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        invoke_overhead: Option<Dist>,
+        /// Makes the trigger a WebSocket API: its arrivals open connections, and each
+        /// message a connection sends is a request (`websocket.rs`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        websocket: Option<Box<WebSocketSpec>>,
     },
     /// Asynchronous events (as from a notification service): queued by the platform,
     /// retried on failure and on throttling, then sent to the function's `on_failure`
@@ -237,6 +247,11 @@ pub struct TriggerState {
     pub on_fleet: bool,
     /// This route's own handler time on its target, when the scenario gives one.
     pub(crate) route_duration: Option<Sampler>,
+    /// What the way in adds to each request on a function (`invoke_overhead`), drawn
+    /// from its own stream.
+    pub(crate) invoke_overhead: Option<(Sampler, RngStream)>,
+    /// A WebSocket trigger's connections.
+    pub socket: Option<Box<SocketState>>,
 }
 
 impl TriggerState {
@@ -261,6 +276,8 @@ impl TriggerState {
             claim_check,
             on_fleet: false,
             route_duration: None,
+            invoke_overhead: None,
+            socket: None,
             spec: spec.clone(),
         }
     }
@@ -271,36 +288,29 @@ impl Simulation {
         let now = self.now;
         let counted = now >= self.warmup_end;
         let id = self.new_correlation();
+        let t = &mut self.triggers[trigger as usize];
+        if let Some(next) = t.arrivals.next_after(now, &mut t.rng)
+            && next < self.end
+        {
+            self.schedule_arrival(trigger, next);
+        }
+        if self.triggers[trigger as usize].socket.is_some() {
+            // A connection opens; its messages are the requests.
+            return self.open_socket(trigger);
+        }
         if counted && !self.services.flows.is_empty() {
             self.services.flows.arrived(trigger, id, now);
         }
         let t = &mut self.triggers[trigger as usize];
         t.counters.arrived += u64::from(counted);
         let target = t.target;
-        if let Some(next) = t.arrivals.next_after(now, &mut t.rng)
-            && next < self.end
-        {
-            self.schedule_arrival(trigger, next);
-        }
         self.series.current.arrivals += 1;
         let Some(fetch) = self.check_payload(trigger, counted) else { return };
         if self.triggers[trigger as usize].on_fleet {
             return self.serve_on_fleet(trigger, counted);
         }
         match self.triggers[trigger as usize].spec {
-            TriggerSpec::Http { .. } => {
-                let mut request = InFlight::new(id, Origin::Http { trigger }, now, counted);
-                request.fetch = fetch;
-                let entry =
-                    LogEntry { time: now, kind: LogKind::Arrived, function: target, env: u32::MAX, request: id };
-                self.log.push(entry);
-                if let Err(reason) = self.try_invoke(target, request) {
-                    self.note_throttle(target, &request, reason);
-                    if counted {
-                        self.triggers[trigger as usize].counters.throttled += 1;
-                    }
-                }
-            }
+            TriggerSpec::Http { .. } => self.invoke_for_client(trigger, id, counted, fetch),
             TriggerSpec::Async { .. } | TriggerSpec::Schedule { .. } => {
                 self.new_async_event_with(target, id, counted, Some(trigger), 0, fetch)
             }
@@ -355,6 +365,32 @@ impl Simulation {
         }
     }
 
+    /// A synchronous client's request (HTTP, or a WebSocket message) invokes the
+    /// trigger's function; a throttle is the client's 429.
+    pub(crate) fn invoke_for_client(&mut self, trigger: u32, id: u64, counted: bool, fetch: SimDuration) {
+        let now = self.now;
+        let target = self.triggers[trigger as usize].target;
+        let mut request = InFlight::new(id, Origin::Http { trigger }, now, counted);
+        request.fetch = fetch;
+        let entry = LogEntry { time: now, kind: LogKind::Arrived, function: target, env: u32::MAX, request: id };
+        self.log.push(entry);
+        if let Err(reason) = self.try_invoke(target, request) {
+            self.note_throttle(target, &request, reason);
+            if counted {
+                self.triggers[trigger as usize].counters.throttled += 1;
+            }
+        }
+    }
+
+    /// What the way in adds to one request of `trigger` on a function (zero without
+    /// an `invoke_overhead`).
+    pub(crate) fn draw_invoke_overhead(&mut self, trigger: u32) -> SimDuration {
+        match self.triggers[trigger as usize].invoke_overhead.as_mut() {
+            Some((sampler, rng)) => sampler.sample(rng),
+            None => SimDuration::ZERO,
+        }
+    }
+
     pub(crate) fn new_correlation(&mut self) -> u64 {
         let id = self.next_request;
         self.next_request += 1;
@@ -395,7 +431,7 @@ impl Simulation {
     /// A request of a trigger moved to the server fleet: an instance serves it in the
     /// target function's handler time (no cold start: the servers are always on). The
     /// fleet grows to the peak of what it serves at once and is priced by the hour.
-    fn serve_on_fleet(&mut self, trigger: u32, counted: bool) {
+    pub(crate) fn serve_on_fleet(&mut self, trigger: u32, counted: bool) {
         let t = &self.triggers[trigger as usize];
         let (target, rtt) = (t.target, t.network_rtt);
         let fleet = &mut self.services.fleet;

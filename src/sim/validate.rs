@@ -16,7 +16,7 @@ use crate::sim::knobs;
 use crate::sim::names::Named;
 use crate::sim::names::{index_of, quoted};
 use crate::sim::services::api::ApiSpec;
-use crate::sim::services::storage::MAX_OBJECT_KB;
+use crate::sim::services::storage::{MAX_OBJECT_KB, SizeDist};
 
 /// The most an instance-hour of the comparison fleet may cost (the dearest cloud
 /// instances are about $100 an hour).
@@ -245,11 +245,18 @@ impl SimConfig {
             let mut from = SimDuration::ZERO;
             let mut steps = changes.remove(&i).unwrap_or_default();
             steps.sort_by_key(|(at, _)| *at); // stable: entries at the same time apply in order
+            let mut count = 0.0;
             for (at, next) in steps.into_iter().filter(|(at, _)| *at < run) {
-                total += scale * (arrivals.expected_count(at) - arrivals.expected_count(from)).max(0.0);
+                count += scale * (arrivals.expected_count(at) - arrivals.expected_count(from)).max(0.0);
                 (from, scale) = (at, next);
             }
-            total += scale * (arrivals.expected_count(run) - arrivals.expected_count(from)).max(0.0);
+            count += scale * (arrivals.expected_count(run) - arrivals.expected_count(from)).max(0.0);
+            if let TriggerSpec::Http { websocket: Some(w), .. } = t {
+                // Each connection brings its messages (at most a session's worth).
+                let session = w.session.mean_secs().min(crate::sim::websocket::MAX_SESSION.as_secs_f64());
+                count *= 1.0 + w.messages_per_minute.max(0.0) / 60.0 * session;
+            }
+            total += count;
         }
         total
     }
@@ -300,6 +307,12 @@ impl SimConfig {
                     message: format!("a payload limit in KB above 0 and at most 5e9, got {}", num(kb)),
                 });
             }
+        }
+        if fleet.connections_per_instance == 0 {
+            out.push(Problem {
+                path: "server_fleet.connections_per_instance".into(),
+                message: "an instance holds at least one connection".into(),
+            });
         }
         if fleet.concurrency_per_instance == 0 {
             out.push(Problem {
@@ -632,7 +645,18 @@ impl TriggerSpec {
                 at.push("payload.claim_check", problem);
             }
         }
-        if let TriggerSpec::Http { durations, .. } = t {
+        if let TriggerSpec::Http { durations, invoke_overhead, websocket, payload, .. } = t {
+            if let Some(overhead) = invoke_overhead {
+                for (field, message) in overhead.problems() {
+                    at.push(&join("invoke_overhead", field), message);
+                }
+            }
+            if let Some(w) = websocket {
+                w.problems(at);
+                if payload.is_some() {
+                    at.push("payload", "a WebSocket trigger's messages are sized by websocket.message_kb".into());
+                }
+            }
             for (function, dist) in durations {
                 let at_key = format!("durations[\"{function}\"]");
                 if let Some(problem) = names.unknown_function(function) {
@@ -660,6 +684,47 @@ impl TriggerSpec {
         }
         for (field, message) in t.arrivals().problems() {
             at.push(&join("arrivals", &field), message);
+        }
+    }
+}
+
+impl crate::sim::websocket::WebSocketSpec {
+    fn problems(&self, at: &mut At) {
+        use crate::sim::websocket::MAX_MESSAGE_KB;
+        for (field, message) in self.session.problems() {
+            at.push(&join("websocket.session", field), message);
+        }
+        let rate = self.messages_per_minute;
+        if !(rate.is_finite() && rate > 0.0 && rate <= 600.0) {
+            at.push(
+                "websocket.messages_per_minute",
+                format!("messages a connection sends a minute, above 0 and at most 600, got {}", num(rate)),
+            );
+        }
+        let sizes = self.message_kb.problems();
+        for message in &sizes {
+            at.push("websocket.message_kb", message.clone());
+        }
+        let largest = match self.message_kb {
+            SizeDist::Constant { kb } => kb,
+            SizeDist::Uniform { max_kb, .. } => max_kb,
+            SizeDist::LogNormal { p99_kb, .. } => p99_kb,
+        };
+        if sizes.is_empty() && largest > MAX_MESSAGE_KB {
+            at.push(
+                "websocket.message_kb",
+                format!(
+                    "API Gateway accepts messages of at most {} KB (larger ones close the connection), got {}",
+                    num(MAX_MESSAGE_KB),
+                    num(largest)
+                ),
+            );
+        }
+        if self.fanout > 100_000 {
+            at.push(
+                "websocket.fanout",
+                format!("0..100000 connections a message is delivered to, got {}", self.fanout),
+            );
         }
     }
 }

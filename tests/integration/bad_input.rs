@@ -227,3 +227,52 @@ fn a_tmp_that_cannot_hold_its_files_is_named_where_it_is_written() {
     let put = r#"Put(bucket: "models", size_kb: 600000.0, to_tmp: true)"#;
     expect(&tmp("", put), 8, 69, "a result of 600000 KB written to /tmp does not fit in ephemeral_mb (512 MB)");
 }
+
+#[test]
+fn bad_invoke_overheads_and_websockets_are_named_with_their_place() {
+    let http = r#"Http(name: "users", target: "api", arrivals: Poisson(rate: 5.0)),"#;
+    let with = |fields: &str| {
+        GOOD.replace(http, &format!("Http(name: \"users\", target: \"api\", arrivals: Poisson(rate: 5.0),\n{fields}),"))
+    };
+    let socket = |inner: &str| with(&format!("  websocket: ({inner})"));
+    let ok = socket(r#"session: LogNormal(median: "5m", p99: "30m"), messages_per_minute: 1.0, fanout: 9"#);
+    assert_eq!(check(&ok).0, Some(0), "{}", check(&ok).1);
+    // Line 14 holds the new fields.
+    expect(
+        &with(r#"  invoke_overhead: LogNormal(median: "7ms", p99: "5ms")"#),
+        14,
+        50,
+        "p99 (5ms) must be above the median",
+    );
+    expect(
+        &socket(r#"session: Constant(value: "5m"), messages_per_minute: 0.0"#),
+        14,
+        68,
+        "above 0 and at most 600, got 0",
+    );
+    expect(
+        &socket(r#"session: Constant(value: "5m"), messages_per_minute: 1.0, message_kb: Constant(kb: 200.0)"#),
+        14,
+        85,
+        "at most 128 KB",
+    );
+    expect(
+        &socket(r#"session: Uniform(min: "5m", max: "1m"), messages_per_minute: 1.0"#),
+        14,
+        48,
+        "must not be below min",
+    );
+    expect(
+        &socket(r#"session: Constant(value: "5m"), messages_per_minute: 1.0, fanout: 1000000"#),
+        14,
+        81,
+        "0..100000",
+    );
+    expect(&socket(r#"session: Constant(value: "5m"), messagez: 1.0"#), 14, 47, "messagez");
+    let paid = with(
+        r#"  payload: (size_kb: Constant(kb: 1.0)), websocket: (session: Constant(value: "5m"), messages_per_minute: 1.0)"#,
+    );
+    expect(&paid, 14, 12, "sized by websocket.message_kb");
+    let fleet = GOOD.trim_end_matches(')').to_string() + "    server_fleet: (connections_per_instance: 0),\n)";
+    expect(&fleet, 15, 46, "at least one connection");
+}

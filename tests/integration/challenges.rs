@@ -172,6 +172,46 @@ fn a_moved_workload_is_priced_on_the_servers_that_take_it() {
 }
 
 #[test]
+fn no_provisioned_concurrency_buys_a_game_its_tail_and_the_peak_sized_one_costs_more_than_servers() {
+    // Sized to the peak in flight (11 at the bursts) and beyond: the cold starts go, the
+    // gateway's tail and the state store stay, and the bill passes the bound.
+    for provisioned in ["12", "40"] {
+        let s = set("low-latency-game", &[("game-action.provisioned", provisioned)]);
+        fails_for(&s, "p99.9 latency of actions", "invoke path");
+        fails_for(&s, "cost per month", "provisioned concurrency");
+    }
+    // Cheapest possible functions (the smallest memory) still miss the latency.
+    fails_for(&set("low-latency-game", &[("game-action.memory", "128")]), "p99.9 latency of actions", "invoke path");
+    // Servers keep the match in memory: fast, and cheaper than the provisioned functions.
+    let pc = Report::of(&run(&set("low-latency-game", &[("game-action.provisioned", "12")])), "x");
+    let servers = Report::of(&run(&set("low-latency-game", &[("actions.fleet", "on")])), "x");
+    assert_eq!(pc.cold_starts, 0);
+    assert_eq!(servers.cost.moved_to_fleet_instances, 2);
+    assert!(servers.cost.per_month_usd < pc.cost.per_month_usd);
+    assert_eq!(servers.triggers[0].requests.arrived, pc.triggers[0].requests.arrived, "the same actions");
+}
+
+#[test]
+fn a_websocket_chat_on_the_gateway_pays_for_every_copy_and_minute() {
+    let gateway = Report::of(&run(&set("websocket-chat", &[])), "x");
+    let servers = Report::of(&run(&set("websocket-chat", &[("chat.fleet", "on")])), "x");
+    let w = gateway.triggers[0].websocket.as_ref().unwrap();
+    // 2 KB messages: one increment each, received once and copied to 9 members.
+    assert_eq!(w.billed_messages, 10 * w.messages);
+    assert_eq!(w.delivered, 9 * w.messages);
+    // About a thousand open (2.5 a second x a mean session of 6.7 minutes).
+    assert!((900.0..1150.0).contains(&w.avg_open), "{}", w.avg_open);
+    let ws = servers.triggers[0].websocket.as_ref().unwrap();
+    assert_eq!(ws.messages, w.messages, "the same messages, served elsewhere");
+    assert_eq!(servers.triggers[0].requests.succeeded + servers.triggers[0].requests.in_flight, ws.messages);
+    assert_eq!(servers.cost.moved_to_fleet_instances, 2);
+    // The gateway's meters alone are more than twice the two servers.
+    let monthly = |usd: f64| usd / gateway.simulated_seconds * faaslab::sim::kernel::cost::MONTH_SECS;
+    assert!(monthly(gateway.cost.websocket_usd) > 2.0 * servers.cost.per_month_usd);
+    fails_for(&set("websocket-chat", &[("chat-message.memory", "128")]), "cost per month", "WebSocket API");
+}
+
+#[test]
 fn power_tuning_sweep_falls_with_memory_and_is_cheapest_below_the_largest_size() {
     let s = faaslab::scenario::built_in("memory-power-tuning").unwrap().unwrap();
     let values: Vec<String> = ["128", "256", "512", "1024", "1769", "3008", "10240"].map(String::from).to_vec();

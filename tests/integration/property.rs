@@ -310,6 +310,8 @@ impl Gen {
                     region: None,
                     payload,
                     durations: Default::default(),
+                    invoke_overhead: None,
+                    websocket: None,
                 },
             };
             config.triggers.push(trigger);

@@ -356,3 +356,127 @@ fn a_rotated_secret_fails_until_it_is_read_again() {
     assert_eq!((f.stale_secrets, fresh.apis[0].requests, f.api_cache_hits), (0, 2, 597));
     assert_eq!(fresh.triggers[0].requests.failed, 0);
 }
+
+/// A chat over WebSocket: ten clients connect at 0..9 s, stay exactly 10 minutes and
+/// send 6 messages a minute of 33 KB (two 32 KB increments each), each delivered to 4
+/// other members. `fleet`: the servers hold the connections, 4 per instance.
+fn chat(fleet: bool) -> faaslab::scenario::Scenario {
+    let times: Vec<String> = (0..10).map(|i| format!("\"{i}s\"")).collect();
+    let mut s = scenario(&format!(
+        r#"Scenario(name: "chat", duration: "20m", seed: 7,
+        functions: [(name: "relay", runtime: Custom(cold_start: Constant(value: "0s")), memory_mb: 256,
+                     duration: Constant(value: "10ms"))],
+        triggers: [Http(name: "chat", target: "relay", arrivals: At(times: [{}]),
+                        websocket: (session: Constant(value: "10m"), messages_per_minute: 6.0,
+                                    message_kb: Constant(kb: 33.0), fanout: 4))],
+        server_fleet: (connections_per_instance: 4))"#,
+        times.join(", ")
+    ));
+    if fleet {
+        s.config.fleet_triggers.push("chat".into());
+    }
+    s
+}
+
+#[test]
+fn websocket_messages_and_connection_minutes_are_billed_exactly() {
+    let r = Report::of(&run(&chat(false)), "chat");
+    let t = &r.triggers[0];
+    let w = t.websocket.as_ref().expect("a WebSocket trigger reports its connections");
+    assert_eq!((w.connections_opened, w.peak_open, w.open_at_end), (10, 10, 0));
+    // Ten connections of exactly 10 minutes each, all closed before the end.
+    assert_eq!(w.connection_minutes, 100.0);
+    // Every message is a request, and all were served.
+    assert_eq!(t.requests.arrived, w.messages);
+    assert_eq!(t.requests.succeeded, w.messages);
+    assert_eq!(r.functions[0].invocations, w.messages);
+    // About 10 x 10 min x 6 a minute = 600 (Poisson: within 4 standard deviations).
+    assert!((500..=700).contains(&w.messages), "{}", w.messages);
+    // Each 33 KB message is two increments, received once and delivered four times.
+    assert_eq!(w.delivered, 4 * w.messages);
+    assert_eq!(w.billed_messages, 2 * 5 * w.messages);
+    // $1.00 per million messages (well under the first billion a month at this rate),
+    // $0.25 per million connection-minutes.
+    assert!((w.messages_usd - w.billed_messages as f64 / 1e6).abs() < 1e-12, "{}", w.messages_usd);
+    assert!((w.connection_minutes_usd - 100.0 * 0.25 / 1e6).abs() < 1e-15);
+    assert!((r.cost.websocket_usd - (w.messages_usd + w.connection_minutes_usd)).abs() < 1e-15);
+    let functions = r.cost.requests_usd + r.cost.compute_usd;
+    assert!((r.cost.total_usd - (functions + r.cost.websocket_usd)).abs() < 1e-12);
+    assert_eq!(r.cost.moved_to_fleet_instances, 0);
+}
+
+#[test]
+fn websocket_connections_moved_to_the_fleet_are_held_and_priced_there() {
+    let gateway = Report::of(&run(&chat(false)), "chat");
+    let r = Report::of(&run(&chat(true)), "chat");
+    let (t, w) = (&r.triggers[0], r.triggers[0].websocket.as_ref().unwrap());
+    // The same clients send the same messages; now no function runs and nothing is
+    // billed by the gateway.
+    assert_eq!(w.messages, gateway.triggers[0].websocket.as_ref().unwrap().messages);
+    assert_eq!(t.requests.succeeded, w.messages);
+    assert_eq!(r.functions[0].invocations, 0);
+    assert_eq!((w.billed_messages, w.messages_usd, w.connection_minutes_usd), (0, 0.0, 0.0));
+    assert_eq!(w.held_by, "server fleet");
+    assert_eq!(r.cost.websocket_usd, 0.0);
+    // Ten connections open at once, four per instance: three servers for 20 minutes.
+    assert_eq!(r.cost.moved_to_fleet_instances, 3);
+    let hours = 20.0 / 60.0;
+    assert!((r.cost.moved_to_fleet_usd - 3.0 * 0.0832 * hours).abs() < 1e-12, "{}", r.cost.moved_to_fleet_usd);
+    assert!((r.cost.total_usd - r.cost.moved_to_fleet_usd).abs() < 1e-12);
+}
+
+/// One function taking exactly 10 ms, a 50 ms cold start, requests every 100 ms for 100 s
+/// (1000 of them): one environment, one cold start. `overhead`: the trigger's
+/// `invoke_overhead` field, if any; `fleet`: the requests served by the fleet.
+fn gateway(overhead: &str, fleet: bool) -> faaslab::scenario::Scenario {
+    let mut s = scenario(&format!(
+        r#"Scenario(name: "gateway", duration: "100050ms",
+        functions: [(name: "api", runtime: Custom(cold_start: Constant(value: "50ms")), memory_mb: 512,
+                     duration: Constant(value: "10ms"))],
+        triggers: [Http(name: "users", target: "api", arrivals: Constant(rate: 10.0) {overhead})])"#
+    ));
+    if fleet {
+        s.config.fleet_triggers.push("users".into());
+    }
+    s
+}
+
+#[test]
+fn the_invoke_overhead_is_added_to_what_clients_see_not_to_what_is_billed() {
+    let plain = Report::of(&run(&gateway("", false)), "g");
+    let over = Report::of(&run(&gateway(r#", invoke_overhead: Constant(value: "5ms")"#, false)), "g");
+    let (p, o) = (&plain.triggers[0], &over.triggers[0]);
+    assert_eq!((p.requests.succeeded, o.requests.succeeded), (1000, 1000));
+    assert_eq!(over.cold_starts, 1);
+    // 999 warm requests of 10 ms and one cold one of 60 ms; 5 ms more each with the overhead.
+    assert!((p.latency_ms.mean - (999.0 * 10.0 + 60.0) / 1000.0).abs() < 1e-9, "{}", p.latency_ms.mean);
+    assert!((o.latency_ms.mean - p.latency_ms.mean - 5.0).abs() < 1e-9, "{}", o.latency_ms.mean);
+    assert_eq!(o.latency_ms.max, 65.0);
+    // Not spent in the function: the same GB-seconds and bill.
+    assert_eq!(over.functions[0].gb_seconds, plain.functions[0].gb_seconds);
+    assert_eq!(over.cost.total_usd, plain.cost.total_usd);
+    // Served by the fleet, the clients reach the servers directly: no overhead.
+    let fleet = Report::of(&run(&gateway(r#", invoke_overhead: Constant(value: "5ms")"#, true)), "g");
+    assert_eq!(fleet.triggers[0].latency_ms.mean, 10.0);
+    assert_eq!(fleet.triggers[0].latency_ms.max, 10.0);
+}
+
+#[test]
+fn a_p99_9_objective_excludes_exactly_the_slowest_one_in_a_thousand() {
+    use faaslab::scenario::objective::Objective;
+    use faaslab::sim::kernel::time::SimDuration;
+    // 1000 requests: 999 take 15 ms (10 ms handler + 5 ms overhead), the cold one 65 ms.
+    let sim = run(&gateway(r#", invoke_overhead: Constant(value: "5ms")"#, false));
+    let report = Report::of(&sim, "g");
+    let objective =
+        |percentile: f64| Objective::Latency { of: "users".into(), percentile, at_most: SimDuration::from_millis(20) };
+    let p999 = objective(99.9).evaluate(&sim, &report);
+    assert_eq!(p999.label, "p99.9 latency of users");
+    assert!(p999.passed, "the 999th of 1000 is a warm one: {p999:?}");
+    assert!((p999.measured - 15.0).abs() / 15.0 < 0.016, "{}", p999.measured); // bucket precision
+    let all = objective(100.0).evaluate(&sim, &report);
+    assert!(!all.passed);
+    assert!((all.measured - 65.0).abs() / 65.0 < 0.016, "{}", all.measured); // the cold one
+    // The why names the way in.
+    assert!(all.why.as_deref().unwrap_or("").contains("invoke path"), "{:?}", all.why);
+}

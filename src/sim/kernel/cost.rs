@@ -132,6 +132,38 @@ pub fn invoice(usage: &[(Architecture, Usage)], window: SimDuration, free_tier: 
     bill
 }
 
+/// API Gateway WebSocket APIs (us-east-1), from https://aws.amazon.com/api-gateway/pricing/:
+/// messages sent and received at $1.00 per million for the first billion of a month
+/// ($0.80 per million beyond), metered in 32 KB increments (a 33 KB message counts as
+/// two); connection minutes at $0.25 per million. Free tier not applied.
+pub mod websocket {
+    /// A message is metered in increments of this size.
+    pub const INCREMENT_KB: f64 = 32.0;
+    pub const PER_MILLION_MESSAGES: f64 = 1.00;
+    /// Messages of a month priced at `PER_MILLION_MESSAGES`; the rest at the lower rate.
+    pub const FIRST_TIER_MESSAGES: f64 = 1e9;
+    pub const PER_MILLION_MESSAGES_BEYOND: f64 = 0.80;
+    pub const PER_MILLION_CONNECTION_MINUTES: f64 = 0.25;
+
+    /// Billed messages for one message of `kb` (at least one).
+    pub fn increments(kb: f64) -> u64 {
+        ((kb / INCREMENT_KB).ceil() as u64).max(1)
+    }
+
+    /// The bill of `messages` and `connection_minutes` used over a window of `months`
+    /// (a fraction of a 730-hour month): the tiers apply to the monthly rate.
+    pub fn cost_usd(messages: u64, connection_minutes: f64, months: f64) -> (f64, f64) {
+        if months <= 0.0 {
+            return (0.0, 0.0);
+        }
+        let per_month = messages as f64 / months;
+        let first = per_month.min(FIRST_TIER_MESSAGES);
+        let beyond = per_month - first;
+        let monthly = (first * PER_MILLION_MESSAGES + beyond * PER_MILLION_MESSAGES_BEYOND) / 1e6;
+        (monthly * months, connection_minutes * PER_MILLION_CONNECTION_MINUTES / 1e6)
+    }
+}
+
 /// An always-on server fleet to compare against: instances x hourly price.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -148,6 +180,11 @@ pub struct ServerFleet {
     /// The smallest fleet (two for availability).
     #[serde(default = "default_min_instances")]
     pub min_instances: u32,
+    /// Open connections (WebSocket clients) one instance holds (default 10,000: an
+    /// idle connection costs a server tens of KB of buffers and TLS state, so 10,000
+    /// take a few hundred MB of a t3.large's 8 GB).
+    #[serde(default = "default_connections_per_instance")]
+    pub connections_per_instance: u32,
 }
 
 fn default_hourly() -> f64 {
@@ -159,6 +196,9 @@ fn default_per_instance() -> u32 {
 fn default_min_instances() -> u32 {
     2
 }
+fn default_connections_per_instance() -> u32 {
+    10_000
+}
 
 impl Default for ServerFleet {
     fn default() -> Self {
@@ -167,6 +207,7 @@ impl Default for ServerFleet {
             concurrency_per_instance: default_per_instance(),
             instances: None,
             min_instances: default_min_instances(),
+            connections_per_instance: default_connections_per_instance(),
         }
     }
 }
@@ -174,15 +215,28 @@ impl Default for ServerFleet {
 impl ServerFleet {
     /// Instances needed to serve `peak_concurrency` requests at once.
     pub fn instances_for(&self, peak_concurrency: u64) -> u32 {
+        self.instances_holding(peak_concurrency, 0)
+    }
+
+    /// Instances needed to serve `peak_concurrency` requests at once and hold
+    /// `peak_connections` open connections.
+    pub fn instances_holding(&self, peak_concurrency: u64, peak_connections: u64) -> u32 {
         self.instances.unwrap_or_else(|| {
-            let needed = peak_concurrency.div_ceil(u64::from(self.concurrency_per_instance.max(1)));
-            (needed as u32).max(self.min_instances)
+            let for_requests = peak_concurrency.div_ceil(u64::from(self.concurrency_per_instance.max(1)));
+            let for_connections = peak_connections.div_ceil(u64::from(self.connections_per_instance.max(1)));
+            (for_requests.max(for_connections) as u32).max(self.min_instances)
         })
     }
 
     /// The fleet's cost over `window`.
     pub fn cost_usd(&self, peak_concurrency: u64, window: SimDuration) -> f64 {
-        f64::from(self.instances_for(peak_concurrency)) * self.hourly_usd * window.as_secs_f64() / 3600.0
+        self.cost_holding(peak_concurrency, 0, window)
+    }
+
+    /// The cost over `window` of a fleet that also holds `peak_connections`.
+    pub fn cost_holding(&self, peak_concurrency: u64, peak_connections: u64, window: SimDuration) -> f64 {
+        f64::from(self.instances_holding(peak_concurrency, peak_connections)) * self.hourly_usd * window.as_secs_f64()
+            / 3600.0
     }
 }
 
@@ -260,6 +314,32 @@ mod tests {
         let mut edge = Usage::default();
         edge.bill_ephemeral(1536, SimDuration::from_micros(1001));
         assert_eq!(edge.ephemeral_mb_ms, 1024 * 2);
+    }
+
+    #[test]
+    fn websocket_messages_are_metered_in_32_kb_increments_and_tiered_per_month() {
+        assert_eq!(websocket::increments(0.5), 1);
+        assert_eq!(websocket::increments(32.0), 1);
+        assert_eq!(websocket::increments(33.0), 2); // the pricing page's own example
+        assert_eq!(websocket::increments(128.0), 4);
+        // A month of 876M messages and 87.6M connection minutes: $876 + $21.90.
+        let (messages, minutes) = websocket::cost_usd(876_000_000, 87_600_000.0, 1.0);
+        assert!((messages - 876.0).abs() < 1e-9, "{messages}");
+        assert!((minutes - 21.9).abs() < 1e-9, "{minutes}");
+        // 1.5 billion in a month: the first billion at $1.00, the rest at $0.80.
+        let (messages, _) = websocket::cost_usd(1_500_000_000, 0.0, 1.0);
+        assert!((messages - 1400.0).abs() < 1e-9, "{messages}");
+        // The same rate over a tenth of a month: a tenth of the bill, tiers on the monthly rate.
+        let (messages, _) = websocket::cost_usd(150_000_000, 0.0, 0.1);
+        assert!((messages - 140.0).abs() < 1e-9, "{messages}");
+    }
+
+    #[test]
+    fn a_fleet_holding_connections_is_sized_for_them_too() {
+        let fleet = ServerFleet::default();
+        assert_eq!(fleet.instances_holding(3, 2_000), 2);
+        assert_eq!(fleet.instances_holding(3, 25_000), 3);
+        assert_eq!(fleet.instances_holding(70, 25_000), 5);
     }
 
     #[test]

@@ -119,6 +119,40 @@ impl Dist {
         out
     }
 
+    /// The median in seconds where the distribution is written by it (a constant, a
+    /// log-normal), the mean otherwise: the "typical" value a knob shows.
+    pub fn typical_secs(&self) -> f64 {
+        match self {
+            Dist::Constant { value } => value.as_secs_f64(),
+            Dist::LogNormal { median: Some(m), .. } => m.as_secs_f64(),
+            Dist::LogNormal { mu: Some(mu), .. } => mu.exp(),
+            _ => self.mean_secs(),
+        }
+    }
+
+    /// The same shape with every duration multiplied by `factor` (>= 0): a log-normal
+    /// keeps its p99 over median, so its spread scales with it.
+    pub fn scaled(&self, factor: f64) -> Dist {
+        let f = factor.max(0.0);
+        let x = |d: &SimDuration| SimDuration::from_secs_f64(d.as_secs_f64() * f);
+        match self {
+            Dist::Constant { value } => Dist::Constant { value: x(value) },
+            Dist::Exponential { mean } => Dist::Exponential { mean: x(mean) },
+            Dist::LogNormal { median, p99, mu, sigma } => Dist::LogNormal {
+                median: median.as_ref().map(x),
+                p99: p99.as_ref().map(x),
+                mu: mu.map(|mu| mu + f.max(1e-12).ln()),
+                sigma: *sigma,
+            },
+            Dist::Gamma { shape, mean } => Dist::Gamma { shape: *shape, mean: x(mean) },
+            Dist::Uniform { min, max } => Dist::Uniform { min: x(min), max: x(max) },
+            Dist::Normal { mean, std_dev } => Dist::Normal { mean: x(mean), std_dev: x(std_dev) },
+            Dist::Empirical { percentiles } => Dist::Empirical {
+                percentiles: percentiles.iter().map(|w| Percentile { p: w.p, value: x(&w.value) }).collect(),
+            },
+        }
+    }
+
     /// The mean in seconds (used to estimate run sizes and for reports).
     pub fn mean_secs(&self) -> f64 {
         Sampler::new(self).mean_secs()

@@ -42,6 +42,17 @@ fn bucket_of(v: u64) -> usize {
     idx.min(BUCKETS - 1)
 }
 
+/// The rank (1-based) of quantile `q` among `count` values: the smallest rank whose
+/// share reaches `q`. `q * count` lands a hair above a whole number for many
+/// percentiles (99.9 / 100 * 1000 = 999.0000000000001): within float error of a whole
+/// number it is that number, or p99.9 of 1000 values would be the largest, not the 999th.
+fn rank_of(q: f64, count: u64) -> u64 {
+    let exact = q.clamp(0.0, 1.0) * count as f64;
+    let whole = exact.round();
+    let rank = if (exact - whole).abs() <= 1e-9 * exact.max(1.0) { whole } else { exact.ceil() };
+    (rank as u64).clamp(1, count.max(1))
+}
+
 /// The smallest value that falls into bucket `i`, and the bucket's width.
 fn bucket_range(i: usize) -> (u64, u64) {
     if i < SUB_COUNT {
@@ -103,7 +114,7 @@ impl Histogram {
         if self.count == 0 {
             return 0.0;
         }
-        let rank = ((q.clamp(0.0, 1.0) * self.count as f64).ceil() as u64).max(1);
+        let rank = rank_of(q, self.count);
         let mut seen = 0;
         for (i, &c) in self.counts.iter().enumerate() {
             seen += c;
@@ -372,6 +383,35 @@ mod tests {
         }
         assert_eq!(h.max_ms(), 1000.0);
         assert!((h.mean_ms() - 500.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn p99_9_is_the_999th_of_1000_values_not_the_largest() {
+        // 99.9 / 100 * 1000 is 999.0000000000001 in floating point: the rank must still be 999.
+        assert_eq!(rank_of(99.9 / 100.0, 1000), 999);
+        assert_eq!(rank_of(99.9 / 100.0, 2000), 1998);
+        assert_eq!(rank_of(99.9 / 100.0, 60_000), 59_940);
+        assert_eq!(rank_of(0.99, 100), 99);
+        assert_eq!(rank_of(0.999, 7), 7); // 6.993: the 7th value
+        assert_eq!(rank_of(0.0, 10), 1);
+        assert_eq!(rank_of(1.0, 10), 10);
+        // 999 values of 1 ms and one of 60 ms: p99.9 is 1 ms (the slowest 0.1% is the one
+        // outlier), p100 the outlier; 998 fast and two slow, p99.9 is slow.
+        let mut h = Histogram::default();
+        for _ in 0..999 {
+            h.record(SimDuration::from_millis(1));
+        }
+        h.record(SimDuration::from_millis(60));
+        let near = |got: f64, want: f64| (got - want).abs() / want < 0.016; // bucket precision
+        assert!(near(h.quantile_ms(99.9 / 100.0), 1.0), "{}", h.quantile_ms(0.999));
+        assert_eq!(h.quantile_ms(1.0), 60.0);
+        let mut h = Histogram::default();
+        for _ in 0..998 {
+            h.record(SimDuration::from_millis(1));
+        }
+        h.record(SimDuration::from_millis(60));
+        h.record(SimDuration::from_millis(60));
+        assert!(near(h.quantile_ms(99.9 / 100.0), 60.0), "{}", h.quantile_ms(0.999));
     }
 
     #[test]

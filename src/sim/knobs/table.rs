@@ -7,9 +7,12 @@ use crate::sim::config::SimConfig;
 use crate::sim::function::permissions::Permission;
 use crate::sim::function::{ApiCache, Call, InitStyle, KeepAlive, Runtime};
 use crate::sim::kernel::cost::Architecture;
+use crate::sim::kernel::dist::Dist;
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::services::database::PoolerSpec;
-use crate::sim::trigger::TargetKind;
+use crate::sim::services::storage::SizeDist;
+use crate::sim::trigger::{TargetKind, TriggerSpec};
+use crate::sim::websocket::WebSocketSpec;
 
 const RUNTIMES: &[&str] = &["python", "nodejs", "ruby", "go", "java", "dotnet", "rust", "container"];
 
@@ -64,6 +67,25 @@ fn has_tmp_file(config: &SimConfig, function: usize) -> Result<(), &'static str>
 fn has_put(config: &SimConfig, function: usize) -> Result<(), &'static str> {
     let mut calls = config.functions[function].calls.iter();
     calls.any(|c| matches!(c, Call::Put { .. })).then_some(()).ok_or("writes no results (no Put call)")
+}
+
+/// A trigger's WebSocket description, if it is one.
+fn websocket_of(config: &SimConfig, trigger: usize) -> Option<&WebSocketSpec> {
+    match &config.triggers[trigger] {
+        TriggerSpec::Http { websocket, .. } => websocket.as_deref(),
+        _ => None,
+    }
+}
+
+fn websocket_mut(config: &mut SimConfig, trigger: usize) -> Option<&mut WebSocketSpec> {
+    match &mut config.triggers[trigger] {
+        TriggerSpec::Http { websocket, .. } => websocket.as_deref_mut(),
+        _ => None,
+    }
+}
+
+fn is_websocket(config: &SimConfig, trigger: usize) -> Result<(), &'static str> {
+    websocket_of(config, trigger).map(|_| ()).ok_or("is not a WebSocket trigger (write `websocket: (...)` on it)")
 }
 
 fn on_off(on: bool) -> String {
@@ -452,6 +474,69 @@ pub static KNOBS: &[Knob] = &[
             c.fleet_triggers.retain(|t| *t != name);
             if v.is_on() {
                 c.fleet_triggers.push(name);
+            }
+        },
+        live: Live::No,
+    },
+    Knob {
+        property: "invoke_overhead_ms",
+        owner: Owner::Trigger,
+        unit: Unit::Count,
+        help: "what the API gateway and Lambda's invoke path add to each request, its median in ms (its jitter scales with it; 0 = none)",
+        range: |_| (0.0, 50.0),
+        applies: |c, i| match c.triggers[i] {
+            TriggerSpec::Http { .. } => Ok(()),
+            _ => Err("is not an HTTP or WebSocket trigger"),
+        },
+        read: |c, i| match &c.triggers[i] {
+            TriggerSpec::Http { invoke_overhead: Some(d), .. } => format!("{}", (d.typical_secs() * 1000.0).round()),
+            _ => "0".to_string(),
+        },
+        write: |c, i, v| {
+            if let TriggerSpec::Http { invoke_overhead, .. } = &mut c.triggers[i] {
+                let ms = f64::from(v.count());
+                *invoke_overhead = match invoke_overhead.take() {
+                    _ if ms == 0.0 => None,
+                    Some(d) if d.typical_secs() > 0.0 => Some(d.scaled(ms / 1000.0 / d.typical_secs())),
+                    // None written: a constant, for a what-if.
+                    _ => Some(Dist::constant(SimDuration::from_secs_f64(ms / 1000.0))),
+                };
+            }
+        },
+        live: Live::No,
+    },
+    Knob {
+        property: "fanout",
+        owner: Owner::Trigger,
+        unit: Unit::Count,
+        help: "connections each WebSocket message is delivered to (a chat room's other members; each copy is billed)",
+        range: |_| (0.0, 100.0),
+        applies: is_websocket,
+        read: |c, i| websocket_of(c, i).map_or("0".to_string(), |w| w.fanout.to_string()),
+        write: |c, i, v| {
+            if let Some(w) = websocket_mut(c, i) {
+                w.fanout = v.count();
+            }
+        },
+        live: Live::No,
+    },
+    Knob {
+        property: "message_kb",
+        owner: Owner::Trigger,
+        unit: Unit::Count,
+        help: "the size of each WebSocket message in KB (billed in 32 KB increments; at most 128)",
+        range: |_| (1.0, 128.0),
+        applies: is_websocket,
+        // A size written as a distribution reads as its typical size.
+        read: |c, i| match websocket_of(c, i).map(|w| &w.message_kb) {
+            Some(SizeDist::Constant { kb }) => format!("{}", kb.round()),
+            Some(SizeDist::Uniform { min_kb, max_kb }) => format!("{}", ((min_kb + max_kb) / 2.0).round()),
+            Some(SizeDist::LogNormal { median_kb, .. }) => format!("{}", median_kb.round()),
+            None => "0".to_string(),
+        },
+        write: |c, i, v| {
+            if let Some(w) = websocket_mut(c, i) {
+                w.message_kb = SizeDist::Constant { kb: f64::from(v.count()) };
             }
         },
         live: Live::No,
