@@ -821,7 +821,8 @@ fn explain_flow(f: &super::FlowReport, on_time: f64) -> String {
             missing.join(", "),
             stops.join(", ")
         ));
-        if f.stopped_at.iter().any(|s| s.node.starts_with("unwired ") || s.node.ends_with("(no function reached)")) {
+        let served_none = f.on_time + f.late == 0;
+        if f.stopped_at.iter().any(|s| s.node.starts_with("unwired ")) || served_none {
             parts.push(
                 "nothing served some of them: connect the trigger (or the bucket it uploads into) to a function of the design".into(),
             );

@@ -33,6 +33,23 @@ use std::path::Path;
 pub struct Connect {
     pub from: String,
     pub to: String,
+    /// A stream's event-source mapping (only when `from` is a stream): records per
+    /// batch (default 100), bisect a failing batch, retries before giving a batch up
+    /// (default: until the records expire), and the queue given-up records go to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bisect_on_error: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<String>,
+}
+
+impl Connect {
+    fn has_stream_settings(&self) -> bool {
+        self.batch_size.is_some() || self.bisect_on_error || self.max_retries.is_some() || self.on_failure.is_some()
+    }
 }
 
 /// The name of the stand-in function an unconnected trigger's requests go to.
@@ -182,6 +199,22 @@ fn check_names(design: &ScenarioFile, brief: &ScenarioFile, push: &mut impl FnMu
 /// Wires one of the brief's parts; the target's existence and kind are checked with
 /// the merged scenario (validation names them).
 fn connect(brief: &mut ScenarioFile, c: &Connect) -> Result<(), String> {
+    if let Some(s) = brief.streams.iter_mut().find(|s| s.name == c.from) {
+        s.consumer = Some(StreamConsumerSpec {
+            function: c.to.clone(),
+            batch_size: c.batch_size.unwrap_or(100),
+            bisect_on_error: c.bisect_on_error,
+            max_retries: c.max_retries,
+            on_failure: c.on_failure.clone(),
+        });
+        return Ok(());
+    }
+    if c.has_stream_settings() {
+        let what = quoted(&c.from);
+        return Err(format!(
+            "batch_size, bisect_on_error, max_retries and on_failure set a stream's consumer; {what} is no stream of the brief"
+        ));
+    }
     if let Some(t) = brief.triggers.iter_mut().find(|t| t.name() == c.from) {
         if !t.target().is_empty() && t.target() != c.to {
             return Err(format!(
@@ -195,16 +228,6 @@ fn connect(brief: &mut ScenarioFile, c: &Connect) -> Result<(), String> {
     }
     if let Some(b) = brief.buckets.iter_mut().find(|b| b.name == c.from) {
         b.notify = Some(c.to.clone());
-        return Ok(());
-    }
-    if let Some(s) = brief.streams.iter_mut().find(|s| s.name == c.from) {
-        s.consumer = Some(StreamConsumerSpec {
-            function: c.to.clone(),
-            batch_size: 100,
-            bisect_on_error: false,
-            max_retries: None,
-            on_failure: None,
-        });
         return Ok(());
     }
     Err(format!("the brief has no trigger, bucket or stream named {} to connect", quoted(&c.from)))

@@ -206,6 +206,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("low-latency-game", include_str!("../../scenarios/low-latency-game.ron")),
     ("websocket-chat", include_str!("../../scenarios/websocket-chat.ron")),
     ("brief-image-upload", include_str!("../../scenarios/brief-image-upload.ron")),
+    ("brief-search-sync", include_str!("../../scenarios/brief-search-sync.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
@@ -222,6 +223,9 @@ pub const DESIGNS: &[(&str, &str)] = &[
     ("image-upload-reference", include_str!("../../scenarios/designs/image-upload-reference.ron")),
     ("image-upload-one-function", include_str!("../../scenarios/designs/image-upload-one-function.ron")),
     ("image-upload-not-idempotent", include_str!("../../scenarios/designs/image-upload-not-idempotent.ron")),
+    ("search-sync-reference", include_str!("../../scenarios/designs/search-sync-reference.ron")),
+    ("search-sync-defaults", include_str!("../../scenarios/designs/search-sync-defaults.ron")),
+    ("search-sync-give-up-batch", include_str!("../../scenarios/designs/search-sync-give-up-batch.ron")),
 ];
 
 /// The scenario the app opens and `faaslab run` uses when given no file.

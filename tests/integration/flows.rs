@@ -129,6 +129,8 @@ fn each_brief_s_reference_design_passes_and_its_flawed_designs_fail_for_their_re
     let flawed = [
         ("image-upload-one-function", "requests scanner refused with 429", "over its limit"),
         ("image-upload-not-idempotent", "requests of upload reaching every effect", "done twice"),
+        ("search-sync-defaults", "iterator age of product-changes", "bisect a failing batch"),
+        ("search-sync-give-up-batch", "work lost (poison in a DLQ allowed)", "not poison, parked"),
     ];
     for (name, _) in DESIGNS {
         let design = built_in(name).expect("listed").unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -172,6 +174,14 @@ fn a_design_names_its_mistakes_in_its_own_text() {
     let unknown = design.replace("brief-image-upload", "brief-nowhere");
     let e = Scenario::parse(&unknown, "mine.ron").unwrap_err().to_string();
     assert!(e.contains("no built-in brief and no file") && e.contains("brief-image-upload"), "{e}");
+    // A stream's mapping settings on a bucket.
+    let misplaced =
+        design.replace(r#"(from: "images", to: "work")"#, r#"(from: "images", to: "work", bisect_on_error: true)"#);
+    let e = Scenario::parse(&misplaced, "mine.ron").unwrap_err().to_string();
+    assert!(
+        e.contains("connect[0]: batch_size, bisect_on_error, max_retries and on_failure set a stream's consumer"),
+        "{e}"
+    );
     // Connected to a function the design does not have: the merged scenario says so.
     let wrong = r#"Scenario(name: "mine", brief: "brief-image-upload",
         functions: [(name: "work", runtime: Python, duration: Constant(value: "10ms"))],

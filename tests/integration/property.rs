@@ -154,7 +154,9 @@ impl Gen {
                     1 if !queues.is_empty() => Call::Send { queue: self.pick(&queues).into() },
                     2 if !buses.is_empty() => Call::Publish { bus: self.pick(&buses).into(), detail_type: "E".into() },
                     3 if !streams.is_empty() => Call::Write { stream: self.pick(&streams).into() },
-                    4 if !buckets.is_empty() => Call::Put { bucket: self.pick(&buckets).into(), size_kb: 10.0, to_tmp: false },
+                    4 if !buckets.is_empty() => {
+                        Call::Put { bucket: self.pick(&buckets).into(), size_kb: 10.0, to_tmp: false }
+                    }
                     5 | 6 => {
                         let callee = self.pick(&functions).to_string();
                         if callee == *name {
