@@ -642,8 +642,10 @@ fn lost_messages(report: &Report, allow_dlq: bool) -> (u64, Vec<String>) {
                 why.join("; ")
             ));
         }
-        let transient = q.to_dlq - q.to_dlq_poison;
-        let dead = if allow_dlq { transient } else { q.to_dlq };
+        // A message redriven back from the DLQ is no longer there (it is served, or
+        // dead-lettered again and counted once).
+        let transient = q.transient_dead_lettered();
+        let dead = if allow_dlq { transient } else { q.dead_lettered() };
         if dead > 0 {
             lost += dead;
             reasons.push(if allow_dlq {
@@ -652,7 +654,7 @@ fn lost_messages(report: &Report, allow_dlq: bool) -> (u64, Vec<String>) {
                     q.name
                 )
             } else {
-                format!("{}: {} messages went to its dead-letter queue after too many receives", q.name, q.to_dlq)
+                format!("{}: {dead} messages went to its dead-letter queue after too many receives", q.name)
             });
         }
     }

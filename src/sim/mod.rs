@@ -68,6 +68,10 @@ enum Event {
     ApiDone { api: u32, function: u32, env: u32 },
     /// A call's back-off after a 429 or an error ended: try it again.
     ApiRetry { function: u32, env: u32 },
+    /// A queue's `redrive_at` came: redrive its DLQ into it.
+    RedriveDue { queue: u32 },
+    /// A rate-limited redrive moves its next second's messages.
+    RedriveStep { queue: u32 },
 }
 
 /// Where a run stands, for a progress line (`Simulation::run_with`).
@@ -324,6 +328,8 @@ impl Simulation {
             Event::FleetDone { trigger, counted } => self.on_fleet_done(trigger, counted),
             Event::ApiDone { api, function, env } => self.on_api_done(api, function, env),
             Event::ApiRetry { function, env } => self.on_api_retry(function, env),
+            Event::RedriveDue { queue } => self.on_redrive_due(queue),
+            Event::RedriveStep { queue } => self.redrive_step(queue),
         }
     }
 
