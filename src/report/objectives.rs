@@ -554,11 +554,15 @@ fn explain_errors(report: &Report) -> String {
     let denied =
         report.functions.iter().filter_map(|f| Some((f, f.permissions.as_ref()?))).find(|(_, p)| p.access_denied > 0);
     if let Some((f, p)) = denied {
+        // A role fixed during the run (a timeline `Set`) lacks nothing at the end.
+        let lacks = if p.missing.is_empty() {
+            "lacked a statement for part of the run".to_string()
+        } else {
+            format!("lacks {}", p.missing.join(", "))
+        };
         return format!(
-            "{}: {} calls failed with AccessDenied: its role lacks {} (a permission missing from a deployment fails every request that needs it)",
-            f.name,
-            p.access_denied,
-            p.missing.join(", ")
+            "{}: {} calls failed with AccessDenied: its role {lacks} (a permission missing from a deployment fails every request that needs it)",
+            f.name, p.access_denied,
         );
     }
     if let Some(f) = report.functions.iter().find(|f| f.stale_secrets > 0) {
@@ -650,7 +654,7 @@ fn lost_messages(report: &Report, allow_dlq: bool) -> (u64, Vec<String>) {
             lost += dead;
             reasons.push(if allow_dlq {
                 format!(
-                    "{}: {transient} messages went to its dead-letter queue that were not poison (a retry would have succeeded): a dead-letter queue is for messages that can never succeed; allow more receives",
+                    "{}: {transient} messages went to its dead-letter queue that were not poison (a retry would have succeeded) and are still there: a dead-letter queue is for messages that can never succeed; allow more receives, or redrive them once what failed them is fixed",
                     q.name
                 )
             } else {

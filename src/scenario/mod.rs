@@ -183,6 +183,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("search-index-sync", include_str!("../../scenarios/search-index-sync.ron")),
     ("least-privilege", include_str!("../../scenarios/least-privilege.ron")),
     ("config-and-secrets", include_str!("../../scenarios/config-and-secrets.ron")),
+    ("dlq-redrive", include_str!("../../scenarios/dlq-redrive.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
