@@ -143,6 +143,11 @@ impl QueueState {
         again.chain(fresh)
     }
 
+    /// Messages a redrive into this queue still has to move (`None`: none under way).
+    pub fn redrive_left(&self) -> Option<u64> {
+        self.redrive_task.map(|t| t.left)
+    }
+
     /// Visible dead letters from queue `source`, which a redrive would move.
     pub fn redrivable(&self, source: u32) -> u64 {
         self.waiting_messages().filter(|m| m.dead.is_some_and(|d| d.source == Some(source))).count() as u64
@@ -292,7 +297,54 @@ impl Simulation {
 
 #[cfg(test)]
 mod tests {
+    use super::super::QueueSpec;
     use super::*;
+
+    fn letter(k: u64, source: Option<u32>) -> Sent {
+        Sent {
+            sent_at: SimTime(k * 1000),
+            correlation: k,
+            counted: true,
+            poison: false,
+            trigger: None,
+            fetch: SimDuration::ZERO,
+            depth: 0,
+            dead: Some(DeadLetter { reason: FailReason::Error, receives: 3, source, trigger: Some(7) }),
+        }
+    }
+
+    #[test]
+    fn a_redrive_takes_only_its_sources_letters_oldest_first_and_keeps_the_rest_in_order() {
+        let spec = QueueSpec {
+            name: "dlq".into(),
+            visibility_timeout: SimDuration::from_secs(30),
+            max_receive_count: 5,
+            dlq: None,
+            retention: SimDuration::from_secs(3600),
+            consumer: None,
+            redrive_at: SimDuration::ZERO,
+            redrive_rate: 0,
+        };
+        let mut dlq = QueueState::new(spec);
+        // Letters from queue 0 and queue 2 interleaved, and one from an on-failure
+        // destination (no source).
+        let sources = [Some(0), Some(2), Some(0), None, Some(0), Some(2), Some(0)];
+        for (k, &source) in sources.iter().enumerate() {
+            dlq.send(SimTime(k as u64 * 1000), letter(k as u64, source));
+        }
+        let next = dlq.fresh.next_serial();
+        assert_eq!(dlq.redrivable(0), 4);
+        let taken = dlq.take_dead_letters(0, 3);
+        assert_eq!(taken.iter().map(|m| m.correlation).collect::<Vec<_>>(), vec![0, 2, 4]);
+        assert_eq!(taken[0].dead.unwrap().trigger, Some(7), "the producer travels with it");
+        let left: Vec<u64> = dlq.waiting_messages().map(|m| m.correlation).collect();
+        assert_eq!(left, vec![1, 3, 5, 6]);
+        assert_eq!((dlq.depth(), dlq.counted_in_queue()), (4, 4));
+        assert_eq!(dlq.fresh.next_serial(), next, "the next message sent gets the serial it would have had");
+        assert_eq!(dlq.take_dead_letters(0, 10).len(), 1);
+        assert_eq!(dlq.redrivable(0), 0);
+        assert_eq!(dlq.redrivable(2), 2);
+    }
 
     #[test]
     fn reasons_pack_into_a_nibble() {
