@@ -372,7 +372,7 @@ pub fn red_flags(report: &Report, baseline: &Report, groups: &[Vec<String>], cha
             ));
         }
     }
-    let transient: u64 = report.queues.iter().map(|q| q.to_dlq - q.to_dlq_poison).sum::<u64>()
+    let transient: u64 = report.queues.iter().map(|q| q.transient_dead_lettered()).sum::<u64>()
         + report.async_events.async_to_dlq
         + report.streams.iter().map(|s| s.skipped_to_dlq - s.skipped_poison_to_dlq).sum::<u64>();
     if transient > 0 {

@@ -160,6 +160,8 @@ pub fn queue_backlog(rate: f64, send_for: SimDuration, duration: SimDuration) ->
             max_concurrency: 2,
             partial_batch_response: false,
         }),
+        redrive_at: SimDuration::ZERO,
+        redrive_rate: 0,
     });
     config
 }

@@ -6,6 +6,7 @@ mod captions;
 mod challenge;
 mod command;
 mod context;
+mod dead_letters;
 mod frame_stats;
 mod history;
 mod panels;

@@ -308,3 +308,35 @@ fn a_trigger_pointed_at_another_function_is_drawn_to_it_and_a_plain_restart_redr
     assert_eq!(target_of_shoppers(&app).as_deref(), Some("place-order"));
     assert_ne!(bodies(&mut app), before);
 }
+
+#[test]
+fn the_dead_letter_panel_lists_why_and_its_button_redrives_them() {
+    use super::dead_letters::{dead_letters, dlq_of, redrive_now};
+    use crate::sim::services::queue::redrive::FailReason;
+    let scenario = crate::scenario::built_in("dlq-redrive").unwrap().unwrap();
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
+    super::add_simulation_plugins(&mut app, scenario, 1.0);
+    app.world_mut().resource_mut::<Playback>().advance(SimDuration::from_secs(17 * 60), u64::MAX);
+    let sim = &playback(&app).sim;
+    // Selecting the orders queue shows its DLQ; selecting the DLQ shows itself.
+    assert_eq!((dlq_of(sim, 0), dlq_of(sim, 1)), (Some(1), Some(1)));
+    let view = dead_letters(sim, 1);
+    assert!(view.waiting > 1000, "the outage's orders wait there: {}", view.waiting);
+    assert_eq!(view.rows.len(), super::dead_letters::ROWS);
+    // The bad deploy's orders: AccessDenied after five receives, from the orders queue.
+    let denied = view.by_reason.iter().find(|(r, _)| *r == FailReason::AccessDenied).map_or(0, |&(_, n)| n);
+    assert!(denied * 10 > view.waiting * 9, "{:?}", view.by_reason);
+    assert!(view.rows.iter().all(|r| r.receives == 5 && r.from == "orders"), "{:?}", view.rows[0]);
+    assert_eq!(view.sources.len(), 1);
+    assert_eq!((view.sources[0].waiting, view.sources[0].redriving), (view.waiting, None));
+    // The button: a redrive now, through the challenge's allowed knob.
+    let (name, value) = redrive_now(sim, "orders");
+    app.world_mut().write_message(Command::SetKnob { name, value, challenge: true });
+    app.update();
+    let p = playback(&app);
+    assert_eq!(p.last_error, None);
+    assert_eq!(p.scenario.config.queues[0].redrive_at, SimDuration::from_secs(17 * 60));
+    assert_eq!(p.sim.queues()[0].counters.redriven, view.sources[0].waiting, "all of them, at once");
+    assert_eq!(dead_letters(&p.sim, 1).sources[0].waiting, 0);
+}

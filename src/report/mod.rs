@@ -483,6 +483,28 @@ pub struct QueueReport {
     pub wait_ms: LatencyReport,
     /// [time s, depth, age of the oldest message s] at the end of each series bucket.
     pub depth_over_time: Vec<[f64; 3]>,
+    /// Messages a redrive moved back into this queue from its DLQ (new messages, not in
+    /// `sent`), and the poison ones among them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub redriven: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub redriven_poison: u64,
+    /// Messages a redrive moved out of this queue (a DLQ) back to their source.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub redriven_out: u64,
+}
+
+impl QueueReport {
+    /// Its messages in the dead-letter queue at the end: dead-lettered and not
+    /// redriven back (a message dead-lettered again after a redrive counts once).
+    pub fn dead_lettered(&self) -> u64 {
+        self.to_dlq - self.redriven
+    }
+
+    /// Of those, messages that were not poison: a retry after the fix would serve them.
+    pub fn transient_dead_lettered(&self) -> u64 {
+        self.dead_lettered() - (self.to_dlq_poison - self.redriven_poison)
+    }
 }
 
 /// One database.
@@ -542,7 +564,8 @@ pub struct Report {
     pub duplicates: u64,
     /// Redeliveries an idempotency store recognised.
     pub duplicates_suppressed: u64,
-    /// Events and messages sent to a dead-letter queue or on-failure destination.
+    /// Events and messages sent to a dead-letter queue or on-failure destination (and
+    /// not redriven back out of it).
     pub dlq: u64,
     /// Results computed with missing local state (all functions).
     pub wrong_results: u64,
@@ -560,6 +583,10 @@ pub struct Report {
     pub stopped_at_seconds: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run_seconds: Option<f64>,
+    /// Timeline entries and scheduled redrives the run could not apply, and why (a
+    /// redrive while another into the same queue was moving messages).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_applied: Vec<String>,
 }
 
 /// The longest TTL with which a function caches `api`'s answers, in seconds.
@@ -786,6 +813,9 @@ fn queue_report(sim: &Simulation, q: &crate::sim::services::queue::QueueState) -
         max_oldest_age_s: q.max_oldest_age.max(q.oldest_age(sim.now())).as_secs_f64(),
         wait_ms: LatencyReport::of(&q.wait),
         depth_over_time: over_time(sim, q.history.points()),
+        redriven: c.redriven,
+        redriven_poison: c.redriven_poison,
+        redriven_out: c.redriven_out,
     }
 }
 
@@ -881,11 +911,12 @@ impl Report {
             duplicates: services.duplicates,
             wrong_results,
             duplicates_suppressed: services.duplicates_suppressed,
-            dlq: services.async_to_dlq + queues.iter().map(|q| q.to_dlq).sum::<u64>(),
+            dlq: services.async_to_dlq + queues.iter().map(|q| q.dead_lettered()).sum::<u64>(),
             async_events: services,
             loops_stopped: services.loops_stopped,
             stopped_at_seconds: (!sim.is_finished()).then(|| sim.now().as_secs_f64()),
             run_seconds: (!sim.is_finished()).then(|| sim.end().as_secs_f64()),
+            not_applied: sim.timeline_refused.clone(),
             queues,
             databases,
             buses: sim

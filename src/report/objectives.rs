@@ -585,11 +585,15 @@ fn explain_errors(report: &Report) -> String {
     let denied =
         report.functions.iter().filter_map(|f| Some((f, f.permissions.as_ref()?))).find(|(_, p)| p.access_denied > 0);
     if let Some((f, p)) = denied {
+        // A role fixed during the run (a timeline `Set`) lacks nothing at the end.
+        let lacks = if p.missing.is_empty() {
+            "lacked a statement for part of the run".to_string()
+        } else {
+            format!("lacks {}", p.missing.join(", "))
+        };
         return format!(
-            "{}: {} calls failed with AccessDenied: its role lacks {} (a permission missing from a deployment fails every request that needs it)",
-            f.name,
-            p.access_denied,
-            p.missing.join(", ")
+            "{}: {} calls failed with AccessDenied: its role {lacks} (a permission missing from a deployment fails every request that needs it)",
+            f.name, p.access_denied,
         );
     }
     if let Some(f) = report.functions.iter().find(|f| f.stale_secrets > 0) {
@@ -681,17 +685,19 @@ fn lost_messages(report: &Report, allow_dlq: bool) -> (u64, Vec<String>) {
                 why.join("; ")
             ));
         }
-        let transient = q.to_dlq - q.to_dlq_poison;
-        let dead = if allow_dlq { transient } else { q.to_dlq };
+        // A message redriven back from the DLQ is no longer there (it is served, or
+        // dead-lettered again and counted once).
+        let transient = q.transient_dead_lettered();
+        let dead = if allow_dlq { transient } else { q.dead_lettered() };
         if dead > 0 {
             lost += dead;
             reasons.push(if allow_dlq {
                 format!(
-                    "{}: {transient} messages went to its dead-letter queue that were not poison (a retry would have succeeded): a dead-letter queue is for messages that can never succeed; allow more receives",
+                    "{}: {transient} messages went to its dead-letter queue that were not poison (a retry would have succeeded) and are still there: a dead-letter queue is for messages that can never succeed; allow more receives, or redrive them once what failed them is fixed",
                     q.name
                 )
             } else {
-                format!("{}: {} messages went to its dead-letter queue after too many receives", q.name, q.to_dlq)
+                format!("{}: {dead} messages went to its dead-letter queue after too many receives", q.name)
             });
         }
     }

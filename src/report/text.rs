@@ -44,6 +44,9 @@ pub(super) fn render(r: &Report) -> String {
     if let (Some(at), Some(of)) = (r.stopped_at_seconds, r.run_seconds) {
         let _ = writeln!(o, "Stopped at {} of {}: this report covers the run up to then.\n", span(at), span(of));
     }
+    for refused in &r.not_applied {
+        let _ = writeln!(o, "Not applied: {refused}");
+    }
     summary(o, r);
     for f in &r.functions {
         let _ = writeln!(o);
@@ -113,6 +116,13 @@ fn services(o: &mut String, r: &Report) {
             ms(q.wait_ms.p99),
             if q.dead_letters > 0 { format!("; holds {} dead letters", q.dead_letters) } else { String::new() }
         );
+        if q.redriven > 0 || q.redriven_out > 0 {
+            let _ = writeln!(
+                o,
+                "  redrive: {} moved back into it from its DLQ ({} poison), {} moved out of it to their source",
+                q.redriven, q.redriven_poison, q.redriven_out
+            );
+        }
     }
     for d in &r.databases {
         let _ = writeln!(o);

@@ -205,6 +205,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("ml-thumbnailer-tmp", include_str!("../../scenarios/ml-thumbnailer-tmp.ron")),
     ("low-latency-game", include_str!("../../scenarios/low-latency-game.ron")),
     ("websocket-chat", include_str!("../../scenarios/websocket-chat.ron")),
+    ("dlq-redrive", include_str!("../../scenarios/dlq-redrive.ron")),
     ("brief-image-upload", include_str!("../../scenarios/brief-image-upload.ron")),
     ("brief-search-sync", include_str!("../../scenarios/brief-search-sync.ron")),
 ];

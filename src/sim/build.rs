@@ -73,6 +73,9 @@ impl Simulation {
             }
         }
         sim.schedule_timeline();
+        for q in 0..sim.services.queues.len() {
+            sim.schedule_redrive(q as u32);
+        }
         sim.queue.schedule(SimTime(SERIES_START_WIDTH.0), Event::Tick);
         if sim.warmup_end > SimTime::ZERO {
             sim.queue.schedule(sim.warmup_end, Event::WarmupEnd);
@@ -278,6 +281,7 @@ fn build_queues(config: &SimConfig, names: &Names) -> Vec<QueueState> {
             q.dlq_index =
                 spec.dlq.as_deref().filter(|_| !detached.contains(spec.name.as_str())).map(|d| names.queue(d));
             q.consumer_index = spec.consumer.as_ref().and_then(|c| names.functions.get(&c.function));
+            q.redrive_from = spec.dlq.as_deref().map(|d| names.queue(d));
             q
         })
         .collect()

@@ -82,6 +82,10 @@ enum Event {
     SocketMessage { trigger: u32, closes: SimTime },
     /// A WebSocket connection of a trigger closes.
     SocketClosed { trigger: u32 },
+    /// A queue's `redrive_at` came: redrive its DLQ into it.
+    RedriveDue { queue: u32 },
+    /// A rate-limited redrive moves its next second's messages.
+    RedriveStep { queue: u32 },
 }
 
 /// Where a run stands, for a progress line (`Simulation::run_with`).
@@ -339,6 +343,8 @@ impl Simulation {
             Event::TmpFetched { function, env } => self.on_tmp_fetched(function, env),
             Event::SocketMessage { trigger, closes } => self.on_socket_message(trigger, closes),
             Event::SocketClosed { trigger } => self.on_socket_closed(trigger),
+            Event::RedriveDue { queue } => self.on_redrive_due(queue),
+            Event::RedriveStep { queue } => self.redrive_step(queue),
         }
     }
 

@@ -32,6 +32,9 @@ pub enum TimelineAction {
     /// The value an API serves changes (a secret rotated in a parameter store): answers
     /// environments cached before now are stale (see `ApiCache`).
     RotateSecret { api: String },
+    /// An operator redrives the queue's dead-letter queue: its messages move back to
+    /// the queue (at the queue's `redrive_rate`), as new messages.
+    Redrive { queue: String },
 }
 
 impl Simulation {
@@ -62,6 +65,10 @@ impl Simulation {
                 let a = index_of(&self.config.apis, api).unwrap_or(0) as usize;
                 self.services.apis[a].version += 1;
                 Ok(())
+            }
+            TimelineAction::Redrive { queue } => {
+                let q = index_of(&self.config.queues, queue).unwrap_or(0) as usize;
+                self.redrive(q).map(|_| ())
             }
         };
         // Validated before the run; a knob a user changed since may still refuse it.

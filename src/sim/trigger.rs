@@ -348,6 +348,7 @@ impl Simulation {
                     trigger: Some(trigger),
                     fetch,
                     depth: 0,
+                    dead: None,
                 };
                 self.send_message(target, sent);
             }

@@ -27,6 +27,7 @@ pub const MIN_VISIBILITY_TIMEOUT: SimDuration = SimDuration::from_secs(1);
 use crate::sim::services::bus::{BusSpec, BusTarget};
 use crate::sim::services::database::DatabaseSpec;
 use crate::sim::services::queue::QueueSpec;
+use crate::sim::services::queue::redrive::MAX_REDRIVE_RATE;
 use crate::sim::services::residency::within;
 use crate::sim::services::storage::BucketSpec;
 use crate::sim::services::stream::StreamSpec;
@@ -754,6 +755,21 @@ impl QueueSpec {
                 at.push("dlq", "a queue cannot be its own dead-letter queue".into());
             }
         }
+        if q.redrive_at.0 > 0 && q.dlq.is_none() {
+            at.push(
+                "redrive_at",
+                "a redrive needs a dead-letter queue to move messages from (write `dlq: \"...\"`)".into(),
+            );
+        }
+        if q.redrive_rate > MAX_REDRIVE_RATE {
+            at.push(
+                "redrive_rate",
+                format!(
+                    "0..{MAX_REDRIVE_RATE} messages a second (SQS's most; 0 lets SQS choose), got {}",
+                    q.redrive_rate
+                ),
+            );
+        }
         if let Some(c) = &q.consumer {
             if let Some(problem) = names.unknown_function(&c.function) {
                 at.push("consumer.function", problem);
@@ -968,6 +984,17 @@ fn timeline_problems(config: &SimConfig, out: &mut Vec<Problem>) {
                     push("action", format!("no API {}", quoted(api)));
                 }
             }
+            TimelineAction::Redrive { queue } => match config.queues.iter().find(|q| q.name == *queue) {
+                None => push("action", format!("no queue {}", quoted(queue))),
+                Some(q) if q.dlq.is_none() => push(
+                    "action",
+                    format!(
+                        "queue {} has no dead-letter queue to redrive from (write `dlq: \"...\"` on it)",
+                        quoted(queue)
+                    ),
+                ),
+                Some(_) => {}
+            },
             TimelineAction::FailFunction { function, error_rate } => {
                 if index_of(&config.functions, function).is_none() {
                     push("action", format!("no function \"{function}\""));

@@ -276,3 +276,30 @@ fn bad_invoke_overheads_and_websockets_are_named_with_their_place() {
     let fleet = GOOD.trim_end_matches(')').to_string() + "    server_fleet: (connections_per_instance: 0),\n)";
     expect(&fleet, 15, 46, "at least one connection");
 }
+
+#[test]
+fn a_redrive_without_a_dead_letter_queue_is_named_with_its_place() {
+    let queues = |jobs: &str, dlq: &str| {
+        GOOD.replace(
+            "    triggers: [",
+            &format!(
+                "    queues: [(name: \"jobs\", dlq: \"jobs-dlq\"{jobs}), (name: \"jobs-dlq\"{dlq})],\n    triggers: ["
+            ),
+        )
+    };
+    let redrive = |queue: &str| {
+        queues("", "").trim_end_matches(')').to_string()
+            + &format!("    timeline: [\n        (at: \"30s\", action: Redrive(queue: \"{queue}\")),\n    ],\n)")
+    };
+    assert_eq!(check(&redrive("jobs")).0, Some(0), "{}", check(&redrive("jobs")).1);
+    expect(&redrive("nope"), 17, 29, "no queue \"nope\"");
+    expect(&redrive("jobs-dlq"), 17, 29, "queue \"jobs-dlq\" has no dead-letter queue to redrive from");
+    expect(&queues(", redrive_rate: 501", ""), 12, 60, "0..500 messages a second (SQS's most");
+    expect(&queues("", r#", redrive_at: "30s""#), 12, 78, "a redrive needs a dead-letter queue");
+    let path = std::env::temp_dir().join(format!("faaslab-redrive-{}.ron", std::process::id()));
+    std::fs::write(&path, queues("", "")).unwrap();
+    let out = crate::cli::faaslab(&["run", &path.display().to_string(), "--set", "jobs-dlq.redrive_at=30s"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("has no dead-letter queue to redrive from"), "{err}");
+}

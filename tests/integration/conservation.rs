@@ -62,7 +62,14 @@ pub(crate) fn check(sim: &Simulation) {
     assert!(unreserved <= sim.config().account.concurrency_limit);
     for q in sim.queues() {
         let c = &q.counters;
-        assert_eq!(c.sent, c.deleted + c.to_dlq + c.expired + q.counted_in_queue(), "{}: nothing lost", q.name());
+        // A redrive takes messages out of a DLQ (`redriven_out`) and sends them, as new
+        // messages, to their source (`redriven`).
+        assert_eq!(
+            c.sent + c.redriven,
+            c.deleted + c.to_dlq + c.expired + c.redriven_out + q.counted_in_queue(),
+            "{}: nothing lost",
+            q.name()
+        );
         assert!(c.received >= c.deleted);
     }
     for (i, d) in sim.databases().iter().enumerate() {
@@ -110,7 +117,7 @@ fn invariants_hold_after_every_step() {
     assert!(f[1].environments_expired > 0);
 }
 
-/// Queues with a DLQ and retention, async retries, a database with and without a
+/// Queues with a DLQ (redriven at 10 m, 5 a second) and retention, async retries, a database with and without a
 /// pooler, synchronous and asynchronous calls.
 pub const SERVICES: &str = r#"Scenario(
     name: "services",
@@ -128,6 +135,7 @@ pub const SERVICES: &str = r#"Scenario(
     ],
     queues: [
         (name: "jobs", visibility_timeout: "3s", max_receive_count: 3, dlq: "jobs-dlq", retention: "5m",
+         redrive_at: "10m", redrive_rate: 5,
          consumer: (function: "worker", batch_size: 3, batching_window: "200ms", max_concurrency: 20, partial_batch_response: true)),
         (name: "jobs-dlq"),
         (name: "failed-audits"),
@@ -164,6 +172,7 @@ fn services_conserve_everything_at_every_step() {
     assert!(r.databases[0].connection_errors > 0, "{:?}", r.databases[0]);
     assert_eq!(r.databases[1].connection_errors, 0);
     assert!(r.queues[0].redelivered > 0 && r.queues[0].to_dlq > 0, "{:?}", r.queues[0]);
+    assert!(r.queues[0].redriven > 0 && r.queues[0].redriven == r.queues[1].redriven_out, "{:?}", r.queues[0]);
     assert!(r.async_events.async_retries > 0 && r.async_events.async_to_dlq > 0, "{:?}", r.async_events);
     assert!(r.duplicates > 0);
     assert!(r.streams[0].skipped > 0 && r.streams[0].processed > 0, "{:?}", r.streams[0]);

@@ -179,12 +179,16 @@ impl Gen {
                 partial_batch_response: self.chance(0.5),
             });
             let dlq = (k + 1 < queues.len() && self.chance(0.5)).then(|| queues[k + 1].clone());
+            let dlq_written = dlq.is_some();
             config.queues.push(QueueSpec {
                 name: name.clone(),
                 visibility_timeout: self.ms(1000, 60_000),
                 max_receive_count: 1 + self.below(5) as u32,
                 dlq,
                 retention: self.ms(60_000, 600_000),
+                // An operator's redrive, now and then, into a queue with a DLQ.
+                redrive_at: if dlq_written && self.chance(0.3) { self.ms(1_000, run.0 / 1_000) } else { SimDuration::ZERO },
+                redrive_rate: 10 * self.below(3) as u32,
                 consumer,
             });
         }

@@ -19,6 +19,7 @@ use super::captions::{Captions, narrates};
 use super::challenge::ChallengeMode;
 use super::command::Command;
 use super::context::{Panel, PanelContext, PanelResources};
+use super::dead_letters::panel::DeadLettersWindow;
 use super::power_tuning::PowerTuning;
 use super::theme::palette;
 use super::topology::camera::TopologyViewport;
@@ -133,6 +134,8 @@ fn layout(root: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, featu
     }
     help::Help.ui(root, cx);
     details::Details.ui(root, cx);
+    let challenge_mode = features.challenge.active && cx.playback.scenario.challenge.is_some();
+    DeadLettersWindow { challenge_mode }.ui(root, cx);
 }
 
 /// The side panel's sections, each shown or hidden by its number key.

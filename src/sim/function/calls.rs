@@ -105,6 +105,7 @@ impl Simulation {
                             trigger: None,
                             fetch: SimDuration::ZERO,
                             depth: request.depth,
+                            dead: None,
                         };
                         self.send_message(queue, sent);
                     }

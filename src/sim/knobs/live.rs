@@ -210,7 +210,11 @@ impl Simulation {
         let q = &mut self.services.queues[queue];
         q.spec = changed.queues[queue].clone();
         q.dlq_index = crate::sim::build::attached_dlq(changed, &q.spec);
+        let redrive_moved = q.spec.redrive_at != self.config.queues[queue].redrive_at;
         self.config.queues[queue] = changed.queues[queue].clone();
+        if redrive_moved {
+            self.schedule_redrive(queue as u32);
+        }
         self.config.detached_dlqs = changed.detached_dlqs.clone();
     }
 

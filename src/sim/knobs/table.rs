@@ -13,6 +13,7 @@ use crate::sim::services::database::PoolerSpec;
 use crate::sim::services::storage::SizeDist;
 use crate::sim::trigger::{TargetKind, TriggerSpec};
 use crate::sim::websocket::WebSocketSpec;
+use crate::sim::services::queue::redrive::MAX_REDRIVE_RATE;
 
 const RUNTIMES: &[&str] = &["python", "nodejs", "ruby", "go", "java", "dotnet", "rust", "container"];
 
@@ -26,6 +27,10 @@ fn has_consumer(config: &SimConfig, queue: usize) -> Result<(), &'static str> {
 
 fn has_dlq(config: &SimConfig, queue: usize) -> Result<(), &'static str> {
     config.queues[queue].dlq.as_ref().map(|_| ()).ok_or("has no dead-letter queue to attach")
+}
+
+fn has_dlq_to_redrive(config: &SimConfig, queue: usize) -> Result<(), &'static str> {
+    config.queues[queue].dlq.as_ref().map(|_| ()).ok_or("has no dead-letter queue to redrive from")
 }
 
 /// Triggers that invoke a function directly (HTTP, asynchronous events, schedules).
@@ -608,6 +613,28 @@ pub static KNOBS: &[Knob] = &[
                 c.detached_dlqs.push(name);
             }
         },
+        live: QUEUE_LIVE,
+    },
+    Knob {
+        property: "redrive_at",
+        owner: Owner::Queue,
+        unit: Unit::Duration,
+        help: "when an operator redrives the dead-letter queue back into this queue (0: never)",
+        range: |c| (0.0, c.duration.as_secs_f64().floor()),
+        applies: has_dlq_to_redrive,
+        read: |c, i| c.queues[i].redrive_at.to_string(),
+        write: |c, i, v| c.queues[i].redrive_at = v.duration(),
+        live: QUEUE_LIVE,
+    },
+    Knob {
+        property: "redrive_rate",
+        owner: Owner::Queue,
+        unit: Unit::Count,
+        help: "messages a second a redrive moves (SQS allows up to 500; 0 lets SQS choose: all at once)",
+        range: |_| (0.0, f64::from(MAX_REDRIVE_RATE)),
+        applies: has_dlq_to_redrive,
+        read: |c, i| c.queues[i].redrive_rate.to_string(),
+        write: |c, i, v| c.queues[i].redrive_rate = v.count(),
         live: QUEUE_LIVE,
     },
     Knob {

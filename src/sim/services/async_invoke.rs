@@ -9,6 +9,7 @@ use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::services::queue::Sent;
+use crate::sim::services::queue::redrive::{DeadLetter, FailReason};
 use crate::sim::trigger::TriggerSpec;
 use crate::sim::{Event, Simulation};
 
@@ -132,7 +133,7 @@ impl Simulation {
         e.throttles += 1;
         let at = self.now + throttle_backoff(e.throttles);
         if at.since(e.created) > self.functions[function as usize].model.spec.max_event_age {
-            self.give_up_async(event);
+            self.give_up_async(event, FailReason::Throttled);
         } else {
             self.queue.schedule(at, Event::AsyncDue { event });
         }
@@ -167,11 +168,17 @@ impl Simulation {
             self.services.counters.async_retries += u64::from(e.counted);
             self.queue.schedule(retry_at, Event::AsyncDue { event });
         } else {
-            self.give_up_async(event);
+            let reason = match outcome {
+                Outcome::TimedOut => FailReason::Timeout,
+                _ if !completed_work => FailReason::Downstream,
+                _ => FailReason::Error,
+            };
+            self.give_up_async(event, reason);
         }
     }
 
-    fn give_up_async(&mut self, event: u32) {
+    /// `reason`: why its last attempt failed (what its dead letter says).
+    fn give_up_async(&mut self, event: u32, reason: FailReason) {
         let e = self.services.async_events[event].clone();
         if let Some(q) = self.functions[e.function as usize].on_failure_queue {
             // A queue with a consumer retries the event there; one without parks it.
@@ -189,6 +196,7 @@ impl Simulation {
                 trigger: None,
                 fetch: e.fetch,
                 depth: e.depth,
+                dead: Some(DeadLetter { reason, receives: e.attempts, source: None, trigger: None }),
             };
             self.send_message(q, sent);
         } else {

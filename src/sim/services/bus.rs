@@ -141,6 +141,7 @@ impl Simulation {
                         trigger: None,
                         fetch: SimDuration::ZERO,
                         depth,
+                        dead: None,
                     };
                     self.send_message(q, sent);
                 }

@@ -4,14 +4,16 @@
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::time::{SimDuration, SimTime};
-use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
+use crate::sim::route::{CallFailure, InFlight};
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, VecDeque};
 
 mod fresh;
+pub mod redrive;
 pub(crate) use fresh::{FreshMessages, Sent};
+use redrive::{DeadLetter, FailReason, RedriveTask};
 
 /// A queue as written in a scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,6 +35,21 @@ pub struct QueueSpec {
     /// The function that consumes the queue (an event-source mapping), if any.
     #[serde(default)]
     pub consumer: Option<ConsumerSpec>,
+    /// When an operator redrives the DLQ's messages back into this queue (0: never).
+    #[serde(default, skip_serializing_if = "is_zero_duration")]
+    pub redrive_at: SimDuration,
+    /// Messages a second a redrive moves (SQS's `MaxNumberOfMessagesPerSecond`, at most
+    /// 500); 0 lets SQS choose, modelled as all at once.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub redrive_rate: u32,
+}
+
+fn is_zero(x: &u32) -> bool {
+    *x == 0
+}
+
+fn is_zero_duration(d: &SimDuration) -> bool {
+    d.0 == 0
 }
 
 /// An event-source mapping: pollers receive batches and invoke a function with them.
@@ -111,6 +128,10 @@ pub(crate) struct Message {
     pub depth: u16,
     /// Visible again and listed in the queue's order of receives (`returned`).
     pub listed: bool,
+    /// Why its last receive did not delete it (what its dead letter will say).
+    pub last_failure: FailReason,
+    /// What it remembers of its failure, in a DLQ.
+    pub dead: Option<DeadLetter>,
 }
 
 /// A message visible again after a receive, in the order messages became visible:
@@ -142,6 +163,13 @@ pub struct QueueCounters {
     pub redelivered_poison: u64,
     /// First receives that found no free consumer at once (waited longer than zero).
     pub waited: u64,
+    /// Messages a redrive moved back into this queue from its DLQ (each a new message:
+    /// not in `sent`).
+    pub redriven: u64,
+    /// Of those, poison messages (they fail again).
+    pub redriven_poison: u64,
+    /// Messages a redrive moved out of this queue, a DLQ, back to their source.
+    pub redriven_out: u64,
 }
 
 /// A queue at run time.
@@ -191,6 +219,12 @@ pub struct QueueState {
     pub dead_letters: u64,
     /// Depth and age of the oldest message (s), sampled each series bucket.
     pub history: crate::sim::kernel::metrics::GaugeSeries,
+    /// The DLQ a redrive moves messages back from: the written `dlq`, attached or not.
+    pub(crate) redrive_from: Option<u32>,
+    /// A redrive into this queue under way.
+    pub(crate) redrive_task: Option<RedriveTask>,
+    /// The `redrive_at` whose redrive has started (a knob changed later starts another).
+    pub(crate) redrive_done_for: Option<SimDuration>,
 }
 
 impl QueueState {
@@ -222,6 +256,9 @@ impl QueueState {
             max_oldest_age: SimDuration::ZERO,
             dead_letters: 0,
             history: crate::sim::kernel::metrics::GaugeSeries::default(),
+            redrive_from: None,
+            redrive_task: None,
+            redrive_done_for: None,
         }
     }
 
@@ -264,7 +301,7 @@ impl QueueState {
         self.note_depth(now);
     }
 
-    fn note_depth(&mut self, now: SimTime) {
+    pub(crate) fn note_depth(&mut self, now: SimTime) {
         self.max_depth = self.max_depth.max(self.depth());
         self.grow_pollers(now);
     }
@@ -358,6 +395,8 @@ impl QueueState {
                     fetch: sent.fetch,
                     depth: sent.depth,
                     listed: false,
+                    last_failure: FailReason::StillRunning,
+                    dead: sent.dead,
                 };
                 let id = self.insert(message);
                 if now.since(sent.sent_at) >= self.spec.retention {
@@ -388,6 +427,9 @@ impl QueueState {
                 }
             }
             m.receives += 1;
+            // Until its run says otherwise, a receive that is not deleted in time outlived
+            // the visibility timeout.
+            m.last_failure = FailReason::StillRunning;
             self.next_receipt += 1;
             m.receipt = self.next_receipt as u32;
             m.state = MessageState::InFlight;
@@ -588,6 +630,9 @@ impl Simulation {
                 self.note_throttle(function, &request, reason);
                 let q = &mut self.services.queues[queue as usize];
                 let list = q.release_batch(batch);
+                for &(m, _) in &list {
+                    q.messages[m as usize].last_failure = FailReason::Throttled;
+                }
                 q.recycle_batch(list);
                 return;
             }
@@ -611,6 +656,14 @@ impl Simulation {
             }
             if let Some(dlq) = q.dlq_index {
                 self.services.queues[dlq as usize].dead_letters += 1;
+                // The DLQ's consumer (if any) must not tell the producer: the dead letter
+                // keeps it for a redrive.
+                let letter = DeadLetter {
+                    reason: dead.last_failure,
+                    receives: dead.receives,
+                    source: Some(queue),
+                    trigger: dead.trigger,
+                };
                 let sent = Sent {
                     sent_at: now,
                     correlation: dead.correlation,
@@ -619,6 +672,7 @@ impl Simulation {
                     trigger: None,
                     fetch: dead.fetch,
                     depth: dead.depth,
+                    dead: Some(letter),
                 };
                 self.send_message(dlq, sent);
             }
@@ -672,7 +726,20 @@ impl Simulation {
                     self.count_redelivery(function, counted);
                 }
             }
-            if !failed {
+            if failed {
+                let message = &mut self.services.queues[queue as usize].messages[m as usize];
+                message.last_failure = if message.poison {
+                    FailReason::Poison
+                } else if outcome == Outcome::TimedOut {
+                    FailReason::Timeout
+                } else if request.call_failure == Some(CallFailure::AccessDenied) {
+                    FailReason::AccessDenied
+                } else if request.call_failure.is_some() {
+                    FailReason::Downstream
+                } else {
+                    FailReason::Error
+                };
+            } else {
                 let q = &mut self.services.queues[queue as usize];
                 let trigger = q.messages[m as usize].trigger;
                 q.delete(m);
@@ -758,6 +825,8 @@ mod tests {
             dlq: None,
             retention: SimDuration(retention),
             consumer: None,
+            redrive_at: SimDuration::ZERO,
+            redrive_rate: 0,
         };
         let mut rng = RngStream::new(5, "queue-reference");
         let mut q = QueueState::new(spec);
@@ -778,6 +847,7 @@ mod tests {
                     trigger: None,
                     fetch: SimDuration::ZERO,
                     depth: 0,
+                    dead: None,
                 };
                 q.send(t, sent);
                 r.visible.push_back(serial);

@@ -8,6 +8,7 @@ use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::services::queue::Sent;
+use crate::sim::services::queue::redrive::{DeadLetter, FailReason};
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -199,11 +200,12 @@ impl Simulation {
 
     /// A record leaves its shard unprocessed (too old, or its batch gave up): its writer
     /// hears that the write's change was never handled. A batch given up goes to the
-    /// on-failure destination when there is one.
-    fn record_skipped(&mut self, stream: u32, record: &Record, given_up: bool) {
+    /// on-failure destination when there is one. `given_up`: after this many attempts
+    /// (`None`: too old).
+    fn record_skipped(&mut self, stream: u32, record: &Record, given_up: Option<u32>) {
         let s = &mut self.services.streams[stream as usize];
         s.counters.skipped += u64::from(record.counted);
-        if let (true, Some(queue)) = (given_up, s.on_failure_index) {
+        if let (Some(attempts), Some(queue)) = (given_up, s.on_failure_index) {
             s.counters.skipped_to_dlq += u64::from(record.counted);
             s.counters.skipped_poison_to_dlq += u64::from(record.counted && record.poison);
             self.services.queues[queue as usize].dead_letters += 1;
@@ -215,6 +217,12 @@ impl Simulation {
                 trigger: None,
                 fetch: SimDuration::ZERO,
                 depth: record.depth,
+                dead: Some(DeadLetter {
+                    reason: if record.poison { FailReason::Poison } else { FailReason::Error },
+                    receives: attempts,
+                    source: None,
+                    trigger: None,
+                }),
             };
             self.send_message(queue, sent);
         }
@@ -236,7 +244,7 @@ impl Simulation {
             }
             let r = sh.records.pop_front().expect("checked");
             sh.retries = 0;
-            self.record_skipped(stream, &r, false);
+            self.record_skipped(stream, &r, None);
         }
     }
 
@@ -312,12 +320,13 @@ impl Simulation {
         s.counters.failed_batches += 1;
         sh.retries += 1;
         if consumer.max_retries.is_some_and(|m| sh.retries > m) {
+            let attempts = sh.retries;
             let given_up: Vec<Record> = sh.records.drain(..n).collect();
             sh.last_done = given_up.last().map_or(sh.last_done, |r| r.sequence);
             sh.retries = 0;
             sh.batch_limit = consumer.batch_size;
             for r in &given_up {
-                self.record_skipped(stream, r, true);
+                self.record_skipped(stream, r, Some(attempts));
             }
         } else {
             s.counters.retried += sh.records.iter().take(n).filter(|r| r.counted).count() as u64;
