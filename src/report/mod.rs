@@ -107,6 +107,9 @@ pub struct FunctionReport {
     pub api_cache_hits: u64,
     #[serde(skip_serializing_if = "is_zero")]
     pub stale_secrets: u64,
+    /// Lines its handler's `Log` steps wrote (none when it has no `Log` step).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logged: Option<LoggedReport>,
     pub duration_ms: DurationReport,
     pub cold_start_ms: DurationReport,
     pub gb_seconds: f64,
@@ -416,6 +419,14 @@ pub struct Report {
     pub run_seconds: Option<f64>,
 }
 
+/// Structured log lines a handler wrote at its decision points, by level.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LoggedReport {
+    pub info: u64,
+    pub warn: u64,
+    pub error: u64,
+}
+
 /// The longest TTL with which a function caches `api`'s answers, in seconds.
 fn cache_ttl_of(config: &crate::sim::config::SimConfig, api: &str) -> Option<f64> {
     let calls = config.functions.iter().flat_map(|f| &f.calls);
@@ -506,6 +517,13 @@ fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> Functio
         wrong_results: c.wrong_results,
         api_cache_hits: c.api_cache_hits,
         stale_secrets: c.stale_secrets,
+        logged: f
+            .model
+            .spec
+            .calls
+            .iter()
+            .any(|c| matches!(c, crate::sim::function::Call::Log { .. }))
+            .then(|| LoggedReport { info: c.logged[0], warn: c.logged[1], error: c.logged[2] }),
         duration_ms: DurationReport {
             mean: d.mean_ms(),
             p50: d.quantile_ms(0.5),
@@ -536,12 +554,17 @@ fn permissions_report(
         .iter()
         .zip(&f.calls_made)
         .filter(|(_, n)| **n > 0)
-        .filter_map(|(c, _)| needed(c).resource().map(String::from))
+        .filter_map(|(c, _)| needed(c)?.resource().map(String::from))
         .collect();
     used.sort();
     used.dedup();
-    let needed_labels: Vec<String> =
-        spec.calls.iter().zip(&f.calls_made).filter(|(_, n)| **n > 0).map(|(c, _)| needed(c).label()).collect();
+    let needed_labels: Vec<String> = spec
+        .calls
+        .iter()
+        .zip(&f.calls_made)
+        .filter(|(_, n)| **n > 0)
+        .filter_map(|(c, _)| Some(needed(c)?.label()))
+        .collect();
     let unused = if granted.contains(&Permission::All) {
         reach(granted, config, &spec.name).into_iter().filter(|r| !used.contains(r)).collect()
     } else {
@@ -551,7 +574,7 @@ fn permissions_report(
         .calls
         .iter()
         .filter(|c| !crate::sim::function::permissions::allows(Some(granted), c))
-        .map(|c| needed(c).label())
+        .filter_map(|c| Some(needed(c)?.label()))
         .collect();
     missing.sort();
     missing.dedup();

@@ -53,6 +53,8 @@ pub struct FunctionCounters {
     pub api_cache_hits: u64,
     /// Requests that failed on a cached secret rotated since it was read.
     pub stale_secrets: u64,
+    /// Lines its `Log` steps wrote, by level (info, warn, error).
+    pub logged: [u64; 3],
 }
 
 impl FunctionCounters {
