@@ -180,9 +180,13 @@ pub fn run(
     options: &AuditOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Audit, String> {
-    let Some(challenge) = &scenario.challenge else {
+    let Some(mut challenge) = scenario.challenge.clone() else {
         return Err(format!("scenario \"{}\" has no challenge to audit", scenario.name));
     };
+    // A diagnosis is not a knob: every setting is graded with the right answer, so the
+    // audit asks what it always asks (which knob settings pass, and how).
+    challenge.answer = challenge.diagnosis.as_ref().map(|d| d.answer());
+    let challenge = &challenge;
     let mut domains = Vec::new();
     let mut units = Vec::new();
     for k in &challenge.knobs {
@@ -195,7 +199,12 @@ pub fn run(
     let mut settings: Vec<Vec<String>> = corner_settings.unwrap_or_default();
     let mut rng = RngStream::new(options.seed, &format!("audit/{}", scenario.name));
     // Too many corners to run them all: twice the random samples instead.
-    let extra = if corner_count == 0 { options.samples * 2 } else { options.samples };
+    // No knobs at all (a diagnosis exercise): its one setting needs no samples.
+    let extra = match (domains.is_empty(), corner_count) {
+        (true, _) => 0,
+        (false, 0) => options.samples * 2,
+        (false, _) => options.samples,
+    };
     for _ in 0..extra {
         settings.push(domains.iter().zip(&units).map(|(d, u)| d.draw(&mut rng, *u)).collect());
     }
@@ -319,7 +328,7 @@ fn run_setting(
     }
     let sim = run_to_end(&s);
     let report = Report::of(&sim, &s.name);
-    let grades = evaluate_all(&challenge.objectives, &sim, &report);
+    let grades = evaluate_all(challenge, &sim, &report);
     let passed = grades.iter().all(|g| g.passed);
     let latency_ms = challenge
         .objectives

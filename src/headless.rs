@@ -25,6 +25,9 @@ pub struct RunOptions {
     pub challenge: bool,
     /// Log entries kept (0: no log and no traces, the fastest).
     pub log_capacity: usize,
+    /// A diagnosis challenge's answer as typed (`inventory-db:slow-dependency`); it
+    /// replaces the reference's.
+    pub answer: Option<String>,
 }
 
 /// A finished run.
@@ -60,6 +63,15 @@ impl RunOptions {
                 if self.challenge { scenario.set_challenge_knob(name, value) } else { scenario.set_knob(name, value) };
             result.map_err(|e| format!("--set {text}: {e}"))?;
         }
+        if let Some(text) = &self.answer {
+            if !self.challenge {
+                return Err("--answer: a diagnosis is graded with --challenge".into());
+            }
+            let Some(challenge) = &mut scenario.challenge else {
+                return Err("--answer: this scenario has no challenge".into());
+            };
+            challenge.give_answer(&scenario.config, text).map_err(|e| format!("--answer {text}: {e}"))?;
+        }
         if let Some(seed) = self.seed {
             scenario.config.seed = seed;
         }
@@ -86,7 +98,7 @@ pub fn run(mut scenario: Scenario, options: &RunOptions) -> Result<Outcome, Stri
     sim.run_to_end();
     let report = Report::of(&sim, &scenario.name);
     let grades = match (&scenario.challenge, options.challenge) {
-        (Some(c), true) => Some(evaluate_all(&c.objectives, &sim, &report)),
+        (Some(c), true) => Some(evaluate_all(c, &sim, &report)),
         _ => None,
     };
     Ok(Outcome { scenario, sim, report, grades })

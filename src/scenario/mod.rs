@@ -2,6 +2,7 @@
 //! See docs/scenario-format.md for the format.
 
 pub mod challenge;
+pub mod diagnosis;
 pub mod locate;
 pub mod objective;
 
@@ -183,6 +184,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("search-index-sync", include_str!("../../scenarios/search-index-sync.ron")),
     ("least-privilege", include_str!("../../scenarios/least-privilege.ron")),
     ("config-and-secrets", include_str!("../../scenarios/config-and-secrets.ron")),
+    ("incident-checkout-latency", include_str!("../../scenarios/incident-checkout-latency.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
@@ -213,6 +215,12 @@ impl Scenario {
         };
         for (name, value) in &challenge.reference {
             self.set_knob(name, value)?;
+        }
+        // A diagnosis exercise's reference answer is the right one.
+        if let Some(c) = &mut self.challenge
+            && let Some(d) = &c.diagnosis
+        {
+            c.answer = Some(d.answer());
         }
         Ok(())
     }

@@ -38,7 +38,7 @@ fn grade(time: Res<Time<Real>>, playback: Res<Playback>, mut mode: ResMut<Challe
     }
     mode.graded_at = now;
     let report = Report::of(&playback.sim, &playback.scenario.name);
-    mode.grades = evaluate_all(&challenge.objectives, &playback.sim, &report);
+    mode.grades = evaluate_all(challenge, &playback.sim, &report);
     if finished {
         let passed = mode.grades.iter().all(|g| g.passed);
         if !passed {
