@@ -5,6 +5,7 @@
 mod captions;
 mod challenge;
 mod command;
+mod diagnose;
 mod context;
 mod frame_stats;
 mod history;
@@ -149,6 +150,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         panels::plugin,
         shortcuts::plugin,
         challenge::ui_plugin,
+        diagnose::plugin,
         share_ui::plugin(options.notice.clone()),
     ))
     .add_systems(Update, retitle_window);

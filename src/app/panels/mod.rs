@@ -18,6 +18,7 @@ mod traces;
 use super::captions::{Captions, narrates};
 use super::challenge::ChallengeMode;
 use super::command::Command;
+use super::diagnose::DiagnosePanel;
 use super::context::{Panel, PanelContext, PanelResources};
 use super::power_tuning::PowerTuning;
 use super::theme::palette;
@@ -50,6 +51,7 @@ struct FeaturePanels<'w> {
     challenge: ResMut<'w, ChallengeMode>,
     tuning: ResMut<'w, PowerTuning>,
     captions: ResMut<'w, Captions>,
+    diagnose: ResMut<'w, DiagnosePanel>,
 }
 
 /// egui zoom: normal, and presenter mode (large text for a projector).
@@ -151,6 +153,10 @@ fn side_ui(ui: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, featur
             egui::CollapsingHeader::new("Challenge  [3]")
                 .default_open(true)
                 .show(ui, |ui| features.challenge.ui(ui, cx));
+            if DiagnosePanel::asked(cx) {
+                ui.separator();
+                egui::CollapsingHeader::new("Diagnose").default_open(true).show(ui, |ui| features.diagnose.ui(ui, cx));
+            }
         } else {
             section_ui(ui, PanelId::Knobs, |ui| {
                 if has_challenge && ui.button("Back to the challenge").clicked() {
