@@ -5,8 +5,8 @@
 mod captions;
 mod challenge;
 mod command;
-mod diagnose;
 mod context;
+mod diagnose;
 mod frame_stats;
 mod history;
 mod panels;

@@ -13,6 +13,7 @@ mod cost;
 mod determinism;
 mod docs;
 mod golden;
+mod observability;
 mod replay;
 mod scenarios;
 mod semantics;

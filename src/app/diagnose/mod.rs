@@ -40,7 +40,9 @@ impl Panel for DiagnosePanel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
         let scenario = &cx.playback.scenario;
         let Some(challenge) = &scenario.challenge else { return };
-        ui.label("Which node is the incident's cause, and by which mechanism? Read the traces, the log and the numbers.");
+        ui.label(
+            "Which node is the incident's cause, and by which mechanism? Read the traces, the log and the numbers.",
+        );
         let nodes = node_names(&scenario.config);
         egui::Grid::new("diagnose").num_columns(2).show(ui, |ui| {
             ui.label("Node");

@@ -4,8 +4,8 @@
 use crate::app::context::{Panel, PanelContext};
 use crate::app::theme::palette;
 use crate::app::view_state::{BottomTab, ViewState};
-use crate::sim::Simulation;
 use crate::report::export::handler_message;
+use crate::sim::Simulation;
 use crate::sim::kernel::log::{LogEntry, LogKind, LogLevel, Outcome};
 use crate::sim::kernel::time::SimDuration;
 use bevy_egui::egui::{self, RichText};
