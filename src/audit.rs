@@ -410,7 +410,11 @@ impl Audit {
             self.refused
         );
         out += &format!("Passing: {} of {}\n", self.passing, self.runs - self.refused);
-        let setting = |r: &AuditRun| r.setting.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+        let setting = |r: &AuditRun| match r.setting.is_empty() {
+            // A challenge without knobs (a diagnosis exercise) has one setting.
+            true => "the scenario as written (no knobs)".to_string(),
+            false => r.setting.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
+        };
         if let Some(c) = &self.cheapest {
             out += &format!("Cheapest passing: ${:.2} a month: {}\n", c.cost_per_month_usd, setting(c));
         }

@@ -223,3 +223,15 @@ fn the_incident_shows_in_the_traces_first_then_the_logs_then_the_minute_metric()
         secs(first_warning)
     );
 }
+
+#[test]
+fn the_audit_of_a_diagnosis_grades_its_one_setting_with_the_right_answer() {
+    let options = faaslab::audit::AuditOptions::default();
+    let audit = faaslab::audit::run(&incident(), &options, &|_, _| {}).unwrap();
+    // No knobs: the scenario as written and the reference, both with the right answer.
+    assert_eq!((audit.runs, audit.corners, audit.refused, audit.passing), (2, 1, 0, 2));
+    assert!(audit.rejected.is_empty());
+    let text = audit.to_text();
+    assert!(text.contains("the scenario as written (no knobs)"), "{text}");
+    assert!(text.ends_with("No passing setting a reviewer would reject.\n"), "{text}");
+}
