@@ -44,6 +44,10 @@ impl Panel for DiagnosePanel {
             "Which node is the incident's cause, and by which mechanism? Read the traces, the log and the numbers.",
         );
         let nodes = node_names(&scenario.config);
+        // A node picked in another scenario (the picker opened this one) is no choice here.
+        if self.node.as_deref().is_some_and(|n| !nodes.contains(&n)) {
+            self.node = None;
+        }
         egui::Grid::new("diagnose").num_columns(2).show(ui, |ui| {
             ui.label("Node");
             let shown = self.node.as_deref().unwrap_or("pick a node");
