@@ -214,4 +214,17 @@ mod tests {
         assert!(filter.passes(&arrived, || "00:00:01 api #42 arrived".into()));
         assert!(!filter.passes(&arrived, || "00:00:01 worker #42 arrived".into()));
     }
+
+    #[test]
+    fn the_handlers_own_lines_filter_by_their_level_and_kind() {
+        use crate::sim::kernel::log::{HandlerLine, LogLevel};
+        let line = HandlerLine::Step { call: 2, elapsed: SimDuration::from_millis(1200) };
+        let warning = entry(LogKind::Handler { level: LogLevel::Warn, line }, 0);
+        assert_eq!(level(&warning.kind), Level::Warn);
+        let handlers_only = LogFilter { kind: Some(0), ..LogFilter::default() };
+        assert!(handlers_only.passes(&warning, String::new));
+        assert!(!handlers_only.passes(&entry(LogKind::Arrived, 0), String::new));
+        let no_warnings = LogFilter { levels: [true, false, true], ..LogFilter::default() };
+        assert!(!no_warnings.passes(&warning, String::new));
+    }
 }
