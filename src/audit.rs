@@ -182,7 +182,7 @@ pub fn run(
     options: &AuditOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Audit, String> {
-    let Some(challenge) = &scenario.challenge else {
+    let Some(mut challenge) = scenario.challenge.clone() else {
         return Err(format!("scenario \"{}\" has no challenge to audit", scenario.name));
     };
     // A brief is answered by a design: audit its reference design's settings.
@@ -194,6 +194,10 @@ pub fn run(
         }
         return run(&design, options, progress);
     }
+    // A diagnosis is not a knob: every setting is graded with the right answer, so the
+    // audit asks what it always asks (which knob settings pass, and how).
+    challenge.answer = challenge.diagnosis.as_ref().map(|d| d.answer());
+    let challenge = &challenge;
     let mut domains = Vec::new();
     let mut units = Vec::new();
     for k in &challenge.knobs {
@@ -206,7 +210,7 @@ pub fn run(
     let mut settings: Vec<Vec<String>> = corner_settings.unwrap_or_default();
     let mut rng = RngStream::new(options.seed, &format!("audit/{}", scenario.name));
     // Too many corners to run them all: twice the random samples instead.
-    // A brief has no knobs (the design is the answer): nothing to draw.
+    // No knobs at all (a brief's design, a diagnosis exercise): its one setting needs no samples.
     let extra = match (domains.is_empty(), corner_count) {
         (true, _) => 0,
         (false, 0) => options.samples * 2,
@@ -335,7 +339,7 @@ fn run_setting(
     }
     let sim = run_to_end(&s);
     let report = Report::of(&sim, &s.name);
-    let grades = evaluate_all(&challenge.objectives, &sim, &report);
+    let grades = evaluate_all(challenge, &sim, &report);
     let passed = grades.iter().all(|g| g.passed);
     let latency_ms = challenge
         .objectives
@@ -445,7 +449,11 @@ impl Audit {
             self.refused
         );
         out += &format!("Passing: {} of {}\n", self.passing, self.runs - self.refused);
-        let setting = |r: &AuditRun| r.setting.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+        let setting = |r: &AuditRun| match r.setting.is_empty() {
+            // A challenge without knobs (a diagnosis exercise) has one setting.
+            true => "the scenario as written (no knobs)".to_string(),
+            false => r.setting.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
+        };
         if let Some(c) = &self.cheapest {
             out += &format!("Cheapest passing: ${:.2} a month: {}\n", c.cost_per_month_usd, setting(c));
         }

@@ -26,6 +26,9 @@ pub struct RunOptions {
     pub challenge: bool,
     /// Log entries kept (0: no log and no traces, the fastest).
     pub log_capacity: usize,
+    /// A diagnosis challenge's answer as typed (`inventory-db:slow-dependency`); it
+    /// replaces the reference's.
+    pub answer: Option<String>,
 }
 
 /// A finished run.
@@ -62,6 +65,15 @@ impl RunOptions {
             let result =
                 if self.challenge { scenario.set_challenge_knob(name, value) } else { scenario.set_knob(name, value) };
             result.map_err(|e| format!("--set {text}: {e}"))?;
+        }
+        if let Some(text) = &self.answer {
+            if !self.challenge {
+                return Err("--answer: a diagnosis is graded with --challenge".into());
+            }
+            let Some(challenge) = &mut scenario.challenge else {
+                return Err("--answer: this scenario has no challenge".into());
+            };
+            challenge.give_answer(&scenario.config, text).map_err(|e| format!("--answer {text}: {e}"))?;
         }
         if let Some(seed) = self.seed {
             scenario.config.seed = seed;
@@ -101,7 +113,7 @@ pub fn run_watched(
     let stopped = sim.run_with(stop, progress) == RunEnd::Stopped;
     let report = Report::of(&sim, &scenario.name);
     let grades = match (&scenario.challenge, options.challenge) {
-        (Some(c), true) => Some(evaluate_all(&c.objectives, &sim, &report)),
+        (Some(c), true) => Some(evaluate_all(c, &sim, &report)),
         _ => None,
     };
     Ok(Outcome { scenario, sim, report, grades, stopped })

@@ -109,7 +109,7 @@ pub fn run_one(scenario: &Scenario, value: &str, function: usize) -> SweepRow {
     let invocations = f.map_or(0, |f| f.invocations);
     // The function's own cost: its GB-seconds and requests at the scenario's prices.
     let function_cost = if f.is_some() { crate::report::function_cost_usd(&sim, function) } else { 0.0 };
-    let grades = scenario.challenge.as_ref().map(|c| evaluate_all(&c.objectives, &sim, &report));
+    let grades = scenario.challenge.as_ref().map(|c| evaluate_all(c, &sim, &report));
     let passed = grades.as_ref().map(|g| g.iter().all(|r| r.passed));
     // The first latency objective's measure (`None` when it served nobody).
     let objective_latency_ms = scenario.challenge.as_ref().zip(grades.as_ref()).and_then(|(c, g)| {

@@ -50,6 +50,9 @@ pub enum Command {
         name: String,
         value: String,
     },
+    /// A diagnosis challenge's answer, `NODE:CAUSE` (the Diagnose panel's Submit): the
+    /// challenge's grading takes it, also after the run has ended.
+    Diagnose(String),
 }
 
 /// The speed after `current` in `SPEEDS`, up or down (stays at the ends).

@@ -7,6 +7,7 @@ mod challenge;
 mod command;
 mod context;
 mod dead_letters;
+mod diagnose;
 mod frame_stats;
 mod history;
 mod panels;
@@ -150,6 +151,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         panels::plugin,
         shortcuts::plugin,
         challenge::ui_plugin,
+        diagnose::plugin,
         share_ui::plugin(options.notice.clone()),
     ))
     .add_systems(Update, retitle_window);

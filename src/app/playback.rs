@@ -211,6 +211,13 @@ impl Playback {
             Command::OpenScenario(scenario) => self.open((**scenario).clone()),
             Command::Compare(true) => self.start_comparing(),
             Command::Compare(false) => self.compare = None,
+            Command::Diagnose(answer) => {
+                let config = &self.scenario.config;
+                let Some(challenge) = &mut self.scenario.challenge else {
+                    return Err("this scenario has no challenge to answer".into());
+                };
+                challenge.give_answer(config, answer)?;
+            }
         }
         Ok(())
     }

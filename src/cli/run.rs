@@ -35,6 +35,11 @@ pub struct RunArgs {
     /// passes, 1 if one fails (2 is bad input, as always).
     #[arg(long)]
     challenge: bool,
+    /// A diagnosis challenge's answer: the node and the mechanism behind the incident,
+    /// `--answer inventory-db:slow-dependency` (an unknown node or cause lists the
+    /// valid ones).
+    #[arg(long, value_name = "NODE:CAUSE")]
+    answer: Option<String>,
 }
 
 /// Log entries kept when the log or the traces are written (they cost time otherwise).
@@ -48,6 +53,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
         duration: duration.transpose()?,
         challenge: args.challenge,
         log_capacity: if args.log_out.is_some() || args.trace_out.is_some() { LOG_CAPACITY } else { 0 },
+        answer: args.answer,
         ..args.setup.into_options()
     };
     interrupt::install();

@@ -1,6 +1,9 @@
 //! JSON-lines exports of a run's structured log and sampled traces, with node names.
 
 use crate::sim::Simulation;
+use crate::sim::function::Call;
+use crate::sim::kernel::log::{HandlerLine, LogEntry, LogKind};
+use crate::sim::kernel::time::SimDuration;
 use crate::sim::kernel::trace::{Span, SpanKind};
 use serde_json::json;
 use std::fmt::Write;
@@ -13,16 +16,45 @@ fn function_name(sim: &Simulation, i: u32) -> &str {
 pub fn log_jsonl(sim: &Simulation) -> String {
     let mut out = String::new();
     for e in sim.log.entries() {
-        let line = json!({
+        let mut line = json!({
             "time_s": e.time.as_secs_f64(),
             "request": e.request,
             "function": function_name(sim, e.function),
             "env": if e.env == u32::MAX { None } else { Some(e.env) },
             "event": e.kind,
         });
+        // A handler's own line also carries what a log search reads: its level and text.
+        if let LogKind::Handler { level, .. } = e.kind {
+            line["level"] = json!(level);
+            line["message"] = json!(handler_message(sim, e));
+        }
         let _ = writeln!(out, "{line}");
     }
     out
+}
+
+/// A handler's log line as its text: the `Log` step's message with the time the
+/// request had spent, or the error context (which call failed, how, after how long).
+/// Empty for the platform's own events.
+pub fn handler_message(sim: &Simulation, e: &LogEntry) -> String {
+    let LogKind::Handler { line, .. } = e.kind else { return String::new() };
+    let calls = sim.functions().get(e.function as usize).map(|f| &f.model.spec.calls[..]).unwrap_or_default();
+    let call = |k: u32| calls.get(k as usize);
+    let ms = |d: SimDuration| format!("{:.0} ms", d.as_millis_f64());
+    match line {
+        HandlerLine::Step { call: k, elapsed } => match call(k) {
+            Some(Call::Log { message, .. }) => format!("{message} (elapsed {})", ms(elapsed)),
+            _ => String::new(),
+        },
+        HandlerLine::CallFailed { call: k, failure, took } => {
+            let what = call(k).map_or_else(String::new, Call::describe);
+            format!("call {} ({what}) failed after {}: {}", k + 1, ms(took), failure.explain())
+        }
+        HandlerLine::TimedOut { call: k, took } => {
+            let what = call(k).map_or_else(String::new, Call::describe);
+            format!("timed out during call {} ({what}), {} into it", k + 1, ms(took))
+        }
+    }
 }
 
 /// The name of the node a span happened at (trigger, function, queue or database).

@@ -133,6 +133,9 @@ pub struct FunctionReport {
     pub tmp_results_lost: u64,
     #[serde(skip_serializing_if = "is_zero")]
     pub tmp_results_held: u64,
+    /// Lines its handler's `Log` steps wrote (none when it has no `Log` step).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logged: Option<LoggedReport>,
     pub duration_ms: DurationReport,
     pub cold_start_ms: DurationReport,
     pub gb_seconds: f64,
@@ -589,6 +592,14 @@ pub struct Report {
     pub not_applied: Vec<String>,
 }
 
+/// Structured log lines a handler wrote at its decision points, by level.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LoggedReport {
+    pub info: u64,
+    pub warn: u64,
+    pub error: u64,
+}
+
 /// The longest TTL with which a function caches `api`'s answers, in seconds.
 fn cache_ttl_of(config: &crate::sim::config::SimConfig, api: &str) -> Option<f64> {
     let calls = config.functions.iter().flat_map(|f| &f.calls);
@@ -717,6 +728,13 @@ fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> Functio
         tmp_results_written: c.tmp_results_written,
         tmp_results_lost: c.tmp_results_lost,
         tmp_results_held: f.environment_slots().map(|(_, e)| u64::from(e.tmp_results)).sum(),
+        logged: f
+            .model
+            .spec
+            .calls
+            .iter()
+            .any(|c| matches!(c, crate::sim::function::Call::Log { .. }))
+            .then(|| LoggedReport { info: c.logged[0], warn: c.logged[1], error: c.logged[2] }),
         duration_ms: DurationReport {
             mean: d.mean_ms(),
             p50: d.quantile_ms(0.5),
@@ -754,12 +772,17 @@ fn permissions_report(
         .iter()
         .zip(&f.calls_made)
         .filter(|(_, n)| **n > 0)
-        .filter_map(|(c, _)| needed(c).resource().map(String::from))
+        .filter_map(|(c, _)| needed(c)?.resource().map(String::from))
         .collect();
     used.sort();
     used.dedup();
-    let needed_labels: Vec<String> =
-        spec.calls.iter().zip(&f.calls_made).filter(|(_, n)| **n > 0).map(|(c, _)| needed(c).label()).collect();
+    let needed_labels: Vec<String> = spec
+        .calls
+        .iter()
+        .zip(&f.calls_made)
+        .filter(|(_, n)| **n > 0)
+        .filter_map(|(c, _)| Some(needed(c)?.label()))
+        .collect();
     let unused = if granted.contains(&Permission::All) {
         reach(granted, config, &spec.name).into_iter().filter(|r| !used.contains(r)).collect()
     } else {
@@ -769,7 +792,7 @@ fn permissions_report(
         .calls
         .iter()
         .filter(|c| !crate::sim::function::permissions::allows(Some(granted), c))
-        .map(|c| needed(c).label())
+        .filter_map(|c| Some(needed(c)?.label()))
         .collect();
     missing.sort();
     missing.dedup();

@@ -4,6 +4,8 @@
 //! fail").
 
 use super::Report;
+use crate::scenario::challenge::Challenge;
+use crate::scenario::diagnosis::{Answer, Diagnosis};
 use crate::scenario::objective::Objective;
 use crate::sim::Simulation;
 use crate::sim::kernel::time::SimDuration;
@@ -59,7 +61,34 @@ impl Objective {
             Objective::BlastRadius { of, at_most } => blast_radius(report, of, *at_most),
             Objective::DataResidency { of } => data_residency(report, of.as_deref()),
             Objective::Flow { name, on_time } => flow(report, name, *on_time),
+            // Graded against the player's answer, which the challenge holds (`evaluate_all`).
+            Objective::Diagnosis => diagnosis(None, None),
         }
+    }
+}
+
+/// The player's diagnosis against the right one. A wrong answer is named wrong, and
+/// the right one is kept for the debrief.
+fn diagnosis(right: Option<&Diagnosis>, given: Option<&Answer>) -> ObjectiveResult {
+    let passed = right.is_some_and(|r| given.is_some_and(|g| *g == r.answer()));
+    let why = match given {
+        _ if passed => None,
+        None => Some(
+            "no diagnosis given: name the node and the mechanism behind the incident, `--answer NODE:CAUSE` (or the app's Diagnose panel)"
+                .to_string(),
+        ),
+        Some(g) => Some(format!(
+            "{g} is not what happened: look for what changed when the latency did (a trace's slow span, the handler's log lines around it, each node's metrics before and after), not for what is always slow"
+        )),
+    };
+    ObjectiveResult {
+        label: "diagnosis of the incident".into(),
+        passed,
+        measured: f64::from(u8::from(passed)),
+        bound: 1.0,
+        measured_text: given.map_or_else(|| "no answer".to_string(), Answer::to_string),
+        bound_text: "must be the node and mechanism that caused it".into(),
+        why,
     }
 }
 
@@ -758,14 +787,19 @@ fn lost_messages(report: &Report, allow_dlq: bool) -> (u64, Vec<String>) {
     (lost, reasons)
 }
 
-/// Every objective of a run, in order.
-pub fn evaluate_all(objectives: &[Objective], sim: &Simulation, report: &Report) -> Vec<ObjectiveResult> {
-    objectives.iter().map(|o| o.evaluate(sim, report)).collect()
+/// Every objective of a challenge on a run, in order (a `Diagnosis` against the
+/// player's answer the challenge holds).
+pub fn evaluate_all(challenge: &Challenge, sim: &Simulation, report: &Report) -> Vec<ObjectiveResult> {
+    let graded = |o: &Objective| match o {
+        Objective::Diagnosis => diagnosis(challenge.diagnosis.as_ref(), challenge.answer.as_ref()),
+        _ => o.evaluate(sim, report),
+    };
+    challenge.objectives.iter().map(graded).collect()
 }
 
 /// The graded challenge as text: one line per objective, then the verdict; on failure
 /// why, and the hints meant for after a failed attempt; on success the debrief.
-pub fn challenge_text(challenge: &crate::scenario::challenge::Challenge, grades: &[ObjectiveResult]) -> String {
+pub fn challenge_text(challenge: &Challenge, grades: &[ObjectiveResult]) -> String {
     let mut out = format!("Challenge: {}\n", challenge.goal.trim());
     for g in grades {
         let mark = if g.passed { "pass" } else { "FAIL" };
@@ -777,6 +811,9 @@ pub fn challenge_text(challenge: &crate::scenario::challenge::Challenge, grades:
     let failed = grades.iter().filter(|g| !g.passed).count();
     if failed == 0 {
         out += &format!("Passed: all {} objectives met.\n\nDebrief: {}\n", grades.len(), challenge.debrief.trim());
+        if let Some(d) = &challenge.diagnosis {
+            out += &format!("The cause: {}. What showed it first: {}\n", d.answer(), d.first_signal.trim());
+        }
     } else {
         out += &format!("Failed: {failed} of {} objectives not met.\n", grades.len());
         // Every hint, in order: the ones the app shows with time and after a failure.

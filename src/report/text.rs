@@ -415,6 +415,13 @@ fn function(o: &mut String, f: &FunctionReport) {
         );
     }
     tmp_lines(o, f);
+    if let Some(l) = &f.logged {
+        let _ = writeln!(
+            o,
+            "  its Log steps wrote {} info, {} warning and {} error lines (the log holds them with their correlation ids)",
+            l.info, l.warn, l.error
+        );
+    }
     let d = &f.duration_ms;
     let _ = writeln!(
         o,

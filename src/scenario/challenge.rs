@@ -4,10 +4,12 @@
 //! over several seeds), hints unlock over time or after a failed attempt, and the
 //! debrief says what the exercise was about.
 
+use super::diagnosis::{Answer, Diagnosis, node_names};
 use super::objective::Objective;
 use crate::sim::config::{Problem, SimConfig};
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::knobs;
+use crate::sim::names::quoted;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,6 +34,14 @@ pub struct Challenge {
     /// objective; `--reference` runs it instead of the brief.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_design: Option<String>,
+    /// A diagnosis exercise: the incident's cause (node and mechanism) and what showed
+    /// it first; graded by the `Diagnosis` objective against the player's answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
+    /// The player's diagnosis (`--answer`, the app's Diagnose panel, or the reference's
+    /// right answer). Never read from or written to a file.
+    #[serde(skip)]
+    pub answer: Option<Answer>,
 }
 
 /// A knob the player may turn: `(knob: "api.memory", min: 128, max: 3008, step: 64)`.
@@ -90,6 +100,16 @@ impl AllowedKnob {
 }
 
 impl Challenge {
+    /// Records the player's diagnosis, `NODE:CAUSE`; an unknown node or cause is an
+    /// error listing the valid ones, and so is a challenge that asks no diagnosis.
+    pub fn give_answer(&mut self, config: &SimConfig, text: &str) -> Result<(), String> {
+        if self.diagnosis.is_none() {
+            return Err("this challenge asks for no diagnosis".into());
+        }
+        self.answer = Some(Answer::parse(text, config)?);
+        Ok(())
+    }
+
     /// The allowed knob called `name`, if the player may turn it.
     pub fn allowed(&self, name: &str) -> Option<&AllowedKnob> {
         self.knobs.iter().find(|k| k.knob == name)
@@ -148,6 +168,33 @@ impl Challenge {
                     }
                 }
             }
+        }
+        let asks_diagnosis = self.objectives.iter().position(|o| matches!(o, Objective::Diagnosis));
+        match (&self.diagnosis, asks_diagnosis) {
+            (Some(d), _) => {
+                let nodes = node_names(config);
+                if !nodes.contains(&d.node.as_str()) {
+                    let listed = nodes.join(", ");
+                    push("challenge.diagnosis.node".into(), format!("no node {} (nodes: {listed})", quoted(&d.node)));
+                }
+                if d.first_signal.trim().is_empty() {
+                    push(
+                        "challenge.diagnosis.first_signal".into(),
+                        "say which signal showed the cause first (the debrief tells it)".into(),
+                    );
+                }
+                if asks_diagnosis.is_none() {
+                    push(
+                        "challenge.diagnosis".into(),
+                        "a diagnosis no objective grades: add `Diagnosis` to the objectives".into(),
+                    );
+                }
+            }
+            (None, Some(i)) => push(
+                format!("challenge.objectives[{i}]"),
+                "a Diagnosis objective needs the challenge's `diagnosis: (node: ..., cause: ..., first_signal: ...)` block (the right answer)".into(),
+            ),
+            (None, None) => {}
         }
         if self.debrief.trim().is_empty() {
             push("challenge.debrief".into(), "a challenge needs a debrief: what it teaches".into());

@@ -3,6 +3,7 @@
 
 pub mod brief;
 pub mod challenge;
+pub mod diagnosis;
 pub mod locate;
 pub mod objective;
 
@@ -206,6 +207,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("low-latency-game", include_str!("../../scenarios/low-latency-game.ron")),
     ("websocket-chat", include_str!("../../scenarios/websocket-chat.ron")),
     ("dlq-redrive", include_str!("../../scenarios/dlq-redrive.ron")),
+    ("incident-checkout-latency", include_str!("../../scenarios/incident-checkout-latency.ron")),
     ("brief-image-upload", include_str!("../../scenarios/brief-image-upload.ron")),
     ("brief-search-sync", include_str!("../../scenarios/brief-search-sync.ron")),
 ];
@@ -262,6 +264,12 @@ impl Scenario {
         }
         for (name, value) in &challenge.reference {
             self.set_knob(name, value)?;
+        }
+        // A diagnosis exercise's reference answer is the right one.
+        if let Some(c) = &mut self.challenge
+            && let Some(d) = &c.diagnosis
+        {
+            c.answer = Some(d.answer());
         }
         Ok(())
     }

@@ -96,6 +96,10 @@ pub enum Objective {
         of: Option<String>,
         at_most: f64,
     },
+    /// The player named the incident's cause (node and mechanism) as the challenge's
+    /// `diagnosis` block has it (`faaslab run --answer NODE:CAUSE`, or the app's
+    /// Diagnose panel). No answer, or another one, fails.
+    Diagnosis,
 }
 
 impl Objective {

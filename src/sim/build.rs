@@ -355,6 +355,9 @@ fn resolve_calls(config: &SimConfig, names: &Names) -> Vec<Vec<ResolvedCall>> {
                     Call::Invoke { function, asynchronous } => {
                         ResolvedCall::Invoke { function: find(&names.functions, function), asynchronous: *asynchronous }
                     }
+                    Call::Log { level, slower_than, .. } => {
+                        ResolvedCall::Log { level: *level, slower_than: slower_than.unwrap_or(SimDuration::ZERO) }
+                    }
                 })
                 .collect()
         })

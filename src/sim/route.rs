@@ -69,6 +69,12 @@ pub(crate) enum ResolvedCall {
         /// Kept per environment this long (`None`: not cached).
         cache: Option<crate::sim::function::ApiCache>,
     },
+    /// A structured log line; its message is the spec's call at the same position.
+    Log {
+        level: crate::sim::kernel::log::LogLevel,
+        /// Written when the handler has run at least this long (zero: always).
+        slower_than: SimDuration,
+    },
 }
 
 /// Why a downstream call failed the invocation.
@@ -85,6 +91,22 @@ pub(crate) enum CallFailure {
     StaleSecret,
     /// /tmp had no room for a file or a result ("No space left on device").
     TmpFull,
+}
+
+impl CallFailure {
+    /// As the handler's error line says it.
+    pub(crate) fn logged(self) -> crate::sim::kernel::log::CallFailed {
+        use crate::sim::kernel::log::CallFailed;
+        match self {
+            CallFailure::ConnectionRefused => CallFailed::ConnectionRefused,
+            CallFailure::Throttled => CallFailed::Throttled,
+            CallFailure::CalleeFailed => CallFailed::CalleeFailed,
+            CallFailure::ApiFailed => CallFailed::ApiFailed,
+            CallFailure::AccessDenied => CallFailed::AccessDenied,
+            CallFailure::StaleSecret => CallFailed::StaleSecret,
+            CallFailure::TmpFull => CallFailed::TmpFull,
+        }
+    }
 }
 
 /// A request being served by an environment.
@@ -120,6 +142,10 @@ pub(crate) struct InFlight {
     pub depth: u16,
     /// Retries made so far of the current API call.
     pub attempt: u16,
+    /// The downstream call under way (its position in the calls) and when it began:
+    /// the context of the handler's error line if it fails.
+    pub call: u32,
+    pub call_began: SimTime,
 }
 
 impl InFlight {
@@ -141,6 +167,8 @@ impl InFlight {
             fetch: SimDuration::ZERO,
             depth: 0,
             attempt: 0,
+            call: u32::MAX,
+            call_began: arrived,
         }
     }
 }

@@ -617,8 +617,27 @@ fn call_problems(call: &Call, caller: &str, names: &Names, push: &mut dyn FnMut(
                 push("function", "a function cannot invoke itself (it would never end)".into());
             }
         }
+        Call::Log { message, slower_than, .. } => {
+            let length = message.chars().count();
+            if message.trim().is_empty() || length > MAX_LOG_MESSAGE {
+                push("message", format!("a message of 1..{MAX_LOG_MESSAGE} characters, got {length}"));
+            }
+            if let Some(budget) = slower_than
+                && *budget > MAX_TIMEOUT
+            {
+                push(
+                    "slower_than",
+                    format!(
+                        "at most {MAX_TIMEOUT} (no handler runs longer, so the line would never be written), got {budget}"
+                    ),
+                );
+            }
+        }
     }
 }
+
+/// The longest message a `Log` step may write (a log line, not a document).
+const MAX_LOG_MESSAGE: usize = 500;
 
 impl TriggerSpec {
     fn problems(&self, names: &Names, at: &mut At) {

@@ -58,7 +58,7 @@ impl Graph {
                     Call::Write { stream: name } => out.extend(streams.get(name).map(|k| (stream(k), None))),
                     Call::Invoke { function: name, .. } => out.extend(functions.get(name).map(|k| (function(k), None))),
                     // Outside the wiring: nothing comes back from them.
-                    Call::Query { .. } | Call::Api { .. } => {}
+                    Call::Query { .. } | Call::Api { .. } | Call::Log { .. } => {}
                     Call::Publish { bus: name, detail_type } => {
                         let Some(k) = buses.get(name) else { continue };
                         // Only the rules this function's events match.

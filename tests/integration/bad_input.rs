@@ -303,3 +303,60 @@ fn a_redrive_without_a_dead_letter_queue_is_named_with_its_place() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("has no dead-letter queue to redrive from"), "{err}");
 }
+
+#[test]
+fn diagnosis_mistakes_are_named_with_their_place() {
+    let diagnosis = |node: &str| {
+        with_challenge("Diagnosis", "", "").replace(
+            "        debrief: \"d\",\n",
+            &format!(
+                "        debrief: \"d\",\n        diagnosis: (node: \"{node}\", cause: SlowDependency, first_signal: \"the traces\"),\n"
+            ),
+        )
+    };
+    assert_eq!(check(&diagnosis("api")).0, Some(0), "{}", check(&diagnosis("api")).1);
+    // The diagnosis names a node the scenario does not have (line 21), and lists them.
+    expect(&diagnosis("apj"), 21, 27, "no node \"apj\" (nodes: users, api)");
+    // A cause outside the list is serde's error, at the word.
+    expect(&diagnosis("api").replace("SlowDependency", "Gremlins"), 21, 41, "SlowDependency");
+    // A Diagnosis objective with no right answer to grade against.
+    expect(&with_challenge("Diagnosis", "", ""), 17, 22, "needs the challenge's `diagnosis");
+    // Bad --answer values: the valid nodes or causes are listed.
+    let answer = |a: &str| crate::cli::faaslab(&["run", "incident-checkout-latency", "--challenge", "--answer", a]);
+    for (given, listed) in [
+        (
+            "inventory:slow-dependency",
+            "nodes: checkouts, checkout, analytics, order-events, orders-db, inventory-db, payments",
+        ),
+        (
+            "inventory-db:slow",
+            "causes: slow-dependency, failing-dependency, retry-storm, cold-starts, throttling, connection-exhaustion, rate-limited, queue-backlog",
+        ),
+        ("inventory-db", "expected NODE:CAUSE"),
+    ] {
+        let out = answer(given);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{given}: {err}");
+        assert!(err.contains(&format!("--answer {given}: ")) && err.contains(listed), "{given}: {err}");
+    }
+    let ungraded = crate::cli::faaslab(&["run", "incident-checkout-latency", "--answer", "payments:retry-storm"]);
+    assert_eq!(ungraded.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&ungraded.stderr).contains("graded with --challenge"));
+    let other = crate::cli::faaslab(&["run", "memory-power-tuning", "--challenge", "--answer", "resize:cold-starts"]);
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("asks for no diagnosis"));
+}
+
+#[test]
+fn log_step_mistakes_are_named_with_their_place() {
+    let logging = |step: &str| {
+        GOOD.replace(
+            "            duration: Exponential(mean: \"100ms\"),\n",
+            &format!("            duration: Exponential(mean: \"100ms\"),\n            calls: [{step}],\n"),
+        )
+    };
+    assert_eq!(check(&logging("Log(message: \"ok\", level: Warn, slower_than: \"1s\")")).0, Some(0));
+    expect(&logging("Log(message: \" \")"), 10, 34, "a message of 1..500 characters, got 1");
+    expect(&logging("Log(message: \"late\", slower_than: \"20m\")"), 10, 55, "at most 15m");
+    expect(&logging("Log(message: \"x\", level: Loud)"), 10, 46, "Info");
+}

@@ -4,7 +4,6 @@
 
 use crate::harness::{run, scenario};
 use faaslab::report::Report;
-use faaslab::report::objectives::evaluate_all;
 use faaslab::scenario::objective::Objective;
 
 /// One function with no cold start and a 10 ms handler making `calls`, `fields` added to
@@ -69,7 +68,7 @@ fn results_kept_in_tmp_are_lost_exactly_when_their_environment_is_reclaimed() {
     assert_eq!(r.buckets[1].objects_created, 0, "nothing reached the bucket");
     assert_eq!(r.triggers[0].requests.succeeded, 4, "the handler never knew");
     // Lost work: all four (the held one goes with its environment).
-    let lost = &evaluate_all(&[Objective::NoMessageLost { allow_dlq: false }], &sim, &r)[0];
+    let lost = &Objective::NoMessageLost { allow_dlq: false }.evaluate(&sim, &r);
     assert!(!lost.passed);
     assert_eq!(lost.measured, 4.0);
     assert!(lost.why.as_deref().unwrap_or("").contains("3 lost when their environments were reclaimed"));

@@ -99,7 +99,7 @@ fn a_design_that_does_nothing_fails_every_effect_and_says_where_requests_stopped
     let f = &report.flows[0];
     assert_eq!((f.incomplete, f.on_time), (1200, 0));
     assert_eq!((f.stopped_at[0].node.as_str(), f.stopped_at[0].requests), ("api", 1200));
-    let grades = faaslab::report::objectives::evaluate_all(&s.challenge.as_ref().unwrap().objectives, &sim, &report);
+    let grades = faaslab::report::objectives::evaluate_all(s.challenge.as_ref().unwrap(), &sim, &report);
     assert!(!grades[0].passed);
     let why = grades[0].why.as_deref().unwrap();
     assert!(why.contains("an object in thumbnails missing for 1200") && why.contains("stopped at api (1200)"), "{why}");
@@ -139,7 +139,7 @@ fn each_brief_s_reference_design_passes_and_its_flawed_designs_fail_for_their_re
             s.config.seed = seed;
             let sim = run(&s);
             let report = Report::of(&sim, name);
-            let grades = evaluate_all(&s.challenge.as_ref().expect("a brief's challenge").objectives, &sim, &report);
+            let grades = evaluate_all(s.challenge.as_ref().expect("a brief's challenge"), &sim, &report);
             match flawed.iter().find(|(n, ..)| n == name) {
                 None => assert!(grades.iter().all(|g| g.passed), "{name} seed {seed}: {grades:?}"),
                 Some((_, label, reason)) => {

@@ -16,6 +16,7 @@ mod docs;
 mod ephemeral;
 mod flows;
 mod golden;
+mod observability;
 mod replay;
 mod scenarios;
 mod semantics;

@@ -29,6 +29,13 @@ fn grade(time: Res<Time<Real>>, playback: Res<Playback>, mut mode: ResMut<Challe
         mode.real_secs = 0.0;
         mode.graded_at = f64::NEG_INFINITY;
     }
+    if mode.graded_answer != challenge.answer {
+        // A diagnosis submitted (or changed): graded again, also after the run's end.
+        mode.graded_answer.clone_from(&challenge.answer);
+        mode.finished = None;
+        mode.dismissed = false;
+        mode.graded_at = f64::NEG_INFINITY;
+    }
     if playback.playing && !playback.sim.is_finished() {
         mode.real_secs += time.delta_secs_f64();
     }
@@ -38,7 +45,7 @@ fn grade(time: Res<Time<Real>>, playback: Res<Playback>, mut mode: ResMut<Challe
     }
     mode.graded_at = now;
     let report = Report::of(&playback.sim, &playback.scenario.name);
-    mode.grades = evaluate_all(&challenge.objectives, &playback.sim, &report);
+    mode.grades = evaluate_all(challenge, &playback.sim, &report);
     if finished {
         let passed = mode.grades.iter().all(|g| g.passed);
         if !passed {

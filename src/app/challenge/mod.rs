@@ -10,6 +10,7 @@ mod result;
 mod tests;
 
 use crate::report::objectives::ObjectiveResult;
+use crate::scenario::diagnosis::Answer;
 use bevy::prelude::*;
 
 /// The mode and its grading (no window needed: the headless tests use it).
@@ -42,6 +43,8 @@ pub struct ChallengeMode {
     dismissed: bool,
     /// The scenario the mode belongs to: another one from the picker starts afresh.
     scenario_generation: u32,
+    /// The diagnosis the grades were worked out with (a new one is graded again).
+    graded_answer: Option<Answer>,
 }
 
 impl Default for ChallengeMode {
@@ -56,6 +59,7 @@ impl Default for ChallengeMode {
             real_secs: 0.0,
             dismissed: false,
             scenario_generation: 0,
+            graded_answer: None,
         }
     }
 }

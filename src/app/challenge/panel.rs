@@ -43,6 +43,10 @@ impl Panel for ChallengeMode {
                 for (name, value) in &challenge.reference {
                     cx.send(Command::SetKnob { name: name.clone(), value: value.clone(), challenge: true });
                 }
+                // A diagnosis exercise's answer is its diagnosis, as `--reference` gives it.
+                if let Some(d) = &challenge.diagnosis {
+                    cx.send(Command::Diagnose(d.answer().to_string()));
+                }
                 cx.send(Command::Restart { new_seed: false });
             }
             if ui.button("Free play").on_hover_text("Leave the challenge: every knob unlocked").clicked() {

@@ -51,4 +51,9 @@ fn result_ui(ui: &mut egui::Ui, challenge: &Challenge, grades: &[ObjectiveResult
     ui.separator();
     ui.label(RichText::new("Debrief").strong());
     ui.label(challenge.debrief.trim());
+    // A diagnosis exercise tells its answer only once it is passed.
+    if let (true, Some(d)) = (passed, &challenge.diagnosis) {
+        ui.label(RichText::new(format!("The cause: {}", d.answer())).strong());
+        ui.label(format!("What showed it first: {}", d.first_signal.trim()));
+    }
 }

@@ -1,7 +1,7 @@
 //! The details of the selected node: its parameters, its counters, its latest log
 //! lines and traces, in a window that closes with its cross (or a click on empty canvas).
 
-use super::log::describe;
+use super::log::line;
 use crate::app::context::{Panel, PanelContext};
 use crate::app::playback::Playback;
 use crate::app::theme::widgets::values_ui;
@@ -97,7 +97,7 @@ fn function_ui(ui: &mut egui::Ui, p: &Playback, function: usize) {
     ui.label(RichText::new("Latest log lines").strong());
     let lines = sim.log.entries().rev().filter(|e| e.function as usize == function).take(LOG_LINES);
     for e in lines {
-        ui.label(RichText::new(format!("{} {}", e.time, describe(e))).monospace().small());
+        ui.label(RichText::new(line(sim, e)).monospace().small());
     }
 }
 

@@ -4,8 +4,9 @@
 use crate::app::context::{Panel, PanelContext};
 use crate::app::theme::palette;
 use crate::app::view_state::{BottomTab, ViewState};
+use crate::report::export::handler_message;
 use crate::sim::Simulation;
-use crate::sim::kernel::log::{LogEntry, LogKind, Outcome};
+use crate::sim::kernel::log::{LogEntry, LogKind, LogLevel, Outcome};
 use crate::sim::kernel::time::SimDuration;
 use bevy_egui::egui::{self, RichText};
 
@@ -46,6 +47,8 @@ pub fn describe(e: &LogEntry) -> String {
             format!("env {} expired after {:.0} s idle", e.env, idle_for.as_secs_f64())
         }
         LogKind::AccessDenied { call } => format!("AccessDenied: the role does not allow call {}", call + 1),
+        // Its text is in the function's spec: `line` writes it.
+        LogKind::Handler { level, .. } => format!("{level:?} (the handler's own line)"),
     }
 }
 
@@ -53,24 +56,23 @@ pub fn describe(e: &LogEntry) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Info,
-    /// Refused (throttled) requests.
+    /// Refused (throttled) requests, and a handler's warnings.
     Warn,
-    /// Failed or timed-out invocations.
+    /// Failed or timed-out invocations, and a handler's error lines.
     Error,
 }
 
 pub fn level(kind: &LogKind) -> Level {
-    match kind {
-        LogKind::Throttled { .. } => Level::Warn,
-        LogKind::Finished { outcome: Outcome::Failed | Outcome::TimedOut, .. } | LogKind::AccessDenied { .. } => {
-            Level::Error
-        }
-        _ => Level::Info,
+    match kind.level() {
+        LogLevel::Info => Level::Info,
+        LogLevel::Warn => Level::Warn,
+        LogLevel::Error => Level::Error,
     }
 }
 
 /// The kinds the filter offers, with the test each applies.
-const KINDS: [(&str, fn(&LogKind) -> bool); 6] = [
+const KINDS: [(&str, fn(&LogKind) -> bool); 7] = [
+    ("handler's own lines", |k| matches!(k, LogKind::Handler { .. })),
     ("arrived", |k| matches!(k, LogKind::Arrived)),
     ("cold start", |k| matches!(k, LogKind::ColdStartBegan | LogKind::ColdStartDone { .. })),
     ("started", |k| matches!(k, LogKind::Started { .. })),
@@ -117,6 +119,9 @@ impl LogFilter {
 pub fn line(sim: &Simulation, e: &LogEntry) -> String {
     let function = sim.functions().get(e.function as usize).map_or("?", |f| f.name());
     let request = if e.request == 0 { String::new() } else { format!(" #{}", e.request) };
+    if let LogKind::Handler { level, .. } = e.kind {
+        return format!("{} {function}{request} {level:?}: {}", e.time, handler_message(sim, e));
+    }
     format!("{} {function}{request} {}", e.time, describe(e))
 }
 
@@ -143,7 +148,7 @@ fn filtered_log_ui(ui: &mut egui::Ui, sim: &Simulation, filter: &mut LogFilter, 
             }
         });
         ui.checkbox(&mut filter.levels[0], "info");
-        ui.checkbox(&mut filter.levels[1], RichText::new("throttled").color(palette::egui(palette::THROTTLED)));
+        ui.checkbox(&mut filter.levels[1], RichText::new("warnings").color(palette::egui(palette::THROTTLED)));
         ui.checkbox(&mut filter.levels[2], RichText::new("errors").color(palette::egui(palette::FAILED)));
         ui.add(
             egui::TextEdit::singleline(&mut filter.text).hint_text("text, such as #120 or 429").desired_width(180.0),
@@ -203,10 +208,23 @@ mod tests {
         assert!(filter.passes(&failed, String::new) && !filter.passes(&arrived, String::new));
         filter.levels = [true, true, false];
         assert!(!filter.passes(&failed, String::new), "errors hidden");
-        filter = LogFilter { kind: Some(0), ..LogFilter::default() };
+        filter = LogFilter { kind: Some(1), ..LogFilter::default() };
         assert!(filter.passes(&arrived, String::new) && !filter.passes(&failed, String::new));
         filter = LogFilter { text: "API #42".into(), ..LogFilter::default() };
         assert!(filter.passes(&arrived, || "00:00:01 api #42 arrived".into()));
         assert!(!filter.passes(&arrived, || "00:00:01 worker #42 arrived".into()));
+    }
+
+    #[test]
+    fn the_handlers_own_lines_filter_by_their_level_and_kind() {
+        use crate::sim::kernel::log::{HandlerLine, LogLevel};
+        let line = HandlerLine::Step { call: 2, elapsed: SimDuration::from_millis(1200) };
+        let warning = entry(LogKind::Handler { level: LogLevel::Warn, line }, 0);
+        assert_eq!(level(&warning.kind), Level::Warn);
+        let handlers_only = LogFilter { kind: Some(0), ..LogFilter::default() };
+        assert!(handlers_only.passes(&warning, String::new));
+        assert!(!handlers_only.passes(&entry(LogKind::Arrived, 0), String::new));
+        let no_warnings = LogFilter { levels: [true, false, true], ..LogFilter::default() };
+        assert!(!no_warnings.passes(&warning, String::new));
     }
 }

@@ -20,6 +20,7 @@ use super::challenge::ChallengeMode;
 use super::command::Command;
 use super::context::{Panel, PanelContext, PanelResources};
 use super::dead_letters::panel::DeadLettersWindow;
+use super::diagnose::DiagnosePanel;
 use super::power_tuning::PowerTuning;
 use super::theme::palette;
 use super::topology::camera::TopologyViewport;
@@ -51,6 +52,7 @@ struct FeaturePanels<'w> {
     challenge: ResMut<'w, ChallengeMode>,
     tuning: ResMut<'w, PowerTuning>,
     captions: ResMut<'w, Captions>,
+    diagnose: ResMut<'w, DiagnosePanel>,
 }
 
 /// egui zoom: normal, and presenter mode (large text for a projector).
@@ -154,6 +156,10 @@ fn side_ui(ui: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, featur
             egui::CollapsingHeader::new("Challenge  [3]")
                 .default_open(true)
                 .show(ui, |ui| features.challenge.ui(ui, cx));
+            if DiagnosePanel::asked(cx) {
+                ui.separator();
+                egui::CollapsingHeader::new("Diagnose").default_open(true).show(ui, |ui| features.diagnose.ui(ui, cx));
+            }
         } else {
             section_ui(ui, PanelId::Knobs, |ui| {
                 if has_challenge && ui.button("Back to the challenge").clicked() {

@@ -193,6 +193,7 @@ impl Graph {
                     Call::Write { stream } => link(&graph, me, NodeKind::Stream, stream),
                     Call::Invoke { function, .. } => link(&graph, me, NodeKind::Function, function),
                     Call::Api { api, .. } => link(&graph, me, NodeKind::Api, api),
+                    Call::Log { .. } => {}
                 }
             }
             if let Some(q) = &f.on_failure {

@@ -135,8 +135,12 @@ fn follow_log(playback: Res<Playback>, mut journeys: ResMut<Journeys>) {
                     }
                 }
             }
-            // An access denied fails the invocation: its Finished says so.
-            LogKind::ColdStartDone { .. } | LogKind::Expired { .. } | LogKind::AccessDenied { .. } => {}
+            // An access denied fails the invocation: its Finished says so. A handler's own
+            // lines change no journey.
+            LogKind::ColdStartDone { .. }
+            | LogKind::Expired { .. }
+            | LogKind::AccessDenied { .. }
+            | LogKind::Handler { .. } => {}
         }
     }
     // Forget what has been drawn to its end, and anything far too old (a finish the

@@ -4,7 +4,7 @@
 
 use crate::sim::function::{ApiCache, Call};
 use crate::sim::kernel::log::Outcome;
-use crate::sim::kernel::log::{LogEntry, LogKind};
+use crate::sim::kernel::log::{HandlerLine, LogEntry, LogKind, LogLevel};
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::kernel::trace::{Span, SpanKind};
 use crate::sim::route::Origin;
@@ -37,6 +37,21 @@ impl Simulation {
             if flows && k == 0 {
                 self.services.flows.reached(request.id, function);
             }
+            if let ResolvedCall::Log { level, slower_than } = call {
+                self.functions[function as usize].calls_made[k] += u64::from(request.counted);
+                let elapsed = self.now.since(request.started);
+                if elapsed >= slower_than {
+                    let line = HandlerLine::Step { call: k as u32, elapsed };
+                    self.handler_log(function, env, request.id, request.counted, level, line);
+                }
+                self.set_request(function, env, |r| r.next_call += 1);
+                continue;
+            }
+            let now = self.now;
+            self.set_request(function, env, |r| {
+                r.call = k as u32;
+                r.call_began = now;
+            });
             let f = &mut self.functions[function as usize];
             if !f.call_allowed[k] {
                 self.deny_call(function, env, &request, k as u32);
@@ -129,6 +144,8 @@ impl Simulation {
                         self.new_async_event_with(callee, request.id, request.counted, None, depth, SimDuration::ZERO);
                     }
                 }
+                // Handled above, before the permission check (it needs none).
+                ResolvedCall::Log { .. } => {}
                 ResolvedCall::Invoke { function: callee, asynchronous: false } => {
                     // A synchronous call holds its caller's environment: a cycle of them
                     // ends at the concurrency limit. It still counts as a hop.
@@ -160,6 +177,24 @@ impl Simulation {
     pub(crate) fn current_item(&self, function: u32, request: &InFlight) -> u64 {
         let calls = self.functions[function as usize].calls.len().max(1) as u32;
         self.item_correlation(request, request.next_call / calls)
+    }
+
+    /// A line the handler writes into the log (with the correlation id `request`);
+    /// counted by level for the report when the request is.
+    pub(crate) fn handler_log(
+        &mut self,
+        function: u32,
+        env: u32,
+        request: u64,
+        counted: bool,
+        level: LogLevel,
+        line: HandlerLine,
+    ) {
+        if counted && matches!(line, HandlerLine::Step { .. }) {
+            self.functions[function as usize].counters.logged[level as usize] += 1;
+        }
+        let kind = LogKind::Handler { level, line };
+        self.log.push(LogEntry { time: self.now, kind, function, env, request });
     }
 
     /// The correlation id of item `k` of a batch (its message's or record's), or the

@@ -2,7 +2,7 @@
 //! throttle), the handler's run, and its end: billing, counting, telling its origin.
 
 use crate::sim::function::pool::Released;
-use crate::sim::kernel::log::{LogEntry, LogKind, Outcome, ThrottleReason};
+use crate::sim::kernel::log::{HandlerLine, LogEntry, LogKind, LogLevel, Outcome, ThrottleReason};
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::kernel::trace;
 use crate::sim::route::Origin;
@@ -241,6 +241,25 @@ impl Simulation {
             request.outcome = Outcome::TimedOut;
             elapsed = spec.timeout;
         }
+        // The handler's own error line: which call failed it, or was under way when its
+        // time ran out, and how long that call took.
+        let context = match request.call_failure {
+            Some(failure) => Some(HandlerLine::CallFailed {
+                call: request.call,
+                failure: failure.logged(),
+                took: now.since(request.call_began),
+            }),
+            None if request.outcome == Outcome::TimedOut && request.call != u32::MAX => {
+                Some(HandlerLine::TimedOut { call: request.call, took: now.since(request.call_began) })
+            }
+            None => None,
+        };
+        if let Some(line) = context {
+            let kind = LogKind::Handler { level: LogLevel::Error, line };
+            self.log.push(LogEntry { time: now, kind, function, env, request: request.id });
+        }
+        let f = &mut self.functions[function as usize];
+        let spec = &f.model.spec;
         let latency = now.since(request.arrived);
         let provisioned = f.slots[env as usize].env.provisioned;
         let memory = spec.memory_mb;

@@ -8,6 +8,7 @@ pub mod pool;
 
 use crate::sim::kernel::cost::Architecture;
 use crate::sim::kernel::dist::{Dist, Sampler};
+use crate::sim::kernel::log::LogLevel;
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -347,6 +348,36 @@ pub enum Call {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cache: Option<ApiCache>,
     },
+    /// The handler writes a structured log line (a decision point): `Log(message:
+    /// "inventory check over budget", level: Warn, slower_than: "500ms")` writes it only
+    /// when the request has spent longer than `slower_than` in the handler so far (its
+    /// own work and the calls before this step), as code that checks its latency budget
+    /// does; without it, on every request. The line carries the request's correlation
+    /// id and the elapsed time. Takes no time and needs no permission.
+    Log {
+        message: String,
+        #[serde(default)]
+        level: LogLevel,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        slower_than: Option<SimDuration>,
+    },
+}
+
+impl Call {
+    /// The call in a few words, as logs and traces name it ("Query inventory-db").
+    pub fn describe(&self) -> String {
+        match self {
+            Call::Query { database, .. } => format!("Query {database}"),
+            Call::Send { queue } => format!("Send {queue}"),
+            Call::Publish { bus, .. } => format!("Publish {bus}"),
+            Call::Write { stream } => format!("Write {stream}"),
+            Call::Put { bucket, .. } => format!("Put {bucket}"),
+            Call::Invoke { function, .. } => format!("Invoke {function}"),
+            Call::Api { api, .. } => format!("Api {api}"),
+            Call::TmpFile { from, .. } => format!("TmpFile from {from}"),
+            Call::Log { .. } => "Log".to_string(),
+        }
+    }
 }
 
 /// An answer kept in the environment's memory: a configuration value or a secret read

@@ -82,9 +82,9 @@ impl Permission {
     }
 }
 
-/// The permission a call needs.
-pub fn needed(call: &Call) -> Permission {
-    match call {
+/// The permission a call needs (none: a log line goes to the function's own log).
+pub fn needed(call: &Call) -> Option<Permission> {
+    Some(match call {
         Call::Query { database, write: false, .. } => Permission::Read(database.clone()),
         Call::Query { database, write: true, .. } => Permission::Write(database.clone()),
         Call::Put { bucket, .. } => Permission::Write(bucket.clone()),
@@ -94,13 +94,14 @@ pub fn needed(call: &Call) -> Permission {
         Call::Publish { bus, .. } => Permission::Publish(bus.clone()),
         Call::Invoke { function, .. } => Permission::Invoke(function.clone()),
         Call::Api { api, .. } => Permission::Call(api.clone()),
-    }
+        Call::Log { .. } => return None,
+    })
 }
 
 /// Whether `granted` (a role; `None` = permissions not modelled) allows `call`.
 pub fn allows(granted: Option<&[Permission]>, call: &Call) -> bool {
     let Some(granted) = granted else { return true };
-    let needed = needed(call);
+    let Some(needed) = needed(call) else { return true };
     granted.iter().any(|p| *p == Permission::All || *p == needed)
 }
 

@@ -65,6 +65,8 @@ pub struct FunctionCounters {
     pub tmp_results_lost: u64,
     /// The most /tmp any one environment held, KB (the whole run).
     pub tmp_peak_kb: u64,
+    /// Lines its `Log` steps wrote, by level (info, warn, error).
+    pub logged: [u64; 3],
 }
 
 impl FunctionCounters {

@@ -58,6 +58,83 @@ pub enum LogKind {
     AccessDenied {
         call: u32,
     },
+    /// A line the handler itself wrote (structured logging, not the platform's): at a
+    /// decision point (a `Log` step of its calls), or, automatically, the error context
+    /// when a downstream call failed it. `request` is the correlation id.
+    Handler {
+        level: LogLevel,
+        line: HandlerLine,
+    },
+}
+
+/// How serious a handler's log line is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+pub enum LogLevel {
+    #[default]
+    Info,
+    Warn,
+    Error,
+}
+
+/// What a handler's log line says (its text lives in the function's spec).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub enum HandlerLine {
+    /// The `Log` step at position `call` of the handler's calls wrote its message,
+    /// `elapsed` into the handler (its own work and the calls before it).
+    Step { call: u32, elapsed: SimDuration },
+    /// The call at position `call` failed the invocation after `took`.
+    CallFailed { call: u32, failure: CallFailed, took: SimDuration },
+    /// The invocation ran out of time while the call at position `call` was under way
+    /// (for `took` so far).
+    TimedOut { call: u32, took: SimDuration },
+}
+
+/// Why a downstream call failed, as the handler's error line says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum CallFailed {
+    /// The database refused a new connection (at its limit).
+    ConnectionRefused,
+    /// A function it invoked synchronously was throttled.
+    Throttled,
+    /// A function it invoked synchronously failed.
+    CalleeFailed,
+    /// A third-party API refused (429) or failed every attempt.
+    ApiFailed,
+    /// The role does not allow the call.
+    AccessDenied,
+    /// A cached secret was rotated since it was read.
+    StaleSecret,
+    /// /tmp had no room for what the handler wrote.
+    TmpFull,
+}
+
+impl CallFailed {
+    pub fn explain(self) -> &'static str {
+        match self {
+            CallFailed::ConnectionRefused => "connection refused (the database is at its connection limit)",
+            CallFailed::Throttled => "the function it invoked was throttled",
+            CallFailed::CalleeFailed => "the function it invoked failed",
+            CallFailed::ApiFailed => "refused (429) or failed on every attempt",
+            CallFailed::AccessDenied => "AccessDenied",
+            CallFailed::StaleSecret => "the cached secret was rotated",
+            CallFailed::TmpFull => "no space left on device (/tmp is full)",
+        }
+    }
+}
+
+impl LogKind {
+    /// The handler's level of a line it wrote; the platform's events are Info, a
+    /// throttle Warn, a failed or timed-out invocation Error.
+    pub fn level(&self) -> LogLevel {
+        match self {
+            LogKind::Handler { level, .. } => *level,
+            LogKind::Throttled { .. } => LogLevel::Warn,
+            LogKind::Finished { outcome: Outcome::Failed | Outcome::TimedOut, .. } | LogKind::AccessDenied { .. } => {
+                LogLevel::Error
+            }
+            _ => LogLevel::Info,
+        }
+    }
 }
 
 /// One line of the log.
