@@ -38,7 +38,8 @@ enum Command {
     /// knobs and random settings, graded; lists the cheapest and fastest passing
     /// settings and every passing one a reviewer would reject (exit 1 if any).
     Audit(audit::AuditArgs),
-    /// List the built-in scenarios (run them by name: `faaslab run database-storm`).
+    /// List the built-in scenarios and the designs for its briefs (run them by name:
+    /// `faaslab run database-storm`).
     List,
     /// Validate scenario files; prints every problem with its line and column.
     Check {
@@ -110,6 +111,11 @@ fn list() -> Result<ExitCode, String> {
     for (name, text) in faaslab::scenario::LIBRARY {
         let summary = Scenario::parse(text, name).map(|s| s.summary).unwrap_or_default();
         println!("{name:<26} {summary}");
+    }
+    println!("\nDesigns for the briefs (run them by name too; `--challenge` grades them against their brief):");
+    for (name, text) in faaslab::scenario::DESIGNS {
+        let title = Scenario::parse(text, name).map(|s| s.name).unwrap_or_default();
+        println!("{name:<30} {title}");
     }
     Ok(ExitCode::SUCCESS)
 }
