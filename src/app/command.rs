@@ -50,6 +50,11 @@ pub enum Command {
         name: String,
         value: String,
     },
+    /// Open the design canvas on a new design for this library brief (the picker's
+    /// "New design"); the design plugin takes it, the playback goes on as it was.
+    NewDesign {
+        brief: String,
+    },
 }
 
 /// The speed after `current` in `SPEEDS`, up or down (stays at the ends).

@@ -6,6 +6,7 @@ mod captions;
 mod challenge;
 mod command;
 mod context;
+mod design;
 mod frame_stats;
 mod history;
 mod panels;
@@ -149,6 +150,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         panels::plugin,
         shortcuts::plugin,
         challenge::ui_plugin,
+        design::ui_plugin,
         share_ui::plugin(options.notice.clone()),
     ))
     .add_systems(Update, retitle_window);
@@ -189,6 +191,7 @@ fn add_simulation_plugins(app: &mut App, opening: impl Into<playback::Opening>, 
         playback::plugin(opening.into(), speed),
         topology::plugin,
         challenge::plugin,
+        design::plugin,
         captions::plugin,
         history::plugin,
         power_tuning::plugin,

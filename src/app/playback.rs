@@ -211,6 +211,7 @@ impl Playback {
             Command::OpenScenario(scenario) => self.open((**scenario).clone()),
             Command::Compare(true) => self.start_comparing(),
             Command::Compare(false) => self.compare = None,
+            Command::NewDesign { .. } => {} // the design canvas's (app/design)
         }
         Ok(())
     }

@@ -273,6 +273,12 @@ impl DesignDoc {
 
     /// The problems of one node of the design (those whose path is in its part).
     pub fn problems_of(&self, node: &Node) -> Vec<Diagnostic> {
+        self.node_problems(node, &self.check())
+    }
+
+    /// Of `problems` (from `check`), those of one node of the design: in its part, or in
+    /// a `connect` to or from it.
+    pub fn node_problems(&self, node: &Node, problems: &[Diagnostic]) -> Vec<Diagnostic> {
         let Some(index) = self.design_index(node) else {
             return Vec::new();
         };
@@ -283,9 +289,10 @@ impl DesignDoc {
             .collect();
         let within =
             |path: &str, p: &str| path == p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}["));
-        self.check()
-            .into_iter()
+        problems
+            .iter()
             .filter(|d| within(&d.path, &prefix) || connects.iter().any(|c| within(&d.path, c)))
+            .cloned()
             .collect()
     }
 
