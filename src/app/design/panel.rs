@@ -239,10 +239,11 @@ fn graph_ui(
         out.push(DesignAction::WireFrom(None));
     }
     let painter = ui.painter_at(area);
+    let dragging = state.dragging.clone();
     let rect_of = |node: &Node| -> Option<egui::Rect> {
         let p = positions.get(node)?;
         let mut min = area.min + egui::vec2(p[0], p[1]);
-        if let Some((dragged, by)) = &state.dragging
+        if let Some((dragged, by)) = &dragging
             && dragged == node
         {
             min += *by;
