@@ -61,6 +61,8 @@ pub struct GuiOptions {
     pub link: Option<String>,
     /// A message the app shows when it opens (the web page's link that failed).
     pub notice: Option<String>,
+    /// A design file to open on the design canvas.
+    pub design: Option<PathBuf>,
 }
 
 impl Default for GuiOptions {
@@ -77,6 +79,7 @@ impl Default for GuiOptions {
             tab: BottomTab::Charts,
             link: None,
             notice: None,
+            design: None,
         }
     }
 }
@@ -137,6 +140,9 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         view.bottom_tab = options.tab;
     }
     app.world_mut().resource_mut::<challenge::ChallengeMode>().active = !options.free_play;
+    if let Some(path) = &options.design {
+        design::open_file(&mut app, path).map_err(|e| format!("--design: {e}"))?;
+    }
     if options.tab == BottomTab::PowerTuning {
         // Opened on the power-tuning view: its sweep (of the first function) starts too.
         let playback = app.world().resource::<playback::Playback>();

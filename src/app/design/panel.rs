@@ -1,4 +1,4 @@
-//! The design canvas drawn over the topology's part of the window: a toolbar (palette,
+//! The design canvas drawn over the window below the top bar: a toolbar (palette,
 //! undo and redo, run, save), the canvas (the brief's fixed parts, dimmed, and the
 //! design's, with their wires; click a node to inspect it, drag it to move it, "Wire
 //! from" then click the target), and a side column (inspector with the node's problems,
@@ -80,7 +80,6 @@ fn draw(
     let ctx = contexts.ctx_mut()?;
     let ppp = ctx.pixels_per_point();
     let min = egui::pos2(viewport.position.x as f32 / ppp, viewport.position.y as f32 / ppp);
-    let size = egui::vec2(viewport.size.x as f32 / ppp, viewport.size.y as f32 / ppp);
     let mut out = Vec::new();
     if !canvas.open {
         // The design stays: a button brings it back over the run.
@@ -98,26 +97,34 @@ fn draw(
         actions.write_batch(out);
         return Ok(());
     }
+    // The canvas is a mode of its own: it takes the window below the top bar (the
+    // topology's top edge), side and bottom panels included, for room to draw.
+    let screen = ctx.viewport_rect();
+    let min = egui::pos2(screen.min.x, min.y);
+    let size = screen.max - min;
     if size.x < 200.0 || size.y < 150.0 {
         return Ok(());
     }
-    egui::Area::new("design-canvas".into()).order(egui::Order::Middle).fixed_pos(min).show(ctx, |ui| {
+    // Not constrained: egui would push an area as large as the free space off its place.
+    let area = egui::Area::new("design-canvas".into()).order(egui::Order::Middle).constrain(false).fixed_pos(min);
+    area.show(ctx, |ui| {
         ui.set_min_size(size);
         ui.set_max_size(size);
         egui::Frame::new().fill(CANVAS_FILL).inner_margin(6.0).show(ui, |ui| {
             ui.set_min_size(size - egui::vec2(12.0, 12.0));
             toolbar_ui(ui, &canvas, doc, &mut ui_state, &mut out);
             ui.separator();
-            let height = ui.available_height();
+            let height = ui.available_height().max(100.0);
+            let column = egui::Layout::top_down(egui::Align::Min);
             ui.horizontal_top(|ui| {
                 let width = (ui.available_width() - SIDE_WIDTH - 8.0).max(200.0);
-                ui.allocate_ui(egui::vec2(width, height), |ui| {
+                ui.allocate_ui_with_layout(egui::vec2(width, height), column, |ui| {
                     egui::ScrollArea::both().id_salt("design-area").show(ui, |ui| {
                         graph_ui(ui, &canvas, doc, &mut ui_state, &mut out);
                     });
                 });
                 ui.separator();
-                ui.allocate_ui(egui::vec2(SIDE_WIDTH, height), |ui| {
+                ui.allocate_ui_with_layout(egui::vec2(SIDE_WIDTH, height), column, |ui| {
                     egui::ScrollArea::vertical().id_salt("design-side").show(ui, |ui| {
                         side_ui(ui, &canvas, doc, &mut ui_state, &mut out);
                     });
@@ -232,8 +239,11 @@ fn graph_ui(
     let positions = doc.positions();
     let extent = positions
         .values()
-        .fold(egui::vec2(400.0, 300.0), |e, p| e.max(egui::vec2(p[0], p[1]) + NODE + egui::vec2(40.0, 40.0)));
-    let (area, background) = ui.allocate_exact_size(extent.max(ui.available_size()), egui::Sense::click());
+        .fold(egui::vec2(0.0, 0.0), |e, p| e.max(egui::vec2(p[0], p[1]) + NODE + egui::vec2(20.0, 20.0)));
+    // The whole design fits the space it has, down to half size (then it scrolls).
+    let room = ui.available_size();
+    let scale = (room.x / extent.x.max(1.0)).min(room.y / extent.y.max(1.0)).clamp(0.5, 1.0);
+    let (area, background) = ui.allocate_exact_size((extent * scale).max(room), egui::Sense::click());
     if background.clicked() {
         out.push(DesignAction::Select(None));
         out.push(DesignAction::WireFrom(None));
@@ -242,13 +252,13 @@ fn graph_ui(
     let dragging = state.dragging.clone();
     let rect_of = |node: &Node| -> Option<egui::Rect> {
         let p = positions.get(node)?;
-        let mut min = area.min + egui::vec2(p[0], p[1]);
+        let mut min = area.min + egui::vec2(p[0], p[1]) * scale;
         if let Some((dragged, by)) = &dragging
             && dragged == node
         {
             min += *by;
         }
-        Some(egui::Rect::from_min_size(min, NODE))
+        Some(egui::Rect::from_min_size(min, NODE * scale))
     };
     for edge in doc.edges() {
         edge_ui(&painter, &edge, rect_of(&edge.from), rect_of(&edge.to));
@@ -269,17 +279,17 @@ fn graph_ui(
         let title =
             if owner == Owner::Brief { format!("{} (brief)", node.kind.noun()) } else { node.kind.noun().to_string() };
         painter.text(
-            rect.min + egui::vec2(8.0, 6.0),
+            rect.min + egui::vec2(8.0, 6.0) * scale,
             egui::Align2::LEFT_TOP,
             title,
-            egui::FontId::proportional(11.0),
+            egui::FontId::proportional(11.0 * scale),
             Color32::from_gray(190),
         );
         painter.text(
-            rect.min + egui::vec2(8.0, 24.0),
+            rect.min + egui::vec2(8.0, 24.0) * scale,
             egui::Align2::LEFT_TOP,
             &node.name,
-            egui::FontId::proportional(15.0),
+            egui::FontId::proportional(15.0 * scale),
             Color32::WHITE,
         );
         if problems > 0 {
@@ -300,7 +310,7 @@ fn graph_ui(
             && let Some((dragged, by)) = state.dragging.take()
             && let Some(p) = positions.get(&dragged)
         {
-            let (x, y) = ((p[0] + by.x).max(0.0), (p[1] + by.y).max(0.0));
+            let (x, y) = ((p[0] + by.x / scale).max(0.0), (p[1] + by.y / scale).max(0.0));
             out.push(DesignAction::Edit(design::Command::Move { node: dragged, x, y }));
         }
         if response.clicked() {
