@@ -6,6 +6,7 @@
 //! and drives `sim` and `report` like any other user of them.
 
 pub mod audit;
+pub mod design;
 pub mod headless;
 pub mod replay;
 pub mod report;

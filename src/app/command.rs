@@ -53,6 +53,11 @@ pub enum Command {
     /// A diagnosis challenge's answer, `NODE:CAUSE` (the Diagnose panel's Submit): the
     /// challenge's grading takes it, also after the run has ended.
     Diagnose(String),
+    /// Open the design canvas on a new design for this library brief (the picker's
+    /// "New design"); the design plugin takes it, the playback goes on as it was.
+    NewDesign {
+        brief: String,
+    },
 }
 
 /// The speed after `current` in `SPEEDS`, up or down (stays at the ends).

@@ -7,6 +7,7 @@ mod challenge;
 mod command;
 mod context;
 mod dead_letters;
+mod design;
 mod diagnose;
 mod frame_stats;
 mod history;
@@ -62,6 +63,8 @@ pub struct GuiOptions {
     pub link: Option<String>,
     /// A message the app shows when it opens (the web page's link that failed).
     pub notice: Option<String>,
+    /// A design file to open on the design canvas.
+    pub design: Option<PathBuf>,
 }
 
 impl Default for GuiOptions {
@@ -78,6 +81,7 @@ impl Default for GuiOptions {
             tab: BottomTab::Charts,
             link: None,
             notice: None,
+            design: None,
         }
     }
 }
@@ -138,6 +142,9 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         view.bottom_tab = options.tab;
     }
     app.world_mut().resource_mut::<challenge::ChallengeMode>().active = !options.free_play;
+    if let Some(path) = &options.design {
+        design::open_file(&mut app, path).map_err(|e| format!("--design: {e}"))?;
+    }
     if options.tab == BottomTab::PowerTuning {
         // Opened on the power-tuning view: its sweep (of the first function) starts too.
         let playback = app.world().resource::<playback::Playback>();
@@ -152,6 +159,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         shortcuts::plugin,
         challenge::ui_plugin,
         diagnose::plugin,
+        design::ui_plugin,
         share_ui::plugin(options.notice.clone()),
     ))
     .add_systems(Update, retitle_window);
@@ -192,6 +200,7 @@ fn add_simulation_plugins(app: &mut App, opening: impl Into<playback::Opening>, 
         playback::plugin(opening.into(), speed),
         topology::plugin,
         challenge::plugin,
+        design::plugin,
         captions::plugin,
         history::plugin,
         power_tuning::plugin,

@@ -43,6 +43,10 @@ pub struct GuiArgs {
     /// (its scenario, seed and knobs; SCENARIO is then ignored).
     #[arg(long, value_name = "FRAGMENT")]
     link: Option<String>,
+    /// Open a design file (one that names a brief) on the design canvas, to go on
+    /// drawing it.
+    #[arg(long, value_name = "FILE")]
+    design: Option<PathBuf>,
 }
 
 /// The tab's names as possible values (listed in `--help`, checked by clap).
@@ -66,6 +70,7 @@ impl From<GuiArgs> for GuiOptions {
             tab: args.tab,
             link: args.link,
             notice: None,
+            design: args.design,
         }
     }
 }

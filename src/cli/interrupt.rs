@@ -4,7 +4,7 @@
 //! process at once, as usual.
 
 use faaslab::sim::Progress;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 /// Raised by the first Ctrl-C.
@@ -23,7 +23,7 @@ pub fn install() {
         fn signal(signum: i32, handler: usize) -> usize;
     }
     extern "C" fn on_interrupt(_: i32) {
-        STOP.store(true, Ordering::Relaxed);
+        STOP.store(true, std::sync::atomic::Ordering::Relaxed);
         // SAFETY: restores the default action; signal is async-signal-safe.
         unsafe { signal(SIGINT, SIG_DFL) };
     }

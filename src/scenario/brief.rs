@@ -28,7 +28,7 @@ use std::path::Path;
 /// A design's wiring of one of its brief's fixed parts: a trigger to its target (a
 /// function, or the queue, bus, workflow or stream its kind sends to), a bucket to the
 /// function its new objects notify, a stream to the function that consumes it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Connect {
     pub from: String,
@@ -231,4 +231,102 @@ fn connect(brief: &mut ScenarioFile, c: &Connect) -> Result<(), String> {
         return Ok(());
     }
     Err(format!("the brief has no trigger, bucket or stream named {} to connect", quoted(&c.from)))
+}
+
+/// What a design file holds of its own: its name and text, the brief it names, its
+/// parts and its wiring (what the design canvas, src/design, edits).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DesignText {
+    pub name: String,
+    pub summary: String,
+    pub description: String,
+    pub brief: String,
+    pub parts: DesignParts,
+}
+
+/// A design's own parts, in the order its file lists them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DesignParts {
+    pub functions: Vec<FunctionSpec>,
+    pub triggers: Vec<TriggerSpec>,
+    pub queues: Vec<crate::sim::services::queue::QueueSpec>,
+    pub databases: Vec<crate::sim::services::database::DatabaseSpec>,
+    pub buses: Vec<crate::sim::services::bus::BusSpec>,
+    pub buckets: Vec<crate::sim::services::storage::BucketSpec>,
+    pub streams: Vec<crate::sim::services::stream::StreamSpec>,
+    pub workflows: Vec<crate::sim::services::workflow::WorkflowSpec>,
+    pub apis: Vec<crate::sim::services::api::ApiSpec>,
+    pub connect: Vec<Connect>,
+}
+
+/// Reads a design file as written (not merged with its brief): refused when it names
+/// no brief, or writes what a design cannot keep (the world, which is its brief's, or
+/// knob settings), each at its position.
+pub fn read_design(text: &str, origin: &str) -> Result<DesignText, ScenarioError> {
+    let file = super::deserialize(text, origin)?;
+    let mut problems = Vec::new();
+    let mut refuse = |path: &str, message: &str| problems.push(Problem { path: path.into(), message: message.into() });
+    let Some(brief) = file.brief.clone() else {
+        refuse("name", "not a design: it names no brief (write `brief: \"brief-...\"`)");
+        return Err(super::positioned(text, origin, problems));
+    };
+    let world = "a design takes it from its brief: leave it out";
+    let knob = "a knob setting, not a part of the design: leave it out";
+    let checks: [(&str, bool, &str); 11] = [
+        ("duration", file.duration.0 != 0, world),
+        ("warmup", file.warmup.0 != 0, world),
+        ("timeline", !file.timeline.is_empty(), world),
+        ("flows", !file.flows.is_empty(), world),
+        ("challenge", file.challenge.is_some(), world),
+        ("account", file.account != Default::default(), world),
+        ("seed", file.seed != super::default_seed(), world),
+        ("server_fleet", file.server_fleet != Default::default(), world),
+        ("rate_scales", !file.rate_scales.is_empty(), knob),
+        ("detached_dlqs", !file.detached_dlqs.is_empty(), knob),
+        ("fleet_triggers", !file.fleet_triggers.is_empty(), knob),
+    ];
+    for (field, written, why) in checks {
+        if written {
+            refuse(field, why);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(super::positioned(text, origin, problems));
+    }
+    Ok(DesignText {
+        name: file.name,
+        summary: file.summary,
+        description: file.description,
+        brief,
+        parts: DesignParts {
+            functions: file.functions,
+            triggers: file.triggers,
+            queues: file.queues,
+            databases: file.databases,
+            buses: file.buses,
+            buckets: file.buckets,
+            streams: file.streams,
+            workflows: file.workflows,
+            apis: file.apis,
+            connect: file.connect,
+        },
+    })
+}
+
+/// A brief as a scenario (its unconnected triggers going to their stand-ins), found
+/// as a design names it: a library name, or a file beside `origin`.
+pub fn brief_scenario(name: &str, origin: &str) -> Result<super::Scenario, ScenarioError> {
+    let file = load_brief(name, origin)?;
+    if file.brief.is_some() {
+        return Err(ScenarioError {
+            diagnostics: vec![Diagnostic {
+                origin: origin.to_string(),
+                line: 1,
+                column: 1,
+                path: "brief".into(),
+                message: format!("{} names a brief itself: a brief holds the world, not a design", quoted(name)),
+            }],
+        });
+    }
+    Ok(super::Scenario::from(file))
 }

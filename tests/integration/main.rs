@@ -11,6 +11,7 @@ mod challenges;
 mod cli;
 mod conservation;
 mod cost;
+mod design;
 mod determinism;
 mod docs;
 mod ephemeral;

@@ -187,7 +187,11 @@ impl Gen {
                 dlq,
                 retention: self.ms(60_000, 600_000),
                 // An operator's redrive, now and then, into a queue with a DLQ.
-                redrive_at: if dlq_written && self.chance(0.3) { self.ms(1_000, run.0 / 1_000) } else { SimDuration::ZERO },
+                redrive_at: if dlq_written && self.chance(0.3) {
+                    self.ms(1_000, run.0 / 1_000)
+                } else {
+                    SimDuration::ZERO
+                },
                 redrive_rate: 10 * self.below(3) as u32,
                 consumer,
             });

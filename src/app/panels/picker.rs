@@ -1,6 +1,7 @@
 //! The scenario picker: the built-in library with each scenario's summary, and (native
 //! only) a path field to open a .ron file from disk. Opening one sends a command; the
-//! playback and the topology start over on it.
+//! playback and the topology start over on it. A brief also offers "New design", which
+//! opens the design canvas (app/design) on an empty design for it.
 
 use crate::app::command::Command;
 use crate::app::context::{Panel, PanelContext};
@@ -41,6 +42,7 @@ impl Panel for ScenarioPicker {
                 .collect();
         }
         let mut chosen = None;
+        let mut new_design = None;
         // Long names would push the controls onto a second line.
         let mut name: String = p.scenario.name.chars().take(32).collect();
         if name.len() < p.scenario.name.len() {
@@ -61,6 +63,14 @@ impl Panel for ScenarioPicker {
                         if !scenario.summary.is_empty() {
                             ui.label(RichText::new(&scenario.summary).small());
                         }
+                        if entry.name.starts_with("brief-")
+                            && ui
+                                .button("✏ New design")
+                                .on_hover_text("draw your own system for this brief on the design canvas")
+                                .clicked()
+                        {
+                            new_design = Some(entry.name.to_string());
+                        }
                     }
                     Err(e) => {
                         ui.label(RichText::new(entry.name).strikethrough()).on_hover_text(e);
@@ -72,10 +82,13 @@ impl Panel for ScenarioPicker {
             if let Some(scenario) = self.file_ui(ui) {
                 chosen = Some(scenario);
             }
-            if chosen.is_some() {
+            if chosen.is_some() || new_design.is_some() {
                 ui.close();
             }
         });
+        if let Some(brief) = new_design {
+            cx.send(Command::NewDesign { brief });
+        }
         if let Some(scenario) = chosen {
             cx.send(Command::OpenScenario(Box::new(scenario)));
         }

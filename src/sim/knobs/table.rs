@@ -10,10 +10,10 @@ use crate::sim::kernel::cost::Architecture;
 use crate::sim::kernel::dist::Dist;
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::services::database::PoolerSpec;
+use crate::sim::services::queue::redrive::MAX_REDRIVE_RATE;
 use crate::sim::services::storage::SizeDist;
 use crate::sim::trigger::{TargetKind, TriggerSpec};
 use crate::sim::websocket::WebSocketSpec;
-use crate::sim::services::queue::redrive::MAX_REDRIVE_RATE;
 
 const RUNTIMES: &[&str] = &["python", "nodejs", "ruby", "go", "java", "dotnet", "rust", "container"];
 
