@@ -7,7 +7,7 @@ use crate::sim::Simulation;
 use crate::sim::config::{Account, MAX_CONCURRENCY_LIMIT, ScalingRate, SimConfig};
 use crate::sim::function::{FunctionSpec, KeepAlive};
 use crate::sim::kernel::arrivals::{Arrivals, TRACE_MINUTE};
-use crate::sim::kernel::cost::{ServerFleet, invoice};
+use crate::sim::kernel::cost::invoice;
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::trigger::TriggerSpec;
 use serde::Serialize;
@@ -125,32 +125,14 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
             websocket: None,
         })
         .collect();
-    SimConfig {
-        seed,
-        duration: SimDuration(TRACE_MINUTE.0 * trace.minutes as u64),
-        warmup: SimDuration::ZERO,
-        account: Account {
-            concurrency_limit: never_binds,
-            scaling_rate: ScalingRate { environments: never_binds, per: SimDuration::from_secs(10) },
-            free_tier: false,
-            ..Account::default()
-        },
-        functions,
-        triggers,
-        queues: Vec::new(),
-        databases: Vec::new(),
-        buses: Vec::new(),
-        buckets: Vec::new(),
-        streams: Vec::new(),
-        workflows: Vec::new(),
-        rate_scales: Default::default(),
-        detached_dlqs: Vec::new(),
-        fleet_triggers: Vec::new(),
-        apis: Vec::new(),
-        flows: Vec::new(),
-        timeline: Vec::new(),
-        server_fleet: ServerFleet::default(),
-    }
+    let account = Account {
+        concurrency_limit: never_binds,
+        scaling_rate: ScalingRate { environments: never_binds, per: SimDuration::from_secs(10) },
+        free_tier: false,
+        ..Account::default()
+    };
+    let duration = SimDuration(TRACE_MINUTE.0 * trace.minutes as u64);
+    SimConfig { account, functions, triggers, ..SimConfig::empty(seed, duration) }
 }
 
 fn percent(part: u64, whole: u64) -> f64 {
