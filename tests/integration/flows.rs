@@ -213,3 +213,18 @@ fn an_unconnected_http_trigger_goes_to_a_stand_in_that_fails_its_requests() {
     assert_eq!(f.stopped_at[0].node, "unwired webhooks");
     assert_eq!(f.incomplete + f.in_flight, 599);
 }
+
+#[test]
+fn a_long_run_follows_only_its_recent_requests() {
+    // 20 uploads a second for 6 simulated hours (432 000 requests), a 1-minute deadline:
+    // a request is graded and forgotten 30 minutes after it arrived (four deadlines, at
+    // least 30 minutes), so at most about 36 000 are followed at once, whatever the length.
+    let text = pipeline("", "", r#", within: "1m""#, "6h").replace("Trace(per_minute: [1200])", "Constant(rate: 20.0)");
+    let sim = run(&scenario(&text));
+    let followed = sim.flows()[0].followed();
+    assert!(followed <= 20 * 30 * 60 + 20, "{followed} followed");
+    let f = &Report::of(&sim, "long").flows[0];
+    assert_eq!(f.requests, 20 * 6 * 3600 - 1, "every request is counted, forgotten or not");
+    assert_eq!(f.on_time + f.late + f.incomplete + f.poison + f.in_flight, f.requests);
+    assert_eq!(f.incomplete, 0);
+}

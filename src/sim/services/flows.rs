@@ -229,6 +229,11 @@ impl FlowState {
         }
     }
 
+    /// Requests still followed one by one (the rest are graded and forgotten).
+    pub fn followed(&self) -> usize {
+        self.pending.len()
+    }
+
     /// The totals as of `now`: the graded requests and the recent ones graded now.
     pub fn totals(&self, now: SimTime) -> FlowTotals {
         let mut totals = self.graded.clone();
