@@ -142,6 +142,8 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         view.bottom_tab = options.tab;
     }
     app.world_mut().resource_mut::<challenge::ChallengeMode>().active = !options.free_play;
+    // A saved design file (native: the web build opens files through the page).
+    #[cfg(not(target_arch = "wasm32"))]
     if let Some(path) = &options.design {
         design::open_file(&mut app, path).map_err(|e| format!("--design: {e}"))?;
     }
