@@ -29,6 +29,10 @@ pub struct RunArgs {
     /// Write sampled traces (one request in ten, every hop a span) as JSON lines.
     #[arg(long)]
     trace_out: Option<PathBuf>,
+    /// Write the run's time series (the app's charts: arrivals, errors, concurrency,
+    /// environments, cost and latency per bucket) as CSV, for a spreadsheet or slides.
+    #[arg(long)]
+    series_out: Option<PathBuf>,
     #[command(flatten)]
     setup: Setup,
     /// Grade the run against the scenario's challenge: exit 0 if every objective
@@ -61,9 +65,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
     let outcome = headless::run_watched(scenario, &options, &interrupt::STOP, |p| line.show(p));
     line.finish();
     let outcome = outcome?;
-    for (path, text) in
-        [(&args.log_out, export::log_jsonl as fn(&Simulation) -> String), (&args.trace_out, export::traces_jsonl)]
-    {
+    for (path, text) in [
+        (&args.log_out, export::log_jsonl as fn(&Simulation) -> String),
+        (&args.trace_out, export::traces_jsonl),
+        (&args.series_out, export::series_csv),
+    ] {
         if let Some(path) = path {
             std::fs::write(path, text(&outcome.sim)).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
         }

@@ -87,3 +87,42 @@ pub fn traces_jsonl(sim: &Simulation) -> String {
     }
     out
 }
+
+/// The run's whole-system time series as CSV, one row per series bucket (the app's
+/// charts): the bucket's start and width in seconds, counts in the bucket, the mean
+/// and peak requests in flight, mean environments (busy and idle), and the bucket's
+/// latency percentiles in ms (empty when nothing completed). The last row is the
+/// bucket under way at the end: its counts, without the means (empty).
+pub fn series_csv(sim: &Simulation) -> String {
+    use std::fmt::Write;
+    let series = &sim.series;
+    let width = series.width().as_secs_f64();
+    let mut out = String::from(
+        "start_s,width_s,arrivals,completed,throttled,errors,timeouts,cold_starts,concurrency_mean,concurrency_max,environments,busy,idle,latency_p50_ms,latency_p99_ms\n",
+    );
+    let ms = |q: Option<f64>| q.map_or(String::new(), |v| format!("{v:.3}"));
+    let counts = |p: &crate::sim::kernel::metrics::SeriesPoint| {
+        format!("{},{},{},{},{},{}", p.arrivals, p.completed, p.throttled, p.errors, p.timeouts, p.cold_starts)
+    };
+    for (i, p) in series.points().iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{},{},{},{:.3},{},{:.3},{:.3},{:.3},{},{}",
+            series.start_of(i).as_secs_f64(),
+            width,
+            counts(p),
+            p.concurrency,
+            p.max_concurrency,
+            p.environments,
+            p.busy,
+            p.idle,
+            ms(p.latency.quantile_ms(0.5)),
+            ms(p.latency.quantile_ms(0.99)),
+        );
+    }
+    let now = &series.current;
+    let start = series.start_of(series.points().len()).as_secs_f64();
+    let (p50, p99) = (ms(now.latency.quantile_ms(0.5)), ms(now.latency.quantile_ms(0.99)));
+    let _ = writeln!(out, "{start},{width},{},,,,,,{p50},{p99}", counts(now));
+    out
+}

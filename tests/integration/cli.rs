@@ -202,3 +202,26 @@ fn ctrl_c_stops_a_long_run_with_the_report_so_far() {
     assert!(stdout.starts_with("Stopped at ") && stdout.contains("of 200h"), "{stdout}");
     assert!(stderr.contains("% (") && stderr.contains("stopped by Ctrl-C"), "{stderr}");
 }
+
+/// `run --series-out` writes the charts' time series as CSV: one row per bucket, and
+/// every arrival and completion of the run in exactly one row.
+#[test]
+fn run_exports_the_time_series_as_csv() {
+    let path = std::env::temp_dir().join(format!("faaslab-series-{}.csv", std::process::id()));
+    let out = faaslab(&["run", "--format", "json", "--series-out", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let csv = std::fs::read_to_string(&path).expect("written");
+    let _ = std::fs::remove_file(&path);
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    assert_eq!(header[..4], ["start_s", "width_s", "arrivals", "completed"]);
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+    let sum = |column: usize| rows.iter().map(|r| r[column].parse::<u64>().unwrap()).sum::<u64>();
+    // The default scenario has no warm-up: the series and the report count the same.
+    assert_eq!(sum(2), report["requests"]["arrived"].as_u64().unwrap());
+    assert_eq!(sum(3), report["requests"]["succeeded"].as_u64().unwrap());
+    // One row per second of the 10-minute run (the series doubles its width past 1024).
+    assert_eq!(rows.len(), 600);
+}
