@@ -30,7 +30,7 @@ pub struct RunArgs {
     #[arg(long)]
     trace_out: Option<PathBuf>,
     /// Write the run's time series (the app's charts: arrivals, errors, concurrency,
-    /// environments, cost and latency per bucket) as CSV, for a spreadsheet or slides.
+    /// environments and latency per bucket) as CSV, for a spreadsheet or slides.
     #[arg(long)]
     series_out: Option<PathBuf>,
     #[command(flatten)]
