@@ -639,6 +639,27 @@ pub struct Environment {
     pub tmp_results: u32,
 }
 
+impl Environment {
+    /// A new environment created at `now`: no requests served, no connection, nothing
+    /// cached, an empty /tmp.
+    pub fn new(now: SimTime, state: EnvState, provisioned: bool) -> Environment {
+        Environment {
+            state,
+            provisioned,
+            created_at: now,
+            idle_since: now,
+            expires_at: SimTime::MAX,
+            invocations: 0,
+            connections: 0,
+            cached_until: SimTime::ZERO,
+            cached_version: 0,
+            tmp_files: 0,
+            tmp_used_kb: 0,
+            tmp_results: 0,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -217,20 +217,7 @@ impl FunctionState {
             free_slots: Vec::new(),
             idle: VecDeque::new(),
             idle_provisioned: Vec::new(),
-            unused_template: Environment {
-                state: EnvState::Idle,
-                provisioned: true,
-                created_at: SimTime::ZERO,
-                idle_since: SimTime::ZERO,
-                expires_at: SimTime::MAX,
-                invocations: 0,
-                connections: 0,
-                cached_until: SimTime::ZERO,
-                cached_version: 0,
-                tmp_files: 0,
-                tmp_used_kb: 0,
-                tmp_results: 0,
-            },
+            unused_template: Environment::new(SimTime::ZERO, EnvState::Idle, true),
             initializing: 0,
             busy: 0,
             idle_count: 0,
@@ -401,21 +388,7 @@ impl FunctionState {
     }
 
     fn new_slot(now: SimTime, state: EnvState, provisioned: bool) -> Slot {
-        let env = Environment {
-            state,
-            provisioned,
-            created_at: now,
-            idle_since: now,
-            expires_at: SimTime::MAX,
-            invocations: 0,
-            connections: 0,
-            cached_until: SimTime::ZERO,
-            cached_version: 0,
-            tmp_files: 0,
-            tmp_used_kb: 0,
-            tmp_results: 0,
-        };
-        Slot { env, request: None, alive: true }
+        Slot { env: Environment::new(now, state, provisioned), request: None, alive: true }
     }
 
     /// Takes the idle provisioned environment on top; one that never served gets its
