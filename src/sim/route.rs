@@ -2,7 +2,7 @@
 //! hears how it ended, and a handler's downstream calls resolved to the nodes they reach.
 
 use crate::sim::Simulation;
-use crate::sim::kernel::log::Outcome;
+use crate::sim::kernel::log::{CallFailed, Outcome};
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::kernel::time::SimTime;
 use crate::sim::kernel::trace;
@@ -77,38 +77,6 @@ pub(crate) enum ResolvedCall {
     },
 }
 
-/// Why a downstream call failed the invocation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum CallFailure {
-    ConnectionRefused,
-    Throttled,
-    CalleeFailed,
-    /// A third-party API refused (429) or failed every attempt.
-    ApiFailed,
-    /// The function's role does not allow the call.
-    AccessDenied,
-    /// A cached secret was rotated since the environment read it.
-    StaleSecret,
-    /// /tmp had no room for a file or a result ("No space left on device").
-    TmpFull,
-}
-
-impl CallFailure {
-    /// As the handler's error line says it.
-    pub(crate) fn logged(self) -> crate::sim::kernel::log::CallFailed {
-        use crate::sim::kernel::log::CallFailed;
-        match self {
-            CallFailure::ConnectionRefused => CallFailed::ConnectionRefused,
-            CallFailure::Throttled => CallFailed::Throttled,
-            CallFailure::CalleeFailed => CallFailed::CalleeFailed,
-            CallFailure::ApiFailed => CallFailed::ApiFailed,
-            CallFailure::AccessDenied => CallFailed::AccessDenied,
-            CallFailure::StaleSecret => CallFailed::StaleSecret,
-            CallFailure::TmpFull => CallFailed::TmpFull,
-        }
-    }
-}
-
 /// A request being served by an environment.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct InFlight {
@@ -133,7 +101,8 @@ pub(crate) struct InFlight {
     pub queries_left: u32,
     /// When the current query was issued (for its latency).
     pub query_issued: SimTime,
-    pub call_failure: Option<CallFailure>,
+    /// Why a downstream call failed the invocation (as its error line says it).
+    pub call_failure: Option<CallFailed>,
     /// Answered from the environment's cache: no downstream calls.
     pub cache_hit: bool,
     /// Time to fetch a claim-checked payload from object storage.

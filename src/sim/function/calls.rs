@@ -3,13 +3,14 @@
 //! synchronously (the caller waits, busy and billed) or asynchronously.
 
 use crate::sim::function::{ApiCache, Call};
+use crate::sim::kernel::log::CallFailed;
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::log::{HandlerLine, LogEntry, LogKind, LogLevel};
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::kernel::trace::{Span, SpanKind};
+use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::route::ResolvedCall;
-use crate::sim::route::{CallFailure, InFlight};
 use crate::sim::services::flows::EffectSite;
 use crate::sim::services::queue::Sent;
 use crate::sim::{Event, Simulation};
@@ -155,7 +156,7 @@ impl Simulation {
                         Ok(()) => return, // the caller waits, busy and billed
                         Err(reason) => {
                             self.note_throttle(callee, &call, reason);
-                            self.set_request(function, env, |r| r.call_failure = Some(CallFailure::Throttled));
+                            self.set_request(function, env, |r| r.call_failure = Some(CallFailed::Throttled));
                             continue;
                         }
                     }
@@ -233,7 +234,7 @@ impl Simulation {
             outcome: None,
         };
         self.traces.record(span);
-        self.set_request(function, env, |r| r.call_failure = Some(CallFailure::AccessDenied));
+        self.set_request(function, env, |r| r.call_failure = Some(CallFailed::AccessDenied));
     }
 
     /// A cached API call: answered from the environment's memory while fresh and not
@@ -255,7 +256,7 @@ impl Simulation {
             return false; // the failure is noticed and the value read again
         }
         f.counters.stale_secrets += u64::from(counted);
-        self.set_request(function, env, |r| r.call_failure = Some(CallFailure::StaleSecret));
+        self.set_request(function, env, |r| r.call_failure = Some(CallFailed::StaleSecret));
         true
     }
 
@@ -326,7 +327,7 @@ impl Simulation {
     /// the invocation.
     fn tmp_full(&mut self, function: u32, env: u32, counted: bool) {
         self.functions[function as usize].counters.tmp_full += u64::from(counted);
-        self.set_request(function, env, |r| r.call_failure = Some(CallFailure::TmpFull));
+        self.set_request(function, env, |r| r.call_failure = Some(CallFailed::TmpFull));
     }
 
     /// The retries and back-off of the API call at position `next_call`.
@@ -361,7 +362,7 @@ impl Simulation {
     pub(crate) fn callee_done(&mut self, caller: u32, env: u32, outcome: Outcome) {
         self.set_request(caller, env, |r| {
             if outcome != Outcome::Succeeded {
-                r.call_failure = Some(CallFailure::CalleeFailed);
+                r.call_failure = Some(CallFailed::CalleeFailed);
             }
             r.next_call += 1;
         });

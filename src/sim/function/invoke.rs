@@ -2,11 +2,12 @@
 //! throttle), the handler's run, and its end: billing, counting, telling its origin.
 
 use crate::sim::function::pool::Released;
+use crate::sim::kernel::log::CallFailed;
 use crate::sim::kernel::log::{HandlerLine, LogEntry, LogKind, LogLevel, Outcome, ThrottleReason};
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::kernel::trace;
+use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
-use crate::sim::route::{CallFailure, InFlight};
 use crate::sim::{Event, Simulation};
 
 impl Simulation {
@@ -244,11 +245,9 @@ impl Simulation {
         // The handler's own error line: which call failed it, or was under way when its
         // time ran out, and how long that call took.
         let context = match request.call_failure {
-            Some(failure) => Some(HandlerLine::CallFailed {
-                call: request.call,
-                failure: failure.logged(),
-                took: now.since(request.call_began),
-            }),
+            Some(failure) => {
+                Some(HandlerLine::CallFailed { call: request.call, failure, took: now.since(request.call_began) })
+            }
             None if request.outcome == Outcome::TimedOut && request.call != u32::MAX => {
                 Some(HandlerLine::TimedOut { call: request.call, took: now.since(request.call_began) })
             }
@@ -318,7 +317,7 @@ impl Simulation {
         if !provisioned && f.model.spec.reserved_concurrency.is_none() {
             self.account.unreserved_in_use -= 1;
         }
-        let broken = request.call_failure == Some(CallFailure::ConnectionRefused);
+        let broken = request.call_failure == Some(CallFailed::ConnectionRefused);
         match released {
             // An environment whose init could not connect is discarded, as Lambda does
             // after a failed init, rather than failing every request it would get.

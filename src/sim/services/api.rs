@@ -6,10 +6,10 @@
 //! why the guide puts a queue with a bounded consumer in front of such a provider.
 
 use crate::sim::kernel::dist::{Dist, Sampler};
+use crate::sim::kernel::log::CallFailed;
 use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
-use crate::sim::route::CallFailure;
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 
@@ -180,7 +180,7 @@ impl Simulation {
         }
         self.services.apis[api as usize].counters.gave_up += counted;
         self.set_request(function, env, |r| {
-            r.call_failure = Some(CallFailure::ApiFailed);
+            r.call_failure = Some(CallFailed::ApiFailed);
             r.attempt = 0;
         });
         self.continue_calls(function, env);

@@ -2,10 +2,10 @@
 //! and an optional connection pooler (proxy).
 
 use crate::sim::kernel::dist::{Dist, Percentile, Sampler};
+use crate::sim::kernel::log::CallFailed;
 use crate::sim::kernel::metrics::{Histogram, TimeIntegral};
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
-use crate::sim::route::CallFailure;
 use crate::sim::services::residency::ResidencyCheck;
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
@@ -214,7 +214,7 @@ impl Simulation {
             if db.open(now, counted) {
                 slot.env.connections |= 1 << database;
             } else {
-                self.set_request(function, env, |r| r.call_failure = Some(CallFailure::ConnectionRefused));
+                self.set_request(function, env, |r| r.call_failure = Some(CallFailed::ConnectionRefused));
                 self.complete(function, env);
                 return;
             }

@@ -1,11 +1,12 @@
 //! SQS-like queues: messages, visibility timeouts, receive counts, dead-letter queues,
 //! retention, and the event-source mapping that polls a queue for a function.
 
+use crate::sim::kernel::log::CallFailed;
 use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
-use crate::sim::route::{CallFailure, InFlight};
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, VecDeque};
@@ -732,7 +733,7 @@ impl Simulation {
                     FailReason::Poison
                 } else if outcome == Outcome::TimedOut {
                     FailReason::Timeout
-                } else if request.call_failure == Some(CallFailure::AccessDenied) {
+                } else if request.call_failure == Some(CallFailed::AccessDenied) {
                     FailReason::AccessDenied
                 } else if request.call_failure.is_some() {
                     FailReason::Downstream
