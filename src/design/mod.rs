@@ -47,6 +47,21 @@ pub enum Kind {
     Workflow,
 }
 
+impl From<crate::sim::trigger::TargetKind> for Kind {
+    /// The kind of node a trigger of this kind sends to.
+    fn from(target: crate::sim::trigger::TargetKind) -> Kind {
+        use crate::sim::trigger::TargetKind;
+        match target {
+            TargetKind::Function => Kind::Function,
+            TargetKind::Queue => Kind::Queue,
+            TargetKind::Bus => Kind::Bus,
+            TargetKind::Bucket => Kind::Bucket,
+            TargetKind::Stream => Kind::Stream,
+            TargetKind::Workflow => Kind::Workflow,
+        }
+    }
+}
+
 impl Kind {
     pub fn noun(self) -> &'static str {
         match self {
@@ -221,16 +236,21 @@ impl DesignDoc {
             brief: brief_name.to_string(),
             parts: DesignParts::default(),
         };
-        let mut doc = DesignDoc {
+        let mut doc = DesignDoc::opened(design, brief, origin);
+        doc.lay_out();
+        Ok(doc)
+    }
+
+    /// A design with no history and nothing placed yet.
+    fn opened(design: DesignText, brief: Scenario, origin: &str) -> DesignDoc {
+        DesignDoc {
             state: State { design, pinned: BTreeMap::new() },
             brief,
             origin: origin.to_string(),
             undo: Vec::new(),
             redo: Vec::new(),
             positions: BTreeMap::new(),
-        };
-        doc.lay_out();
-        Ok(doc)
+        }
     }
 
     /// Reopens a design file (`to_ron`'s text, or one written by hand); positions come
@@ -238,14 +258,7 @@ impl DesignDoc {
     pub fn from_scenario_text(text: &str, origin: &str) -> Result<DesignDoc, ScenarioError> {
         let design = brief::read_design(text, origin)?;
         let brief = brief::brief_scenario(&design.brief, origin)?;
-        let mut doc = DesignDoc {
-            state: State { design, pinned: BTreeMap::new() },
-            brief,
-            origin: origin.to_string(),
-            undo: Vec::new(),
-            redo: Vec::new(),
-            positions: BTreeMap::new(),
-        };
+        let mut doc = DesignDoc::opened(design, brief, origin);
         if let Some(saved) = layout::read_positions(text) {
             let nodes = doc.nodes();
             doc.state.pinned = saved.into_iter().filter(|(n, _)| nodes.contains(n)).collect();

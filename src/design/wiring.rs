@@ -9,7 +9,7 @@ use crate::sim::names::quoted;
 use crate::sim::services::bus::{BusTarget, RuleSpec};
 use crate::sim::services::queue::ConsumerSpec;
 use crate::sim::services::stream::StreamConsumerSpec;
-use crate::sim::trigger::TargetKind;
+use crate::sim::trigger::{TargetKind, TriggerSpec};
 
 /// What a node may be wired to, in words (for a refused wiring's message).
 fn allowed(doc: &DesignDoc, from: &Node, owner: Owner) -> String {
@@ -38,20 +38,16 @@ fn allowed(doc: &DesignDoc, from: &Node, owner: Owner) -> String {
     }
 }
 
+/// Whether a brief's trigger waits for the design to connect it (its target empty, or
+/// the stand-in an unconnected trigger is given).
+fn unconnected(t: &TriggerSpec) -> bool {
+    t.target().is_empty() || t.target() == unwired_name(t.name())
+}
+
 /// The kind of node an unconnected trigger of the brief sends to (None: it has its target).
 fn trigger_target(doc: &DesignDoc, name: &str) -> Option<Kind> {
     let t = doc.brief.config.triggers.iter().find(|t| t.name() == name)?;
-    if !(t.target().is_empty() || t.target() == unwired_name(name)) {
-        return None;
-    }
-    Some(match t.target_kind() {
-        TargetKind::Function => Kind::Function,
-        TargetKind::Queue => Kind::Queue,
-        TargetKind::Bus => Kind::Bus,
-        TargetKind::Bucket => Kind::Bucket,
-        TargetKind::Stream => Kind::Stream,
-        TargetKind::Workflow => Kind::Workflow,
-    })
+    unconnected(t).then(|| t.target_kind().into())
 }
 
 pub(super) fn wire(doc: &mut DesignDoc, from: &Node, to: &Node) -> Result<(), String> {
@@ -427,16 +423,9 @@ pub(super) fn edges(doc: &DesignDoc) -> Vec<Edge> {
         |from: Node, to: Node, label: &str, fixed: bool| out.push(Edge { from, to, label: label.into(), fixed });
     let brief = &doc.brief.config;
     for t in &brief.triggers {
-        if !t.target().is_empty() && t.target() != unwired_name(t.name()) {
-            let kind = match t.target_kind() {
-                TargetKind::Function => Kind::Function,
-                TargetKind::Queue => Kind::Queue,
-                TargetKind::Bus => Kind::Bus,
-                TargetKind::Bucket => Kind::Bucket,
-                TargetKind::Stream => Kind::Stream,
-                TargetKind::Workflow => Kind::Workflow,
-            };
-            push(Node::new(Kind::Trigger, t.name()), Node::new(kind, t.target()), "sends to", true);
+        if !unconnected(t) {
+            let to = Node::new(t.target_kind().into(), t.target());
+            push(Node::new(Kind::Trigger, t.name()), to, "sends to", true);
         }
     }
     for c in &doc.parts().connect {
@@ -450,17 +439,7 @@ pub(super) fn edges(doc: &DesignDoc) -> Vec<Edge> {
     let p = doc.parts();
     for t in &p.triggers {
         if !t.target().is_empty() {
-            let to = Node::new(
-                match t.target_kind() {
-                    TargetKind::Function => Kind::Function,
-                    TargetKind::Queue => Kind::Queue,
-                    TargetKind::Bus => Kind::Bus,
-                    TargetKind::Bucket => Kind::Bucket,
-                    TargetKind::Stream => Kind::Stream,
-                    TargetKind::Workflow => Kind::Workflow,
-                },
-                t.target(),
-            );
+            let to = Node::new(t.target_kind().into(), t.target());
             push(Node::new(Kind::Trigger, t.name()), to, "sends to", false);
         }
     }
