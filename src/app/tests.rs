@@ -11,12 +11,29 @@ use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use std::time::Duration;
 
-/// The app around the default scenario at `speed`, each update one 50 ms frame.
-fn app(speed: f64) -> App {
+/// The app's simulation-facing plugins around `scenario` at `speed`, without a window,
+/// each update one 50 ms frame (every feature's headless tests start here).
+pub(super) fn headless(scenario: Scenario, speed: f64) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
-    super::add_simulation_plugins(&mut app, Scenario::default_scenario(), speed);
+    super::add_simulation_plugins(&mut app, scenario, speed);
     app
+}
+
+/// Updates until the run has ended, and once more: grading sees the finished run.
+pub(super) fn play_to_end(app: &mut App) {
+    for _ in 0..10_000 {
+        app.update();
+        if app.world().resource::<Playback>().sim.is_finished() {
+            break;
+        }
+    }
+    app.update();
+}
+
+/// The app around the default scenario at `speed`.
+fn app(speed: f64) -> App {
+    headless(Scenario::default_scenario(), speed)
 }
 
 /// A knob change as free play's panels send it.

@@ -8,15 +8,8 @@ use crate::scenario::Scenario;
 use crate::sim::kernel::time::SimDuration;
 use crate::sim::timeline::{TimelineAction, TimelineEntry};
 use bevy::prelude::*;
-use bevy::time::TimeUpdateStrategy;
-use std::time::Duration;
 
-fn app_on(scenario: Scenario, speed: f64) -> App {
-    let mut app = App::new();
-    app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
-    crate::app::add_simulation_plugins(&mut app, scenario, speed);
-    app
-}
+use crate::app::tests::{headless, play_to_end};
 
 /// A knob change as the challenge panel (`challenge: true`) or free play sends it.
 fn knob(name: &str, value: &str, challenge: bool) -> Command {
@@ -27,20 +20,10 @@ fn last_error(app: &App) -> Option<String> {
     app.world().resource::<Playback>().last_error.clone()
 }
 
-fn play_to_end(app: &mut App) {
-    for _ in 0..10_000 {
-        app.update();
-        if app.world().resource::<Playback>().sim.is_finished() {
-            break;
-        }
-    }
-    app.update(); // grading sees the finished run
-}
-
 #[test]
 fn a_failed_attempt_then_a_passing_one_with_an_allowed_knob() {
     let scenario = crate::scenario::built_in("memory-power-tuning").unwrap().unwrap();
-    let mut app = app_on(scenario, 1000.0);
+    let mut app = headless(scenario, 1000.0);
     play_to_end(&mut app);
     let mode = app.world().resource::<ChallengeMode>();
     assert_eq!(mode.finished, Some(false), "128 MB is too slow");
@@ -68,7 +51,7 @@ fn a_failed_attempt_then_a_passing_one_with_an_allowed_knob() {
 #[test]
 fn another_scenario_from_the_picker_starts_its_challenge_afresh() {
     let scenario = crate::scenario::built_in("memory-power-tuning").unwrap().unwrap();
-    let mut app = app_on(scenario, 1000.0);
+    let mut app = headless(scenario, 1000.0);
     play_to_end(&mut app);
     app.world_mut().resource_mut::<ChallengeMode>().active = false;
     assert_eq!(app.world().resource::<ChallengeMode>().failed_attempts, 1);
@@ -83,7 +66,7 @@ fn another_scenario_from_the_picker_starts_its_challenge_afresh() {
 #[test]
 fn free_play_knobs_by_name_reach_the_simulation_live_or_by_restart() {
     let scenario = crate::scenario::built_in("database-storm").unwrap().unwrap();
-    let mut app = app_on(scenario, 10.0);
+    let mut app = headless(scenario, 10.0);
     for _ in 0..20 {
         app.update();
     }
@@ -114,7 +97,7 @@ fn free_play_knobs_by_name_reach_the_simulation_live_or_by_restart() {
 #[test]
 fn out_of_range_challenge_knobs_are_refused() {
     let scenario = crate::scenario::built_in("memory-power-tuning").unwrap().unwrap();
-    let mut app = app_on(scenario, 1.0);
+    let mut app = headless(scenario, 1.0);
     app.world_mut().write_message(knob("resize.memory", "20000", true));
     app.update();
     let error = last_error(&app);
@@ -130,7 +113,7 @@ fn captions_appear_on_time_and_can_pause_the_playback() {
         action: TimelineAction::Caption(text.into()),
     };
     scenario.config.timeline = vec![caption(2, "first"), caption(4, "second")];
-    let mut app = app_on(scenario, 10.0);
+    let mut app = headless(scenario, 10.0);
     app.world_mut().resource_mut::<Captions>().pause_at_each = true;
     for _ in 0..20 {
         app.update();

@@ -9,14 +9,9 @@ use crate::design::{self, DesignDoc, Kind, Node};
 use crate::scenario::Scenario;
 use crate::sim::function::Runtime;
 use bevy::prelude::*;
-use bevy::time::TimeUpdateStrategy;
-use std::time::Duration;
 
 fn app() -> App {
-    let mut app = App::new();
-    app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
-    crate::app::add_simulation_plugins(&mut app, Scenario::default_scenario(), 10.0);
-    app
+    crate::app::tests::headless(Scenario::default_scenario(), 10.0)
 }
 
 fn act(app: &mut App, action: DesignAction) {

@@ -4,27 +4,13 @@ use super::DiagnosePanel;
 use crate::app::challenge::ChallengeMode;
 use crate::app::command::Command;
 use crate::app::playback::Playback;
+use crate::app::tests::{headless, play_to_end};
 use crate::scenario::diagnosis::Cause;
 use bevy::prelude::*;
-use bevy::time::TimeUpdateStrategy;
-use std::time::Duration;
 
 fn incident() -> App {
     let scenario = crate::scenario::built_in("incident-checkout-latency").unwrap().unwrap();
-    let mut app = App::new();
-    app.add_plugins(MinimalPlugins).insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(50)));
-    crate::app::add_simulation_plugins(&mut app, scenario, 1000.0);
-    app
-}
-
-fn play_to_end(app: &mut App) {
-    for _ in 0..10_000 {
-        app.update();
-        if app.world().resource::<Playback>().sim.is_finished() {
-            break;
-        }
-    }
-    app.update(); // grading sees the finished run
+    headless(scenario, 1000.0)
 }
 
 fn verdict(app: &App) -> (Option<bool>, u32) {
