@@ -114,18 +114,8 @@ pub fn many_functions(n: usize, total_rate: f64, duration: SimDuration) -> SimCo
             FunctionSpec::new(&format!("f{i}"), Runtime::Python, 512, duration)
         })
         .collect();
-    let triggers = (0..n)
-        .map(|i| TriggerSpec::Http {
-            name: format!("t{i}"),
-            target: format!("f{i}"),
-            arrivals: Arrivals::Poisson { rate },
-            region: None,
-            payload: None,
-            durations: Default::default(),
-            invoke_overhead: None,
-            websocket: None,
-        })
-        .collect();
+    let triggers =
+        (0..n).map(|i| TriggerSpec::http(&format!("t{i}"), &format!("f{i}"), Arrivals::Poisson { rate })).collect();
     plain_config(1, duration, functions, triggers)
 }
 

@@ -113,17 +113,8 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
         .functions
         .iter()
         .zip(&names)
-        .map(|(f, name)| TriggerSpec::Http {
-            name: name.clone(),
-            target: name.clone(),
-            // Shared, not copied: the runs of every keep-alive setting read the same.
-            arrivals: Arrivals::Trace { per_minute: f.per_minute.clone() },
-            region: None,
-            payload: None,
-            durations: Default::default(),
-            invoke_overhead: None,
-            websocket: None,
-        })
+        // The counts are shared, not copied: the runs of every keep-alive setting read the same.
+        .map(|(f, name)| TriggerSpec::http(name, name, Arrivals::Trace { per_minute: f.per_minute.clone() }))
         .collect();
     let account = Account {
         concurrency_limit: never_binds,

@@ -107,6 +107,21 @@ pub enum TargetKind {
 }
 
 impl TriggerSpec {
+    /// A plain HTTP trigger: its clients in the account's region, no payload limits,
+    /// durations or gateway overhead of its own (tools and benches build these).
+    pub fn http(name: &str, target: &str, arrivals: Arrivals) -> TriggerSpec {
+        TriggerSpec::Http {
+            name: name.to_string(),
+            target: target.to_string(),
+            arrivals,
+            region: None,
+            payload: None,
+            durations: Default::default(),
+            invoke_overhead: None,
+            websocket: None,
+        }
+    }
+
     pub fn name(&self) -> &str {
         match self {
             TriggerSpec::Http { name, .. }
