@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! faaslab link 1
-//! builtin default          (or: ron; the RON text follows the blank line)
+//! builtin default          (or: ron, or design; the RON text follows the blank line)
 //! seed 7                   (optional: when it differs from the scenario's)
 //! set api.memory=1024      (one line a knob, in the order they apply)
 //!
@@ -14,6 +14,7 @@
 //!
 //! Decoding never panics: a damaged fragment gives a message that says what is wrong.
 
+use crate::design::DesignDoc;
 use crate::scenario::{Scenario, built_in};
 use crate::sim::config::SimConfig;
 use crate::sim::knobs::{self, knob_names};
@@ -35,6 +36,9 @@ pub enum ScenarioSource {
     BuiltIn(String),
     /// A scenario's whole RON text (a file the user loaded or wrote).
     Ron(String),
+    /// A design file's text (`brief:` and the candidate's parts, as the design canvas
+    /// saves it): the link opens the canvas on it, and plays it when it can run.
+    Design(String),
 }
 
 /// The version the fragment's prefix names; a link of another version is refused
@@ -44,6 +48,11 @@ const HEADER: &str = "faaslab link 1";
 /// The most a payload may inflate to: a scenario is a few kilobytes, so anything this
 /// large is damage or mischief, not a scenario.
 const MAX_PAYLOAD: usize = 4 << 20;
+/// The longest link the app gives out, in characters after `#`. RFC 9110 section 4.1
+/// recommends that everything handling URIs support at least 8000 octets; browsers take
+/// far more (Chrome 2 MB), but chat tools, mail and address bars along the way may not,
+/// so a link longer than this is refused with a message instead of given out broken.
+pub const MAX_LINK_CHARS: usize = 8000;
 
 impl SharedRun {
     /// The fragment (without `#`) for this run.
@@ -52,6 +61,7 @@ impl SharedRun {
         match &self.source {
             ScenarioSource::BuiltIn(name) => text.push_str(&format!("builtin {}\n", escape(name))),
             ScenarioSource::Ron(_) => text.push_str("ron\n"),
+            ScenarioSource::Design(_) => text.push_str("design\n"),
         }
         if let Some(seed) = self.seed {
             text.push_str(&format!("seed {seed}\n"));
@@ -60,11 +70,29 @@ impl SharedRun {
             text.push_str(&format!("set {}={}\n", escape(name), escape(value)));
         }
         text.push('\n');
-        if let ScenarioSource::Ron(ron) = &self.source {
+        if let ScenarioSource::Ron(ron) | ScenarioSource::Design(ron) = &self.source {
             text.push_str(ron);
         }
         let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9);
         format!("{PREFIX}{}", base64_url_encode(&packed))
+    }
+
+    /// The fragment, if it is short enough to give out as a link (`MAX_LINK_CHARS`);
+    /// otherwise what to do instead.
+    pub fn encode_for_sharing(&self) -> Result<String, String> {
+        let fragment = self.encode();
+        if fragment.len() <= MAX_LINK_CHARS {
+            return Ok(fragment);
+        }
+        let what = match self.source {
+            ScenarioSource::Design(_) => "This design",
+            _ => "This scenario",
+        };
+        Err(format!(
+            "{what} is too big to share by link: its link would be {} characters, and links are kept under \
+             {MAX_LINK_CHARS} so that mail and chat pass them on whole. Save the .ron file and share that instead.",
+            fragment.len()
+        ))
     }
 
     /// Reads a fragment (with or without its leading `#`). Checks the format only:
@@ -106,6 +134,11 @@ impl SharedRun {
             },
             ScenarioSource::Ron(text) => Scenario::parse(text, "the scenario in the link")
                 .map_err(|e| format!("the scenario in the link is not valid:\n{e}"))?,
+            ScenarioSource::Design(text) => {
+                let design = open_design(text)?;
+                // A design still being drawn cannot run: the link shows its brief's world.
+                design.scenario().unwrap_or_else(|_| design.brief().clone())
+            }
         };
         if let Some(seed) = self.seed {
             scenario.config.seed = seed;
@@ -120,6 +153,13 @@ impl SharedRun {
     pub fn of(source: ScenarioSource, base: &Scenario, current: &SimConfig) -> SharedRun {
         let seed = (current.seed != base.config.seed).then_some(current.seed);
         SharedRun { source, seed, knobs: changed_knobs(&base.config, current) }
+    }
+
+    /// The design the link carries, to open on the design canvas (`None`: the link is
+    /// of a scenario).
+    pub fn design(&self) -> Result<Option<DesignDoc>, String> {
+        let ScenarioSource::Design(text) = &self.source else { return Ok(None) };
+        open_design(text).map(Some)
     }
 
     /// The link's scenario as written: without its seed and knobs.
@@ -141,6 +181,11 @@ impl ScenarioSource {
             None => ScenarioSource::Ron(scenario.to_ron()),
         }
     }
+}
+
+fn open_design(text: &str) -> Result<DesignDoc, String> {
+    DesignDoc::from_scenario_text(text, "the design in the link")
+        .map_err(|e| format!("the design in the link cannot be opened:\n{e}"))
 }
 
 /// Applies knobs in order. A knob refused only because of another one (provisioned
@@ -187,9 +232,12 @@ fn parse_payload(text: &str) -> Result<SharedRun, String> {
     }
     let source = match lines.next() {
         Some((_, "ron")) => ScenarioSource::Ron(ron.to_string()),
+        Some((_, "design")) => ScenarioSource::Design(ron.to_string()),
         Some((n, line)) => match line.strip_prefix("builtin ") {
             Some(name) => ScenarioSource::BuiltIn(unescape(name).map_err(|e| format!("link line {n}: {e}"))?),
-            None => return Err(format!("link line {n}: expected \"builtin NAME\" or \"ron\", got \"{line}\"")),
+            None => {
+                return Err(format!("link line {n}: expected \"builtin NAME\", \"ron\" or \"design\", got \"{line}\""));
+            }
         },
         None => return Err("the link is damaged: it names no scenario".into()),
     };

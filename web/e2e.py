@@ -170,6 +170,49 @@ class Page:
             f"(data-faaslab={state!r}, loading status {status!r})"
         )
 
+    def target(self, name, timeout=20):
+        """The centre, in CSS pixels, of a canvas button or node the app drew (it publishes
+        where it drew them in physical pixels)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            targets = json.loads(self.dataset().get("designTargets") or "{}")
+            if name in targets:
+                x, y, w, h = targets[name]
+                ratio = self.evaluate("window.devicePixelRatio") or 1
+                return (x + w / 2) / ratio, (y + h / 2) / ratio
+            if time.monotonic() > deadline:
+                raise Failure(f"the design canvas shows no {name!r} (it shows: {sorted(targets)})")
+            time.sleep(0.2)
+
+    def click(self, name):
+        """A mouse click on a named target, through the browser's input events."""
+        x, y = self.target(name)
+        self.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
+        time.sleep(0.1)
+        self.call("Input.dispatchMouseEvent", type="mousePressed", x=x, y=y, button="left", clickCount=1)
+        time.sleep(0.1)
+        self.call("Input.dispatchMouseEvent", type="mouseReleased", x=x, y=y, button="left", clickCount=1)
+        time.sleep(0.3)
+
+    def tap(self, name):
+        """A finger's tap on a named target (touch events, as on a phone)."""
+        x, y = self.target(name)
+        self.call("Input.dispatchTouchEvent", type="touchStart", touchPoints=[{"x": x, "y": y}])
+        time.sleep(0.1)
+        self.call("Input.dispatchTouchEvent", type="touchEnd", touchPoints=[])
+        time.sleep(0.3)
+
+    def wait_for_design(self, wanted, timeout=20):
+        """Waits until the published design summary contains `wanted`; returns it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            summary = self.dataset().get("design") or ""
+            if wanted in summary:
+                return summary
+            if time.monotonic() > deadline:
+                raise Failure(f"the design never showed {wanted!r}; it is {summary!r}")
+            time.sleep(0.2)
+
     def dataset(self):
         return self.evaluate("Object.assign({}, document.body.dataset)")
 
@@ -183,6 +226,14 @@ def share_fragment(builtin, knobs):
     lines = ["faaslab link 1", f"builtin {builtin}"] + [f"set {n}={v}" for n, v in knobs] + ["", ""]
     deflate = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate, as miniz_oxide writes
     packed = deflate.compress("\n".join(lines).encode()) + deflate.flush()
+    return "v1." + base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def design_fragment(ron):
+    """A v1 share link of a design file's text (the payload's `design` form)."""
+    text = "faaslab link 1\ndesign\n\n" + ron
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = deflate.compress(text.encode()) + deflate.flush()
     return "v1." + base64.urlsafe_b64encode(packed).decode().rstrip("=")
 
 
@@ -304,7 +355,39 @@ def main():
         page.assert_no_errors("opening a damaged link")
         print("ok: a damaged link opens the default scenario with a notice")
 
-        # 4. Same scenario and seed, same report as the native build.
+        # 4. A design drawn through the page's input events (a tap and clicks), shared by
+        # link, reopens as drawn.
+        empty = 'Scenario(\n    name: "A design drawn in the browser",\n    brief: "brief-image-upload",\n)\n'
+        page.open(args.url + "#" + design_fragment(empty))
+        page.wait_for_state(["running"], args.timeout)
+        page.wait_for_design("|")
+        page.tap("+ Function")
+        page.wait_for_design('function "function-1"')
+        page.click('bucket "images"')
+        page.click("Wire from")
+        page.click('function "function-1"')
+        drawn = page.wait_for_design('bucket "images" -> function "function-1"')
+        page.click("Share")
+        deadline = time.monotonic() + 10
+        link = ""
+        while not link.startswith("#v1.") and time.monotonic() < deadline:
+            link = page.evaluate("window.location.hash") or ""
+            time.sleep(0.2)
+        if not link.startswith("#v1."):
+            raise Failure(f"Share put no link in the address bar (it has {link!r})")
+        page.open(args.url + link)
+        page.wait_for_state(["running"], args.timeout)
+        reopened = page.wait_for_design('function "function-1"')
+        if reopened != drawn:
+            raise Failure(f"the design's link reopened {reopened!r}, drawn was {drawn!r}")
+        shot = os.path.join(args.out, "faaslab-web-design.png")
+        with open(shot, "wb") as f:
+            f.write(base64.b64decode(page.call("Page.captureScreenshot", format="png")["data"]))
+        page.assert_no_errors("drawing and sharing a design")
+        print(f"ok: a design drawn by a tap and clicks ({drawn}) travels by its link ({len(link)} characters) "
+              f"and reopens as drawn; {shot}")
+
+        # 5. Same scenario and seed, same report as the native build.
         if args.native_report:
             page.open(args.url + "?report")
             page.wait_for_state(["report"], args.timeout)

@@ -45,6 +45,9 @@ pub enum Command {
     /// Start (`true`) or stop an A/B comparison: a second run of the same scenario and
     /// seed, with knobs of its own.
     Compare(bool),
+    /// Start an A/B comparison whose run B is the challenge's reference (its knobs, or
+    /// the brief's reference design).
+    CompareWithReference,
     /// A knob of the comparison's run B, by name (never limited by a challenge).
     SetCompareKnob {
         name: String,

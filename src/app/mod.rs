@@ -142,6 +142,10 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         view.bottom_tab = options.tab;
     }
     app.world_mut().resource_mut::<challenge::ChallengeMode>().active = !options.free_play;
+    // A design's share link opens the canvas on it (its merged scenario plays beneath).
+    if let Some(link) = &options.link {
+        design::open_link(&mut app, link).map_err(|e| format!("--link: {e}"))?;
+    }
     // A saved design file (native: the web build opens files through the page).
     #[cfg(not(target_arch = "wasm32"))]
     if let Some(path) = &options.design {

@@ -89,6 +89,9 @@ pub struct Compared {
     pub sim: Simulation,
     /// The last refused knob change of run B.
     pub last_error: Option<String>,
+    /// What run B is when it is not a copy of run A: "the reference design
+    /// image-upload-reference" (`None`: A's configuration with B's own knobs).
+    pub against: Option<String>,
 }
 
 impl Playback {
@@ -172,8 +175,24 @@ impl Playback {
     pub fn start_comparing(&mut self) {
         let config = self.scenario.config.clone();
         let sim = new_simulation(self.run_config());
-        self.compare = Some(Compared { config, sim, last_error: None });
+        self.compare = Some(Compared { config, sim, last_error: None, against: None });
         self.restart(self.seed);
+    }
+
+    /// Starts an A/B comparison whose run B is the challenge's reference: its knob
+    /// settings, or for a design the brief's reference design (the candidate's system
+    /// against the answer, same seed, same arrivals).
+    pub fn compare_with_reference(&mut self) -> Result<(), String> {
+        let mut reference = self.scenario.clone();
+        reference.apply_reference()?;
+        let against = match self.scenario.challenge.as_ref().and_then(|c| c.reference_design.as_ref()) {
+            Some(design) => format!("the reference design {design}"),
+            None => "the challenge's reference settings".to_string(),
+        };
+        let sim = new_simulation(SimConfig { seed: self.seed, ..reference.config.clone() });
+        self.compare = Some(Compared { config: reference.config, sim, last_error: None, against: Some(against) });
+        self.restart(self.seed);
+        Ok(())
     }
 
     /// Advances by `span` of simulated time, handling at most `budget` events; run B
@@ -211,6 +230,7 @@ impl Playback {
             Command::OpenScenario(scenario) => self.open((**scenario).clone()),
             Command::Compare(true) => self.start_comparing(),
             Command::Compare(false) => self.compare = None,
+            Command::CompareWithReference => self.compare_with_reference()?,
             Command::Diagnose(answer) => {
                 let config = &self.scenario.config;
                 let Some(challenge) = &mut self.scenario.challenge else {

@@ -73,7 +73,7 @@ fn current_ron(p: &Playback) -> String {
     scenario.to_ron()
 }
 
-fn refresh(mut state: ResMut<ShareState>, playback: Res<Playback>) {
+fn refresh(mut state: ResMut<ShareState>, playback: Res<Playback>, canvas: Option<Res<super::design::DesignCanvas>>) {
     state.frames += 1;
     let frames = state.frames;
     #[cfg(target_arch = "wasm32")]
@@ -84,7 +84,9 @@ fn refresh(mut state: ResMut<ShareState>, playback: Res<Playback>) {
         return;
     }
     let run = state.run_of(&playback);
-    let fragment = run.encode();
+    // A design being drawn is the work to keep: the session is its link while it has one.
+    let design = canvas.as_ref().and_then(|c| c.doc.as_ref()).and_then(|doc| super::design::share_fragment(doc).ok());
+    let fragment = design.unwrap_or_else(|| run.encode());
     if fragment == state.fragment {
         return;
     }
@@ -143,7 +145,7 @@ fn share_ui(
 }
 
 /// The link to give out, copied to the clipboard.
-fn link_for(ctx: &egui::Context, fragment: &str) -> String {
+pub(super) fn link_for(ctx: &egui::Context, fragment: &str) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         let _ = ctx;

@@ -218,11 +218,16 @@ pub fn publish_state(scenario: &str, knobs: &[(String, String)]) {
     data.set("knobs", &pairs.join(";")).ok();
 }
 
+/// A value for the page and the end-to-end check: `data-KEY` on the page's body.
+pub fn publish(key: &str, value: &str) {
+    if let Some(body) = document().and_then(|d| d.body()) {
+        body.dataset().set(key, value).ok();
+    }
+}
+
 /// A message the app shows on opening (a link it could not open), for the check.
 pub fn publish_notice(notice: &str) {
-    if let Some(body) = document().and_then(|d| d.body()) {
-        body.dataset().set("notice", notice).ok();
-    }
+    publish("notice", notice);
 }
 
 /// Tells the page the app is drawing: it hides the loading screen, and the

@@ -171,3 +171,84 @@ fn knobs_that_depend_on_each_other_apply_in_any_order() {
     assert_eq!(scenario.knob_value(&format!("{function}.provisioned")).unwrap(), "8");
     assert_eq!(scenario.knob_value(&format!("{function}.reserved")).unwrap(), "20");
 }
+
+/// A design link: the design's file text, deflated. Every library design, and a
+/// design half drawn, opens again as the same design (nodes, wiring, positions).
+#[test]
+fn every_library_design_travels_by_link_and_reopens_identically() {
+    use faaslab::design::DesignDoc;
+    use faaslab::scenario::DESIGNS;
+    for (name, text) in DESIGNS {
+        let doc = DesignDoc::from_scenario_text(text, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let run = SharedRun { source: ScenarioSource::Design(doc.to_ron()), seed: None, knobs: Vec::new() };
+        let fragment = run.encode_for_sharing().unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(fragment.len() <= faaslab::share::MAX_LINK_CHARS, "{name}");
+        let decoded = SharedRun::decode(&fragment).unwrap();
+        let reopened = decoded.design().unwrap().expect("a design link carries a design");
+        assert_eq!(reopened.to_ron(), doc.to_ron(), "{name}: the design reopens identically");
+        assert_eq!(reopened.nodes(), doc.nodes(), "{name}");
+        // The link plays the design merged with its brief, as `faaslab run` does.
+        assert_eq!(decoded.open().unwrap(), doc.scenario().unwrap(), "{name}");
+    }
+    // A scenario link carries no design.
+    let run = SharedRun { source: ScenarioSource::BuiltIn("default".into()), seed: None, knobs: Vec::new() };
+    assert!(run.design().unwrap().is_none());
+}
+
+#[test]
+fn a_design_that_cannot_run_yet_opens_on_its_brief() {
+    use faaslab::design::{Command, DesignDoc};
+    let mut empty = DesignDoc::new("brief-image-upload", "test").unwrap();
+    assert!(empty.check().is_empty(), "an empty design runs: the brief with nothing done");
+    let duration = faaslab::design::parse_dist("Constant(value: \"100ms\")").unwrap();
+    let runtime = faaslab::sim::function::Runtime::Python;
+    empty.apply(Command::AddFunction { name: "tiny".into(), runtime, memory_mb: 99, duration }).unwrap();
+    assert!(!empty.check().is_empty(), "99 MB is below Lambda's 128 MB: the design cannot run");
+    let run = SharedRun { source: ScenarioSource::Design(empty.to_ron()), seed: None, knobs: Vec::new() };
+    let decoded = SharedRun::decode(&run.encode()).unwrap();
+    assert_eq!(decoded.open().unwrap(), *empty.brief(), "the brief's world plays until the design can run");
+    assert_eq!(decoded.design().unwrap().unwrap().to_ron(), empty.to_ron());
+}
+
+#[test]
+fn a_design_link_naming_an_unknown_brief_or_broken_text_says_so() {
+    let text = faaslab::scenario::DESIGNS[0].1.replacen("brief: \"brief-image-upload\"", "brief: \"brief-nothing\"", 1);
+    assert_ne!(text, faaslab::scenario::DESIGNS[0].1, "the design names its brief");
+    let run = SharedRun { source: ScenarioSource::Design(text), seed: None, knobs: Vec::new() };
+    let message = refused(&run.encode());
+    assert!(message.contains("the design in the link") && message.contains("brief-nothing"), "{message}");
+    let run = SharedRun { source: ScenarioSource::Design("Scenario(".into()), seed: None, knobs: Vec::new() };
+    assert!(refused(&run.encode()).contains("the design in the link"));
+}
+
+/// Links are kept under RFC 9110's 8000 octets; a design too big for that is refused
+/// with a message that says what to do instead, never given out cut.
+#[test]
+fn a_design_too_big_for_a_link_is_refused_with_a_message() {
+    use faaslab::design::{Command, DesignDoc};
+    let link =
+        |doc: &DesignDoc| SharedRun { source: ScenarioSource::Design(doc.to_ron()), seed: None, knobs: Vec::new() };
+    let mut doc = DesignDoc::new("brief-image-upload", "test").unwrap();
+    // Names that do not compress: long pseudo-random strings (xorshift), so a few dozen
+    // queues outgrow a link.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut n = 0;
+    while link(&doc).encode().len() <= faaslab::share::MAX_LINK_CHARS {
+        n += 1;
+        let name: String = (0..200)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (b'a' + (state % 26) as u8) as char
+            })
+            .collect();
+        doc.apply(Command::AddQueue { name: format!("q{n}-{name}") }).unwrap();
+        assert!(n < 200, "200 queues still fit a link: {} characters", link(&doc).encode().len());
+    }
+    let message = link(&doc).encode_for_sharing().unwrap_err();
+    assert!(message.contains("too big to share by link") && message.contains("Save the .ron"), "{message}");
+    // One queue fewer fits.
+    assert!(doc.undo());
+    assert!(link(&doc).encode_for_sharing().is_ok());
+}

@@ -12,6 +12,7 @@ use super::AppSystems;
 use super::command::Command;
 use crate::design::{self, DesignDoc, Node};
 use crate::scenario::Diagnostic;
+use crate::share::{ScenarioSource, SharedRun};
 use bevy::prelude::*;
 
 /// The design state and its actions (no window needed: the headless tests use it).
@@ -96,11 +97,10 @@ impl DesignCanvas {
     fn try_apply(&mut self, action: DesignAction, sent: &mut Vec<Command>) -> Result<Option<String>, String> {
         if let DesignAction::New { brief } = &action {
             let doc = DesignDoc::new(brief, "new design").map_err(|e| e.to_string())?;
-            let short = brief.trim_start_matches("brief-");
             *self = DesignCanvas {
                 doc: Some(doc),
                 open: true,
-                save_path: format!("my-{short}-design.ron"),
+                save_path: default_save_path(brief),
                 ..DesignCanvas::default()
             };
             self.recheck();
@@ -153,10 +153,35 @@ pub(super) fn open_file(app: &mut App, path: &std::path::Path) -> Result<(), Str
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {origin}: {e}"))?;
     let doc = DesignDoc::from_scenario_text(&text, &origin).map_err(|e| e.to_string())?;
-    let mut canvas = DesignCanvas { doc: Some(doc), open: true, save_path: origin, ..DesignCanvas::default() };
+    open_doc(app, doc, origin);
+    Ok(())
+}
+
+/// Where a design for `brief` is saved unless the user says otherwise.
+pub(super) fn default_save_path(brief: &str) -> String {
+    format!("my-{}-design.ron", brief.trim_start_matches("brief-"))
+}
+
+/// Opens a design on the canvas (a file, or a share link's), saved to `save_path`.
+pub(super) fn open_doc(app: &mut App, doc: DesignDoc, save_path: String) {
+    let mut canvas = DesignCanvas { doc: Some(doc), open: true, save_path, ..DesignCanvas::default() };
     canvas.recheck();
     app.insert_resource(canvas);
+}
+
+/// A share link of a design opens the canvas on it (a link of a scenario: nothing
+/// to do here; the playback opens it).
+pub(super) fn open_link(app: &mut App, fragment: &str) -> Result<(), String> {
+    if let Some(doc) = SharedRun::decode(fragment)?.design()? {
+        let save_path = default_save_path(doc.brief_name());
+        open_doc(app, doc, save_path);
+    }
     Ok(())
+}
+
+/// The design's share link (the part after `#`), or why it cannot have one.
+pub(super) fn share_fragment(doc: &DesignDoc) -> Result<String, String> {
+    SharedRun { source: ScenarioSource::Design(doc.to_ron()), seed: None, knobs: Vec::new() }.encode_for_sharing()
 }
 
 /// Writes the design file; says where.

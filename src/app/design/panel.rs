@@ -8,6 +8,7 @@
 
 use super::{DesignAction, DesignCanvas};
 use crate::app::AppSystems;
+use crate::app::share_ui::link_for;
 use crate::app::theme::palette;
 use crate::app::topology::camera::TopologyViewport;
 use crate::design::{self, DesignDoc, Edge, Kind, Node, Owner};
@@ -32,6 +33,12 @@ struct CanvasUi {
     editing: Vec<(String, String)>,
     /// The node being dragged and how far.
     dragging: Option<(Node, egui::Vec2)>,
+    /// The design's share link after "Share" (copied), or why it has none.
+    shared: Option<Result<String, String>>,
+    /// Where this frame drew the canvas's buttons and nodes, by name (the web build
+    /// publishes them for the end-to-end check, which clicks and taps them).
+    targets: Vec<(String, egui::Rect)>,
+    frames: u64,
 }
 
 const NODE: egui::Vec2 = egui::vec2(170.0, 58.0);
@@ -78,6 +85,8 @@ fn draw(
 ) -> Result {
     let Some(doc) = &canvas.doc else { return Ok(()) };
     let ctx = contexts.ctx_mut()?;
+    ui_state.targets.clear();
+    ui_state.frames += 1;
     let ppp = ctx.pixels_per_point();
     let min = egui::pos2(viewport.position.x as f32 / ppp, viewport.position.y as f32 / ppp);
     let mut out = Vec::new();
@@ -132,8 +141,40 @@ fn draw(
             });
         });
     });
+    #[cfg(target_arch = "wasm32")]
+    if ui_state.frames % 10 == 1 {
+        crate::app::web::publish("design", &summary(doc));
+        crate::app::web::publish("designTargets", &targets_json(&ui_state.targets, ppp));
+    }
     actions.write_batch(out);
     Ok(())
+}
+
+/// The design's nodes and wires in one line (`function "a"; ...|connect: x -> y; ...`),
+/// what the end-to-end check compares before and after a link.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn summary(doc: &DesignDoc) -> String {
+    let nodes: Vec<String> =
+        doc.nodes().iter().filter(|n| doc.owner(n) == Some(Owner::Design)).map(Node::label).collect();
+    let edges: Vec<String> = doc
+        .edges()
+        .iter()
+        .filter(|e| !e.fixed)
+        .map(|e| format!("{}: {} -> {}", e.label, e.from.label(), e.to.label()))
+        .collect();
+    format!("{}|{}", nodes.join("; "), edges.join("; "))
+}
+
+/// The targets as JSON, `{"name": [x, y, width, height], ...}` in physical pixels.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn targets_json(targets: &[(String, egui::Rect)], ppp: f32) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = targets
+        .iter()
+        .map(|(name, r)| {
+            (name.clone(), serde_json::json!([r.min.x * ppp, r.min.y * ppp, r.width() * ppp, r.height() * ppp]))
+        })
+        .collect();
+    serde_json::Value::Object(map).to_string()
 }
 
 /// A name not yet used by the design or the brief for that kind (`function-2`).
@@ -160,7 +201,9 @@ fn toolbar_ui(
         for (label, kind) in
             [("+ Function", Kind::Function), ("+ Queue", Kind::Queue), ("+ Bus", Kind::Bus), ("+ Bucket", Kind::Bucket)]
         {
-            if ui.button(label).clicked() {
+            let button = ui.button(label);
+            state.targets.push((label.to_string(), button.rect));
+            if button.clicked() {
                 let name = fresh_name(doc, kind, &state.new_name);
                 let command = match kind {
                     Kind::Function => design::Command::AddFunction {
@@ -188,12 +231,12 @@ fn toolbar_ui(
         ui.separator();
         let runnable = canvas.problems.is_empty();
         let run = egui::Button::new(RichText::new("▶ Run").strong());
-        if ui
+        let run = ui
             .add_enabled(runnable, run)
             .on_hover_text("merge with the brief and play it: charts, traces, the challenge's grading")
-            .on_disabled_hover_text("fix the problems listed on the right first")
-            .clicked()
-        {
+            .on_disabled_hover_text("fix the problems listed on the right first");
+        state.targets.push(("Run".into(), run.rect));
+        if run.clicked() {
             out.push(DesignAction::Run);
         }
         ui.separator();
@@ -205,10 +248,30 @@ fn toolbar_ui(
         if ui.button("💾 Save .ron").on_hover_text("the design file, as `faaslab run` reads it").clicked() {
             out.push(DesignAction::Save { path });
         }
+        let share = ui.button("🔗 Share").on_hover_text("a link that opens this design, as drawn, on the canvas");
+        state.targets.push(("Share".into(), share.rect));
+        if share.clicked() {
+            state.shared = Some(super::share_fragment(doc).map(|fragment| link_for(ui.ctx(), &fragment)));
+        }
         if ui.button("Close").on_hover_text("back to the run; the design is kept").clicked() {
             out.push(DesignAction::Show(false));
         }
     });
+    match state.shared.clone() {
+        Some(Ok(mut link)) => {
+            ui.horizontal(|ui| {
+                ui.add(egui::TextEdit::singleline(&mut link).desired_width(420.0));
+                ui.label("Copied: this link opens the design as it is now.");
+                if ui.small_button("✕").clicked() {
+                    state.shared = None;
+                }
+            });
+        }
+        Some(Err(why)) => {
+            ui.label(RichText::new(why).color(palette::ERROR_TEXT));
+        }
+        None => {}
+    }
     if let Some(from) = &canvas.wire_from {
         ui.label(
             RichText::new(format!("Wiring from {}: click the node to wire it to (Escape cancels).", from.label()))
@@ -302,6 +365,7 @@ fn graph_ui(
             );
         }
         let response = ui.interact(rect, ui.id().with(("design-node", &node)), egui::Sense::click_and_drag());
+        state.targets.push((node.label(), rect));
         if response.dragged() {
             let by = state.dragging.as_ref().filter(|(n, _)| *n == node).map_or(egui::Vec2::ZERO, |(_, v)| *v);
             state.dragging = Some((node.clone(), by + response.drag_delta()));
@@ -399,7 +463,9 @@ fn inspector_ui(
     };
     ui.label(RichText::new(node.label()).strong());
     ui.horizontal(|ui| {
-        if ui.button("Wire from").on_hover_text("then click the node to wire it to").clicked() {
+        let wire = ui.button("Wire from").on_hover_text("then click the node to wire it to");
+        state.targets.push(("Wire from".into(), wire.rect));
+        if wire.clicked() {
             out.push(DesignAction::WireFrom(Some(node.clone())));
         }
         if doc.owner(node) == Some(Owner::Design) && ui.button("🗑 Delete").on_hover_text("Delete key").clicked() {

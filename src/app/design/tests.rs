@@ -128,3 +128,56 @@ fn save_writes_a_design_file_that_reopens_as_drawn() {
     // The command line runs the same file.
     assert!(Scenario::parse(&text, &path_text).is_ok());
 }
+
+#[test]
+fn a_design_link_opens_the_canvas_on_the_same_design_and_plays_it() {
+    let drawing = started();
+    let fragment = super::share_fragment(doc(&drawing)).expect("a small design has a link");
+    let drawn = doc(&drawing).to_ron();
+    let link = crate::share::SharedRun::decode(&fragment).unwrap();
+    let opening = crate::app::playback::Opening::new(Scenario::default_scenario(), Some(&fragment)).unwrap();
+    let mut other = crate::app::tests::headless(opening.opened, 10.0);
+    super::open_link(&mut other, &fragment).unwrap();
+    assert!(canvas(&other).open);
+    assert_eq!(doc(&other).to_ron(), drawn, "the link reopens the design as drawn");
+    // Half drawn (the worker does none of the effects yet, but it runs): the merged scenario plays.
+    assert_eq!(link.open().unwrap().name, doc(&drawing).scenario().unwrap().name);
+    // A scenario's link opens no canvas.
+    let mut plain = app();
+    super::open_link(
+        &mut plain,
+        &crate::share::SharedRun {
+            source: crate::share::ScenarioSource::BuiltIn("default".into()),
+            seed: None,
+            knobs: Vec::new(),
+        }
+        .encode(),
+    )
+    .unwrap();
+    assert!(canvas(&plain).doc.is_none());
+}
+
+#[test]
+fn a_flawed_design_is_compared_with_the_reference_design_on_the_same_arrivals() {
+    let scenario = crate::scenario::built_in("image-upload-one-function").unwrap().unwrap();
+    let mut app = crate::app::tests::headless(scenario, 200.0);
+    app.update();
+    app.world_mut().write_message(Command::CompareWithReference);
+    for _ in 0..20 {
+        app.update();
+    }
+    let p = app.world().resource::<Playback>();
+    let b = p.compare.as_ref().expect("comparing with the reference");
+    assert_eq!(b.against.as_deref(), Some("the reference design image-upload-reference"));
+    let names =
+        |sim: &crate::sim::Simulation| sim.functions().iter().map(|f| f.model.spec.name.clone()).collect::<Vec<_>>();
+    let reference = crate::scenario::built_in("image-upload-reference").unwrap().unwrap();
+    let reference_names: Vec<String> = reference.config.functions.iter().map(|f| f.name.clone()).collect();
+    assert_eq!(names(&b.sim), reference_names, "run B is the reference design");
+    assert_ne!(names(&p.sim), names(&b.sim));
+    assert!(p.sim.now().0 > 0 && b.sim.now() == p.sim.now());
+    // The brief's uploads are the same arrivals in both runs (same seed, same trigger).
+    assert_eq!(p.sim.requests().arrived, b.sim.requests().arrived);
+    assert_eq!(p.sim.flows().len(), 1);
+    assert_eq!(b.sim.flows().len(), 1);
+}

@@ -39,9 +39,19 @@ impl Panel for ComparePanel {
                 "Run a second configuration of this scenario beside the first: same seed, same arrivals, \
                  knobs of its own. Both start again from zero and advance together; the charts overlay them.",
             );
-            if ui.button(RichText::new("Start A/B comparison").strong()).clicked() {
-                cx.send(Command::Compare(true));
-            }
+            ui.horizontal(|ui| {
+                if ui.button(RichText::new("Start A/B comparison").strong()).clicked() {
+                    cx.send(Command::Compare(true));
+                }
+                if let Some(what) = reference_of(&p.scenario)
+                    && ui
+                        .button(RichText::new(format!("Compare with {what}")).strong())
+                        .on_hover_text("run B is the answer: same seed, same arrivals, side by side")
+                        .clicked()
+                {
+                    cx.send(Command::CompareWithReference);
+                }
+            });
             return;
         };
         ui.horizontal_top(|ui| {
@@ -54,6 +64,9 @@ impl Panel for ComparePanel {
                     }
                 });
                 ui.label(RichText::new("Run A's knobs are in the side panel.").small());
+                if let Some(against) = &b.against {
+                    ui.label(RichText::new(format!("Run B is {against}.")).color(RUN_B));
+                }
                 egui::ScrollArea::vertical().id_salt("b-knobs").show(ui, |ui| {
                     numbers_ui(ui, &p.sim, &b.sim, history);
                     ui.add_space(6.0);
@@ -112,5 +125,29 @@ fn numbers_ui(ui: &mut egui::Ui, a: &Simulation, b: &Simulation, history: &Histo
         row("throttled", qa.throttled.to_string(), qb.throttled.to_string());
         row("errors", (qa.failed + qa.timed_out).to_string(), (qb.failed + qb.timed_out).to_string());
         row("cost so far", format!("${:.4}", cost(&history.shown)), format!("${:.4}", cost(&history.compared)));
+        // A design's requirements: each flow's requests graded on time so far.
+        for (fa, fb) in a.flows().iter().zip(b.flows()) {
+            let on_time = |sim: &Simulation, f: &crate::sim::services::flows::FlowState| {
+                let t = f.totals(sim.now());
+                if t.graded() == 0 {
+                    "n/a".to_string()
+                } else {
+                    format!("{:.2}%", 100.0 * t.on_time as f64 / t.graded() as f64)
+                }
+            };
+            row(&format!("{} on time", fa.spec.name), on_time(a, fa), on_time(b, fb));
+        }
     });
+}
+
+/// What the scenario's reference is, when it has one ("the reference design").
+fn reference_of(scenario: &crate::scenario::Scenario) -> Option<&'static str> {
+    let challenge = scenario.challenge.as_ref()?;
+    if challenge.reference_design.is_some() {
+        Some("the reference design")
+    } else if !challenge.reference.is_empty() {
+        Some("the reference settings")
+    } else {
+        None
+    }
 }
