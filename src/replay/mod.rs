@@ -8,10 +8,16 @@
 //! three, as `faaslab replay` asks.
 
 mod compare;
+mod keepalive;
 mod options;
 mod parse;
+pub mod policy;
+mod svg;
+pub mod synth;
 mod text;
 
+pub use keepalive::{COLD_START, HybridApps, PolicyComparison, PolicyResult, compare_policies, percentile};
+pub use svg::chart;
 pub use compare::{Comparison, FunctionInfo, Outcome, SettingResult, build_config, compare, function_names};
 pub use options::{ReplayFormat, ReplayOptions};
 pub use parse::{CsvFile, CsvProblem, ReplayError, Source, Trace, TraceFunction, load, parse};
