@@ -493,7 +493,8 @@ pub fn compare_policies(
     });
     let mut results: Vec<PolicyResult> =
         slots.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().flatten().collect();
-    let baseline = results.iter().find(|r| r.policy == Policy::BASELINE.to_string()).map_or(0.0, |r| r.wasted_gb_seconds);
+    let baseline =
+        results.iter().find(|r| r.policy == Policy::BASELINE.to_string()).map_or(0.0, |r| r.wasted_gb_seconds);
     for r in &mut results {
         r.wasted_memory_normalised = if baseline > 0.0 { r.wasted_gb_seconds / baseline } else { 0.0 };
     }
@@ -522,13 +523,13 @@ impl PolicyComparison {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "{:<22}{:>14}{:>13}{:>14}{:>16}{:>12}{:>10}",
+            "{:<20}{:>14}{:>13}{:>14}{:>14}{:>14}{:>11}",
             "policy", "p75 app cold", "cold starts", "cold-start %", "wasted GB-s", "vs fixed:10m", "peak envs"
         );
         for r in &self.results {
             let _ = writeln!(
                 o,
-                "{:<22}{:>13.2}%{:>13}{:>13.3}%{:>16.1}{:>12.3}{:>10}",
+                "{:<20}{:>13.2}%{:>13}{:>13.3}%{:>14.0}{:>14.3}{:>11}",
                 r.policy,
                 r.p75_app_cold_start_percent,
                 r.cold_starts,
@@ -588,7 +589,12 @@ mod tests {
     }
 
     fn one(t: &Trace, policy: Policy) -> PolicyResult {
-        compare_policies(t, &[policy], 7, 1, None).unwrap().results.into_iter().find(|r| r.policy == policy.to_string()).unwrap()
+        compare_policies(t, &[policy], 7, 1, None)
+            .unwrap()
+            .results
+            .into_iter()
+            .find(|r| r.policy == policy.to_string())
+            .unwrap()
     }
 
     #[test]
@@ -659,7 +665,8 @@ mod tests {
             .map(|i| row(&format!("a{i}"), &(0..90).map(|m| ((m * (i + 3)) % 7 % 3) as u32).collect::<Vec<_>>()))
             .collect();
         let t = trace(&rows, 90);
-        let policies = crate::replay::policy::parse_policies("fixed:1m,fixed:20m,hybrid,hybrid:1h,greedy-dual:3GB").unwrap();
+        let policies =
+            crate::replay::policy::parse_policies("fixed:1m,fixed:20m,hybrid,hybrid:1h,greedy-dual:3GB").unwrap();
         let one_thread = compare_policies(&t, &policies, 3, 1, None).unwrap();
         let three = compare_policies(&t, &policies, 3, 3, None).unwrap();
         assert_eq!(one_thread, three);

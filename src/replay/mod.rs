@@ -16,11 +16,11 @@ mod svg;
 pub mod synth;
 mod text;
 
-pub use keepalive::{COLD_START, HybridApps, PolicyComparison, PolicyResult, compare_policies, percentile};
-pub use svg::chart;
 pub use compare::{Comparison, FunctionInfo, Outcome, SettingResult, build_config, compare, function_names};
+pub use keepalive::{COLD_START, HybridApps, PolicyComparison, PolicyResult, compare_policies, percentile};
 pub use options::{ReplayFormat, ReplayOptions};
 pub use parse::{CsvFile, CsvProblem, ReplayError, Source, Trace, TraceFunction, load, parse};
+pub use svg::chart;
 
 use crate::sim::function::Runtime;
 use crate::sim::kernel::dist::Dist;

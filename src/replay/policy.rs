@@ -224,7 +224,13 @@ pub struct IdleHistogram {
 impl IdleHistogram {
     pub fn new(range: SimDuration) -> IdleHistogram {
         let n = (range.0 / HISTOGRAM_BIN.0).max(1) as usize;
-        IdleHistogram { bins: vec![0; n], inside: 0, square_sum: 0, out_of_bounds: 0, last_out_of_bounds: SimDuration::ZERO }
+        IdleHistogram {
+            bins: vec![0; n],
+            inside: 0,
+            square_sum: 0,
+            out_of_bounds: 0,
+            last_out_of_bounds: SimDuration::ZERO,
+        }
     }
 
     pub fn record(&mut self, idle: SimDuration) {
@@ -337,7 +343,10 @@ mod tests {
         assert!(err("fixed").contains("fixed keep-alive needs its time, for example \"fixed:10m\""));
         assert!(err("fixed:ten").contains("\"ten\" is not a duration"), "{}", err("fixed:ten"));
         let banana = err("hybrid:banana");
-        assert!(banana.starts_with("--policy \"hybrid:banana\": the histogram range: \"banana\" is not a duration"), "{banana}");
+        assert!(
+            banana.starts_with("--policy \"hybrid:banana\": the histogram range: \"banana\" is not a duration"),
+            "{banana}"
+        );
         assert!(err("hybrid:90s").contains("the histogram range 90s is not a whole number of 1-minute bins"));
         assert!(err("hybrid:2d").contains("above 1 day"));
         assert!(err("greedy-dual:lots").contains("the memory budget: \"lots\" has no unit"));

@@ -41,7 +41,9 @@ fn style(family: PolicyFamily) -> (&'static str, &'static str) {
 fn marker(out: &mut String, shape: &str, color: &str, x: f64, y: f64) {
     let _ = match shape {
         "circle" => writeln!(out, r#"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="{color}"/>"#),
-        "square" => writeln!(out, r#"<rect x="{:.1}" y="{:.1}" width="10" height="10" fill="{color}"/>"#, x - 5.0, y - 5.0),
+        "square" => {
+            writeln!(out, r#"<rect x="{:.1}" y="{:.1}" width="10" height="10" fill="{color}"/>"#, x - 5.0, y - 5.0)
+        }
         _ => writeln!(
             out,
             r#"<polygon points="{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" fill="{color}"/>"#,
@@ -71,7 +73,8 @@ pub fn chart(c: &PolicyComparison, title: &str) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
     );
     let _ = writeln!(o, r#"<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>"#);
-    let _ = writeln!(o, r#"<text x="{}" y="24" text-anchor="middle" font-size="14">{}</text>"#, WIDTH / 2.0, escape(title));
+    let _ =
+        writeln!(o, r#"<text x="{}" y="24" text-anchor="middle" font-size="14">{}</text>"#, WIDTH / 2.0, escape(title));
     // Grid, ticks and their labels.
     for &x in &x_ticks {
         let _ = writeln!(
@@ -129,7 +132,8 @@ pub fn chart(c: &PolicyComparison, title: &str) -> String {
         points.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         let (color, shape) = style(family);
         let path: Vec<String> = points.iter().map(|(x, y, _)| format!("{:.1},{:.1}", px(*x), py(*y))).collect();
-        let _ = writeln!(o, r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="1.5"/>"#, path.join(" "));
+        let _ =
+            writeln!(o, r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="1.5"/>"#, path.join(" "));
         for (x, y, name) in &points {
             marker(o, shape, color, px(*x), py(*y));
             let _ = writeln!(

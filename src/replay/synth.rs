@@ -19,7 +19,11 @@ pub struct Synthesized {
 }
 
 fn data_lines(text: &str) -> impl Iterator<Item = &str> {
-    text.strip_prefix('\u{feff}').unwrap_or(text).lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.trim().is_empty())
+    text.strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.trim().is_empty())
 }
 
 /// The copy's name for a hash: distinct per copy, and distinct in its first 8
@@ -91,7 +95,8 @@ pub fn synthesize(
             out.push_str(row[3]);
             for m in 0..minutes {
                 let cell = row[4 + (m + shift) % sample_minutes];
-                let n: u64 = cell.parse().map_err(|_| format!("synthesize: row {}: \"{cell}\" is not a count", r + 2))?;
+                let n: u64 =
+                    cell.parse().map_err(|_| format!("synthesize: row {}: \"{cell}\" is not a count", r + 2))?;
                 let scaled = if n == 0 { 0 } else { ((n as f64 * factor).round() as u64).max(1) };
                 out.push_str(&format!(",{scaled}"));
             }
@@ -110,7 +115,8 @@ pub fn synthesize(
 mod tests {
     use super::*;
 
-    const SAMPLE: &str = "HashOwner,HashApp,HashFunction,Trigger,480,481,482\no1,a1,f1,http,1,0,2\no2,a2,f2,timer,0,0,4\n";
+    const SAMPLE: &str =
+        "HashOwner,HashApp,HashFunction,Trigger,480,481,482\no1,a1,f1,http,1,0,2\no2,a2,f2,timer,0,0,4\n";
 
     #[test]
     fn copy_zero_tiles_the_sample_and_other_copies_keep_its_zeros() {
@@ -130,7 +136,10 @@ mod tests {
             assert!(expected.contains(&zeros), "{line}");
         }
         let memory = s.memory.unwrap();
-        assert_eq!(memory.lines().collect::<Vec<_>>(), ["HashOwner,HashApp,AverageAllocatedMb", "o1,a1,300", "001-o1,001-a1,300", "002-o1,002-a1,300"]);
+        assert_eq!(
+            memory.lines().collect::<Vec<_>>(),
+            ["HashOwner,HashApp,AverageAllocatedMb", "o1,a1,300", "001-o1,001-a1,300", "002-o1,002-a1,300"]
+        );
         // The same seed, the same trace.
         assert_eq!(synthesize(SAMPLE, None, None, 7, 3, 1).unwrap().invocations, s.invocations);
     }
