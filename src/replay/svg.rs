@@ -60,7 +60,8 @@ fn marker(out: &mut String, shape: &str, color: &str, x: f64, y: f64) {
 /// The chart; `title` heads it (for example the trace's name).
 pub fn chart(c: &PolicyComparison, title: &str) -> String {
     let x_ticks = ticks(c.results.iter().map(|r| r.wasted_memory_normalised).fold(0.0, f64::max) * 1.05);
-    let y_ticks = ticks(c.results.iter().map(|r| r.p75_app_cold_start_percent).fold(0.0, f64::max) * 1.05);
+    // A percentage: the axis stops at 100%.
+    let y_ticks = ticks((c.results.iter().map(|r| r.p75_app_cold_start_percent).fold(0.0, f64::max) * 1.05).min(100.0));
     let (x_max, y_max) = (*x_ticks.last().unwrap_or(&1.0), *y_ticks.last().unwrap_or(&1.0));
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
@@ -134,13 +135,15 @@ pub fn chart(c: &PolicyComparison, title: &str) -> String {
         let path: Vec<String> = points.iter().map(|(x, y, _)| format!("{:.1},{:.1}", px(*x), py(*y))).collect();
         let _ =
             writeln!(o, r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="1.5"/>"#, path.join(" "));
-        for (x, y, name) in &points {
+        for (i, (x, y, name)) in points.iter().enumerate() {
             marker(o, shape, color, px(*x), py(*y));
+            // Labels alternate above and below, so neighbours do not overwrite each other.
+            let dy = if i % 2 == 0 { -7.0 } else { 16.0 };
             let _ = writeln!(
                 o,
                 r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#333">{}</text>"##,
                 px(*x) + 7.0,
-                py(*y) - 7.0,
+                py(*y) + dy,
                 escape(name)
             );
         }
