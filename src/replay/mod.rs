@@ -8,13 +8,19 @@
 //! three, as `faaslab replay` asks.
 
 mod compare;
+mod keepalive;
 mod options;
 mod parse;
+pub mod policy;
+mod svg;
+pub mod synth;
 mod text;
 
 pub use compare::{Comparison, FunctionInfo, Outcome, SettingResult, build_config, compare, function_names};
+pub use keepalive::{COLD_START, HybridApps, PolicyComparison, PolicyResult, compare_policies, percentile};
 pub use options::{ReplayFormat, ReplayOptions};
 pub use parse::{CsvFile, CsvProblem, ReplayError, Source, Trace, TraceFunction, load, parse};
+pub use svg::chart;
 
 use crate::sim::function::Runtime;
 use crate::sim::kernel::dist::Dist;
