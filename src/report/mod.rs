@@ -354,6 +354,15 @@ pub struct FlowReport {
     pub duplicated: u64,
     pub poison: u64,
     pub in_flight: u64,
+    /// Requests the flow's `if_declined` API declined (graded by its effects).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub declined: u64,
+    /// Requests that caused an effect their outcome forbids.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unwanted: u64,
+    /// Parts each request fans out into (flows of parts; 1 otherwise).
+    #[serde(skip_serializing_if = "is_one")]
+    pub parts: u32,
     pub effects: Vec<EffectReport>,
     /// Where the incomplete requests stopped: the last function their correlation id
     /// reached (or the trigger, when none did), most first.
@@ -371,6 +380,12 @@ pub struct EffectReport {
     pub duplicated: u64,
     /// Times it was done again after the first, over all requests.
     pub repeats: u64,
+    /// Requests that caused it though their outcome forbids it.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unwanted: u64,
+    /// Parts never done, over the requests missing it (flows of parts).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub parts_missing: u64,
 }
 
 /// Incomplete requests that stopped at one node.
@@ -405,14 +420,22 @@ impl FlowReport {
             duplicated: t.duplicated,
             poison: t.poison,
             in_flight: t.in_flight,
-            effects: (flow.spec.effects.iter().zip(&t.effects))
-                .map(|(e, n)| EffectReport {
-                    effect: e.label(),
+            declined: t.declined,
+            unwanted: t.unwanted,
+            parts: flow.spec.parts,
+            effects: (flow.spec.all_effects().zip(&t.effects).enumerate())
+                .map(|(k, (e, n))| EffectReport {
+                    effect: match &flow.spec.if_declined {
+                        Some(d) if k >= flow.spec.effects.len() => format!("{} (when {} declines)", e.label(), d.api),
+                        _ => e.label(),
+                    },
                     on_time: n.on_time,
                     late: n.late,
                     missing: n.missing,
                     duplicated: n.duplicated,
                     repeats: n.repeats,
+                    unwanted: n.unwanted,
+                    parts_missing: n.parts_missing,
                 })
                 .collect(),
             stopped_at: (t.stopped_at.iter())
@@ -619,6 +642,10 @@ fn is_zero_f64(x: &f64) -> bool {
 
 fn is_zero_u32(x: &u32) -> bool {
     *x == 0
+}
+
+fn is_one(x: &u32) -> bool {
+    *x == 1
 }
 
 fn is_zero(x: &u64) -> bool {
