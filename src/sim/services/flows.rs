@@ -307,7 +307,9 @@ impl FlowState {
             match m.count {
                 c if c < parts => {
                     e.missing += 1;
-                    e.parts_missing += u64::from(parts - c);
+                    if parts > 1 {
+                        e.parts_missing += u64::from(parts - c);
+                    }
                 }
                 _ if m.first > due => {
                     e.late += 1;
@@ -501,7 +503,8 @@ impl FlowLedger {
             if f.sites[k] != site {
                 continue;
             }
-            if let (Effect::Event { detail_type: Some(wanted), .. }, Some(got)) = (&f.spec.effects[k], detail_type)
+            if let (Some(Effect::Event { detail_type: Some(wanted), .. }), Some(got)) =
+                (f.spec.all_effects().nth(k), detail_type)
                 && wanted != got
             {
                 continue;
