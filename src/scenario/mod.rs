@@ -211,6 +211,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("brief-image-upload", include_str!("../../scenarios/brief-image-upload.ron")),
     ("brief-search-sync", include_str!("../../scenarios/brief-search-sync.ron")),
     ("brief-order-placement", include_str!("../../scenarios/brief-order-placement.ron")),
+    ("brief-nightly-report", include_str!("../../scenarios/brief-nightly-report.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
@@ -235,6 +236,9 @@ pub const DESIGNS: &[(&str, &str)] = &[
     ("order-placement-no-compensation", include_str!("../../scenarios/designs/order-placement-no-compensation.ron")),
     ("order-placement-not-idempotent", include_str!("../../scenarios/designs/order-placement-not-idempotent.ron")),
     ("order-placement-ship-unpaid", include_str!("../../scenarios/designs/order-placement-ship-unpaid.ron")),
+    ("nightly-report-fan-out", include_str!("../../scenarios/designs/nightly-report-fan-out.ron")),
+    ("nightly-report-one-function", include_str!("../../scenarios/designs/nightly-report-one-function.ron")),
+    ("nightly-report-unbounded", include_str!("../../scenarios/designs/nightly-report-unbounded.ron")),
 ];
 
 /// The scenario the app opens and `faaslab run` uses when given no file.
