@@ -323,6 +323,9 @@ pub struct ApiReport {
     pub retries: u64,
     /// Calls that gave up after their last retry (the invocation failed).
     pub gave_up: u64,
+    /// Answered with a refusal for good (`declines`: a card declined), not retried.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub declined: u64,
     /// Requests still awaiting their answer at the end.
     pub in_flight: u32,
     pub peak_in_flight: u32,
@@ -1043,6 +1046,7 @@ impl Report {
                     errors: a.counters.errors,
                     retries: a.counters.retries,
                     gave_up: a.counters.gave_up,
+                    declined: a.counters.declined,
                     in_flight: a.in_flight,
                     peak_in_flight: a.peak_in_flight,
                     latency_ms: LatencyReport::of(&a.latency),

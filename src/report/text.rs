@@ -191,6 +191,9 @@ fn services(o: &mut String, r: &Report) {
             "API \"{}\" ({limit}): {} requests: {} answered, {} refused with 429, {} errors; {} retries, {} calls gave up",
             a.name, a.requests, a.succeeded, a.throttled, a.errors, a.retries, a.gave_up
         );
+        if a.declined > 0 {
+            let _ = writeln!(o, "  {} declined for good (not retried: each failed its invocation)", a.declined);
+        }
         let _ = writeln!(
             o,
             "  response p50 {}, p99 {}; at most {} in flight",

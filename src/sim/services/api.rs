@@ -180,21 +180,22 @@ impl Simulation {
         a.in_flight -= 1;
         let error = a.rng.chance(a.spec.error_rate);
         let Some(request) = self.functions[function as usize].slots[env as usize].request else { return };
+        let id = self.current_item(function, &request);
+        let request_id = crate::sim::services::flows::request_of(id);
         let a = &mut self.services.apis[api as usize];
+        let declined = !error && a.declines(request_id);
         if request.counted {
             a.latency.record(self.now.since(request.query_issued));
             a.counters.errors += u64::from(error);
-            a.counters.succeeded += u64::from(!error);
+            a.counters.declined += u64::from(declined);
+            a.counters.succeeded += u64::from(!error && !declined);
         }
         if error {
             let (retries, base) = self.api_call_retries(function, request.next_call);
             return self.api_attempt_failed(function, env, api, retries, base);
         }
-        let id = self.current_item(function, &request);
-        let request_id = crate::sim::services::flows::request_of(id);
-        if self.services.apis[api as usize].declines(request_id) {
+        if declined {
             // A refusal for good: not retried; the invocation fails and says why.
-            self.services.apis[api as usize].counters.declined += u64::from(request.counted);
             if !self.services.flows.is_empty() {
                 self.services.flows.declined(request_id, api);
             }
