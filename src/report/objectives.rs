@@ -885,9 +885,8 @@ fn explain_flow(f: &super::FlowReport, on_time: f64) -> String {
         ));
     }
     if f.unwanted > 0 {
-        let forbidden: Vec<String> = (f.effects.iter().filter(|e| e.unwanted > 0))
-            .map(|e| format!("{} for {}", e.effect, e.unwanted))
-            .collect();
+        let forbidden: Vec<String> =
+            (f.effects.iter().filter(|e| e.unwanted > 0)).map(|e| format!("{} for {}", e.effect, e.unwanted)).collect();
         parts.push(format!(
             "{} requests caused an effect their outcome forbids ({}): a step ran before the outcome was known, or the compensation ran for a request that succeeded",
             f.unwanted,

@@ -245,9 +245,8 @@ fn build_flows(config: &SimConfig, names: &Names) -> FlowLedger {
     let from = (config.flows.iter())
         .map(|f| f.from.iter().map(|t| triggers.get(t.as_str()).copied().unwrap_or(0)).collect())
         .collect();
-    let declined_by = (config.flows.iter())
-        .map(|f| f.if_declined.as_ref().map(|d| find(&names.apis, &d.api)))
-        .collect();
+    let declined_by =
+        (config.flows.iter()).map(|f| f.if_declined.as_ref().map(|d| find(&names.apis, &d.api))).collect();
     FlowLedger::new(&config.flows, sites, from, declined_by, config.triggers.len())
 }
 
@@ -348,7 +347,9 @@ fn resolve_calls(config: &SimConfig, names: &Names) -> Vec<Vec<ResolvedCall>> {
                     Call::Query { database, count, write } => {
                         ResolvedCall::Query { database: find(&names.databases, database), count: *count, write: *write }
                     }
-                    Call::Send { queue, count } => ResolvedCall::Send { queue: find(&names.queues, queue), count: *count },
+                    Call::Send { queue, count } => {
+                        ResolvedCall::Send { queue: find(&names.queues, queue), count: *count }
+                    }
                     Call::Api { api, retries, backoff, cache } => ResolvedCall::Api {
                         api: find(&names.apis, api),
                         retries: *retries,

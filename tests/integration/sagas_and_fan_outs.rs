@@ -73,9 +73,13 @@ fn an_effect_only_the_other_outcome_needs_is_unwanted() {
     // unwanted, and the declined ones are still fine.
     let always = saga(r#"Api(api: "payments"), Send(queue: "shipments"), Invoke(function: "release")"#, 0.1, 0);
     let f = &report(&always).flows[0];
-    assert_eq!((f.unwanted, f.effects[2].on_time, f.effects[2].unwanted), (1200 - f.declined, f.declined, 1200 - f.declined));
+    assert_eq!(
+        (f.unwanted, f.effects[2].on_time, f.effects[2].unwanted),
+        (1200 - f.declined, f.declined, 1200 - f.declined)
+    );
     // Without compensation every declined order misses its release.
-    let none = saga(r#"Api(api: "payments"), Send(queue: "shipments")"#, 0.1, 0).replace(r#"on_failure: "failed", "#, "");
+    let none =
+        saga(r#"Api(api: "payments"), Send(queue: "shipments")"#, 0.1, 0).replace(r#"on_failure: "failed", "#, "");
     let f = &report(&none).flows[0];
     assert_eq!((f.incomplete, f.effects[2].missing, f.unwanted), (f.declined, f.declined, 0));
     // No declines: the compensation is never wanted, and the flow is the plain one.
@@ -137,8 +141,10 @@ fn bad_outcomes_and_parts_are_refused_at_their_field() {
     let e = Scenario::parse(&text, "saga.ron").unwrap_err().to_string();
     assert!(e.contains("saga.ron:10:79: apis[0].declines: a fraction of requests in 0..1, got 1.5"), "{e}");
     assert!(e.contains("functions[1].calls[1].count: 1..10000 messages (a fan-out's parts), got 0"), "{e}");
-    let flow = saga(r#"Api(api: "payments")"#, 0.1, 0)
-        .replace(r#"if_declined: (api: "payments", effects: [ApiCall(api: "stock-release")])"#, r#"if_declined: (api: "pay", effects: []), parts: 0"#);
+    let flow = saga(r#"Api(api: "payments")"#, 0.1, 0).replace(
+        r#"if_declined: (api: "payments", effects: [ApiCall(api: "stock-release")])"#,
+        r#"if_declined: (api: "pay", effects: []), parts: 0"#,
+    );
     let e = Scenario::parse(&flow, "saga.ron").unwrap_err().to_string();
     for wanted in [
         "flows[0].if_declined.api: no third-party API is named \"pay\" (apis: \"payments\", \"stock-release\")",
@@ -146,10 +152,12 @@ fn bad_outcomes_and_parts_are_refused_at_their_field() {
     ] {
         assert!(e.contains(wanted), "{wanted}\n{e}");
     }
-    let empty = saga(r#"Api(api: "payments")"#, 0.1, 0).replace(r#"effects: [ApiCall(api: "stock-release")]"#, "effects: []");
+    let empty =
+        saga(r#"Api(api: "payments")"#, 0.1, 0).replace(r#"effects: [ApiCall(api: "stock-release")]"#, "effects: []");
     let e = Scenario::parse(&empty, "saga.ron").unwrap_err().to_string();
     assert!(e.contains("flows[0].if_declined.effects: the effects a declined request must cause instead"), "{e}");
-    let unknown = saga(r#"Api(api: "payments")"#, 0.1, 0).replace(r#"ApiCall(api: "stock-release")"#, r#"Object(bucket: "x")"#);
+    let unknown =
+        saga(r#"Api(api: "payments")"#, 0.1, 0).replace(r#"ApiCall(api: "stock-release")"#, r#"Object(bucket: "x")"#);
     let e = Scenario::parse(&unknown, "saga.ron").unwrap_err().to_string();
     assert!(e.contains("flows[0].if_declined.effects[0]: no bucket is named \"x\""), "{e}");
 }

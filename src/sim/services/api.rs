@@ -101,7 +101,8 @@ impl ApiState {
             latency: Histogram::default(),
             sampler: Sampler::new(&spec.latency),
             rng: RngStream::new(seed, &format!("api/{}/responses", spec.name)),
-            decline_salt: (RngStream::new(seed, &format!("api/{}/declines", spec.name)).unit() * (1u64 << 53) as f64) as u64,
+            decline_salt: (RngStream::new(seed, &format!("api/{}/declines", spec.name)).unit() * (1u64 << 53) as f64)
+                as u64,
             spec,
         }
     }
