@@ -76,7 +76,7 @@ pub(super) fn wire(doc: &mut DesignDoc, from: &Node, to: &Node) -> Result<(), St
         }
         (Kind::Function, k) if design => {
             let call = match k {
-                Kind::Queue => Call::Send { queue: to.name.clone() },
+                Kind::Queue => Call::Send { queue: to.name.clone(), count: 1 },
                 Kind::Bus => {
                     let detail_type = doc.expected_detail_type(&to.name).unwrap_or_else(|| "Event".into());
                     Call::Publish { bus: to.name.clone(), detail_type }
@@ -198,7 +198,7 @@ fn published_types(doc: &DesignDoc, bus: &str) -> Vec<String> {
 pub(super) fn call_target(call: &Call) -> Option<Node> {
     Some(match call {
         Call::Query { database, .. } => Node::new(Kind::Database, database),
-        Call::Send { queue } => Node::new(Kind::Queue, queue),
+        Call::Send { queue, .. } => Node::new(Kind::Queue, queue),
         Call::Publish { bus, .. } => Node::new(Kind::Bus, bus),
         Call::Write { stream } => Node::new(Kind::Stream, stream),
         Call::Put { bucket, .. } => Node::new(Kind::Bucket, bucket),

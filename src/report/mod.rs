@@ -323,6 +323,9 @@ pub struct ApiReport {
     pub retries: u64,
     /// Calls that gave up after their last retry (the invocation failed).
     pub gave_up: u64,
+    /// Answered with a refusal for good (`declines`: a card declined), not retried.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub declined: u64,
     /// Requests still awaiting their answer at the end.
     pub in_flight: u32,
     pub peak_in_flight: u32,
@@ -354,6 +357,15 @@ pub struct FlowReport {
     pub duplicated: u64,
     pub poison: u64,
     pub in_flight: u64,
+    /// Requests the flow's `if_declined` API declined (graded by its effects).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub declined: u64,
+    /// Requests that caused an effect their outcome forbids.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unwanted: u64,
+    /// Parts each request fans out into (flows of parts; 1 otherwise).
+    #[serde(skip_serializing_if = "is_one")]
+    pub parts: u32,
     pub effects: Vec<EffectReport>,
     /// Where the incomplete requests stopped: the last function their correlation id
     /// reached (or the trigger, when none did), most first.
@@ -371,6 +383,12 @@ pub struct EffectReport {
     pub duplicated: u64,
     /// Times it was done again after the first, over all requests.
     pub repeats: u64,
+    /// Requests that caused it though their outcome forbids it.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unwanted: u64,
+    /// Parts never done, over the requests missing it (flows of parts).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub parts_missing: u64,
 }
 
 /// Incomplete requests that stopped at one node.
@@ -405,14 +423,22 @@ impl FlowReport {
             duplicated: t.duplicated,
             poison: t.poison,
             in_flight: t.in_flight,
-            effects: (flow.spec.effects.iter().zip(&t.effects))
-                .map(|(e, n)| EffectReport {
-                    effect: e.label(),
+            declined: t.declined,
+            unwanted: t.unwanted,
+            parts: flow.spec.parts,
+            effects: (flow.spec.all_effects().zip(&t.effects).enumerate())
+                .map(|(k, (e, n))| EffectReport {
+                    effect: match &flow.spec.if_declined {
+                        Some(d) if k >= flow.spec.effects.len() => format!("{} (when {} declines)", e.label(), d.api),
+                        _ => e.label(),
+                    },
                     on_time: n.on_time,
                     late: n.late,
                     missing: n.missing,
                     duplicated: n.duplicated,
                     repeats: n.repeats,
+                    unwanted: n.unwanted,
+                    parts_missing: n.parts_missing,
                 })
                 .collect(),
             stopped_at: (t.stopped_at.iter())
@@ -619,6 +645,10 @@ fn is_zero_f64(x: &f64) -> bool {
 
 fn is_zero_u32(x: &u32) -> bool {
     *x == 0
+}
+
+fn is_one(x: &u32) -> bool {
+    *x == 1
 }
 
 fn is_zero(x: &u64) -> bool {
@@ -1016,6 +1046,7 @@ impl Report {
                     errors: a.counters.errors,
                     retries: a.counters.retries,
                     gave_up: a.counters.gave_up,
+                    declined: a.counters.declined,
                     in_flight: a.in_flight,
                     peak_in_flight: a.peak_in_flight,
                     latency_ms: LatencyReport::of(&a.latency),

@@ -834,7 +834,7 @@ fn flow(report: &Report, name: &str, on_time: f64) -> ObjectiveResult {
     };
     let graded = f.graded();
     let measured = ratio(f.on_time, graded);
-    let passed = graded > 0 && f.incomplete == 0 && f.duplicated == 0 && measured >= on_time;
+    let passed = graded > 0 && f.incomplete == 0 && f.duplicated == 0 && f.unwanted == 0 && measured >= on_time;
     let within = ms(f.within_s * 1000.0);
     let measured_text = format!("{} of {graded} on time ({})", f.on_time, percent(measured));
     let bound_text = format!("all, {} within {within}, none twice", percent(on_time));
@@ -855,7 +855,10 @@ fn explain_flow(f: &super::FlowReport, on_time: f64) -> String {
     let mut parts = Vec::new();
     if f.incomplete > 0 {
         let missing: Vec<String> = (f.effects.iter().filter(|e| e.missing > 0))
-            .map(|e| format!("{} missing for {}", e.effect, e.missing))
+            .map(|e| match e.parts_missing {
+                0 => format!("{} missing for {}", e.effect, e.missing),
+                parts => format!("{} missing for {} ({parts} of their parts never done)", e.effect, e.missing),
+            })
             .collect();
         let stops: Vec<String> = f.stopped_at.iter().take(3).map(|s| format!("{} ({})", s.node, s.requests)).collect();
         parts.push(format!(
@@ -879,6 +882,15 @@ fn explain_flow(f: &super::FlowReport, on_time: f64) -> String {
             "{} requests had an effect done twice ({}): a retry or redelivery repeated it; an idempotency key makes the repeat a no-op",
             f.duplicated,
             twice.join(", ")
+        ));
+    }
+    if f.unwanted > 0 {
+        let forbidden: Vec<String> =
+            (f.effects.iter().filter(|e| e.unwanted > 0)).map(|e| format!("{} for {}", e.effect, e.unwanted)).collect();
+        parts.push(format!(
+            "{} requests caused an effect their outcome forbids ({}): a step ran before the outcome was known, or the compensation ran for a request that succeeded",
+            f.unwanted,
+            forbidden.join(", ")
         ));
     }
     if ratio(f.on_time, graded) < on_time {

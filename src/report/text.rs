@@ -191,6 +191,9 @@ fn services(o: &mut String, r: &Report) {
             "API \"{}\" ({limit}): {} requests: {} answered, {} refused with 429, {} errors; {} retries, {} calls gave up",
             a.name, a.requests, a.succeeded, a.throttled, a.errors, a.retries, a.gave_up
         );
+        if a.declined > 0 {
+            let _ = writeln!(o, "  {} declined for good (not retried: each failed its invocation)", a.declined);
+        }
         let _ = writeln!(
             o,
             "  response p50 {}, p99 {}; at most {} in flight",
@@ -488,12 +491,29 @@ fn flow(o: &mut String, f: &super::FlowReport) {
         f.poison,
         f.in_flight
     );
-    for e in &f.effects {
+    if f.parts > 1 {
+        let _ = writeln!(o, "  each request fans out into {} parts; every effect is due once per part", f.parts);
+    }
+    if f.declined > 0 || f.unwanted > 0 {
         let _ = writeln!(
+            o,
+            "  {} requests declined (graded by the effects marked 'when ... declines'); {} caused an effect their outcome forbids",
+            f.declined, f.unwanted
+        );
+    }
+    for e in &f.effects {
+        let _ = write!(
             o,
             "  {}: {} on time, {} late, {} missing, {} twice",
             e.effect, e.on_time, e.late, e.missing, e.duplicated
         );
+        if e.parts_missing > 0 {
+            let _ = write!(o, " ({} parts missing)", e.parts_missing);
+        }
+        if e.unwanted > 0 {
+            let _ = write!(o, ", {} where its outcome forbids it", e.unwanted);
+        }
+        let _ = writeln!(o);
     }
     if !f.stopped_at.is_empty() {
         let stops: Vec<String> = f.stopped_at.iter().take(5).map(|s| format!("{} ({})", s.node, s.requests)).collect();

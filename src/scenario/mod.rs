@@ -210,6 +210,8 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("incident-checkout-latency", include_str!("../../scenarios/incident-checkout-latency.ron")),
     ("brief-image-upload", include_str!("../../scenarios/brief-image-upload.ron")),
     ("brief-search-sync", include_str!("../../scenarios/brief-search-sync.ron")),
+    ("brief-order-placement", include_str!("../../scenarios/brief-order-placement.ron")),
+    ("brief-nightly-report", include_str!("../../scenarios/brief-nightly-report.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
@@ -229,6 +231,14 @@ pub const DESIGNS: &[(&str, &str)] = &[
     ("search-sync-reference", include_str!("../../scenarios/designs/search-sync-reference.ron")),
     ("search-sync-defaults", include_str!("../../scenarios/designs/search-sync-defaults.ron")),
     ("search-sync-give-up-batch", include_str!("../../scenarios/designs/search-sync-give-up-batch.ron")),
+    ("order-placement-orchestrated", include_str!("../../scenarios/designs/order-placement-orchestrated.ron")),
+    ("order-placement-choreographed", include_str!("../../scenarios/designs/order-placement-choreographed.ron")),
+    ("order-placement-no-compensation", include_str!("../../scenarios/designs/order-placement-no-compensation.ron")),
+    ("order-placement-not-idempotent", include_str!("../../scenarios/designs/order-placement-not-idempotent.ron")),
+    ("order-placement-ship-unpaid", include_str!("../../scenarios/designs/order-placement-ship-unpaid.ron")),
+    ("nightly-report-fan-out", include_str!("../../scenarios/designs/nightly-report-fan-out.ron")),
+    ("nightly-report-one-function", include_str!("../../scenarios/designs/nightly-report-one-function.ron")),
+    ("nightly-report-unbounded", include_str!("../../scenarios/designs/nightly-report-unbounded.ron")),
 ];
 
 /// The scenario the app opens and `faaslab run` uses when given no file.

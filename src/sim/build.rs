@@ -230,7 +230,7 @@ fn build_flows(config: &SimConfig, names: &Names) -> FlowLedger {
         config.triggers.iter().enumerate().map(|(i, t)| (t.name(), i as u32)).collect();
     let sites = (config.flows.iter())
         .map(|flow| {
-            (flow.effects.iter())
+            (flow.all_effects())
                 .map(|e| match e {
                     Effect::Object { bucket } => EffectSite::Bucket(find(&names.buckets, bucket)),
                     Effect::Row { database } => EffectSite::Database(find(&names.databases, database)),
@@ -245,7 +245,9 @@ fn build_flows(config: &SimConfig, names: &Names) -> FlowLedger {
     let from = (config.flows.iter())
         .map(|f| f.from.iter().map(|t| triggers.get(t.as_str()).copied().unwrap_or(0)).collect())
         .collect();
-    FlowLedger::new(&config.flows, sites, from, config.triggers.len())
+    let declined_by =
+        (config.flows.iter()).map(|f| f.if_declined.as_ref().map(|d| find(&names.apis, &d.api))).collect();
+    FlowLedger::new(&config.flows, sites, from, declined_by, config.triggers.len())
 }
 
 /// Databases, each knowing the round trip from every function's region to its own.
@@ -345,7 +347,9 @@ fn resolve_calls(config: &SimConfig, names: &Names) -> Vec<Vec<ResolvedCall>> {
                     Call::Query { database, count, write } => {
                         ResolvedCall::Query { database: find(&names.databases, database), count: *count, write: *write }
                     }
-                    Call::Send { queue } => ResolvedCall::Send { queue: find(&names.queues, queue) },
+                    Call::Send { queue, count } => {
+                        ResolvedCall::Send { queue: find(&names.queues, queue), count: *count }
+                    }
                     Call::Api { api, retries, backoff, cache } => ResolvedCall::Api {
                         api: find(&names.apis, api),
                         retries: *retries,

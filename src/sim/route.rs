@@ -52,6 +52,7 @@ pub(crate) enum ResolvedCall {
     },
     Send {
         queue: u32,
+        count: u32,
     },
     Invoke {
         function: u32,

@@ -556,9 +556,13 @@ fn call_problems(call: &Call, caller: &str, names: &Names, push: &mut dyn FnMut(
                 push("count", format!("1..1000 queries, got {count}"));
             }
         }
-        Call::Send { queue } => {
+        Call::Send { queue, count } => {
             if let Some(problem) = names.unknown_queue(queue) {
                 push("queue", problem);
+            }
+            let max = crate::sim::services::flows::MAX_PARTS;
+            if *count == 0 || *count > max {
+                push("count", format!("1..{max} messages (a fan-out's parts), got {count}"));
             }
         }
         Call::Publish { bus, .. } => {
@@ -912,6 +916,9 @@ impl ApiSpec {
         if !(0.0..=1.0).contains(&self.error_rate) {
             at.push("error_rate", format!("a fraction in 0..1, got {}", self.error_rate));
         }
+        if !(0.0..=1.0).contains(&self.declines) {
+            at.push("declines", format!("a fraction of requests in 0..1, got {}", self.declines));
+        }
         for (field, message) in self.latency.problems() {
             at.push(&join("latency", field), message);
         }
@@ -1030,7 +1037,7 @@ impl<'a> crate::sim::services::flows::FlowSpec {
     /// Its triggers exist and feed no other flow; its effects name resources that
     /// exist; a deadline above zero.
     fn problems(&'a self, names: &Names, triggers: &HashSet<&str>, claimed: &mut HashSet<&'a str>, at: &mut At) {
-        use crate::sim::services::flows::{Effect, MAX_EFFECTS};
+        use crate::sim::services::flows::{Effect, MAX_EFFECTS, MAX_PARTS};
         if self.from.is_empty() {
             at.push("from", "name the triggers whose requests make up the flow: from: [\"uploads\"]".into());
         }
@@ -1044,11 +1051,26 @@ impl<'a> crate::sim::services::flows::FlowSpec {
         if self.within.0 == 0 {
             at.push("within", "a deadline above zero, such as \"2m\"".into());
         }
-        if self.effects.is_empty() || self.effects.len() > MAX_EFFECTS {
-            let n = self.effects.len();
-            at.push("effects", format!("1 to {MAX_EFFECTS} effects each request must cause, got {n}"));
+        if self.effects.is_empty() || self.all_effects().count() > MAX_EFFECTS {
+            let n = self.all_effects().count();
+            at.push("effects", format!("1 to {MAX_EFFECTS} effects each request must cause (both outcomes), got {n}"));
         }
-        for (i, e) in self.effects.iter().enumerate() {
+        if !(1..=MAX_PARTS).contains(&self.parts) {
+            at.push("parts", format!("1 to {MAX_PARTS} parts each request fans out into, got {}", self.parts));
+        }
+        if let Some(d) = &self.if_declined {
+            if let Some(message) = names.unknown_api(&d.api) {
+                at.push("if_declined.api", message);
+            }
+            if d.effects.is_empty() {
+                let what = "the effects a declined request must cause instead, such as the compensation";
+                at.push("if_declined.effects", format!("{what}: effects: [ApiCall(api: \"stock-release\")]"));
+            }
+        }
+        let declined = self.if_declined.iter().flat_map(|d| d.effects.iter().enumerate());
+        let each = (self.effects.iter().enumerate().map(|(i, e)| (format!("effects[{i}]"), e)))
+            .chain(declined.map(|(i, e)| (format!("if_declined.effects[{i}]"), e)));
+        for (path, e) in each {
             let missing = match e {
                 Effect::Object { bucket } => names.unknown_bucket(bucket),
                 Effect::Row { database } => names.unknown_database(database),
@@ -1058,7 +1080,7 @@ impl<'a> crate::sim::services::flows::FlowSpec {
                 Effect::Record { stream } => names.unknown_stream(stream),
             };
             if let Some(message) = missing {
-                at.push(&format!("effects[{i}]"), message);
+                at.push(&path, message);
             }
         }
     }

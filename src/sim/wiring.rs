@@ -51,7 +51,7 @@ impl Graph {
             let out = &mut edges[i];
             for call in &spec.calls {
                 match call {
-                    Call::Send { queue: name } => out.extend(queues.get(name).map(|k| (queue(k), None))),
+                    Call::Send { queue: name, .. } => out.extend(queues.get(name).map(|k| (queue(k), None))),
                     // A result written to /tmp never reaches the bucket; a TmpFile only reads one.
                     Call::Put { to_tmp: true, .. } | Call::TmpFile { .. } => {}
                     Call::Put { bucket: name, .. } => out.extend(buckets.get(name).map(|k| (bucket(k), None))),

@@ -131,6 +131,23 @@ fn each_brief_s_reference_design_passes_and_its_flawed_designs_fail_for_their_re
         ("image-upload-not-idempotent", "requests of upload reaching every effect", "done twice"),
         ("search-sync-defaults", "iterator age of product-changes", "bisect a failing batch"),
         ("search-sync-give-up-batch", "work lost (poison in a DLQ allowed)", "not poison, parked"),
+        (
+            "order-placement-no-compensation",
+            "requests of order reaching every effect",
+            "stock-release (when payments declines) missing",
+        ),
+        (
+            "order-placement-not-idempotent",
+            "requests of order reaching every effect",
+            "done twice (a message in shipments for",
+        ),
+        (
+            "order-placement-ship-unpaid",
+            "requests of order reaching every effect",
+            "their outcome forbids (a message in shipments",
+        ),
+        ("nightly-report-one-function", "requests of report reaching every effect", "200 of their parts never done"),
+        ("nightly-report-unbounded", "peak connections of warehouse-db", "refused"),
     ];
     for (name, _) in DESIGNS {
         let design = built_in(name).expect("listed").unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -19,6 +19,7 @@ mod flows;
 mod golden;
 mod observability;
 mod replay;
+mod sagas_and_fan_outs;
 mod scenarios;
 mod semantics;
 mod services;

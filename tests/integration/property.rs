@@ -151,7 +151,7 @@ impl Gen {
                         count: 1 + self.below(3) as u32,
                         write: false,
                     },
-                    1 if !queues.is_empty() => Call::Send { queue: self.pick(&queues).into() },
+                    1 if !queues.is_empty() => Call::Send { queue: self.pick(&queues).into(), count: 1 },
                     2 if !buses.is_empty() => Call::Publish { bus: self.pick(&buses).into(), detail_type: "E".into() },
                     3 if !streams.is_empty() => Call::Write { stream: self.pick(&streams).into() },
                     4 if !buckets.is_empty() => {

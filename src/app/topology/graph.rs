@@ -186,7 +186,7 @@ impl Graph {
             for call in &f.calls {
                 match call {
                     Call::Query { database, .. } => link(&graph, me, NodeKind::Database, database),
-                    Call::Send { queue } => link(&graph, me, NodeKind::Queue, queue),
+                    Call::Send { queue, .. } => link(&graph, me, NodeKind::Queue, queue),
                     Call::Publish { bus, .. } => link(&graph, me, NodeKind::Bus, bus),
                     Call::Put { bucket, .. } => link(&graph, me, NodeKind::Bucket, bucket),
                     Call::TmpFile { from, .. } => link(&graph, me, NodeKind::Bucket, from),

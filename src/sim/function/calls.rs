@@ -11,7 +11,7 @@ use crate::sim::kernel::trace::{Span, SpanKind};
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
 use crate::sim::route::ResolvedCall;
-use crate::sim::services::flows::EffectSite;
+use crate::sim::services::flows::{EffectSite, part_id};
 use crate::sim::services::queue::Sent;
 use crate::sim::{Event, Simulation};
 
@@ -110,23 +110,28 @@ impl Simulation {
                         self.flow_effect(function, request.id, EffectSite::Stream(stream), None);
                     }
                 }
-                ResolvedCall::Send { queue } => {
+                ResolvedCall::Send { queue, count } => {
                     let consumed = self.services.queues[queue as usize].consumer_index.is_some();
-                    if !consumed || self.loop_allows(request.depth, request.counted) {
-                        let sent = Sent {
-                            sent_at: self.now,
-                            correlation: request.id,
-                            counted: request.counted,
-                            poison: false,
-                            trigger: None,
-                            fetch: SimDuration::ZERO,
-                            depth: request.depth,
-                            dead: None,
-                        };
-                        self.send_message(queue, sent);
-                    }
-                    if flows {
-                        self.flow_effect(function, request.id, EffectSite::Queue(queue), None);
+                    let allowed = !consumed || self.loop_allows(request.depth, request.counted);
+                    for part in 0..count {
+                        // A fan-out's messages each carry their own part of the request.
+                        let id = if count > 1 { part_id(request.id, part) } else { request.id };
+                        if allowed {
+                            let sent = Sent {
+                                sent_at: self.now,
+                                correlation: id,
+                                counted: request.counted,
+                                poison: false,
+                                trigger: None,
+                                fetch: SimDuration::ZERO,
+                                depth: request.depth,
+                                dead: None,
+                            };
+                            self.send_message(queue, sent);
+                        }
+                        if flows {
+                            self.flow_effect(function, id, EffectSite::Queue(queue), None);
+                        }
                     }
                 }
                 ResolvedCall::Publish { bus, call } => {

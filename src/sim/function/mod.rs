@@ -299,8 +299,14 @@ pub enum Call {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         write: bool,
     },
-    /// Sends one message to a queue.
-    Send { queue: String },
+    /// Sends a message to a queue; with `count`, that many (a fan-out: a planner
+    /// queueing one message per chunk), each carrying its own part of the request
+    /// (a flow of `parts` counts each part's effects).
+    Send {
+        queue: String,
+        #[serde(default = "one", skip_serializing_if = "is_one")]
+        count: u32,
+    },
     /// Publishes one event of this detail type on a bus (the function is its source).
     Publish { bus: String, detail_type: String },
     /// Writes a row to a table: its change record goes into a stream.
@@ -368,7 +374,8 @@ impl Call {
     pub fn describe(&self) -> String {
         match self {
             Call::Query { database, .. } => format!("Query {database}"),
-            Call::Send { queue } => format!("Send {queue}"),
+            Call::Send { queue, count: 1 } => format!("Send {queue}"),
+            Call::Send { queue, count } => format!("Send {queue} x{count}"),
             Call::Publish { bus, .. } => format!("Publish {bus}"),
             Call::Write { stream } => format!("Write {stream}"),
             Call::Put { bucket, .. } => format!("Put {bucket}"),
@@ -415,6 +422,10 @@ fn yes() -> bool {
 fn default_object_kb() -> f64 {
     100.0
 }
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
 fn one() -> u32 {
     1
 }

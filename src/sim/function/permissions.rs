@@ -90,7 +90,7 @@ pub fn needed(call: &Call) -> Option<Permission> {
         Call::Put { bucket, .. } => Permission::Write(bucket.clone()),
         Call::TmpFile { from, .. } => Permission::Read(from.clone()),
         Call::Write { stream } => Permission::Write(stream.clone()),
-        Call::Send { queue } => Permission::Send(queue.clone()),
+        Call::Send { queue, .. } => Permission::Send(queue.clone()),
         Call::Publish { bus, .. } => Permission::Publish(bus.clone()),
         Call::Invoke { function, .. } => Permission::Invoke(function.clone()),
         Call::Api { api, .. } => Permission::Call(api.clone()),

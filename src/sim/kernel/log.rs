@@ -106,6 +106,8 @@ pub enum CallFailed {
     StaleSecret,
     /// /tmp had no room for what the handler wrote.
     TmpFull,
+    /// A third-party API declined the request for good (a card declined).
+    Declined,
 }
 
 impl CallFailed {
@@ -118,6 +120,7 @@ impl CallFailed {
             CallFailed::AccessDenied => "AccessDenied",
             CallFailed::StaleSecret => "the cached secret was rotated",
             CallFailed::TmpFull => "no space left on device (/tmp is full)",
+            CallFailed::Declined => "declined (a refusal for good, not retried)",
         }
     }
 }

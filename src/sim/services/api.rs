@@ -29,6 +29,16 @@ pub struct ApiSpec {
     /// Fraction of its responses that are errors (5xx).
     #[serde(default)]
     pub error_rate: f64,
+    /// Fraction of requests (by correlation id) it refuses for good: a card declined
+    /// by a payment provider. The refusal is an answer, not a fault: the call is not
+    /// retried, fails its invocation, and every later call for the same request is
+    /// declined again. A flow's `if_declined` grades those requests by other effects.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub declines: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// A token bucket: `per_second` tokens a second, at most `burst` saved up (the bucket
@@ -54,6 +64,8 @@ pub struct ApiCounters {
     pub retries: u64,
     /// Calls that gave up (their invocation failed).
     pub gave_up: u64,
+    /// Answered with a refusal for good (`declines`); each fails its invocation.
+    pub declined: u64,
 }
 
 /// An API at run time.
@@ -72,6 +84,9 @@ pub struct ApiState {
     pub latency: Histogram,
     sampler: Sampler,
     rng: RngStream,
+    /// Mixed into a request's correlation id to decide whether it is declined (the
+    /// same answer for every attempt, whatever the order of calls).
+    decline_salt: u64,
 }
 
 impl ApiState {
@@ -86,6 +101,8 @@ impl ApiState {
             latency: Histogram::default(),
             sampler: Sampler::new(&spec.latency),
             rng: RngStream::new(seed, &format!("api/{}/responses", spec.name)),
+            decline_salt: (RngStream::new(seed, &format!("api/{}/declines", spec.name)).unit() * (1u64 << 53) as f64)
+                as u64,
             spec,
         }
     }
@@ -113,9 +130,27 @@ impl ApiState {
         true
     }
 
+    /// Whether the API declines the request with correlation id `request` (the
+    /// request's own id, not a part's: a fan-out's parts share their request's answer).
+    pub(crate) fn declines(&self, request: u64) -> bool {
+        if self.spec.declines <= 0.0 {
+            return false;
+        }
+        let h = splitmix64(request ^ self.decline_salt);
+        ((h >> 11) as f64 / (1u64 << 53) as f64) < self.spec.declines
+    }
+
     pub(crate) fn reset_peaks(&mut self) {
         self.peak_in_flight = self.in_flight;
     }
+}
+
+/// A 64-bit mix (splitmix64's finaliser): a uniform hash of a correlation id.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// The back-off before attempt `attempt` (1 = the first retry): `base` doubling.
@@ -146,19 +181,33 @@ impl Simulation {
         a.in_flight -= 1;
         let error = a.rng.chance(a.spec.error_rate);
         let Some(request) = self.functions[function as usize].slots[env as usize].request else { return };
+        let id = self.current_item(function, &request);
+        let request_id = crate::sim::services::flows::request_of(id);
         let a = &mut self.services.apis[api as usize];
+        let declined = !error && a.declines(request_id);
         if request.counted {
             a.latency.record(self.now.since(request.query_issued));
             a.counters.errors += u64::from(error);
-            a.counters.succeeded += u64::from(!error);
+            a.counters.declined += u64::from(declined);
+            a.counters.succeeded += u64::from(!error && !declined);
         }
         if error {
             let (retries, base) = self.api_call_retries(function, request.next_call);
             return self.api_attempt_failed(function, env, api, retries, base);
         }
+        if declined {
+            // A refusal for good: not retried; the invocation fails and says why.
+            if !self.services.flows.is_empty() {
+                self.services.flows.declined(request_id, api);
+            }
+            self.set_request(function, env, |r| {
+                r.call_failure = Some(CallFailed::Declined);
+                r.attempt = 0;
+            });
+            return self.continue_calls(function, env);
+        }
         self.keep_in_cache(function, env, api, request.next_call);
         if !self.services.flows.is_empty() {
-            let id = self.current_item(function, &request);
             self.flow_effect(function, id, crate::sim::services::flows::EffectSite::Api(api), None);
         }
         self.set_request(function, env, |r| {

@@ -7,6 +7,16 @@
 //! never got there says where it stopped. Grading by effects cannot be passed by
 //! dropping a route, and accepts a design the brief's author never thought of.
 //!
+//! Two shapes of requirement beyond "these effects, once each":
+//! - outcomes: a flow with `if_declined` grades a request that an API declined (a card
+//!   declined by the payment provider) by other effects (the compensation: release the
+//!   reservation), and an effect only the other outcome needs must not happen (an
+//!   unpaid order shipped, a paid order's reservation released);
+//! - parts: a flow with `parts: N` wants every effect once per part of a fan-out (a
+//!   chunk of a nightly report): a fan-out gives each message it sends its own part id
+//!   (the request's correlation id with the part in its high bits, `part_id`), and the
+//!   ledger counts distinct parts per effect.
+//!
 //! Memory: a few dozen bytes per request of a flow while it is recent; a request is
 //! graded and forgotten `RETENTION_FACTOR` times its deadline after arrival (at least
 //! `MIN_RETENTION`), so a long run holds only its recent requests.
@@ -24,6 +34,28 @@ const RETENTION_FACTOR: u64 = 4;
 const MIN_RETENTION: SimDuration = SimDuration::from_secs(30 * 60);
 /// The most effects one flow may require.
 pub const MAX_EFFECTS: usize = 16;
+/// The most parts one request may fan out into (Step Functions' Distributed Map runs
+/// up to 10,000 child executions at once: "Using Map state in Distributed mode", AWS
+/// Step Functions Developer Guide).
+pub const MAX_PARTS: u32 = 10_000;
+/// A correlation id's low bits name its request; the bits above name a part of it.
+const PART_SHIFT: u32 = 40;
+const REQUEST_MASK: u64 = (1 << PART_SHIFT) - 1;
+
+/// The correlation id of part `part` of the request `id` (a fan-out's message).
+pub fn part_id(id: u64, part: u32) -> u64 {
+    request_of(id) | ((u64::from(part) + 1) << PART_SHIFT)
+}
+
+/// The request a correlation id (a request's or one of its parts') belongs to.
+pub fn request_of(id: u64) -> u64 {
+    id & REQUEST_MASK
+}
+
+/// The part a correlation id names (a request's own id is its part 0).
+fn part_of(id: u64) -> u32 {
+    ((id >> PART_SHIFT) as u32).saturating_sub(1)
+}
 
 /// A flow: the requests of some triggers and the effects each must cause.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -39,6 +71,36 @@ pub struct FlowSpec {
     /// one request is a duplicate.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub at_least_once: bool,
+    /// Requests an API declines are graded by other effects (the compensation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub if_declined: Option<IfDeclined>,
+    /// Each request fans out into this many parts, and every effect is due once per
+    /// part (all of them within the deadline).
+    #[serde(default = "one_part", skip_serializing_if = "is_one_part")]
+    pub parts: u32,
+}
+
+fn one_part() -> u32 {
+    1
+}
+fn is_one_part(n: &u32) -> bool {
+    *n == 1
+}
+
+/// The other outcome of a flow: what a request the API `api` declined must cause
+/// instead of the flow's `effects`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IfDeclined {
+    pub api: String,
+    pub effects: Vec<Effect>,
+}
+
+impl FlowSpec {
+    /// The effects of both outcomes: the flow's, then those of `if_declined`.
+    pub fn all_effects(&self) -> impl Iterator<Item = &Effect> {
+        self.effects.iter().chain(self.if_declined.iter().flat_map(|d| &d.effects))
+    }
 }
 
 impl Named for FlowSpec {
@@ -106,8 +168,12 @@ struct Tracked {
     last_function: u32,
     /// A poison input (it can never succeed): not required to reach its effects.
     poison: bool,
+    /// The flow's `if_declined` API declined it: graded by the other effects.
+    declined: bool,
 }
 
+/// An effect of one request: how many times it was done (distinct parts, in a flow
+/// of parts) and when it was first complete.
 #[derive(Clone, Copy, Debug, Default)]
 struct Mark {
     count: u32,
@@ -128,6 +194,11 @@ pub struct EffectTotals {
     /// Times it was caused again after the first, over all requests (an idempotent
     /// function's repeats are no-ops and not counted).
     pub repeats: u64,
+    /// Requests that caused it though their outcome forbids it (flows with
+    /// `if_declined`: a declined order shipped, a charged order's reservation released).
+    pub unwanted: u64,
+    /// Parts never done, over the requests missing it (flows of parts).
+    pub parts_missing: u64,
 }
 
 /// What became of a flow's requests.
@@ -145,6 +216,10 @@ pub struct FlowTotals {
     pub duplicated: u64,
     /// Poison inputs: not graded.
     pub poison: u64,
+    /// Requests the flow's `if_declined` API declined (graded by its effects).
+    pub declined: u64,
+    /// Requests that caused an effect their outcome forbids.
+    pub unwanted: u64,
     /// Incomplete but still within their deadline when the run ended: not graded.
     pub in_flight: u64,
     pub effects: Vec<EffectTotals>,
@@ -164,8 +239,20 @@ impl FlowTotals {
 #[derive(Clone, Debug)]
 pub struct FlowState {
     pub spec: FlowSpec,
-    /// Effect sites resolved: `sites[k]` is effect k's.
+    /// Effect sites resolved: `sites[k]` is effect k's (the flow's effects, then
+    /// those of `if_declined`).
     sites: Vec<EffectSite>,
+    /// `needed[k]`: whether effect k is wanted of (accepted, declined) requests; the
+    /// first `accepted` effects are graded for accepted requests, the rest for declined.
+    needed: Vec<(bool, bool)>,
+    accepted: usize,
+    /// The API whose refusals decide the outcome (`if_declined`).
+    declined_by: Option<u32>,
+    /// Done parts, one bit each, `words` per effect per pending request (flows of parts).
+    part_bits: VecDeque<u64>,
+    words: usize,
+    /// Repeats of a part already done, per effect per pending request (flows of parts).
+    part_repeats: VecDeque<u32>,
     /// Recent requests, in correlation (arrival) order.
     pending: VecDeque<Tracked>,
     /// `effects` marks per pending request, in the same order.
@@ -192,30 +279,52 @@ impl FlowState {
             totals.poison += 1;
             return;
         }
+        // Which effects this request's outcome grades, and which it forbids.
+        let graded = |k: usize| if t.declined { k >= self.accepted } else { k < self.accepted };
+        let needed = |k: usize| if t.declined { self.needed[k].1 } else { self.needed[k].0 };
+        let parts = self.spec.parts;
         let due = t.arrived + self.spec.within;
-        let complete = marks.clone().all(|m| m.count > 0);
+        let complete = marks.clone().enumerate().all(|(k, m)| !graded(k) || m.count >= parts);
         if !complete && now < due {
             totals.in_flight += 1;
             return;
         }
-        let (mut late, mut duplicated) = (false, false);
+        totals.declined += u64::from(t.declined);
+        let (mut late, mut duplicated, mut unwanted) = (false, false, false);
         for (k, m) in marks.enumerate() {
             let e = &mut totals.effects[k];
+            if !needed(k) {
+                if m.count > 0 {
+                    e.unwanted += 1;
+                    unwanted = true;
+                }
+                continue;
+            }
+            if !graded(k) {
+                continue; // the same effect, graded under the request's own outcome
+            }
+            let repeats = self.repeats(i, k, m);
             match m.count {
-                0 => e.missing += 1,
+                c if c < parts => {
+                    e.missing += 1;
+                    if parts > 1 {
+                        e.parts_missing += u64::from(parts - c);
+                    }
+                }
                 _ if m.first > due => {
                     e.late += 1;
                     late = true;
                 }
                 _ => e.on_time += 1,
             }
-            e.repeats += u64::from(m.count.saturating_sub(1));
-            if m.count > 1 && !self.spec.at_least_once {
+            e.repeats += u64::from(repeats);
+            if repeats > 0 && !self.spec.at_least_once {
                 e.duplicated += 1;
                 duplicated = true;
             }
         }
         totals.duplicated += u64::from(duplicated);
+        totals.unwanted += u64::from(unwanted);
         if !complete {
             totals.incomplete += 1;
             match totals.stopped_at.iter_mut().find(|s| s.0 == t.last_function && s.1 == t.trigger) {
@@ -227,6 +336,15 @@ impl FlowState {
         } else {
             totals.on_time += 1;
         }
+    }
+
+    /// Repeats of effect `k` of pending request `i` (its mark `m`): in a flow of parts,
+    /// kept beside the bits, since the count holds distinct parts.
+    fn repeats(&self, i: usize, k: usize, m: &Mark) -> u32 {
+        if self.words == 0 {
+            return m.count.saturating_sub(1);
+        }
+        self.part_repeats[i * self.effects() + k]
     }
 
     /// Requests still followed one by one (the rest are graded and forgotten).
@@ -257,6 +375,10 @@ impl FlowState {
             self.graded = graded;
             self.pending.pop_front();
             self.marks.drain(..n);
+            self.part_bits.drain(..n * self.words);
+            if self.words > 0 {
+                self.part_repeats.drain(..n);
+            }
         }
     }
 }
@@ -270,23 +392,42 @@ pub struct FlowLedger {
 }
 
 impl FlowLedger {
-    /// `sites[f][k]`: flow f's effect k resolved; `from[f]`: its triggers' indices.
-    pub(crate) fn new(specs: &[FlowSpec], sites: Vec<Vec<EffectSite>>, from: Vec<Vec<u32>>, triggers: usize) -> Self {
+    /// `sites[f][k]`: flow f's effect k resolved (`FlowSpec::all_effects`); `from[f]`:
+    /// its triggers' indices; `declined_by[f]`: its `if_declined` API's index.
+    pub(crate) fn new(
+        specs: &[FlowSpec],
+        sites: Vec<Vec<EffectSite>>,
+        from: Vec<Vec<u32>>,
+        declined_by: Vec<Option<u32>>,
+        triggers: usize,
+    ) -> Self {
         let mut by_trigger = vec![None; triggers];
         for (f, list) in from.iter().enumerate() {
             for &t in list {
                 by_trigger[t as usize] = Some(f as u32);
             }
         }
-        let flows = specs
-            .iter()
-            .zip(sites)
-            .map(|(spec, sites)| FlowState {
-                graded: FlowTotals { effects: vec![EffectTotals::default(); sites.len()], ..FlowTotals::default() },
-                spec: spec.clone(),
-                sites,
-                pending: VecDeque::new(),
-                marks: VecDeque::new(),
+        let flows = (specs.iter().zip(sites).zip(declined_by))
+            .map(|((spec, sites), declined_by)| {
+                let accepted = spec.effects.len();
+                let declined: &[Effect] = spec.if_declined.as_ref().map_or(&[], |d| &d.effects);
+                let needed = (spec.all_effects().enumerate())
+                    .map(|(k, e)| (k < accepted || spec.effects.contains(e), k >= accepted || declined.contains(e)))
+                    .collect();
+                let words = if spec.parts > 1 { spec.parts.div_ceil(64) as usize } else { 0 };
+                FlowState {
+                    graded: FlowTotals { effects: vec![EffectTotals::default(); sites.len()], ..FlowTotals::default() },
+                    spec: spec.clone(),
+                    sites,
+                    needed,
+                    accepted,
+                    declined_by,
+                    part_bits: VecDeque::new(),
+                    words,
+                    part_repeats: VecDeque::new(),
+                    pending: VecDeque::new(),
+                    marks: VecDeque::new(),
+                }
             })
             .collect();
         FlowLedger { flows, by_trigger }
@@ -301,14 +442,31 @@ impl FlowLedger {
         let Some(Some(f)) = self.by_trigger.get(trigger as usize) else { return };
         let flow = &mut self.flows[*f as usize];
         flow.forget_old(now);
-        let tracked = Tracked { correlation, arrived: now, trigger, last_function: AT_TRIGGER, poison: false };
+        let tracked =
+            Tracked { correlation, arrived: now, trigger, last_function: AT_TRIGGER, poison: false, declined: false };
         flow.pending.push_back(tracked);
         let n = flow.effects();
         flow.marks.extend(std::iter::repeat_n(Mark::default(), n));
+        flow.part_bits.extend(std::iter::repeat_n(0, n * flow.words));
+        if flow.words > 0 {
+            flow.part_repeats.extend(std::iter::repeat_n(0, n));
+        }
     }
 
+    /// The flow and pending index of the request a correlation id (or a part's) belongs to.
     fn locate(&mut self, correlation: u64) -> Option<(&mut FlowState, usize)> {
-        self.flows.iter_mut().find_map(|f| f.find(correlation).map(move |i| (f, i)))
+        let request = request_of(correlation);
+        self.flows.iter_mut().find_map(|f| f.find(request).map(move |i| (f, i)))
+    }
+
+    /// The API `api` declined the request: flows deciding by that API grade it by
+    /// their `if_declined` effects.
+    pub(crate) fn declined(&mut self, correlation: u64, api: u32) {
+        if let Some((f, i)) = self.locate(correlation)
+            && f.declined_by == Some(api)
+        {
+            f.pending[i].declined = true;
+        }
     }
 
     /// The request is a poison input.
@@ -337,13 +495,34 @@ impl FlowLedger {
     ) {
         let Some((f, i)) = self.locate(correlation) else { return };
         let n = f.effects();
+        let part = part_of(correlation);
+        if part >= f.spec.parts {
+            return; // a part beyond the flow's: not one it follows
+        }
         for k in 0..n {
             if f.sites[k] != site {
                 continue;
             }
-            if let (Effect::Event { detail_type: Some(wanted), .. }, Some(got)) = (&f.spec.effects[k], detail_type)
+            if let (Some(Effect::Event { detail_type: Some(wanted), .. }), Some(got)) =
+                (f.spec.all_effects().nth(k), detail_type)
                 && wanted != got
             {
+                continue;
+            }
+            if f.words > 0 {
+                // A flow of parts: count distinct parts; a part done again is a repeat.
+                let word = (i * n + k) * f.words + (part / 64) as usize;
+                let bit = 1u64 << (part % 64);
+                if f.part_bits[word] & bit != 0 {
+                    if !idempotent {
+                        f.part_repeats[i * n + k] += 1;
+                    }
+                    continue;
+                }
+                f.part_bits[word] |= bit;
+                let mark = &mut f.marks[i * n + k];
+                mark.count += 1;
+                mark.first = now; // complete when its last part is done
                 continue;
             }
             let mark = &mut f.marks[i * n + k];
