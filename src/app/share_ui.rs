@@ -103,8 +103,14 @@ fn share_ui(
     mut state: ResMut<ShareState>,
     playback: Res<Playback>,
     viewport: Res<TopologyViewport>,
+    canvas: Option<Res<super::design::DesignCanvas>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
+    if canvas.is_some_and(|c| c.open && c.doc.is_some()) {
+        // The design canvas has its own Share, where this corner would cover its toolbar.
+        notice_ui(ctx, &mut state);
+        return Ok(());
+    }
     let ppp = ctx.pixels_per_point();
     let corner =
         egui::pos2((viewport.position.x + viewport.size.x) as f32 / ppp - 8.0, viewport.position.y as f32 / ppp + 8.0);

@@ -38,7 +38,9 @@ struct CanvasUi {
     /// Where this frame drew the canvas's buttons and nodes, by name (the web build
     /// publishes them for the end-to-end check, which clicks and taps them).
     targets: Vec<(String, egui::Rect)>,
-    frames: u64,
+    /// What the web build last published of them.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    published: String,
 }
 
 const NODE: egui::Vec2 = egui::vec2(170.0, 58.0);
@@ -86,7 +88,6 @@ fn draw(
     let Some(doc) = &canvas.doc else { return Ok(()) };
     let ctx = contexts.ctx_mut()?;
     ui_state.targets.clear();
-    ui_state.frames += 1;
     let ppp = ctx.pixels_per_point();
     let min = egui::pos2(viewport.position.x as f32 / ppp, viewport.position.y as f32 / ppp);
     let mut out = Vec::new();
@@ -141,10 +142,16 @@ fn draw(
             });
         });
     });
+    // Published when they change (the app may draw only on input, so not every N frames).
     #[cfg(target_arch = "wasm32")]
-    if ui_state.frames % 10 == 1 {
-        crate::app::web::publish("design", &summary(doc));
-        crate::app::web::publish("designTargets", &targets_json(&ui_state.targets, ppp));
+    {
+        let published = format!("{}\n{}", summary(doc), targets_json(&ui_state.targets, ppp));
+        if published != ui_state.published {
+            let (design, targets) = published.split_once('\n').unwrap_or_default();
+            crate::app::web::publish("design", design);
+            crate::app::web::publish("designTargets", targets);
+            ui_state.published = published;
+        }
     }
     actions.write_batch(out);
     Ok(())
