@@ -10,8 +10,9 @@ use crate::sim::kernel::trace;
 /// Who asked for an invocation, and so who hears how it ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Origin {
-    /// A synchronous HTTP client of a trigger.
-    Http { trigger: u32 },
+    /// A synchronous HTTP client of a trigger: with a client policy, its request's
+    /// slot and attempt (`call` is `NO_CLIENT_CALL` without one).
+    Http { trigger: u32, call: u32, attempt: u16 },
     /// An asynchronous event (in the simulation's async event table).
     Async { event: u32 },
     /// A batch received from a queue by its event-source mapping.
@@ -164,9 +165,12 @@ impl Simulation {
     pub(crate) fn resolve_origin(&mut self, function: u32, request: InFlight, latency: SimDuration) {
         let completed_work = request.outcome != Outcome::TimedOut && request.call_failure.is_none();
         match request.origin {
-            Origin::Http { trigger } => {
+            Origin::Http { trigger, call, attempt } => {
                 let overhead = self.draw_invoke_overhead(trigger);
                 let latency = latency + self.triggers[trigger as usize].network_rtt + overhead;
+                if call != crate::sim::client::NO_CLIENT_CALL {
+                    return self.client_answer(&request, call, attempt, latency);
+                }
                 let span = trace::Span {
                     trace: request.id,
                     kind: trace::SpanKind::Request,
