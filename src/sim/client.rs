@@ -29,9 +29,6 @@ use serde::{Deserialize, Serialize};
 /// "Failure recovery"), and the back-off doubles each time.
 pub const MAX_CLIENT_RETRIES: u32 = 12;
 
-/// The origin of a plain HTTP request (no client policy).
-pub(crate) const NO_CLIENT_CALL: u32 = u32::MAX;
-
 /// An HTTP trigger's client policy: `client: (timeout: "1s", retries: 3, backoff: "10s")`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,6 +7,9 @@ use crate::sim::kernel::time::SimDuration;
 use crate::sim::kernel::time::SimTime;
 use crate::sim::kernel::trace;
 
+/// The `call` of a plain HTTP request's origin (its trigger has no client policy).
+pub(crate) const NO_CLIENT_CALL: u32 = u32::MAX;
+
 /// Who asked for an invocation, and so who hears how it ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Origin {
@@ -168,7 +171,7 @@ impl Simulation {
             Origin::Http { trigger, call, attempt } => {
                 let overhead = self.draw_invoke_overhead(trigger);
                 let latency = latency + self.triggers[trigger as usize].network_rtt + overhead;
-                if call != crate::sim::client::NO_CLIENT_CALL {
+                if call != NO_CLIENT_CALL {
                     return self.client_answer(&request, call, attempt, latency);
                 }
                 let span = trace::Span {

@@ -3,15 +3,15 @@
 //! an arrival does: invoke a function, send a message, store an object, write a record,
 //! publish an event or start an execution.
 
-use crate::sim::client::{ClientSpec, ClientState, NO_CLIENT_CALL};
+use crate::sim::client::{ClientSpec, ClientState};
 use crate::sim::kernel::arrivals::{ArrivalGenerator, Arrivals};
 use crate::sim::kernel::dist::{Dist, Sampler};
 use crate::sim::kernel::log::{LogEntry, LogKind};
 use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
-use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
+use crate::sim::route::{InFlight, NO_CLIENT_CALL};
 use crate::sim::services::queue::Sent;
 use crate::sim::services::storage::{Payload, SizeDist, fetch_time};
 use crate::sim::websocket::{SocketState, WebSocketSpec};

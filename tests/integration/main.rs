@@ -24,3 +24,4 @@ mod semantics;
 mod services;
 mod share;
 mod theory;
+mod webhooks;
