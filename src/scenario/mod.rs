@@ -210,6 +210,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("incident-checkout-latency", include_str!("../../scenarios/incident-checkout-latency.ron")),
     ("brief-image-upload", include_str!("../../scenarios/brief-image-upload.ron")),
     ("brief-search-sync", include_str!("../../scenarios/brief-search-sync.ron")),
+    ("brief-payment-webhook", include_str!("../../scenarios/brief-payment-webhook.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
@@ -229,6 +230,9 @@ pub const DESIGNS: &[(&str, &str)] = &[
     ("search-sync-reference", include_str!("../../scenarios/designs/search-sync-reference.ron")),
     ("search-sync-defaults", include_str!("../../scenarios/designs/search-sync-defaults.ron")),
     ("search-sync-give-up-batch", include_str!("../../scenarios/designs/search-sync-give-up-batch.ron")),
+    ("payment-webhook-reference", include_str!("../../scenarios/designs/payment-webhook-reference.ron")),
+    ("payment-webhook-synchronous", include_str!("../../scenarios/designs/payment-webhook-synchronous.ron")),
+    ("payment-webhook-not-idempotent", include_str!("../../scenarios/designs/payment-webhook-not-idempotent.ron")),
 ];
 
 /// The scenario the app opens and `faaslab run` uses when given no file.

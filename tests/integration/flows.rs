@@ -131,6 +131,8 @@ fn each_brief_s_reference_design_passes_and_its_flawed_designs_fail_for_their_re
         ("image-upload-not-idempotent", "requests of upload reaching every effect", "done twice"),
         ("search-sync-defaults", "iterator age of product-changes", "bisect a failing batch"),
         ("search-sync-give-up-batch", "work lost (poison in a DLQ allowed)", "not poison, parked"),
+        ("payment-webhook-synchronous", "requests of payment reaching every effect", "each retry did the work again"),
+        ("payment-webhook-not-idempotent", "requests of payment reaching every effect", "done twice"),
     ];
     for (name, _) in DESIGNS {
         let design = built_in(name).expect("listed").unwrap_or_else(|e| panic!("{name}: {e}"));
