@@ -651,10 +651,21 @@ fn explain_errors(report: &Report) -> String {
             "{}: {} invocations hit the {}-MB function's timeout and {} failed: the work takes longer than the limit allows",
             f.name, f.timeouts, f.memory_mb, f.errors
         ),
-        Some(f) if f.errors > 0 => format!(
-            "{}: {} invocations failed (its own errors or a failing call) and were not retried to success",
-            f.name, f.errors
-        ),
+        Some(f) if f.errors > 0 => {
+            let mut why = format!(
+                "{}: {} invocations failed (its own errors or a failing call) and were not retried to success",
+                f.name, f.errors
+            );
+            if let Some(d) =
+                report.databases.iter().filter(|d| d.connection_errors > 0).max_by_key(|d| d.connection_errors)
+            {
+                why.push_str(&format!(
+                    "; {} refused {} connections at its limit of {} (every environment opens its own)",
+                    d.name, d.connection_errors, d.max_connections
+                ));
+            }
+            why
+        }
         _ => {
             let refused: u64 = report.databases.iter().map(|d| d.connection_errors).sum();
             let mut causes = Vec::new();

@@ -211,6 +211,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("brief-image-upload", include_str!("../../scenarios/brief-image-upload.ron")),
     ("brief-search-sync", include_str!("../../scenarios/brief-search-sync.ron")),
     ("brief-payment-webhook", include_str!("../../scenarios/brief-payment-webhook.ron")),
+    ("brief-read-api", include_str!("../../scenarios/brief-read-api.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
@@ -233,6 +234,9 @@ pub const DESIGNS: &[(&str, &str)] = &[
     ("payment-webhook-reference", include_str!("../../scenarios/designs/payment-webhook-reference.ron")),
     ("payment-webhook-synchronous", include_str!("../../scenarios/designs/payment-webhook-synchronous.ron")),
     ("payment-webhook-not-idempotent", include_str!("../../scenarios/designs/payment-webhook-not-idempotent.ron")),
+    ("read-api-reference", include_str!("../../scenarios/designs/read-api-reference.ron")),
+    ("read-api-defaults", include_str!("../../scenarios/designs/read-api-defaults.ron")),
+    ("read-api-provisioned-for-peak", include_str!("../../scenarios/designs/read-api-provisioned-for-peak.ron")),
 ];
 
 /// The scenario the app opens and `faaslab run` uses when given no file.

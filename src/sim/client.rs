@@ -97,7 +97,7 @@ pub struct ClientState {
     rng: RngStream,
     /// Attempts the client abandoned for want of an answer in time (counted requests).
     pub timeouts: u64,
-    /// Attempts after the first (counted requests).
+    /// Attempts after the first, counted when sent (of counted requests).
     pub retries: u64,
 }
 
@@ -254,7 +254,6 @@ impl Simulation {
         let client = self.triggers[c.trigger as usize].client.as_mut().expect("a client-policy trigger");
         let made = u32::from(c.attempt);
         if made <= client.spec.retries {
-            client.retries += u64::from(c.counted);
             let wait = client.spec.backoff_before(made);
             self.queue.schedule(heard + wait, Event::ClientRetry { call });
             return;
@@ -263,6 +262,9 @@ impl Simulation {
     }
 
     pub(crate) fn on_client_retry(&mut self, call: u32) {
+        let c = self.services.clients.calls[call as usize];
+        let client = self.triggers[c.trigger as usize].client.as_mut().expect("a client-policy trigger");
+        client.retries += u64::from(c.counted);
         self.client_attempt(call);
     }
 

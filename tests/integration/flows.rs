@@ -133,6 +133,8 @@ fn each_brief_s_reference_design_passes_and_its_flawed_designs_fail_for_their_re
         ("search-sync-give-up-batch", "work lost (poison in a DLQ allowed)", "not poison, parked"),
         ("payment-webhook-synchronous", "requests of payment reaching every effect", "each retry did the work again"),
         ("payment-webhook-not-idempotent", "requests of payment reaching every effect", "done twice"),
+        ("read-api-defaults", "errors of readers", "links-db refused"),
+        ("read-api-provisioned-for-peak", "cost per month", "provisioned concurrency"),
     ];
     for (name, _) in DESIGNS {
         let design = built_in(name).expect("listed").unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -143,3 +143,47 @@ fn bad_client_policies_are_named_with_their_place() {
     expect(&with(r#"timeout: "1s", backoff: "2d""#), 14, 36, "client.backoff: at most 24h before the first retry");
     expect(&with(r#"retries: 2"#), 14, 22, "missing field named `timeout`");
 }
+
+#[test]
+fn the_payment_brief_s_duplicates_are_exactly_the_provider_s_retries() {
+    use faaslab::scenario::built_in;
+    let of = |name: &str| {
+        let s = built_in(name).expect("listed").expect("valid");
+        Report::of(&run(&s), name)
+    };
+    // The queue design answers in tens of milliseconds: its only retries are the lost
+    // answers, and each retry of a served payment queues it again. Without an idempotency
+    // key every retry is one more row; with one, none is.
+    let r = of("payment-webhook-not-idempotent");
+    let t = &r.triggers[0];
+    assert!(t.client_retries > 20, "{} retries", t.client_retries);
+    assert_eq!(t.client_timeouts, t.client_retries, "every lost answer was retried, and served");
+    assert_eq!(r.functions[0].invocations, t.requests.arrived + t.client_retries);
+    let f = &r.flows[0];
+    assert_eq!(f.effects[0].repeats, t.client_retries);
+    assert_eq!((f.incomplete, f.in_flight, f.on_time), (0, 0, t.requests.arrived));
+    let r = of("payment-webhook-reference");
+    assert_eq!(r.triggers[0].client_retries, t.client_retries, "the same world, the same lost answers");
+    assert_eq!((r.flows[0].duplicated, r.flows[0].effects[0].repeats), (0, 0));
+}
+
+#[test]
+fn both_briefs_run_without_a_design_fail_every_request() {
+    use faaslab::scenario::built_in;
+    // The provider's every attempt reaches the stand-in and fails (a 5xx): each request
+    // is sent four times unless the run ends first, and no payment is recorded.
+    let s = built_in("brief-payment-webhook").expect("listed").expect("valid");
+    let r = Report::of(&run(&s), "empty");
+    let t = &r.triggers[0];
+    assert_eq!(t.requests.succeeded, 0);
+    assert_eq!(r.functions[0].invocations, t.requests.arrived + t.client_retries, "one run per attempt");
+    assert_eq!(t.requests.failed + t.requests.timed_out + t.requests.in_flight, t.requests.arrived);
+    let f = &r.flows[0];
+    assert_eq!((f.on_time, f.late, f.incomplete + f.in_flight), (0, 0, f.requests));
+    assert_eq!(f.stopped_at[0].node, "unwired provider");
+    // The read API: nothing serves its readers.
+    let s = built_in("brief-read-api").expect("listed").expect("valid");
+    let r = Report::of(&run(&s), "empty");
+    let t = &r.triggers[0].requests;
+    assert_eq!((t.succeeded, t.failed + t.in_flight), (0, t.arrived));
+}
