@@ -302,3 +302,32 @@ impl Simulation {
         self.services.clients.release_if_idle(call);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(timeout: &str, retries: u32, backoff: &str) -> ClientSpec {
+        let d = |s: &str| crate::sim::kernel::time::parse_duration(s).unwrap();
+        ClientSpec { timeout: d(timeout), retries, backoff: d(backoff), lost_answers: 0.0 }
+    }
+
+    #[test]
+    fn the_back_off_doubles_from_the_first_retry() {
+        let p = policy("1s", 3, "10s");
+        let waits: Vec<u64> = (1..=3).map(|n| p.backoff_before(n).0 / 1_000_000).collect();
+        assert_eq!(waits, [10, 20, 40]);
+        // The longest allowed policy does not overflow: 24 h doubled 11 times.
+        let p = policy("1s", MAX_CLIENT_RETRIES, "24h");
+        assert_eq!(p.backoff_before(MAX_CLIENT_RETRIES).0, 24 * 3600 * 1_000_000 * (1 << 11));
+        assert!(p.problems().is_empty());
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let mut p = policy("0s", MAX_CLIENT_RETRIES + 1, "25h");
+        p.lost_answers = -0.1;
+        let fields: Vec<&str> = p.problems().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["timeout", "retries", "backoff", "lost_answers"]);
+    }
+}
