@@ -202,6 +202,12 @@ pub struct TriggerReport {
     /// A WebSocket trigger's connections and messages (its requests are the messages).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub websocket: Option<WebSocketReport>,
+    /// With a client policy: attempts the client abandoned for want of an answer in
+    /// time, and attempts it made after the first (the functions ran them all).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub client_timeouts: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub client_retries: u64,
 }
 
 /// A WebSocket trigger over the measured window.
@@ -938,6 +944,8 @@ impl Report {
                     latency_ms: LatencyReport::of(&t.latency),
                     overlaps: t.overlaps,
                     websocket,
+                    client_timeouts: t.client.as_ref().map_or(0, |c| c.timeouts),
+                    client_retries: t.client.as_ref().map_or(0, |c| c.retries),
                 })
                 .collect(),
             functions,

@@ -651,10 +651,21 @@ fn explain_errors(report: &Report) -> String {
             "{}: {} invocations hit the {}-MB function's timeout and {} failed: the work takes longer than the limit allows",
             f.name, f.timeouts, f.memory_mb, f.errors
         ),
-        Some(f) if f.errors > 0 => format!(
-            "{}: {} invocations failed (its own errors or a failing call) and were not retried to success",
-            f.name, f.errors
-        ),
+        Some(f) if f.errors > 0 => {
+            let mut why = format!(
+                "{}: {} invocations failed (its own errors or a failing call) and were not retried to success",
+                f.name, f.errors
+            );
+            if let Some(d) =
+                report.databases.iter().filter(|d| d.connection_errors > 0).max_by_key(|d| d.connection_errors)
+            {
+                why.push_str(&format!(
+                    "; {} refused {} connections at its limit of {} (every environment opens its own)",
+                    d.name, d.connection_errors, d.max_connections
+                ));
+            }
+            why
+        }
         _ => {
             let refused: u64 = report.databases.iter().map(|d| d.connection_errors).sum();
             let mut causes = Vec::new();
@@ -838,13 +849,13 @@ fn flow(report: &Report, name: &str, on_time: f64) -> ObjectiveResult {
     let within = ms(f.within_s * 1000.0);
     let measured_text = format!("{} of {graded} on time ({})", f.on_time, percent(measured));
     let bound_text = format!("all, {} within {within}, none twice", percent(on_time));
-    let why = (!passed).then(|| explain_flow(f, on_time));
+    let why = (!passed).then(|| explain_flow(f, on_time, &report.triggers));
     ObjectiveResult { label, passed, measured, bound: on_time, measured_text, bound_text, why }
 }
 
 /// The failure of a flow in words: which effects are missing for how many requests and
 /// where they stopped, which were done twice, which came late.
-fn explain_flow(f: &super::FlowReport, on_time: f64) -> String {
+fn explain_flow(f: &super::FlowReport, on_time: f64, triggers: &[super::TriggerReport]) -> String {
     let graded = f.graded();
     if graded == 0 {
         return format!(
@@ -883,6 +894,20 @@ fn explain_flow(f: &super::FlowReport, on_time: f64) -> String {
             f.duplicated,
             twice.join(", ")
         ));
+        let retried: Vec<String> = (triggers.iter().filter(|t| t.client_retries > 0))
+            .map(|t| {
+                format!(
+                    "{} sent {} retries after giving up on an answer ({} timeouts)",
+                    t.name, t.client_retries, t.client_timeouts
+                )
+            })
+            .collect();
+        if !retried.is_empty() {
+            parts.push(format!(
+                "{}: a client that gives up does not stop the function, so each retry did the work again",
+                retried.join(", ")
+            ));
+        }
     }
     if f.unwanted > 0 {
         let forbidden: Vec<String> =

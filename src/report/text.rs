@@ -283,6 +283,14 @@ fn delivery(o: &mut String, r: &Report) {
             usd(w.connection_minutes_usd)
         );
     }
+    for t in r.triggers.iter().filter(|t| t.client_timeouts + t.client_retries > 0) {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Client \"{}\": {} attempts abandoned unanswered, {} retries of the same request (each ran the function again)",
+            t.name, t.client_timeouts, t.client_retries
+        );
+    }
     for t in r.triggers.iter().filter(|t| t.overlaps > 0) {
         let _ = writeln!(o);
         let _ = writeln!(

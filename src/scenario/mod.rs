@@ -212,6 +212,8 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("brief-search-sync", include_str!("../../scenarios/brief-search-sync.ron")),
     ("brief-order-placement", include_str!("../../scenarios/brief-order-placement.ron")),
     ("brief-nightly-report", include_str!("../../scenarios/brief-nightly-report.ron")),
+    ("brief-payment-webhook", include_str!("../../scenarios/brief-payment-webhook.ron")),
+    ("brief-read-api", include_str!("../../scenarios/brief-read-api.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
@@ -239,6 +241,12 @@ pub const DESIGNS: &[(&str, &str)] = &[
     ("nightly-report-fan-out", include_str!("../../scenarios/designs/nightly-report-fan-out.ron")),
     ("nightly-report-one-function", include_str!("../../scenarios/designs/nightly-report-one-function.ron")),
     ("nightly-report-unbounded", include_str!("../../scenarios/designs/nightly-report-unbounded.ron")),
+    ("payment-webhook-reference", include_str!("../../scenarios/designs/payment-webhook-reference.ron")),
+    ("payment-webhook-synchronous", include_str!("../../scenarios/designs/payment-webhook-synchronous.ron")),
+    ("payment-webhook-not-idempotent", include_str!("../../scenarios/designs/payment-webhook-not-idempotent.ron")),
+    ("read-api-reference", include_str!("../../scenarios/designs/read-api-reference.ron")),
+    ("read-api-defaults", include_str!("../../scenarios/designs/read-api-defaults.ron")),
+    ("read-api-provisioned-for-peak", include_str!("../../scenarios/designs/read-api-provisioned-for-peak.ron")),
 ];
 
 /// The scenario the app opens and `faaslab run` uses when given no file.

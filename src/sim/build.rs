@@ -1,6 +1,7 @@
 //! From a configuration to a running world: every service built, names resolved to
 //! indices, functions wired to the calls they make and the databases they connect to.
 
+use crate::sim::client::ClientState;
 use crate::sim::config::SimConfig;
 use crate::sim::function::Call;
 use crate::sim::function::pool::{FunctionState, PoolIntegrals};
@@ -145,7 +146,8 @@ fn build_triggers(config: &SimConfig, names: &Names) -> Vec<TriggerState> {
             let claim_check = t.payload().and_then(|p| p.claim_check.as_deref()).and_then(|b| names.buckets.get(b));
             let mut state = TriggerState::new(t, config.seed, target, client_rtt(t, config, names), claim_check);
             state.on_fleet = config.fleet_triggers.iter().any(|f| f == t.name());
-            if let TriggerSpec::Http { durations, target: function, invoke_overhead, websocket, .. } = t {
+            if let TriggerSpec::Http { durations, target: function, invoke_overhead, websocket, client, .. } = t {
+                state.client = client.as_ref().map(|c| Box::new(ClientState::new(c, config.seed, t.name())));
                 state.route_duration = durations.get(function).map(Sampler::new);
                 state.invoke_overhead = invoke_overhead
                     .as_ref()
@@ -219,6 +221,7 @@ fn build_services(config: &SimConfig, names: &Names) -> Services {
         apis: config.apis.iter().map(|a| ApiState::new(a.clone(), config.seed)).collect(),
         fleet: FleetState { in_flight: 0, peak: 0, rng: RngStream::new(config.seed, "fleet/durations") },
         flows: build_flows(config, names),
+        clients: Default::default(),
     }
 }
 

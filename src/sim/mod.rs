@@ -2,6 +2,7 @@
 //! app and the CLI own a `Simulation`, advance it and read it.
 
 mod build;
+pub mod client;
 pub mod config;
 pub mod function;
 pub mod kernel;
@@ -86,6 +87,10 @@ enum Event {
     RedriveDue { queue: u32 },
     /// A rate-limited redrive moves its next second's messages.
     RedriveStep { queue: u32 },
+    /// An HTTP client's patience with one attempt of its request runs out.
+    ClientTimeout { call: u32, attempt: u16 },
+    /// An HTTP client's back-off ended: it sends its request again.
+    ClientRetry { call: u32 },
 }
 
 /// Where a run stands, for a progress line (`Simulation::run_with`).
@@ -195,6 +200,8 @@ pub(crate) struct Services {
     fleet: FleetState,
     /// Requests of flows followed by correlation id to their required effects.
     flows: services::flows::FlowLedger,
+    /// Requests of HTTP triggers with a client policy, across their attempts.
+    clients: client::ClientCalls,
 }
 
 /// The server fleet that serves the workload moved off functions (the `fleet` knob).
@@ -345,6 +352,8 @@ impl Simulation {
             Event::SocketClosed { trigger } => self.on_socket_closed(trigger),
             Event::RedriveDue { queue } => self.on_redrive_due(queue),
             Event::RedriveStep { queue } => self.redrive_step(queue),
+            Event::ClientTimeout { call, attempt } => self.on_client_timeout(call, attempt),
+            Event::ClientRetry { call } => self.on_client_retry(call),
         }
     }
 

@@ -7,11 +7,15 @@ use crate::sim::kernel::time::SimDuration;
 use crate::sim::kernel::time::SimTime;
 use crate::sim::kernel::trace;
 
+/// The `call` of a plain HTTP request's origin (its trigger has no client policy).
+pub(crate) const NO_CLIENT_CALL: u32 = u32::MAX;
+
 /// Who asked for an invocation, and so who hears how it ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Origin {
-    /// A synchronous HTTP client of a trigger.
-    Http { trigger: u32 },
+    /// A synchronous HTTP client of a trigger: with a client policy, its request's
+    /// slot and attempt (`call` is `NO_CLIENT_CALL` without one).
+    Http { trigger: u32, call: u32, attempt: u16 },
     /// An asynchronous event (in the simulation's async event table).
     Async { event: u32 },
     /// A batch received from a queue by its event-source mapping.
@@ -165,9 +169,12 @@ impl Simulation {
     pub(crate) fn resolve_origin(&mut self, function: u32, request: InFlight, latency: SimDuration) {
         let completed_work = request.outcome != Outcome::TimedOut && request.call_failure.is_none();
         match request.origin {
-            Origin::Http { trigger } => {
+            Origin::Http { trigger, call, attempt } => {
                 let overhead = self.draw_invoke_overhead(trigger);
                 let latency = latency + self.triggers[trigger as usize].network_rtt + overhead;
+                if call != NO_CLIENT_CALL {
+                    return self.client_answer(&request, call, attempt, latency);
+                }
                 let span = trace::Span {
                     trace: request.id,
                     kind: trace::SpanKind::Request,

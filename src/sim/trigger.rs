@@ -3,14 +3,15 @@
 //! an arrival does: invoke a function, send a message, store an object, write a record,
 //! publish an event or start an execution.
 
+use crate::sim::client::{ClientSpec, ClientState};
 use crate::sim::kernel::arrivals::{ArrivalGenerator, Arrivals};
 use crate::sim::kernel::dist::{Dist, Sampler};
 use crate::sim::kernel::log::{LogEntry, LogKind};
 use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
-use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
+use crate::sim::route::{InFlight, NO_CLIENT_CALL};
 use crate::sim::services::queue::Sent;
 use crate::sim::services::storage::{Payload, SizeDist, fetch_time};
 use crate::sim::websocket::{SocketState, WebSocketSpec};
@@ -48,6 +49,10 @@ pub enum TriggerSpec {
         /// message a connection sends is a request (`websocket.rs`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         websocket: Option<Box<WebSocketSpec>>,
+        /// The client's patience and retries (`client.rs`): without it the client
+        /// waits for every answer and never retries.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client: Option<Box<ClientSpec>>,
     },
     /// Asynchronous events (as from a notification service): queued by the platform,
     /// retried on failure and on throttling, then sent to the function's `on_failure`
@@ -119,6 +124,7 @@ impl TriggerSpec {
             durations: Default::default(),
             invoke_overhead: None,
             websocket: None,
+            client: None,
         }
     }
 
@@ -267,6 +273,8 @@ pub struct TriggerState {
     pub(crate) invoke_overhead: Option<(Sampler, RngStream)>,
     /// A WebSocket trigger's connections.
     pub socket: Option<Box<SocketState>>,
+    /// An HTTP trigger's client policy (timeouts and retries) and its counts.
+    pub client: Option<Box<ClientState>>,
 }
 
 impl TriggerState {
@@ -293,6 +301,7 @@ impl TriggerState {
             route_duration: None,
             invoke_overhead: None,
             socket: None,
+            client: None,
             spec: spec.clone(),
         }
     }
@@ -325,6 +334,9 @@ impl Simulation {
             return self.serve_on_fleet(trigger, counted);
         }
         match self.triggers[trigger as usize].spec {
+            TriggerSpec::Http { .. } if self.triggers[trigger as usize].client.is_some() => {
+                self.client_request(trigger, id, counted, fetch)
+            }
             TriggerSpec::Http { .. } => self.invoke_for_client(trigger, id, counted, fetch),
             TriggerSpec::Async { .. } | TriggerSpec::Schedule { .. } => {
                 self.new_async_event_with(target, id, counted, Some(trigger), 0, fetch)
@@ -386,7 +398,7 @@ impl Simulation {
     pub(crate) fn invoke_for_client(&mut self, trigger: u32, id: u64, counted: bool, fetch: SimDuration) {
         let now = self.now;
         let target = self.triggers[trigger as usize].target;
-        let mut request = InFlight::new(id, Origin::Http { trigger }, now, counted);
+        let mut request = InFlight::new(id, Origin::Http { trigger, call: NO_CLIENT_CALL, attempt: 0 }, now, counted);
         request.fetch = fetch;
         let entry = LogEntry { time: now, kind: LogKind::Arrived, function: target, env: u32::MAX, request: id };
         self.log.push(entry);

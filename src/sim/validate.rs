@@ -669,7 +669,15 @@ impl TriggerSpec {
                 at.push("payload.claim_check", problem);
             }
         }
-        if let TriggerSpec::Http { durations, invoke_overhead, websocket, payload, .. } = t {
+        if let TriggerSpec::Http { durations, invoke_overhead, websocket, payload, client, .. } = t {
+            if let Some(client) = client {
+                for (field, message) in client.problems() {
+                    at.push(&join("client", field), message);
+                }
+                if websocket.is_some() {
+                    at.push("client", "a WebSocket's messages are not retried by a client policy".into());
+                }
+            }
             if let Some(overhead) = invoke_overhead {
                 for (field, message) in overhead.problems() {
                     at.push(&join("invoke_overhead", field), message);

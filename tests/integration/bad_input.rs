@@ -3,7 +3,7 @@
 
 use crate::cli::faaslab;
 
-const GOOD: &str = r#"Scenario(
+pub(crate) const GOOD: &str = r#"Scenario(
     name: "ok",
     duration: "1m",
     functions: [
@@ -21,7 +21,7 @@ const GOOD: &str = r#"Scenario(
 
 /// Writes `text` to a temporary file, runs `faaslab check` on it, and returns
 /// (exit code, stderr, path).
-fn check(text: &str) -> (Option<i32>, String, String) {
+pub(crate) fn check(text: &str) -> (Option<i32>, String, String) {
     let dir = std::env::temp_dir().join(format!("faaslab-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("case-{:x}.ron", fnv(text)));
@@ -38,7 +38,7 @@ fn fnv(s: &str) -> u64 {
 }
 
 /// Asserts a single bad edit is reported at `line:col` with `words` in the message.
-fn expect(text: &str, line: usize, col: usize, words: &str) {
+pub(crate) fn expect(text: &str, line: usize, col: usize, words: &str) {
     let (code, err, path) = check(text);
     assert_eq!(code, Some(2), "exit status for:\n{text}\n{err}");
     let at = format!("{path}:{line}:{col}:");

@@ -148,6 +148,10 @@ fn each_brief_s_reference_design_passes_and_its_flawed_designs_fail_for_their_re
         ),
         ("nightly-report-one-function", "requests of report reaching every effect", "200 of their parts never done"),
         ("nightly-report-unbounded", "peak connections of warehouse-db", "refused"),
+        ("payment-webhook-synchronous", "requests of payment reaching every effect", "each retry did the work again"),
+        ("payment-webhook-not-idempotent", "requests of payment reaching every effect", "done twice"),
+        ("read-api-defaults", "errors of readers", "links-db refused"),
+        ("read-api-provisioned-for-peak", "cost per month", "provisioned concurrency"),
     ];
     for (name, _) in DESIGNS {
         let design = built_in(name).expect("listed").unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -25,3 +25,4 @@ mod semantics;
 mod services;
 mod share;
 mod theory;
+mod webhooks;

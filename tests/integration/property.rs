@@ -8,6 +8,7 @@ use crate::conservation::check;
 use faaslab::report::Report;
 use faaslab::scenario::Scenario;
 use faaslab::sim::Simulation;
+use faaslab::sim::client::ClientSpec;
 use faaslab::sim::config::{Account, ScalingRate, SimConfig};
 use faaslab::sim::function::{Call, FunctionSpec, KeepAlive, Runtime};
 use faaslab::sim::kernel::arrivals::{Arrivals, Step as ArrivalStep};
@@ -322,6 +323,14 @@ impl Gen {
                     durations: Default::default(),
                     invoke_overhead: None,
                     websocket: None,
+                    client: self.chance(0.3).then(|| {
+                        Box::new(ClientSpec {
+                            timeout: self.ms(50, 3000),
+                            retries: self.below(4) as u32,
+                            backoff: self.ms(0, 20_000),
+                            lost_answers: if self.chance(0.5) { 0.05 } else { 0.0 },
+                        })
+                    }),
                 },
             };
             config.triggers.push(trigger);

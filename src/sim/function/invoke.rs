@@ -138,7 +138,7 @@ impl Simulation {
         let f = &mut self.functions[function as usize];
         let first_on_env = f.slots[env as usize].env.invocations == 0;
         let route = match request.origin {
-            Origin::Http { trigger } => self.triggers[trigger as usize].route_duration.as_ref(),
+            Origin::Http { trigger, .. } => self.triggers[trigger as usize].route_duration.as_ref(),
             _ => None,
         };
         let mut duration = match route {
