@@ -23,4 +23,5 @@ mod scenarios;
 mod semantics;
 mod services;
 mod share;
+mod snapstart;
 mod theory;
