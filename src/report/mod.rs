@@ -142,6 +142,16 @@ pub struct FunctionReport {
     /// Its role, when the scenario models permissions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<PermissionsReport>,
+    /// SnapStart: cold starts that restored the snapshot (its cold starts are restores:
+    /// `cold_start_ms` is their time, no init ran), requests whose result used state
+    /// the snapshot shares between environments (counted in `wrong_results` too), and
+    /// requests failed on a connection the snapshot left stale.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub restores: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub snapshot_shared_state: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub stale_connections: u64,
 }
 
 /// A function's role against what it did: least privilege and blast radius.
@@ -172,6 +182,12 @@ pub struct CostReport {
     /// /tmp above the free 512 MB (absent when no function sizes it above).
     #[serde(skip_serializing_if = "is_zero_f64")]
     pub ephemeral_usd: f64,
+    /// SnapStart on Python and .NET: the snapshot's cache (per GB-second while the
+    /// version is active) and its restores (per GB restored). Absent otherwise.
+    #[serde(skip_serializing_if = "is_zero_f64")]
+    pub snapstart_cache_usd: f64,
+    #[serde(skip_serializing_if = "is_zero_f64")]
+    pub snapstart_restore_usd: f64,
     /// The servers serving the triggers moved off functions (the `fleet` knob), sized
     /// for their peak, by the hour; 0 when nothing was moved.
     pub moved_to_fleet_usd: f64,
@@ -692,6 +708,10 @@ fn usage_of(sim: &Simulation, index: usize) -> (cost::Architecture, cost::Usage)
     let mut u = f.usage;
     let prov = f.integrals_at(sim.now()).provisioned.area - sim.warmup_integrals(index).provisioned.area;
     u.provisioned_mb_us = prov * u128::from(f.model.spec.memory_mb);
+    let spec = &f.model.spec;
+    if spec.snap_start && spec.runtime.snap_start_billed() {
+        u.snapstart_cached_mb = u64::from(spec.memory_mb);
+    }
     (f.model.spec.architecture, u)
 }
 
@@ -785,6 +805,9 @@ fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> Functio
         },
         gb_seconds: f.usage.gb_seconds(),
         permissions: spec.permissions.as_ref().map(|granted| permissions_report(sim, f, granted)),
+        restores: c.restores,
+        snapshot_shared_state: c.snapshot_shared_state,
+        stale_connections: c.stale_connections,
     }
 }
 
@@ -955,6 +978,8 @@ impl Report {
                 compute_usd: bill.compute_usd,
                 provisioned_usd: bill.provisioned_usd,
                 ephemeral_usd: bill.ephemeral_usd,
+                snapstart_cache_usd: bill.snapstart_cache_usd,
+                snapstart_restore_usd: bill.snapstart_restore_usd,
                 moved_to_fleet_usd: moved_usd,
                 moved_to_fleet_instances: moved_instances,
                 server_fleet_usd: fleet_usd,

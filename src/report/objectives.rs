@@ -227,6 +227,13 @@ fn cost_per_month(report: &Report, bound: f64) -> ObjectiveResult {
         if c.ephemeral_usd > 0.0 {
             extra += &format!(", /tmp above 512 MB ${:.2}", monthly(c.ephemeral_usd));
         }
+        if c.snapstart_cache_usd + c.snapstart_restore_usd > 0.0 {
+            extra += &format!(
+                ", SnapStart cache ${:.2} and restores ${:.2}",
+                monthly(c.snapstart_cache_usd),
+                monthly(c.snapstart_restore_usd)
+            );
+        }
         Some(format!(
             "per month: compute ${:.2}, requests ${:.2}, provisioned concurrency ${:.2}{extra} (over {:.0} s measured)",
             monthly(c.compute_usd),
@@ -249,7 +256,14 @@ fn no_duplicates(report: &Report) -> ObjectiveResult {
 fn no_wrong_results(report: &Report) -> ObjectiveResult {
     let n = report.wrong_results;
     none_at_all("wrong results", n, || {
-        let f = report.functions.iter().max_by_key(|f| f.wrong_results).map_or("", |f| f.name.as_str());
+        let worst = report.functions.iter().max_by_key(|f| f.wrong_results);
+        let f = worst.map_or("", |f| f.name.as_str());
+        if let Some(w) = worst.filter(|w| w.snapshot_shared_state > 0) {
+            return format!(
+                "{f}: {} results used state captured in its SnapStart snapshot (a random seed or an id made at init), the same in every environment restored from it: re-seed in an after-restore hook (restore_hook), or make it in the handler",
+                w.snapshot_shared_state
+            );
+        }
         format!(
             "{f}: {n} results computed from in-memory state a new environment did not have: state kept in a function's memory is lost at every cold start and not shared between environments"
         )

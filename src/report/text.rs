@@ -362,6 +362,15 @@ fn cost(o: &mut String, r: &Report) {
     if c.ephemeral_usd > 0.0 {
         let _ = writeln!(o, "             of which /tmp above the free 512 MB {}", usd(c.ephemeral_usd));
     }
+    if c.snapstart_cache_usd + c.snapstart_restore_usd > 0.0 {
+        let _ = writeln!(
+            o,
+            "             of which SnapStart {} (snapshot cache {}, restores {})",
+            usd(c.snapstart_cache_usd + c.snapstart_restore_usd),
+            usd(c.snapstart_cache_usd),
+            usd(c.snapstart_restore_usd)
+        );
+    }
     let _ = writeln!(o, "             about {} a month at this traffic (730 h)", usd(c.per_month_usd));
     let _ = writeln!(
         o,
@@ -411,11 +420,18 @@ fn function(o: &mut String, f: &FunctionReport) {
             100.0 * hits
         );
     }
-    if f.wrong_results > 0 {
+    if f.wrong_results > f.snapshot_shared_state {
         let _ = writeln!(
             o,
             "  {} wrong results: local state was missing (a new environment, or another one than the user's last)",
-            f.wrong_results
+            f.wrong_results - f.snapshot_shared_state
+        );
+    }
+    if f.restores > 0 {
+        let _ = writeln!(
+            o,
+            "  SnapStart: {} cold starts restored the snapshot (no init ran); {} results used state every restored environment shares (a seed, an id made at init); {} requests failed on a connection the snapshot left stale",
+            f.restores, f.snapshot_shared_state, f.stale_connections
         );
     }
     if f.api_cache_hits > 0 || f.stale_secrets > 0 {

@@ -461,6 +461,7 @@ impl FunctionSpec {
         {
             at.push("local_state.sessions", format!("1..1000000 users, got {}", l.sessions));
         }
+        f.snap_start_problems(at);
         if f.async_retries > 2 {
             at.push("async_retries", format!("asynchronous retries are 0..2, got {}", f.async_retries));
         }

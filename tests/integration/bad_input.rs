@@ -360,3 +360,29 @@ fn log_step_mistakes_are_named_with_their_place() {
     expect(&logging("Log(message: \"late\", slower_than: \"20m\")"), 10, 55, "at most 15m");
     expect(&logging("Log(message: \"x\", level: Loud)"), 10, 46, "Info");
 }
+
+#[test]
+fn snap_start_is_refused_where_aws_does_not_support_it() {
+    let with = |field: &str| GOOD.replace("memory_mb: 512,", &format!("memory_mb: 512, {field}"));
+    // Node.js has no SnapStart.
+    let node = with("snap_start: true,").replace("runtime: Python", "runtime: Nodejs");
+    expect(
+        &node,
+        8,
+        41,
+        "SnapStart supports the Java 11+, Python 3.12+ and .NET 8+ managed runtimes only, not Node.js",
+    );
+    // Not with provisioned concurrency, not with /tmp above 512 MB.
+    expect(&with("snap_start: true, provisioned_concurrency: 2,"), 8, 41, "does not support provisioned concurrency");
+    expect(&with("snap_start: true, ephemeral_mb: 1024,"), 8, 41, "ephemeral storage above 512 MB");
+    // A bad restore distribution and an over-long hook.
+    expect(
+        &with(r#"snapshot: Some((restore: LogNormal(median: "0s", p99: "1s"))),"#),
+        8,
+        39,
+        "median must be above zero",
+    );
+    expect(&with(r#"snapshot: Some((restore_hook_time: "11s")),"#), 8, 39, "within 10 s");
+    // An unknown capture is named.
+    expect(&with("init_captures: [Seed],"), 8, 45, "expected either `RandomSeed` or `Connection`");
+}

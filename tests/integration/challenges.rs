@@ -337,3 +337,20 @@ fn every_library_scenario_is_a_challenge_except_the_calibration_measurement() {
     assert_eq!(plain, ["keep-alive-steady-state.ron"]);
     assert!(challenges().len() >= 20, "the library's scenarios, each a challenge");
 }
+
+#[test]
+fn snapstart_passes_the_runtime_challenge_only_with_an_after_restore_hook() {
+    // Naive SnapStart: the order-number seed and the connection in the snapshot are
+    // shared by every restored environment.
+    let naive = set("runtime-and-package-size", &[("api.snap_start", "on")]);
+    fails_for(&naive, "wrong results", "SnapStart snapshot");
+    fails_for(&naive, "served share", "failed");
+    // With the hook re-seeding and reconnecting, the jar untouched: every objective met.
+    let hooked = set("runtime-and-package-size", &[("api.snap_start", "on"), ("api.restore_hook", "on")]);
+    for seed in SEEDS {
+        let mut s = hooked.clone();
+        s.config.seed = seed;
+        let grades = grade(&s);
+        assert!(grades.iter().all(|g| g.passed), "seed {seed}: {}", summary(&grades));
+    }
+}

@@ -24,5 +24,6 @@ mod scenarios;
 mod semantics;
 mod services;
 mod share;
+mod snapstart;
 mod theory;
 mod webhooks;

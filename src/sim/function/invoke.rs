@@ -66,7 +66,7 @@ impl Simulation {
                 f.slots[env as usize].env.connections |= 1 << db;
             }
         }
-        let took = f.model.sample_cold_start(&mut f.rngs.cold_start);
+        let took = f.sample_new_environment();
         if let Some(r) = f.slots[env as usize].request.as_mut() {
             r.init = took;
         }
@@ -119,6 +119,12 @@ impl Simulation {
         if request.counted {
             f.counters.cold_starts += 1;
             f.cold_start_times.record(request.init);
+            if f.model.snapshot.is_some() {
+                f.counters.restores += 1;
+                if f.model.spec.runtime.snap_start_billed() {
+                    f.usage.bill_restore(f.model.spec.memory_mb);
+                }
+            }
         }
         let entry = LogEntry {
             time: now,
@@ -187,11 +193,18 @@ impl Simulation {
                 f.counters.wrong_results += 1;
             }
         }
+        // SnapStart: state the snapshot shares between environments, or left stale.
+        let (shared, stale) = f.snapshot_effects(first_on_env);
+        if request.counted {
+            f.counters.snapshot_shared_state += u64::from(shared);
+            f.counters.wrong_results += u64::from(shared);
+            f.counters.stale_connections += u64::from(stale);
+        }
         let spec = &f.model.spec;
         let run;
         (run, request.outcome) = if duration > spec.timeout {
             (spec.timeout, Outcome::TimedOut)
-        } else if poisoned || f.rngs.errors.chance(spec.error_rate) {
+        } else if poisoned || f.rngs.errors.chance(spec.error_rate) || stale {
             (duration, Outcome::Failed)
         } else {
             (duration, Outcome::Succeeded)
@@ -266,7 +279,8 @@ impl Simulation {
             f.usage.requests += 1;
             // On-demand init is billed with the invocation; provisioned environments
             // were initialised ahead of time and paid for by their allocation.
-            let billed = if provisioned { elapsed } else { elapsed + request.init };
+            // A SnapStart restore bills only its after-restore hook.
+            let billed = if provisioned { elapsed } else { elapsed + f.model.billed_start(request.init) };
             f.usage.bill(memory, billed, provisioned);
             f.usage.bill_ephemeral(spec.ephemeral_mb, billed);
             f.durations.record(elapsed);

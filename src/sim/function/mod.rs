@@ -5,6 +5,7 @@ mod calls;
 mod invoke;
 pub mod permissions;
 pub mod pool;
+pub mod snapstart;
 
 use crate::sim::kernel::cost::Architecture;
 use crate::sim::kernel::dist::{Dist, Sampler};
@@ -265,6 +266,20 @@ pub struct FunctionSpec {
     /// another environment: Lambda has no sticky sessions).
     #[serde(default)]
     pub local_state: Option<LocalStateSpec>,
+    /// Lambda SnapStart (Java, Python, .NET): cold starts restore a snapshot taken after
+    /// init when the version was published, instead of running init (`snapstart.rs`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub snap_start: bool,
+    /// The restore's timings (defaults in `snapstart::SnapshotSpec`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<snapstart::SnapshotSpec>,
+    /// State the init code creates that must be unique per environment (a random seed,
+    /// a connection): shared by every environment restored from one snapshot.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub init_captures: Vec<snapstart::Captured>,
+    /// An after-restore runtime hook re-seeds and reconnects what `init_captures` names.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restore_hook: bool,
 }
 
 /// An in-memory cache: on a warm environment a request is answered from it with
@@ -489,6 +504,10 @@ impl FunctionSpec {
             local_state: None,
             region: None,
             permissions: None,
+            snap_start: false,
+            snapshot: None,
+            init_captures: Vec::new(),
+            restore_hook: false,
         }
     }
 
@@ -514,6 +533,8 @@ pub struct FunctionModel {
     duration_factor: f64,
     keep_alive: Option<Sampler>,
     fixed_keep_alive: SimDuration,
+    /// SnapStart's restores (None when it is off).
+    pub(crate) snapshot: Option<snapstart::RestoreModel>,
 }
 
 impl FunctionModel {
@@ -562,6 +583,7 @@ impl FunctionModel {
             lazy_init,
             keep_alive,
             fixed_keep_alive,
+            snapshot: snapstart::RestoreModel::of(&spec),
             spec,
         }
     }

@@ -67,6 +67,12 @@ pub struct FunctionCounters {
     pub tmp_peak_kb: u64,
     /// Lines its `Log` steps wrote, by level (info, warn, error).
     pub logged: [u64; 3],
+    /// SnapStart: cold starts that restored the snapshot; requests whose result used
+    /// state the snapshot shares between environments (also counted in
+    /// `wrong_results`); requests failed on a connection the snapshot left stale.
+    pub restores: u64,
+    pub snapshot_shared_state: u64,
+    pub stale_connections: u64,
 }
 
 impl FunctionCounters {
@@ -198,6 +204,8 @@ pub struct FunctionState {
     pub lifetime_invocations: u64,
     pub lifetime_cold_starts: u64,
     pub lifetime_throttles: u64,
+    /// SnapStart: restores since the version was published (the restore's cache tier).
+    pub(crate) restores_since_publish: u64,
 }
 
 impl FunctionState {
@@ -245,6 +253,7 @@ impl FunctionState {
             lifetime_invocations: 0,
             lifetime_cold_starts: 0,
             lifetime_throttles: 0,
+            restores_since_publish: 0,
         };
         let users = state.model.spec.local_state.as_ref().map_or(0, |l| l.sessions);
         state.sessions = vec![None; users as usize];

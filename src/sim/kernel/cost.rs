@@ -65,6 +65,10 @@ pub struct Usage {
     /// Ephemeral storage above the free 512 MB: MB x billed milliseconds (on demand and
     /// provisioned alike: it is priced by execution time, not allocation).
     pub ephemeral_mb_ms: u128,
+    /// SnapStart on Python and .NET (`snapstart` below): the memory (MB) whose snapshot
+    /// is cached while the version is active, and MB restored, summed over restores.
+    pub snapstart_cached_mb: u64,
+    pub snapstart_restored_mb: u128,
 }
 
 impl Usage {
@@ -86,6 +90,13 @@ impl Usage {
         self.ephemeral_mb_ms += u128::from(extra) * u128::from(billed.billed_millis());
     }
 
+    /// Adds one charged restore of a SnapStart snapshot of `memory_mb` (Python and .NET
+    /// only: Java's SnapStart has no extra charge, and its restores are not added).
+    #[inline]
+    pub fn bill_restore(&mut self, memory_mb: u32) {
+        self.snapstart_restored_mb += u128::from(memory_mb);
+    }
+
     pub fn gb_seconds(&self) -> f64 {
         self.mb_ms as f64 / 1024.0 / 1000.0
     }
@@ -99,12 +110,35 @@ pub struct Invoice {
     pub provisioned_usd: f64,
     /// Ephemeral storage above the free 512 MB (the free tier does not cover it).
     pub ephemeral_usd: f64,
+    /// SnapStart's snapshot cache and restores (Python and .NET; not in the free tier).
+    pub snapstart_cache_usd: f64,
+    pub snapstart_restore_usd: f64,
 }
 
 impl Invoice {
     pub fn total_usd(&self) -> f64 {
-        self.requests_usd + self.compute_usd + self.provisioned_usd + self.ephemeral_usd
+        self.requests_usd
+            + self.compute_usd
+            + self.provisioned_usd
+            + self.ephemeral_usd
+            + self.snapstart_cache_usd
+            + self.snapstart_restore_usd
     }
+}
+
+/// SnapStart's charges for Python and .NET functions in us-east-1 (AWS Lambda pricing,
+/// https://aws.amazon.com/lambda/pricing/, "SnapStart pricing"; the same in the AWS News
+/// Blog's "AWS Lambda SnapStart for Python and .NET functions is now generally
+/// available", November 2024): caching the snapshot $0.0000015046 per GB-second while
+/// the version is active, restoring it $0.0001397998 per GB restored, both by the
+/// function's memory size. Java's SnapStart has no extra charge.
+///
+/// AWS bills the cache for at least 3 hours per version; a report's window is a sample
+/// of a version that stays published, so the cache is charged over the window only
+/// (the minimum would inflate the monthly figure of a short run).
+pub mod snapstart {
+    pub const CACHE_PER_GB_SECOND: f64 = 0.000_001_504_6;
+    pub const RESTORE_PER_GB: f64 = 0.000_139_799_8;
 }
 
 /// Prices each function's usage; the free tier (1M requests and 400,000 GB-s a month,
@@ -128,6 +162,9 @@ pub fn invoice(usage: &[(Architecture, Usage)], window: SimDuration, free_tier: 
         bill.provisioned_usd += u.provisioned_mb_us as f64 / 1024.0 / 1e6 * p.provisioned_per_gb_second
             + u.provisioned_exec_mb_ms as f64 / 1024.0 / 1000.0 * p.provisioned_execution_per_gb_second;
         bill.ephemeral_usd += u.ephemeral_mb_ms as f64 / 1024.0 / 1000.0 * p.ephemeral_per_gb_second;
+        bill.snapstart_cache_usd +=
+            u.snapstart_cached_mb as f64 / 1024.0 * window.as_secs_f64() * snapstart::CACHE_PER_GB_SECOND;
+        bill.snapstart_restore_usd += u.snapstart_restored_mb as f64 / 1024.0 * snapstart::RESTORE_PER_GB;
     }
     bill
 }

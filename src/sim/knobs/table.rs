@@ -760,4 +760,35 @@ pub static KNOBS: &[Knob] = &[
         write: |c, _, v| c.account.concurrency_limit = v.count(),
         live: Live::No,
     },
+    Knob {
+        property: "snap_start",
+        owner: Owner::Function,
+        unit: Unit::Toggle,
+        help: "Lambda SnapStart: cold starts restore a snapshot taken after init instead of running it (Python and .NET pay for the cache and each restore)",
+        range: |_| (0.0, 1.0),
+        applies: snap_start_runtime,
+        read: |c, i| on_off(c.functions[i].snap_start),
+        write: |c, i, v| c.functions[i].snap_start = v.is_on(),
+        live: Live::No,
+    },
+    Knob {
+        property: "restore_hook",
+        owner: Owner::Function,
+        unit: Unit::Toggle,
+        help: "an after-restore hook re-seeds and reconnects what the snapshot captured (adds its time to each restore)",
+        range: |_| (0.0, 1.0),
+        applies: snap_start_runtime,
+        read: |c, i| on_off(c.functions[i].restore_hook),
+        write: |c, i, v| c.functions[i].restore_hook = v.is_on(),
+        live: Live::No,
+    },
 ];
+
+/// SnapStart's knobs apply to the runtimes that support it.
+fn snap_start_runtime(c: &SimConfig, i: usize) -> Result<(), &'static str> {
+    if c.functions[i].runtime.supports_snap_start() {
+        Ok(())
+    } else {
+        Err("SnapStart supports only the Java, Python and .NET runtimes")
+    }
+}
