@@ -86,6 +86,9 @@ enum Event {
     RedriveDue { queue: u32 },
     /// A rate-limited redrive moves its next second's messages.
     RedriveStep { queue: u32 },
+    /// A shared environment's next request may have finished its CPU work
+    /// (`function/shared.rs`; stale unless `generation` is the environment's latest).
+    CpuDone { function: u32, env: u32, generation: u32 },
 }
 
 /// Where a run stands, for a progress line (`Simulation::run_with`).
@@ -345,6 +348,7 @@ impl Simulation {
             Event::SocketClosed { trigger } => self.on_socket_closed(trigger),
             Event::RedriveDue { queue } => self.on_redrive_due(queue),
             Event::RedriveStep { queue } => self.redrive_step(queue),
+            Event::CpuDone { function, env, generation } => self.on_cpu_done(function, env, generation),
         }
     }
 

@@ -5,6 +5,9 @@ mod calls;
 mod invoke;
 pub mod permissions;
 pub mod pool;
+pub mod provider;
+pub(crate) mod shared;
+mod shared_invoke;
 
 use crate::sim::kernel::cost::Architecture;
 use crate::sim::kernel::dist::{Dist, Sampler};
@@ -265,6 +268,13 @@ pub struct FunctionSpec {
     /// another environment: Lambda has no sticky sessions).
     #[serde(default)]
     pub local_state: Option<LocalStateSpec>,
+    /// Requests one environment serves at once (1..=1000; absent: the provider's
+    /// default, 1 on Lambda). Above 1 they share its vCPUs (see `shared.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_environment_concurrency: Option<u32>,
+    /// How its compute is billed (absent: the provider's default, `PerRequest` on Lambda).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<provider::Billing>,
 }
 
 /// An in-memory cache: on a warm environment a request is answered from it with
@@ -478,6 +488,8 @@ impl FunctionSpec {
             local_state: None,
             region: None,
             permissions: None,
+            per_environment_concurrency: None,
+            billing: None,
         }
     }
 

@@ -65,6 +65,9 @@ pub struct Usage {
     /// Ephemeral storage above the free 512 MB: MB x billed milliseconds (on demand and
     /// provisioned alike: it is priced by execution time, not allocation).
     pub ephemeral_mb_ms: u128,
+    /// Requests of a function billed per instance (`provider::Billing`): priced by
+    /// `provider::instance_bill`, not by `invoice`.
+    pub instance_requests: u64,
 }
 
 impl Usage {
