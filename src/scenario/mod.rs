@@ -210,6 +210,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("incident-checkout-latency", include_str!("../../scenarios/incident-checkout-latency.ron")),
     ("brief-image-upload", include_str!("../../scenarios/brief-image-upload.ron")),
     ("brief-search-sync", include_str!("../../scenarios/brief-search-sync.ron")),
+    ("one-vs-many-per-environment", include_str!("../../scenarios/one-vs-many-per-environment.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).

@@ -4,8 +4,10 @@
 //! - Routing: a request goes to the least loaded running environment with room, else
 //!   joins one still starting that has room (and waits for its init), and only when
 //!   every environment is full does a new one start. So a burst of B requests starts
-//!   ceil(B/N) environments. (Cloud Run also adds instances when CPU utilisation passes
-//!   a target, 60% by default; that rule is not modelled: docs/model.md.)
+//!   ceil(B/N) environments. (Cloud Run also adds instances to keep their average CPU
+//!   utilisation over a minute near 60%, "About instance autoscaling",
+//!   cloud.google.com/run/docs/about-instance-autoscaling; that rule is not modelled:
+//!   docs/model.md.)
 //! - Each request runs in a *lane* (a slot of its own holding the request, not counted
 //!   as an environment); the environment's state (database connections, /tmp, cached
 //!   answers, the cache's warmth) lives in its *home* slot, shared by its lanes. One

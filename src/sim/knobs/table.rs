@@ -773,7 +773,12 @@ pub static KNOBS: &[Knob] = &[
             let default = c.account.provider.default_per_environment_concurrency();
             c.functions[i].per_environment_concurrency.unwrap_or(default).to_string()
         },
-        write: |c, i, v| c.functions[i].per_environment_concurrency = Some(v.count()),
+        // The provider's default is written as absent, so it follows the provider.
+        write: |c, i, v| {
+            let n = v.count();
+            let default = c.account.provider.default_per_environment_concurrency();
+            c.functions[i].per_environment_concurrency = (n != default).then_some(n)
+        },
         live: Live::No,
     },
     Knob {
@@ -793,11 +798,12 @@ pub static KNOBS: &[Knob] = &[
             .to_string()
         },
         write: |c, i, v| {
-            c.functions[i].billing = Some(match v.word() {
+            let billing = match v.word() {
                 "PerInstanceWhileServing" => Billing::PerInstanceWhileServing,
                 "PerInstanceAlwaysOn" => Billing::PerInstanceAlwaysOn,
                 _ => Billing::PerRequest,
-            })
+            };
+            c.functions[i].billing = (billing != c.account.provider.default_billing()).then_some(billing)
         },
         live: Live::No,
     },
