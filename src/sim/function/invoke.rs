@@ -143,6 +143,7 @@ impl Simulation {
     pub(crate) fn start_invocation(&mut self, function: u32, env: u32, mut request: InFlight) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
+        let shared = f.shared.is_some();
         let first_on_env = f.env_of(env).invocations == 0;
         let route = match request.origin {
             Origin::Http { trigger } => self.triggers[trigger as usize].route_duration.as_ref(),
@@ -212,7 +213,7 @@ impl Simulation {
         if !self.services.flows.is_empty() {
             self.services.flows.reached(request.id, function);
         }
-        if self.functions[function as usize].shared.is_some() {
+        if shared {
             self.run_shared(function, env, run);
         } else {
             self.queue.schedule(now + run, Event::Finish { function, env });
@@ -275,7 +276,7 @@ impl Simulation {
         let provisioned = f.slots[env as usize].env.provisioned;
         let memory = spec.memory_mb;
         if request.counted {
-            if f.billing == Billing::PerRequest {
+            if matches!(f.billing, Billing::PerRequest) {
                 f.usage.requests += 1;
                 // On-demand init is billed with the invocation; provisioned environments
                 // were initialised ahead of time and paid for by their allocation.
@@ -331,16 +332,8 @@ impl Simulation {
             self.traces.record(span);
         }
         let home = f.home(env);
-        let released = if f.shared.is_none() {
-            f.release(env, now)
-        } else {
-            match f.release_lane(env, now) {
-                Some(released) => released,
-                // Other requests still run on its environment.
-                None => return self.resolve_origin(function, request, latency),
-            }
-        };
-        if !provisioned && f.model.spec.reserved_concurrency.is_none() {
+        let released = if f.shared.is_none() { f.release(env, now) } else { f.release_lane(env, now) };
+        if !provisioned && released != Released::Serving && f.model.spec.reserved_concurrency.is_none() {
             self.account.unreserved_in_use -= 1;
         }
         let broken = request.call_failure == Some(CallFailed::ConnectionRefused);
@@ -358,7 +351,7 @@ impl Simulation {
                 }
             }
             Released::Retired(connections) => self.drop_connections(connections),
-            Released::Provisioned => {}
+            Released::Provisioned | Released::Serving => {}
         }
         self.resolve_origin(function, request, latency);
     }

@@ -18,6 +18,8 @@ pub(crate) enum Released {
     Provisioned,
     /// Past its maximum lifetime: shut down, holding these database connections.
     Retired(u64),
+    /// A shared environment still serving other requests (`shared.rs`).
+    Serving,
 }
 
 #[derive(Clone, Debug)]

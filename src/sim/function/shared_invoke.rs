@@ -57,9 +57,12 @@ impl FunctionState {
         lane
     }
 
-    /// A request's lane is done. Returns what became of its environment when that was
-    /// its last request (None while others still run on it).
-    pub(crate) fn release_lane(&mut self, lane: u32, now: SimTime) -> Option<Released> {
+    /// A request's lane is done. Returns what became of its environment (`Serving`
+    /// while other requests still run on it).
+    // Kept out of line: Lambda's one-request path must not pay for it.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn release_lane(&mut self, lane: u32, now: SimTime) -> Released {
         let home = self.home(lane);
         self.slots[lane as usize].request = None;
         self.free_slots.push(lane);
@@ -69,14 +72,17 @@ impl FunctionState {
         load.active -= 1;
         if load.active > 0 {
             self.slots[home as usize].env.invocations += 1;
-            return None;
+            return Released::Serving;
         }
-        Some(self.release(home, now))
+        self.release(home, now)
     }
 }
 
 impl Simulation {
     /// `try_invoke` for a function whose environments serve several requests at once.
+    // Kept out of line: Lambda's one-request path must not pay for it.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn try_invoke_shared(&mut self, function: u32, mut request: InFlight) -> Result<(), ThrottleReason> {
         let now = self.now;
         let f = &mut self.functions[function as usize];
@@ -157,6 +163,9 @@ impl Simulation {
     }
 
     /// A shared environment finished its init: every request waiting on it starts.
+    // Kept out of line: Lambda's one-request path must not pay for it.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn on_shared_init_done(&mut self, function: u32, home: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
@@ -189,6 +198,9 @@ impl Simulation {
 
     /// Runs a started request's handler on its shared environment: its CPU part under
     /// processor sharing, then its wait.
+    // Kept out of line: Lambda's one-request path must not pay for it.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn run_shared(&mut self, function: u32, lane: u32, run: SimDuration) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
@@ -208,6 +220,8 @@ impl Simulation {
         self.reschedule_cpu(function, home);
     }
 
+    #[cold]
+    #[inline(never)]
     fn reschedule_cpu(&mut self, function: u32, home: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
@@ -221,6 +235,8 @@ impl Simulation {
     }
 
     /// A shared environment's next CPU phase may have ended.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn on_cpu_done(&mut self, function: u32, home: u32, generation: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
