@@ -138,6 +138,29 @@ fn nothing_is_lost_or_counted_twice_under_shared_environments() {
     assert_eq!(serde_json::to_string(&r).unwrap(), serde_json::to_string(&again).unwrap());
 }
 
+#[test]
+fn an_io_bound_function_needs_about_one_nth_the_environments() {
+    // Little's law: 200 requests a second of 500 ms of pure waiting keep 100 in flight.
+    // One per environment needs about 100 busy environments; 20 per environment about
+    // 100 / 20 = 5 (a few more: each is full before another starts, and traffic varies).
+    let text = |n: u32| {
+        format!(
+            r#"Scenario(name: "little", duration: "22m", warmup: "2m", seed: 8,
+                functions: [(name: "api", runtime: Go, memory_mb: 1024, duration: Constant(value: "500ms"),
+                             per_environment_concurrency: {n})],
+                triggers: [Http(name: "users", target: "api", arrivals: Poisson(rate: 200.0))])"#
+        )
+    };
+    let busy = |n| Report::of(&run(&scenario(&text(n))), "l").functions[0].avg_busy;
+    let one = busy(1);
+    assert!((one - 100.0).abs() < 2.0, "N = 1: {one} busy environments");
+    for n in [20, 50] {
+        let shared = busy(n);
+        let ideal = 100.0 / f64::from(n);
+        assert!(shared >= ideal && shared < ideal * 1.5 + 1.0, "N = {n}: {shared} busy environments, ideal {ideal}");
+    }
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-12 * b.abs().max(1.0)
 }

@@ -1,9 +1,10 @@
 //! Environments that serve several requests at once (`per_environment_concurrency`
 //! above 1: Cloud Run, Azure Flex Consumption, Lambda Managed Instances).
 //!
-//! - Routing: a request goes to the least loaded running environment with room, else
-//!   joins one still starting that has room (and waits for its init), and only when
-//!   every environment is full does a new one start. So a burst of B requests starts
+//! - Routing: a request goes to the busiest running environment that has room (so the
+//!   traffic packs onto as few as it needs and the rest go idle and expire), else the
+//!   most recently used idle one, else joins one still starting that has room (and waits
+//!   for its init); only when every environment is full does a new one start. So a burst of B requests starts
 //!   ceil(B/N) environments. (Cloud Run also adds instances to keep their average CPU
 //!   utilisation over a minute near 60%, "About instance autoscaling",
 //!   cloud.google.com/run/docs/about-instance-autoscaling; that rule is not modelled:

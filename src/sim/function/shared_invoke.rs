@@ -11,27 +11,30 @@ use crate::sim::route::InFlight;
 use crate::sim::{Event, Simulation};
 
 impl FunctionState {
-    /// The environment a new request should join: the least loaded running one with
-    /// room (an idle one only if `idle_allowed`), else the least loaded starting one.
+    /// The environment a new request should join: the busiest running one that still
+    /// has room (packing, so environments the traffic no longer needs go idle and expire,
+    /// as Lambda's most-recently-used reuse does), else the most recently used idle one
+    /// (if `idle_allowed`), else the busiest one still starting that has room.
     fn pick_shared(&self, idle_allowed: bool) -> Option<u32> {
         let shared = self.shared.as_ref()?;
-        let mut best: Option<(u8, u32, u32)> = None;
+        let mut busy: Option<(u32, u32)> = None;
+        let mut starting: Option<(u32, u32)> = None;
         for &home in &shared.live {
             let active = shared.active(home);
             if active >= shared.per_environment {
                 continue;
             }
-            let rank = match self.slots[home as usize].env.state {
-                EnvState::Busy => 0,
-                EnvState::Idle if idle_allowed => 0,
-                EnvState::Initializing => 1,
+            let best = match self.slots[home as usize].env.state {
+                EnvState::Busy => &mut busy,
+                EnvState::Initializing => &mut starting,
                 EnvState::Idle => continue,
             };
-            if best.is_none_or(|(r, a, _)| (rank, active) < (r, a)) {
-                best = Some((rank, active, home));
+            if best.is_none_or(|(a, _)| active > a) {
+                *best = Some((active, home));
             }
         }
-        best.map(|(_, _, home)| home)
+        let idle = || if idle_allowed { self.idle.back().copied() } else { None };
+        busy.map(|(_, home)| home).or_else(idle).or(starting.map(|(_, home)| home))
     }
 
     /// Wakes an idle shared environment for a request.
