@@ -6,6 +6,7 @@ mod text;
 
 use crate::sim::Simulation;
 use crate::sim::function::pool::FunctionState;
+use crate::sim::function::provider::{Billing, instance_bill};
 use crate::sim::kernel::cost::{self, MONTH_SECS};
 use crate::sim::kernel::metrics::Histogram;
 use serde::Serialize;
@@ -152,6 +153,13 @@ pub struct FunctionReport {
     pub snapshot_shared_state: u64,
     #[serde(skip_serializing_if = "is_zero")]
     pub stale_connections: u64,
+    /// Requests one environment serves at once (absent when 1, Lambda's model; above 1
+    /// `max_concurrency` and the `avg_*` gauges count environments, not requests).
+    #[serde(skip_serializing_if = "is_one")]
+    pub per_environment_concurrency: u32,
+    /// How its compute was billed, when not per request (Lambda's model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing: Option<String>,
 }
 
 /// A function's role against what it did: least privilege and blast radius.
@@ -715,10 +723,27 @@ fn usage_of(sim: &Simulation, index: usize) -> (cost::Architecture, cost::Usage)
     (f.model.spec.architecture, u)
 }
 
+/// What function `index`'s environments cost over the measured window when it is billed
+/// per instance (zero when billed per request): (request fees, instance time), USD.
+pub fn instance_usd(sim: &Simulation, index: usize) -> (f64, f64) {
+    let f = &sim.functions()[index];
+    if f.billing == Billing::PerRequest {
+        return (0.0, 0.0);
+    }
+    let (now, start) = (f.integrals_at(sim.now()), sim.warmup_integrals(index));
+    let serving = (now.initializing.area + now.busy.area) - (start.initializing.area + start.busy.area);
+    let alive = serving + (now.idle.area - start.idle.area);
+    let memory = f.model.spec.memory_mb;
+    let vcpus = crate::sim::function::vcpus(memory);
+    let provider = sim.config().account.provider;
+    instance_bill(provider, &f.billing, f.usage.instance_requests, serving, alive, vcpus, memory)
+}
+
 /// One function's own cost over the measured window (no free tier: what it would add
 /// to a bill that already used it).
 pub fn function_cost_usd(sim: &Simulation, index: usize) -> f64 {
-    cost::invoice(&[usage_of(sim, index)], sim.measured_window(), false).total_usd()
+    let (requests, instances) = instance_usd(sim, index);
+    cost::invoice(&[usage_of(sim, index)], sim.measured_window(), false).total_usd() + requests + instances
 }
 
 fn ratio(part: u64, whole: u64) -> f64 {
@@ -808,6 +833,8 @@ fn function_report(sim: &Simulation, index: usize, f: &FunctionState) -> Functio
         restores: c.restores,
         snapshot_shared_state: c.snapshot_shared_state,
         stale_connections: c.stale_connections,
+        per_environment_concurrency: f.shared.as_ref().map_or(1, |s| s.per_environment),
+        billing: (f.billing != Billing::PerRequest).then(|| f.billing.label().to_string()),
     }
 }
 
@@ -925,6 +952,12 @@ impl Report {
             sim.functions().iter().enumerate().map(|(i, f)| function_report(sim, i, f)).collect();
         let usage: Vec<_> = (0..sim.functions().len()).map(|i| usage_of(sim, i)).collect();
         let mut bill = cost::invoice(&usage, window, config.account.free_tier);
+        // Functions billed per instance (issue 15): their request fees and instance time.
+        for index in 0..sim.functions().len() {
+            let (requests, instances) = instance_usd(sim, index);
+            bill.requests_usd += requests;
+            bill.compute_usd += instances;
+        }
         // Orchestration is billed per state transition, on top of the functions it runs.
         bill.requests_usd += sim
             .workflows()

@@ -450,14 +450,18 @@ fn function(o: &mut String, f: &FunctionReport) {
         );
     }
     let d = &f.duration_ms;
-    let _ = writeln!(
-        o,
-        "  handler time p50 {}, p95 {}, p99 {} ({:.1} GB-s billed)",
-        ms(d.p50),
-        ms(d.p95),
-        ms(d.p99),
-        f.gb_seconds
-    );
+    let billed = match &f.billing {
+        Some(billing) => format!("billed {billing}"),
+        None => format!("{:.1} GB-s billed", f.gb_seconds),
+    };
+    let _ = writeln!(o, "  handler time p50 {}, p95 {}, p99 {} ({billed})", ms(d.p50), ms(d.p95), ms(d.p99));
+    if f.per_environment_concurrency > 1 {
+        let _ = writeln!(
+            o,
+            "  up to {} requests share one environment (its vCPUs and connections): the counts above are environments",
+            f.per_environment_concurrency
+        );
+    }
 }
 
 /// A function's /tmp: its size, what it held, the downloads, and results kept there.

@@ -214,6 +214,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("brief-nightly-report", include_str!("../../scenarios/brief-nightly-report.ron")),
     ("brief-payment-webhook", include_str!("../../scenarios/brief-payment-webhook.ron")),
     ("brief-read-api", include_str!("../../scenarios/brief-read-api.ron")),
+    ("one-vs-many-per-environment", include_str!("../../scenarios/one-vs-many-per-environment.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).

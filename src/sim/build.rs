@@ -184,6 +184,14 @@ fn build_functions(config: &SimConfig, names: &Names) -> Vec<FunctionState> {
             state.calls = calls;
             state.connects_to = connects_to;
             state.on_failure_queue = f.on_failure.as_deref().and_then(|q| names.queues.get(q));
+            // The provider's defaults fill what the function leaves out (issue 15).
+            let provider = config.account.provider;
+            state.billing = f.billing.unwrap_or_else(|| provider.default_billing());
+            let per_environment =
+                f.per_environment_concurrency.unwrap_or_else(|| provider.default_per_environment_concurrency());
+            if per_environment > 1 {
+                state.shared = Some(Box::new(crate::sim::function::shared::SharedPool::new(per_environment)));
+            }
             state
         })
         .collect()

@@ -47,6 +47,14 @@ pub struct Account {
     /// Payload size limits.
     #[serde(default)]
     pub limits: PayloadLimits,
+    /// The platform (`AwsLambda`, `CloudRunFunctions`, `AzureFlexConsumption`): its
+    /// default per-environment concurrency, billing, prices and longest timeout.
+    #[serde(default, skip_serializing_if = "is_aws")]
+    pub provider: crate::sim::function::provider::Provider,
+}
+
+fn is_aws(p: &crate::sim::function::provider::Provider) -> bool {
+    *p == crate::sim::function::provider::Provider::AwsLambda
 }
 
 /// The network round trip between two regions.
@@ -102,6 +110,7 @@ impl Default for Account {
             region: default_region(),
             latency: Vec::new(),
             limits: PayloadLimits::default(),
+            provider: Default::default(),
         }
     }
 }

@@ -91,6 +91,9 @@ enum Event {
     ClientTimeout { call: u32, attempt: u16 },
     /// An HTTP client's back-off ended: it sends its request again.
     ClientRetry { call: u32 },
+    /// A shared environment's next request may have finished its CPU work
+    /// (`function/shared.rs`; stale unless `generation` is the environment's latest).
+    CpuDone { function: u32, env: u32, generation: u32 },
 }
 
 /// Where a run stands, for a progress line (`Simulation::run_with`).
@@ -354,6 +357,7 @@ impl Simulation {
             Event::RedriveStep { queue } => self.redrive_step(queue),
             Event::ClientTimeout { call, attempt } => self.on_client_timeout(call, attempt),
             Event::ClientRetry { call } => self.on_client_retry(call),
+            Event::CpuDone { function, env, generation } => self.on_cpu_done(function, env, generation),
         }
     }
 

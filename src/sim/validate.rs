@@ -5,6 +5,7 @@
 
 use crate::sim::config::{MAX_CONCURRENCY_LIMIT, MAX_EXPECTED_ARRIVALS, Problem, SimConfig, UNRESERVED_MINIMUM};
 use crate::sim::function::permissions::Permission;
+use crate::sim::function::provider::{Billing, MAX_PER_ENVIRONMENT_CONCURRENCY, Provider};
 use crate::sim::function::{
     Call, FunctionSpec, InitStyle, KeepAlive, MAX_EPHEMERAL_MB, MAX_MEMORY_MB, MAX_TIMEOUT, MAX_TMP_FILES,
     MIN_EPHEMERAL_MB, MIN_MEMORY_MB,
@@ -368,10 +369,49 @@ impl FunctionSpec {
         if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&f.duration_at_mb) {
             at.push("duration_at_mb", format!("must be {MIN_MEMORY_MB}..{MAX_MEMORY_MB} MB, got {}", f.duration_at_mb));
         }
-        if f.timeout.0 % 1_000_000 != 0 || f.timeout.0 == 0 || f.timeout > MAX_TIMEOUT {
+        let provider = config.account.provider;
+        let max_timeout = provider.max_timeout().max(MAX_TIMEOUT);
+        if f.timeout.0 % 1_000_000 != 0 || f.timeout.0 == 0 || f.timeout > max_timeout {
+            let on = match provider {
+                Provider::AwsLambda => "AWS".to_string(),
+                other => other.label().to_string(),
+            };
             at.push(
                 "timeout",
-                format!("a timeout is a whole number of seconds, 1s..900s (as on AWS), got {}", f.timeout),
+                format!(
+                    "a timeout is a whole number of seconds, 1s..{}s (as on {on}), got {}",
+                    max_timeout.0 / 1_000_000,
+                    f.timeout
+                ),
+            );
+        }
+        if let Some(n) = f.per_environment_concurrency
+            && !(1..=MAX_PER_ENVIRONMENT_CONCURRENCY).contains(&n)
+        {
+            at.push(
+                "per_environment_concurrency",
+                format!(
+                    "the requests one environment serves at once: 1..={MAX_PER_ENVIRONMENT_CONCURRENCY} (1 is Lambda's model, 80 Cloud Run's default; Cloud Run's maximum is 1000), got {n}"
+                ),
+            );
+        }
+        let shared =
+            f.per_environment_concurrency.unwrap_or_else(|| provider.default_per_environment_concurrency()) > 1;
+        if shared && f.provisioned_concurrency > 0 {
+            at.push(
+                "provisioned_concurrency",
+                "provisioned environments are not modelled for environments that serve several requests at once (per_environment_concurrency above 1): set it to 0".into(),
+            );
+        }
+        if let Some(Billing::ManagedInstances { instance_hourly_usd }) = f.billing
+            && !(instance_hourly_usd.is_finite() && instance_hourly_usd > 0.0)
+        {
+            at.push(
+                "billing",
+                format!(
+                    "ManagedInstances needs the EC2 instance type's on-demand price per hour in USD, above 0, got {}",
+                    num(instance_hourly_usd)
+                ),
             );
         }
         if !(0.0..=1.0).contains(&f.error_rate) {

@@ -375,6 +375,12 @@ fn snap_start_is_refused_where_aws_does_not_support_it() {
     // Not with provisioned concurrency, not with /tmp above 512 MB.
     expect(&with("snap_start: true, provisioned_concurrency: 2,"), 8, 41, "does not support provisioned concurrency");
     expect(&with("snap_start: true, ephemeral_mb: 1024,"), 8, 41, "ephemeral storage above 512 MB");
+    expect(
+        &with("snap_start: true, per_environment_concurrency: Some(80),"),
+        8,
+        41,
+        "serve one request at a time, not 80",
+    );
     // A bad restore distribution and an over-long hook.
     expect(
         &with(r#"snapshot: Some((restore: LogNormal(median: "0s", p99: "1s"))),"#),

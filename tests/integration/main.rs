@@ -17,6 +17,7 @@ mod docs;
 mod ephemeral;
 mod flows;
 mod golden;
+mod multiconc;
 mod observability;
 mod replay;
 mod sagas_and_fan_outs;

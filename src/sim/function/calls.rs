@@ -88,7 +88,7 @@ impl Simulation {
                     let kb = size_kb.ceil() as u64;
                     if self.take_tmp(function, env, kb) {
                         let f = &mut self.functions[function as usize];
-                        f.slots[env as usize].env.tmp_results += u32::from(request.counted);
+                        f.env_of(env).tmp_results += u32::from(request.counted);
                         f.counters.tmp_results_written += u64::from(request.counted);
                     } else {
                         self.tmp_full(function, env, request.counted);
@@ -248,7 +248,7 @@ impl Simulation {
     fn answer_from_cache(&mut self, function: u32, env: u32, api: u32, cache: ApiCache, counted: bool) -> bool {
         let version = self.services.apis[api as usize].version;
         let f = &mut self.functions[function as usize];
-        let held = &f.slots[env as usize].env;
+        let held = &*f.env_of(env);
         if self.now >= held.cached_until {
             return false;
         }
@@ -274,7 +274,7 @@ impl Simulation {
         };
         let version = self.services.apis[api as usize].version;
         let until = self.now + cache.ttl;
-        let held = &mut self.functions[function as usize].slots[env as usize].env;
+        let held = self.functions[function as usize].env_of(env);
         held.cached_until = until;
         held.cached_version = version;
     }
@@ -284,7 +284,8 @@ impl Simulation {
     /// (counted; `on_tmp_fetched` goes on).
     fn tmp_file(&mut self, function: u32, env: u32, counted: bool, (file, size_kb, keep): (u8, u64, bool)) -> bool {
         let f = &mut self.functions[function as usize];
-        let held = &f.slots[env as usize].env;
+        let home = f.home(env);
+        let held = &f.slots[home as usize].env;
         if held.tmp_files & (1 << file) != 0 {
             f.counters.tmp_file_hits += u64::from(counted);
             self.set_request(function, env, |r| r.next_call += 1);
@@ -309,7 +310,7 @@ impl Simulation {
             calls.get((request.next_call as usize) % calls.len().max(1))
             && self.take_tmp(function, env, size_kb)
         {
-            self.functions[function as usize].slots[env as usize].env.tmp_files |= 1 << file;
+            self.functions[function as usize].env_of(env).tmp_files |= 1 << file;
         }
         self.set_request(function, env, |r| r.next_call += 1);
         self.continue_calls(function, env);
@@ -319,7 +320,8 @@ impl Simulation {
     fn take_tmp(&mut self, function: u32, env: u32, kb: u64) -> bool {
         let f = &mut self.functions[function as usize];
         let room = u64::from(f.model.spec.ephemeral_mb) * 1024;
-        let held = &mut f.slots[env as usize].env;
+        let home = f.home(env);
+        let held = &mut f.slots[home as usize].env;
         if held.tmp_used_kb + kb > room {
             return false;
         }

@@ -2,6 +2,7 @@
 //! throttle), the handler's run, and its end: billing, counting, telling its origin.
 
 use crate::sim::function::pool::Released;
+use crate::sim::function::provider::Billing;
 use crate::sim::kernel::log::CallFailed;
 use crate::sim::kernel::log::{HandlerLine, LogEntry, LogKind, LogLevel, Outcome, ThrottleReason};
 use crate::sim::kernel::time::{SimDuration, SimTime};
@@ -17,6 +18,9 @@ impl Simulation {
     pub(crate) fn try_invoke(&mut self, function: u32, request: InFlight) -> Result<(), ThrottleReason> {
         let now = self.now;
         let f = &mut self.functions[function as usize];
+        if f.shared.is_some() {
+            return self.try_invoke_shared(function, request);
+        }
         f.counters.arrived += u64::from(request.counted);
         if f.touch(now) {
             self.bucket_dirty.push(function);
@@ -109,6 +113,9 @@ impl Simulation {
     pub(crate) fn on_init_done(&mut self, function: u32, env: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
+        if f.shared.is_some() {
+            return self.on_shared_init_done(function, env);
+        }
         if f.touch(now) {
             self.bucket_dirty.push(function);
         }
@@ -142,7 +149,8 @@ impl Simulation {
     pub(crate) fn start_invocation(&mut self, function: u32, env: u32, mut request: InFlight) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
-        let first_on_env = f.slots[env as usize].env.invocations == 0;
+        let shared = f.shared.is_some();
+        let first_on_env = f.env_of(env).invocations == 0;
         let route = match request.origin {
             Origin::Http { trigger, .. } => self.triggers[trigger as usize].route_duration.as_ref(),
             _ => None,
@@ -187,17 +195,18 @@ impl Simulation {
         }
         if !f.sessions.is_empty() {
             let user = (f.rngs.state.unit() * f.sessions.len() as f64) as usize % f.sessions.len();
-            let here = (env, f.slots[env as usize].env.created_at);
+            let home = f.home(env);
+            let here = (home, f.slots[home as usize].env.created_at);
             let previous = f.sessions[user].replace(here);
             if previous.is_some_and(|p| p != here) && request.counted {
                 f.counters.wrong_results += 1;
             }
         }
         // SnapStart: state the snapshot shares between environments, or left stale.
-        let (shared, stale) = f.snapshot_effects(first_on_env);
+        let (snapshot_shared, stale) = f.snapshot_effects(first_on_env);
         if request.counted {
-            f.counters.snapshot_shared_state += u64::from(shared);
-            f.counters.wrong_results += u64::from(shared);
+            f.counters.snapshot_shared_state += u64::from(snapshot_shared);
+            f.counters.wrong_results += u64::from(snapshot_shared);
             f.counters.stale_connections += u64::from(stale);
         }
         let spec = &f.model.spec;
@@ -217,7 +226,11 @@ impl Simulation {
         if !self.services.flows.is_empty() {
             self.services.flows.reached(request.id, function);
         }
-        self.queue.schedule(now + run, Event::Finish { function, env });
+        if shared {
+            self.run_shared(function, env, run);
+        } else {
+            self.queue.schedule(now + run, Event::Finish { function, env });
+        }
     }
 
     /// The handler's own work is done: its downstream calls come next.
@@ -276,13 +289,18 @@ impl Simulation {
         let provisioned = f.slots[env as usize].env.provisioned;
         let memory = spec.memory_mb;
         if request.counted {
-            f.usage.requests += 1;
-            // On-demand init is billed with the invocation; provisioned environments
-            // were initialised ahead of time and paid for by their allocation.
-            // A SnapStart restore bills only its after-restore hook.
-            let billed = if provisioned { elapsed } else { elapsed + f.model.billed_start(request.init) };
-            f.usage.bill(memory, billed, provisioned);
-            f.usage.bill_ephemeral(spec.ephemeral_mb, billed);
+            if matches!(f.billing, Billing::PerRequest) {
+                f.usage.requests += 1;
+                // On-demand init is billed with the invocation; provisioned environments
+                // were initialised ahead of time and paid for by their allocation.
+                // A SnapStart restore bills only its after-restore hook.
+                let billed = if provisioned { elapsed } else { elapsed + f.model.billed_start(request.init) };
+                f.usage.bill(memory, billed, provisioned);
+                f.usage.bill_ephemeral(spec.ephemeral_mb, billed);
+            } else {
+                // Billed by its environments' time (report::usage_of); only counted here.
+                f.usage.instance_requests += 1;
+            }
             f.durations.record(elapsed);
             match request.outcome {
                 Outcome::Succeeded => f.counters.succeeded += 1,
@@ -327,8 +345,9 @@ impl Simulation {
             };
             self.traces.record(span);
         }
-        let released = f.release(env, now);
-        if !provisioned && f.model.spec.reserved_concurrency.is_none() {
+        let home = f.home(env);
+        let released = if f.shared.is_none() { f.release(env, now) } else { f.release_lane(env, now) };
+        if !provisioned && released != Released::Serving && f.model.spec.reserved_concurrency.is_none() {
             self.account.unreserved_in_use -= 1;
         }
         let broken = request.call_failure == Some(CallFailed::ConnectionRefused);
@@ -336,7 +355,7 @@ impl Simulation {
             // An environment whose init could not connect is discarded, as Lambda does
             // after a failed init, rather than failing every request it would get.
             Released::Idle(_) if broken => {
-                let connections = f.discard_idle(env);
+                let connections = f.discard_idle(home);
                 self.drop_connections(connections);
             }
             Released::Idle(at) => {
@@ -346,7 +365,7 @@ impl Simulation {
                 }
             }
             Released::Retired(connections) => self.drop_connections(connections),
-            Released::Provisioned => {}
+            Released::Provisioned | Released::Serving => {}
         }
         self.resolve_origin(function, request, latency);
     }
@@ -356,6 +375,9 @@ impl Simulation {
     pub(crate) fn has_room(&self, function: u32) -> bool {
         let f = &self.functions[function as usize];
         if !f.idle_provisioned.is_empty() || !f.idle.is_empty() {
+            return true;
+        }
+        if f.shared.as_ref().is_some_and(|s| s.has_room()) {
             return true;
         }
         match f.model.spec.reserved_concurrency {

@@ -5,6 +5,9 @@ mod calls;
 mod invoke;
 pub mod permissions;
 pub mod pool;
+pub mod provider;
+pub(crate) mod shared;
+mod shared_invoke;
 pub mod snapstart;
 
 use crate::sim::kernel::cost::Architecture;
@@ -280,6 +283,13 @@ pub struct FunctionSpec {
     /// An after-restore runtime hook re-seeds and reconnects what `init_captures` names.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub restore_hook: bool,
+    /// Requests one environment serves at once (1..=1000; absent: the provider's
+    /// default, 1 on Lambda). Above 1 they share its vCPUs (see `shared.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_environment_concurrency: Option<u32>,
+    /// How its compute is billed (absent: the provider's default, `PerRequest` on Lambda).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<provider::Billing>,
 }
 
 /// An in-memory cache: on a warm environment a request is answered from it with
@@ -508,6 +518,8 @@ impl FunctionSpec {
             snapshot: None,
             init_captures: Vec::new(),
             restore_hook: false,
+            per_environment_concurrency: None,
+            billing: None,
         }
     }
 

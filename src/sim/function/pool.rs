@@ -18,6 +18,8 @@ pub(crate) enum Released {
     Provisioned,
     /// Past its maximum lifetime: shut down, holding these database connections.
     Retired(u64),
+    /// A shared environment still serving other requests (`shared.rs`).
+    Serving,
 }
 
 #[derive(Clone, Debug)]
@@ -152,7 +154,7 @@ pub(crate) struct FunctionRngs {
 pub struct FunctionState {
     pub model: FunctionModel,
     pub(crate) slots: Vec<Slot>,
-    free_slots: Vec<u32>,
+    pub(super) free_slots: Vec<u32>,
     /// On-demand idle environments, most recently used at the back.
     pub(crate) idle: VecDeque<u32>,
     /// Idle provisioned environments, the next to serve on top: used ones by slot, and
@@ -206,6 +208,11 @@ pub struct FunctionState {
     pub lifetime_throttles: u64,
     /// SnapStart: restores since the version was published (the restore's cache tier).
     pub(crate) restores_since_publish: u64,
+    /// Environments that serve several requests at once (`per_environment_concurrency`
+    /// above 1): their loads and shared CPUs. None in Lambda's one-request model.
+    pub(crate) shared: Option<Box<crate::sim::function::shared::SharedPool>>,
+    /// How its compute is billed (resolved from the provider's default).
+    pub billing: crate::sim::function::provider::Billing,
 }
 
 impl FunctionState {
@@ -254,6 +261,8 @@ impl FunctionState {
             lifetime_cold_starts: 0,
             lifetime_throttles: 0,
             restores_since_publish: 0,
+            shared: None,
+            billing: crate::sim::function::provider::Billing::PerRequest,
         };
         let users = state.model.spec.local_state.as_ref().map_or(0, |l| l.sessions);
         state.sessions = vec![None; users as usize];
@@ -382,7 +391,25 @@ impl FunctionState {
         }
     }
 
-    fn add_slot(&mut self, now: SimTime, state: EnvState, provisioned: bool) -> u32 {
+    /// The slot holding the environment a request's slot belongs to: itself in
+    /// Lambda's model; with shared environments a request runs in a lane of its own and
+    /// the environment's state (connections, /tmp, cache) lives in its home slot.
+    #[inline]
+    pub(crate) fn home(&self, slot: u32) -> u32 {
+        match &self.shared {
+            None => slot,
+            Some(shared) => shared.home_of(slot),
+        }
+    }
+
+    /// The environment a request's slot runs on (see `home`).
+    #[inline]
+    pub(crate) fn env_of(&mut self, slot: u32) -> &mut Environment {
+        let home = self.home(slot);
+        &mut self.slots[home as usize].env
+    }
+
+    pub(super) fn add_slot(&mut self, now: SimTime, state: EnvState, provisioned: bool) -> u32 {
         let slot = Self::new_slot(now, state, provisioned);
         match self.free_slots.pop() {
             Some(id) => {
@@ -542,6 +569,9 @@ impl FunctionState {
     }
 
     fn retire(&mut self, id: u32) {
+        if let Some(shared) = &mut self.shared {
+            shared.forget(id);
+        }
         // Its /tmp goes with it, and the results nothing uploaded from there.
         self.counters.tmp_results_lost += u64::from(self.slots[id as usize].env.tmp_results);
         self.slots[id as usize].alive = false;

@@ -252,6 +252,16 @@ impl FunctionSpec {
                 ),
             );
         }
+        if let Some(n) = self.per_environment_concurrency.filter(|&n| n > 1) {
+            // The model restores one request's environment; Lambda's SnapStart is a feature
+            // of its one-request-per-environment functions.
+            at.push(
+                "snap_start",
+                format!(
+                    "SnapStart restores environments that serve one request at a time, not {n} (per_environment_concurrency): choose one"
+                ),
+            );
+        }
         if self.ephemeral_mb > MIN_EPHEMERAL_MB {
             at.push(
                 "snap_start",

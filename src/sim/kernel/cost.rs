@@ -69,6 +69,9 @@ pub struct Usage {
     /// is cached while the version is active, and MB restored, summed over restores.
     pub snapstart_cached_mb: u64,
     pub snapstart_restored_mb: u128,
+    /// Requests of a function billed per instance (`provider::Billing`): priced by
+    /// `provider::instance_bill`, not by `invoice`.
+    pub instance_requests: u64,
 }
 
 impl Usage {

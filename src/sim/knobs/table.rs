@@ -5,6 +5,7 @@
 use super::{Knob, KnobValue, Live, NameKind, Owner, Unit};
 use crate::sim::config::SimConfig;
 use crate::sim::function::permissions::Permission;
+use crate::sim::function::provider::{Billing, Provider};
 use crate::sim::function::{ApiCache, Call, InitStyle, KeepAlive, Runtime};
 use crate::sim::kernel::cost::Architecture;
 use crate::sim::kernel::dist::Dist;
@@ -782,6 +783,65 @@ pub static KNOBS: &[Knob] = &[
         write: |c, i, v| c.functions[i].restore_hook = v.is_on(),
         live: Live::No,
     },
+    Knob {
+        property: "per_environment_concurrency",
+        owner: Owner::Function,
+        unit: Unit::Count,
+        help: "requests one environment serves at once (1 = Lambda; 80 = Cloud Run's default): they share its vCPUs",
+        // Cloud Run's maximum concurrency per instance is 1000 ("About concurrency").
+        range: |_| (1.0, 1000.0),
+        applies: always,
+        read: |c, i| {
+            let default = c.account.provider.default_per_environment_concurrency();
+            c.functions[i].per_environment_concurrency.unwrap_or(default).to_string()
+        },
+        // The provider's default is written as absent, so it follows the provider.
+        write: |c, i, v| {
+            let n = v.count();
+            let default = c.account.provider.default_per_environment_concurrency();
+            c.functions[i].per_environment_concurrency = (n != default).then_some(n)
+        },
+        live: Live::No,
+    },
+    Knob {
+        property: "billing",
+        owner: Owner::Function,
+        unit: Unit::Choice(BILLINGS),
+        help: "how compute is billed: per request (Lambda), per instance while serving or always on (Cloud Run)",
+        range: |_| (0.0, 2.0),
+        applies: always,
+        read: |c, i| {
+            match c.functions[i].billing.unwrap_or_else(|| c.account.provider.default_billing()) {
+                Billing::PerRequest => BILLINGS[0],
+                Billing::PerInstanceWhileServing => BILLINGS[1],
+                Billing::PerInstanceAlwaysOn => BILLINGS[2],
+                Billing::ManagedInstances { .. } => "ManagedInstances",
+            }
+            .to_string()
+        },
+        write: |c, i, v| {
+            let billing = match v.word() {
+                "PerInstanceWhileServing" => Billing::PerInstanceWhileServing,
+                "PerInstanceAlwaysOn" => Billing::PerInstanceAlwaysOn,
+                _ => Billing::PerRequest,
+            };
+            c.functions[i].billing = (billing != c.account.provider.default_billing()).then_some(billing)
+        },
+        live: Live::No,
+    },
+    Knob {
+        property: "provider",
+        owner: Owner::Account,
+        unit: Unit::Choice(PROVIDERS),
+        help: "the platform: its default per-environment concurrency, billing, prices and longest timeout",
+        range: |_| (0.0, 2.0),
+        applies: always,
+        read: |c, _| c.account.provider.label().to_string(),
+        write: |c, _, v| {
+            c.account.provider = Provider::ALL.into_iter().find(|p| p.label() == v.word()).unwrap_or_default()
+        },
+        live: Live::No,
+    },
 ];
 
 /// SnapStart's knobs apply to the runtimes that support it.
@@ -792,3 +852,5 @@ fn snap_start_runtime(c: &SimConfig, i: usize) -> Result<(), &'static str> {
         Err("SnapStart supports only the Java, Python and .NET runtimes")
     }
 }
+const BILLINGS: &[&str] = &["PerRequest", "PerInstanceWhileServing", "PerInstanceAlwaysOn"];
+const PROVIDERS: &[&str] = &["AwsLambda", "CloudRunFunctions", "AzureFlexConsumption"];

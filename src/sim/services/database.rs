@@ -209,10 +209,11 @@ impl Simulation {
             }
             return;
         }
-        let slot = &mut self.functions[function as usize].slots[env as usize];
-        if slot.env.connections & (1 << database) == 0 {
+        // The environment's connection (shared by its requests when it serves several).
+        let held = self.functions[function as usize].env_of(env);
+        if held.connections & (1 << database) == 0 {
             if db.open(now, counted) {
-                slot.env.connections |= 1 << database;
+                held.connections |= 1 << database;
             } else {
                 self.set_request(function, env, |r| r.call_failure = Some(CallFailed::ConnectionRefused));
                 self.complete(function, env);
