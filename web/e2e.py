@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -262,7 +263,8 @@ def start_chromium(user_data, out, timeout):
         f"--user-data-dir={user_data}", "--remote-debugging-port=0", "about:blank",
     ]
     log = open(os.path.join(out, "chromium.log"), "w")
-    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    # A session of its own, so its helper processes (GPU, renderers) end with it.
+    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     port_file = os.path.join(user_data, "DevToolsActivePort")
     deadline = time.monotonic() + timeout
     while not os.path.exists(port_file) or not open(port_file).read().strip():
@@ -411,7 +413,10 @@ def main():
         return 1
     finally:
         if process:
-            process.kill()
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             process.wait()
         shutil.rmtree(user_data, ignore_errors=True)
 

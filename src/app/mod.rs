@@ -11,6 +11,7 @@ mod design;
 mod diagnose;
 mod frame_stats;
 mod history;
+mod keep_alive;
 mod panels;
 mod playback;
 mod power_tuning;
@@ -159,6 +160,11 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
             app.world_mut().resource_mut::<power_tuning::PowerTuning>().job = Some(job);
         }
     }
+    // Opened on the keep-alive policies tab: the comparison of its default trace starts.
+    #[cfg(not(target_arch = "wasm32"))]
+    if options.tab == BottomTab::KeepAlivePolicies {
+        app.world_mut().resource_mut::<keep_alive::PolicyTab>().start();
+    }
     app.add_plugins((
         topology::render_plugin,
         panels::plugin,
@@ -210,5 +216,6 @@ fn add_simulation_plugins(app: &mut App, opening: impl Into<playback::Opening>, 
         captions::plugin,
         history::plugin,
         power_tuning::plugin,
+        keep_alive::plugin,
     ));
 }

@@ -43,11 +43,18 @@ pub enum BottomTab {
     Log,
     Compare,
     PowerTuning,
+    KeepAlivePolicies,
 }
 
 impl BottomTab {
-    pub const ALL: [BottomTab; 5] =
-        [BottomTab::Charts, BottomTab::Traces, BottomTab::Log, BottomTab::Compare, BottomTab::PowerTuning];
+    pub const ALL: [BottomTab; 6] = [
+        BottomTab::Charts,
+        BottomTab::Traces,
+        BottomTab::Log,
+        BottomTab::Compare,
+        BottomTab::PowerTuning,
+        BottomTab::KeepAlivePolicies,
+    ];
 
     /// Its name on the command line (`--tab power-tuning`).
     pub fn name(self) -> &'static str {
@@ -57,6 +64,7 @@ impl BottomTab {
             BottomTab::Log => "log",
             BottomTab::Compare => "compare",
             BottomTab::PowerTuning => "power-tuning",
+            BottomTab::KeepAlivePolicies => "keep-alive-policies",
         }
     }
 
@@ -67,6 +75,7 @@ impl BottomTab {
             BottomTab::Log => "Log",
             BottomTab::Compare => "A/B compare",
             BottomTab::PowerTuning => "Power tuning",
+            BottomTab::KeepAlivePolicies => "Keep-alive policies",
         }
     }
 }

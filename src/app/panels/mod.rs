@@ -51,6 +51,7 @@ struct Panels {
 struct FeaturePanels<'w> {
     challenge: ResMut<'w, ChallengeMode>,
     tuning: ResMut<'w, PowerTuning>,
+    policies: ResMut<'w, crate::app::keep_alive::PolicyTab>,
     captions: ResMut<'w, Captions>,
     diagnose: ResMut<'w, DiagnosePanel>,
 }
@@ -126,6 +127,7 @@ fn layout(root: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, featu
                 BottomTab::Log => &mut panels.log,
                 BottomTab::Compare => &mut panels.compare,
                 BottomTab::PowerTuning => &mut *features.tuning,
+                BottomTab::KeepAlivePolicies => &mut *features.policies,
             };
             tab.ui(ui, cx);
         });
