@@ -251,7 +251,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("invocations.csv");
         std::fs::write(&path, trace()).unwrap();
-        let mut tab = PolicyTab { path: path.display().to_string(), policies: "fixed:10m,fixed:1h".into(), ..default() };
+        let mut tab =
+            PolicyTab { path: path.display().to_string(), policies: "fixed:10m,fixed:1h".into(), ..default() };
         tab.start();
         for _ in 0..600 {
             tab.collect();

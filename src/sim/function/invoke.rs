@@ -1,7 +1,9 @@
 //! A request's life on a function: arrival from a trigger, a warm or cold start (or a
 //! throttle), the handler's run, and its end: billing, counting, telling its origin.
 
-use crate::sim::function::pool::Released;
+use crate::sim::AccountState;
+use crate::sim::config::ScalingRate;
+use crate::sim::function::pool::{FunctionState, Released};
 use crate::sim::function::provider::Billing;
 use crate::sim::kernel::log::CallFailed;
 use crate::sim::kernel::log::{HandlerLine, LogEntry, LogKind, LogLevel, Outcome, ThrottleReason};
@@ -38,23 +40,7 @@ impl Simulation {
             self.start_invocation(function, env, request);
             return Ok(());
         }
-        let refusal = match f.model.spec.reserved_concurrency {
-            Some(r) if f.concurrency_in_use() >= r => Some(ThrottleReason::ReservedConcurrency),
-            None if self.account.unreserved_in_use >= self.account.unreserved_capacity => {
-                Some(ThrottleReason::AccountConcurrency)
-            }
-            _ => None,
-        };
-        let scaling = &self.config.account.scaling_rate;
-        let refusal = refusal.or_else(|| {
-            (!f.take_scaling_token(now, scaling.environments, scaling.per)).then_some(ThrottleReason::ScalingRate)
-        });
-        if let Some(reason) = refusal {
-            return Err(reason);
-        }
-        if f.model.spec.reserved_concurrency.is_none() {
-            self.account.unreserved_in_use += 1;
-        }
+        admit_new_environment(f, &mut self.account, &self.config.account.scaling_rate, now)?;
         // Warm environments exist but all are busy: the traffic outgrew the pool (else
         // the pool was empty: it expired while idle, or never started).
         f.counters.cold_starts_scaling_out += u64::from(request.counted && f.environments() > 0);
@@ -385,4 +371,31 @@ impl Simulation {
             None => self.account.unreserved_in_use < self.account.unreserved_capacity,
         }
     }
+}
+
+/// Whether a new environment may start for `f` now (its reserved concurrency, the
+/// account's unreserved pool, the scaling rate); if so it takes its unit of the pool.
+#[inline]
+pub(crate) fn admit_new_environment(
+    f: &mut FunctionState,
+    account: &mut AccountState,
+    scaling: &ScalingRate,
+    now: SimTime,
+) -> Result<(), ThrottleReason> {
+    let reserved = f.model.spec.reserved_concurrency;
+    let refusal = match reserved {
+        Some(r) if f.concurrency_in_use() >= r => Some(ThrottleReason::ReservedConcurrency),
+        None if account.unreserved_in_use >= account.unreserved_capacity => Some(ThrottleReason::AccountConcurrency),
+        _ => None,
+    };
+    let refusal = refusal.or_else(|| {
+        (!f.take_scaling_token(now, scaling.environments, scaling.per)).then_some(ThrottleReason::ScalingRate)
+    });
+    if let Some(reason) = refusal {
+        return Err(reason);
+    }
+    if reserved.is_none() {
+        account.unreserved_in_use += 1;
+    }
+    Ok(())
 }

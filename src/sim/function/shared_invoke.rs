@@ -119,21 +119,8 @@ impl Simulation {
             self.start_invocation(function, lane, request);
             return Ok(());
         }
-        let refusal = match reserved {
-            Some(r) if f.concurrency_in_use() >= r => Some(ThrottleReason::ReservedConcurrency),
-            None if account_full => Some(ThrottleReason::AccountConcurrency),
-            _ => None,
-        };
-        let scaling = &self.config.account.scaling_rate;
-        let refusal = refusal.or_else(|| {
-            (!f.take_scaling_token(now, scaling.environments, scaling.per)).then_some(ThrottleReason::ScalingRate)
-        });
-        if let Some(reason) = refusal {
-            return Err(reason);
-        }
-        if reserved.is_none() {
-            self.account.unreserved_in_use += 1;
-        }
+        // Nothing changed the account since `account_full` was read.
+        super::invoke::admit_new_environment(f, &mut self.account, &self.config.account.scaling_rate, now)?;
         f.counters.cold_starts_scaling_out += u64::from(request.counted && f.environments() > 0);
         let home = f.add_slot(now, EnvState::Initializing, false);
         f.initializing += 1;
