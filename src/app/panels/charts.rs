@@ -9,7 +9,7 @@ use crate::app::theme::palette;
 use crate::sim::Simulation;
 use crate::sim::kernel::metrics::SeriesPoint;
 use bevy_egui::egui::{self, Color32, RichText};
-use egui_plot::{ColorConflictHandling, Corner, HLine, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints};
+use egui_plot::{HLine, HoverPosition, Line, LineStyle, Plot, PlotPoints, uniform_grid_spacer};
 
 /// The charts on offer, in the order of their toggles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,13 +58,16 @@ impl Chart {
         }
     }
 
-    /// The unit hover labels give values in.
+    /// The unit of its y axis, also in hover labels.
     fn unit(self) -> &'static str {
         match self {
             Chart::Latency => "ms",
-            Chart::ColdStarts => "%",
+            Chart::ColdStarts => "% of requests",
+            Chart::Concurrency => "requests in flight",
+            Chart::Problems => "requests per bucket",
+            Chart::Queues => "messages / seconds",
+            Chart::Database => "connections",
             Chart::Cost => "USD",
-            _ => "",
         }
     }
 }
@@ -205,6 +208,7 @@ pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, mut data: ChartData, h
         title += &format!(" ({name} {y:.0}, far above)");
     }
     ui.label(RichText::new(title).strong());
+    legend_ui(ui, &data);
     let unit = chart.unit();
     let hover = move |pos: &HoverPosition<'_>| match pos {
         HoverPosition::NearDataPoint { plot_name, position, .. } if !plot_name.is_empty() => {
@@ -212,11 +216,17 @@ pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, mut data: ChartData, h
         }
         _ => None,
     };
+    let height = (height - ui.text_style_height(&egui::TextStyle::Small) - 4.0).max(60.0);
     Plot::new(id)
         .height(height)
-        .legend(Legend::default().position(Corner::LeftTop).color_conflict_handling(ColorConflictHandling::PickFirst))
         .x_axis_label("simulated seconds")
+        .y_axis_label(unit)
+        // Steps of 1, 2 or 5 times a power of ten, about four to the axis: a short
+        // chart reads three or more labelled ticks, not a lone 0.
+        .y_grid_spacer(uniform_grid_spacer(|input| nice_steps(input.bounds.1 - input.bounds.0)))
         .include_y(0.0)
+        // All zero so far: a unit range, so the axis has ticks to read, not a lone 0.
+        .include_y(if peak > 0.0 { 0.0 } else { 1.0 })
         .label_formatter(hover)
         .show(ui, |plot| {
             for (name, y, colour) in data.limits {
@@ -237,6 +247,45 @@ pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, mut data: ChartData, h
                 }
             }
         });
+}
+
+/// Grid steps for an axis spanning `span`: the largest about a quarter of it, on the
+/// 1-2-5 series, and a fifth and a twenty-fifth of it for the finer lines.
+fn nice_steps(span: f64) -> [f64; 3] {
+    let target = (span.abs() / 4.0).max(1e-9);
+    let magnitude = 10f64.powf(target.log10().floor());
+    let large = match target / magnitude {
+        n if n < 1.5 => 1.0,
+        n if n < 3.5 => 2.0,
+        n if n < 7.5 => 5.0,
+        _ => 10.0,
+    } * magnitude;
+    [large, large / 5.0, large / 25.0]
+}
+
+/// The chart's legend, above the plot where it covers no data: each curve and limit
+/// once, in its colour (limits dashed).
+fn legend_ui(ui: &mut egui::Ui, data: &ChartData) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 10.0;
+        for (name, colour, dashed) in legend_entries(data) {
+            let mark = if dashed { "- -" } else { "—" };
+            ui.label(RichText::new(format!("{mark} {name}")).small().color(colour));
+        }
+    });
+}
+
+/// (name, colour, dashed) of every curve and limit, each name once.
+fn legend_entries(data: &ChartData) -> Vec<(String, Color32, bool)> {
+    let mut entries: Vec<(String, Color32, bool)> = Vec::new();
+    let curves = data.curves.iter().map(|c| (&c.name, c.colour, c.dashed));
+    let limits = data.limits.iter().map(|(name, _, colour)| (name, *colour, true));
+    for (name, colour, dashed) in curves.chain(limits) {
+        if !entries.iter().any(|(n, _, _)| n == name) {
+            entries.push((name.clone(), colour, dashed));
+        }
+    }
+    entries
 }
 
 /// Which charts show (toggles above them).
@@ -329,6 +378,35 @@ mod tests {
         assert!((s[2][1] - 10.0 / 3.0).abs() < 1e-12);
         assert_eq!(s[0][1], 0.0);
         assert!((s[1][1] - 10.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn every_chart_names_its_unit_and_lists_each_curve_and_limit_once_above_the_plot() {
+        for chart in Chart::ALL {
+            assert!(!chart.unit().is_empty(), "{chart:?} has no unit on its y axis");
+        }
+        let data = ChartData {
+            curves: vec![
+                curve("p50", Color32::GREEN, vec![[1.0, 2.0]]),
+                curve("p99", Color32::RED, vec![[1.0, 9.0]]),
+                Curve { dashed: true, ..curve("p99", Color32::BLUE, vec![]) },
+            ],
+            limits: vec![("limit".into(), 10.0, Color32::YELLOW)],
+        };
+        // A quarter of the span on the 1-2-5 series: 0..1000 ms in steps of 200, 0..1 in 0.2.
+        assert_eq!(nice_steps(1000.0)[0], 200.0);
+        assert_eq!(nice_steps(100.0)[0], 20.0);
+        assert_eq!(nice_steps(1.0)[0], 0.2);
+        assert_eq!(nice_steps(40.0)[0], 10.0);
+        for span in [0.003, 0.7, 13.0, 640.0, 2.5e6] {
+            let ticks = span / nice_steps(span)[0];
+            assert!((2.0..=8.0).contains(&ticks), "{span}: {ticks} labelled ticks");
+        }
+        let entries = legend_entries(&data);
+        let names: Vec<&str> = entries.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert_eq!(names, ["p50", "p99", "limit"]);
+        assert_eq!(entries[1].1, Color32::RED, "the first curve of a name gives its colour");
+        assert!(entries[2].2, "limits are dashed");
     }
 
     #[test]
