@@ -199,7 +199,8 @@ const SMOOTHING_HALF_WINDOW: usize = 2;
 const LIMIT_SHOWN_FROM: f64 = 0.1;
 
 /// Draws one chart; `id` must be unique in the window.
-pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, mut data: ChartData, height: f32) {
+/// Draws one chart; returns whether its title was clicked (to enlarge it, or back).
+pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, mut data: ChartData, height: f32) -> bool {
     let peak = data.curves.iter().flat_map(|c| c.points.iter().map(|p| p[1])).fold(0.0, f64::max);
     let (drawn, far): (Vec<_>, Vec<_>) = data.limits.drain(..).partition(|(_, y, _)| peak >= y * LIMIT_SHOWN_FROM);
     data.limits = drawn;
@@ -207,7 +208,10 @@ pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, mut data: ChartData, h
     for (name, y, _) in far {
         title += &format!(" ({name} {y:.0}, far above)");
     }
-    ui.label(RichText::new(title).strong());
+    let clicked = ui
+        .add(egui::Label::new(RichText::new(title).strong()).sense(egui::Sense::click()))
+        .on_hover_text("click to enlarge this chart, again to go back")
+        .clicked();
     legend_ui(ui, &data);
     let unit = chart.unit();
     let hover = move |pos: &HoverPosition<'_>| match pos {
@@ -247,6 +251,7 @@ pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, mut data: ChartData, h
                 }
             }
         });
+    clicked
 }
 
 /// Grid steps for an axis spanning `span`: the largest about a quarter of it, on the
@@ -292,6 +297,8 @@ fn legend_entries(data: &ChartData) -> Vec<(String, Color32, bool)> {
 #[derive(Default)]
 pub struct ChartsPanel {
     shown: Vec<Chart>,
+    /// The chart shown alone at full width (its title was clicked).
+    enlarged: Option<Chart>,
     /// The scenario the defaults were chosen for.
     chosen_for: Option<u32>,
 }
@@ -350,8 +357,12 @@ impl Panel for ChartsPanel {
             return;
         }
         let fit = ((ui.available_width() / NARROWEST_CHART) as usize).max(1);
-        let shown: Vec<Chart> = self.shown.iter().copied().take(fit).collect();
-        if shown.len() < self.shown.len() {
+        self.enlarged = self.enlarged.filter(|c| self.shown.contains(c));
+        let shown: Vec<Chart> = match self.enlarged {
+            Some(chart) => vec![chart],
+            None => self.shown.iter().copied().take(fit).collect(),
+        };
+        if self.enlarged.is_none() && shown.len() < self.shown.len() {
             let text = format!("{fit} of the {} charts chosen fit: turn one off to see the next", self.shown.len());
             ui.label(RichText::new(text).small());
         }
@@ -360,7 +371,9 @@ impl Panel for ChartsPanel {
         ui.columns(shown.len(), |columns| {
             for (column, chart) in columns.iter_mut().zip(shown) {
                 let data = chart_data(chart, &p.sim, history);
-                plot_ui(column, &format!("chart-{chart:?}"), chart, data, plot_height);
+                if plot_ui(column, &format!("chart-{chart:?}"), chart, data, plot_height) {
+                    self.enlarged = if self.enlarged.is_some() { None } else { Some(chart) };
+                }
             }
         });
     }

@@ -89,7 +89,8 @@ impl Panel for ComparePanel {
             ];
             ui.columns(charts.len(), |columns| {
                 for (column, (chart, keep)) in columns.iter_mut().zip(charts) {
-                    plot_ui(column, &format!("compare-{chart:?}"), chart, overlay(chart, a, b, keep), plot_height);
+                    let _ =
+                        plot_ui(column, &format!("compare-{chart:?}"), chart, overlay(chart, a, b, keep), plot_height);
                 }
             });
         });
