@@ -130,6 +130,12 @@ pub fn chart_data(chart: Chart, sim: &Simulation, history: &RunHistory) -> Chart
         Chart::Concurrency => {
             let mean = series_points(sim, |p| Some(p.concurrency));
             data.curves.push(curve("in flight (mean)", c(palette::BUSY), mean));
+            // Theory beside the measurement: Little's law, completions per second x
+            // their time in flight, should lie on the measured mean.
+            let width = sim.series.width().as_secs_f64();
+            let little = series_points(sim, |p| Some(p.in_flight_secs / width));
+            let theory = Color32::from_gray(230);
+            data.curves.push(Curve { dashed: true, ..curve("Little's law: λ × W", theory, little) });
             let peak = series_points(sim, |p| Some(p.max_concurrency as f64));
             data.curves.push(Curve { dashed: true, ..curve("in flight (peak)", c(palette::INITIALIZING), peak) });
             data.curves.push(curve("environments", c(palette::IDLE), series_points(sim, |p| Some(p.environments))));
@@ -228,6 +234,7 @@ pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, mut data: ChartData, h
         // Steps of 1, 2 or 5 times a power of ten, about four to the axis: a short
         // chart reads three or more labelled ticks, not a lone 0.
         .y_grid_spacer(uniform_grid_spacer(|input| nice_steps(input.bounds.1 - input.bounds.0)))
+        .y_axis_formatter(|mark, _| tick_label(mark.value, mark.step_size))
         .include_y(0.0)
         // All zero so far: a unit range, so the axis has ticks to read, not a lone 0.
         .include_y(if peak > 0.0 { 0.0 } else { 1.0 })
@@ -266,6 +273,13 @@ fn nice_steps(span: f64) -> [f64; 3] {
         _ => 10.0,
     } * magnitude;
     [large, large / 5.0, large / 25.0]
+}
+
+/// A tick's label with as many decimals as its step needs: 0.005 steps read 0.005,
+/// 0.010, 0.015, not 0.00, 0.01, 0.01.
+fn tick_label(value: f64, step: f64) -> String {
+    let decimals = if step > 0.0 { (-step.log10().floor()).clamp(0.0, 9.0) as usize } else { 0 };
+    format!("{value:.decimals$}")
 }
 
 /// The chart's legend, above the plot where it covers no data: each curve and limit
@@ -415,6 +429,9 @@ mod tests {
             let ticks = span / nice_steps(span)[0];
             assert!((2.0..=8.0).contains(&ticks), "{span}: {ticks} labelled ticks");
         }
+        assert_eq!(tick_label(0.015, 0.005), "0.015");
+        assert_eq!(tick_label(400.0, 200.0), "400");
+        assert_eq!(tick_label(0.4, 0.2), "0.4");
         let entries = legend_entries(&data);
         let names: Vec<&str> = entries.iter().map(|(n, _, _)| n.as_str()).collect();
         assert_eq!(names, ["p50", "p99", "limit"]);

@@ -299,6 +299,7 @@ impl Simulation {
         point.errors += u64::from(request.outcome == Outcome::Failed);
         point.timeouts += u64::from(request.outcome == Outcome::TimedOut);
         point.latency.record(latency);
+        point.in_flight_secs += (elapsed + request.init).as_secs_f64();
         self.log.push(LogEntry {
             time: now,
             kind: LogKind::Finished { outcome: request.outcome, latency },

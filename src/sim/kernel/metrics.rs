@@ -251,6 +251,10 @@ pub struct SeriesPoint {
     /// Cost accrued in the bucket (USD), for cumulative cost charts.
     pub cost_usd: f64,
     pub latency: CoarseHistogram,
+    /// Seconds in flight (initializing + running) of the requests completed in the
+    /// bucket: over the bucket's width it is Little's law's arrival rate x time in
+    /// system, to set beside the measured mean `concurrency`.
+    pub in_flight_secs: f64,
 }
 
 impl SeriesPoint {
@@ -269,6 +273,7 @@ impl SeriesPoint {
         self.max_concurrency = self.max_concurrency.max(o.max_concurrency);
         self.cost_usd += o.cost_usd;
         self.latency.merge(&o.latency);
+        self.in_flight_secs += o.in_flight_secs;
     }
 }
 
