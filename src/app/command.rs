@@ -48,6 +48,8 @@ pub enum Command {
     /// Start an A/B comparison whose run B is the challenge's reference (its knobs, or
     /// the brief's reference design).
     CompareWithReference,
+    /// Export the series or the window (the export plugin's; the playback ignores it).
+    Export(Export),
     /// A knob of the comparison's run B, by name (never limited by a challenge).
     SetCompareKnob {
         name: String,
@@ -84,4 +86,12 @@ mod tests {
         assert_eq!(next_speed(1000.0, true), 1000.0);
         assert_eq!(next_speed(0.1, false), 0.1);
     }
+}
+
+/// What the Charts tab exports (app/export).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Export {
+    SeriesCsv,
+    SeriesJson,
+    WindowPng,
 }

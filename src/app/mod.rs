@@ -9,6 +9,7 @@ mod context;
 mod dead_letters;
 mod design;
 mod diagnose;
+mod export;
 mod frame_stats;
 mod history;
 mod keep_alive;
@@ -172,6 +173,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         challenge::ui_plugin,
         diagnose::plugin,
         design::ui_plugin,
+        export::ui_plugin,
         share_ui::plugin(options.notice.clone()),
     ))
     .add_systems(Update, retitle_window);
@@ -217,5 +219,6 @@ fn add_simulation_plugins(app: &mut App, opening: impl Into<playback::Opening>, 
         history::plugin,
         power_tuning::plugin,
         keep_alive::plugin,
+        export::plugin,
     ));
 }

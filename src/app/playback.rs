@@ -239,6 +239,7 @@ impl Playback {
                 challenge.give_answer(config, answer)?;
             }
             Command::NewDesign { .. } => {} // the design canvas's (app/design)
+            Command::Export(_) => {}        // the export plugin's (app/export)
         }
         Ok(())
     }

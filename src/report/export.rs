@@ -126,3 +126,24 @@ pub fn series_csv(sim: &Simulation) -> String {
     let _ = writeln!(out, "{start},{width},{},,,,,,{p50},{p99}", counts(now));
     out
 }
+
+/// The same series as JSON: an array of one object per row of `series_csv`, keyed by
+/// its header, numbers as numbers and empty cells as null (for notebooks and slides).
+pub fn series_json(sim: &Simulation) -> String {
+    let csv = series_csv(sim);
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let rows: Vec<serde_json::Value> = lines
+        .map(|line| {
+            let cells = header.iter().zip(line.split(',')).map(|(key, cell)| {
+                let value = match cell.parse::<u64>() {
+                    Ok(count) => Some(serde_json::Number::from(count)),
+                    Err(_) => cell.parse::<f64>().ok().and_then(serde_json::Number::from_f64),
+                };
+                (key.to_string(), value.map_or(serde_json::Value::Null, serde_json::Value::Number))
+            });
+            serde_json::Value::Object(cells.collect())
+        })
+        .collect();
+    serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into())
+}

@@ -225,3 +225,20 @@ fn run_exports_the_time_series_as_csv() {
     // One row per second of the 10-minute run (the series doubles its width past 1024).
     assert_eq!(rows.len(), 600);
 }
+
+/// The app's "Export JSON" writes the same series as the CSV: a row an object, keyed by
+/// the header, with every arrival counted once.
+#[test]
+fn the_series_as_json_holds_the_csv_rows_keyed_by_their_header() {
+    let scenario = faaslab::scenario::Scenario::default_scenario();
+    let outcome = faaslab::headless::run(scenario, &faaslab::headless::RunOptions::default()).expect("runs");
+    let csv = faaslab::report::export::series_csv(&outcome.sim);
+    let json: serde_json::Value = serde_json::from_str(&faaslab::report::export::series_json(&outcome.sim)).unwrap();
+    let rows = json.as_array().expect("an array");
+    assert_eq!(rows.len(), csv.lines().count() - 1, "one object per CSV row");
+    let arrived: u64 = rows.iter().map(|r| r["arrivals"].as_u64().expect("a count")).sum();
+    assert_eq!(arrived, outcome.report.requests.arrived);
+    // The bucket under way at the end has no means: null, not 0.
+    assert!(rows.last().unwrap()["concurrency_mean"].is_null());
+    assert_eq!(rows[0]["start_s"], 0);
+}

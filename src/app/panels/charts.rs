@@ -3,6 +3,7 @@
 //! Curves are smoothed so they read at a glance; the raw values, drawn faintly under
 //! them, are what hovering shows.
 
+use crate::app::command::{Command, Export};
 use crate::app::context::{Panel, PanelContext};
 use crate::app::history::RunHistory;
 use crate::app::theme::palette;
@@ -366,6 +367,16 @@ impl Panel for ChartsPanel {
                 }
             }
             ui.label(RichText::new("(hover a curve for its raw values)").small());
+            ui.separator();
+            for (label, what, hover) in [
+                ("⬇ CSV", Export::SeriesCsv, "the time series of these charts, a row a bucket"),
+                ("⬇ JSON", Export::SeriesJson, "the same series as JSON"),
+                ("📷 PNG", Export::WindowPng, "a picture of the window, for slides"),
+            ] {
+                if ui.small_button(label).on_hover_text(hover).clicked() {
+                    cx.send(Command::Export(what));
+                }
+            }
         });
         if self.shown.is_empty() {
             return;
