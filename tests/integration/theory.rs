@@ -6,10 +6,7 @@ use crate::harness::{mean, report_with_seed, scenario};
 
 const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
 
-/// Erlang B by its recurrence: B0 = 1, Bn = a B(n-1) / (n + a B(n-1)).
-fn erlang_b(servers: u32, offered: f64) -> f64 {
-    (1..=servers).fold(1.0, |b, n| offered * b / (f64::from(n) + offered * b))
-}
+use faaslab::sim::kernel::theory::erlang_b;
 
 fn loss_system(duration: &str) -> String {
     format!(
@@ -143,5 +140,31 @@ fn little_s_law_holds_on_the_series_the_app_charts() {
             })
             .fold(0.0, f64::max);
         assert!(worst < 0.05, "seed {seed}: a minute's lambda W is {worst:.3} off its measured mean in flight");
+    }
+}
+
+/// The throttles chart's Erlang B line for a single function with a reserved limit:
+/// each bucket's arrivals times B(limit, offered load), the offered load from the
+/// arrival rate and the completed requests' mean time in flight over a minute either
+/// side. Summed over the run it predicts the throttles the simulation counts, within 5%.
+#[test]
+fn the_charted_erlang_b_prediction_matches_the_throttles_counted() {
+    let base = loss_system(r#"Exponential(mean: "1s")"#).replace(r#"duration: "3h""#, r#"duration: "1h""#);
+    for seed in SEEDS {
+        let mut s = scenario(&base);
+        s.config.seed = seed;
+        let sim = crate::harness::run(&s);
+        let width = sim.series.width().as_secs_f64();
+        let points = sim.series.points();
+        let throttled: f64 = points.iter().map(|p| p.throttled as f64).sum();
+        // The chart's window: a minute either side.
+        let half_window = (60.0 / width).ceil() as usize;
+        let predicted: f64 =
+            faaslab::sim::kernel::theory::erlang_b_throttles(points, width, 10, half_window).iter().flatten().sum();
+        let gap = (predicted - throttled).abs() / throttled;
+        assert!(
+            gap < 0.05,
+            "seed {seed}: Erlang B predicts {predicted:.0} throttles, the run counted {throttled} ({gap:.3})"
+        );
     }
 }

@@ -9,6 +9,7 @@ use crate::app::history::RunHistory;
 use crate::app::theme::palette;
 use crate::sim::Simulation;
 use crate::sim::kernel::metrics::SeriesPoint;
+use crate::sim::kernel::theory::erlang_b_throttles;
 use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{HLine, HoverPosition, Line, LineStyle, Plot, PlotPoints, uniform_grid_spacer};
 
@@ -153,6 +154,23 @@ pub fn chart_data(chart: Chart, sim: &Simulation, history: &RunHistory) -> Chart
             data.curves.push(curve("errors", c(palette::FAILED), errors));
             let timeouts = series_points(sim, |p| Some(p.timeouts as f64));
             data.curves.push(curve("timeouts", c(palette::BUSY), timeouts));
+            // One function held to a reserved limit is a loss system: Erlang B predicts
+            // its throttles from the offered load (over a minute either side).
+            if let [f] = sim.functions()
+                && f.model.spec.reserved_concurrency.is_some()
+            {
+                let width = sim.series.width().as_secs_f64();
+                let half_window = (60.0 / width).ceil() as usize;
+                let points = sim.series.points();
+                let predicted = erlang_b_throttles(points, width, sim.concurrency_limit(0), half_window);
+                let line: Vec<[f64; 2]> = predicted
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| v.map(|v| [(i as f64 + 1.0) * width, v]))
+                    .collect();
+                let theory = Color32::from_gray(230);
+                data.curves.push(Curve { dashed: true, ..curve("Erlang B prediction", theory, line) });
+            }
         }
         Chart::Queues => {
             let width = sim.series.width().as_secs_f64();
@@ -328,6 +346,10 @@ impl ChartsPanel {
     /// A scenario's first charts: latency and cost always, and what its nodes have.
     fn defaults(sim: &Simulation) -> Vec<Chart> {
         let mut charts = vec![Chart::Latency];
+        // A function held to a reserved limit throttles: its chart carries Erlang B.
+        if sim.functions().iter().any(|f| f.model.spec.reserved_concurrency.is_some()) {
+            charts.push(Chart::Problems);
+        }
         if !sim.queues().is_empty() {
             charts.push(Chart::Queues);
         }

@@ -9,6 +9,7 @@ pub(crate) mod engine;
 pub mod log;
 pub mod metrics;
 pub mod rng;
+pub mod theory;
 pub mod time;
 pub mod trace;
 
