@@ -106,6 +106,14 @@ fn a_longer_keep_alive_means_fewer_cold_starts_and_more_idle_environments() {
     assert!(results[0].1 < results[1].1 && results[1].1 < results[2].1, "{results:?}");
 }
 
+/// An hour of the Erlang B loss system (10 environments, 9 requests/s of 1 s on average).
+fn hour_of_loss_system(seed: u64) -> faaslab::sim::Simulation {
+    let text = loss_system(r#"Exponential(mean: "1s")"#).replace(r#"duration: "3h""#, r#"duration: "1h""#);
+    let mut s = scenario(&text);
+    s.config.seed = seed;
+    crate::harness::run(&s)
+}
+
 /// Little's law, L = lambda x W, bucket by bucket on the app's concurrency chart: the
 /// requests completed in a bucket, times their mean time in flight, over its width,
 /// against the time-weighted mean in flight the series measured. Over a whole run the
@@ -113,11 +121,8 @@ fn a_longer_keep_alive_means_fewer_cold_starts_and_more_idle_environments() {
 /// their time), so within 1% for runs of hours of one-second requests.
 #[test]
 fn little_s_law_holds_on_the_series_the_app_charts() {
-    let base = loss_system(r#"Exponential(mean: "1s")"#).replace(r#"duration: "3h""#, r#"duration: "1h""#);
     for seed in SEEDS {
-        let mut s = scenario(&base);
-        s.config.seed = seed;
-        let sim = crate::harness::run(&s);
+        let sim = hour_of_loss_system(seed);
         let width = sim.series.width().as_secs_f64();
         let points = sim.series.points();
         let measured: f64 = points.iter().map(|p| p.concurrency * width).sum();
@@ -149,18 +154,12 @@ fn little_s_law_holds_on_the_series_the_app_charts() {
 /// side. Summed over the run it predicts the throttles the simulation counts, within 5%.
 #[test]
 fn the_charted_erlang_b_prediction_matches_the_throttles_counted() {
-    let base = loss_system(r#"Exponential(mean: "1s")"#).replace(r#"duration: "3h""#, r#"duration: "1h""#);
     for seed in SEEDS {
-        let mut s = scenario(&base);
-        s.config.seed = seed;
-        let sim = crate::harness::run(&s);
+        let sim = hour_of_loss_system(seed);
         let width = sim.series.width().as_secs_f64();
         let points = sim.series.points();
         let throttled: f64 = points.iter().map(|p| p.throttled as f64).sum();
-        // The chart's window: a minute either side.
-        let half_window = (60.0 / width).ceil() as usize;
-        let predicted: f64 =
-            faaslab::sim::kernel::theory::erlang_b_throttles(points, width, 10, half_window).iter().flatten().sum();
+        let predicted: f64 = faaslab::sim::kernel::theory::erlang_b_throttles(points, width, 10).iter().flatten().sum();
         let gap = (predicted - throttled).abs() / throttled;
         assert!(
             gap < 0.05,

@@ -160,9 +160,7 @@ pub fn chart_data(chart: Chart, sim: &Simulation, history: &RunHistory) -> Chart
                 && f.model.spec.reserved_concurrency.is_some()
             {
                 let width = sim.series.width().as_secs_f64();
-                let half_window = (60.0 / width).ceil() as usize;
-                let points = sim.series.points();
-                let predicted = erlang_b_throttles(points, width, sim.concurrency_limit(0), half_window);
+                let predicted = erlang_b_throttles(sim.series.points(), width, sim.concurrency_limit(0));
                 let line: Vec<[f64; 2]> = predicted
                     .iter()
                     .enumerate()

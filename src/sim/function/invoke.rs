@@ -11,6 +11,7 @@ use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::kernel::trace;
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
+use crate::sim::services::database::open_init_connections;
 use crate::sim::{Event, Simulation};
 
 impl Simulation {
@@ -46,16 +47,7 @@ impl Simulation {
         f.counters.cold_starts_scaling_out += u64::from(request.counted && f.environments() > 0);
         let env = f.start_environment(now, request);
         f.note_concurrency();
-        // Connections are opened by the init code; a refused one is retried at the
-        // first query.
-        let mut connections = f.connects_to;
-        while connections != 0 {
-            let db = connections.trailing_zeros();
-            connections &= connections - 1;
-            if self.services.databases[db as usize].open(now, request.counted) {
-                f.slots[env as usize].env.connections |= 1 << db;
-            }
-        }
+        open_init_connections(f, env, &mut self.services.databases, now, request.counted);
         let took = f.sample_new_environment();
         if let Some(r) = f.slots[env as usize].request.as_mut() {
             r.init = took;

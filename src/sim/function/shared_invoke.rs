@@ -8,6 +8,7 @@ use crate::sim::function::shared::{PROGRESS_SLACK, Running, cpu_of, cpu_share};
 use crate::sim::kernel::log::{LogEntry, LogKind, ThrottleReason};
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::InFlight;
+use crate::sim::services::database::open_init_connections;
 use crate::sim::{Event, Simulation};
 
 impl FunctionState {
@@ -126,15 +127,8 @@ impl Simulation {
         f.initializing += 1;
         f.on_demand_active += 1;
         f.shared.as_mut().expect("shared pool").open(home);
-        // One connection per database for the environment, opened by its init code.
-        let mut connections = f.connects_to;
-        while connections != 0 {
-            let db = connections.trailing_zeros();
-            connections &= connections - 1;
-            if self.services.databases[db as usize].open(now, request.counted) {
-                f.slots[home as usize].env.connections |= 1 << db;
-            }
-        }
+        // One connection per database for the environment, shared by its requests.
+        open_init_connections(f, home, &mut self.services.databases, now, request.counted);
         let took = f.model.sample_cold_start(&mut f.rngs.cold_start);
         request.init = took;
         let lane = f.add_lane(now, home, request);

@@ -11,17 +11,20 @@ pub fn erlang_b(servers: u32, offered: f64) -> f64 {
     (1..=servers).fold(1.0, |b, n| offered * b / (f64::from(n) + offered * b))
 }
 
+/// How far either side of a bucket the offered load is measured (seconds).
+const OFFERED_LOAD_HALF_WINDOW_SECS: f64 = 60.0;
+
 /// Erlang B's prediction of each bucket's throttled requests for one function limited to
 /// `servers` environments: the bucket's arrivals x B(servers, offered load), the offered
-/// load measured over the `half_window` buckets either side (the arrival rate times the
-/// completed requests' mean time in flight; one bucket alone is too few requests, and B
-/// is convex, so noise would bias it upward). `None` where nothing completed nearby.
+/// load measured over a minute either side (the arrival rate times the completed
+/// requests' mean time in flight; one bucket alone is too few requests, and B is convex,
+/// so noise would bias it upward). `None` where nothing completed nearby.
 pub fn erlang_b_throttles(
     points: &[crate::sim::kernel::metrics::SeriesPoint],
     width_secs: f64,
     servers: u32,
-    half_window: usize,
 ) -> Vec<Option<f64>> {
+    let half_window = (OFFERED_LOAD_HALF_WINDOW_SECS / width_secs).ceil() as usize;
     (0..points.len())
         .map(|i| {
             let around = &points[i.saturating_sub(half_window)..(i + half_window + 1).min(points.len())];

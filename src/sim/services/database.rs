@@ -191,6 +191,25 @@ impl DatabaseState {
     }
 }
 
+/// Opens a new environment's database connections, as its init code does (one per
+/// database its function queries); a refused one is retried at the first query.
+pub(crate) fn open_init_connections(
+    f: &mut crate::sim::function::pool::FunctionState,
+    env: u32,
+    databases: &mut [DatabaseState],
+    now: SimTime,
+    counted: bool,
+) {
+    let mut connections = f.connects_to;
+    while connections != 0 {
+        let db = connections.trailing_zeros();
+        connections &= connections - 1;
+        if databases[db as usize].open(now, counted) {
+            f.slots[env as usize].env.connections |= 1 << db;
+        }
+    }
+}
+
 impl Simulation {
     /// Issues one query: get a connection (the environment's own, or one lent by the
     /// pooler), then run it on the server.
