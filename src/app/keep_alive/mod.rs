@@ -19,15 +19,19 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 /// The settings the tab compares unless told otherwise: the README's, a little shorter.
+#[cfg(not(target_arch = "wasm32"))]
 const DEFAULT_POLICIES: &str = "fixed:5m,fixed:10m,fixed:20m,fixed:1h,fixed:2h,hybrid:1h,hybrid:2h,hybrid:4h,\
                                 greedy-dual:4GB,greedy-dual:8GB,greedy-dual:16GB";
 /// Where the sample of the trace sits beside this repository in its development set-up.
+#[cfg(not(target_arch = "wasm32"))]
 const SAMPLE: &str = "../shared/data/azure-functions-2019-sample/invocations.csv";
 
 #[derive(Resource)]
 pub struct PolicyTab {
     /// The invocations file (a durations.csv and memory.csv beside it are read too).
+    #[cfg(not(target_arch = "wasm32"))]
     pub path: String,
+    #[cfg(not(target_arch = "wasm32"))]
     pub policies: String,
     /// The comparison shown, or why there is none.
     pub result: Option<Result<PolicyComparison, String>>,
@@ -39,7 +43,9 @@ pub struct PolicyTab {
 impl Default for PolicyTab {
     fn default() -> PolicyTab {
         PolicyTab {
+            #[cfg(not(target_arch = "wasm32"))]
             path: SAMPLE.to_string(),
+            #[cfg(not(target_arch = "wasm32"))]
             policies: DEFAULT_POLICIES.to_string(),
             result: None,
             #[cfg(not(target_arch = "wasm32"))]
@@ -86,11 +92,9 @@ impl PolicyTab {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn running(&self) -> bool {
-        #[cfg(not(target_arch = "wasm32"))]
-        return self.job.is_some();
-        #[cfg(target_arch = "wasm32")]
-        return false;
+        self.job.is_some()
     }
 }
 
