@@ -43,6 +43,10 @@ impl Panel for Captions {
         let size = if cx.view.presenter { 26.0 } else { 19.0 };
         ui.add_space(4.0);
         match cx.playback.sim.caption() {
+            // Presenter mode: the caption alone (space pauses).
+            Some((_, text)) if cx.view.presenter => {
+                ui.label(RichText::new(text).size(size).color(palette::CAPTION_TEXT));
+            }
             Some((at, text)) => {
                 ui.label(RichText::new(text).size(size).color(palette::CAPTION_TEXT));
                 ui.horizontal(|ui| {

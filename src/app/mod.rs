@@ -67,6 +67,8 @@ pub struct GuiOptions {
     pub notice: Option<String>,
     /// A design file to open on the design canvas.
     pub design: Option<PathBuf>,
+    /// The window's size in logical pixels (1280x720 is a common projector's).
+    pub window: (u32, u32),
 }
 
 impl Default for GuiOptions {
@@ -84,6 +86,7 @@ impl Default for GuiOptions {
             link: None,
             notice: None,
             design: None,
+            window: (1600, 900),
         }
     }
 }
@@ -109,13 +112,17 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     if !(options.speed.is_finite() && (0.1..=10_000.0).contains(&options.speed)) {
         return Err(format!("--speed: expected 0.1..10000 simulated seconds per second, got {}", options.speed));
     }
+    let (width, height) = options.window;
+    if !(320..=7680).contains(&width) || !(240..=4320).contains(&height) {
+        return Err(format!("--window: expected a size from 320x240 to 7680x4320, got {width}x{height}"));
+    }
     let opening = playback::Opening::new(scenario, options.link.as_deref()).map_err(|e| format!("--link: {e}"))?;
     let title = format!("faaslab: {}", opening.opened.name);
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
             title,
-            resolution: WindowResolution::new(1600, 900),
+            resolution: WindowResolution::new(width, height),
             present_mode: PresentMode::AutoVsync,
             // The web page's canvas, sized by the page; browser keys (reload, zoom)
             // keep working. No effect natively.

@@ -38,6 +38,7 @@ fn take(
     mut plan: ResMut<ScreenshotPlan>,
     mut playback: ResMut<Playback>,
     mut exit: MessageWriter<AppExit>,
+    view: Res<crate::app::topology::camera::TopologyViewport>,
 ) {
     let target = plan.at.min(playback.sim.end());
     if playback.sim.now() < target {
@@ -59,6 +60,8 @@ fn take(
         plan.requested = true;
         let path = plan.path.clone();
         commands.spawn(Screenshot::primary_window()).observe(save_to_disk(path));
+        // What the layout had to fit the graph into (presenter mode's label test assumes it).
+        info!("the topology's view: {}x{} px", view.size.x, view.size.y);
         plan.saved_at_frame = Some(plan.settled_frames);
     }
     // Saving happens asynchronously; leave a few frames for it, then exit.

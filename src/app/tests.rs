@@ -164,12 +164,24 @@ fn shortcuts_pause_toggle_presenter_and_panels() {
     assert!(!playback(&app).playing);
     press(&mut app, KeyCode::Equal);
     assert_eq!(playback(&app).speed, 100.0);
+    use super::topology::layout::Style;
+    use super::topology::nodes::Topology;
+    assert_eq!(app.world().resource::<Topology>().style, Style::Normal);
     press(&mut app, KeyCode::KeyF);
-    assert!(app.world().resource::<ViewState>().presenter);
-    assert!(app.world().resource::<ViewState>().is_open(PanelId::Charts));
-    assert!(!app.world().resource::<ViewState>().is_open(PanelId::Knobs), "presenter mode hides the knobs");
+    let view = app.world().resource::<ViewState>();
+    assert!(view.presenter);
+    // Presenter mode: the topology and the caption fill the screen, its nodes compact.
+    assert!(PanelId::ALL.iter().all(|&p| !view.is_open(p)), "presenter mode starts with every panel folded");
+    assert_eq!(app.world().resource::<Topology>().style, Style::Presenter);
     press(&mut app, KeyCode::Digit4);
-    assert!(!app.world().resource::<ViewState>().is_open(PanelId::Charts));
+    assert!(app.world().resource::<ViewState>().is_open(PanelId::Charts), "4 unfolds the charts");
+    press(&mut app, KeyCode::KeyF);
+    let view = app.world().resource::<ViewState>();
+    assert!(
+        view.is_open(PanelId::Knobs) && view.is_open(PanelId::Charts),
+        "the working view's panels are as they were"
+    );
+    assert_eq!(app.world().resource::<Topology>().style, Style::Normal);
     press(&mut app, KeyCode::KeyH);
     assert!(app.world().resource::<ViewState>().help);
 }

@@ -94,8 +94,10 @@ impl std::str::FromStr for BottomTab {
 
 #[derive(Resource, Debug)]
 pub struct ViewState {
-    /// Indexed like `PanelId::ALL`.
+    /// Indexed like `PanelId::ALL`: the working view's panels, and presenter mode's
+    /// (none at first: the topology and the caption fill the screen; `1`-`9` open them).
     open: [bool; PanelId::ALL.len()],
+    presenter_open: [bool; PanelId::ALL.len()],
     /// Large text and only the panels a class needs.
     pub presenter: bool,
     pub help: bool,
@@ -110,6 +112,7 @@ impl Default for ViewState {
     fn default() -> Self {
         ViewState {
             open: [true, true, true, true, true, false],
+            presenter_open: [false; PanelId::ALL.len()],
             presenter: false,
             help: false,
             selected_node: None,
@@ -124,15 +127,19 @@ impl ViewState {
         PanelId::ALL.iter().position(|&p| p == panel).unwrap_or(0)
     }
 
-    /// Whether a panel shows; presenter mode keeps only the scenario, charts and legend.
+    /// Whether a panel shows, in the mode shown (presenter mode has its own set).
     pub fn is_open(&self, panel: PanelId) -> bool {
-        let presented = matches!(panel, PanelId::Scenario | PanelId::Charts | PanelId::Legend);
-        self.open[Self::slot(panel)] && (presented || !self.presenter)
+        self.panels()[Self::slot(panel)]
     }
 
     pub fn toggle(&mut self, panel: PanelId) {
         let slot = Self::slot(panel);
-        self.open[slot] = !self.open[slot];
+        let panels = if self.presenter { &mut self.presenter_open } else { &mut self.open };
+        panels[slot] = !panels[slot];
+    }
+
+    fn panels(&self) -> &[bool; PanelId::ALL.len()] {
+        if self.presenter { &self.presenter_open } else { &self.open }
     }
 }
 

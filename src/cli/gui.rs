@@ -47,6 +47,16 @@ pub struct GuiArgs {
     /// drawing it.
     #[arg(long, value_name = "FILE")]
     design: Option<PathBuf>,
+    /// The window's size, WIDTHxHEIGHT in logical pixels (1280x720 is a common
+    /// projector's; screenshots of presenter mode use it).
+    #[arg(long, value_name = "WIDTHxHEIGHT", default_value = "1600x900", value_parser = window_size)]
+    window: (u32, u32),
+}
+
+fn window_size(text: &str) -> Result<(u32, u32), String> {
+    let wrong = || format!("expected WIDTHxHEIGHT in pixels, such as 1280x720; got {text:?}");
+    let (w, h) = text.split_once(['x', 'X']).ok_or_else(wrong)?;
+    Ok((w.trim().parse().map_err(|_| wrong())?, h.trim().parse().map_err(|_| wrong())?))
 }
 
 /// The tab's names as possible values (listed in `--help`, checked by clap).
@@ -71,6 +81,7 @@ impl From<GuiArgs> for GuiOptions {
             link: args.link,
             notice: None,
             design: args.design,
+            window: args.window,
         }
     }
 }

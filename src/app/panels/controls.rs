@@ -18,18 +18,20 @@ impl Panel for Controls {
         if ui.button(label).on_hover_text("space").clicked() {
             cx.send(Command::TogglePlay);
         }
-        if ui.button("Step 100 ms").on_hover_text(".").clicked() {
+        // Presenter mode keeps to one line at 1280 px: the rest has its keys.
+        let presenter = cx.view.presenter;
+        if !presenter && ui.button("Step 100 ms").on_hover_text(".").clicked() {
             cx.send(Command::Step(STEP));
         }
         if ui.button("⟲ Restart").on_hover_text("r: same seed, knobs kept").clicked() {
             cx.send(Command::Restart { new_seed: false });
         }
-        if ui.button("New seed").clicked() {
+        if !presenter && ui.button("New seed").clicked() {
             cx.send(Command::Restart { new_seed: true });
         }
         ui.separator();
         ui.label("Speed").on_hover_text("+ and -: simulated seconds per real second");
-        for s in SPEEDS {
+        for s in SPEEDS.into_iter().filter(|&s| !presenter || PRESENTER_SPEEDS.contains(&s)) {
             if ui.selectable_label((p.speed - s).abs() < 1e-9, format!("{s}x")).clicked() {
                 cx.send(Command::SetSpeed(s));
             }
@@ -49,9 +51,14 @@ impl Panel for Controls {
         }
         ui.separator();
         ui.toggle_value(&mut cx.view.presenter, "Presenter [f]");
-        ui.toggle_value(&mut cx.view.help, "Help [?]");
+        if !presenter {
+            ui.toggle_value(&mut cx.view.help, "Help [?]");
+        }
     }
 }
+
+/// The speeds presenter mode offers as buttons (`+` and `-` step through them all).
+const PRESENTER_SPEEDS: [f64; 4] = [1.0, 10.0, 100.0, 1000.0];
 
 /// Simulated time as a short clock (`3:20.4`, `1:02:03`): the top bar stays one line.
 fn clock(secs: f64, tenths: bool) -> String {

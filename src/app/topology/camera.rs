@@ -1,6 +1,7 @@
 //! The topology's camera: it fits the graph into the part of the window the panels
 //! leave free, pans with a left-button drag and zooms with the wheel. `0` fits again.
 
+use super::layout::fit_scale;
 use super::nodes::Topology;
 use crate::app::AppSystems;
 use bevy::camera::visibility::RenderLayers;
@@ -127,10 +128,7 @@ fn fit_to_viewport(
     }
     let Projection::Orthographic(ortho) = &mut *projection else { return };
     let bounds = topology.bounds();
-    // A margin for badges above the nodes and the arrow heads.
-    let size = bounds.size() + Vec2::new(80.0, 110.0);
-    // Small graphs are not blown up past 4/3: boxes and text stay in proportion.
-    ortho.scale = (size.x / viewport.size.x as f32).max(size.y / viewport.size.y as f32).max(0.75);
+    ortho.scale = fit_scale(bounds, viewport.size.as_vec2(), topology.style);
     transform.translation = bounds.center().extend(transform.translation.z) + Vec3::Y * 20.0;
     control.fitted_for = Some(viewport.size);
 }

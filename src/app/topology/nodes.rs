@@ -1,8 +1,9 @@
 //! Node entities: a body, a name and a subtitle per node, and a badge
 //! on functions counting refused and failed requests, kept in step with the simulation.
 
+use super::camera::TopologyViewport;
 use super::graph::{Graph, NodeKind};
-use super::layout::{body_rect, layout};
+use super::layout::{PRESENTER_VIEW_720P, Style, body_rect, bounds_of, layout};
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
 use crate::app::theme::palette;
@@ -27,6 +28,8 @@ pub struct Topology {
     pub scenario_generation: u32,
     /// The `Playback::generation` (run) it was last checked against.
     generation: u32,
+    /// Presenter mode's compact nodes, or the working view's.
+    pub style: Style,
 }
 
 /// Everything the topology spawns (bodies, texts, pools), so that opening another
@@ -36,12 +39,12 @@ pub struct TopologyEntity;
 
 impl Topology {
     pub fn body(&self, node: usize) -> Rect {
-        body_rect(self.graph.nodes[node].kind, self.footprints[node])
+        body_rect(self.graph.nodes[node].kind, self.style, self.footprints[node])
     }
 
     /// The smallest rectangle holding every node.
     pub fn bounds(&self) -> Rect {
-        self.footprints.iter().fold(Rect::default(), |acc, r| if acc.is_empty() { *r } else { acc.union(*r) })
+        bounds_of(&self.footprints)
     }
 }
 
@@ -68,21 +71,20 @@ struct Badge(usize);
 
 // The default font has no middle dot or bullet: separators are commas.
 
-/// Text sizes in world units (the camera fits the graph to the view).
-pub const NAME_SIZE: f32 = 26.0;
-pub const SMALL_SIZE: f32 = 18.0;
-
 /// Builds the topology from the scenario's configuration at startup, again whenever
 /// another scenario is opened, and after a restart whose configuration connects the
-/// nodes otherwise (a trigger's `target` knob).
+/// nodes otherwise (a trigger's `target` knob), or when presenter mode is switched.
 fn rebuild_topology(
     mut commands: Commands,
     playback: Res<Playback>,
     topology: Option<ResMut<Topology>>,
     spawned: Query<Entity, With<TopologyEntity>>,
     mut view: ResMut<ViewState>,
+    viewport: Option<Res<TopologyViewport>>,
 ) {
+    let style = if view.presenter { Style::Presenter } else { Style::Normal };
     let graph = match topology {
+        Some(t) if t.scenario_generation == playback.scenario_generation && t.style != style => t.graph.clone(),
         Some(mut t) if t.scenario_generation == playback.scenario_generation => {
             if t.generation == playback.generation {
                 return;
@@ -102,13 +104,18 @@ fn rebuild_topology(
     for entity in &spawned {
         commands.entity(entity).despawn();
     }
-    spawn_nodes(&mut commands, &playback, graph);
+    // The view the panels measured, once they have (presenter mode's bands depend on
+    // its shape).
+    let view_size =
+        viewport.map(|v| v.size.as_vec2()).filter(|s| s.x >= 16.0 && s.y >= 16.0).unwrap_or(PRESENTER_VIEW_720P);
+    spawn_nodes(&mut commands, &playback, graph, style, view_size);
 }
 
-fn spawn_nodes(commands: &mut Commands, playback: &Playback, graph: Graph) {
-    let footprints = layout(&graph);
+fn spawn_nodes(commands: &mut Commands, playback: &Playback, graph: Graph, style: Style, view: Vec2) {
+    let footprints = layout(&graph, style, view);
     let (scenario_generation, generation) = (playback.scenario_generation, playback.generation);
-    let topology = Topology { graph, footprints, scenario_generation, generation };
+    let topology = Topology { graph, footprints, scenario_generation, generation, style };
+    let metrics = style.metrics();
     for (id, node) in topology.graph.nodes.iter().enumerate() {
         let body = topology.body(id);
         let colour = match node.kind {
@@ -127,29 +134,33 @@ fn spawn_nodes(commands: &mut Commands, playback: &Playback, graph: Graph) {
         if node.kind == NodeKind::Function {
             entity.insert(FunctionNode(node.index));
         }
+        // One line in presenter mode: the name, centred.
+        let name_y = if metrics.subtitles { body.center().y + 13.0 } else { body.center().y };
         commands.spawn((
             TopologyEntity,
             Text2d::new(node.name.clone()),
-            TextFont::from_font_size(NAME_SIZE),
+            TextFont::from_font_size(metrics.name_size),
             TextColor(palette::TEXT),
             Anchor::CENTER_LEFT,
-            Transform::from_xyz(text_x, body.center().y + 13.0, 1.0),
+            Transform::from_xyz(text_x, name_y, 1.0),
         ));
-        commands.spawn((
-            TopologyEntity,
-            Subtitle { kind: node.kind, index: node.index },
-            Text2d::new(""),
-            TextFont::from_font_size(SMALL_SIZE),
-            TextColor(palette::TEXT_DIM),
-            Anchor::CENTER_LEFT,
-            Transform::from_xyz(text_x, body.center().y - 16.0, 1.0),
-        ));
+        if metrics.subtitles {
+            commands.spawn((
+                TopologyEntity,
+                Subtitle { kind: node.kind, index: node.index },
+                Text2d::new(""),
+                TextFont::from_font_size(metrics.small_size),
+                TextColor(palette::TEXT_DIM),
+                Anchor::CENTER_LEFT,
+                Transform::from_xyz(text_x, body.center().y - 16.0, 1.0),
+            ));
+        }
         if node.kind == NodeKind::Function {
             commands.spawn((
                 TopologyEntity,
                 Badge(node.index),
                 Text2d::new(""),
-                TextFont::from_font_size(SMALL_SIZE),
+                TextFont::from_font_size(metrics.small_size),
                 TextColor(palette::BADGE),
                 Anchor::BOTTOM_RIGHT,
                 Transform::from_xyz(body.max.x, body.max.y + 4.0, 1.0),

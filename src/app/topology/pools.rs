@@ -2,7 +2,8 @@
 //! state, a line with the counts and the concurrency limit, and a stacked bar instead
 //! of boxes when there are too many to read.
 
-use super::nodes::{FunctionNode, SMALL_SIZE, Topology, TopologyEntity, TopologyNode};
+use super::layout::Style;
+use super::nodes::{FunctionNode, Topology, TopologyEntity, TopologyNode};
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
 use crate::app::theme::palette;
@@ -17,12 +18,21 @@ pub(super) fn plugin(app: &mut App) {
 
 const BOX: f32 = 14.0;
 const GAP: f32 = 4.0;
-const ROWS: usize = 5;
-const LABEL_HEIGHT: f32 = 26.0;
 
-/// How many boxes fit under a body of `width`; above that the pool is a stacked bar.
+/// How many boxes fit under a body of `width` in the working view; above that the pool
+/// is a stacked bar.
+#[cfg(test)]
 pub fn max_boxes(width: f32) -> usize {
-    per_row(width) * ROWS
+    max_boxes_in(width, Style::Normal)
+}
+
+fn max_boxes_in(width: f32, style: Style) -> usize {
+    per_row(width) * style.metrics().pool_rows
+}
+
+/// The count line's height above the boxes.
+fn label_height(style: Style) -> f32 {
+    style.metrics().small_size + 8.0
 }
 
 fn per_row(width: f32) -> usize {
@@ -101,8 +111,10 @@ fn sync_pools(
     let mut have_boxes = vec![0usize; sim.functions().len()];
     let colours: Vec<Vec<EnvColour>> = sim.functions().iter().map(env_colours).collect();
     let widths: Vec<f32> = nodes.iter().map(|(n, _)| topology.body(n.node).width()).collect();
-    let too_many: Vec<bool> =
-        nodes.iter().map(|(n, f)| colours[f.0].len() > max_boxes(topology.body(n.node).width())).collect();
+    let too_many: Vec<bool> = nodes
+        .iter()
+        .map(|(n, f)| colours[f.0].len() > max_boxes_in(topology.body(n.node).width(), topology.style))
+        .collect();
     let stacked = |function: usize| nodes.iter().position(|(_, f)| f.0 == function).is_some_and(|k| too_many[k]);
     for (b, mut sprite, mut visibility) in &mut boxes {
         have_boxes[b.function] = have_boxes[b.function].max(b.position + 1);
@@ -123,7 +135,7 @@ fn sync_pools(
                 let centre = origin
                     + Vec2::new(
                         BOX / 2.0 + col as f32 * (BOX + GAP),
-                        -LABEL_HEIGHT - BOX / 2.0 - row as f32 * (BOX + GAP),
+                        -label_height(topology.style) - BOX / 2.0 - row as f32 * (BOX + GAP),
                     );
                 commands.spawn((
                     TopologyEntity,
@@ -147,7 +159,7 @@ fn sync_pools(
                 TopologyEntity,
                 PoolLabel(f),
                 Text2d::new(""),
-                TextFont::from_font_size(SMALL_SIZE),
+                TextFont::from_font_size(topology.style.metrics().small_size),
                 TextColor(palette::TEXT_DIM),
                 Anchor::TOP_LEFT,
                 Transform::from_translation((origin + Vec2::new(0.0, -2.0)).extend(1.0)),
@@ -169,16 +181,21 @@ fn sync_pools(
         let (node, _) = nodes.iter().nth(k).expect("k indexes nodes");
         let origin = pool_origin(&topology, node.node);
         let width = widths[k];
-        let height = ROWS as f32 * (BOX + GAP) - GAP;
+        let height = topology.style.metrics().pool_rows as f32 * (BOX + GAP) - GAP;
         let x = origin.x + width * (before + count / 2.0) / total;
-        transform.translation = Vec3::new(x, origin.y - LABEL_HEIGHT - height / 2.0, 0.5);
+        transform.translation = Vec3::new(x, origin.y - label_height(topology.style) - height / 2.0, 0.5);
         sprite.custom_size = Some(Vec2::new(width * count / total, height));
         *visibility = if count > 0.0 { Visibility::Inherited } else { Visibility::Hidden };
     }
     for (label, mut text) in &mut labels {
         let f = &sim.functions()[label.0];
-        let value =
-            format!("{} envs, {} of {} in flight", f.environments(), f.in_flight(), sim.concurrency_limit(label.0),);
+        let value = match topology.style {
+            Style::Normal => {
+                format!("{} envs, {} of {} in flight", f.environments(), f.in_flight(), sim.concurrency_limit(label.0))
+            }
+            // Presenter mode's bodies are narrow; the limit is in the details window.
+            Style::Presenter => format!("{} envs, {} busy", f.environments(), f.in_flight()),
+        };
         if text.0 != value {
             text.0 = value;
         }
