@@ -198,6 +198,14 @@ class Page:
         self.call("Input.dispatchMouseEvent", type="mouseReleased", x=x, y=y, button="left", clickCount=1)
         time.sleep(1.0)  # the app's next frames take it in (SwiftShader draws a few a second)
 
+    def tap(self, name):
+        """A finger's tap on a named target: touch events, as a phone sends them."""
+        x, y = self.target(name)
+        self.call("Input.dispatchTouchEvent", type="touchStart", touchPoints=[{"x": x, "y": y}])
+        time.sleep(0.1)
+        self.call("Input.dispatchTouchEvent", type="touchEnd", touchPoints=[])
+        time.sleep(1.0)  # the app's next frames take it in
+
     def wait_for_design(self, wanted, timeout=20):
         """Waits until the published design summary contains `wanted`; returns it."""
         deadline = time.monotonic() + timeout
@@ -352,14 +360,23 @@ def main():
         page.assert_no_errors("opening a damaged link")
         print("ok: a damaged link opens the default scenario with a notice")
 
-        # 4. A design drawn through the page's input events (mouse clicks), shared by
-        # link, reopens as drawn.
+        # 4. A design drawn through the page's input events (a finger's taps, then mouse
+        # clicks), shared by link, reopens as drawn.
         empty = 'Scenario(\n    name: "A design drawn in the browser",\n    brief: "brief-image-upload",\n)\n'
         page.open(args.url + "#" + design_fragment(empty))
         page.wait_for_state(["running"], args.timeout)
         page.wait_for_design("|")
-        page.click("+ Function")
+        # A phone's screen: touch events (and the pointer events a browser makes of them).
+        page.call("Emulation.setTouchEmulationEnabled", enabled=True, maxTouchPoints=1)
+        page.tap("+ Function")
         page.wait_for_design('function "function-1"')
+        page.tap("+ Function")
+        page.wait_for_design('function "function-2"')
+        page.tap("Undo")
+        page.wait_for_design('function "function-1"')
+        if 'function "function-2"' in page.dataset().get("design", ""):
+            raise Failure("a tap on Undo did not take the second function back")
+        page.call("Emulation.setTouchEmulationEnabled", enabled=False)
         page.click('bucket "images"')
         page.click("Wire from")
         page.click('function "function-1"')
@@ -381,7 +398,7 @@ def main():
         with open(shot, "wb") as f:
             f.write(base64.b64decode(page.call("Page.captureScreenshot", format="png")["data"]))
         page.assert_no_errors("drawing and sharing a design")
-        print(f"ok: a design drawn by clicks ({drawn}) travels by its link ({len(link)} characters) "
+        print(f"ok: a design drawn by taps and clicks ({drawn}) travels by its link ({len(link)} characters) "
               f"and reopens as drawn; {shot}")
 
         # 5. Same scenario and seed, same report as the native build.

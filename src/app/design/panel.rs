@@ -229,7 +229,9 @@ fn toolbar_ui(
             }
         }
         ui.separator();
-        if ui.add_enabled(doc.can_undo(), egui::Button::new("↶ Undo")).on_hover_text("Ctrl+Z").clicked() {
+        let undo = ui.add_enabled(doc.can_undo(), egui::Button::new("↶ Undo")).on_hover_text("Ctrl+Z");
+        state.targets.push(("Undo".into(), undo.rect));
+        if undo.clicked() {
             out.push(DesignAction::Undo);
         }
         if ui.add_enabled(doc.can_redo(), egui::Button::new("↷ Redo")).on_hover_text("Ctrl+Shift+Z").clicked() {

@@ -59,6 +59,8 @@ struct FeaturePanels<'w> {
 /// egui zoom: normal, and presenter mode (large text for a projector).
 const ZOOM: f32 = 1.15;
 const PRESENTER_ZOOM: f32 = 1.6;
+/// Seconds a press may last and still be a click (egui's default is 0.8).
+const MAX_CLICK_SECONDS: f64 = 3.0;
 
 fn draw(
     mut contexts: EguiContexts,
@@ -73,6 +75,13 @@ fn draw(
     let zoom = if cx.view.presenter { PRESENTER_ZOOM } else { ZOOM };
     if (ctx.zoom_factor() - zoom).abs() > 1e-3 {
         ctx.set_zoom_factor(zoom);
+    }
+    // A tap is a click however slow the frames: egui counts a press as a click only if
+    // its release comes within 0.8 s of the frame that saw the press, and a phone (or
+    // the browser check's software renderer) drawing two frames a second misses that
+    // with a quick tap. Nothing here uses a long press.
+    if ctx.options(|o| o.input_options.max_click_duration) != MAX_CLICK_SECONDS {
+        ctx.options_mut(|o| o.input_options.max_click_duration = MAX_CLICK_SECONDS);
     }
     let mut root = egui::Ui::new(
         ctx.clone(),
@@ -94,8 +103,11 @@ fn draw(
 fn layout(root: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, features: &mut FeaturePanels) {
     egui::Panel::top("controls").show(root, |ui| {
         ui.horizontal_wrapped(|ui| {
-            panels.picker.ui(ui, cx);
-            ui.separator();
+            // Presenter mode: one line of controls (the picker is a keypress away: `f`).
+            if !cx.view.presenter {
+                panels.picker.ui(ui, cx);
+                ui.separator();
+            }
             controls::Controls.ui(ui, cx);
         });
         if cx.view.is_open(PanelId::Legend) {
