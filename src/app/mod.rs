@@ -119,7 +119,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     let opening = playback::Opening::new(scenario, options.link.as_deref()).map_err(|e| format!("--link: {e}"))?;
     let title = format!("faaslab: {}", opening.opened.name);
     let mut app = App::new();
-    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+    app.add_plugins(DefaultPlugins.set(assets_plugin()).set(WindowPlugin {
         primary_window: Some(Window {
             title,
             resolution: WindowResolution::new(width, height),
@@ -182,6 +182,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         design::ui_plugin,
         export::ui_plugin,
         share_ui::plugin(options.notice.clone()),
+        theme::fonts::plugin,
     ))
     .add_systems(Update, retitle_window);
     if let Some(frames) = options.frame_stats {
@@ -193,6 +194,25 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     }
     let exit = app.run();
     Ok(if exit.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Where the fonts and icons are read from: `$FAASLAB_ASSETS`, else an `assets` folder
+/// beside the program, else the checkout it was built from (`cargo run`, or the binary
+/// in its target folder). The web build fetches them from `assets/` beside the page.
+fn assets_plugin() -> AssetPlugin {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let beside_program = std::env::current_exe().ok().and_then(|p| Some(p.parent()?.join("assets")));
+        let candidates = [
+            std::env::var_os("FAASLAB_ASSETS").map(PathBuf::from),
+            beside_program,
+            Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/assets"))),
+        ];
+        if let Some(dir) = candidates.into_iter().flatten().find(|d| d.is_dir()) {
+            return AssetPlugin { file_path: dir.display().to_string(), ..default() };
+        }
+    }
+    AssetPlugin::default()
 }
 
 /// The window's title names the scenario, also after the picker opened another.

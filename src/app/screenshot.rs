@@ -38,7 +38,7 @@ fn take(
     mut plan: ResMut<ScreenshotPlan>,
     mut playback: ResMut<Playback>,
     mut exit: MessageWriter<AppExit>,
-    view: Res<crate::app::topology::camera::TopologyViewport>,
+    view: Res<crate::app::topology::viewport::TopologyViewport>,
 ) {
     let target = plan.at.min(playback.sim.end());
     if playback.sim.now() < target {

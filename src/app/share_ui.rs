@@ -4,7 +4,7 @@
 //! session and published in the DOM for the end-to-end check.
 
 use super::playback::Playback;
-use super::topology::camera::TopologyViewport;
+use super::topology::viewport::TopologyViewport;
 use crate::scenario::Scenario;
 use crate::share::{ScenarioSource, SharedRun};
 use bevy::prelude::*;

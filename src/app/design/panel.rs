@@ -10,7 +10,7 @@ use super::{DesignAction, DesignCanvas};
 use crate::app::AppSystems;
 use crate::app::share_ui::link_for;
 use crate::app::theme::palette;
-use crate::app::topology::camera::TopologyViewport;
+use crate::app::topology::viewport::TopologyViewport;
 use crate::design::{self, DesignDoc, Edge, Kind, Node, Owner};
 use crate::sim::function::Runtime;
 use bevy::prelude::*;

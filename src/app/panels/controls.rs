@@ -20,7 +20,7 @@ impl Panel for Controls {
         }
         // Presenter mode keeps to one line at 1280 px: the rest has its keys.
         let presenter = cx.view.presenter;
-        if !presenter && ui.button("Step 100 ms").on_hover_text(".").clicked() {
+        if !presenter && ui.button("Step").on_hover_text("100 simulated ms (.)").clicked() {
             cx.send(Command::Step(STEP));
         }
         if ui.button("⟲ Restart").on_hover_text("r: same seed, knobs kept").clicked() {
@@ -50,9 +50,10 @@ impl Panel for Controls {
             ui.colored_label(Color32::LIGHT_GREEN, "run finished");
         }
         ui.separator();
-        ui.toggle_value(&mut cx.view.presenter, "Presenter [f]");
+        ui.toggle_value(&mut cx.view.presenter, "Presenter")
+            .on_hover_text("f: large text, the topology fills the screen");
         if !presenter {
-            ui.toggle_value(&mut cx.view.help, "Help [?]");
+            ui.toggle_value(&mut cx.view.help, "Help").on_hover_text("?: the keyboard shortcuts");
         }
     }
 }

@@ -23,7 +23,7 @@ use super::dead_letters::panel::DeadLettersWindow;
 use super::diagnose::DiagnosePanel;
 use super::power_tuning::PowerTuning;
 use super::theme::palette;
-use super::topology::camera::TopologyViewport;
+use super::topology::viewport::TopologyViewport;
 use super::view_state::{BottomTab, PanelId};
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;

@@ -3,6 +3,7 @@
 
 use super::layout::fit_scale;
 use super::nodes::Topology;
+use super::viewport::TopologyViewport;
 use crate::app::AppSystems;
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::{CameraOutputMode, Viewport as CameraViewport};
@@ -18,14 +19,6 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<CameraControl>()
         .add_systems(Startup, spawn_cameras)
         .add_systems(Update, (pan_and_zoom.in_set(AppSystems::Input), fit_to_viewport.in_set(AppSystems::SyncView)));
-}
-
-/// The part of the window the panels leave to the topology, in physical pixels
-/// (written by the panels after they are laid out).
-#[derive(Resource, Default, Clone, Copy, PartialEq)]
-pub struct TopologyViewport {
-    pub position: UVec2,
-    pub size: UVec2,
 }
 
 /// The camera that shows the topology (only in the part the panels leave free).

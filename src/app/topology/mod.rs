@@ -11,6 +11,7 @@ pub mod layout;
 pub mod nodes;
 pub mod pools;
 mod select;
+pub mod viewport;
 
 use bevy::prelude::*;
 

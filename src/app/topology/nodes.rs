@@ -1,9 +1,9 @@
 //! Node entities: a body, a name and a subtitle per node, and a badge
 //! on functions counting refused and failed requests, kept in step with the simulation.
 
-use super::camera::TopologyViewport;
 use super::graph::{Graph, NodeKind};
 use super::layout::{PRESENTER_VIEW_720P, Style, body_rect, bounds_of, layout};
+use super::viewport::TopologyViewport;
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
 use crate::app::theme::palette;

@@ -194,7 +194,10 @@ fn sync_pools(
                 format!("{} envs, {} of {} in flight", f.environments(), f.in_flight(), sim.concurrency_limit(label.0))
             }
             // Presenter mode's bodies are narrow; the limit is in the details window.
-            Style::Presenter => format!("{} envs, {} busy", f.environments(), f.in_flight()),
+            Style::Presenter => {
+                let envs = f.environments();
+                format!("{envs} env{}, {} busy", if envs == 1 { "" } else { "s" }, f.in_flight())
+            }
         };
         if text.0 != value {
             text.0 = value;
