@@ -200,6 +200,8 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
 /// beside the program, else the checkout it was built from (`cargo run`, or the binary
 /// in its target folder). The web build fetches them from `assets/` beside the page.
 fn assets_plugin() -> AssetPlugin {
+    // No `.meta` files: asking for them costs the browser a 404 (a console error) per file.
+    let plain = AssetPlugin { meta_check: bevy::asset::AssetMetaCheck::Never, ..default() };
     #[cfg(not(target_arch = "wasm32"))]
     {
         let beside_program = std::env::current_exe().ok().and_then(|p| Some(p.parent()?.join("assets")));
@@ -209,10 +211,10 @@ fn assets_plugin() -> AssetPlugin {
             Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/assets"))),
         ];
         if let Some(dir) = candidates.into_iter().flatten().find(|d| d.is_dir()) {
-            return AssetPlugin { file_path: dir.display().to_string(), ..default() };
+            return AssetPlugin { file_path: dir.display().to_string(), ..plain };
         }
     }
-    AssetPlugin::default()
+    plain
 }
 
 /// The window's title names the scenario, also after the picker opened another.
