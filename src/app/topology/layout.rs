@@ -53,7 +53,7 @@ impl Style {
                 name_size: 22.0,
                 small_size: 22.0,
                 column_gap: 56.0,
-                row_gap: 30.0,
+                row_gap: 26.0,
                 pool_height: 48.0,
                 pool_rows: 1,
                 subtitles: false,
@@ -113,11 +113,11 @@ impl Style {
 const TARGET_ASPECT: f32 = 1.6;
 
 /// The topology's part of a 1280x720 window (the common projector's) in presenter mode:
-/// the line of controls and a caption of two lines take the top (measured: 1280x564,
-/// `faaslab gui image-upload-pipeline --presenter --window 1280x720 --screenshot F`
-/// logs it), less a margin for a caption of a third line. The layout's view until the
+/// the line of controls and a caption of three lines take the top (measured 1280x525 with
+/// regional-latency's first caption; 1280x570 with two lines: `faaslab gui NAME
+/// --presenter --window 1280x720 --screenshot F` logs it). The layout's view until the
 /// panels have measured the real one.
-pub const PRESENTER_VIEW_720P: Vec2 = Vec2::new(1280.0, 540.0);
+pub const PRESENTER_VIEW_720P: Vec2 = Vec2::new(1280.0, 520.0);
 
 impl Style {
     /// The margin the camera leaves around the graph (badges above the top nodes,
@@ -125,7 +125,7 @@ impl Style {
     fn fit_margin(self) -> Vec2 {
         match self {
             Style::Normal => Vec2::new(80.0, 110.0),
-            Style::Presenter => Vec2::new(40.0, 60.0),
+            Style::Presenter => Vec2::new(30.0, 56.0),
         }
     }
 }
