@@ -12,7 +12,10 @@ Checks:
      knob values; the app's own link for that run (kept in local storage) opens the
      same values again; the bare address resumes the last session;
   3. a damaged link shows the default scenario and a notice, not a panic;
-  4. `?report` runs the default scenario in the browser: the JSON report equals the
+  4. a design drawn with taps and clicks travels by its share link;
+  5. on a 390x844 phone (touch emulation) a share link opens on the small layout and a
+     finger drags the graph;
+  6. `?report` runs the default scenario in the browser: the JSON report equals the
      native build's (same scenario and seed, same numbers).
 """
 
@@ -373,9 +376,11 @@ def main():
         page.tap("+ Function")
         page.wait_for_design('function "function-2"')
         page.tap("Undo")
-        page.wait_for_design('function "function-1"')
-        if 'function "function-2"' in page.dataset().get("design", ""):
-            raise Failure("a tap on Undo did not take the second function back")
+        deadline = time.monotonic() + 20
+        while 'function "function-2"' in (page.dataset().get("design") or ""):
+            if time.monotonic() > deadline:
+                raise Failure("a tap on Undo did not take the second function back")
+            time.sleep(0.2)
         page.call("Emulation.setTouchEmulationEnabled", enabled=False)
         page.click('bucket "images"')
         page.click("Wire from")
@@ -401,7 +406,42 @@ def main():
         print(f"ok: a design drawn by taps and clicks ({drawn}) travels by its link ({len(link)} characters) "
               f"and reopens as drawn; {shot}")
 
-        # 5. Same scenario and seed, same report as the native build.
+        # 5. A phone: 390x844 in portrait, touch only. A share link opens on the small layout
+        # (the topology and one chart), and a finger drags the graph.
+        page.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=2, mobile=True)
+        page.call("Emulation.setTouchEmulationEnabled", enabled=True, maxTouchPoints=5)
+        page.open(args.url + "#" + share_fragment("image-upload-pipeline", [("users.rate", "4")]))
+        page.wait_for_state(["running"], args.timeout)
+        knobs = knobs_of(page.dataset())
+        if knobs.get("users.rate") != "4":
+            raise Failure(f"the share link opened on a phone lost its knob: {knobs}")
+        time.sleep(2)
+        # The middle of the screen is the topology's (the caption above, the chart below).
+        x, y = 195, 380
+        page.call("Input.dispatchTouchEvent", type="touchStart", touchPoints=[{"x": x, "y": y}])
+        for step in range(1, 6):
+            time.sleep(0.3)
+            page.call("Input.dispatchTouchEvent", type="touchMove", touchPoints=[{"x": x + 12 * step, "y": y + 8 * step}])
+        page.call("Input.dispatchTouchEvent", type="touchEnd", touchPoints=[])
+        deadline = time.monotonic() + 20
+        while not page.dataset().get("camera"):
+            if time.monotonic() > deadline:
+                raise Failure("a finger's drag on the phone's topology did not move the view")
+            time.sleep(0.3)
+        camera = page.dataset()["camera"]
+        shot = os.path.join(args.out, "faaslab-web-phone.png")
+        with open(shot, "wb") as f:
+            f.write(base64.b64decode(page.call("Page.captureScreenshot", format="png")["data"]))
+        colours = distinct_colours(shot)
+        if colours < 50:
+            raise Failure(f"the phone's screenshot has only {colours} colours: {shot}")
+        page.assert_no_errors("the phone's layout")
+        page.call("Emulation.clearDeviceMetricsOverride")
+        page.call("Emulation.setTouchEmulationEnabled", enabled=False)
+        print(f"ok: on a 390x844 phone a share link opens with its knobs and a finger drags the graph "
+              f"(camera {camera}); {shot}")
+
+        # 6. Same scenario and seed, same report as the native build.
         if args.native_report:
             page.open(args.url + "?report")
             page.wait_for_state(["report"], args.timeout)

@@ -369,3 +369,27 @@ fn the_dead_letter_panel_lists_why_and_its_button_redrives_them() {
     assert_eq!(p.sim.queues()[0].counters.redriven, view.sources[0].waiting, "all of them, at once");
     assert_eq!(dead_letters(&p.sim, 1).sources[0].waiting, 0);
 }
+
+#[test]
+fn a_phones_screen_shows_the_compact_topology_and_the_charts_only() {
+    use super::topology::layout::Style;
+    use super::topology::nodes::Topology;
+    use super::view_state::{PanelId, ViewState};
+    let mut app = app(10.0);
+    app.update();
+    assert_eq!(app.world().resource::<Topology>().style, Style::Normal);
+    // The panels set it when the window is narrower than 640 px.
+    app.world_mut().resource_mut::<ViewState>().narrow = true;
+    app.update();
+    let view = app.world().resource::<ViewState>();
+    let open: Vec<PanelId> = PanelId::ALL.into_iter().filter(|&p| view.is_open(p)).collect();
+    assert_eq!(open, [PanelId::Charts]);
+    assert_eq!(
+        app.world().resource::<Topology>().style,
+        Style::Presenter,
+        "compact nodes, bands to the screen's shape"
+    );
+    app.world_mut().resource_mut::<ViewState>().narrow = false;
+    app.update();
+    assert!(app.world().resource::<ViewState>().is_open(PanelId::Knobs), "a wide window has its panels back");
+}

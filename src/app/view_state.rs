@@ -100,6 +100,9 @@ pub struct ViewState {
     presenter_open: [bool; PanelId::ALL.len()],
     /// Large text and only the panels a class needs.
     pub presenter: bool,
+    /// A phone's screen (under 560 points wide): the topology and one chart, read-only;
+    /// the panels measure the window each frame and set it.
+    pub narrow: bool,
     pub help: bool,
     /// The topology node whose details are shown (index into the graph's nodes).
     pub selected_node: Option<usize>,
@@ -114,6 +117,7 @@ impl Default for ViewState {
             open: [true, true, true, true, true, false],
             presenter_open: [false; PanelId::ALL.len()],
             presenter: false,
+            narrow: false,
             help: false,
             selected_node: None,
             bottom_tab: BottomTab::Charts,
@@ -127,9 +131,18 @@ impl ViewState {
         PanelId::ALL.iter().position(|&p| p == panel).unwrap_or(0)
     }
 
-    /// Whether a panel shows, in the mode shown (presenter mode has its own set).
+    /// Whether a panel shows, in the mode shown (presenter mode has its own set; a
+    /// phone's screen shows the charts only).
     pub fn is_open(&self, panel: PanelId) -> bool {
+        if self.narrow {
+            return panel == PanelId::Charts;
+        }
         self.panels()[Self::slot(panel)]
+    }
+
+    /// Whether the topology is drawn compact (presenter mode, and a phone's screen).
+    pub fn compact(&self) -> bool {
+        self.presenter || self.narrow
     }
 
     pub fn toggle(&mut self, panel: PanelId) {

@@ -401,7 +401,8 @@ impl Panel for ChartsPanel {
         if self.shown.is_empty() {
             return;
         }
-        let fit = ((ui.available_width() / NARROWEST_CHART) as usize).max(1);
+        // A phone's screen: one chart (its toggles row runs wider than the screen).
+        let fit = if cx.view.narrow { 1 } else { ((ui.available_width() / NARROWEST_CHART) as usize).max(1) };
         self.enlarged = self.enlarged.filter(|c| self.shown.contains(c));
         let shown: Vec<Chart> = match self.enlarged {
             Some(chart) => vec![chart],

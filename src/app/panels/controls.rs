@@ -19,7 +19,7 @@ impl Panel for Controls {
             cx.send(Command::TogglePlay);
         }
         // Presenter mode keeps to one line at 1280 px: the rest has its keys.
-        let presenter = cx.view.presenter;
+        let presenter = cx.view.compact();
         if !presenter && ui.button("Step").on_hover_text("100 simulated ms (.)").clicked() {
             cx.send(Command::Step(STEP));
         }
@@ -50,8 +50,10 @@ impl Panel for Controls {
             ui.colored_label(Color32::LIGHT_GREEN, "run finished");
         }
         ui.separator();
-        ui.toggle_value(&mut cx.view.presenter, "Presenter")
-            .on_hover_text("f: large text, the topology fills the screen");
+        if !cx.view.narrow {
+            ui.toggle_value(&mut cx.view.presenter, "Presenter")
+                .on_hover_text("f: large text, the topology fills the screen");
+        }
         if !presenter {
             ui.toggle_value(&mut cx.view.help, "Help").on_hover_text("?: the keyboard shortcuts");
         }

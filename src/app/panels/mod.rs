@@ -59,6 +59,8 @@ struct FeaturePanels<'w> {
 /// egui zoom: normal, and presenter mode (large text for a projector).
 const ZOOM: f32 = 1.15;
 const PRESENTER_ZOOM: f32 = 1.6;
+/// Windows narrower than this (logical pixels) get the phone's layout.
+const NARROW_PIXELS: f32 = 640.0;
 /// Seconds a press may last and still be a click (egui's default is 0.8).
 const MAX_CLICK_SECONDS: f64 = 3.0;
 
@@ -72,6 +74,12 @@ fn draw(
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut cx = shared.context();
+    // A phone's screen in portrait (390 px is a common one's width): no room for the
+    // side panel beside the topology.
+    let narrow = ctx.content_rect().width() * ctx.zoom_factor() < NARROW_PIXELS;
+    if cx.view.narrow != narrow {
+        cx.view.narrow = narrow;
+    }
     let zoom = if cx.view.presenter { PRESENTER_ZOOM } else { ZOOM };
     if (ctx.zoom_factor() - zoom).abs() > 1e-3 {
         ctx.set_zoom_factor(zoom);
@@ -104,7 +112,7 @@ fn layout(root: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, featu
     egui::Panel::top("controls").show(root, |ui| {
         ui.horizontal_wrapped(|ui| {
             // Presenter mode: one line of controls (the picker is a keypress away: `f`).
-            if !cx.view.presenter {
+            if !cx.view.compact() {
                 panels.picker.ui(ui, cx);
                 ui.separator();
             }
@@ -127,7 +135,8 @@ fn layout(root: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, featu
         // charts and lists here size themselves to the panel.
         let height = root.available_height() * 0.36;
         egui::Panel::bottom("charts").exact_size(height).show(root, |ui| {
-            ui.horizontal(|ui| {
+            // Wrapped: on a phone's screen one long row would widen the panel past it.
+            ui.horizontal_wrapped(|ui| {
                 for tab in BottomTab::ALL {
                     ui.selectable_value(&mut cx.view.bottom_tab, tab, RichText::new(tab.title()).strong());
                 }

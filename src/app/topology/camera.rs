@@ -1,5 +1,6 @@
 //! The topology's camera: it fits the graph into the part of the window the panels
-//! leave free, pans with a left-button drag and zooms with the wheel. `0` fits again.
+//! leave free, pans with a left-button drag or a finger, and zooms with the wheel or a
+//! pinch. `0` fits again.
 
 use super::layout::fit_scale;
 use super::nodes::Topology;
@@ -58,6 +59,7 @@ fn pan_and_zoom(
     keys: Res<ButtonInput<KeyCode>>,
     motion: Res<AccumulatedMouseMotion>,
     scroll: Res<AccumulatedMouseScroll>,
+    touches: Res<Touches>,
     wants: Res<EguiWantsInput>,
     mut control: ResMut<CameraControl>,
     camera: Single<(&mut Transform, &mut Projection), With<TopologyCamera>>,
@@ -77,6 +79,31 @@ fn pan_and_zoom(
         transform.translation += Vec3::new(-motion.delta.x, motion.delta.y, 0.0) * ortho.scale;
         control.user_moved = true;
     }
+    // Touch: one finger drags the graph, two pinch to zoom (around their midpoint).
+    let fingers: Vec<&bevy::input::touch::Touch> = touches.iter().collect();
+    match fingers.as_slice() {
+        [one] if one.delta() != Vec2::ZERO => {
+            transform.translation += Vec3::new(-one.delta().x, one.delta().y, 0.0) * ortho.scale;
+            control.user_moved = true;
+        }
+        [a, b, ..] => {
+            let (before, now) =
+                (a.previous_position().distance(b.previous_position()), a.position().distance(b.position()));
+            if before > 1.0 && now > 1.0 && (now - before).abs() > 0.0 {
+                ortho.scale = pinch_scale(ortho.scale, before, now);
+                control.user_moved = true;
+            }
+            let moved = (a.delta() + b.delta()) / 2.0;
+            transform.translation += Vec3::new(-moved.x, moved.y, 0.0) * ortho.scale;
+        }
+        _ => {}
+    }
+    // The web check reads where a finger moved the view.
+    #[cfg(target_arch = "wasm32")]
+    if control.user_moved {
+        let at = format!("{:.0},{:.0},{:.3}", transform.translation.x, transform.translation.y, ortho.scale);
+        crate::app::web::publish("camera", &at);
+    }
     let lines = match scroll.unit {
         MouseScrollUnit::Line => scroll.delta.y,
         MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
@@ -85,6 +112,12 @@ fn pan_and_zoom(
         ortho.scale = (ortho.scale * 0.9f32.powf(lines)).clamp(0.05, 20.0);
         control.user_moved = true;
     }
+}
+
+/// The camera's scale after two fingers moved from `before` to `now` pixels apart:
+/// spreading them zooms in, in proportion, within the wheel's limits.
+fn pinch_scale(scale: f32, before: f32, now: f32) -> f32 {
+    (scale * before / now).clamp(0.05, 20.0)
 }
 
 fn fit_to_viewport(
@@ -124,4 +157,17 @@ fn fit_to_viewport(
     ortho.scale = fit_scale(bounds, viewport.size.as_vec2(), topology.style);
     transform.translation = bounds.center().extend(transform.translation.z) + Vec3::Y * 20.0;
     control.fitted_for = Some(viewport.size);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pinch_scale;
+
+    #[test]
+    fn spreading_two_fingers_zooms_in_in_proportion() {
+        // Fingers twice as far apart: everything twice as large (half the world per pixel).
+        assert_eq!(pinch_scale(2.0, 100.0, 200.0), 1.0);
+        assert_eq!(pinch_scale(1.0, 300.0, 100.0), 3.0);
+        assert_eq!(pinch_scale(1.0, 1000.0, 1.0), 20.0, "no further out than the wheel goes");
+    }
 }

@@ -82,7 +82,7 @@ fn rebuild_topology(
     mut view: ResMut<ViewState>,
     viewport: Option<Res<TopologyViewport>>,
 ) {
-    let style = if view.presenter { Style::Presenter } else { Style::Normal };
+    let style = if view.compact() { Style::Presenter } else { Style::Normal };
     let graph = match topology {
         Some(t) if t.scenario_generation == playback.scenario_generation && t.style != style => t.graph.clone(),
         Some(mut t) if t.scenario_generation == playback.scenario_generation => {
