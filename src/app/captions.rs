@@ -46,7 +46,7 @@ impl Panel for Captions {
         ui.add_space(4.0);
         match cx.playback.sim.caption() {
             // Presenter mode: the caption alone (space pauses).
-            Some((_, text)) if cx.view.presenter => {
+            Some((_, text)) if cx.view.compact() => {
                 ui.label(RichText::new(text).size(size).color(palette::CAPTION_TEXT));
             }
             Some((at, text)) => {
@@ -58,7 +58,9 @@ impl Panel for Captions {
             }
             None => {
                 ui.label(RichText::new("The narration starts soon...").size(size * 0.8).weak());
-                ui.checkbox(&mut self.pause_at_each, "pause at each caption");
+                if !cx.view.compact() {
+                    ui.checkbox(&mut self.pause_at_each, "pause at each caption");
+                }
             }
         }
         ui.add_space(2.0);

@@ -94,4 +94,6 @@ pub enum Export {
     SeriesCsv,
     SeriesJson,
     WindowPng,
+    /// The topology for the next simulated seconds, as an animated GIF.
+    TopologyGif,
 }

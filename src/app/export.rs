@@ -40,7 +40,7 @@ impl Default for ExportDir {
 const NOTICE_SECS: f64 = 4.0;
 
 /// `default` from "Cold starts: a small API" and so on: a file name's part.
-fn slug(name: &str) -> String {
+pub(super) fn slug(name: &str) -> String {
     let words: Vec<String> = name
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -71,6 +71,8 @@ fn export(
                 commands.spawn(Screenshot::primary_window()).observe(save_to_disk(path.clone()));
                 Ok(path)
             }
+            // The recording plugin takes it (and says so).
+            Export::TopologyGif => continue,
         };
         let text = match result {
             Ok(path) => format!("Saved {path}"),

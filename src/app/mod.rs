@@ -11,11 +11,13 @@ mod design;
 mod diagnose;
 mod export;
 mod frame_stats;
+mod gif;
 mod history;
 mod keep_alive;
 mod panels;
 mod playback;
 mod power_tuning;
+mod recording;
 mod screenshot;
 mod share_ui;
 mod shortcuts;
@@ -183,6 +185,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         export::ui_plugin,
         share_ui::plugin(options.notice.clone()),
         theme::fonts::plugin,
+        recording::plugin,
     ))
     .add_systems(Update, retitle_window);
     if let Some(frames) = options.frame_stats {

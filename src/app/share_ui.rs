@@ -104,8 +104,14 @@ fn share_ui(
     playback: Res<Playback>,
     viewport: Res<TopologyViewport>,
     canvas: Option<Res<super::design::DesignCanvas>>,
+    view: Res<super::view_state::ViewState>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
+    // A phone's screen is read-only: the corner would cover most of its small topology.
+    if view.narrow {
+        notice_ui(ctx, &mut state);
+        return Ok(());
+    }
     if canvas.is_some_and(|c| c.open && c.doc.is_some()) {
         // The design canvas has its own Share, where this corner would cover its toolbar.
         notice_ui(ctx, &mut state);

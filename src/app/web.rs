@@ -156,12 +156,17 @@ pub fn reload_with(fragment: &str) {
 
 /// Offers `text` as a file download named `file_name`.
 pub fn download(file_name: &str, text: &str) -> Result<(), String> {
+    download_bytes(file_name, text.as_bytes(), "text/plain;charset=utf-8")
+}
+
+/// Offers `bytes` (of the MIME type `kind`) as a file download named `file_name`.
+pub fn download_bytes(file_name: &str, bytes: &[u8], kind: &str) -> Result<(), String> {
     let fail = |what: &str| format!("the browser refused to save the file ({what})");
     let document = document().ok_or_else(|| fail("no document"))?;
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/plain;charset=utf-8");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| fail("blob"))?;
+    options.set_type(kind);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|_| fail("blob"))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| fail("object URL"))?;
     let anchor: web_sys::HtmlAnchorElement =
         document.create_element("a").map_err(|_| fail("link"))?.dyn_into().map_err(|_| fail("link"))?;

@@ -341,6 +341,44 @@ const MOST_SHOWN: usize = 4;
 const NARROWEST_CHART: f32 = 240.0;
 
 impl ChartsPanel {
+    /// Which charts show (as many as fit), and the export buttons.
+    fn toggles_ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Show:");
+            for chart in Chart::ALL {
+                let mut on = self.shown.contains(&chart);
+                if ui.toggle_value(&mut on, chart.toggle_name()).changed() {
+                    if on {
+                        self.shown.push(chart);
+                        if self.shown.len() > MOST_SHOWN {
+                            self.shown.remove(0);
+                        }
+                    } else {
+                        self.shown.retain(|&c| c != chart);
+                    }
+                    // Keep the toggles' order on screen.
+                    self.shown.sort_by_key(|c| Chart::ALL.iter().position(|a| a == c));
+                }
+            }
+            ui.label(RichText::new("(hover a curve for its raw values)").small());
+            ui.separator();
+            for (label, what, hover) in [
+                ("⬇ CSV", Export::SeriesCsv, "the time series of these charts, a row a bucket"),
+                ("⬇ JSON", Export::SeriesJson, "the same series as JSON"),
+                ("📷 PNG", Export::WindowPng, "a picture of the window, for slides"),
+                (
+                    "🎞 GIF",
+                    Export::TopologyGif,
+                    "the topology for the next 10 simulated seconds, an animated GIF for slides and chat",
+                ),
+            ] {
+                if ui.small_button(label).on_hover_text(hover).clicked() {
+                    cx.send(Command::Export(what));
+                }
+            }
+        });
+    }
+
     /// A scenario's first charts: latency and cost always, and what its nodes have.
     fn defaults(sim: &Simulation) -> Vec<Chart> {
         let mut charts = vec![Chart::Latency];
@@ -369,35 +407,10 @@ impl Panel for ChartsPanel {
             self.chosen_for = Some(p.scenario_generation);
             self.shown = Self::defaults(&p.sim);
         }
-        ui.horizontal_wrapped(|ui| {
-            ui.label("Show:");
-            for chart in Chart::ALL {
-                let mut on = self.shown.contains(&chart);
-                if ui.toggle_value(&mut on, chart.toggle_name()).changed() {
-                    if on {
-                        self.shown.push(chart);
-                        if self.shown.len() > MOST_SHOWN {
-                            self.shown.remove(0);
-                        }
-                    } else {
-                        self.shown.retain(|&c| c != chart);
-                    }
-                    // Keep the toggles' order on screen.
-                    self.shown.sort_by_key(|c| Chart::ALL.iter().position(|a| a == c));
-                }
-            }
-            ui.label(RichText::new("(hover a curve for its raw values)").small());
-            ui.separator();
-            for (label, what, hover) in [
-                ("⬇ CSV", Export::SeriesCsv, "the time series of these charts, a row a bucket"),
-                ("⬇ JSON", Export::SeriesJson, "the same series as JSON"),
-                ("📷 PNG", Export::WindowPng, "a picture of the window, for slides"),
-            ] {
-                if ui.small_button(label).on_hover_text(hover).clicked() {
-                    cx.send(Command::Export(what));
-                }
-            }
-        });
+        // A phone's screen shows the first chart, without the choice and export row.
+        if !cx.view.narrow {
+            self.toggles_ui(ui, cx);
+        }
         if self.shown.is_empty() {
             return;
         }
@@ -408,7 +421,7 @@ impl Panel for ChartsPanel {
             Some(chart) => vec![chart],
             None => self.shown.iter().copied().take(fit).collect(),
         };
-        if self.enlarged.is_none() && shown.len() < self.shown.len() {
+        if self.enlarged.is_none() && shown.len() < self.shown.len() && !cx.view.narrow {
             let text = format!("{fit} of the {} charts chosen fit: turn one off to see the next", self.shown.len());
             ui.label(RichText::new(text).small());
         }

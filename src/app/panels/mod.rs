@@ -133,15 +133,21 @@ fn layout(root: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, featu
     if cx.view.is_open(PanelId::Charts) {
         // A fixed height: panels grow or shrink to their content otherwise, and the
         // charts and lists here size themselves to the panel.
-        let height = root.available_height() * 0.36;
+        // A phone's screen: a smaller share, the charts only (read-only).
+        let share = if cx.view.narrow { 0.3 } else { 0.36 };
+        let height = root.available_height() * share;
         egui::Panel::bottom("charts").exact_size(height).show(root, |ui| {
-            // Wrapped: on a phone's screen one long row would widen the panel past it.
-            ui.horizontal_wrapped(|ui| {
-                for tab in BottomTab::ALL {
-                    ui.selectable_value(&mut cx.view.bottom_tab, tab, RichText::new(tab.title()).strong());
-                }
-            });
-            ui.separator();
+            if cx.view.narrow {
+                cx.view.bottom_tab = BottomTab::Charts;
+            } else {
+                // Wrapped: a narrow window's one long row would widen the panel past it.
+                ui.horizontal_wrapped(|ui| {
+                    for tab in BottomTab::ALL {
+                        ui.selectable_value(&mut cx.view.bottom_tab, tab, RichText::new(tab.title()).strong());
+                    }
+                });
+                ui.separator();
+            }
             let tab: &mut dyn Panel = match cx.view.bottom_tab {
                 BottomTab::Charts => &mut panels.charts,
                 BottomTab::Traces => &mut panels.traces,
