@@ -7,11 +7,13 @@
 //!   in a binary heap of their own: half of all events are arrivals, and an idle lane
 //!   costs nothing (taking the earliest is O(log lanes), never a scan of every lane).
 //! - a radix heap for everything else: simulated time never goes backwards, so each
-//!   event is filed by the highest hexadecimal digit where its time differs from the
-//!   last time taken out, and that digit's value (16 buckets per digit position).
-//!   Filing is O(1), and an event moves down at most once per digit position (a
-//!   binary radix heap moved it once per bit: about 11 moves for an event 2 s ahead,
-//!   a third of all the time spent); far faster than a binary heap for the tens of
+//!   event is filed by the highest base-64 digit (6 bits) where its time differs from
+//!   the last time taken out, and that digit's value (64 buckets per digit position,
+//!   one 64-bit mask says which hold events). Filing is O(1), and an event moves down
+//!   at most once per digit position (a binary radix heap moved it once per bit: about
+//!   11 moves for an event 2 s ahead, a third of all the time spent; hexadecimal
+//!   digits about 3; 6-bit digits fewer still, 3% fewer instructions per event, and
+//!   8-bit ones were no faster); far faster than a binary heap for the tens of
 //!   thousands of timers a queue keeps (see the README).
 
 use crate::sim::kernel::time::SimTime;
@@ -21,9 +23,9 @@ use std::collections::{BinaryHeap, VecDeque};
 /// Largest allocation a drained bucket keeps for reuse (events).
 const RETAINED_BUCKET_CAPACITY: usize = 4096;
 /// Bits of a digit, digits per position, positions in a 64-bit time.
-const DIGIT_BITS: u32 = 4;
+const DIGIT_BITS: u32 = 6;
 const DIGITS: usize = 1 << DIGIT_BITS;
-const POSITIONS: usize = 64 / DIGIT_BITS as usize;
+const POSITIONS: usize = 64usize.div_ceil(DIGIT_BITS as usize);
 
 /// What `pop` returns: a lane's event, or a queued one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +51,7 @@ pub(crate) struct EventQueue<E> {
     /// digit position `p`, where their digit is `d` (above `last`'s).
     buckets: Vec<Vec<(u64, u64, E)>>,
     /// Per position, bit d set when that bucket is not empty.
-    digits: [u16; POSITIONS],
+    digits: [u64; POSITIONS],
     /// Bit p set when position p has a non-empty bucket.
     occupied: u16,
     last: u64,
