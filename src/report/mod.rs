@@ -988,7 +988,7 @@ impl Report {
             requests: requests_of(&sim.requests()),
             cold_starts,
             cold_start_ratio: ratio(cold_starts, invocations),
-            latency_ms: LatencyReport::of(&sim.latency),
+            latency_ms: LatencyReport::of(&sim.latency()),
             triggers: sim
                 .triggers()
                 .iter()

@@ -9,7 +9,7 @@ use crate::sim::function::{FunctionModel, permissions};
 use crate::sim::kernel::dist::Sampler;
 use crate::sim::kernel::engine::EventQueue;
 use crate::sim::kernel::log::EventLog;
-use crate::sim::kernel::metrics::{Histogram, Series};
+use crate::sim::kernel::metrics::Series;
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::kernel::trace::Traces;
@@ -52,7 +52,6 @@ impl Simulation {
             functions,
             triggers,
             services,
-            latency: Histogram::default(),
             series: Series::new(SERIES_START_WIDTH),
             log: EventLog::new(log_capacity),
             traces: Traces::new(if log_capacity == 0 { 0 } else { 10 }, 20_000),

@@ -286,7 +286,6 @@ impl Simulation {
             };
             self.traces.record(span);
             if counted {
-                self.latency.record(heard.since(first));
                 self.triggers[trigger as usize].latency.record(heard.since(first));
             }
         }

@@ -185,7 +185,6 @@ impl Simulation {
                 };
                 self.traces.record(span);
                 if request.counted {
-                    self.latency.record(latency);
                     let t = &mut self.triggers[trigger as usize];
                     t.latency.record(latency);
                     match request.outcome {

@@ -468,7 +468,6 @@ impl Simulation {
         fleet.peak = fleet.peak.max(fleet.in_flight);
         if counted {
             let latency = took + rtt;
-            self.latency.record(latency);
             self.triggers[trigger as usize].latency.record(latency);
         }
         self.queue.schedule(self.now + took, Event::FleetDone { trigger, counted });

@@ -41,9 +41,10 @@ impl Panel for Numbers {
         ];
         // Latency is what a waiting caller sees: none during the warm-up, and none at
         // all when every trigger is asynchronous (storage events, queues, schedules).
-        let measured = sim.latency.count() > 0;
+        let latency = sim.latency();
+        let measured = latency.count() > 0;
         for (name, q) in [("caller latency p50", 0.5), ("caller latency p95", 0.95), ("caller latency p99", 0.99)] {
-            rows.push((name, if measured { format!("{:.0} ms", sim.latency.quantile_ms(q)) } else { "n/a".into() }));
+            rows.push((name, if measured { format!("{:.0} ms", latency.quantile_ms(q)) } else { "n/a".into() }));
         }
         values_ui(ui, "numbers", &rows);
     }

@@ -118,8 +118,8 @@ fn numbers_ui(ui: &mut egui::Ui, a: &Simulation, b: &Simulation, history: &Histo
         };
         row(
             "latency p99",
-            format!("{:.0} ms", a.latency.quantile_ms(0.99)),
-            format!("{:.0} ms", b.latency.quantile_ms(0.99)),
+            format!("{:.0} ms", a.latency().quantile_ms(0.99)),
+            format!("{:.0} ms", b.latency().quantile_ms(0.99)),
         );
         row("cold starts", format!("{:.2}%", cold(a)), format!("{:.2}%", cold(b)));
         let (qa, qb) = (a.requests(), b.requests());
