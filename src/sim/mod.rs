@@ -72,7 +72,7 @@ enum Event {
     /// A scripted timeline entry is due.
     Timeline { index: u32 },
     /// A server of the fleet finished a request of a trigger moved off functions.
-    FleetDone { trigger: u32, counted: bool },
+    FleetDone { trigger: u32, counted: bool, request: u64 },
     /// A third-party API answered a call.
     ApiDone { api: u32, function: u32, env: u32 },
     /// A call's back-off after a 429 or an error ended: try it again.
@@ -205,6 +205,8 @@ pub(crate) struct Services {
     flows: services::flows::FlowLedger,
     /// Requests of HTTP triggers with a client policy, across their attempts.
     clients: client::ClientCalls,
+    /// Every request followed by correlation id to the end of the work it caused.
+    work: services::completion::WorkLedger,
 }
 
 /// The server fleet that serves the workload moved off functions (the `fleet` knob).
@@ -347,7 +349,7 @@ impl Simulation {
             Event::ShardPoll { stream, shard } => self.pump_shard(stream, shard),
             Event::WorkflowWake { thread } => self.workflow_wake(thread),
             Event::Timeline { index } => self.on_timeline(index),
-            Event::FleetDone { trigger, counted } => self.on_fleet_done(trigger, counted),
+            Event::FleetDone { trigger, counted, request } => self.on_fleet_done(trigger, counted, request),
             Event::ApiDone { api, function, env } => self.on_api_done(api, function, env),
             Event::ApiRetry { function, env } => self.on_api_retry(function, env),
             Event::TmpFetched { function, env } => self.on_tmp_fetched(function, env),
@@ -460,6 +462,7 @@ impl Simulation {
             ("visible again", self.services.queues.iter().map(|q| q.census()[2]).sum()),
             ("batches", self.services.queues.iter().map(|q| q.batches.capacity()).sum()),
             ("async events", self.services.async_events.capacity()),
+            ("open requests", self.services.work.capacity()),
             (
                 "db waiting",
                 self.services.databases.iter().map(|d| d.waiting.capacity() + d.pool_waiting.capacity()).sum(),

@@ -9,6 +9,7 @@ mod bad_input;
 mod bounded;
 mod challenges;
 mod cli;
+mod completion;
 mod conservation;
 mod cost;
 mod design;
