@@ -211,6 +211,8 @@ fn account_state(config: &SimConfig) -> AccountState {
     AccountState {
         unreserved_capacity: limit.saturating_sub(reserved) as u32,
         unreserved_in_use: provisioned_unreserved.min(u64::from(u32::MAX)) as u32,
+        held_back: 0,
+        throttle_share: 1.0,
     }
 }
 

@@ -4,6 +4,7 @@
 mod build;
 pub mod client;
 pub mod config;
+pub mod faults;
 pub mod function;
 pub mod kernel;
 pub mod knobs;
@@ -94,6 +95,8 @@ enum Event {
     /// A shared environment's next request may have finished its CPU work
     /// (`function/shared.rs`; stale unless `generation` is the environment's latest).
     CpuDone { function: u32, env: u32, generation: u32 },
+    /// A trigger's burst (a timeline or chaos `Burst`) may be over.
+    BurstEnd { trigger: u32 },
 }
 
 /// Where a run stands, for a progress line (`Simulation::run_with`).
@@ -140,6 +143,10 @@ pub(crate) struct AccountState {
     /// Concurrency left for functions without a reservation.
     pub(crate) unreserved_capacity: u32,
     pub(crate) unreserved_in_use: u32,
+    /// Concurrency a `ThrottleAccount` fault took out of the shared pool, and the share
+    /// of the account it left (1: no fault).
+    pub(crate) held_back: u32,
+    pub(crate) throttle_share: f64,
 }
 
 /// A running simulation: the clock and the event queue, the functions and triggers,
@@ -360,6 +367,7 @@ impl Simulation {
             Event::ClientTimeout { call, attempt } => self.on_client_timeout(call, attempt),
             Event::ClientRetry { call } => self.on_client_retry(call),
             Event::CpuDone { function, env, generation } => self.on_cpu_done(function, env, generation),
+            Event::BurstEnd { trigger } => self.on_burst_end(trigger),
         }
     }
 

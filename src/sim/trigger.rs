@@ -275,6 +275,9 @@ pub struct TriggerState {
     pub socket: Option<Box<SocketState>>,
     /// An HTTP trigger's client policy (timeouts and retries) and its counts.
     pub client: Option<Box<ClientState>>,
+    /// A burst under way (timeline or chaos `Burst`): the rate multiplier to go back
+    /// to, and when.
+    pub(crate) burst: Option<(f64, SimTime)>,
 }
 
 impl TriggerState {
@@ -302,6 +305,7 @@ impl TriggerState {
             invoke_overhead: None,
             socket: None,
             client: None,
+            burst: None,
             spec: spec.clone(),
         }
     }

@@ -8,6 +8,7 @@ mod audit;
 mod bad_input;
 mod bounded;
 mod challenges;
+mod chaos;
 mod cli;
 mod completion;
 mod conservation;
