@@ -44,6 +44,7 @@ struct Panels {
     traces: traces::TracesPanel,
     log: log::LogFilter,
     compare: compare::ComparePanel,
+    chaos: crate::app::chaos::panel::ChaosPanel,
 }
 
 /// Panels whose state is a feature's resource, shared with that feature's systems.
@@ -169,6 +170,8 @@ fn side_ui(ui: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, featur
                 }
                 panels.knobs.ui(ui, cx);
             });
+            ui.separator();
+            egui::CollapsingHeader::new("Chaos").default_open(true).show(ui, |ui| panels.chaos.ui(ui, cx));
         }
     }
     if cx.view.is_open(PanelId::EventLog) {

@@ -4,6 +4,7 @@
 use super::graph::{Graph, NodeKind};
 use super::layout::{body_rect, layout};
 use crate::app::AppSystems;
+use crate::app::chaos::{FaultNode, fault_of};
 use crate::app::playback::Playback;
 use crate::app::theme::palette;
 use crate::app::view_state::ViewState;
@@ -221,7 +222,18 @@ fn set_if_changed(text: &mut Text2d, value: String) {
 
 fn update_subtitles(playback: Res<Playback>, mut texts: Query<(&Subtitle, &mut Text2d)>) {
     for (s, mut text) in &mut texts {
-        set_if_changed(&mut text, subtitle(&playback.sim, s.kind, s.index));
+        let mut line = subtitle(&playback.sim, s.kind, s.index);
+        // A fault switched on (or scripted) is said first, on the node it hits.
+        let node = match s.kind {
+            NodeKind::Database => Some(FaultNode::Database),
+            NodeKind::Function => Some(FaultNode::Function),
+            NodeKind::Trigger(_) => Some(FaultNode::Trigger),
+            _ => None,
+        };
+        if let Some(fault) = node.and_then(|n| fault_of(&playback.sim, &playback.scenario, n, s.index)) {
+            line = format!("{fault}\n{line}");
+        }
+        set_if_changed(&mut text, line);
     }
 }
 
