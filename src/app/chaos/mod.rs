@@ -137,7 +137,7 @@ pub fn fault_of(sim: &Simulation, scenario: &Scenario, kind: FaultNode, index: u
     match kind {
         FaultNode::Database => {
             let slow = sim.databases().get(index)?.slowdown();
-            (slow != 1.0).then(|| format!("FAULT: queries x{slow}"))
+            (slow != 1.0).then(|| format!("FAULT x{slow} slow"))
         }
         FaultNode::Function => {
             let name = &config.functions.get(index)?.name;
@@ -148,7 +148,7 @@ pub fn fault_of(sim: &Simulation, scenario: &Scenario, kind: FaultNode, index: u
         }
         FaultNode::Trigger => {
             let until = sim.burst_until(index)?;
-            Some(format!("FAULT: burst until {:.0} s", until.as_secs_f64()))
+            Some(format!("FAULT burst to {:.0} s", until.as_secs_f64()))
         }
     }
 }
@@ -237,7 +237,7 @@ mod tests {
         // Slow the database: its badge, and its queries back to normal when off.
         switch(&mut app, Switch::SlowDatabase, true, "db");
         let p = playback(&app);
-        assert_eq!(fault_of(&p.sim, &p.scenario, FaultNode::Database, 0).as_deref(), Some("FAULT: queries x5"));
+        assert_eq!(fault_of(&p.sim, &p.scenario, FaultNode::Database, 0).as_deref(), Some("FAULT x5 slow"));
         switch(&mut app, Switch::SlowDatabase, false, "db");
 
         // A burst ends by itself after 30 s.

@@ -164,14 +164,15 @@ fn side_ui(ui: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, featur
                 egui::CollapsingHeader::new("Diagnose").default_open(true).show(ui, |ui| features.diagnose.ui(ui, cx));
             }
         } else {
+            // Failure modes at a click, in free play (a challenge grades the run as set).
+            ui.separator();
+            egui::CollapsingHeader::new("Chaos").default_open(true).show(ui, |ui| panels.chaos.ui(ui, cx));
             section_ui(ui, PanelId::Knobs, |ui| {
                 if has_challenge && ui.button("Back to the challenge").clicked() {
                     features.challenge.active = true;
                 }
                 panels.knobs.ui(ui, cx);
             });
-            ui.separator();
-            egui::CollapsingHeader::new("Chaos").default_open(true).show(ui, |ui| panels.chaos.ui(ui, cx));
         }
     }
     if cx.view.is_open(PanelId::EventLog) {
