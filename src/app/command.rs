@@ -58,6 +58,9 @@ pub enum Command {
     /// A diagnosis challenge's answer, `NODE:CAUSE` (the Diagnose panel's Submit): the
     /// challenge's grading takes it, also after the run has ended.
     Diagnose(String),
+    /// A fault switched on (or off) now: a timeline action applied at the current
+    /// simulated time (the Chaos section's switches; `Playback::inject`).
+    Inject(crate::sim::timeline::TimelineAction),
     /// Open the design canvas on a new design for this library brief (the picker's
     /// "New design"); the design plugin takes it, the playback goes on as it was.
     NewDesign {

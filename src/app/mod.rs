@@ -4,6 +4,7 @@
 
 mod captions;
 mod challenge;
+mod chaos;
 mod command;
 mod context;
 mod dead_letters;

@@ -79,6 +79,9 @@ pub struct Playback {
     /// A/B comparison: run B, the same scenario and seed with its own knob values,
     /// advanced in lockstep with `sim` (run A).
     pub compare: Option<Compared>,
+    /// Faults switched on or off during this run (`inject`), with their times: the
+    /// log's lines, and what a record of the run's live changes would replay.
+    pub faults: Vec<(SimTime, crate::sim::timeline::TimelineAction)>,
 }
 
 /// The comparison's second run.
@@ -110,7 +113,17 @@ impl Playback {
             scenario_generation: 0,
             last_error: None,
             compare: None,
+            faults: Vec::new(),
         }
+    }
+
+    /// Applies a fault now (a chaos switch), exactly as a timeline entry at this
+    /// simulated time would; recorded with its time. Refused (the run unchanged) when
+    /// it names nothing or its value is out of range.
+    pub fn inject(&mut self, action: crate::sim::timeline::TimelineAction) -> Result<(), String> {
+        self.sim.inject(&action)?;
+        self.faults.push((self.sim.now(), action));
+        Ok(())
     }
 
     /// Replaces the scenario: a new run from time zero with its own seed and knobs.
@@ -142,6 +155,7 @@ impl Playback {
             b.sim = new_simulation(SimConfig { seed: self.seed, ..b.config.clone() });
         }
         self.falling_behind = false;
+        self.faults.clear();
         self.generation += 1;
     }
 
@@ -238,6 +252,7 @@ impl Playback {
                 };
                 challenge.give_answer(config, answer)?;
             }
+            Command::Inject(action) => self.inject(action.clone())?,
             Command::NewDesign { .. } => {} // the design canvas's (app/design)
             Command::Export(_) => {}        // the export plugin's (app/export)
         }

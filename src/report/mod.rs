@@ -47,6 +47,41 @@ impl LatencyReport {
     }
 }
 
+/// A pipeline's end-to-end completion: each request followed by correlation id from
+/// its arrival to the end of the last work it caused (`sim/services/completion.rs`).
+/// Only for scenarios whose requests spawn asynchronous work.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CompletionReport {
+    /// Requests that arrived after the warm-up: `completed + in_flight + not_followed`.
+    pub requests: u64,
+    /// Requests whose work has all ended ...
+    pub completed: u64,
+    /// ... of which some work ended in failure (dead-lettered, dropped, expired).
+    pub completed_failed: u64,
+    /// Requests with work still outstanding at the end of the run.
+    pub in_flight: u64,
+    /// Requests that arrived while a million others were open: not followed (a backlog
+    /// of millions of messages would otherwise cost more memory than the queue).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_followed: u64,
+    /// Arrival to the end of the last work item, over completed requests.
+    pub ms: LatencyReport,
+}
+
+impl CompletionReport {
+    fn of(sim: &Simulation) -> Option<CompletionReport> {
+        let t = sim.completion_totals();
+        (t.asynchronous_items > 0).then(|| CompletionReport {
+            requests: t.arrived,
+            completed: t.completed,
+            completed_failed: t.completed_failed,
+            in_flight: t.in_flight,
+            not_followed: t.not_followed,
+            ms: LatencyReport::of(sim.completion()),
+        })
+    }
+}
+
 /// Handler time percentiles in milliseconds.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DurationReport {
@@ -595,6 +630,10 @@ pub struct Report {
     /// Cold starts over invocations that started.
     pub cold_start_ratio: f64,
     pub latency_ms: LatencyReport,
+    /// End-to-end completion of the work each request caused (absent when no request
+    /// spawned asynchronous work).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion: Option<CompletionReport>,
     pub functions: Vec<FunctionReport>,
     pub triggers: Vec<TriggerReport>,
     pub cost: CostReport,
@@ -989,6 +1028,7 @@ impl Report {
             cold_starts,
             cold_start_ratio: ratio(cold_starts, invocations),
             latency_ms: LatencyReport::of(&sim.latency()),
+            completion: CompletionReport::of(sim),
             triggers: sim
                 .triggers()
                 .iter()

@@ -95,6 +95,26 @@ fn summary(o: &mut String, r: &Report) {
     } else {
         let _ = writeln!(o, "Latency      no synchronous caller waits in this scenario (see the queues below)");
     }
+    if let Some(c) = &r.completion {
+        let _ = writeln!(
+            o,
+            "Completion   end to end, first trigger to last effect: p50 {}, p99 {}, max {} ({} of {} requests done, {} with failed work, {} still in flight)",
+            ms(c.ms.p50),
+            ms(c.ms.p99),
+            ms(c.ms.max),
+            c.completed,
+            c.requests,
+            c.completed_failed,
+            c.in_flight
+        );
+        if c.not_followed > 0 {
+            let _ = writeln!(
+                o,
+                "             {} requests not followed (they arrived while a million others had work open)",
+                c.not_followed
+            );
+        }
+    }
     let _ = writeln!(o, "Concurrency  peak {} requests in flight at once", r.max_concurrency);
 }
 

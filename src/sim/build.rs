@@ -210,6 +210,8 @@ fn account_state(config: &SimConfig) -> AccountState {
     AccountState {
         unreserved_capacity: limit.saturating_sub(reserved) as u32,
         unreserved_in_use: provisioned_unreserved.min(u64::from(u32::MAX)) as u32,
+        held_back: 0,
+        throttle_share: 1.0,
     }
 }
 
@@ -229,6 +231,7 @@ fn build_services(config: &SimConfig, names: &Names) -> Services {
         fleet: FleetState { in_flight: 0, peak: 0, rng: RngStream::new(config.seed, "fleet/durations") },
         flows: build_flows(config, names),
         clients: Default::default(),
+        work: Default::default(),
     }
 }
 

@@ -181,6 +181,7 @@ impl Simulation {
             fetch,
         };
         let call = self.services.clients.add(call);
+        self.work_add(id, false);
         self.client_attempt(call);
     }
 
@@ -200,9 +201,11 @@ impl Simulation {
         request.fetch = fetch;
         let entry = LogEntry { time: now, kind: LogKind::Arrived, function: target, env: u32::MAX, request: id };
         self.log.push(entry);
+        self.work_add(id, false);
         if let Err(reason) = self.try_invoke(target, request) {
             // A 429 answers at once.
             self.note_throttle(target, &request, reason);
+            self.work_done(id, false);
             self.services.clients.calls[call as usize].waiting = false;
             self.client_retry_or_give_up(call, None, now);
         }
@@ -275,6 +278,7 @@ impl Simulation {
         let c = &mut self.services.clients.calls[call as usize];
         c.done = true;
         let (trigger, counted, first, id) = (c.trigger, c.counted, c.first, c.correlation);
+        self.work_done(id, outcome != Some(Outcome::Succeeded));
         if let Some(outcome) = outcome {
             let span = trace::Span {
                 trace: id,

@@ -4,6 +4,7 @@
 mod build;
 pub mod client;
 pub mod config;
+pub mod faults;
 pub mod function;
 pub mod kernel;
 pub mod knobs;
@@ -72,7 +73,7 @@ enum Event {
     /// A scripted timeline entry is due.
     Timeline { index: u32 },
     /// A server of the fleet finished a request of a trigger moved off functions.
-    FleetDone { trigger: u32, counted: bool },
+    FleetDone { trigger: u32, counted: bool, request: u64 },
     /// A third-party API answered a call.
     ApiDone { api: u32, function: u32, env: u32 },
     /// A call's back-off after a 429 or an error ended: try it again.
@@ -94,6 +95,8 @@ enum Event {
     /// A shared environment's next request may have finished its CPU work
     /// (`function/shared.rs`; stale unless `generation` is the environment's latest).
     CpuDone { function: u32, env: u32, generation: u32 },
+    /// A trigger's burst (a timeline or chaos `Burst`) may be over.
+    BurstEnd { trigger: u32 },
 }
 
 /// Where a run stands, for a progress line (`Simulation::run_with`).
@@ -140,6 +143,10 @@ pub(crate) struct AccountState {
     /// Concurrency left for functions without a reservation.
     pub(crate) unreserved_capacity: u32,
     pub(crate) unreserved_in_use: u32,
+    /// Concurrency a `ThrottleAccount` fault took out of the shared pool, and the share
+    /// of the account it left (1: no fault).
+    pub(crate) held_back: u32,
+    pub(crate) throttle_share: f64,
 }
 
 /// A running simulation: the clock and the event queue, the functions and triggers,
@@ -203,6 +210,8 @@ pub(crate) struct Services {
     flows: services::flows::FlowLedger,
     /// Requests of HTTP triggers with a client policy, across their attempts.
     clients: client::ClientCalls,
+    /// Every request followed by correlation id to the end of the work it caused.
+    work: services::completion::WorkLedger,
 }
 
 /// The server fleet that serves the workload moved off functions (the `fleet` knob).
@@ -358,7 +367,7 @@ impl Simulation {
             Event::ShardPoll { stream, shard } => self.pump_shard(stream, shard),
             Event::WorkflowWake { thread } => self.workflow_wake(thread),
             Event::Timeline { index } => self.on_timeline(index),
-            Event::FleetDone { trigger, counted } => self.on_fleet_done(trigger, counted),
+            Event::FleetDone { trigger, counted, request } => self.on_fleet_done(trigger, counted, request),
             Event::ApiDone { api, function, env } => self.on_api_done(api, function, env),
             Event::ApiRetry { function, env } => self.on_api_retry(function, env),
             Event::TmpFetched { function, env } => self.on_tmp_fetched(function, env),
@@ -369,6 +378,7 @@ impl Simulation {
             Event::ClientTimeout { call, attempt } => self.on_client_timeout(call, attempt),
             Event::ClientRetry { call } => self.on_client_retry(call),
             Event::CpuDone { function, env, generation } => self.on_cpu_done(function, env, generation),
+            Event::BurstEnd { trigger } => self.on_burst_end(trigger),
         }
     }
 
@@ -471,6 +481,7 @@ impl Simulation {
             ("visible again", self.services.queues.iter().map(|q| q.census()[2]).sum()),
             ("batches", self.services.queues.iter().map(|q| q.batches.capacity()).sum()),
             ("async events", self.services.async_events.capacity()),
+            ("open requests", self.services.work.capacity()),
             (
                 "db waiting",
                 self.services.databases.iter().map(|d| d.waiting.capacity() + d.pool_waiting.capacity()).sum(),

@@ -170,6 +170,9 @@ impl Simulation {
         let completed_work = request.outcome != Outcome::TimedOut && request.call_failure.is_none();
         match request.origin {
             Origin::Http { trigger, call, attempt } => {
+                // A client policy judges the request's outcome across its attempts.
+                let failed = call == NO_CLIENT_CALL && request.outcome != Outcome::Succeeded;
+                self.work_done(request.id, failed);
                 let overhead = self.draw_invoke_overhead(trigger);
                 let latency = latency + self.triggers[trigger as usize].network_rtt + overhead;
                 if call != NO_CLIENT_CALL {

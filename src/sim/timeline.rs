@@ -35,6 +35,14 @@ pub enum TimelineAction {
     /// An operator redrives the queue's dead-letter queue: its messages move back to
     /// the queue (at the queue's `redrive_rate`), as new messages.
     Redrive { queue: String },
+    /// The account's concurrency is cut to `share` of its limit (1 puts it back), as
+    /// when AWS lowers a new or abused account's quota: functions without a
+    /// reservation share what is left (reservations keep theirs).
+    ThrottleAccount { share: f64 },
+    /// A trigger's arrival rate is multiplied by `factor` for `lasting` (a campaign, a
+    /// retry storm); `factor: 1` ends a burst under way. It takes effect from the
+    /// trigger's next arrival, which was drawn at the old rate.
+    Burst { trigger: String, factor: f64, lasting: SimDuration },
 }
 
 impl Simulation {
@@ -51,6 +59,18 @@ impl Simulation {
                 self.caption = Some(index);
                 Ok(())
             }
+            action => self.apply_action(action),
+        };
+        // Validated before the run; a knob a user changed since may still refuse it.
+        if let Err(e) = result {
+            self.timeline_refused.push(format!("timeline[{index}] at {}: not applied: {e}", entry.at));
+        }
+    }
+
+    /// Applies an action now (checked: see `faults.rs`, `Simulation::inject`).
+    pub(crate) fn apply_action(&mut self, action: &TimelineAction) -> Result<(), String> {
+        match action {
+            TimelineAction::Caption(_) => Ok(()),
             TimelineAction::Set { knob, value } => self.set_knob(knob, value),
             TimelineAction::SlowDatabase { database, factor } => {
                 let d = index_of(&self.config.databases, database).unwrap_or(0) as usize;
@@ -70,11 +90,67 @@ impl Simulation {
                 let q = index_of(&self.config.queues, queue).unwrap_or(0) as usize;
                 self.redrive(q).map(|_| ())
             }
-        };
-        // Validated before the run; a knob a user changed since may still refuse it.
-        if let Err(e) = result {
-            self.timeline_refused.push(format!("timeline[{index}] at {}: not applied: {e}", entry.at));
+            TimelineAction::ThrottleAccount { share } => {
+                self.throttle_account(*share);
+                Ok(())
+            }
+            TimelineAction::Burst { trigger, factor, lasting } => {
+                let t = self.triggers.iter().position(|t| t.spec.name() == trigger).unwrap_or(0);
+                self.burst(t, *factor, *lasting);
+                Ok(())
+            }
         }
+    }
+
+    /// Cuts the account's shared concurrency to `share` of the account's limit (what
+    /// reservations leave of it, at most), or puts it back (`share` 1). Requests in
+    /// flight finish; new ones are throttled while the pool is above its new size.
+    pub(crate) fn throttle_account(&mut self, share: f64) {
+        let limit = self.config.account.concurrency_limit;
+        let a = &mut self.account;
+        a.unreserved_capacity += a.held_back;
+        let cut = ((1.0 - share) * f64::from(limit)).round() as u32;
+        a.held_back = cut.min(a.unreserved_capacity);
+        a.unreserved_capacity -= a.held_back;
+        a.throttle_share = share;
+    }
+
+    /// The share of the account's concurrency a `ThrottleAccount` fault left (1: none).
+    pub fn account_throttle(&self) -> f64 {
+        self.account.throttle_share
+    }
+
+    /// Multiplies a trigger's rate by `factor` until `lasting` from now (ending any
+    /// burst under way first); `factor` 1 only ends one.
+    pub(crate) fn burst(&mut self, trigger: usize, factor: f64, lasting: SimDuration) {
+        let now = self.now;
+        let t = &mut self.triggers[trigger];
+        if let Some((scale, _)) = t.burst.take() {
+            t.arrivals.rate_scale = scale;
+        }
+        if factor > 1.0 {
+            let until = now + lasting;
+            t.burst = Some((t.arrivals.rate_scale, until));
+            t.arrivals.rate_scale *= factor;
+            self.queue.schedule(until, Event::BurstEnd { trigger: trigger as u32 });
+        }
+    }
+
+    pub(crate) fn on_burst_end(&mut self, trigger: u32) {
+        let now = self.now;
+        let t = &mut self.triggers[trigger as usize];
+        // A burst ended early, or replaced by a later one, left a stale end behind.
+        if let Some((scale, until)) = t.burst
+            && until == now
+        {
+            t.arrivals.rate_scale = scale;
+            t.burst = None;
+        }
+    }
+
+    /// The end of a burst under way on a trigger, if any.
+    pub fn burst_until(&self, trigger: usize) -> Option<crate::sim::kernel::time::SimTime> {
+        self.triggers.get(trigger)?.burst.map(|(_, until)| until)
     }
 
     /// The caption shown now (the last one whose time has come), with its time.

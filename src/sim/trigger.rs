@@ -275,6 +275,9 @@ pub struct TriggerState {
     pub socket: Option<Box<SocketState>>,
     /// An HTTP trigger's client policy (timeouts and retries) and its counts.
     pub client: Option<Box<ClientState>>,
+    /// A burst under way (timeline or chaos `Burst`): the rate multiplier to go back
+    /// to, and when.
+    pub(crate) burst: Option<(f64, SimTime)>,
 }
 
 impl TriggerState {
@@ -302,6 +305,7 @@ impl TriggerState {
             invoke_overhead: None,
             socket: None,
             client: None,
+            burst: None,
             spec: spec.clone(),
         }
     }
@@ -322,6 +326,18 @@ impl Simulation {
             // A connection opens; its messages are the requests.
             return self.open_socket(trigger);
         }
+        // The arrival holds its request's work open while the trigger hands it on.
+        if counted {
+            self.services.work.begin(id, now);
+        }
+        let accepted = self.hand_on(trigger, id, counted);
+        self.work_done(id, !accepted);
+    }
+
+    /// A request arrived at its trigger: passes it on to what the trigger feeds; false
+    /// when its payload was refused.
+    fn hand_on(&mut self, trigger: u32, id: u64, counted: bool) -> bool {
+        let now = self.now;
         if counted && !self.services.flows.is_empty() {
             self.services.flows.arrived(trigger, id, now);
         }
@@ -329,9 +345,10 @@ impl Simulation {
         t.counters.arrived += u64::from(counted);
         let target = t.target;
         self.series.current.arrivals += 1;
-        let Some(fetch) = self.check_payload(trigger, counted) else { return };
+        let Some(fetch) = self.check_payload(trigger, counted) else { return false };
         if self.triggers[trigger as usize].on_fleet {
-            return self.serve_on_fleet(trigger, counted);
+            self.serve_on_fleet(trigger, id, counted);
+            return true;
         }
         match self.triggers[trigger as usize].spec {
             TriggerSpec::Http { .. } if self.triggers[trigger as usize].client.is_some() => {
@@ -380,6 +397,7 @@ impl Simulation {
                 self.send_message(target, sent);
             }
         }
+        true
     }
 
     /// Schedules a trigger's next arrival: in its lane, or as an event when there are
@@ -402,8 +420,10 @@ impl Simulation {
         request.fetch = fetch;
         let entry = LogEntry { time: now, kind: LogKind::Arrived, function: target, env: u32::MAX, request: id };
         self.log.push(entry);
+        self.work_add(id, false);
         if let Err(reason) = self.try_invoke(target, request) {
             self.note_throttle(target, &request, reason);
+            self.work_done(id, true);
             if counted {
                 self.triggers[trigger as usize].counters.throttled += 1;
             }
@@ -459,7 +479,7 @@ impl Simulation {
     /// A request of a trigger moved to the server fleet: an instance serves it in the
     /// target function's handler time (no cold start: the servers are always on). The
     /// fleet grows to the peak of what it serves at once and is priced by the hour.
-    pub(crate) fn serve_on_fleet(&mut self, trigger: u32, counted: bool) {
+    pub(crate) fn serve_on_fleet(&mut self, trigger: u32, id: u64, counted: bool) {
         let t = &self.triggers[trigger as usize];
         let (target, rtt) = (t.target, t.network_rtt);
         let fleet = &mut self.services.fleet;
@@ -470,11 +490,13 @@ impl Simulation {
             let latency = took + rtt;
             self.triggers[trigger as usize].latency.record(latency);
         }
-        self.queue.schedule(self.now + took, Event::FleetDone { trigger, counted });
+        self.work_add(id, false);
+        self.queue.schedule(self.now + took, Event::FleetDone { trigger, counted, request: id });
     }
 
-    pub(crate) fn on_fleet_done(&mut self, trigger: u32, counted: bool) {
+    pub(crate) fn on_fleet_done(&mut self, trigger: u32, counted: bool, request: u64) {
         self.services.fleet.in_flight -= 1;
+        self.work_done(request, false);
         self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
     }
 }

@@ -1013,6 +1013,11 @@ impl DatabaseSpec {
 /// The largest slow-down a fault may inject.
 const MAX_SLOWDOWN: f64 = 1000.0;
 
+/// A burst multiplies a trigger's rate by at most this (a campaign, a retry storm).
+pub const MAX_BURST_FACTOR: f64 = 100.0;
+/// ... for at most this long.
+pub const MAX_BURST: SimDuration = SimDuration::from_secs(3600);
+
 /// The longest an environment may keep a cached answer (none lives longer than hours).
 const MAX_CACHE_TTL: SimDuration = SimDuration::from_secs(24 * 3600);
 
@@ -1027,7 +1032,15 @@ fn timeline_problems(config: &SimConfig, out: &mut Vec<Problem>) {
         if entry.at >= config.duration {
             push("at", format!("at {} is not before the end of the run ({})", entry.at, config.duration));
         }
-        match &entry.action {
+        action_problems(config, &entry.action, |field, message| push(field, message));
+    }
+}
+
+/// Problems with one timeline action (scripted, or a fault switched on in the app):
+/// `push(field, message)` for each.
+pub(crate) fn action_problems(config: &SimConfig, action: &TimelineAction, mut push: impl FnMut(&str, String)) {
+    {
+        match action {
             TimelineAction::Caption(text) if text.trim().is_empty() => {
                 push("action", "a caption needs some text".into());
             }
@@ -1076,6 +1089,34 @@ fn timeline_problems(config: &SimConfig, out: &mut Vec<Problem>) {
                 }
                 if !(0.0..=1.0).contains(error_rate) {
                     push("action", format!("error_rate is a fraction in 0..1, got {}", num(*error_rate)));
+                }
+            }
+            TimelineAction::ThrottleAccount { share } => {
+                if !(share.is_finite() && *share > 0.0 && *share <= 1.0) {
+                    push(
+                        "action",
+                        format!(
+                            "share is the fraction of the account's concurrency left, above 0 and at most 1, got {}",
+                            num(*share)
+                        ),
+                    );
+                }
+            }
+            TimelineAction::Burst { trigger, factor, lasting } => {
+                if !config.triggers.iter().any(|t| t.name() == trigger) {
+                    push("action", format!("no trigger {}", quoted(trigger)));
+                }
+                if !(factor.is_finite() && (1.0..=MAX_BURST_FACTOR).contains(factor)) {
+                    push(
+                        "action",
+                        format!(
+                            "factor multiplies the trigger's rate: 1..{MAX_BURST_FACTOR} (1 ends a burst), got {}",
+                            num(*factor)
+                        ),
+                    );
+                }
+                if lasting.0 == 0 || *lasting > MAX_BURST {
+                    push("action", format!("lasting must be above 0 and at most {MAX_BURST}, got {lasting}"));
                 }
             }
         }

@@ -158,11 +158,15 @@ impl Simulation {
             }
         }
         self.next_on_socket(trigger, closes);
+        if counted {
+            self.services.work.begin(id, self.now);
+        }
         if on_fleet {
-            self.serve_on_fleet(trigger, counted);
+            self.serve_on_fleet(trigger, id, counted);
         } else {
             self.invoke_for_client(trigger, id, counted, SimDuration::ZERO);
         }
+        self.work_done(id, false);
     }
 
     pub(crate) fn on_socket_closed(&mut self, trigger: u32) {

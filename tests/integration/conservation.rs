@@ -84,6 +84,12 @@ pub(crate) fn check(sim: &Simulation) {
     }
     let total = sim.requests();
     assert_eq!(total.arrived, total.succeeded + total.failed + total.throttled + total.timed_out + total.in_flight());
+    // Every counted request is followed to the end of its work, and is either done
+    // (with its completion time recorded once) or still has work open.
+    let work = sim.completion_totals();
+    assert_eq!(work.arrived, total.arrived, "completion: every request followed");
+    assert_eq!(work.arrived, work.completed + work.in_flight + work.not_followed, "completion: conservation");
+    assert_eq!(work.completed, sim.completion().count(), "completion: one time per completed request");
     let http: u64 = sim
         .triggers()
         .iter()

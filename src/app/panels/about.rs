@@ -22,7 +22,19 @@ impl Panel for About {
     }
 }
 
-/// Requests, outcomes, cold starts and caller latency so far.
+/// Milliseconds under ten seconds, seconds under ten minutes, then minutes.
+pub(crate) fn duration_text(ms: f64) -> String {
+    if ms < 10_000.0 {
+        format!("{ms:.0} ms")
+    } else if ms < 600_000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else {
+        format!("{:.1} min", ms / 60_000.0)
+    }
+}
+
+/// Requests, outcomes, cold starts, caller latency and a pipeline's end-to-end
+/// completion so far.
 pub struct Numbers;
 
 impl Panel for Numbers {
@@ -41,10 +53,27 @@ impl Panel for Numbers {
         ];
         // Latency is what a waiting caller sees: none during the warm-up, and none at
         // all when every trigger is asynchronous (storage events, queues, schedules).
+        // There, the number that matters is how long the pipeline's work took: from
+        // the first trigger to the last effect of each request.
         let latency = sim.latency();
         let measured = latency.count() > 0;
-        for (name, q) in [("caller latency p50", 0.5), ("caller latency p95", 0.95), ("caller latency p99", 0.99)] {
-            rows.push((name, if measured { format!("{:.0} ms", latency.quantile_ms(q)) } else { "n/a".into() }));
+        let work = sim.completion_totals();
+        let pipeline = work.asynchronous_items > 0;
+        if measured || !pipeline {
+            for (name, q) in [("caller latency p50", 0.5), ("caller latency p95", 0.95), ("caller latency p99", 0.99)] {
+                rows.push((
+                    name,
+                    if measured { format!("{:.0} ms", latency.quantile_ms(q)) } else { "n/a".into() },
+                ));
+            }
+        }
+        if pipeline {
+            let done = sim.completion();
+            let at = |q: f64| if done.count() == 0 { "n/a".to_string() } else { duration_text(done.quantile_ms(q)) };
+            rows.push(("end-to-end p50", at(0.5)));
+            rows.push(("end-to-end p99", at(0.99)));
+            rows.push(("end-to-end max", if done.count() == 0 { "n/a".into() } else { duration_text(done.max_ms()) }));
+            rows.push(("work done / in flight", format!("{} / {}", work.completed, work.in_flight)));
         }
         values_ui(ui, "numbers", &rows);
     }

@@ -10,6 +10,7 @@ use crate::app::theme::palette;
 use crate::sim::Simulation;
 use crate::sim::kernel::metrics::SeriesPoint;
 use crate::sim::kernel::theory::erlang_b_throttles;
+use crate::sim::trigger::{TargetKind, TriggerSpec};
 use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{HLine, HoverPosition, Line, LineStyle, Plot, PlotPoints, uniform_grid_spacer};
 
@@ -17,6 +18,7 @@ use egui_plot::{HLine, HoverPosition, Line, LineStyle, Plot, PlotPoints, uniform
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Chart {
     Latency,
+    Completion,
     ColdStarts,
     Concurrency,
     Problems,
@@ -26,8 +28,9 @@ pub enum Chart {
 }
 
 impl Chart {
-    pub const ALL: [Chart; 7] = [
+    pub const ALL: [Chart; 8] = [
         Chart::Latency,
+        Chart::Completion,
         Chart::ColdStarts,
         Chart::Concurrency,
         Chart::Problems,
@@ -39,6 +42,7 @@ impl Chart {
     fn title(self) -> &'static str {
         match self {
             Chart::Latency => "Invocation latency (ms)",
+            Chart::Completion => "End-to-end completion (s)",
             Chart::ColdStarts => "Cold starts (% of requests)",
             Chart::Concurrency => "Concurrency vs limit",
             Chart::Problems => "Throttles and errors (per bucket)",
@@ -51,6 +55,7 @@ impl Chart {
     fn toggle_name(self) -> &'static str {
         match self {
             Chart::Latency => "latency",
+            Chart::Completion => "end to end",
             Chart::ColdStarts => "cold starts",
             Chart::Concurrency => "concurrency",
             Chart::Problems => "throttles, errors",
@@ -64,6 +69,7 @@ impl Chart {
     fn unit(self) -> &'static str {
         match self {
             Chart::Latency => "ms",
+            Chart::Completion => "seconds",
             Chart::ColdStarts => "% of requests",
             Chart::Concurrency => "requests in flight",
             Chart::Problems => "requests per bucket",
@@ -124,6 +130,13 @@ pub fn chart_data(chart: Chart, sim: &Simulation, history: &RunHistory) -> Chart
                 [("p50", 0.5, c(palette::IDLE)), ("p95", 0.95, c(palette::BUSY)), ("p99", 0.99, red)]
             {
                 data.curves.push(curve(name, colour, series_points(sim, |p| p.latency.quantile_ms(q))));
+            }
+        }
+        Chart::Completion => {
+            // First trigger to last effect of the requests whose work ended in the bucket.
+            for (name, q, colour) in [("p50", 0.5, c(palette::IDLE)), ("p99", 0.99, red)] {
+                let points = series_points(sim, |p| p.completion.quantile_ms(q).map(|ms| ms / 1000.0));
+                data.curves.push(curve(name, colour, points));
             }
         }
         Chart::ColdStarts => {
@@ -334,6 +347,26 @@ pub struct ChartsPanel {
     chosen_for: Option<u32>,
 }
 
+fn is_http(spec: &TriggerSpec) -> bool {
+    matches!(spec, TriggerSpec::Http { .. })
+}
+
+/// Whether a request's work can outlive its first invocation: a trigger that is not a
+/// waiting caller, or a queue, bus, stream or workflow to hand work on to.
+pub fn has_pipeline(sim: &Simulation) -> bool {
+    let config = sim.config();
+    sim.triggers().iter().any(|t| !is_http(&t.spec))
+        || !(config.queues.is_empty() && config.buses.is_empty() && config.streams.is_empty())
+        || !config.workflows.is_empty()
+        || sim.functions().iter().any(|f| {
+            f.model
+                .spec
+                .calls
+                .iter()
+                .any(|c| matches!(c, crate::sim::function::Call::Invoke { asynchronous: true, .. }))
+        })
+}
+
 /// Charts shown side by side at most: more would be too narrow to read.
 const MOST_SHOWN: usize = 4;
 /// The narrowest a chart may be (points): a narrower panel (presenter mode's large
@@ -379,9 +412,17 @@ impl ChartsPanel {
         });
     }
 
-    /// A scenario's first charts: latency and cost always, and what its nodes have.
+    /// A scenario's first charts: latency (when a caller waits), end-to-end
+    /// completion (when work goes on asynchronously), cost always, and what its nodes
+    /// have.
     fn defaults(sim: &Simulation) -> Vec<Chart> {
-        let mut charts = vec![Chart::Latency];
+        let mut charts = Vec::new();
+        if sim.triggers().iter().any(|t| t.spec.target_kind() == TargetKind::Function && is_http(&t.spec)) {
+            charts.push(Chart::Latency);
+        }
+        if has_pipeline(sim) {
+            charts.push(Chart::Completion);
+        }
         // A function held to a reserved limit throttles: its chart carries Erlang B.
         if sim.functions().iter().any(|f| f.model.spec.reserved_concurrency.is_some()) {
             charts.push(Chart::Problems);
@@ -501,6 +542,13 @@ mod tests {
             let has = |chart| chart_data(chart, &sim, &history).curves.iter().any(|c| !c.points.is_empty());
             assert_eq!(has(Chart::Queues), !sim.queues().is_empty(), "{name}");
             assert_eq!(has(Chart::Database), !sim.databases().is_empty(), "{name}");
+            // Every request's completion is in the series (a synchronous one's is its
+            // invocation); only a pipeline that hands work on gets the chart by default.
+            assert!(has(Chart::Completion), "{name}");
+            assert_eq!(has_pipeline(&sim), name == "sqs-worker");
         }
+        let sqs = crate::scenario::built_in("sqs-worker").unwrap().unwrap();
+        let sim = crate::app::playback::new_simulation(sqs.config.clone());
+        assert_eq!(ChartsPanel::defaults(&sim)[0], Chart::Completion);
     }
 }

@@ -19,6 +19,13 @@ impl Panel for EventLog {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
         let sim = &cx.playback.sim;
         let lines: Vec<&LogEntry> = sim.log.entries().rev().take(LINES).collect();
+        // Faults switched on or off, newest first, above the lines since (the latest
+        // three, so a burst of requests does not push them out at once).
+        let red = palette::egui(palette::THROTTLED);
+        for (at, action) in cx.playback.faults.iter().rev().take(3) {
+            let text = format!("{at} FAULT {}", crate::app::chaos::describe(action));
+            ui.label(RichText::new(text).monospace().small().color(red));
+        }
         if lines.is_empty() {
             ui.label("nothing yet");
         }

@@ -44,6 +44,7 @@ struct Panels {
     traces: traces::TracesPanel,
     log: log::LogFilter,
     compare: compare::ComparePanel,
+    chaos: crate::app::chaos::panel::ChaosPanel,
 }
 
 /// Panels whose state is a feature's resource, shared with that feature's systems.
@@ -190,6 +191,9 @@ fn side_ui(ui: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, featur
                 egui::CollapsingHeader::new("Diagnose").default_open(true).show(ui, |ui| features.diagnose.ui(ui, cx));
             }
         } else {
+            // Failure modes at a click, in free play (a challenge grades the run as set).
+            ui.separator();
+            egui::CollapsingHeader::new("Chaos").default_open(true).show(ui, |ui| panels.chaos.ui(ui, cx));
             section_ui(ui, PanelId::Knobs, |ui| {
                 if has_challenge && ui.button("Back to the challenge").clicked() {
                     features.challenge.active = true;

@@ -5,6 +5,7 @@ use super::graph::{Graph, NodeKind};
 use super::layout::{PRESENTER_VIEW_720P, Style, body_rect, bounds_of, layout};
 use super::viewport::TopologyViewport;
 use crate::app::AppSystems;
+use crate::app::chaos::{FaultNode, fault_of};
 use crate::app::playback::Playback;
 use crate::app::theme::palette;
 use crate::app::view_state::ViewState;
@@ -232,7 +233,20 @@ fn set_if_changed(text: &mut Text2d, value: String) {
 
 fn update_subtitles(playback: Res<Playback>, mut texts: Query<(&Subtitle, &mut Text2d)>) {
     for (s, mut text) in &mut texts {
-        set_if_changed(&mut text, subtitle(&playback.sim, s.kind, s.index));
+        let mut line = subtitle(&playback.sim, s.kind, s.index);
+        // A fault switched on (or scripted) is said first, on the node it hits (a
+        // function's in its red badge above it).
+        let node = match s.kind {
+            NodeKind::Database => Some(FaultNode::Database),
+            NodeKind::Trigger(_) => Some(FaultNode::Trigger),
+            _ => None,
+        };
+        if let Some(fault) = node.and_then(|n| fault_of(&playback.sim, &playback.scenario, n, s.index)) {
+            // The fault replaces the first part of the line (the node is narrow).
+            let rest = line.split_once(", ").map_or(line.as_str(), |(_, rest)| rest);
+            line = format!("{fault}, {rest}");
+        }
+        set_if_changed(&mut text, line);
     }
 }
 
@@ -255,6 +269,10 @@ pub fn badge_text(sim: &Simulation, function: usize) -> String {
 
 fn update_badges(playback: Res<Playback>, mut badges: Query<(&Badge, &mut Text2d)>) {
     for (badge, mut text) in &mut badges {
-        set_if_changed(&mut text, badge_text(&playback.sim, badge.0));
+        let mut line = badge_text(&playback.sim, badge.0);
+        if let Some(fault) = fault_of(&playback.sim, &playback.scenario, FaultNode::Function, badge.0) {
+            line = if line.is_empty() { fault } else { format!("{fault} | {line}") };
+        }
+        set_if_changed(&mut text, line);
     }
 }

@@ -255,6 +255,9 @@ pub struct SeriesPoint {
     /// bucket: over the bucket's width it is Little's law's arrival rate x time in
     /// system, to set beside the measured mean `concurrency`.
     pub in_flight_secs: f64,
+    /// End-to-end completion times of the requests whose work all ended in the bucket
+    /// (`services/completion.rs`).
+    pub completion: CoarseHistogram,
 }
 
 impl SeriesPoint {
@@ -274,6 +277,7 @@ impl SeriesPoint {
         self.cost_usd += o.cost_usd;
         self.latency.merge(&o.latency);
         self.in_flight_secs += o.in_flight_secs;
+        self.completion.merge(&o.completion);
     }
 }
 

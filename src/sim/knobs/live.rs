@@ -102,8 +102,11 @@ impl Simulation {
                 ));
             }
         }
-        // Concurrency moves between the function's own reservation and the shared pool.
+        // Concurrency moves between the function's own reservation and the shared pool
+        // (with an account throttle lifted meanwhile, then cut again from the new pool).
         let in_use = f.concurrency_in_use();
+        let share = self.account.throttle_share;
+        self.throttle_account(1.0);
         let account = &mut self.account;
         match old {
             Some(r) => account.unreserved_capacity += r,
@@ -114,6 +117,7 @@ impl Simulation {
             None => account.unreserved_in_use += in_use,
         }
         self.respec(function, |s| s.reserved_concurrency = reserved);
+        self.throttle_account(share);
         Ok(())
     }
 

@@ -117,6 +117,7 @@ impl Simulation {
             t.running += 1;
         }
         let id = self.services.async_events.insert(event);
+        self.work_add(correlation, true);
         self.dispatch_async(id);
     }
 
@@ -158,7 +159,9 @@ impl Simulation {
                 t.running -= 1;
                 t.counters.succeeded += u64::from(e.counted);
             }
+            let correlation = e.correlation;
             self.services.async_events.release(event);
+            self.work_done(correlation, false);
             return;
         }
         let spec = &self.functions[function as usize].model.spec;
@@ -208,5 +211,6 @@ impl Simulation {
             t.counters.failed += u64::from(e.counted);
         }
         self.services.async_events.release(event);
+        self.work_done(e.correlation, true);
     }
 }

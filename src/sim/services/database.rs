@@ -119,6 +119,11 @@ pub struct DatabaseState {
 }
 
 impl DatabaseState {
+    /// How many times as long its queries take now (a `SlowDatabase` fault; 1: none).
+    pub fn slowdown(&self) -> f64 {
+        self.slowdown
+    }
+
     /// `rtt_from`: the round trip from each function's region, by function index.
     pub(crate) fn new(
         spec: DatabaseSpec,

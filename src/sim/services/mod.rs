@@ -4,6 +4,7 @@
 pub mod api;
 pub mod async_invoke;
 pub mod bus;
+pub mod completion;
 pub mod database;
 pub mod flows;
 pub mod queue;

@@ -524,7 +524,7 @@ impl QueueState {
 
     /// Deletes visible messages older than the retention period; `expired` hears the
     /// trigger and whether each was counted.
-    pub(crate) fn expire_old(&mut self, now: SimTime, mut expired: impl FnMut(Option<u32>, bool)) {
+    pub(crate) fn expire_old(&mut self, now: SimTime, mut expired: impl FnMut(Option<u32>, bool, Option<u64>)) {
         let retention = self.spec.retention;
         // Never received: sent in order, so the old ones are at the front.
         while let Some(m) = self.fresh.front().copied() {
@@ -535,7 +535,7 @@ impl QueueState {
             self.counters.expired += u64::from(m.counted);
             self.counters.expired_unreceived += u64::from(m.counted);
             self.counted_live -= u64::from(m.counted);
-            expired(m.trigger, m.counted);
+            expired(m.trigger, m.counted, self.is_work(&m.dead).then_some(m.correlation));
         }
         // Visible again: by age too.
         while let Some(&(serial, id)) = self.visible_by_age.first() {
@@ -545,14 +545,22 @@ impl QueueState {
             }
             self.visible_by_age.remove(&(serial, id));
             let (trigger, counted, listed) = (m.trigger, m.counted, m.listed);
+            let work = self.is_work(&m.dead).then_some(m.correlation);
             self.counters.expired += u64::from(counted);
-            expired(trigger, counted);
+            expired(trigger, counted, work);
             self.forget(id);
             if listed {
                 self.went_stale();
             }
         }
         self.max_oldest_age = self.max_oldest_age.max(self.oldest_age(now));
+    }
+
+    /// Whether a message (`dead`: its dead letter, if it is one) is work its request
+    /// waits for (`services/completion.rs`): a function consumes the queue, and it is
+    /// no dead letter (a dead letter ends its request's work).
+    pub(crate) fn is_work(&self, dead: &Option<DeadLetter>) -> bool {
+        self.consumer_index.is_some() && dead.is_none()
     }
 
     /// Counted messages still in the queue (visible or being processed).
@@ -565,6 +573,9 @@ impl Simulation {
     /// Sends a message now (its `sent_at` is set to now).
     pub(crate) fn send_message(&mut self, queue: u32, sent: Sent) {
         let now = self.now;
+        if self.services.queues[queue as usize].is_work(&sent.dead) {
+            self.work_add(sent.correlation, true);
+        }
         self.services.queues[queue as usize].send(now, sent);
         self.pump_queue(queue);
     }
@@ -655,6 +666,10 @@ impl Simulation {
             if let (Some(t), true) = (dead.trigger, dead.counted) {
                 self.triggers[t as usize].counters.failed += 1;
             }
+            if q.is_work(&dead.dead) {
+                let bucket = &mut self.series.current.completion;
+                self.services.work.done_into(dead.correlation, true, now, bucket);
+            }
             if let Some(dlq) = q.dlq_index {
                 self.services.queues[dlq as usize].dead_letters += 1;
                 // The DLQ's consumer (if any) must not tell the producer: the dead letter
@@ -743,7 +758,11 @@ impl Simulation {
             } else {
                 let q = &mut self.services.queues[queue as usize];
                 let trigger = q.messages[m as usize].trigger;
+                let work = q.is_work(&q.messages[m as usize].dead).then_some(q.messages[m as usize].correlation);
                 q.delete(m);
+                if let Some(id) = work {
+                    self.work_done(id, false);
+                }
                 if let (Some(t), true) = (trigger, counted) {
                     self.triggers[t as usize].counters.succeeded += 1;
                 }
@@ -757,10 +776,14 @@ impl Simulation {
     /// timeout).
     pub(crate) fn expire_old_messages(&mut self) {
         let triggers = &mut self.triggers;
+        let (work, bucket) = (&mut self.services.work, &mut self.series.current.completion);
         for q in &mut self.services.queues {
-            q.expire_old(self.now, |trigger, counted| {
+            q.expire_old(self.now, |trigger, counted, correlation| {
                 if let (Some(t), true) = (trigger, counted) {
                     triggers[t as usize].counters.timed_out += 1;
+                }
+                if let Some(id) = correlation {
+                    work.done_into(id, true, self.now, bucket);
                 }
             });
         }
@@ -885,7 +908,7 @@ mod tests {
                 }
             } else if action < 0.83 {
                 let mut gone = Vec::new();
-                q.expire_old(t, |_, _| gone.push(()));
+                q.expire_old(t, |_, _, _| gone.push(()));
                 assert_eq!(gone.len(), r.expire(now, retention).len(), "round {round}");
             }
             assert_eq!(q.depth(), r.visible.len() as u64, "round {round}");

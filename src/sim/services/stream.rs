@@ -194,6 +194,9 @@ impl Simulation {
             return;
         }
         let from = (trigger, depth);
+        if consumed {
+            self.work_add(correlation, true);
+        }
         let shard = self.services.streams[stream as usize].write(self.now, correlation, counted, poison, from);
         self.pump_shard(stream, shard);
     }
@@ -229,6 +232,7 @@ impl Simulation {
         if let (Some(t), true) = (record.trigger, record.counted) {
             self.triggers[t as usize].counters.failed += 1;
         }
+        self.work_done(record.correlation, true);
     }
 
     /// Drops records older than the maximum age from the front of a shard (not the
@@ -311,6 +315,7 @@ impl Simulation {
                 if let (Some(t), true) = (r.trigger, r.counted) {
                     self.triggers[t as usize].counters.succeeded += 1;
                 }
+                self.services.work.done_into(r.correlation, false, self.now, &mut self.series.current.completion);
             }
             sh.retries = 0;
             sh.batch_limit = consumer.batch_size;

@@ -302,6 +302,7 @@ impl Simulation {
         w.counters.started += u64::from(counted);
         w.running += 1;
         let start = w.machine.start;
+        self.work_add(correlation, true);
         let thread = self.new_thread(id, None);
         self.enter(thread, start);
     }
@@ -409,6 +410,7 @@ impl Simulation {
     fn finish_execution(&mut self, thread: u32, status: ExecutionStatus) {
         let (id, e) = self.execution_of(thread);
         let (workflow, counted, trigger, started) = (e.workflow, e.counted, e.trigger, e.started);
+        self.work_done(e.correlation, status == ExecutionStatus::Failed);
         self.services.orchestrator.executions[id as usize].0.status = status;
         let w = &mut self.services.workflows[workflow as usize];
         w.running -= 1;

@@ -259,6 +259,11 @@ impl Simulation {
             }
             // A new message: new enqueue time, received zero times.
             let q = &mut self.services.queues[queue as usize];
+            if q.is_work(&None) {
+                // Work again only if its request's work is still open (see `completion.rs`).
+                self.work_add(m.correlation, true);
+            }
+            let q = &mut self.services.queues[queue as usize];
             q.send_back(self.now, Sent { trigger: dead.trigger, dead: None, ..m });
         }
         self.pump_queue(queue);

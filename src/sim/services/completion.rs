@@ -1,0 +1,213 @@
+//! A pipeline's end-to-end completion time: from a request's arrival at its trigger to
+//! the end of the last piece of work it caused, however many asynchronous hops away
+//! (a message and its consumer, an asynchronous invocation and its retries, a workflow
+//! execution, a stream record, a client's retries).
+//!
+//! Every request counts its outstanding work items by correlation id: an item is
+//! added when work derived from the request is created and finished when it ends in
+//! any way (success, final failure, dead-lettered, dropped, expired). The arrival
+//! itself holds one item while the trigger hands the request on, so a request whose
+//! work all ends at once (a throttle) completes at its arrival. When the count
+//! returns to zero the request is complete: `now - arrival` goes into the completion
+//! histogram and the series, and its entry is forgotten.
+//!
+//! What counts as a work item (each adds one and finishes one, in `Simulation`):
+//! - a synchronous client's invocation (HTTP, a WebSocket message) and a client
+//!   policy's request across its attempts and back-offs; the fleet's request;
+//! - an asynchronous event (until it succeeds, is dropped or goes to its on-failure
+//!   destination);
+//! - a message in a queue a function consumes (until deleted, dead-lettered or
+//!   expired); a dead letter ends its request's work: what a DLQ's consumer or a
+//!   redrive does with it later is not part of it;
+//! - a record in a stream a function consumes (until processed or skipped);
+//! - a workflow execution (until it succeeds, fails or is compensated).
+//!
+//! A synchronous call from one function to another, a bus event and a bucket's
+//! notification are handed on at once (an asynchronous event, a message, an execution)
+//! or covered by their caller. A message left in a queue nobody consumes, a record in
+//! an unconsumed stream, an object, a row are effects, not work.
+//!
+//! Memory: one entry (the request's id, arrival, count and a failure flag, 24 bytes)
+//! per request with work outstanding, at most `MAX_OPEN` of them: a request arriving
+//! while that many are open is not followed (counted as such), so a backlog of
+//! millions of messages (4 bytes each in their queue) does not cost 50 bytes a
+//! message here. Cost per work item: one hash-map lookup.
+
+use crate::sim::kernel::metrics::{CoarseHistogram, Histogram};
+use crate::sim::kernel::time::{SimDuration, SimTime};
+use crate::sim::services::flows::request_of;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The most requests followed at once (about 50 MB of table at most).
+pub const MAX_OPEN: usize = 1 << 20;
+
+/// Correlation ids are consecutive integers: one multiplication spreads them over the
+/// table (the high bits pick the group), cheaper than SipHash per work item.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// A request with work outstanding.
+#[derive(Clone, Copy, Debug)]
+struct Open {
+    arrived: SimTime,
+    outstanding: u32,
+    /// Some of its work ended in failure (a final error, a dead letter, an expiry).
+    failed: bool,
+}
+
+/// What became of the requests followed to the end of their work (those that arrived
+/// after the warm-up).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CompletionTotals {
+    /// Requests that arrived (after the warm-up):
+    /// `arrived = completed + in_flight + not_followed`.
+    pub arrived: u64,
+    /// Requests whose work has all ended.
+    pub completed: u64,
+    /// ... of which some work ended in failure (dead-lettered, dropped, expired, or
+    /// an error with no retry left).
+    pub completed_failed: u64,
+    /// Requests with work still outstanding.
+    pub in_flight: u64,
+    /// Requests that arrived while `MAX_OPEN` others were open: not followed.
+    pub not_followed: u64,
+    /// Asynchronous work items created (events, messages, records, executions): zero
+    /// when every request was answered synchronously.
+    pub asynchronous_items: u64,
+}
+
+/// The requests being followed to the end of their work, and the completion times of
+/// those done.
+#[derive(Debug, Default)]
+pub(crate) struct WorkLedger {
+    open: HashMap<u64, Open, BuildHasherDefault<IdHasher>>,
+    /// Completion time of every completed request.
+    pub(crate) histogram: Histogram,
+    totals: CompletionTotals,
+}
+
+impl WorkLedger {
+    /// A request arrives: it holds one item (its arrival) until its trigger has
+    /// handed it on (`done`).
+    pub(crate) fn begin(&mut self, id: u64, now: SimTime) {
+        self.totals.arrived += 1;
+        if self.open.len() >= MAX_OPEN {
+            self.totals.not_followed += 1;
+            return;
+        }
+        self.open.insert(request_of(id), Open { arrived: now, outstanding: 1, failed: false });
+    }
+
+    /// A work item of the request `id` (or of one of its parts) was created; nothing
+    /// when the request is not followed (it arrived in the warm-up, or its work had
+    /// already ended: a redriven dead letter).
+    #[inline]
+    pub(crate) fn add(&mut self, id: u64, asynchronous: bool) {
+        if let Some(o) = self.open.get_mut(&request_of(id)) {
+            o.outstanding += 1;
+            self.totals.asynchronous_items += u64::from(asynchronous);
+        }
+    }
+
+    /// A work item of the request `id` ended (`failed`: for good, unsuccessfully);
+    /// returns the request's completion time when that was its last item.
+    #[inline]
+    pub(crate) fn done(&mut self, id: u64, failed: bool, now: SimTime) -> Option<SimDuration> {
+        let key = request_of(id);
+        let o = self.open.get_mut(&key)?;
+        o.failed |= failed;
+        o.outstanding -= 1;
+        if o.outstanding > 0 {
+            return None;
+        }
+        let o = self.open.remove(&key).expect("looked up above");
+        let took = now.since(o.arrived);
+        self.histogram.record(took);
+        self.totals.completed += 1;
+        self.totals.completed_failed += u64::from(o.failed);
+        Some(took)
+    }
+
+    /// `done`, recording a completion into a series bucket's histogram too.
+    #[inline]
+    pub(crate) fn done_into(&mut self, id: u64, failed: bool, now: SimTime, bucket: &mut CoarseHistogram) {
+        if let Some(took) = self.done(id, failed, now) {
+            bucket.record(took);
+        }
+    }
+
+    pub(crate) fn totals(&self) -> CompletionTotals {
+        CompletionTotals { in_flight: self.open.len() as u64, ..self.totals }
+    }
+
+    /// Allocated slots of the table.
+    pub(crate) fn capacity(&self) -> usize {
+        self.open.capacity()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_completes_when_its_last_item_ends() {
+        let mut w = WorkLedger::default();
+        let t = |s: u64| SimTime(s * 1_000_000);
+        w.begin(7, t(1));
+        w.add(7, true); // a message
+        w.add(super::super::flows::part_id(7, 3), true); // a fan-out's part
+        assert_eq!(w.done(7, false, t(1)), None); // the trigger handed it on
+        assert_eq!(w.done(7, false, t(2)), None);
+        w.add(99, true); // not followed: nothing
+        assert_eq!(w.done(99, false, t(2)), None);
+        assert_eq!(w.done(super::super::flows::part_id(7, 3), true, t(5)), Some(SimDuration::from_secs(4)));
+        let totals = w.totals();
+        assert_eq!((totals.arrived, totals.completed, totals.completed_failed, totals.in_flight), (1, 1, 1, 0));
+        assert_eq!(totals.asynchronous_items, 2);
+        // Forgotten once complete: a late item of it is not followed.
+        w.add(7, true);
+        assert_eq!(w.totals().in_flight, 0);
+    }
+}
+
+impl crate::sim::Simulation {
+    /// A work item of the request `id` was created (`asynchronous`: one that outlives
+    /// the invocation that made it).
+    #[inline]
+    pub(crate) fn work_add(&mut self, id: u64, asynchronous: bool) {
+        self.services.work.add(id, asynchronous);
+    }
+
+    /// A work item of the request `id` ended; the request completes with its last.
+    #[inline]
+    pub(crate) fn work_done(&mut self, id: u64, failed: bool) {
+        self.services.work.done_into(id, failed, self.now, &mut self.series.current.completion);
+    }
+
+    /// Completion times of the requests whose work has all ended (since the warm-up).
+    pub fn completion(&self) -> &Histogram {
+        &self.services.work.histogram
+    }
+
+    /// Requests followed to the end of their work: arrived, completed, in flight.
+    pub fn completion_totals(&self) -> CompletionTotals {
+        self.services.work.totals()
+    }
+}
