@@ -231,7 +231,7 @@ fn build_services(config: &SimConfig, names: &Names) -> Services {
         fleet: FleetState { in_flight: 0, peak: 0, rng: RngStream::new(config.seed, "fleet/durations") },
         flows: build_flows(config, names),
         clients: Default::default(),
-        work: Default::default(),
+        work: crate::sim::services::completion::WorkLedger::for_config(config),
     }
 }
 

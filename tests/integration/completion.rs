@@ -80,10 +80,11 @@ fn a_synchronous_scenario_reports_no_completion() {
     assert!(r.completion.is_none());
     let json = serde_json::to_string(&r).unwrap();
     assert!(!json.contains("completion"), "no field where it does not apply");
-    // Still followed: each request's work is its one invocation (599 arrivals: every
-    // 0.2 s from 0.2 s to 119.8 s).
+    // Not followed: nothing in it can outlive the invocation its caller waits for, so
+    // a request's completion is its latency (599 arrivals: every 0.2 s from 0.2 s to
+    // 119.8 s, each counted once).
     let w = sim.completion_totals();
-    assert_eq!((w.arrived, w.completed + w.in_flight), (599, 599));
+    assert_eq!((w.arrived, w.not_followed, w.completed, w.in_flight), (599, 599, 0, 0));
     assert_eq!(w.asynchronous_items, 0);
 }
 

@@ -85,7 +85,9 @@ pub struct CompletionTotals {
     pub completed_failed: u64,
     /// Requests with work still outstanding.
     pub in_flight: u64,
-    /// Requests that arrived while `MAX_OPEN` others were open: not followed.
+    /// Requests not followed: they arrived while `MAX_OPEN` others were open, or the
+    /// scenario makes no asynchronous work (a request's completion is then its
+    /// caller's latency, and following it would cost a quarter of the run's time).
     pub not_followed: u64,
     /// Asynchronous work items created (events, messages, records, executions): zero
     /// when every request was answered synchronously.
@@ -96,6 +98,10 @@ pub struct CompletionTotals {
 /// those done.
 #[derive(Debug, Default)]
 pub(crate) struct WorkLedger {
+    /// Off when the configuration cannot make asynchronous work (every request is
+    /// answered by the invocation its caller waits for, whose latency is measured
+    /// already): the table would cost a quarter of such a run's time for nothing.
+    enabled: bool,
     open: HashMap<u64, Open, BuildHasherDefault<IdHasher>>,
     /// Completion time of every completed request.
     pub(crate) histogram: Histogram,
@@ -103,10 +109,20 @@ pub(crate) struct WorkLedger {
 }
 
 impl WorkLedger {
+    /// A ledger that follows requests when `config` can make asynchronous work.
+    pub(crate) fn for_config(config: &crate::sim::config::SimConfig) -> WorkLedger {
+        WorkLedger { enabled: may_work_asynchronously(config), ..WorkLedger::default() }
+    }
+
     /// A request arrives: it holds one item (its arrival) until its trigger has
     /// handed it on (`done`).
     pub(crate) fn begin(&mut self, id: u64, now: SimTime) {
         self.totals.arrived += 1;
+        if !self.enabled {
+            // Its completion is its caller's latency, measured already.
+            self.totals.not_followed += 1;
+            return;
+        }
         if self.open.len() >= MAX_OPEN {
             self.totals.not_followed += 1;
             return;
@@ -119,6 +135,9 @@ impl WorkLedger {
     /// already ended: a redriven dead letter).
     #[inline]
     pub(crate) fn add(&mut self, id: u64, asynchronous: bool) {
+        if !self.enabled {
+            return;
+        }
         if let Some(o) = self.open.get_mut(&request_of(id)) {
             o.outstanding += 1;
             self.totals.asynchronous_items += u64::from(asynchronous);
@@ -129,6 +148,9 @@ impl WorkLedger {
     /// returns the request's completion time when that was its last item.
     #[inline]
     pub(crate) fn done(&mut self, id: u64, failed: bool, now: SimTime) -> Option<SimDuration> {
+        if !self.enabled {
+            return None;
+        }
         let key = request_of(id);
         let o = self.open.get_mut(&key)?;
         o.failed |= failed;
@@ -162,13 +184,29 @@ impl WorkLedger {
     }
 }
 
+/// Whether any request of `config` can cause work that outlives the invocation its
+/// caller waits for: a queue, stream, workflow, bus or bucket, a trigger other than
+/// synchronous HTTP, or a function invoking another (which may be asynchronous).
+/// Conservative: a yes only costs the table's upkeep.
+fn may_work_asynchronously(config: &crate::sim::config::SimConfig) -> bool {
+    use crate::sim::function::Call;
+    use crate::sim::trigger::TriggerSpec;
+    !(config.queues.is_empty()
+        && config.streams.is_empty()
+        && config.workflows.is_empty()
+        && config.buses.is_empty()
+        && config.buckets.is_empty()
+        && config.triggers.iter().all(|t| matches!(t, TriggerSpec::Http { .. }))
+        && config.functions.iter().all(|f| f.calls.iter().all(|c| !matches!(c, Call::Invoke { .. }))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_request_completes_when_its_last_item_ends() {
-        let mut w = WorkLedger::default();
+        let mut w = WorkLedger { enabled: true, ..WorkLedger::default() };
         let t = |s: u64| SimTime(s * 1_000_000);
         w.begin(7, t(1));
         w.add(7, true); // a message
