@@ -94,4 +94,6 @@ pub enum Export {
     SeriesCsv,
     SeriesJson,
     WindowPng,
+    /// The progress record across challenges (app/progress).
+    ProgressJson,
 }
