@@ -17,6 +17,7 @@ mod panels;
 mod playback;
 mod power_tuning;
 mod progress;
+mod rewind;
 mod screenshot;
 mod share_ui;
 mod shortcuts;

@@ -1,10 +1,13 @@
-//! The top bar: play, pause, step, speed, restart, presenter mode and help; and the
-//! colour legend shared by the topology and the charts.
+//! The top bar: play, pause, step, speed, restart, the clock and its timeline slider
+//! (back to any earlier time), presenter mode and help; and the colour legend shared
+//! by the topology and the charts.
 
 use crate::app::command::{Command, SPEEDS, STEP};
 use crate::app::context::{Panel, PanelContext};
+use crate::app::playback::Playback;
 use crate::app::theme::palette;
 use crate::app::theme::widgets::swatches_ui;
+use crate::sim::kernel::time::SimTime;
 use bevy_egui::egui::{self, Color32, RichText};
 
 /// Play, step, restart, speed, the clock, presenter mode and help. Lays itself out in
@@ -41,6 +44,9 @@ impl Panel for Controls {
             p.sim.now(),
             p.sim.end()
         ));
+        if let Some(to) = timeline_ui(ui, cx.playback, cx.view.presenter) {
+            cx.send(Command::Seek(to));
+        }
         if p.falling_behind {
             ui.colored_label(Color32::YELLOW, "falling behind: simulated time runs slower than asked");
         }
@@ -51,6 +57,32 @@ impl Panel for Controls {
         ui.toggle_value(&mut cx.view.presenter, "Presenter [f]");
         ui.toggle_value(&mut cx.view.help, "Help [?]");
     }
+}
+
+/// The timeline slider: the run from zero to its end, filled up to now; dragging goes
+/// to that time (no further than the furthest point reached). The time asked for, if
+/// it moved.
+fn timeline_ui(ui: &mut egui::Ui, p: &Playback, presenter: bool) -> Option<SimTime> {
+    let end = p.sim.end().as_secs_f64();
+    let furthest = p.tape.furthest.as_secs_f64();
+    let mut at = p.sim.now().as_secs_f64();
+    let changes = p.tape.changes().len();
+    let mut hover = format!(
+        "drag back to any earlier time (← and → keys: 10 s) and play on from there: the same run. \
+         Reached so far: {}",
+        clock(furthest, true)
+    );
+    if changes > 0 {
+        hover += &format!("; your {changes} knob change(s) of this run happen again where you made them");
+    }
+    let moved = ui
+        .scope(|ui| {
+            ui.spacing_mut().slider_width = if presenter { 140.0 } else { 220.0 };
+            ui.add(egui::Slider::new(&mut at, 0.0..=end).show_value(false).trailing_fill(true)).on_hover_text(hover)
+        })
+        .inner
+        .changed();
+    moved.then(|| SimTime::from_secs_f64(at.min(furthest)))
 }
 
 /// Simulated time as a short clock (`3:20.4`, `1:02:03`): the top bar stays one line.

@@ -11,7 +11,7 @@ use crate::progress::load;
 use crate::report::Report;
 use crate::scenario::{Scenario, built_in};
 use bevy::prelude::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn file(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("faaslab-app-progress-{name}-{}", std::process::id()));
@@ -20,9 +20,9 @@ fn file(name: &str) -> PathBuf {
 }
 
 /// The app on `scenario`, its record kept at `path`.
-fn app_with(scenario: Scenario, path: &PathBuf) -> App {
+fn app_with(scenario: Scenario, path: &Path) -> App {
     let mut app = headless(scenario, 1000.0);
-    app.insert_resource(ProgressState::open(Store::File(path.clone())));
+    app.insert_resource(ProgressState::open(Store::File(path.to_path_buf())));
     app
 }
 
@@ -74,7 +74,7 @@ fn a_pass_is_saved_with_its_numbers_and_a_cheaper_one_than_the_reference_earns_t
     // the reference is not run again for the same seed.
     let mut app = app_with(tuning("1408"), &path);
     finish(&mut app);
-    let reloaded = ProgressState::open(Store::File(path.clone()));
+    let reloaded = ProgressState::open(Store::File(path.to_path_buf()));
     assert_eq!(reloaded.message, None);
     let c = reloaded.progress.get("memory-power-tuning").unwrap();
     assert!(c.star, "{c:?}");
