@@ -533,3 +533,32 @@ fn built_in_with_captions() -> Scenario {
         })
         .expect("a narrated scenario")
 }
+
+#[test]
+fn the_arrow_keys_go_ten_seconds_back_and_forward() {
+    use bevy::input::ButtonInput;
+    use bevy_egui::input::EguiWantsInput;
+    let mut app = app(100.0);
+    app.init_resource::<ButtonInput<KeyCode>>().init_resource::<EguiWantsInput>().add_plugins(super::shortcuts::plugin);
+    play_past(&mut app, 40.0);
+    app.world_mut().write_message(Command::TogglePlay);
+    app.update();
+    let reached = playback(&app).sim.now();
+    let press = |app: &mut App, key: KeyCode| {
+        let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+        keys.release_all();
+        keys.clear();
+        keys.press(key);
+        app.update();
+        app.world_mut().resource_mut::<ButtonInput<KeyCode>>().clear();
+    };
+    press(&mut app, KeyCode::ArrowLeft);
+    press(&mut app, KeyCode::ArrowLeft);
+    assert_eq!(playback(&app).sim.now().0, reached.0 - 20_000_000);
+    press(&mut app, KeyCode::ArrowRight);
+    assert_eq!(playback(&app).sim.now().0, reached.0 - 10_000_000);
+    // Forward stops at the furthest time reached: it is not a fast-forward.
+    press(&mut app, KeyCode::ArrowRight);
+    press(&mut app, KeyCode::ArrowRight);
+    assert_eq!(playback(&app).sim.now(), reached);
+}
