@@ -1,6 +1,6 @@
-//! The top bar: play, pause, step, speed, restart, the clock and its timeline slider
-//! (back to any earlier time), presenter mode and help; and the colour legend shared
-//! by the topology and the charts.
+//! The top bar: play, pause, step, speed, restart, the clock, presenter mode and help;
+//! the timeline under it (back to any earlier time); and the colour legend shared by
+//! the topology and the charts.
 
 use crate::app::command::{Command, SPEEDS, STEP};
 use crate::app::context::{Panel, PanelContext};
@@ -44,9 +44,6 @@ impl Panel for Controls {
             p.sim.now(),
             p.sim.end()
         ));
-        if let Some(to) = timeline_ui(ui, cx.playback, cx.view.presenter) {
-            cx.send(Command::Seek(to));
-        }
         if p.falling_behind {
             ui.colored_label(Color32::YELLOW, "falling behind: simulated time runs slower than asked");
         }
@@ -59,10 +56,21 @@ impl Panel for Controls {
     }
 }
 
-/// The timeline slider: the run from zero to its end, filled up to now; dragging goes
-/// to that time (no further than the furthest point reached). The time asked for, if
-/// it moved.
-fn timeline_ui(ui: &mut egui::Ui, p: &Playback, presenter: bool) -> Option<SimTime> {
+/// The timeline under the top bar, the window's width: the run from zero to its end,
+/// filled up to now, with a line under it as far as the run has been played; dragging
+/// goes to that time (no further than that line), and play goes on from there.
+pub struct Timeline;
+
+impl Panel for Timeline {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        if let Some(to) = timeline_ui(ui, cx.playback) {
+            cx.send(Command::Seek(to));
+        }
+    }
+}
+
+/// The time asked for, if the slider moved.
+fn timeline_ui(ui: &mut egui::Ui, p: &Playback) -> Option<SimTime> {
     let end = p.sim.end().as_secs_f64();
     let furthest = p.tape.furthest.as_secs_f64();
     let mut at = p.sim.now().as_secs_f64();
@@ -75,14 +83,18 @@ fn timeline_ui(ui: &mut egui::Ui, p: &Playback, presenter: bool) -> Option<SimTi
     if changes > 0 {
         hover += &format!("; your {changes} knob change(s) of this run happen again where you made them");
     }
-    let moved = ui
+    let slider = ui
         .scope(|ui| {
-            ui.spacing_mut().slider_width = if presenter { 140.0 } else { 220.0 };
+            ui.spacing_mut().slider_width = ui.available_width().max(60.0);
             ui.add(egui::Slider::new(&mut at, 0.0..=end).show_value(false).trailing_fill(true)).on_hover_text(hover)
         })
-        .inner
-        .changed();
-    moved.then(|| SimTime::from_secs_f64(at.min(furthest)))
+        .inner;
+    // Under the track: how far the run has been played (the slider goes no further).
+    let (rect, reached) = (slider.rect, (furthest / end.max(1e-9)).clamp(0.0, 1.0) as f32);
+    let y = rect.bottom() - 1.0;
+    let line = [egui::pos2(rect.left(), y), egui::pos2(rect.left() + rect.width() * reached, y)];
+    ui.painter().line_segment(line, egui::Stroke::new(2.0, palette::REACHED));
+    slider.changed().then(|| SimTime::from_secs_f64(at.min(furthest)))
 }
 
 /// Simulated time as a short clock (`3:20.4`, `1:02:03`): the top bar stays one line.
