@@ -109,7 +109,8 @@ impl Tape {
             if sim.now() < change.at {
                 // The run had reached the change's time with no event due by then:
                 // move the clock there (handles nothing).
-                sim.step_until(change.at, 1);
+                let moved = sim.step_until(change.at, 1);
+                debug_assert_eq!(moved.events, 0, "an event between a change and its time");
             }
             apply(sim, &change.knob, &change.value);
             self.applied += 1;
