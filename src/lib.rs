@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod design;
 pub mod headless;
+pub mod progress;
 pub mod replay;
 pub mod report;
 pub mod scenario;

@@ -19,13 +19,18 @@ pub struct Captions {
     pub pause_at_each: bool,
     /// The time of the caption last seen, to notice a new one.
     seen: Option<SimDuration>,
+    /// `Playback::generation` seen: a caption shown by a jump in time was not reached
+    /// by playing, so it does not pause.
+    generation: u32,
 }
 
 fn pause_at_captions(mut playback: ResMut<Playback>, mut captions: ResMut<Captions>) {
     let current = playback.sim.caption().map(|(at, _)| at);
+    let jumped = captions.generation != playback.generation;
+    captions.generation = playback.generation;
     if current != captions.seen {
         captions.seen = current;
-        if current.is_some() && captions.pause_at_each {
+        if current.is_some() && captions.pause_at_each && !jumped {
             playback.playing = false;
         }
     }

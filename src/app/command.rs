@@ -3,7 +3,7 @@
 //! the simulation in place.
 
 use crate::scenario::Scenario;
-use crate::sim::kernel::time::SimDuration;
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use bevy::prelude::*;
 
 pub(super) fn plugin(app: &mut App) {
@@ -16,12 +16,18 @@ pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0, 500.0
 /// How far one press of "step" (or `.`) advances.
 pub const STEP: SimDuration = SimDuration::from_millis(100);
 
+/// How far the left and right arrow keys go back or forward in time.
+pub const SEEK_STEP: SimDuration = SimDuration::from_secs(10);
+
 /// A request to change how the simulation plays, or the simulation itself.
 #[derive(Message, Clone, Debug, PartialEq)]
 pub enum Command {
     TogglePlay,
     /// Advance by this much simulated time, even when paused.
     Step(SimDuration),
+    /// Go to this simulated time of the run (back, or forward up to the furthest point
+    /// reached): the timeline slider and the arrow keys.
+    Seek(SimTime),
     SetSpeed(f64),
     /// The next speed up (`true`) or down in `SPEEDS`.
     ChangeSpeed {
@@ -99,4 +105,6 @@ pub enum Export {
     WindowPng,
     /// The topology for the next simulated seconds, as an animated GIF.
     TopologyGif,
+    /// The progress record across challenges (app/progress).
+    ProgressJson,
 }

@@ -6,6 +6,7 @@
 use super::command::Command;
 use super::history::History;
 use super::playback::Playback;
+use super::progress::ProgressState;
 use super::topology::graph::NodeKind;
 use super::topology::nodes::Topology;
 use super::view_state::ViewState;
@@ -27,6 +28,8 @@ pub struct PanelContext<'a> {
     /// The topology's graph, once built.
     pub topology: Option<&'a Topology>,
     pub view: &'a mut ViewState,
+    /// Challenges passed (the picker shows them).
+    pub progress: &'a ProgressState,
     /// Commands for the playback, sent when the frame's panels are drawn.
     pub commands: Vec<Command>,
 }
@@ -50,6 +53,7 @@ pub struct PanelResources<'w> {
     history: Res<'w, History>,
     topology: Option<Res<'w, Topology>>,
     view: ResMut<'w, ViewState>,
+    progress: Res<'w, ProgressState>,
 }
 
 impl PanelResources<'_> {
@@ -59,6 +63,7 @@ impl PanelResources<'_> {
             history: &self.history,
             topology: self.topology.as_deref(),
             view: &mut self.view,
+            progress: &self.progress,
             commands: Vec::new(),
         }
     }

@@ -1,7 +1,7 @@
 //! Export from the app (issue 17): the charts' time series as CSV or JSON and the
-//! window as a PNG, for slides and reports. The Charts tab sends `Command::Export`;
-//! natively the files are written in the working directory, in the browser they are
-//! downloads. What was written (or why not) shows for a few seconds.
+//! window as a PNG, for slides and reports; the progress record across challenges as
+//! JSON. The Charts tab and the picker send `Command::Export`; natively the files are
+//! written in the working directory, in the browser they are downloads. What was written (or why not) shows for a few seconds.
 
 use super::command::{Command, Export};
 use super::playback::Playback;
@@ -57,6 +57,7 @@ fn export(
     time: Res<Time<Real>>,
     mut notice: ResMut<ExportNotice>,
     dir: Res<ExportDir>,
+    progress: Res<super::progress::ProgressState>,
 ) {
     for command in read.read() {
         let Command::Export(what) = command else { continue };
@@ -65,6 +66,10 @@ fn export(
         let result = match what {
             Export::SeriesCsv => write(&format!("{stem}-series.csv"), &series_csv(&playback.sim)),
             Export::SeriesJson => write(&format!("{stem}-series.json"), &series_json(&playback.sim)),
+            // One file, the same whatever the run: the record, not the moment.
+            Export::ProgressJson => {
+                write(&dir.0.join("faaslab-progress.json").display().to_string(), &progress.progress.to_json())
+            }
             Export::WindowPng => {
                 let path = format!("{stem}.png");
                 // Taken when this frame has been drawn (natively written, on the web downloaded).

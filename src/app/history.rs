@@ -1,6 +1,8 @@
 //! What the charts need that the simulation's own series do not keep: cumulative cost
 //! (serverless against the server-fleet baseline) and database connections, sampled as
 //! simulated time passes, for the shown run and for the A/B comparison's second run.
+//! After a jump back in time the samples past the new time go (those before it are of
+//! the same run), so the charts never show a future that is not there.
 
 use super::AppSystems;
 use super::playback::Playback;
@@ -59,6 +61,12 @@ impl RunHistory {
             self.samples = self.samples.iter().step_by(2).cloned().collect();
         }
     }
+
+    /// Forgets the samples after `secs` (a jump back in time).
+    pub fn truncate_after(&mut self, secs: f64) {
+        let keep = self.samples.partition_point(|s| s.t <= secs);
+        self.samples.truncate(keep);
+    }
 }
 
 #[derive(Resource, Default)]
@@ -66,13 +74,20 @@ pub struct History {
     pub shown: RunHistory,
     /// The comparison's run B, when there is one.
     pub compared: RunHistory,
-    /// `Playback::generation` sampled; a new one starts over.
+    /// `Playback::run` sampled; a new run starts over.
+    run: Option<u32>,
+    /// `Playback::generation` sampled; a new one in the same run is a jump in time.
     generation: Option<u32>,
 }
 
 fn sample(playback: Res<Playback>, mut history: ResMut<History>) {
-    if history.generation != Some(playback.generation) {
-        *history = History { generation: Some(playback.generation), ..default() };
+    if history.run != Some(playback.run) {
+        *history = History { run: Some(playback.run), generation: Some(playback.generation), ..default() };
+    } else if history.generation != Some(playback.generation) {
+        history.generation = Some(playback.generation);
+        history.shown.truncate_after(playback.sim.now().as_secs_f64());
+        let b = playback.compare.as_ref().map_or(0.0, |b| b.sim.now().as_secs_f64());
+        history.compared.truncate_after(b);
     }
     // As fine as the simulation's own series.
     let every = playback.sim.series.width().as_secs_f64();

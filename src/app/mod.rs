@@ -18,7 +18,9 @@ mod keep_alive;
 mod panels;
 mod playback;
 mod power_tuning;
+mod progress;
 mod recording;
+mod rewind;
 mod screenshot;
 mod share_ui;
 mod shortcuts;
@@ -137,7 +139,10 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         ..default()
     }))
     .add_plugins(EguiPlugin::default())
-    .insert_resource(ClearColor(theme::palette::BACKGROUND));
+    .insert_resource(ClearColor(theme::palette::BACKGROUND))
+    // The user's progress record (the headless tests keep theirs in memory or a file of
+    // their own).
+    .insert_resource(progress::ProgressState::open_default());
     add_simulation_plugins(&mut app, opening, options.speed);
     if !options.compare_set.is_empty() {
         let mut playback = app.world_mut().resource_mut::<playback::Playback>();
@@ -184,6 +189,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
         diagnose::plugin,
         design::ui_plugin,
         export::ui_plugin,
+        progress::ui_plugin,
         share_ui::plugin(options.notice.clone()),
         theme::fonts::plugin,
         recording::plugin,
@@ -253,5 +259,6 @@ fn add_simulation_plugins(app: &mut App, opening: impl Into<playback::Opening>, 
         power_tuning::plugin,
         keep_alive::plugin,
         export::plugin,
+        progress::plugin,
     ));
 }

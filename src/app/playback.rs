@@ -1,10 +1,13 @@
 //! Owns the simulation and advances it with the wall clock: each frame gets
 //! `speed x frame time` of simulated time, within an event budget so a frame never
 //! stalls. When the budget runs out the app says it is falling behind. Commands from
-//! panels and shortcuts are applied here, and only here.
+//! panels and shortcuts are applied here, and only here. Each run is kept on a
+//! `rewind::Tape`, so the slider can go back to any earlier time and play on from
+//! there (the same run, the viewer's knob changes included).
 
 use super::AppSystems;
 use super::command::{Command, next_speed};
+use super::rewind::Tape;
 use crate::scenario::Scenario;
 use crate::share::SharedRun;
 use crate::sim::Simulation;
@@ -62,6 +65,8 @@ pub struct Playback {
     /// against.
     pub base: Scenario,
     pub sim: Simulation,
+    /// The run's copies and live knob changes, for going back in time.
+    pub tape: Tape,
     pub playing: bool,
     /// Simulated seconds per real second.
     pub speed: f64,
@@ -69,9 +74,12 @@ pub struct Playback {
     pub falling_behind: bool,
     /// The seed of the runs (New seed changes it; the scenario keeps its own).
     pub seed: u64,
-    /// Counts restarts and scenario changes, so views that follow the simulation know
-    /// to start over.
+    /// Counts restarts, scenario changes and jumps in time, so views that follow the
+    /// simulation know to start over.
     pub generation: u32,
+    /// Counts new runs (restarts and scenario changes, not jumps in time): what was
+    /// sampled of the run before a jump still holds up to the time jumped to.
+    pub run: u32,
     /// Counts scenario changes, so the topology knows to rebuild its entities.
     pub scenario_generation: u32,
     /// The last refused command, shown to the user until the next one succeeds.
@@ -90,6 +98,7 @@ pub struct Compared {
     /// since (the seed is the playback's).
     pub config: SimConfig,
     pub sim: Simulation,
+    pub tape: Tape,
     /// The last refused knob change of run B.
     pub last_error: Option<String>,
     /// What run B is when it is not a copy of run A: "the reference design
@@ -101,8 +110,10 @@ impl Playback {
     pub fn new(opening: Opening, speed: f64) -> Playback {
         let Opening { base, opened: scenario } = opening;
         let seed = scenario.config.seed;
+        let sim = new_simulation(scenario.config.clone());
         Playback {
-            sim: new_simulation(scenario.config.clone()),
+            tape: Tape::new(&sim),
+            sim,
             scenario,
             base,
             playing: true,
@@ -110,6 +121,7 @@ impl Playback {
             falling_behind: false,
             seed,
             generation: 0,
+            run: 0,
             scenario_generation: 0,
             last_error: None,
             compare: None,
@@ -122,6 +134,8 @@ impl Playback {
     /// it names nothing or its value is out of range.
     pub fn inject(&mut self, action: crate::sim::timeline::TimelineAction) -> Result<(), String> {
         self.sim.inject(&action)?;
+        // On the tape too: going back in time and playing on switches it again.
+        self.tape.record_fault(&self.sim, action.clone());
         self.faults.push((self.sim.now(), action));
         Ok(())
     }
@@ -130,9 +144,9 @@ impl Playback {
     pub fn open(&mut self, scenario: Scenario) {
         let speed = self.speed;
         let playing = self.playing;
-        let generation = self.generation + 1;
+        let (generation, run) = (self.generation + 1, self.run + 1);
         let scenario_generation = self.scenario_generation + 1;
-        *self = Playback { playing, generation, scenario_generation, ..Playback::new(scenario.into(), speed) };
+        *self = Playback { playing, generation, run, scenario_generation, ..Playback::new(scenario.into(), speed) };
     }
 
     /// The configuration a run starts from: the scenario's, with the playback's seed.
@@ -151,11 +165,29 @@ impl Playback {
     /// comparing); views that follow the simulation start over.
     fn start(&mut self) {
         self.sim = new_simulation(self.run_config());
+        self.tape = Tape::new(&self.sim);
         if let Some(b) = &mut self.compare {
             b.sim = new_simulation(SimConfig { seed: self.seed, ..b.config.clone() });
+            b.tape = Tape::new(&b.sim);
         }
         self.falling_behind = false;
         self.faults.clear();
+        self.generation += 1;
+        self.run += 1;
+    }
+
+    /// Goes to simulated time `to` of this run (back, or forward up to the furthest
+    /// point reached), run B with it; playing on from there is the same run. Views
+    /// that follow the simulation start over from there.
+    pub fn seek(&mut self, to: SimTime) {
+        self.tape.seek(&mut self.sim, to, apply_live);
+        if let Some(b) = &mut self.compare {
+            b.tape.seek(&mut b.sim, self.sim.now(), apply_live);
+        }
+        self.falling_behind = false;
+        // The faults switched after the time gone back to are ahead again.
+        let now = self.sim.now();
+        self.faults.retain(|(at, _)| *at <= now);
         self.generation += 1;
     }
 
@@ -168,8 +200,9 @@ impl Playback {
                 challenge.allowed(name).ok_or_else(|| format!("knob \"{name}\" is locked in this challenge"))?;
             allowed.check(&self.scenario.config, value)?;
         }
-        if set_knob_in(&mut self.scenario.config, &mut self.sim, name, value)? == Applied::NeedsRestart {
-            self.start();
+        match set_knob_in(&mut self.scenario.config, &mut self.sim, name, value)? {
+            Applied::Live => self.tape.record(&self.sim, name, value),
+            Applied::NeedsRestart => self.start(),
         }
         Ok(())
     }
@@ -178,8 +211,9 @@ impl Playback {
     /// change live restarts both runs, so they stay in step.
     pub fn set_compare_knob(&mut self, name: &str, value: &str) -> Result<(), String> {
         let Some(b) = &mut self.compare else { return Err("no comparison is running".to_string()) };
-        if set_knob_in(&mut b.config, &mut b.sim, name, value)? == Applied::NeedsRestart {
-            self.start();
+        match set_knob_in(&mut b.config, &mut b.sim, name, value)? {
+            Applied::Live => b.tape.record(&b.sim, name, value),
+            Applied::NeedsRestart => self.start(),
         }
         Ok(())
     }
@@ -189,7 +223,8 @@ impl Playback {
     pub fn start_comparing(&mut self) {
         let config = self.scenario.config.clone();
         let sim = new_simulation(self.run_config());
-        self.compare = Some(Compared { config, sim, last_error: None, against: None });
+        let tape = Tape::new(&sim);
+        self.compare = Some(Compared { config, sim, tape, last_error: None, against: None });
         self.restart(self.seed);
     }
 
@@ -204,21 +239,22 @@ impl Playback {
             None => "the challenge's reference settings".to_string(),
         };
         let sim = new_simulation(SimConfig { seed: self.seed, ..reference.config.clone() });
-        self.compare = Some(Compared { config: reference.config, sim, last_error: None, against: Some(against) });
+        let tape = Tape::new(&sim);
+        let against = Some(against);
+        self.compare = Some(Compared { config: reference.config, sim, tape, last_error: None, against });
         self.restart(self.seed);
         Ok(())
     }
 
-    /// Advances by `span` of simulated time, handling at most `budget` events; run B
-    /// follows to the same simulated time, with a budget of its own.
+    /// Advances by `span` of simulated time, handling at most `budget` events (and
+    /// the knob changes recorded on the way, after going back); run B follows to the
+    /// same simulated time, with a budget of its own.
     pub fn advance(&mut self, span: SimDuration, budget: u64) {
         let target = SimTime(self.sim.now().0.saturating_add(span.0));
-        let result = self.sim.step_until(target, budget);
-        self.falling_behind = !result.reached_deadline;
+        self.falling_behind = !self.tape.advance(&mut self.sim, target, budget, apply_live);
         if let Some(b) = &mut self.compare {
             // Never ahead of A: the charts compare the same moments.
-            let result = b.sim.step_until(self.sim.now(), budget);
-            self.falling_behind |= !result.reached_deadline;
+            self.falling_behind |= !b.tape.advance(&mut b.sim, self.sim.now(), budget, apply_live);
         }
     }
 
@@ -226,6 +262,7 @@ impl Playback {
         match command {
             Command::TogglePlay => self.playing = !self.playing,
             Command::Step(span) => self.advance(*span, u64::MAX),
+            Command::Seek(to) => self.seek(*to),
             Command::SetSpeed(speed) => self.speed = *speed,
             Command::ChangeSpeed { faster } => self.speed = next_speed(self.speed, *faster),
             Command::Restart { new_seed } => {
@@ -257,6 +294,14 @@ impl Playback {
             Command::Export(_) => {}        // the export plugin's (app/export)
         }
         Ok(())
+    }
+}
+
+/// A recorded live change, made again when the tape is replayed (it was accepted when
+/// made, and the run is the same up to it).
+fn apply_live(sim: &mut Simulation, name: &str, value: &str) {
+    if let Err(e) = sim.set_knob(name, value) {
+        debug_assert!(false, "a recorded change is refused on replay: {name}={value}: {e}");
     }
 }
 

@@ -1,10 +1,12 @@
-//! Keyboard shortcuts: space play/pause, `.` step, `+`/`-` speed, `r` restart, `f`
-//! presenter mode, `1`-`9` panels, `?` or `h` help. Ignored while egui has the keyboard
+//! Keyboard shortcuts: space play/pause, `.` step, left and right arrows 10 s back or
+//! forward in time, `+`/`-` speed, `r` restart, `f` presenter mode, `1`-`9` panels, `?` or `h` help. Ignored while egui has the keyboard
 //! (typing in a field).
 
 use super::AppSystems;
-use super::command::{Command, STEP};
+use super::command::{Command, SEEK_STEP, STEP};
+use super::playback::Playback;
 use super::view_state::{PanelId, ViewState};
+use crate::sim::kernel::time::SimTime;
 use bevy::prelude::*;
 use bevy_egui::input::EguiWantsInput;
 
@@ -28,8 +30,10 @@ fn read_keys(
     keys: Res<ButtonInput<KeyCode>>,
     wants: Res<EguiWantsInput>,
     mut view: ResMut<ViewState>,
+    playback: Res<Playback>,
     mut sent: MessageWriter<Command>,
 ) {
+    let now = playback.sim.now().0;
     if wants.wants_any_keyboard_input() {
         return;
     }
@@ -40,6 +44,12 @@ fn read_keys(
             }
             KeyCode::Period | KeyCode::NumpadDecimal => {
                 sent.write(Command::Step(STEP));
+            }
+            KeyCode::ArrowLeft => {
+                sent.write(Command::Seek(SimTime(now.saturating_sub(SEEK_STEP.0))));
+            }
+            KeyCode::ArrowRight => {
+                sent.write(Command::Seek(SimTime(now.saturating_add(SEEK_STEP.0))));
             }
             // `+` is shift and `=` on most layouts.
             KeyCode::Equal | KeyCode::NumpadAdd => {

@@ -6,7 +6,7 @@ use super::playback::Playback;
 use super::topology::nodes::FunctionNode;
 use super::topology::pools::{BarSegment, EnvBox, max_boxes};
 use crate::scenario::Scenario;
-use crate::sim::kernel::time::SimDuration;
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use std::time::Duration;
@@ -392,4 +392,209 @@ fn a_phones_screen_shows_the_compact_topology_and_the_charts_only() {
     app.world_mut().resource_mut::<ViewState>().narrow = false;
     app.update();
     assert!(app.world().resource::<ViewState>().is_open(PanelId::Knobs), "a wide window has its panels back");
+}
+
+/// Pauses, then steps to exactly `to` (the same moment in two apps, whatever their
+/// frames were).
+fn stop_at(app: &mut App, to: SimTime) {
+    if playback(app).playing {
+        app.world_mut().write_message(Command::TogglePlay);
+        app.update();
+    }
+    let now = playback(app).sim.now();
+    assert!(now <= to, "{now} is past {to}");
+    app.world_mut().write_message(Command::Step(SimDuration(to.0 - now.0)));
+    app.update();
+    assert_eq!(playback(app).sim.now(), to);
+}
+
+/// Plays frames until simulated time `secs` is passed.
+fn play_past(app: &mut App, secs: f64) {
+    while playback(app).sim.now().as_secs_f64() <= secs {
+        app.update();
+    }
+}
+
+fn report_of(app: &App) -> String {
+    let p = playback(app);
+    crate::report::Report::of(&p.sim, &p.scenario.name).to_json()
+}
+
+fn at(secs: u64) -> SimTime {
+    SimTime(SimDuration::from_secs(secs).0)
+}
+
+#[test]
+fn going_back_in_time_and_playing_on_gives_the_straight_runs_numbers() {
+    // Straight: to 400 s.
+    let mut straight = app(100.0);
+    play_past(&mut straight, 250.0);
+    stop_at(&mut straight, at(400));
+    // Played to about 300 s, back to 120 s, then on to 400 s.
+    let mut scrubbed = app(100.0);
+    play_past(&mut scrubbed, 300.0);
+    let generation = playback(&scrubbed).generation;
+    scrubbed.world_mut().write_message(Command::Seek(at(120)));
+    scrubbed.update();
+    let p = playback(&scrubbed);
+    assert!(p.sim.now() >= at(120) && p.sim.now() < at(130), "{}", p.sim.now());
+    assert_eq!((p.generation, p.run), (generation + 1, 0), "a jump, not a new run");
+    // The charts' history holds nothing past the time gone back to.
+    let history = scrubbed.world().resource::<super::history::History>();
+    let last = history.shown.samples.last().expect("samples before 120 s are kept").t;
+    assert!(last <= p.sim.now().as_secs_f64() && last > 100.0, "{last}");
+    play_past(&mut scrubbed, 250.0);
+    stop_at(&mut scrubbed, at(400));
+    assert_eq!(report_of(&scrubbed), report_of(&straight));
+    assert_eq!(playback(&scrubbed).sim.log.total(), playback(&straight).sim.log.total());
+    assert_eq!(playback(&scrubbed).sim.requests().arrived, playback(&straight).sim.requests().arrived);
+}
+
+#[test]
+fn a_knob_turned_live_happens_again_where_it_was_turned_after_going_back() {
+    // Both apps turn memory to 2048 MB in the same frame (t0 about 60 s) and, later,
+    // the reserved concurrency: the same moments, to the event.
+    let run = |scrub: bool| {
+        let mut app = app(100.0);
+        play_past(&mut app, 60.0);
+        app.world_mut().write_message(knob("api.memory", "2048"));
+        app.update();
+        play_past(&mut app, 200.0);
+        app.world_mut().write_message(knob("api.provisioned", "3"));
+        app.update();
+        play_past(&mut app, 260.0);
+        if scrub {
+            // Between the two changes: the first is in, the second ahead (it happens
+            // again at its time); then before both.
+            app.world_mut().write_message(Command::Seek(at(150)));
+            app.update();
+            let p = playback(&app);
+            assert_eq!(p.sim.functions()[0].model.spec.memory_mb, 2048);
+            assert_eq!(p.sim.functions()[0].provisioned, 0);
+            assert_eq!(p.tape.changes().len(), 2);
+            play_past(&mut app, 230.0);
+            assert_eq!(playback(&app).sim.functions()[0].provisioned, 3, "replayed at its time");
+            app.world_mut().write_message(Command::Seek(at(30)));
+            app.update();
+            assert_eq!(playback(&app).sim.functions()[0].model.spec.memory_mb, 512);
+            play_past(&mut app, 250.0);
+        }
+        stop_at(&mut app, at(450));
+        app
+    };
+    let (straight, scrubbed) = (run(false), run(true));
+    assert_eq!(report_of(&scrubbed), report_of(&straight));
+    // The knobs as the viewer left them are the scenario's (a restart keeps them).
+    assert_eq!(playback(&scrubbed).scenario.config.functions[0].memory_mb, 2048);
+}
+
+#[test]
+fn a_knob_turned_after_going_back_starts_a_new_future() {
+    let mut app = app(100.0);
+    play_past(&mut app, 100.0);
+    app.world_mut().write_message(knob("api.memory", "2048"));
+    app.update();
+    play_past(&mut app, 200.0);
+    app.world_mut().write_message(Command::Seek(at(50)));
+    app.update();
+    let t0 = playback(&app).sim.now();
+    app.world_mut().write_message(knob("api.memory", "1024"));
+    app.update();
+    let p = playback(&app);
+    assert_eq!(p.tape.changes().len(), 1, "the change at 100 s is no longer ahead");
+    assert_eq!(p.tape.changes()[0].at, t0);
+    assert_eq!(p.tape.furthest, p.sim.now(), "nothing past the new change is on the tape");
+    play_past(&mut app, 150.0);
+    assert_eq!(playback(&app).sim.functions()[0].model.spec.memory_mb, 1024);
+    // As a straight run with that one change at t0 (the step from 50 s took one
+    // frame's worth of time, so t0 is a moment both can stop at).
+    let mut straight = super::tests::app(100.0);
+    play_past(&mut straight, 20.0);
+    stop_at(&mut straight, t0);
+    straight.world_mut().write_message(knob("api.memory", "1024"));
+    straight.update();
+    stop_at(&mut straight, at(300));
+    stop_at(&mut app, at(300));
+    assert_eq!(report_of(&app), report_of(&straight));
+}
+
+#[test]
+fn after_going_back_the_caption_is_the_one_of_that_time_and_run_b_follows() {
+    // A narrated scenario: its captions change along the run.
+    let scenario = built_in_with_captions();
+    let captions: Vec<(SimDuration, String)> = scenario
+        .config
+        .timeline
+        .iter()
+        .filter_map(|e| match &e.action {
+            crate::sim::timeline::TimelineAction::Caption(text) => Some((e.at, text.clone())),
+            _ => None,
+        })
+        .collect();
+    assert!(captions.len() >= 3, "the test needs a scenario with several captions");
+    let mut app = headless(scenario, 100.0);
+    app.world_mut().write_message(Command::Compare(true));
+    app.update();
+    let last = captions.last().unwrap().0;
+    play_past(&mut app, last.as_secs_f64() + 10.0);
+    assert_eq!(playback(&app).sim.caption().map(|(_, t)| t.to_string()), Some(captions.last().unwrap().1.clone()));
+    // Just after the second caption: that one, not the last.
+    let second = SimTime(captions[1].0.0 + 1_000_000);
+    app.world_mut().write_message(Command::TogglePlay);
+    app.world_mut().write_message(Command::Seek(second));
+    app.update();
+    let p = playback(&app);
+    assert_eq!(p.sim.now(), second);
+    assert_eq!(p.sim.caption().map(|(_, t)| t.to_string()), Some(captions[1].1.clone()));
+    let b = p.compare.as_ref().expect("still comparing");
+    assert_eq!(b.sim.now(), second, "run B went back with A");
+    assert_eq!(b.sim.requests().arrived, p.sim.requests().arrived);
+    let history = app.world().resource::<super::history::History>();
+    assert!(history.compared.samples.iter().all(|s| s.t <= second.as_secs_f64()));
+}
+
+/// A library scenario whose timeline narrates in several captions.
+fn built_in_with_captions() -> Scenario {
+    crate::scenario::LIBRARY
+        .iter()
+        .filter_map(|(name, _)| crate::scenario::built_in(name)?.ok())
+        .find(|s| {
+            let captions = s
+                .config
+                .timeline
+                .iter()
+                .filter(|e| matches!(e.action, crate::sim::timeline::TimelineAction::Caption(_)))
+                .count();
+            captions >= 3 && s.config.duration.as_secs_f64() <= 1800.0
+        })
+        .expect("a narrated scenario")
+}
+
+#[test]
+fn the_arrow_keys_go_ten_seconds_back_and_forward() {
+    use bevy::input::ButtonInput;
+    use bevy_egui::input::EguiWantsInput;
+    let mut app = app(100.0);
+    app.init_resource::<ButtonInput<KeyCode>>().init_resource::<EguiWantsInput>().add_plugins(super::shortcuts::plugin);
+    play_past(&mut app, 40.0);
+    app.world_mut().write_message(Command::TogglePlay);
+    app.update();
+    let reached = playback(&app).sim.now();
+    let press = |app: &mut App, key: KeyCode| {
+        let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+        keys.release_all();
+        keys.clear();
+        keys.press(key);
+        app.update();
+        app.world_mut().resource_mut::<ButtonInput<KeyCode>>().clear();
+    };
+    press(&mut app, KeyCode::ArrowLeft);
+    press(&mut app, KeyCode::ArrowLeft);
+    assert_eq!(playback(&app).sim.now().0, reached.0 - 20_000_000);
+    press(&mut app, KeyCode::ArrowRight);
+    assert_eq!(playback(&app).sim.now().0, reached.0 - 10_000_000);
+    // Forward stops at the furthest time reached: it is not a fast-forward.
+    press(&mut app, KeyCode::ArrowRight);
+    press(&mut app, KeyCode::ArrowRight);
+    assert_eq!(playback(&app).sim.now(), reached);
 }

@@ -4,6 +4,7 @@
 //! browser feature: the app runs on without it.
 
 use super::GuiOptions;
+use crate::progress::Progress;
 use crate::scenario::Scenario;
 use crate::share::SharedRun;
 use std::cell::RefCell;
@@ -118,6 +119,40 @@ pub fn remember_session(fragment: &str) {
     if let Some(storage) = local_storage() {
         let _ = storage.set_item(SESSION_KEY, fragment);
     }
+}
+
+/// Where the progress record (`crate::progress`) is kept, and where a record that
+/// cannot be read is moved (never dropped silently).
+const PROGRESS_KEY: &str = "faaslab.progress";
+const PROGRESS_BAD_KEY: &str = "faaslab.progress.bad";
+
+/// The stored progress record (empty when there is none or storage is off). One that
+/// cannot be read is moved to `faaslab.progress.bad`, and the error says so.
+pub fn load_progress() -> Result<Progress, String> {
+    let Some(storage) = local_storage() else { return Ok(Progress::default()) };
+    let Some(text) = storage.get_item(PROGRESS_KEY).ok().flatten() else { return Ok(Progress::default()) };
+    Progress::from_json(&text).or_else(|e| {
+        if storage.set_item(PROGRESS_BAD_KEY, &text).is_err() {
+            return Err(format!(
+                "Your stored progress could not be used ({e}) nor kept aside, so it is left as it is and \
+                 progress is not saved this session."
+            ));
+        }
+        let _ = storage.remove_item(PROGRESS_KEY);
+        Err(format!(
+            "Your stored progress could not be used ({e}). It was kept in local storage as \
+             {PROGRESS_BAD_KEY} and progress starts afresh."
+        ))
+    })
+}
+
+/// Saves `progress` merged with the stored record (another tab may have saved since).
+pub fn save_progress(progress: &Progress) -> Result<Progress, String> {
+    let storage = local_storage().ok_or("this browser keeps no local storage: progress is not saved")?;
+    let mut merged = load_progress()?;
+    merged.merge(progress);
+    storage.set_item(PROGRESS_KEY, &merged.to_json()).map_err(|_| "the browser refused to save the progress")?;
+    Ok(merged)
 }
 
 fn forget_session() {

@@ -135,7 +135,7 @@ struct ClientCall {
 }
 
 /// The requests of client-policy triggers, by slot.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct ClientCalls {
     calls: Vec<ClientCall>,
     free: Vec<u32>,

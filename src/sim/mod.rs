@@ -151,7 +151,9 @@ pub(crate) struct AccountState {
 
 /// A running simulation: the clock and the event queue, the functions and triggers,
 /// the services around them, and what is measured. `build.rs` makes one from a
-/// configuration.
+/// configuration. A clone is a copy that goes on exactly as the original would (the
+/// app's rewind keeps such copies along a run).
+#[derive(Clone)]
 pub struct Simulation {
     config: SimConfig,
     now: SimTime,
@@ -188,6 +190,7 @@ pub struct Simulation {
 }
 
 /// The services around the functions, each holding its own state.
+#[derive(Clone)]
 pub(crate) struct Services {
     queues: Vec<QueueState>,
     databases: Vec<DatabaseState>,
@@ -215,6 +218,7 @@ pub(crate) struct Services {
 }
 
 /// The server fleet that serves the workload moved off functions (the `fleet` knob).
+#[derive(Clone)]
 pub(crate) struct FleetState {
     /// Requests being served now, and the most at once since the warm-up.
     pub(crate) in_flight: u64,

@@ -58,3 +58,33 @@ fn arrivals_in_lanes_or_as_events_give_the_same_run() {
     assert_eq!(a.triggers[0], b.triggers[0]);
     assert_eq!(a.requests, b.requests);
 }
+
+#[test]
+fn a_copy_taken_mid_run_and_a_run_in_slices_end_as_a_straight_run_does() {
+    // The app's rewind keeps copies of the running simulation and steps it a frame at a
+    // time: both must give the straight run's bytes, for every library scenario.
+    use faaslab::report::Report;
+    use faaslab::sim::Simulation;
+    use faaslab::sim::kernel::time::SimTime;
+    for (path, text) in library() {
+        let s = scenario(&text);
+        let straight = {
+            let mut sim = Simulation::with_log_capacity(s.config.clone(), 1000);
+            sim.run_to_end();
+            Report::of(&sim, &s.name).to_json()
+        };
+        let mut sim = Simulation::with_log_capacity(s.config.clone(), 1000);
+        let half = SimTime(sim.end().0 / 2);
+        // Frames of 7.3 simulated seconds, some of them out of event budget.
+        while sim.now() < half {
+            let target = SimTime((sim.now().0 + 7_300_000).min(half.0));
+            sim.step_until(target, 20_000);
+        }
+        let mut copy = sim.clone();
+        sim.run_to_end();
+        copy.run_to_end();
+        assert_eq!(Report::of(&sim, &s.name).to_json(), straight, "{path}: stepped in slices");
+        assert_eq!(Report::of(&copy, &s.name).to_json(), straight, "{path}: continued from a copy");
+        assert_eq!(copy.log.total(), sim.log.total(), "{path}");
+    }
+}

@@ -61,10 +61,7 @@ impl Panel for Numbers {
         let pipeline = work.asynchronous_items > 0;
         if measured || !pipeline {
             for (name, q) in [("caller latency p50", 0.5), ("caller latency p95", 0.95), ("caller latency p99", 0.99)] {
-                rows.push((
-                    name,
-                    if measured { format!("{:.0} ms", latency.quantile_ms(q)) } else { "n/a".into() },
-                ));
+                rows.push((name, if measured { format!("{:.0} ms", latency.quantile_ms(q)) } else { "n/a".into() }));
             }
         }
         if pipeline {

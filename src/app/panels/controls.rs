@@ -1,10 +1,13 @@
-//! The top bar: play, pause, step, speed, restart, presenter mode and help; and the
-//! colour legend shared by the topology and the charts.
+//! The top bar: play, pause, step, speed, restart, the clock, presenter mode and help;
+//! the timeline under it (back to any earlier time); and the colour legend shared by
+//! the topology and the charts.
 
 use crate::app::command::{Command, SPEEDS, STEP};
 use crate::app::context::{Panel, PanelContext};
+use crate::app::playback::Playback;
 use crate::app::theme::palette;
 use crate::app::theme::widgets::swatches_ui;
+use crate::sim::kernel::time::SimTime;
 use bevy_egui::egui::{self, Color32, RichText};
 
 /// Play, step, restart, speed, the clock, presenter mode and help. Lays itself out in
@@ -62,6 +65,47 @@ impl Panel for Controls {
 
 /// The speeds presenter mode offers as buttons (`+` and `-` step through them all).
 const PRESENTER_SPEEDS: [f64; 4] = [1.0, 10.0, 100.0, 1000.0];
+
+/// The timeline under the top bar, the window's width: the run from zero to its end,
+/// filled up to now, with a line under it as far as the run has been played; dragging
+/// goes to that time (no further than that line), and play goes on from there.
+pub struct Timeline;
+
+impl Panel for Timeline {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext) {
+        if let Some(to) = timeline_ui(ui, cx.playback) {
+            cx.send(Command::Seek(to));
+        }
+    }
+}
+
+/// The time asked for, if the slider moved.
+fn timeline_ui(ui: &mut egui::Ui, p: &Playback) -> Option<SimTime> {
+    let end = p.sim.end().as_secs_f64();
+    let furthest = p.tape.furthest.as_secs_f64();
+    let mut at = p.sim.now().as_secs_f64();
+    let changes = p.tape.changes().len();
+    let mut hover = format!(
+        "drag back to any earlier time (← and → keys: 10 s) and play on from there: the same run. \
+         Reached so far: {}",
+        clock(furthest, true)
+    );
+    if changes > 0 {
+        hover += &format!("; your {changes} knob change(s) of this run happen again where you made them");
+    }
+    let slider = ui
+        .scope(|ui| {
+            ui.spacing_mut().slider_width = ui.available_width().max(60.0);
+            ui.add(egui::Slider::new(&mut at, 0.0..=end).show_value(false).trailing_fill(true)).on_hover_text(hover)
+        })
+        .inner;
+    // Under the track: how far the run has been played (the slider goes no further).
+    let (rect, reached) = (slider.rect, (furthest / end.max(1e-9)).clamp(0.0, 1.0) as f32);
+    let y = rect.bottom() - 1.0;
+    let line = [egui::pos2(rect.left(), y), egui::pos2(rect.left() + rect.width() * reached, y)];
+    ui.painter().line_segment(line, egui::Stroke::new(2.0, palette::REACHED));
+    slider.changed().then(|| SimTime::from_secs_f64(at.min(furthest)))
+}
 
 /// Simulated time as a short clock (`3:20.4`, `1:02:03`): the top bar stays one line.
 fn clock(secs: f64, tenths: bool) -> String {

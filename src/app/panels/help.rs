@@ -32,6 +32,7 @@ fn help_ui(ctx: &egui::Context) -> bool {
                 };
                 row("space", "play / pause");
                 row(".", "step 100 ms of simulated time");
+                row("←  →", "10 s back / forward in time (the same run, your knob changes included)");
                 row("+  -", "faster / slower");
                 row("r", "restart (same seed, knobs kept)");
                 row("f", "presenter mode (large text, fewer panels)");

@@ -119,6 +119,7 @@ fn layout(root: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, featu
             }
             controls::Controls.ui(ui, cx);
         });
+        controls::Timeline.ui(ui, cx);
         if cx.view.is_open(PanelId::Legend) {
             ui.separator();
             controls::Legend.ui(ui, cx);

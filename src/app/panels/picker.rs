@@ -4,8 +4,9 @@
 //! opens the design canvas (app/design) on an empty design for it.
 
 use crate::app::command::Command;
+use crate::app::command::Export;
 use crate::app::context::{Panel, PanelContext};
-#[cfg(not(target_arch = "wasm32"))]
+use crate::app::progress::mark;
 use crate::app::theme::palette;
 use crate::scenario::{LIBRARY, Scenario};
 use bevy_egui::egui::{self, RichText};
@@ -52,14 +53,24 @@ impl Panel for ScenarioPicker {
         ui.menu_button(RichText::new(title).strong(), |ui| {
             ui.set_max_width(460.0);
             ui.label(RichText::new("Built-in scenarios").strong());
+            if progress_ui(ui, cx, &self.library) {
+                ui.close();
+            }
             for entry in &self.library {
                 match &entry.scenario {
                     Ok(scenario) => {
                         let current = scenario.name == p.scenario.name;
                         let title = RichText::new(entry.name).strong();
-                        if ui.selectable_label(current, title).on_hover_text(&scenario.description).clicked() {
-                            chosen = Some(scenario.clone());
-                        }
+                        ui.horizontal(|ui| {
+                            if ui.selectable_label(current, title).on_hover_text(&scenario.description).clicked() {
+                                chosen = Some(scenario.clone());
+                            }
+                            if let Some((short, long)) = mark(&cx.progress.progress, entry.name) {
+                                ui.label(RichText::new(short).color(palette::PASS)).on_hover_text(long);
+                            } else if scenario.challenge.is_some() {
+                                ui.weak("challenge");
+                            }
+                        });
                         if !scenario.summary.is_empty() {
                             ui.label(RichText::new(&scenario.summary).small());
                         }
@@ -93,6 +104,26 @@ impl Panel for ScenarioPicker {
             cx.send(Command::OpenScenario(Box::new(scenario)));
         }
     }
+}
+
+/// Challenges passed out of the library's, stars, and the export button; true when the
+/// button was clicked (the menu then closes).
+fn progress_ui(ui: &mut egui::Ui, cx: &mut PanelContext, library: &[LibraryEntry]) -> bool {
+    let challenges: Vec<&str> =
+        library.iter().filter(|e| e.scenario.as_ref().is_ok_and(|s| s.challenge.is_some())).map(|e| e.name).collect();
+    let book = &cx.progress.progress;
+    let passed = challenges.iter().filter(|n| book.get(n).is_some()).count();
+    let stars = challenges.iter().filter(|n| book.get(n).is_some_and(|c| c.star)).count();
+    let mut export = false;
+    ui.horizontal(|ui| {
+        ui.label(format!("Challenges passed: {passed} of {} (★ {stars})", challenges.len()))
+            .on_hover_text("a pass in challenge mode counts (free play does not); ★: cheaper than the reference");
+        export = ui.small_button("Export progress").on_hover_text("the record as JSON").clicked();
+    });
+    if export {
+        cx.send(Command::Export(Export::ProgressJson));
+    }
+    export
 }
 
 impl ScenarioPicker {

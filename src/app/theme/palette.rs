@@ -36,6 +36,8 @@ pub const ERROR_TEXT: Color32 = Color32::from_rgb(255, 120, 110);
 /// A challenge objective met, or not.
 pub const PASS: Color32 = Color32::from_rgb(90, 200, 120);
 pub const FAIL: Color32 = Color32::from_rgb(235, 90, 80);
+/// The part of the run played so far, under the timeline slider.
+pub const REACHED: Color32 = Color32::from_rgb(120, 170, 230);
 /// A/B compare: run A (solid) and run B (dashed).
 pub const RUN_A: Color32 = Color32::from_rgb(245, 158, 41);
 pub const RUN_B: Color32 = Color32::from_rgb(90, 210, 250);

@@ -44,6 +44,7 @@ enum Source {
 }
 
 /// A future-event list. Crate-private: only `Simulation` schedules.
+#[derive(Clone)]
 pub(crate) struct EventQueue<E> {
     /// Events at exactly `last`, in sequence order.
     front: VecDeque<(u64, u64, E)>,

@@ -96,7 +96,7 @@ pub struct CompletionTotals {
 
 /// The requests being followed to the end of their work, and the completion times of
 /// those done.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct WorkLedger {
     /// Off when the configuration cannot make asynchronous work (every request is
     /// answered by the invocation its caller waits for, whose latency is measured
