@@ -37,7 +37,8 @@ const REFERENCE_EVENTS_PER_FRAME: u64 = 100_000;
 pub enum Store {
     /// Not kept (tests, and a machine without a home directory).
     Memory,
-    /// A JSON file (native).
+    /// A JSON file (native; the browser has none).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     File(std::path::PathBuf),
     /// The browser's local storage.
     #[cfg(target_arch = "wasm32")]
