@@ -45,6 +45,17 @@ fn playback(app: &App) -> &Playback {
     app.world().resource::<Playback>()
 }
 
+/// A key pressed for one frame (the shortcuts plugin and `ButtonInput` must be there).
+fn press(app: &mut App, key: KeyCode) {
+    let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+    keys.release_all();
+    keys.clear();
+    keys.press(key);
+    app.update();
+    // No InputPlugin here: end the key's "just pressed" frame by hand.
+    app.world_mut().resource_mut::<ButtonInput<KeyCode>>().clear();
+}
+
 fn updates(app: &mut App, n: usize) {
     for _ in 0..n {
         app.update();
@@ -150,15 +161,6 @@ fn shortcuts_pause_toggle_presenter_and_panels() {
     let mut app = app(10.0);
     app.init_resource::<ButtonInput<KeyCode>>().init_resource::<EguiWantsInput>().add_plugins(super::shortcuts::plugin);
     app.update();
-    let press = |app: &mut App, key: KeyCode| {
-        let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
-        keys.release_all();
-        keys.clear();
-        keys.press(key);
-        app.update();
-        // No InputPlugin here: end the key's "just pressed" frame by hand.
-        app.world_mut().resource_mut::<ButtonInput<KeyCode>>().clear();
-    };
     // Input runs before ApplyCommands: a key acts in its own frame.
     press(&mut app, KeyCode::Space);
     assert!(!playback(&app).playing);
@@ -580,14 +582,6 @@ fn the_arrow_keys_go_ten_seconds_back_and_forward() {
     app.world_mut().write_message(Command::TogglePlay);
     app.update();
     let reached = playback(&app).sim.now();
-    let press = |app: &mut App, key: KeyCode| {
-        let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
-        keys.release_all();
-        keys.clear();
-        keys.press(key);
-        app.update();
-        app.world_mut().resource_mut::<ButtonInput<KeyCode>>().clear();
-    };
     press(&mut app, KeyCode::ArrowLeft);
     press(&mut app, KeyCode::ArrowLeft);
     assert_eq!(playback(&app).sim.now().0, reached.0 - 20_000_000);
