@@ -16,7 +16,7 @@
 //! another request in a reused slot); an abandoned attempt that finishes later is
 //! recognised by its attempt number and correlation id and ignored.
 
-use crate::sim::kernel::log::{LogEntry, LogKind, Outcome};
+use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::kernel::trace;
@@ -196,15 +196,8 @@ impl Simulation {
         let (trigger, attempt, id, counted, fetch) = (c.trigger, c.attempt, c.correlation, c.counted, c.fetch);
         let timeout = self.client_spec(trigger).timeout;
         self.queue.schedule(now + timeout, Event::ClientTimeout { call, attempt });
-        let target = self.triggers[trigger as usize].target;
-        let mut request = InFlight::new(id, Origin::Http { trigger, call, attempt }, now, counted);
-        request.fetch = fetch;
-        let entry = LogEntry { time: now, kind: LogKind::Arrived, function: target, env: u32::MAX, request: id };
-        self.log.push(entry);
-        self.work_add(id, false);
-        if let Err(reason) = self.try_invoke(target, request) {
+        if !self.invoke_http(trigger, Origin::Http { trigger, call, attempt }, id, counted, fetch) {
             // A 429 answers at once.
-            self.note_throttle(target, &request, reason);
             self.work_done(id, false);
             self.services.clients.calls[call as usize].waiting = false;
             self.client_retry_or_give_up(call, None, now);

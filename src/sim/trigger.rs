@@ -414,18 +414,37 @@ impl Simulation {
     /// A synchronous client's request (HTTP, or a WebSocket message) invokes the
     /// trigger's function; a throttle is the client's 429.
     pub(crate) fn invoke_for_client(&mut self, trigger: u32, id: u64, counted: bool, fetch: SimDuration) {
+        let origin = Origin::Http { trigger, call: NO_CLIENT_CALL, attempt: 0 };
+        if !self.invoke_http(trigger, origin, id, counted, fetch) {
+            self.work_done(id, true);
+            if counted {
+                self.triggers[trigger as usize].counters.throttled += 1;
+            }
+        }
+    }
+
+    /// Invokes `trigger`'s function for one HTTP request (a work item of `id`, logged
+    /// as arrived); false when it was throttled (noted, the 429 answered at once).
+    pub(crate) fn invoke_http(
+        &mut self,
+        trigger: u32,
+        origin: Origin,
+        id: u64,
+        counted: bool,
+        fetch: SimDuration,
+    ) -> bool {
         let now = self.now;
         let target = self.triggers[trigger as usize].target;
-        let mut request = InFlight::new(id, Origin::Http { trigger, call: NO_CLIENT_CALL, attempt: 0 }, now, counted);
+        let mut request = InFlight::new(id, origin, now, counted);
         request.fetch = fetch;
         let entry = LogEntry { time: now, kind: LogKind::Arrived, function: target, env: u32::MAX, request: id };
         self.log.push(entry);
         self.work_add(id, false);
-        if let Err(reason) = self.try_invoke(target, request) {
-            self.note_throttle(target, &request, reason);
-            self.work_done(id, true);
-            if counted {
-                self.triggers[trigger as usize].counters.throttled += 1;
+        match self.try_invoke(target, request) {
+            Ok(()) => true,
+            Err(reason) => {
+                self.note_throttle(target, &request, reason);
+                false
             }
         }
     }
