@@ -87,9 +87,6 @@ pub struct Playback {
     /// A/B comparison: run B, the same scenario and seed with its own knob values,
     /// advanced in lockstep with `sim` (run A).
     pub compare: Option<Compared>,
-    /// Faults switched on or off during this run (`inject`), with their times: the
-    /// log's lines, and what a record of the run's live changes would replay.
-    pub faults: Vec<(SimTime, crate::sim::timeline::TimelineAction)>,
 }
 
 /// The comparison's second run.
@@ -125,7 +122,6 @@ impl Playback {
             scenario_generation: 0,
             last_error: None,
             compare: None,
-            faults: Vec::new(),
         }
     }
 
@@ -134,10 +130,15 @@ impl Playback {
     /// it names nothing or its value is out of range.
     pub fn inject(&mut self, action: crate::sim::timeline::TimelineAction) -> Result<(), String> {
         self.sim.inject(&action)?;
-        // On the tape too: going back in time and playing on switches it again.
-        self.tape.record_fault(&self.sim, action.clone());
-        self.faults.push((self.sim.now(), action));
+        // On the tape: going back in time and playing on switches it again.
+        self.tape.record_fault(&self.sim, action);
         Ok(())
+    }
+
+    /// Faults switched on or off in this run up to now (`inject`), oldest first, with
+    /// their times: the tape's, so a restart or going back leaves out what is ahead.
+    pub fn faults(&self) -> impl DoubleEndedIterator<Item = (SimTime, &crate::sim::timeline::TimelineAction)> {
+        self.tape.applied_changes().iter().filter_map(|c| Some((c.at, c.fault.as_ref()?)))
     }
 
     /// Replaces the scenario: a new run from time zero with its own seed and knobs.
@@ -171,7 +172,6 @@ impl Playback {
             b.tape = Tape::new(&b.sim);
         }
         self.falling_behind = false;
-        self.faults.clear();
         self.generation += 1;
         self.run += 1;
     }
@@ -185,9 +185,6 @@ impl Playback {
             b.tape.seek(&mut b.sim, self.sim.now(), apply_live);
         }
         self.falling_behind = false;
-        // The faults switched after the time gone back to are ahead again.
-        let now = self.sim.now();
-        self.faults.retain(|(at, _)| *at <= now);
         self.generation += 1;
     }
 

@@ -70,6 +70,11 @@ impl Tape {
         &self.changes
     }
 
+    /// The changes the live simulation has already had.
+    pub fn applied_changes(&self) -> &[LiveChange] {
+        &self.changes[..self.applied]
+    }
+
     #[cfg(test)]
     pub fn copies(&self) -> usize {
         self.copies.len()

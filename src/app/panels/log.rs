@@ -22,7 +22,7 @@ impl Panel for EventLog {
         // Faults switched on or off, newest first, above the lines since (the latest
         // three, so a burst of requests does not push them out at once).
         let red = palette::egui(palette::THROTTLED);
-        for (at, action) in cx.playback.faults.iter().rev().take(3) {
+        for (at, action) in cx.playback.faults().rev().take(3) {
             let text = format!("{at} FAULT {}", crate::app::chaos::describe(action));
             ui.label(RichText::new(text).monospace().small().color(red));
         }
