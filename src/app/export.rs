@@ -87,15 +87,21 @@ fn export(
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 fn write(path: &str, text: &str) -> Result<String, String> {
-    std::fs::write(path, text).map_err(|e| format!("could not write {path}: {e}"))?;
+    write_bytes(path, text.as_bytes(), "text/plain;charset=utf-8")
+}
+
+/// Writes an export (natively a file, whose full path is returned; in the browser a
+/// download of MIME type `kind`).
+#[cfg(not(target_arch = "wasm32"))]
+pub(super) fn write_bytes(path: &str, bytes: &[u8], _kind: &str) -> Result<String, String> {
+    std::fs::write(path, bytes).map_err(|e| format!("could not write {path}: {e}"))?;
     Ok(std::fs::canonicalize(path).map_or(path.to_string(), |p| p.display().to_string()))
 }
 
 #[cfg(target_arch = "wasm32")]
-fn write(path: &str, text: &str) -> Result<String, String> {
-    super::web::download(path, text)?;
+pub(super) fn write_bytes(path: &str, bytes: &[u8], kind: &str) -> Result<String, String> {
+    super::web::download_bytes(path, bytes, kind)?;
     Ok(path.to_string())
 }
 

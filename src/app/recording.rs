@@ -6,7 +6,7 @@
 //! in the browser a download).
 
 use super::command::{Command, Export};
-use super::export::{ExportDir, ExportNotice, slug};
+use super::export::{ExportDir, ExportNotice, slug, write_bytes};
 use super::gif;
 use super::playback::Playback;
 use super::topology::viewport::TopologyViewport;
@@ -125,16 +125,7 @@ fn write_gif(path: &str, frames: &[RecordedFrame]) -> Result<String, String> {
         .collect();
     let delay = (100.0 / FRAMES_PER_SECOND) as u16;
     let bytes = gif::encode(first.width as u16, first.height as u16, &same, delay);
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::fs::write(path, &bytes).map_err(|e| format!("could not write {path}: {e}"))?;
-        Ok(std::fs::canonicalize(path).map_or(path.to_string(), |p| p.display().to_string()))
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        super::web::download_bytes(path, &bytes, "image/gif")?;
-        Ok(path.to_string())
-    }
+    write_bytes(path, &bytes, "image/gif")
 }
 
 /// The part of a window capture at `position` (`size`, physical pixels), as RGBA,
