@@ -52,16 +52,22 @@ fn install_in_egui(mut fonts: ResMut<AppFonts>, loaded: Res<Assets<Font>>, mut c
 }
 
 /// The topology's texts in the monospaced face once it has loaded (presenter mode sizes
-/// its bodies for a monospaced 0.6 em a character, which both faces have).
+/// its bodies for a monospaced 0.6 em a character, which both faces have): all of them
+/// in the frame it arrives, then those spawned since.
 fn use_in_topology(
     fonts: Res<AppFonts>,
     loaded: Res<Assets<Font>>,
-    mut texts: Query<&mut TextFont, (With<TopologyEntity>, Changed<TextFont>)>,
+    mut arrived: Local<bool>,
+    mut texts: Query<&mut TextFont, With<TopologyEntity>>,
 ) {
     if !loaded.contains(&fonts.mono) {
         return;
     }
+    let all = !std::mem::replace(&mut *arrived, true);
     for mut text in &mut texts {
+        if !all && !text.is_changed() {
+            continue;
+        }
         if !matches!(&text.font, FontSource::Handle(h) if *h == fonts.mono) {
             text.font = FontSource::Handle(fonts.mono.clone());
         }

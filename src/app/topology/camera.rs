@@ -63,6 +63,7 @@ fn pan_and_zoom(
     wants: Res<EguiWantsInput>,
     mut control: ResMut<CameraControl>,
     camera: Single<(&mut Transform, &mut Projection), With<TopologyCamera>>,
+    #[cfg(target_arch = "wasm32")] mut published: Local<String>,
 ) {
     let (mut transform, mut projection) = camera.into_inner();
     let Projection::Orthographic(ortho) = &mut *projection else { return };
@@ -98,11 +99,14 @@ fn pan_and_zoom(
         }
         _ => {}
     }
-    // The web check reads where a finger moved the view.
+    // The web check reads where a finger moved the view (written when it changes).
     #[cfg(target_arch = "wasm32")]
     if control.user_moved {
         let at = format!("{:.0},{:.0},{:.3}", transform.translation.x, transform.translation.y, ortho.scale);
-        crate::app::web::publish("camera", &at);
+        if *published != at {
+            crate::app::web::publish("camera", &at);
+            *published = at;
+        }
     }
     let lines = match scroll.unit {
         MouseScrollUnit::Line => scroll.delta.y,
