@@ -94,12 +94,7 @@ impl Style {
     fn footprint(self, node: &Node) -> Vec2 {
         self.body_size(node) + Vec2::new(0.0, self.below_height(node.kind))
     }
-}
 
-/// Room under a function's body for its environment pool, in world units (normal view).
-pub const POOL_HEIGHT: f32 = 120.0;
-
-impl Style {
     /// Gap between separate parts of the graph (unconnected groups of nodes), and
     /// between presenter mode's bands.
     fn part_gap(self) -> Vec2 {
@@ -108,18 +103,7 @@ impl Style {
             Style::Presenter => Vec2::new(70.0, 40.0),
         }
     }
-}
-/// The shape (width / height) the parts are packed towards: a wide screen's.
-const TARGET_ASPECT: f32 = 1.6;
 
-/// The topology's part of a 1280x720 window (the common projector's) in presenter mode:
-/// the line of controls and a caption of three lines take the top (measured 1280x525 with
-/// regional-latency's first caption; 1280x570 with two lines: `faaslab gui NAME
-/// --presenter --window 1280x720 --screenshot F` logs it). The layout's view until the
-/// panels have measured the real one.
-pub const PRESENTER_VIEW_720P: Vec2 = Vec2::new(1280.0, 520.0);
-
-impl Style {
     /// The margin the camera leaves around the graph (badges above the top nodes,
     /// arrow heads).
     fn fit_margin(self) -> Vec2 {
@@ -129,6 +113,19 @@ impl Style {
         }
     }
 }
+
+/// Room under a function's body for its environment pool, in world units (normal view).
+pub const POOL_HEIGHT: f32 = 120.0;
+
+/// The shape (width / height) the parts are packed towards: a wide screen's.
+const TARGET_ASPECT: f32 = 1.6;
+
+/// The topology's part of a 1280x720 window (the common projector's) in presenter mode:
+/// the line of controls and a caption of three lines take the top (measured 1280x525 with
+/// regional-latency's first caption; 1280x570 with two lines: `faaslab gui NAME
+/// --presenter --window 1280x720 --screenshot F` logs it). The layout's view until the
+/// panels have measured the real one.
+pub const PRESENTER_VIEW_720P: Vec2 = Vec2::new(1280.0, 520.0);
 
 /// World units per physical pixel that fit `bounds` into a viewport of `view` pixels.
 /// Small graphs are not blown up past 4/3: boxes and text stay in proportion.
