@@ -72,9 +72,10 @@ else
 fi
 
 cp web/index.html "$OUT/"
-# The fonts and the favicon: the app's asset server fetches assets/ beside the page.
+# The fonts, the node icons and the favicon: the app's asset server fetches assets/
+# beside the page.
 mkdir -p "$OUT/assets"
-cp -r assets/fonts assets/favicon.png "$OUT/assets/"
+cp -r assets/fonts assets/icons assets/favicon.png "$OUT/assets/"
 raw=$(stat -c %s "$WASM")
 gzipped=$(gzip -9 -c "$WASM" | wc -c)
 echo "web/dist: faaslab_bg.wasm $((raw / 1024)) KiB, gzipped $((gzipped / 1024)) KiB (profile $PROFILE)"

@@ -1,8 +1,9 @@
-//! What is drawn with gizmos each frame: edges with arrow heads, node icons (a
-//! trigger's by its kind), and the requests as dots moving along the edges, coloured by
+//! What is drawn with gizmos each frame: edges with arrow heads, node icons until their
+//! files have loaded (a trigger's by its kind), and the requests as dots moving along the edges, coloured by
 //! fate.
 
 use super::graph::{NodeKind, TriggerKind};
+use super::icons::{NodeIcons, icon_place};
 use super::journeys::{Fate, Journeys, replay_lag};
 use super::nodes::Topology;
 use crate::app::AppSystems;
@@ -26,7 +27,13 @@ fn edge_ends(topology: &Topology, from: usize, to: usize) -> (Vec2, Vec2) {
     (Vec2::new(a.max.x, a.center().y), Vec2::new(b.min.x, b.center().y))
 }
 
-fn draw_edges_and_icons(mut gizmos: Gizmos, topology: Option<Res<Topology>>, view: Res<ViewState>) {
+fn draw_edges_and_icons(
+    mut gizmos: Gizmos,
+    topology: Option<Res<Topology>>,
+    view: Res<ViewState>,
+    icons: Option<Res<NodeIcons>>,
+    images: Res<Assets<Image>>,
+) {
     let Some(topology) = topology else { return };
     for &(from, to) in &topology.graph.edges {
         let (start, end) = edge_ends(&topology, from, to);
@@ -34,9 +41,11 @@ fn draw_edges_and_icons(mut gizmos: Gizmos, topology: Option<Res<Topology>>, vie
     }
     for (id, node) in topology.graph.nodes.iter().enumerate() {
         let body = topology.body(id);
-        let r = body.height() * 0.3;
-        let centre = Vec2::new(body.min.x + body.height() * 0.45, body.center().y);
+        let (centre, r) = icon_place(body);
+        // The icon's file draws it once loaded; until then (or without it) gizmos do.
+        let from_file = icons.as_ref().is_some_and(|icons| icons.is_loaded(node.kind, &images));
         match node.kind {
+            _ if from_file => {}
             NodeKind::Trigger(kind) => trigger_icon(&mut gizmos, kind, centre, r),
             NodeKind::Queue | NodeKind::Stream => {
                 // Stacked messages (or records).

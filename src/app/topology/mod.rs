@@ -1,11 +1,12 @@
 //! The topology view: the scenario's nodes and edges on a 2D canvas, environment pools
 //! under functions, badges, and requests as moving dots. `plugin` keeps entities and
 //! journeys in step with the simulation (no renderer needed: the headless tests use
-//! it); `render_plugin` adds the camera and what is drawn with gizmos.
+//! it); `render_plugin` adds the camera, the node icons and what is drawn with gizmos.
 
 pub mod camera;
 mod draw;
 pub mod graph;
+pub mod icons;
 pub mod journeys;
 pub mod layout;
 pub mod nodes;
@@ -20,5 +21,5 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 pub(super) fn render_plugin(app: &mut App) {
-    app.add_plugins((camera::plugin, draw::plugin, select::plugin));
+    app.add_plugins((camera::plugin, draw::plugin, icons::plugin, select::plugin));
 }
