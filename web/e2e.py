@@ -263,7 +263,7 @@ def distinct_colours(png):
     return len({pixels[i:i + 3] for i in range(0, len(pixels), 3)})
 
 
-def start_chromium(user_data, out, timeout):
+def start_chromium(user_data, out, timeout, device_scale=None):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise Failure("no chromium on PATH (apt-get install chromium)")
@@ -273,7 +273,9 @@ def start_chromium(user_data, out, timeout):
         "--no-default-browser-check", "--disable-extensions", "--window-size=1280,800",
         f"--user-data-dir={user_data}", "--remote-debugging-port=0", "about:blank",
     ]
-    log = open(os.path.join(out, "chromium.log"), "w")
+    if device_scale:
+        args.insert(1, f"--force-device-scale-factor={device_scale}")
+    log = open(os.path.join(out, "chromium-phone.log" if device_scale else "chromium.log"), "w")
     # A session of its own, so its helper processes (GPU, renderers) end with it.
     process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     port_file = os.path.join(user_data, "DevToolsActivePort")
@@ -300,7 +302,8 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     user_data = tempfile.mkdtemp(prefix="faaslab-chromium-")
-    process = None
+    phone_data = tempfile.mkdtemp(prefix="faaslab-chromium-phone-")
+    process = phone_process = None
     page = None
     try:
         process, ws_url = start_chromium(user_data, args.out, 30)
@@ -406,40 +409,69 @@ def main():
         print(f"ok: a design drawn by taps and clicks ({drawn}) travels by its link ({len(link)} characters) "
               f"and reopens as drawn; {shot}")
 
-        # 5. A phone: 390x844 in portrait, touch only. A share link opens on the small layout
-        # (the topology and one chart), and a finger drags the graph.
-        page.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=2, mobile=True)
-        page.call("Emulation.setTouchEmulationEnabled", enabled=True, maxTouchPoints=5)
-        page.open(args.url + "#" + share_fragment("image-upload-pipeline", [("users.rate", "4")]))
-        page.wait_for_state(["running"], args.timeout)
-        knobs = knobs_of(page.dataset())
+        # 5. A phone: 390x844 in portrait, two device pixels to a CSS pixel, touch only. A
+        # share link opens on the small layout (the topology and one chart), the graph is
+        # fitted to the screen's CSS pixels, and a finger drags it. A browser of its own:
+        # emulating the ratio (Emulation.setDeviceMetricsOverride) reports the canvas's
+        # device-pixel box in CSS pixels, which no real phone does; a browser started at a
+        # ratio of 2 reports it as a phone does.
+        phone_process, phone_ws = start_chromium(phone_data, args.out, 30, device_scale=2)
+        phone = Page(phone_ws, args.timeout)
+        phone.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=0, mobile=True)
+        phone.call("Emulation.setTouchEmulationEnabled", enabled=True, maxTouchPoints=5)
+        phone.open(args.url + "#" + share_fragment("image-upload-pipeline", [("users.rate", "4")]))
+        phone.wait_for_state(["running"], args.timeout)
+        knobs = knobs_of(phone.dataset())
         if knobs.get("users.rate") != "4":
             raise Failure(f"the share link opened on a phone lost its knob: {knobs}")
+        ratio = phone.evaluate("window.devicePixelRatio")
+        deadline = time.monotonic() + 20
+        while not phone.dataset().get("fit"):
+            if time.monotonic() > deadline:
+                raise Failure("the phone's topology was never fitted to its view")
+            time.sleep(0.3)
+        fit = phone.dataset()["fit"]  # "WxH@RATIO X,Y,SCALE": the view and the camera fitted to it
+        size, camera_fitted = fit.split(" ")
+        (width, height), scale = map(float, size.split("@")[0].split("x")), float(size.split("@")[1])
+        if ratio != 2 or scale != 2 or not (200 <= width <= 390 and 200 <= height <= 844):
+            raise Failure(f"at a device pixel ratio of {ratio} the graph was fitted into {fit} "
+                          f"(want CSS pixels within 390x844 at a scale of 2)")
         time.sleep(2)
         # The middle of the screen is the topology's (the caption above, the chart below).
+        # The finger moves 60 px right and 40 down in five steps, resting between them.
         x, y = 195, 380
-        page.call("Input.dispatchTouchEvent", type="touchStart", touchPoints=[{"x": x, "y": y}])
+        phone.call("Input.dispatchTouchEvent", type="touchStart", touchPoints=[{"x": x, "y": y}])
         for step in range(1, 6):
             time.sleep(0.3)
-            page.call("Input.dispatchTouchEvent", type="touchMove", touchPoints=[{"x": x + 12 * step, "y": y + 8 * step}])
-        page.call("Input.dispatchTouchEvent", type="touchEnd", touchPoints=[])
+            phone.call("Input.dispatchTouchEvent", type="touchMove", touchPoints=[{"x": x + 12 * step, "y": y + 8 * step}])
+        time.sleep(1.5)  # held still: the graph must not slide on
+        phone.call("Input.dispatchTouchEvent", type="touchEnd", touchPoints=[])
         deadline = time.monotonic() + 20
-        while not page.dataset().get("camera"):
+        while not phone.dataset().get("camera"):
             if time.monotonic() > deadline:
                 raise Failure("a finger's drag on the phone's topology did not move the view")
             time.sleep(0.3)
-        camera = page.dataset()["camera"]
+        time.sleep(1)
+        camera = phone.dataset()["camera"]
+        (x0, y0, zoom), (x1, y1, _) = map(float, camera_fitted.split(",")), map(float, camera.split(","))
+        # The graph follows the finger: 60 CSS px right is 60 x zoom world units (y up).
+        want = (-60 * zoom, 40 * zoom)
+        if abs((x1 - x0) - want[0]) > 0.5 or abs((y1 - y0) - want[1]) > 0.5:
+            raise Failure(f"a drag of 60,40 CSS px moved the camera by {x1 - x0:.1f},{y1 - y0:.1f} "
+                          f"world units; at a zoom of {zoom} it should be {want[0]:.1f},{want[1]:.1f}")
         shot = os.path.join(args.out, "faaslab-web-phone.png")
         with open(shot, "wb") as f:
-            f.write(base64.b64decode(page.call("Page.captureScreenshot", format="png")["data"]))
+            f.write(base64.b64decode(phone.call("Page.captureScreenshot", format="png")["data"]))
         colours = distinct_colours(shot)
         if colours < 50:
             raise Failure(f"the phone's screenshot has only {colours} colours: {shot}")
-        page.assert_no_errors("the phone's layout")
-        page.call("Emulation.clearDeviceMetricsOverride")
-        page.call("Emulation.setTouchEmulationEnabled", enabled=False)
-        print(f"ok: on a 390x844 phone a share link opens with its knobs and a finger drags the graph "
-              f"(camera {camera}); {shot}")
+        phone.assert_no_errors("the phone's layout")
+        os.killpg(phone_process.pid, signal.SIGKILL)
+        phone_process.wait()
+        phone_process = None
+        print(f"ok: on a 390x844 phone at a device pixel ratio of 2 a share link opens with its knobs, "
+              f"the graph is fitted to {size}, and a finger drags it as far as the finger went "
+              f"(camera {camera_fitted} -> {camera}); {shot}")
 
         # 6. Same scenario and seed, same report as the native build.
         if args.native_report:
@@ -469,13 +501,15 @@ def main():
             print("the page's console (last 30 lines):\n  " + "\n  ".join(page.console[-30:]), file=sys.stderr)
         return 1
     finally:
-        if process:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait()
+        for browser in (process, phone_process):
+            if browser:
+                try:
+                    os.killpg(browser.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                browser.wait()
         shutil.rmtree(user_data, ignore_errors=True)
+        shutil.rmtree(phone_data, ignore_errors=True)
 
 
 if __name__ == "__main__":

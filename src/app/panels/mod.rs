@@ -103,7 +103,9 @@ fn draw(
     let ppp = ctx.pixels_per_point();
     let position = UVec2::new((free.min.x * ppp).max(0.0) as u32, (free.min.y * ppp).max(0.0) as u32);
     let size = UVec2::new((free.width() * ppp).max(0.0) as u32, (free.height() * ppp).max(0.0) as u32);
-    viewport.set_if_neq(TopologyViewport { position, size });
+    // egui's points are zoomed; the window's own scale is what is left of the ratio.
+    let scale_factor = ppp / ctx.zoom_factor();
+    viewport.set_if_neq(TopologyViewport { position, size, scale_factor });
     sent.write_batch(cx.commands);
     Ok(())
 }

@@ -8,7 +8,7 @@ use super::viewport::TopologyViewport;
 use crate::app::AppSystems;
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::{CameraOutputMode, Viewport as CameraViewport};
-use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::input::mouse::{AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::prelude::*;
 use bevy::render::render_resource::BlendState;
 use bevy::window::PrimaryWindow;
@@ -54,17 +54,61 @@ struct CameraControl {
     fitted_for: Option<UVec2>,
 }
 
+/// Where the mouse pointer and each finger were last frame, in logical pixels. A drag is
+/// measured from these: Bevy's raw mouse motion is in physical pixels (a phone's or a
+/// HiDPI screen's two or three per logical one, so the graph ran ahead of the pointer),
+/// and a finger's `Touch::delta` keeps its last movement through frames in which the
+/// finger sent nothing (so a slow phone slid the graph on after the finger stopped).
+#[derive(Default)]
+struct LastPointers {
+    cursor: Option<Vec2>,
+    fingers: Vec<(u64, Vec2)>,
+}
+
+impl LastPointers {
+    /// Each finger's position last frame and now (a new finger has not moved), and
+    /// remembers now's for the next frame.
+    fn finger_moves(&mut self, now: &[(u64, Vec2)]) -> Vec<(Vec2, Vec2)> {
+        let moves = now
+            .iter()
+            .map(|&(id, at)| {
+                let before = self.fingers.iter().find(|(f, _)| *f == id).map_or(at, |&(_, p)| p);
+                (before, at)
+            })
+            .collect();
+        self.fingers = now.to_vec();
+        moves
+    }
+
+    /// How far the mouse pointer moved since last frame, and remembers where it is.
+    fn cursor_move(&mut self, now: Option<Vec2>) -> Vec2 {
+        let moved = match (self.cursor, now) {
+            (Some(before), Some(at)) => at - before,
+            _ => Vec2::ZERO,
+        };
+        self.cursor = now;
+        moved
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn pan_and_zoom(
     buttons: Res<ButtonInput<MouseButton>>,
     keys: Res<ButtonInput<KeyCode>>,
-    motion: Res<AccumulatedMouseMotion>,
     scroll: Res<AccumulatedMouseScroll>,
     touches: Res<Touches>,
     wants: Res<EguiWantsInput>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    mut last: Local<LastPointers>,
     mut control: ResMut<CameraControl>,
     camera: Single<(&mut Transform, &mut Projection), With<TopologyCamera>>,
     #[cfg(target_arch = "wasm32")] mut published: Local<String>,
 ) {
+    // Followed every frame, also while egui has the pointer: a drag starts from where
+    // the pointer was, not from where it last was over the graph.
+    let cursor_moved = last.cursor_move(window.cursor_position());
+    let fingers: Vec<(u64, Vec2)> = touches.iter().map(|t| (t.id(), t.position())).collect();
+    let finger_moves = last.finger_moves(&fingers);
     let (mut transform, mut projection) = camera.into_inner();
     let Projection::Orthographic(ortho) = &mut *projection else { return };
     if keys.just_pressed(KeyCode::Digit0) && !wants.wants_any_keyboard_input() {
@@ -75,26 +119,25 @@ fn pan_and_zoom(
     if wants.wants_any_pointer_input() {
         return;
     }
-    if buttons.pressed(MouseButton::Left) && motion.delta != Vec2::ZERO {
+    if buttons.pressed(MouseButton::Left) && cursor_moved != Vec2::ZERO {
         // Screen y goes down, world y goes up.
-        transform.translation += Vec3::new(-motion.delta.x, motion.delta.y, 0.0) * ortho.scale;
+        transform.translation += Vec3::new(-cursor_moved.x, cursor_moved.y, 0.0) * ortho.scale;
         control.user_moved = true;
     }
     // Touch: one finger drags the graph, two pinch to zoom (around their midpoint).
-    let fingers: Vec<&bevy::input::touch::Touch> = touches.iter().collect();
-    match fingers.as_slice() {
-        [one] if one.delta() != Vec2::ZERO => {
-            transform.translation += Vec3::new(-one.delta().x, one.delta().y, 0.0) * ortho.scale;
+    match finger_moves.as_slice() {
+        [(before, now)] if before != now => {
+            let moved = *now - *before;
+            transform.translation += Vec3::new(-moved.x, moved.y, 0.0) * ortho.scale;
             control.user_moved = true;
         }
-        [a, b, ..] => {
-            let (before, now) =
-                (a.previous_position().distance(b.previous_position()), a.position().distance(b.position()));
-            if before > 1.0 && now > 1.0 && (now - before).abs() > 0.0 {
+        [(a_before, a_now), (b_before, b_now), ..] => {
+            let (before, now) = (a_before.distance(*b_before), a_now.distance(*b_now));
+            if before > 1.0 && now > 1.0 && now != before {
                 ortho.scale = pinch_scale(ortho.scale, before, now);
                 control.user_moved = true;
             }
-            let moved = (a.delta() + b.delta()) / 2.0;
+            let moved = ((*a_now - *a_before) + (*b_now - *b_before)) / 2.0;
             transform.translation += Vec3::new(-moved.x, moved.y, 0.0) * ortho.scale;
         }
         _ => {}
@@ -102,7 +145,7 @@ fn pan_and_zoom(
     // The web check reads where a finger moved the view (written when it changes).
     #[cfg(target_arch = "wasm32")]
     if control.user_moved {
-        let at = format!("{:.0},{:.0},{:.3}", transform.translation.x, transform.translation.y, ortho.scale);
+        let at = format!("{:.1},{:.1},{:.4}", transform.translation.x, transform.translation.y, ortho.scale);
         if *published != at {
             crate::app::web::publish("camera", &at);
             *published = at;
@@ -143,7 +186,7 @@ fn fit_to_viewport(
     if size.x < 16 || size.y < 16 {
         return;
     }
-    let viewport = TopologyViewport { position, size };
+    let viewport = TopologyViewport { position, size, scale_factor: window.scale_factor() };
     let (mut camera, mut transform, mut projection) = camera.into_inner();
     let wanted = CameraViewport { physical_position: viewport.position, physical_size: viewport.size, ..default() };
     if camera
@@ -158,14 +201,61 @@ fn fit_to_viewport(
     }
     let Projection::Orthographic(ortho) = &mut *projection else { return };
     let bounds = topology.bounds();
-    ortho.scale = fit_scale(bounds, viewport.size.as_vec2(), topology.style);
+    // The projection spans logical pixels: on a phone's screen (2 or 3 physical pixels
+    // to one) fitting physical ones would show the graph two or three times too large.
+    let view = viewport.logical_size();
+    ortho.scale = fit_scale(bounds, view, topology.style);
     transform.translation = bounds.center().extend(transform.translation.z) + Vec3::Y * 20.0;
     control.fitted_for = Some(viewport.size);
+    // The web check reads what the graph was fitted into on a phone's screen.
+    #[cfg(target_arch = "wasm32")]
+    crate::app::web::publish(
+        "fit",
+        &format!(
+            "{:.0}x{:.0}@{} {:.1},{:.1},{:.4}",
+            view.x, view.y, viewport.scale_factor, transform.translation.x, transform.translation.y, ortho.scale
+        ),
+    );
 }
 
 #[cfg(test)]
 mod tests {
-    use super::pinch_scale;
+    use super::{LastPointers, pinch_scale};
+    use bevy::prelude::*;
+
+    /// A finger that stopped moves the graph no further, however many frames pass
+    /// before it sends anything again; a new finger starts where it is.
+    #[test]
+    fn a_finger_moves_the_graph_only_as_far_as_it_moved() {
+        let mut last = LastPointers::default();
+        assert_eq!(
+            last.finger_moves(&[(7, Vec2::new(100.0, 300.0))]),
+            [(Vec2::new(100.0, 300.0), Vec2::new(100.0, 300.0))]
+        );
+        let moved = last.finger_moves(&[(7, Vec2::new(112.0, 308.0))]);
+        assert_eq!(moved, [(Vec2::new(100.0, 300.0), Vec2::new(112.0, 308.0))]);
+        for _ in 0..3 {
+            let still = last.finger_moves(&[(7, Vec2::new(112.0, 308.0))]);
+            assert_eq!(still[0].0, still[0].1, "a still finger moves nothing");
+        }
+        // A second finger joins: it has not moved yet; the first keeps its place.
+        let two = last.finger_moves(&[(7, Vec2::new(112.0, 308.0)), (9, Vec2::new(200.0, 300.0))]);
+        assert_eq!(
+            two,
+            [(Vec2::new(112.0, 308.0), Vec2::new(112.0, 308.0)), (Vec2::new(200.0, 300.0), Vec2::new(200.0, 300.0))]
+        );
+    }
+
+    /// The mouse drags by logical pixels between frames; leaving the window and coming
+    /// back is no jump.
+    #[test]
+    fn the_mouse_moves_the_graph_as_far_as_the_pointer_went() {
+        let mut last = LastPointers::default();
+        assert_eq!(last.cursor_move(Some(Vec2::new(10.0, 10.0))), Vec2::ZERO);
+        assert_eq!(last.cursor_move(Some(Vec2::new(25.0, 4.0))), Vec2::new(15.0, -6.0));
+        assert_eq!(last.cursor_move(None), Vec2::ZERO);
+        assert_eq!(last.cursor_move(Some(Vec2::new(500.0, 500.0))), Vec2::ZERO);
+    }
 
     #[test]
     fn spreading_two_fingers_zooms_in_in_proportion() {

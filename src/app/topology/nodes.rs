@@ -108,7 +108,7 @@ fn rebuild_topology(
     // The view the panels measured, once they have (presenter mode's bands depend on
     // its shape).
     let view_size =
-        viewport.map(|v| v.size.as_vec2()).filter(|s| s.x >= 16.0 && s.y >= 16.0).unwrap_or(PRESENTER_VIEW_720P);
+        viewport.map(|v| v.logical_size()).filter(|s| s.x >= 16.0 && s.y >= 16.0).unwrap_or(PRESENTER_VIEW_720P);
     spawn_nodes(&mut commands, &playback, graph, style, view_size);
 }
 
