@@ -294,7 +294,7 @@ impl ArrivalGenerator {
 
     /// An arrival at exact time `us`, rounded to the nearest microsecond.
     fn emit(&mut self, us: f64) -> SimTime {
-        let t = SimTime(if us > 0.0 { (us + 0.5) as u64 } else { 0 });
+        let t = SimTime(crate::sim::kernel::time::round_micros(us));
         self.last = Some(t);
         self.last_exact = us;
         t
