@@ -27,14 +27,15 @@
 //! or covered by their caller. A message left in a queue nobody consumes, a record in
 //! an unconsumed stream, an object, a row are effects, not work.
 //!
-//! Memory: one entry (the request's id, arrival, count and a failure flag, 24 bytes)
-//! per request with work outstanding, at most `MAX_OPEN` of them: a request arriving
-//! while that many are open is not followed (counted as such), so a backlog of
-//! millions of messages (4 bytes each in their queue) does not cost 50 bytes a
-//! message here. Cost per work item: one index into a ring (`OpenTable`): requests
-//! begin in the order of their ids, so the recent ones sit at `id - base`; the few
-//! still open when the ring has moved `RING_SPAN` ids past them wait in a hash map.
-//! (A hash map for every request cost the pipeline bench 4% of its instructions.)
+//! Memory: one entry (arrival, count and a failure flag, 16 bytes) per request with
+//! work outstanding, at most `MAX_OPEN` of them: a request arriving while that many
+//! are open is not followed (counted as such), so a backlog of millions of messages
+//! (4 bytes each in their queue) does not cost 50 bytes a message here. The recent
+//! requests sit in a ring indexed by id (`OpenTable`: requests begin in the order of
+//! their ids; at most `RING_SPAN` slots, 1 MB, empty ones included); the few still
+//! open when the ring has moved `RING_SPAN` ids past them wait in a hash map. Cost per
+//! work item: one index into the ring. (A hash map for every request cost the
+//! pipeline bench 8% of its CPU time, its probes missing the cache.)
 
 use crate::sim::kernel::metrics::{CoarseHistogram, Histogram};
 use crate::sim::kernel::time::{SimDuration, SimTime};
