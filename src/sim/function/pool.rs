@@ -121,6 +121,15 @@ impl PoolIntegrals {
     }
 }
 
+/// The pool's gauges whose time integrals are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Gauge {
+    Initializing,
+    Busy,
+    Idle,
+    Provisioned,
+}
+
 /// Idle provisioned environments: one that served (its slot), or `count` that never did,
 /// added at `created_at` (alike: no slot until one serves).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,7 +179,12 @@ pub struct FunctionState {
     pub provisioned: u32,
     /// On-demand environments serving a request (initializing or busy).
     pub(crate) on_demand_active: u32,
-    integrals: PoolIntegrals,
+    /// Per gauge (initializing, busy, idle, provisioned), the sum of each change of
+    /// its count times the time it took effect (`last_touch`), wrapping: its integral
+    /// up to `t` (not before `last_touch`) is then `count x t - weighted`. A change costs
+    /// one addition; keeping the integrals themselves cost four multiplications per
+    /// touch. Every change of a count goes through `gauge_add` or `gauge_sub`.
+    weighted: [u128; 4],
     last_touch: SimTime,
     /// Where the pool stood at the last tick that looked at it.
     pub(crate) bucket: BucketMark,
@@ -238,7 +252,7 @@ impl FunctionState {
             idle_count: 0,
             provisioned: 0,
             on_demand_active: 0,
-            integrals: PoolIntegrals::default(),
+            weighted: [0; 4],
             last_touch: SimTime::ZERO,
             bucket: BucketMark::default(),
             counters: FunctionCounters::default(),
@@ -325,28 +339,52 @@ impl FunctionState {
         !std::mem::replace(&mut self.bucket.dirty, true)
     }
 
+    /// Changes of the counts from now on take effect at `now` (never earlier than
+    /// those before).
     #[inline]
     fn integrate(&mut self, now: SimTime) {
-        let dt = now.since(self.last_touch);
-        if dt.0 == 0 {
-            return;
-        }
-        self.integrals.initializing.add(u64::from(self.initializing), dt);
-        self.integrals.busy.add(u64::from(self.busy), dt);
-        self.integrals.idle.add(u64::from(self.idle_count), dt);
-        self.integrals.provisioned.add(u64::from(self.provisioned), dt);
-        self.last_touch = now;
+        self.last_touch = self.last_touch.max(now);
     }
 
-    /// The integrals as they stand at `now`, without changing anything.
+    /// Adds `n` to a gauge's count (at `last_touch`, for its integral).
+    #[inline]
+    pub(crate) fn gauge_add(&mut self, gauge: Gauge, n: u32) {
+        *self.gauge_mut(gauge) += n;
+        let w = &mut self.weighted[gauge as usize];
+        *w = w.wrapping_add(u128::from(n) * u128::from(self.last_touch.0));
+    }
+
+    /// Takes `n` from a gauge's count (at `last_touch`, for its integral).
+    #[inline]
+    pub(crate) fn gauge_sub(&mut self, gauge: Gauge, n: u32) {
+        *self.gauge_mut(gauge) -= n;
+        let w = &mut self.weighted[gauge as usize];
+        *w = w.wrapping_sub(u128::from(n) * u128::from(self.last_touch.0));
+    }
+
+    #[inline]
+    fn gauge_mut(&mut self, gauge: Gauge) -> &mut u32 {
+        match gauge {
+            Gauge::Initializing => &mut self.initializing,
+            Gauge::Busy => &mut self.busy,
+            Gauge::Idle => &mut self.idle_count,
+            Gauge::Provisioned => &mut self.provisioned,
+        }
+    }
+
+    /// The integrals as they stand at `now` (at `last_touch` if that is later), without
+    /// changing anything.
     pub fn integrals_at(&self, now: SimTime) -> PoolIntegrals {
-        let mut copy = self.integrals;
-        let dt = now.since(self.last_touch);
-        copy.initializing.add(u64::from(self.initializing), dt);
-        copy.busy.add(u64::from(self.busy), dt);
-        copy.idle.add(u64::from(self.idle_count), dt);
-        copy.provisioned.add(u64::from(self.provisioned), dt);
-        copy
+        let t = u128::from(self.last_touch.max(now).0);
+        let area = |count: u32, gauge: Gauge| TimeIntegral {
+            area: (u128::from(count) * t).wrapping_sub(self.weighted[gauge as usize]),
+        };
+        PoolIntegrals {
+            initializing: area(self.initializing, Gauge::Initializing),
+            busy: area(self.busy, Gauge::Busy),
+            idle: area(self.idle_count, Gauge::Idle),
+            provisioned: area(self.provisioned, Gauge::Provisioned),
+        }
     }
 
     #[inline]
@@ -372,8 +410,9 @@ impl FunctionState {
         start.initializing.add(u64::from(mark.counts[0]), held);
         start.busy.add(u64::from(mark.counts[1]), held);
         start.idle.add(u64::from(mark.counts[2]), held);
-        let averages = self.integrals.averages_since(&start, span);
-        self.bucket = BucketMark { start: self.integrals, at: now, counts: self.counts(), dirty: false };
+        let integrals = self.integrals_at(now);
+        let averages = integrals.averages_since(&start, span);
+        self.bucket = BucketMark { start: integrals, at: now, counts: self.counts(), dirty: false };
         let in_flight = self.in_flight();
         (averages, std::mem::replace(&mut self.bucket_max, in_flight))
     }
@@ -462,8 +501,8 @@ impl FunctionState {
             self.on_demand_active += 1;
             Some(id)
         })?;
-        self.idle_count -= 1;
-        self.busy += 1;
+        self.gauge_sub(Gauge::Idle, 1);
+        self.gauge_add(Gauge::Busy, 1);
         self.slots[id as usize].env.state = EnvState::Busy;
         Some(id)
     }
@@ -472,26 +511,26 @@ impl FunctionState {
     pub(crate) fn start_environment(&mut self, now: SimTime, request: InFlight) -> u32 {
         let id = self.add_slot(now, EnvState::Initializing, false);
         self.slots[id as usize].request = Some(request);
-        self.initializing += 1;
+        self.gauge_add(Gauge::Initializing, 1);
         self.on_demand_active += 1;
         id
     }
 
     pub(crate) fn finish_init(&mut self, id: u32) {
-        self.initializing -= 1;
-        self.busy += 1;
+        self.gauge_sub(Gauge::Initializing, 1);
+        self.gauge_add(Gauge::Busy, 1);
         self.slots[id as usize].env.state = EnvState::Busy;
     }
 
     /// Returns a busy environment to the pool.
     pub(crate) fn release(&mut self, id: u32, now: SimTime) -> Released {
-        self.busy -= 1;
+        self.gauge_sub(Gauge::Busy, 1);
         let slot = &mut self.slots[id as usize];
         slot.env.invocations += 1;
         if slot.env.provisioned {
             slot.env.state = EnvState::Idle;
             slot.env.idle_since = now;
-            self.idle_count += 1;
+            self.gauge_add(Gauge::Idle, 1);
             self.idle_provisioned.push(IdleProvisioned::Slot(id));
             return Released::Provisioned;
         }
@@ -508,7 +547,7 @@ impl FunctionState {
         slot.env.state = EnvState::Idle;
         slot.env.idle_since = now;
         slot.env.expires_at = expires;
-        self.idle_count += 1;
+        self.gauge_add(Gauge::Idle, 1);
         self.idle.push_back(id);
         Released::Idle(expires)
     }
@@ -518,7 +557,7 @@ impl FunctionState {
     pub(crate) fn discard_idle(&mut self, id: u32) -> u64 {
         if let Some(pos) = self.idle.iter().rposition(|&e| e == id) {
             self.idle.remove(pos);
-            self.idle_count -= 1;
+            self.gauge_sub(Gauge::Idle, 1);
             let connections = self.slots[id as usize].env.connections;
             self.retire(id);
             return connections;
@@ -535,8 +574,8 @@ impl FunctionState {
             Some(IdleProvisioned::Unused { created_at, count: n }) if *created_at == now => *n += count,
             _ => self.idle_provisioned.push(IdleProvisioned::Unused { created_at: now, count }),
         }
-        self.idle_count += count;
-        self.provisioned += count;
+        self.gauge_add(Gauge::Idle, count);
+        self.gauge_add(Gauge::Provisioned, count);
     }
 
     /// Shuts down up to `count` idle provisioned environments (the top ones); returns
@@ -563,8 +602,8 @@ impl FunctionState {
                 }
             }
         }
-        self.idle_count -= removed;
-        self.provisioned -= removed;
+        self.gauge_sub(Gauge::Idle, removed);
+        self.gauge_sub(Gauge::Provisioned, removed);
         removed
     }
 
@@ -593,7 +632,7 @@ impl FunctionState {
                 }
                 self.idle.pop_front();
                 on_expire(id, &self.slots[id as usize].env);
-                self.idle_count -= 1;
+                self.gauge_sub(Gauge::Idle, 1);
                 self.retire(id);
             }
             self.idle.front().map(|&id| self.slots[id as usize].env.expires_at)
@@ -604,7 +643,7 @@ impl FunctionState {
                 let expires = self.slots[id as usize].env.expires_at;
                 if expires <= now {
                     on_expire(id, &self.slots[id as usize].env);
-                    self.idle_count -= 1;
+                    self.gauge_sub(Gauge::Idle, 1);
                     self.retire(id);
                 } else {
                     next = Some(next.map_or(expires, |n| n.min(expires)));

@@ -3,7 +3,7 @@
 //! processor-shared CPU phase, and the lane's release.
 
 use crate::sim::function::EnvState;
-use crate::sim::function::pool::{FunctionState, Released};
+use crate::sim::function::pool::{FunctionState, Gauge, Released};
 use crate::sim::function::shared::{PROGRESS_SLACK, Running, cpu_of, cpu_share};
 use crate::sim::kernel::log::{LogEntry, LogKind, ThrottleReason};
 use crate::sim::kernel::time::{SimDuration, SimTime};
@@ -43,8 +43,8 @@ impl FunctionState {
         if let Some(at) = self.idle.iter().position(|&h| h == home) {
             self.idle.remove(at);
         }
-        self.idle_count -= 1;
-        self.busy += 1;
+        self.gauge_sub(Gauge::Idle, 1);
+        self.gauge_add(Gauge::Busy, 1);
         self.on_demand_active += 1;
         self.slots[home as usize].env.state = EnvState::Busy;
     }
@@ -124,7 +124,7 @@ impl Simulation {
         super::invoke::admit_new_environment(f, &mut self.account, &self.config.account.scaling_rate, now)?;
         f.counters.cold_starts_scaling_out += u64::from(request.counted && f.environments() > 0);
         let home = f.add_slot(now, EnvState::Initializing, false);
-        f.initializing += 1;
+        f.gauge_add(Gauge::Initializing, 1);
         f.on_demand_active += 1;
         f.shared.as_mut().expect("shared pool").open(home);
         // One connection per database for the environment, shared by its requests.

@@ -46,8 +46,7 @@ impl SimDuration {
     /// saturate. (Adding 0.5 and truncating avoids a libm call on the hot path.)
     #[inline]
     pub fn from_secs_f64(secs: f64) -> SimDuration {
-        let us = secs * MICROS_PER_SEC as f64;
-        if us > 0.0 { SimDuration((us + 0.5) as u64) } else { SimDuration(0) }
+        SimDuration(round_micros(secs * MICROS_PER_SEC as f64))
     }
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / MICROS_PER_SEC as f64
@@ -61,6 +60,43 @@ impl SimDuration {
     /// Whole milliseconds, rounded up: how Lambda bills a duration (1 ms granularity).
     pub fn billed_millis(self) -> u64 {
         self.0.div_ceil(1000)
+    }
+}
+
+/// `us` rounded to the nearest whole microsecond (halves up); negative and NaN give
+/// zero, huge values saturate: `(us + 0.5) as u64` for positive `us`. Below 2^63 (any
+/// time a run reaches) it takes one signed conversion: `as u64` costs about twenty
+/// instructions on x86-64 without AVX-512, and draws convert twice per invocation.
+#[inline]
+pub(crate) fn round_micros(us: f64) -> u64 {
+    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+    if us > 0.0 {
+        let v = us + 0.5;
+        if v < TWO_POW_63 {
+            // SAFETY: 0.5 < v < 2^63, so v is finite and its truncation fits an i64,
+            // which is all `to_int_unchecked` requires. (The checked `as i64` keeps
+            // its saturation tests: half of what this saves.)
+            unsafe { v.to_int_unchecked::<i64>() as u64 }
+        } else {
+            v as u64
+        }
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn rounding_to_micros_matches_the_plain_conversion() {
+    let plain = |us: f64| if us > 0.0 { (us + 0.5) as u64 } else { 0 };
+    let edges = [0.0, -0.0, -1.0, 0.49, 0.5, 1.5, 2.5, 1e6 + 0.4999, 4.5e15, 9.2e18, 9.3e18, 1.9e19, 1e300];
+    for us in edges.into_iter().chain([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE]) {
+        assert_eq!(round_micros(us), plain(us), "{us}");
+    }
+    let mut x = 0.37_f64;
+    for _ in 0..10_000 {
+        x = x * 1.0071 + 0.3;
+        assert_eq!(round_micros(x), plain(x), "{x}");
     }
 }
 

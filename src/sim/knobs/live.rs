@@ -162,15 +162,17 @@ impl Simulation {
             }
             // Busy ones turn on-demand: their concurrency is still in use until they finish
             // (then `release` treats them as on-demand and keeps them warm as usual).
+            let mut turned = 0;
             for slot in f.slots.iter_mut().filter(|s| s.alive && s.env.provisioned) {
                 if to_remove == 0 {
                     break;
                 }
                 slot.env.provisioned = false;
-                f.provisioned -= 1;
-                f.on_demand_active += 1;
+                turned += 1;
                 to_remove -= 1;
             }
+            f.gauge_sub(crate::sim::function::pool::Gauge::Provisioned, turned);
+            f.on_demand_active += turned;
         }
         self.respec(function, |s| s.provisioned_concurrency = count);
         Ok(())
