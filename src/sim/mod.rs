@@ -58,8 +58,11 @@ enum Event {
     WarmupEnd,
     /// A database query finished.
     QueryDone { database: u32, function: u32, env: u32 },
-    /// A received message's visibility timeout ends.
+    /// A received message's visibility timeout ends (one received after the timeout
+    /// was shortened: the others are in their queue's deadline list).
     VisibilityTimeout { queue: u32, message: u32, receipt: u32 },
+    /// The first visibility deadline in a queue's list has come.
+    VisibilityCheck { queue: u32 },
     /// A queue's pollers look again (batching window over, or the function had no room).
     Poll { queue: u32 },
     /// An asynchronous event is due for another attempt.
@@ -365,6 +368,7 @@ impl Simulation {
             Event::WarmupEnd => self.on_warmup_end(),
             Event::QueryDone { database, function, env } => self.on_query_done(database, function, env),
             Event::VisibilityTimeout { queue, message, receipt } => self.on_visibility_timeout(queue, message, receipt),
+            Event::VisibilityCheck { queue } => self.on_visibility_check(queue),
             Event::Poll { queue } => self.on_poll(queue),
             Event::AsyncDue { event } => self.dispatch_async(event),
             Event::ConnectionTimeout { database } => self.services.databases[database as usize].close(self.now),

@@ -608,3 +608,37 @@ fn the_redrive_knob_is_reachable_by_name_and_live() {
     let e = faaslab::sim::knobs::set(&mut s.config.clone(), "orders-dlq.redrive_at", "8m").unwrap_err();
     assert!(e.contains("dead-letter queue"), "{e}");
 }
+
+/// A queue whose visibility timeout is shortened while a message is in flight: the
+/// messages received afterwards time out on their own, shorter deadlines, before the
+/// earlier one's. (A queue keeps one pending visibility check for the deadlines in the
+/// order received; a receive whose deadline comes before an earlier one's gets a timer
+/// of its own.)
+fn shortened_visibility(duration: &str) -> String {
+    format!(
+        r#"Scenario(name: "shortened visibility", duration: "{duration}",
+            functions: [(name: "slow", runtime: Go, memory_mb: 512, duration: Constant(value: "100s"), timeout: "900s")],
+            queues: [(name: "jobs", visibility_timeout: "60s", max_receive_count: 1, dlq: "jobs-dlq",
+                      consumer: (function: "slow", batch_size: 1, max_concurrency: 5)),
+                     (name: "jobs-dlq")],
+            triggers: [Producer(name: "load", queue: "jobs", arrivals: Constant(rate: 0.05))],
+            timeline: [(at: "25s", action: Set(knob: "jobs.visibility_timeout", value: "10s"))])"#
+    )
+}
+
+#[test]
+fn a_shortened_visibility_timeout_ends_later_receives_first() {
+    // One message every 20 s (at 20, 40, 60, 80 s), each received at once and handled
+    // for 100 s, so every receive times out and, at one receive allowed, goes to the DLQ.
+    // The first was received with 60 s (out at 80 s), the others with 10 s (out at 50,
+    // 70 and 90 s).
+    for (duration, dead) in [("45s", 0), ("55s", 1), ("75s", 2), ("85s", 3), ("95s", 4)] {
+        let r = Report::of(&run(&scenario(&shortened_visibility(duration))), "v");
+        let q = &r.queues[0];
+        assert_eq!(
+            (q.received, q.to_dlq),
+            (duration.trim_end_matches('s').parse::<u64>().unwrap() / 20, dead),
+            "{duration}"
+        );
+    }
+}
