@@ -276,7 +276,7 @@ impl Simulation {
                 f.usage.bill(memory, billed, provisioned);
                 f.usage.bill_ephemeral(spec.ephemeral_mb, billed);
             } else {
-                // Billed by its environments' time (report::usage_of); only counted here.
+                // Billed by its environments' time (report/billing.rs: usage_of); only counted here.
                 f.usage.instance_requests += 1;
             }
             f.durations.record(elapsed);
