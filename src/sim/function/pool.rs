@@ -29,8 +29,10 @@ pub(crate) struct Slot {
     pub alive: bool,
 }
 
-/// Counts over requests that arrived after the warm-up.
+/// Counts over requests that arrived after the warm-up. In declaration order
+/// (`repr(C)`): the first seven are those every invocation updates, one cache line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
 pub struct FunctionCounters {
     /// Requests routed to the function.
     pub arrived: u64,
@@ -145,33 +147,30 @@ pub(crate) struct BucketMark {
     start: PoolIntegrals,
     at: SimTime,
     pub(crate) counts: [u32; 3],
-    dirty: bool,
 }
 
-/// Per-function random streams, one per source of randomness.
+/// Per-function random streams, one per source of randomness; those every
+/// invocation draws from first (`repr(C)`: in this order).
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub(crate) struct FunctionRngs {
     pub duration: RngStream,
     pub errors: RngStream,
-    pub cold_start: RngStream,
     pub keep_alive: RngStream,
     pub state: RngStream,
+    pub cold_start: RngStream,
 }
 
 /// A function at run time.
+///
+/// Laid out in declaration order (`repr(C)`, on a cache line's boundary): first what
+/// one invocation reads and writes (try_invoke, start_invocation, complete, release,
+/// touch), then the model (whose own hot part comes first), then the rest. With
+/// thousands of functions each invocation finds its function's state out of the CPU's
+/// caches, and then the number of lines it touches is the cost (issue 16).
 #[derive(Clone, Debug)]
+#[repr(C, align(64))]
 pub struct FunctionState {
-    pub model: FunctionModel,
-    pub(crate) slots: Vec<Slot>,
-    pub(super) free_slots: Vec<u32>,
-    /// On-demand idle environments, most recently used at the back.
-    pub(crate) idle: VecDeque<u32>,
-    /// Idle provisioned environments, the next to serve on top: used ones by slot, and
-    /// never-used ones (all alike) as counts, so a million provisioned environments cost
-    /// a few bytes until they serve.
-    pub(crate) idle_provisioned: Vec<IdleProvisioned>,
-    /// What a never-used provisioned environment looks like (for views).
-    unused_template: Environment,
     pub initializing: u32,
     pub busy: u32,
     pub idle_count: u32,
@@ -179,32 +178,52 @@ pub struct FunctionState {
     pub provisioned: u32,
     /// On-demand environments serving a request (initializing or busy).
     pub(crate) on_demand_active: u32,
+    /// Peak requests in flight since the warm-up.
+    pub max_concurrency: u32,
+    bucket_max: u32,
+    /// Changed since the last tick looked at it (see `touch`).
+    bucket_dirty: bool,
+    last_touch: SimTime,
+    pub(crate) expiry_check_at: Option<SimTime>,
+    /// Environments that serve several requests at once (`per_environment_concurrency`
+    /// above 1): their loads and shared CPUs. None in Lambda's one-request model.
+    pub(crate) shared: Option<Box<crate::sim::function::shared::SharedPool>>,
     /// Per gauge (initializing, busy, idle, provisioned), the sum of each change of
     /// its count times the time it took effect (`last_touch`), wrapping: its integral
     /// up to `t` (not before `last_touch`) is then `count x t - weighted`. A change costs
     /// one addition; keeping the integrals themselves cost four multiplications per
     /// touch. Every change of a count goes through `gauge_add` or `gauge_sub`.
     weighted: [u128; 4],
-    last_touch: SimTime,
-    /// Where the pool stood at the last tick that looked at it.
-    pub(crate) bucket: BucketMark,
-    pub counters: FunctionCounters,
-    /// Handler time of counted invocations.
-    pub durations: Histogram,
-    /// Cold-start (init) time of counted cold starts.
-    pub cold_start_times: Histogram,
-    pub usage: Usage,
-    /// Peak requests in flight since the warm-up.
-    pub max_concurrency: u32,
-    bucket_max: u32,
-    scaling_tokens: f64,
-    scaling_refilled: SimTime,
-    pub(crate) expiry_check_at: Option<SimTime>,
+    pub(crate) slots: Vec<Slot>,
+    /// On-demand idle environments, most recently used at the back.
+    pub(crate) idle: VecDeque<u32>,
+    /// Idle provisioned environments, the next to serve on top: used ones by slot, and
+    /// never-used ones (all alike) as counts, so a million provisioned environments cost
+    /// a few bytes until they serve.
+    pub(crate) idle_provisioned: Vec<IdleProvisioned>,
+    pub(super) free_slots: Vec<u32>,
     /// Local state: each user's last environment (slot and creation time).
     pub(crate) sessions: Vec<Option<(u32, SimTime)>>,
-    pub(crate) rngs: FunctionRngs,
     /// The handler's downstream calls, resolved to indices (`build.rs`).
     pub(crate) calls: Vec<crate::sim::route::ResolvedCall>,
+    /// Requests ever served and refused, warm-up included (for live views).
+    pub lifetime_invocations: u64,
+    /// How its compute is billed (resolved from the provider's default).
+    pub billing: crate::sim::function::provider::Billing,
+    pub(crate) rngs: FunctionRngs,
+    pub usage: Usage,
+    /// Handler time of counted invocations.
+    pub durations: Histogram,
+    pub counters: FunctionCounters,
+    pub model: FunctionModel,
+    /// Where the pool stood at the last tick that looked at it.
+    pub(crate) bucket: BucketMark,
+    /// Cold-start (init) time of counted cold starts.
+    pub cold_start_times: Histogram,
+    scaling_tokens: f64,
+    scaling_refilled: SimTime,
+    /// What a never-used provisioned environment looks like (for views).
+    unused_template: Environment,
     /// Databases (bit mask) an environment connects to at its cold start: those the
     /// handler queries without a pooler.
     pub(crate) connects_to: u64,
@@ -216,17 +235,10 @@ pub struct FunctionState {
     pub(crate) on_failure_queue: Option<u32>,
     /// Environments that expired (whole run).
     pub expired: u64,
-    /// Requests ever served and refused, warm-up included (for live views).
-    pub lifetime_invocations: u64,
     pub lifetime_cold_starts: u64,
     pub lifetime_throttles: u64,
     /// SnapStart: restores since the version was published (the restore's cache tier).
     pub(crate) restores_since_publish: u64,
-    /// Environments that serve several requests at once (`per_environment_concurrency`
-    /// above 1): their loads and shared CPUs. None in Lambda's one-request model.
-    pub(crate) shared: Option<Box<crate::sim::function::shared::SharedPool>>,
-    /// How its compute is billed (resolved from the provider's default).
-    pub billing: crate::sim::function::provider::Billing,
 }
 
 impl FunctionState {
@@ -252,6 +264,7 @@ impl FunctionState {
             idle_count: 0,
             provisioned: 0,
             on_demand_active: 0,
+            bucket_dirty: false,
             weighted: [0; 4],
             last_touch: SimTime::ZERO,
             bucket: BucketMark::default(),
@@ -336,7 +349,7 @@ impl FunctionState {
     #[must_use]
     pub(crate) fn touch(&mut self, now: SimTime) -> bool {
         self.integrate(now);
-        !std::mem::replace(&mut self.bucket.dirty, true)
+        !std::mem::replace(&mut self.bucket_dirty, true)
     }
 
     /// Changes of the counts from now on take effect at `now` (never earlier than
@@ -412,7 +425,8 @@ impl FunctionState {
         start.idle.add(u64::from(mark.counts[2]), held);
         let integrals = self.integrals_at(now);
         let averages = integrals.averages_since(&start, span);
-        self.bucket = BucketMark { start: integrals, at: now, counts: self.counts(), dirty: false };
+        self.bucket = BucketMark { start: integrals, at: now, counts: self.counts() };
+        self.bucket_dirty = false;
         let in_flight = self.in_flight();
         (averages, std::mem::replace(&mut self.bucket_max, in_flight))
     }
@@ -535,7 +549,7 @@ impl FunctionState {
             return Released::Provisioned;
         }
         self.on_demand_active -= 1;
-        let retire_at = self.model.spec.max_lifetime.map(|life| slot.env.created_at + life);
+        let retire_at = self.model.hot.max_lifetime.map(|life| slot.env.created_at + life);
         if retire_at.is_some_and(|t| t <= now) {
             let connections = slot.env.connections;
             self.retire(id);
