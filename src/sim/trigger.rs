@@ -260,6 +260,10 @@ pub struct TriggerState {
     pub(crate) claim_check: Option<u32>,
     /// Served by the always-on server fleet instead of its function (the `fleet` knob).
     pub on_fleet: bool,
+    /// Copies of what each arrival asks of `spec` (which is set once, here): whether it
+    /// is an HTTP trigger and whether it describes a payload.
+    http: bool,
+    has_payload: bool,
     /// HTTP clients in another region than their function: the round trip they add.
     pub network_rtt: SimDuration,
     /// A WebSocket trigger's connections.
@@ -305,6 +309,8 @@ impl TriggerState {
             network_rtt,
             claim_check,
             on_fleet: false,
+            http: matches!(spec, TriggerSpec::Http { .. }),
+            has_payload: spec.payload().is_some(),
             route_duration: None,
             invoke_overhead: None,
             socket: None,
@@ -350,8 +356,14 @@ impl Simulation {
         let target = t.target;
         self.series.current.arrivals += 1;
         let Some(fetch) = self.check_payload(trigger, counted) else { return false };
-        if self.triggers[trigger as usize].on_fleet {
+        let t = &self.triggers[trigger as usize];
+        if t.on_fleet {
             self.serve_on_fleet(trigger, id, counted);
+            return true;
+        }
+        // The common case, decided without reading the spec (see `http`).
+        if t.http && t.client.is_none() {
+            self.invoke_for_client(trigger, id, counted, fetch);
             return true;
         }
         match self.triggers[trigger as usize].spec {
@@ -472,6 +484,9 @@ impl Simulation {
     /// when inline, the claim-check fetch when stored in a bucket), `None` if rejected.
     pub(crate) fn check_payload(&mut self, trigger: u32, counted: bool) -> Option<SimDuration> {
         let t = &mut self.triggers[trigger as usize];
+        if !t.has_payload {
+            return Some(SimDuration::ZERO);
+        }
         let Some(payload) = t.spec.payload() else { return Some(SimDuration::ZERO) };
         let kb = payload.size_kb.sample_kb(&mut t.rng);
         let limits = &self.config.account.limits;

@@ -104,7 +104,7 @@ impl Simulation {
         if request.counted {
             f.counters.cold_starts += 1;
             f.cold_start_times.record(request.init);
-            if f.model.snapshot.is_some() {
+            if f.model.hot.snap_start {
                 f.counters.restores += 1;
                 if f.model.spec.runtime.snap_start_billed() {
                     f.usage.bill_restore(f.model.spec.memory_mb);
@@ -184,7 +184,9 @@ impl Simulation {
         }
         // SnapStart: state the snapshot shares between environments, or left stale.
         let (snapshot_shared, stale) = f.snapshot_effects(first_on_env);
-        if request.counted {
+        // Written only when there is something to count: these counters are on a cache
+        // line of their own that an ordinary invocation need not touch.
+        if request.counted && (snapshot_shared || stale) {
             f.counters.snapshot_shared_state += u64::from(snapshot_shared);
             f.counters.wrong_results += u64::from(snapshot_shared);
             f.counters.stale_connections += u64::from(stale);

@@ -201,7 +201,6 @@ pub struct FunctionState {
     /// never-used ones (all alike) as counts, so a million provisioned environments cost
     /// a few bytes until they serve.
     pub(crate) idle_provisioned: Vec<IdleProvisioned>,
-    pub(super) free_slots: Vec<u32>,
     /// Local state: each user's last environment (slot and creation time).
     pub(crate) sessions: Vec<Option<(u32, SimTime)>>,
     /// The handler's downstream calls, resolved to indices (`build.rs`).
@@ -211,11 +210,12 @@ pub struct FunctionState {
     /// How its compute is billed (resolved from the provider's default).
     pub billing: crate::sim::function::provider::Billing,
     pub(crate) rngs: FunctionRngs,
-    pub usage: Usage,
     /// Handler time of counted invocations.
     pub durations: Histogram,
+    pub usage: Usage,
     pub counters: FunctionCounters,
     pub model: FunctionModel,
+    pub(super) free_slots: Vec<u32>,
     /// Where the pool stood at the last tick that looked at it.
     pub(crate) bucket: BucketMark,
     /// Cold-start (init) time of counted cold starts.
@@ -549,7 +549,7 @@ impl FunctionState {
             return Released::Provisioned;
         }
         self.on_demand_active -= 1;
-        let retire_at = self.model.hot.max_lifetime.map(|life| slot.env.created_at + life);
+        let retire_at = self.model.hot.max_lifetime().map(|life| slot.env.created_at + life);
         if retire_at.is_some_and(|t| t <= now) {
             let connections = slot.env.connections;
             self.retire(id);
