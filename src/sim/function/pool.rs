@@ -194,15 +194,23 @@ impl IdleList {
     #[inline]
     pub fn push_back(&mut self, id: u32) {
         let n = self.inline_len as usize;
-        if self.spill.is_empty() && n < Self::INLINE {
+        if !self.spill.is_empty() {
+            self.spill.push_back(id); // spilled: nothing inline
+        } else if n < Self::INLINE {
             self.inline[n] = id;
             self.inline_len += 1;
-            return;
+        } else {
+            self.spill_and_push(id);
         }
-        if n > 0 {
-            self.spill.extend(&self.inline[..n]);
-            self.inline_len = 0;
-        }
+    }
+
+    /// Moves the inline ids, all of them, to `spill`, then adds `id`.
+    #[cold]
+    #[inline(never)]
+    fn spill_and_push(&mut self, id: u32) {
+        let n = self.inline_len as usize;
+        self.spill.extend(&self.inline[..n]);
+        self.inline_len = 0;
         self.spill.push_back(id);
     }
 
