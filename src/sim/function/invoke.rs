@@ -30,10 +30,10 @@ impl Simulation {
         }
         // A warm on-demand environment still needs a unit of concurrency: at the
         // account's limit only an idle provisioned one (always counted) may serve.
-        let account_full = f.model.spec.reserved_concurrency.is_none()
+        let account_full = f.model.hot.reserved_concurrency.is_none()
             && self.account.unreserved_in_use >= self.account.unreserved_capacity;
         if let Some(env) = f.take_idle(!account_full) {
-            if !f.slots[env as usize].env.provisioned && f.model.spec.reserved_concurrency.is_none() {
+            if !f.slots[env as usize].env.provisioned && f.model.hot.reserved_concurrency.is_none() {
                 self.account.unreserved_in_use += 1;
             }
             f.note_concurrency();
@@ -104,7 +104,7 @@ impl Simulation {
         if request.counted {
             f.counters.cold_starts += 1;
             f.cold_start_times.record(request.init);
-            if f.model.snapshot.is_some() {
+            if f.model.hot.snap_start {
                 f.counters.restores += 1;
                 if f.model.spec.runtime.snap_start_billed() {
                     f.usage.bill_restore(f.model.spec.memory_mb);
@@ -159,7 +159,9 @@ impl Simulation {
             poisoned |= poison;
         }
         request.started = now;
-        if let Some(cache) = &f.model.spec.cache {
+        if f.model.hot.cached
+            && let Some(cache) = &f.model.spec.cache
+        {
             // An empty cache on a fresh environment; then hits at the cache's ratio.
             let hit = !first_on_env && f.rngs.state.chance(cache.hit_ratio);
             if request.counted {
@@ -182,12 +184,14 @@ impl Simulation {
         }
         // SnapStart: state the snapshot shares between environments, or left stale.
         let (snapshot_shared, stale) = f.snapshot_effects(first_on_env);
-        if request.counted {
+        // Written only when there is something to count: these counters are on a cache
+        // line of their own that an ordinary invocation need not touch.
+        if request.counted && (snapshot_shared || stale) {
             f.counters.snapshot_shared_state += u64::from(snapshot_shared);
             f.counters.wrong_results += u64::from(snapshot_shared);
             f.counters.stale_connections += u64::from(stale);
         }
-        let spec = &f.model.spec;
+        let spec = &f.model.hot;
         let run;
         (run, request.outcome) = if duration > spec.timeout {
             (spec.timeout, Outcome::TimedOut)
@@ -235,7 +239,7 @@ impl Simulation {
         let Some(mut request) = f.slots[env as usize].request.take() else {
             return;
         };
-        let spec = &f.model.spec;
+        let spec = &f.model.hot;
         let mut elapsed = now.since(request.started);
         if request.call_failure.is_some() && request.outcome == Outcome::Succeeded {
             request.outcome = Outcome::Failed;
@@ -262,7 +266,7 @@ impl Simulation {
             self.log.push(LogEntry { time: now, kind, function, env, request: request.id });
         }
         let f = &mut self.functions[function as usize];
-        let spec = &f.model.spec;
+        let spec = &f.model.hot;
         let latency = now.since(request.arrived);
         let provisioned = f.slots[env as usize].env.provisioned;
         let memory = spec.memory_mb;
@@ -326,7 +330,7 @@ impl Simulation {
         }
         let home = f.home(env);
         let released = if f.shared.is_none() { f.release(env, now) } else { f.release_lane(env, now) };
-        if !provisioned && released != Released::Serving && f.model.spec.reserved_concurrency.is_none() {
+        if !provisioned && released != Released::Serving && f.model.hot.reserved_concurrency.is_none() {
             self.account.unreserved_in_use -= 1;
         }
         let broken = request.call_failure == Some(CallFailed::ConnectionRefused);
@@ -375,7 +379,7 @@ pub(crate) fn admit_new_environment(
     scaling: &ScalingRate,
     now: SimTime,
 ) -> Result<(), ThrottleReason> {
-    let reserved = f.model.spec.reserved_concurrency;
+    let reserved = f.model.hot.reserved_concurrency;
     let refusal = match reserved {
         Some(r) if f.concurrency_in_use() >= r => Some(ThrottleReason::ReservedConcurrency),
         None if account.unreserved_in_use >= account.unreserved_capacity => Some(ThrottleReason::AccountConcurrency),

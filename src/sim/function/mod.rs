@@ -533,20 +533,59 @@ impl FunctionSpec {
     }
 }
 
-/// A function compiled for the hot loop.
+/// What every invocation reads of a function's model, in one cache line: copies of
+/// the spec's values, the derived duration factor and fixed keep-alive, and which of
+/// the optional features are on (so an invocation need not look at their samplers).
+/// With thousands of functions an invocation finds its function out of the CPU's
+/// caches, and the spec's fields are scattered over a kilobyte (issue 16: many
+/// functions). Set by `FunctionModel::new`, which is rebuilt whenever the spec
+/// changes (build, live knobs' `respec`).
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub(crate) struct HotSpec {
+    pub timeout: SimDuration,
+    /// `spec.max_lifetime`, `u64::MAX` microseconds for none (see `max_lifetime`).
+    max_lifetime_or_max: SimDuration,
+    pub error_rate: f64,
+    /// `spec.duration_factor()`.
+    pub duration_factor: f64,
+    /// The keep-alive when it is fixed (`random_keep_alive` false).
+    pub fixed_keep_alive: SimDuration,
+    pub reserved_concurrency: Option<u32>,
+    pub memory_mb: u32,
+    pub ephemeral_mb: u32,
+    /// `spec.cache.is_some()`.
+    pub cached: bool,
+    /// Whether the model has a lazy init, a SnapStart restore model, a random keep-alive.
+    pub lazy_init: bool,
+    pub snap_start: bool,
+    pub random_keep_alive: bool,
+}
+
+impl HotSpec {
+    /// `spec.max_lifetime`.
+    #[inline]
+    pub fn max_lifetime(&self) -> Option<SimDuration> {
+        (self.max_lifetime_or_max.0 != u64::MAX).then_some(self.max_lifetime_or_max)
+    }
+}
+
+/// A function compiled for the hot loop. In declaration order (`repr(C)`, on a cache
+/// line's boundary): what an invocation reads (`hot`, then the duration's sampler),
+/// the rest after, the spec (large, read off the hot path) last.
 #[derive(Clone, Debug)]
+#[repr(C, align(64))]
 pub struct FunctionModel {
-    pub spec: FunctionSpec,
+    pub(crate) hot: HotSpec,
+    duration: Sampler,
+    keep_alive: Option<Sampler>,
+    lazy_init: Option<(Sampler, f64)>,
+    /// SnapStart's restores (None when it is off).
+    pub(crate) snapshot: Option<snapstart::RestoreModel>,
     /// The cache's hit time, compiled.
     pub(crate) cache_hit: Option<Sampler>,
     cold_phases: Vec<Sampler>,
-    lazy_init: Option<(Sampler, f64)>,
-    duration: Sampler,
-    duration_factor: f64,
-    keep_alive: Option<Sampler>,
-    fixed_keep_alive: SimDuration,
-    /// SnapStart's restores (None when it is off).
-    pub(crate) snapshot: Option<snapstart::RestoreModel>,
+    pub spec: FunctionSpec,
 }
 
 impl FunctionModel {
@@ -587,15 +626,28 @@ impl FunctionModel {
             KeepAlive::Fixed(d) => (None, *d),
             KeepAlive::Random(dist) => (Some(Sampler::new(dist)), SimDuration::ZERO),
         };
+        let snapshot = snapstart::RestoreModel::of(&spec);
         FunctionModel {
+            hot: HotSpec {
+                timeout: spec.timeout,
+                max_lifetime_or_max: spec.max_lifetime.unwrap_or(SimDuration(u64::MAX)),
+                error_rate: spec.error_rate,
+                duration_factor: spec.duration_factor(),
+                fixed_keep_alive,
+                reserved_concurrency: spec.reserved_concurrency,
+                memory_mb: spec.memory_mb,
+                ephemeral_mb: spec.ephemeral_mb,
+                cached: spec.cache.is_some(),
+                lazy_init: lazy_init.is_some(),
+                snap_start: snapshot.is_some(),
+                random_keep_alive: keep_alive.is_some(),
+            },
             cache_hit: spec.cache.as_ref().map(|c| Sampler::new(&c.hit_duration)),
             duration: Sampler::new(&spec.duration),
-            duration_factor: spec.duration_factor(),
             cold_phases: phases,
             lazy_init,
             keep_alive,
-            fixed_keep_alive,
-            snapshot: snapstart::RestoreModel::of(&spec),
+            snapshot,
             spec,
         }
     }
@@ -617,12 +669,15 @@ impl FunctionModel {
     #[inline]
     pub(crate) fn sample_duration_of(&self, work: &Sampler, first_on_env: bool, rng: &mut RngStream) -> SimDuration {
         let base = work.sample(rng);
-        let mut d = if self.duration_factor == 1.0 {
+        let mut d = if self.hot.duration_factor == 1.0 {
             base
         } else {
-            SimDuration::from_secs_f64(base.as_secs_f64() * self.duration_factor)
+            SimDuration::from_secs_f64(base.as_secs_f64() * self.hot.duration_factor)
         };
-        if first_on_env && let Some((init, share)) = &self.lazy_init {
+        if first_on_env
+            && self.hot.lazy_init
+            && let Some((init, share)) = &self.lazy_init
+        {
             d = d + SimDuration::from_secs_f64(init.sample(rng).as_secs_f64() * share);
         }
         d
@@ -631,8 +686,11 @@ impl FunctionModel {
     /// How long an environment that just went idle stays warm.
     #[inline]
     pub fn sample_keep_alive(&self, rng: &mut RngStream) -> SimDuration {
+        if !self.hot.random_keep_alive {
+            return self.hot.fixed_keep_alive;
+        }
         match &self.keep_alive {
-            None => self.fixed_keep_alive,
+            None => self.hot.fixed_keep_alive,
             Some(s) => s.sample(rng),
         }
     }
@@ -640,7 +698,7 @@ impl FunctionModel {
     /// Whether idle environments expire in the order they went idle (fixed keep-alive,
     /// no lifetime cap), which lets expiry pop from the front of the idle list.
     pub fn expiry_is_fifo(&self) -> bool {
-        self.keep_alive.is_none() && self.spec.max_lifetime.is_none()
+        !self.hot.random_keep_alive && self.hot.max_lifetime_or_max.0 == u64::MAX
     }
 
     /// Mean cold start in seconds (analytic where possible).

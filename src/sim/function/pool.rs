@@ -29,8 +29,10 @@ pub(crate) struct Slot {
     pub alive: bool,
 }
 
-/// Counts over requests that arrived after the warm-up.
+/// Counts over requests that arrived after the warm-up. In declaration order
+/// (`repr(C)`): the first seven are those every invocation updates, one cache line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
 pub struct FunctionCounters {
     /// Requests routed to the function.
     pub arrived: u64,
@@ -145,33 +147,143 @@ pub(crate) struct BucketMark {
     start: PoolIntegrals,
     at: SimTime,
     pub(crate) counts: [u32; 3],
-    dirty: bool,
 }
 
-/// Per-function random streams, one per source of randomness.
+/// Per-function random streams, one per source of randomness; those every
+/// invocation draws from first (`repr(C)`: in this order).
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub(crate) struct FunctionRngs {
     pub duration: RngStream,
     pub errors: RngStream,
-    pub cold_start: RngStream,
     pub keep_alive: RngStream,
     pub state: RngStream,
+    pub cold_start: RngStream,
+}
+
+/// On-demand idle environments (slot ids), least recently used first. Up to `INLINE`
+/// ids live in the list itself, so a function with a few environments reaches its idle
+/// one without a heap allocation of its own (another cache line per invocation when
+/// thousands of functions share the traffic, issue 16); more move, all of them, to a
+/// `VecDeque` until it empties again. Either `inline_len` is zero or `spill` is empty.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct IdleList {
+    inline_len: u32,
+    inline: [u32; IdleList::INLINE],
+    spill: VecDeque<u32>,
+}
+
+impl IdleList {
+    const INLINE: usize = 3;
+
+    #[inline]
+    fn inline(&self) -> &[u32] {
+        &self.inline[..self.inline_len as usize]
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.inline_len as usize + self.spill.len()
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    #[inline]
+    pub fn push_back(&mut self, id: u32) {
+        let n = self.inline_len as usize;
+        if !self.spill.is_empty() {
+            self.spill.push_back(id); // spilled: nothing inline
+        } else if n < Self::INLINE {
+            self.inline[n] = id;
+            self.inline_len += 1;
+        } else {
+            self.spill_and_push(id);
+        }
+    }
+
+    /// Moves the inline ids, all of them, to `spill`, then adds `id`.
+    #[cold]
+    #[inline(never)]
+    fn spill_and_push(&mut self, id: u32) {
+        let n = self.inline_len as usize;
+        self.spill.extend(&self.inline[..n]);
+        self.inline_len = 0;
+        self.spill.push_back(id);
+    }
+
+    #[inline]
+    pub fn pop_back(&mut self) -> Option<u32> {
+        if self.inline_len > 0 {
+            self.inline_len -= 1;
+            return Some(self.inline[self.inline_len as usize]);
+        }
+        self.spill.pop_back()
+    }
+
+    pub fn pop_front(&mut self) -> Option<u32> {
+        if self.inline_len > 0 {
+            let id = self.inline[0];
+            self.remove(0);
+            return Some(id);
+        }
+        self.spill.pop_front()
+    }
+
+    pub fn front(&self) -> Option<&u32> {
+        self.inline().first().or_else(|| self.spill.front())
+    }
+
+    pub fn back(&self) -> Option<&u32> {
+        self.inline().last().or_else(|| self.spill.back())
+    }
+
+    /// The ids, least recently used first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &u32> {
+        self.inline().iter().chain(self.spill.iter())
+    }
+
+    /// Where `id` is, counted from the front (searching from the back).
+    pub fn rposition(&self, id: u32) -> Option<usize> {
+        match self.inline_len {
+            0 => self.spill.iter().rposition(|&e| e == id),
+            _ => self.inline().iter().rposition(|&e| e == id),
+        }
+    }
+
+    /// Where `id` is, counted from the front.
+    pub fn position(&self, id: u32) -> Option<usize> {
+        self.iter().position(|&e| e == id)
+    }
+
+    /// Takes out the id at `at`, keeping the others' order.
+    pub fn remove(&mut self, at: usize) -> Option<u32> {
+        let n = self.inline_len as usize;
+        if n == 0 {
+            return self.spill.remove(at);
+        }
+        if at >= n {
+            return None;
+        }
+        let id = self.inline[at];
+        self.inline.copy_within(at + 1..n, at);
+        self.inline_len -= 1;
+        Some(id)
+    }
 }
 
 /// A function at run time.
+///
+/// Laid out in declaration order (`repr(C)`, on a cache line's boundary): first what
+/// one invocation reads and writes (try_invoke, start_invocation, complete, release,
+/// touch), then the model (whose own hot part comes first), then the rest. With
+/// thousands of functions each invocation finds its function's state out of the CPU's
+/// caches, and then the number of lines it touches is the cost (issue 16).
 #[derive(Clone, Debug)]
+#[repr(C, align(64))]
 pub struct FunctionState {
-    pub model: FunctionModel,
-    pub(crate) slots: Vec<Slot>,
-    pub(super) free_slots: Vec<u32>,
-    /// On-demand idle environments, most recently used at the back.
-    pub(crate) idle: VecDeque<u32>,
-    /// Idle provisioned environments, the next to serve on top: used ones by slot, and
-    /// never-used ones (all alike) as counts, so a million provisioned environments cost
-    /// a few bytes until they serve.
-    pub(crate) idle_provisioned: Vec<IdleProvisioned>,
-    /// What a never-used provisioned environment looks like (for views).
-    unused_template: Environment,
     pub initializing: u32,
     pub busy: u32,
     pub idle_count: u32,
@@ -179,32 +291,52 @@ pub struct FunctionState {
     pub provisioned: u32,
     /// On-demand environments serving a request (initializing or busy).
     pub(crate) on_demand_active: u32,
+    /// Peak requests in flight since the warm-up.
+    pub max_concurrency: u32,
+    bucket_max: u32,
+    /// Changed since the last tick looked at it (see `touch`).
+    bucket_dirty: bool,
+    last_touch: SimTime,
+    pub(crate) expiry_check_at: Option<SimTime>,
+    /// Environments that serve several requests at once (`per_environment_concurrency`
+    /// above 1): their loads and shared CPUs. None in Lambda's one-request model.
+    pub(crate) shared: Option<Box<crate::sim::function::shared::SharedPool>>,
     /// Per gauge (initializing, busy, idle, provisioned), the sum of each change of
     /// its count times the time it took effect (`last_touch`), wrapping: its integral
     /// up to `t` (not before `last_touch`) is then `count x t - weighted`. A change costs
     /// one addition; keeping the integrals themselves cost four multiplications per
     /// touch. Every change of a count goes through `gauge_add` or `gauge_sub`.
     weighted: [u128; 4],
-    last_touch: SimTime,
-    /// Where the pool stood at the last tick that looked at it.
-    pub(crate) bucket: BucketMark,
-    pub counters: FunctionCounters,
-    /// Handler time of counted invocations.
-    pub durations: Histogram,
-    /// Cold-start (init) time of counted cold starts.
-    pub cold_start_times: Histogram,
-    pub usage: Usage,
-    /// Peak requests in flight since the warm-up.
-    pub max_concurrency: u32,
-    bucket_max: u32,
-    scaling_tokens: f64,
-    scaling_refilled: SimTime,
-    pub(crate) expiry_check_at: Option<SimTime>,
+    pub(crate) slots: Vec<Slot>,
+    /// On-demand idle environments, most recently used at the back.
+    pub(crate) idle: IdleList,
+    /// Idle provisioned environments, the next to serve on top: used ones by slot, and
+    /// never-used ones (all alike) as counts, so a million provisioned environments cost
+    /// a few bytes until they serve.
+    pub(crate) idle_provisioned: Vec<IdleProvisioned>,
     /// Local state: each user's last environment (slot and creation time).
     pub(crate) sessions: Vec<Option<(u32, SimTime)>>,
-    pub(crate) rngs: FunctionRngs,
     /// The handler's downstream calls, resolved to indices (`build.rs`).
     pub(crate) calls: Vec<crate::sim::route::ResolvedCall>,
+    /// Requests ever served and refused, warm-up included (for live views).
+    pub lifetime_invocations: u64,
+    /// How its compute is billed (resolved from the provider's default).
+    pub billing: crate::sim::function::provider::Billing,
+    pub(crate) rngs: FunctionRngs,
+    /// Handler time of counted invocations.
+    pub durations: Histogram,
+    pub usage: Usage,
+    pub counters: FunctionCounters,
+    pub model: FunctionModel,
+    pub(super) free_slots: Vec<u32>,
+    /// Where the pool stood at the last tick that looked at it.
+    pub(crate) bucket: BucketMark,
+    /// Cold-start (init) time of counted cold starts.
+    pub cold_start_times: Histogram,
+    scaling_tokens: f64,
+    scaling_refilled: SimTime,
+    /// What a never-used provisioned environment looks like (for views).
+    unused_template: Environment,
     /// Databases (bit mask) an environment connects to at its cold start: those the
     /// handler queries without a pooler.
     pub(crate) connects_to: u64,
@@ -216,17 +348,10 @@ pub struct FunctionState {
     pub(crate) on_failure_queue: Option<u32>,
     /// Environments that expired (whole run).
     pub expired: u64,
-    /// Requests ever served and refused, warm-up included (for live views).
-    pub lifetime_invocations: u64,
     pub lifetime_cold_starts: u64,
     pub lifetime_throttles: u64,
     /// SnapStart: restores since the version was published (the restore's cache tier).
     pub(crate) restores_since_publish: u64,
-    /// Environments that serve several requests at once (`per_environment_concurrency`
-    /// above 1): their loads and shared CPUs. None in Lambda's one-request model.
-    pub(crate) shared: Option<Box<crate::sim::function::shared::SharedPool>>,
-    /// How its compute is billed (resolved from the provider's default).
-    pub billing: crate::sim::function::provider::Billing,
 }
 
 impl FunctionState {
@@ -244,7 +369,7 @@ impl FunctionState {
             model,
             slots: Vec::new(),
             free_slots: Vec::new(),
-            idle: VecDeque::new(),
+            idle: IdleList::default(),
             idle_provisioned: Vec::new(),
             unused_template: Environment::new(SimTime::ZERO, EnvState::Idle, true),
             initializing: 0,
@@ -252,6 +377,7 @@ impl FunctionState {
             idle_count: 0,
             provisioned: 0,
             on_demand_active: 0,
+            bucket_dirty: false,
             weighted: [0; 4],
             last_touch: SimTime::ZERO,
             bucket: BucketMark::default(),
@@ -336,7 +462,7 @@ impl FunctionState {
     #[must_use]
     pub(crate) fn touch(&mut self, now: SimTime) -> bool {
         self.integrate(now);
-        !std::mem::replace(&mut self.bucket.dirty, true)
+        !std::mem::replace(&mut self.bucket_dirty, true)
     }
 
     /// Changes of the counts from now on take effect at `now` (never earlier than
@@ -412,7 +538,8 @@ impl FunctionState {
         start.idle.add(u64::from(mark.counts[2]), held);
         let integrals = self.integrals_at(now);
         let averages = integrals.averages_since(&start, span);
-        self.bucket = BucketMark { start: integrals, at: now, counts: self.counts(), dirty: false };
+        self.bucket = BucketMark { start: integrals, at: now, counts: self.counts() };
+        self.bucket_dirty = false;
         let in_flight = self.in_flight();
         (averages, std::mem::replace(&mut self.bucket_max, in_flight))
     }
@@ -535,7 +662,7 @@ impl FunctionState {
             return Released::Provisioned;
         }
         self.on_demand_active -= 1;
-        let retire_at = self.model.spec.max_lifetime.map(|life| slot.env.created_at + life);
+        let retire_at = self.model.hot.max_lifetime().map(|life| slot.env.created_at + life);
         if retire_at.is_some_and(|t| t <= now) {
             let connections = slot.env.connections;
             self.retire(id);
@@ -555,7 +682,7 @@ impl FunctionState {
     /// Shuts down an environment that just went idle (its init failed: it could not
     /// connect). Returns the database connections it held.
     pub(crate) fn discard_idle(&mut self, id: u32) -> u64 {
-        if let Some(pos) = self.idle.iter().rposition(|&e| e == id) {
+        if let Some(pos) = self.idle.rposition(id) {
             self.idle.remove(pos);
             self.gauge_sub(Gauge::Idle, 1);
             let connections = self.slots[id as usize].env.connections;
@@ -638,7 +765,7 @@ impl FunctionState {
             self.idle.front().map(|&id| self.slots[id as usize].env.expires_at)
         } else {
             let mut next: Option<SimTime> = None;
-            let mut kept = VecDeque::with_capacity(self.idle.len());
+            let mut kept = IdleList::default();
             while let Some(id) = self.idle.pop_front() {
                 let expires = self.slots[id as usize].env.expires_at;
                 if expires <= now {
@@ -652,6 +779,52 @@ impl FunctionState {
             }
             self.idle = kept;
             next
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdleList;
+    use std::collections::VecDeque;
+
+    /// The idle list behaves exactly as the `VecDeque` it replaces, across its inline
+    /// part's capacity and back (a fixed pseudo-random sequence of every operation).
+    #[test]
+    fn idle_list_matches_a_deque_through_spills_and_back() {
+        let (mut list, mut deque) = (IdleList::default(), VecDeque::new());
+        let mut x: u64 = 7;
+        for step in 0..20_000u32 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let r = (x >> 33) as u32;
+            match r % 7 {
+                0..=2 => {
+                    list.push_back(step);
+                    deque.push_back(step);
+                }
+                3 => assert_eq!(list.pop_back(), deque.pop_back()),
+                4 => assert_eq!(list.pop_front(), deque.pop_front()),
+                5 if !deque.is_empty() => {
+                    let at = r as usize / 7 % deque.len();
+                    let id = deque[at];
+                    assert_eq!(list.rposition(id), Some(at));
+                    assert_eq!(list.position(id), Some(at));
+                    assert_eq!(list.remove(at), deque.remove(at));
+                }
+                _ => {
+                    // Drain to empty now and then, so the list goes back to inline.
+                    if r.is_multiple_of(5) {
+                        while let Some(id) = deque.pop_back() {
+                            assert_eq!(list.pop_back(), Some(id));
+                        }
+                    }
+                }
+            }
+            assert_eq!(list.len(), deque.len());
+            assert_eq!(list.is_empty(), deque.is_empty());
+            assert_eq!(list.front(), deque.front());
+            assert_eq!(list.back(), deque.back());
+            assert!(list.iter().eq(deque.iter()));
         }
     }
 }

@@ -40,7 +40,7 @@ impl FunctionState {
 
     /// Wakes an idle shared environment for a request.
     fn wake(&mut self, home: u32) {
-        if let Some(at) = self.idle.iter().position(|&h| h == home) {
+        if let Some(at) = self.idle.position(home) {
             self.idle.remove(at);
         }
         self.gauge_sub(Gauge::Idle, 1);

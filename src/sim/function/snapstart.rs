@@ -191,6 +191,9 @@ impl FunctionState {
     /// state shared with every other restored environment, it failed on a stale
     /// connection). Every environment of a SnapStart function is restored.
     pub(crate) fn snapshot_effects(&self, first_on_env: bool) -> (bool, bool) {
+        if !self.model.hot.snap_start {
+            return (false, false);
+        }
         match &self.model.snapshot {
             None => (false, false),
             Some(r) => {
@@ -205,6 +208,9 @@ impl FunctionModel {
     /// The duration billed for a new environment's start: its whole cold start, or of a
     /// restore only the after-restore hook.
     pub fn billed_start(&self, waited: SimDuration) -> SimDuration {
+        if !self.hot.snap_start {
+            return waited;
+        }
         match &self.snapshot {
             Some(r) if waited.0 > 0 => r.billed(),
             _ => waited,

@@ -53,25 +53,28 @@ impl Prices {
 
 /// What one function consumed, in exact integers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
 pub struct Usage {
-    /// Billed requests (invocations that started; throttled ones are free).
-    pub requests: u64,
+    // In declaration order (`repr(C)`): the first four, which an on-demand invocation
+    // adds to, fill one cache line (a function's state is often out of the caches).
     /// On-demand compute: memory (MB) x billed milliseconds (init included), summed.
     pub mb_ms: u128,
-    /// Provisioned environments kept ready: memory (MB) x microseconds allocated.
-    pub provisioned_mb_us: u128,
-    /// Invocations run on provisioned environments: MB x billed milliseconds.
-    pub provisioned_exec_mb_ms: u128,
     /// Ephemeral storage above the free 512 MB: MB x billed milliseconds (on demand and
     /// provisioned alike: it is priced by execution time, not allocation).
     pub ephemeral_mb_ms: u128,
+    /// Billed requests (invocations that started; throttled ones are free).
+    pub requests: u64,
+    /// Requests of a function billed per instance (`provider::Billing`): priced by
+    /// `provider::instance_bill`, not by `invoice`.
+    pub instance_requests: u64,
+    /// Invocations run on provisioned environments: MB x billed milliseconds.
+    pub provisioned_exec_mb_ms: u128,
+    /// Provisioned environments kept ready: memory (MB) x microseconds allocated.
+    pub provisioned_mb_us: u128,
     /// SnapStart on Python and .NET (`snapstart` below): the memory (MB) whose snapshot
     /// is cached while the version is active, and MB restored, summed over restores.
     pub snapstart_cached_mb: u64,
     pub snapstart_restored_mb: u128,
-    /// Requests of a function billed per instance (`provider::Billing`): priced by
-    /// `provider::instance_bill`, not by `invoice`.
-    pub instance_requests: u64,
 }
 
 impl Usage {

@@ -57,7 +57,7 @@ impl Simulation {
         let f = &mut self.functions[function];
         let life = f.model.spec.max_lifetime;
         let mut earliest: Option<SimTime> = None;
-        for &id in &f.idle {
+        for &id in f.idle.iter() {
             let env = &mut f.slots[id as usize].env;
             let retire = life.map_or(SimTime::MAX, |l| env.created_at + l);
             // Never in the past: the check below runs at `now` at the earliest.
