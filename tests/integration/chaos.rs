@@ -12,6 +12,13 @@ fn until(sim: &mut Simulation, secs: u64) {
     sim.step_until(SimTime(secs * 1_000_000), u64::MAX);
 }
 
+/// The scenario `text` played to `secs` seconds.
+fn played(text: &str, secs: u64) -> Simulation {
+    let mut sim = Simulation::new(scenario(text).config);
+    until(&mut sim, secs);
+    sim
+}
+
 /// 200 requests a second of 1 s each: about 200 in flight, on an account of 1000.
 const BUSY: &str = r#"Scenario(name: "busy", duration: "5m",
     functions: [(name: "api", runtime: Go, memory_mb: 512, duration: Constant(value: "1s"))],
@@ -19,9 +26,7 @@ const BUSY: &str = r#"Scenario(name: "busy", duration: "5m",
 
 #[test]
 fn a_throttled_account_throttles_until_it_is_put_back() {
-    let s = scenario(BUSY);
-    let mut sim = Simulation::new(s.config.clone());
-    until(&mut sim, 60);
+    let mut sim = played(BUSY, 60);
     assert_eq!(sim.requests().throttled, 0);
     assert_eq!(sim.concurrency_limit(0), 1000);
     sim.inject(&TimelineAction::ThrottleAccount { share: 0.1 }).unwrap();
@@ -40,9 +45,7 @@ fn a_throttled_account_throttles_until_it_is_put_back() {
 
 #[test]
 fn a_reservation_made_under_a_throttle_keeps_the_pool_consistent() {
-    let s = scenario(BUSY);
-    let mut sim = Simulation::new(s.config.clone());
-    until(&mut sim, 10);
+    let mut sim = played(BUSY, 10);
     sim.inject(&TimelineAction::ThrottleAccount { share: 0.5 }).unwrap();
     assert_eq!(sim.concurrency_limit(0), 500);
     sim.set_reserved_concurrency(0, Some(300)).unwrap();
@@ -58,9 +61,7 @@ fn a_burst_multiplies_the_rate_for_its_time_and_can_be_ended_early() {
     let text = r#"Scenario(name: "steady", duration: "5m",
         functions: [(name: "api", runtime: Go, memory_mb: 512, duration: Constant(value: "10ms"))],
         triggers: [Http(name: "web", target: "api", arrivals: Constant(rate: 10.0))])"#;
-    let s = scenario(text);
-    let mut sim = Simulation::new(s.config.clone());
-    until(&mut sim, 60);
+    let mut sim = played(text, 60);
     let before = sim.requests().arrived;
     let burst = TimelineAction::Burst { trigger: "web".into(), factor: 10.0, lasting: SimDuration::from_secs(30) };
     sim.inject(&burst).unwrap();
@@ -88,9 +89,7 @@ fn a_burst_multiplies_the_rate_for_its_time_and_can_be_ended_early() {
 
 #[test]
 fn a_failed_function_errors_from_the_switch_on_and_heals_when_switched_off() {
-    let s = scenario(BUSY);
-    let mut sim = Simulation::new(s.config.clone());
-    until(&mut sim, 60);
+    let mut sim = played(BUSY, 60);
     assert_eq!(sim.requests().failed, 0);
     sim.inject(&TimelineAction::FailFunction { function: "api".into(), error_rate: 1.0 }).unwrap();
     until(&mut sim, 120);
@@ -105,8 +104,7 @@ fn a_failed_function_errors_from_the_switch_on_and_heals_when_switched_off() {
 
 #[test]
 fn an_injected_fault_naming_nothing_is_refused_with_the_scenario_file_s_words() {
-    let s = scenario(BUSY);
-    let mut sim = Simulation::new(s.config.clone());
+    let mut sim = Simulation::new(scenario(BUSY).config);
     let e = sim.inject(&TimelineAction::SlowDatabase { database: "orders".into(), factor: 5.0 }).unwrap_err();
     assert_eq!(e, "no database \"orders\"");
     let e = sim
@@ -132,8 +130,6 @@ fn scripted_faults_of_the_new_kinds_are_validated_with_their_position() {
     assert!(e.contains("timeline[1].action") && e.contains("no trigger \"mobile\""), "{e}");
     // Written right, the same faults run at their times.
     let good = text.replace("share: 1.5", "share: 0.1").replace("\"mobile\"", "\"web\"");
-    let s = scenario(&good);
-    let mut sim = Simulation::new(s.config.clone());
-    until(&mut sim, 121);
+    let sim = played(&good, 121);
     assert_eq!((sim.concurrency_limit(0), sim.burst_until(0)), (100, Some(SimTime(150_000_000))));
 }

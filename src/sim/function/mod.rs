@@ -698,7 +698,7 @@ impl FunctionModel {
     /// Whether idle environments expire in the order they went idle (fixed keep-alive,
     /// no lifetime cap), which lets expiry pop from the front of the idle list.
     pub fn expiry_is_fifo(&self) -> bool {
-        !self.hot.random_keep_alive && self.hot.max_lifetime_or_max.0 == u64::MAX
+        !self.hot.random_keep_alive && self.hot.max_lifetime().is_none()
     }
 
     /// Mean cold start in seconds (analytic where possible).
