@@ -120,15 +120,13 @@ fn pan_and_zoom(
         return;
     }
     if buttons.pressed(MouseButton::Left) && cursor_moved != Vec2::ZERO {
-        // Screen y goes down, world y goes up.
-        transform.translation += Vec3::new(-cursor_moved.x, cursor_moved.y, 0.0) * ortho.scale;
+        drag(&mut transform, cursor_moved, ortho.scale);
         control.user_moved = true;
     }
     // Touch: one finger drags the graph, two pinch to zoom (around their midpoint).
     match finger_moves.as_slice() {
         [(before, now)] if before != now => {
-            let moved = *now - *before;
-            transform.translation += Vec3::new(-moved.x, moved.y, 0.0) * ortho.scale;
+            drag(&mut transform, *now - *before, ortho.scale);
             control.user_moved = true;
         }
         [(a_before, a_now), (b_before, b_now), ..] => {
@@ -137,8 +135,7 @@ fn pan_and_zoom(
                 ortho.scale = pinch_scale(ortho.scale, before, now);
                 control.user_moved = true;
             }
-            let moved = ((*a_now - *a_before) + (*b_now - *b_before)) / 2.0;
-            transform.translation += Vec3::new(-moved.x, moved.y, 0.0) * ortho.scale;
+            drag(&mut transform, ((*a_now - *a_before) + (*b_now - *b_before)) / 2.0, ortho.scale);
         }
         _ => {}
     }
@@ -159,6 +156,12 @@ fn pan_and_zoom(
         ortho.scale = (ortho.scale * 0.9f32.powf(lines)).clamp(0.05, 20.0);
         control.user_moved = true;
     }
+}
+
+/// Moves the view with a pointer or finger that moved `moved` logical pixels on the
+/// screen (y down) at `scale` world units per pixel (y up): the graph follows it.
+fn drag(transform: &mut Transform, moved: Vec2, scale: f32) {
+    transform.translation += Vec3::new(-moved.x, moved.y, 0.0) * scale;
 }
 
 /// The camera's scale after two fingers moved from `before` to `now` pixels apart:
@@ -186,7 +189,7 @@ fn fit_to_viewport(
     if size.x < 16 || size.y < 16 {
         return;
     }
-    let viewport = TopologyViewport { position, size, scale_factor: window.scale_factor() };
+    let viewport = TopologyViewport { position, size, ..*viewport };
     let (mut camera, mut transform, mut projection) = camera.into_inner();
     let wanted = CameraViewport { physical_position: viewport.position, physical_size: viewport.size, ..default() };
     if camera
