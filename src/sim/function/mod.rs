@@ -2,6 +2,7 @@
 //! invocations take (runtime profiles, memory -> CPU), and its execution environments.
 
 mod calls;
+mod idle;
 mod invoke;
 pub mod permissions;
 pub mod pool;
