@@ -59,8 +59,10 @@ impl Simulation {
             max_in_flight: 0,
             caption: None,
             timeline_refused: Vec::new(),
+            arrival_function: Vec::new(),
             config,
         };
+        sim.arrival_function = sim.arrival_functions();
         for i in 0..sim.triggers.len() {
             let scale = sim.config.rate_scale_of(i);
             let t = &mut sim.triggers[i];

@@ -186,6 +186,10 @@ pub struct Simulation {
     /// them: an idle function costs a tick nothing.
     bucket_dirty: Vec<u32>,
     pool_counts: [u64; 3],
+    /// Per trigger, the function its arrivals invoke directly (HTTP), or `u32::MAX`;
+    /// empty when the state is small enough to stay in the caches, and the loop does
+    /// not warm them (`warm_upcoming`).
+    arrival_function: Vec<u32>,
     /// The timeline entry of the caption shown now.
     caption: Option<u32>,
     /// Timeline entries that could not be applied, and why.
@@ -345,6 +349,7 @@ impl Simulation {
                 return StepResult { events: handled, reached_deadline: true };
             };
             self.now = t;
+            self.warm_upcoming();
             match due {
                 Due::Lane(trigger) => self.on_arrival(trigger),
                 Due::Event(event) => self.handle(event),
@@ -353,6 +358,33 @@ impl Simulation {
         }
         self.events += handled;
         StepResult { events: handled, reached_deadline: false }
+    }
+
+    /// Asks the CPU for the state the next event will touch, so that its wait for
+    /// memory overlaps with handling this one (see `kernel::prefetch`).
+    #[inline(always)]
+    fn warm_upcoming(&self) {
+        use crate::sim::kernel::prefetch::prefetch_lines;
+        if self.arrival_function.is_empty() {
+            return;
+        }
+        match self.queue.upcoming() {
+            Some(&Event::Arrival { trigger }) => {
+                if let Some(t) = self.triggers.get(trigger as usize) {
+                    prefetch_lines(t, TriggerState::HOT_LINES);
+                }
+                let function = self.arrival_function.get(trigger as usize).copied().unwrap_or(u32::MAX);
+                if let Some(f) = self.functions.get(function as usize) {
+                    prefetch_lines(f, FunctionState::HOT_LINES);
+                }
+            }
+            Some(&Event::Finish { function, .. }) => {
+                if let Some(f) = self.functions.get(function as usize) {
+                    prefetch_lines(f, FunctionState::HOT_LINES);
+                }
+            }
+            _ => {}
+        }
     }
 
     // Inlined into `step_until`, its one caller: the call, and the copy of the event it
@@ -424,7 +456,13 @@ impl Simulation {
         // those that changed are visited (in the order they first changed).
         let [mut initializing, mut busy, mut idle] = self.pool_counts;
         let mut changed = metrics::SeriesPoint::default();
-        for function in self.bucket_dirty.drain(..) {
+        let dirty = std::mem::take(&mut self.bucket_dirty);
+        for (i, &function) in dirty.iter().enumerate() {
+            // Thousands of functions may have changed: ask for the lines of one a few
+            // places ahead, so the waits for memory overlap (see `kernel::prefetch`).
+            if let Some(f) = dirty.get(i + 4).and_then(|&ahead| self.functions.get(ahead as usize)) {
+                f.warm_for_tick();
+            }
             let f = &mut self.functions[function as usize];
             let before = f.bucket.counts;
             let (averages, max) = f.close_bucket(now, span);
@@ -439,6 +477,8 @@ impl Simulation {
             changed.idle += averages.idle;
             changed.max_concurrency += u64::from(max);
         }
+        self.bucket_dirty = dirty;
+        self.bucket_dirty.clear(); // keeps its allocation for the next bucket
         // The rest: their counts over the whole bucket.
         self.series.close_bucket(|p| {
             p.concurrency = (initializing + busy) as f64 + changed.concurrency;

@@ -242,6 +242,19 @@ pub struct FunctionState {
 }
 
 impl FunctionState {
+    /// The cache lines from the start that one invocation reads and writes: the fields
+    /// declared first, through the model's hot copy of the spec and its duration
+    /// sampler (`Simulation::warm_upcoming` asks for them ahead).
+    pub(crate) const HOT_LINES: usize = {
+        let model = std::mem::offset_of!(FunctionState, model);
+        let hot_end = model + std::mem::offset_of!(FunctionModel, hot) + std::mem::size_of::<super::HotSpec>();
+        let sampler_end = model
+            + std::mem::offset_of!(FunctionModel, duration)
+            + std::mem::size_of::<crate::sim::kernel::dist::Sampler>();
+        let end = if hot_end > sampler_end { hot_end } else { sampler_end };
+        end.div_ceil(64)
+    };
+
     pub(crate) fn new(model: FunctionModel, seed: u64, scaling_burst: u32) -> Self {
         let name = model.spec.name.clone();
         let stream = |what: &str| RngStream::new(seed, &format!("function/{name}/{what}"));
@@ -414,6 +427,15 @@ impl FunctionState {
     /// Closes the series bucket `[now - span, now)` of a pool that changed in it (a
     /// tick): its time-weighted averages over the bucket and its peak in flight. (A pool
     /// that did not change kept its counts all along: the tick needs nothing from it.)
+    /// Asks for the lines `close_bucket` reads (the counts and integrals at the start,
+    /// and the bucket mark), ahead of the tick's visit.
+    #[inline]
+    pub(crate) fn warm_for_tick(&self) {
+        use crate::sim::kernel::prefetch::prefetch_lines;
+        prefetch_lines(self, 2);
+        prefetch_lines(&self.bucket, std::mem::size_of::<BucketMark>().div_ceil(64));
+    }
+
     pub(crate) fn close_bucket(&mut self, now: SimTime, span: SimDuration) -> (PoolAverages, u32) {
         self.integrate(now);
         let mark = self.bucket;

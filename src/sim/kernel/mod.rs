@@ -8,6 +8,7 @@ pub mod dist;
 pub(crate) mod engine;
 pub mod log;
 pub mod metrics;
+pub(crate) mod prefetch;
 pub mod rng;
 pub mod theory;
 pub mod time;
