@@ -1,10 +1,15 @@
 //! A function at run time: its environment pool (with most-recently-used reuse and
 //! keep-alive expiry), its concurrency accounting and its metrics.
 
+mod metrics;
+
+pub(crate) use metrics::{BucketMark, Gauge};
+pub use metrics::{FunctionCounters, PoolAverages, PoolIntegrals};
+
 use crate::sim::function::idle::IdleList;
 use crate::sim::function::{EnvState, Environment, FunctionModel};
 use crate::sim::kernel::cost::Usage;
-use crate::sim::kernel::metrics::{Histogram, TimeIntegral};
+use crate::sim::kernel::metrics::Histogram;
 use crate::sim::kernel::rng::RngStream;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::InFlight;
@@ -29,124 +34,12 @@ pub(crate) struct Slot {
     pub alive: bool,
 }
 
-/// Counts over requests that arrived after the warm-up. In declaration order
-/// (`repr(C)`): the first seven are those every invocation updates, one cache line.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[repr(C)]
-pub struct FunctionCounters {
-    /// Requests routed to the function.
-    pub arrived: u64,
-    /// Invocations that started (on a warm or a new environment).
-    pub invocations: u64,
-    pub cold_starts: u64,
-    /// Cold starts while other environments of the function were alive but busy.
-    pub cold_starts_scaling_out: u64,
-    pub succeeded: u64,
-    pub failed: u64,
-    pub timed_out: u64,
-    pub throttled_reserved: u64,
-    pub throttled_account: u64,
-    pub throttled_scaling: u64,
-    pub cache_hits: u64,
-    pub cache_misses: u64,
-    /// Requests whose result was wrong because local state was missing.
-    pub wrong_results: u64,
-    /// Calls refused because the function's role does not allow them.
-    pub access_denied: u64,
-    /// Cached API calls answered from the environment's memory (no request sent).
-    pub api_cache_hits: u64,
-    /// Requests that failed on a cached secret rotated since it was read.
-    pub stale_secrets: u64,
-    /// `TmpFile` downloads (and their KB), and calls that found the file in /tmp.
-    pub tmp_downloads: u64,
-    pub tmp_download_kb: u64,
-    pub tmp_file_hits: u64,
-    /// Requests failed because /tmp was full ("No space left on device").
-    pub tmp_full: u64,
-    /// Results written to /tmp instead of a bucket, and of those, lost when their
-    /// environment was reclaimed (keep-alive, lifetime, scale-in).
-    pub tmp_results_written: u64,
-    pub tmp_results_lost: u64,
-    /// The most /tmp any one environment held, KB (the whole run).
-    pub tmp_peak_kb: u64,
-    /// Lines its `Log` steps wrote, by level (info, warn, error).
-    pub logged: [u64; 3],
-    /// SnapStart: cold starts that restored the snapshot; requests whose result used
-    /// state the snapshot shares between environments (also counted in
-    /// `wrong_results`); requests failed on a connection the snapshot left stale.
-    pub restores: u64,
-    pub snapshot_shared_state: u64,
-    pub stale_connections: u64,
-}
-
-impl FunctionCounters {
-    pub fn throttled(&self) -> u64 {
-        self.throttled_reserved + self.throttled_account + self.throttled_scaling
-    }
-    /// Arrived but neither finished nor refused yet.
-    pub fn in_flight(&self) -> u64 {
-        self.arrived - self.succeeded - self.failed - self.timed_out - self.throttled()
-    }
-}
-
-/// Time integrals of the pool's gauges (count x microseconds since time zero).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PoolIntegrals {
-    pub initializing: TimeIntegral,
-    pub busy: TimeIntegral,
-    pub idle: TimeIntegral,
-    pub provisioned: TimeIntegral,
-}
-
-/// Time-weighted averages over a window.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct PoolAverages {
-    pub environments: f64,
-    pub initializing: f64,
-    pub busy: f64,
-    pub idle: f64,
-    pub provisioned: f64,
-}
-
-impl PoolIntegrals {
-    pub fn averages_since(&self, earlier: &PoolIntegrals, span: SimDuration) -> PoolAverages {
-        let initializing = self.initializing.average_since(&earlier.initializing, span);
-        let busy = self.busy.average_since(&earlier.busy, span);
-        let idle = self.idle.average_since(&earlier.idle, span);
-        PoolAverages {
-            environments: initializing + busy + idle,
-            initializing,
-            busy,
-            idle,
-            provisioned: self.provisioned.average_since(&earlier.provisioned, span),
-        }
-    }
-}
-
-/// The pool's gauges whose time integrals are kept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Gauge {
-    Initializing,
-    Busy,
-    Idle,
-    Provisioned,
-}
-
 /// Idle provisioned environments: one that served (its slot), or `count` that never did,
 /// added at `created_at` (alike: no slot until one serves).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum IdleProvisioned {
     Slot(u32),
     Unused { created_at: SimTime, count: u32 },
-}
-
-/// A pool as a tick last saw it: the integrals and counts (initializing, busy, idle)
-/// at time `at`, and whether it changed since.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct BucketMark {
-    start: PoolIntegrals,
-    at: SimTime,
-    pub(crate) counts: [u32; 3],
 }
 
 /// Per-function random streams, one per source of randomness; those every
@@ -353,104 +246,6 @@ impl FunctionState {
                 IdleProvisioned::Slot(_) => 0,
             })
             .sum()
-    }
-
-    /// Adds `count x elapsed` to each gauge's integral; call before any gauge changes.
-    /// True when this is the pool's first change since the last tick: the caller then
-    /// lists it for the next tick (`Simulation::bucket_dirty`).
-    #[inline]
-    #[must_use]
-    pub(crate) fn touch(&mut self, now: SimTime) -> bool {
-        self.integrate(now);
-        !std::mem::replace(&mut self.bucket_dirty, true)
-    }
-
-    /// Changes of the counts from now on take effect at `now` (never earlier than
-    /// those before).
-    #[inline]
-    fn integrate(&mut self, now: SimTime) {
-        self.last_touch = self.last_touch.max(now);
-    }
-
-    /// Adds `n` to a gauge's count (at `last_touch`, for its integral).
-    #[inline]
-    pub(crate) fn gauge_add(&mut self, gauge: Gauge, n: u32) {
-        *self.gauge_mut(gauge) += n;
-        let w = &mut self.weighted[gauge as usize];
-        *w = w.wrapping_add(u128::from(n) * u128::from(self.last_touch.0));
-    }
-
-    /// Takes `n` from a gauge's count (at `last_touch`, for its integral).
-    #[inline]
-    pub(crate) fn gauge_sub(&mut self, gauge: Gauge, n: u32) {
-        *self.gauge_mut(gauge) -= n;
-        let w = &mut self.weighted[gauge as usize];
-        *w = w.wrapping_sub(u128::from(n) * u128::from(self.last_touch.0));
-    }
-
-    #[inline]
-    fn gauge_mut(&mut self, gauge: Gauge) -> &mut u32 {
-        match gauge {
-            Gauge::Initializing => &mut self.initializing,
-            Gauge::Busy => &mut self.busy,
-            Gauge::Idle => &mut self.idle_count,
-            Gauge::Provisioned => &mut self.provisioned,
-        }
-    }
-
-    /// The integrals as they stand at `now` (at `last_touch` if that is later), without
-    /// changing anything.
-    pub fn integrals_at(&self, now: SimTime) -> PoolIntegrals {
-        let t = u128::from(self.last_touch.max(now).0);
-        let area = |count: u32, gauge: Gauge| TimeIntegral {
-            area: (u128::from(count) * t).wrapping_sub(self.weighted[gauge as usize]),
-        };
-        PoolIntegrals {
-            initializing: area(self.initializing, Gauge::Initializing),
-            busy: area(self.busy, Gauge::Busy),
-            idle: area(self.idle_count, Gauge::Idle),
-            provisioned: area(self.provisioned, Gauge::Provisioned),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn note_concurrency(&mut self) {
-        let c = self.in_flight();
-        self.max_concurrency = self.max_concurrency.max(c);
-        self.bucket_max = self.bucket_max.max(c);
-    }
-
-    pub(crate) fn reset_peaks(&mut self) {
-        self.max_concurrency = self.in_flight();
-    }
-
-    /// Closes the series bucket `[now - span, now)` of a pool that changed in it (a
-    /// tick): its time-weighted averages over the bucket and its peak in flight. (A pool
-    /// that did not change kept its counts all along: the tick needs nothing from it.)
-    /// Asks for the lines `close_bucket` reads (the counts and integrals at the start,
-    /// and the bucket mark), ahead of the tick's visit.
-    #[inline]
-    pub(crate) fn warm_for_tick(&self) {
-        use crate::sim::kernel::prefetch::prefetch_lines;
-        prefetch_lines(self, 2);
-        prefetch_lines(&self.bucket, std::mem::size_of::<BucketMark>().div_ceil(64));
-    }
-
-    pub(crate) fn close_bucket(&mut self, now: SimTime, span: SimDuration) -> (PoolAverages, u32) {
-        self.integrate(now);
-        let mark = self.bucket;
-        // The integrals at the bucket's start: the counts held from the mark until then.
-        let mut start = mark.start;
-        let held = SimTime(now.0.saturating_sub(span.0)).since(mark.at);
-        start.initializing.add(u64::from(mark.counts[0]), held);
-        start.busy.add(u64::from(mark.counts[1]), held);
-        start.idle.add(u64::from(mark.counts[2]), held);
-        let integrals = self.integrals_at(now);
-        let averages = integrals.averages_since(&start, span);
-        self.bucket = BucketMark { start: integrals, at: now, counts: self.counts() };
-        self.bucket_dirty = false;
-        let in_flight = self.in_flight();
-        (averages, std::mem::replace(&mut self.bucket_max, in_flight))
     }
 
     /// Takes a scaling token if the scaling rate allows a new environment now.
