@@ -19,16 +19,23 @@
 //! which `from_scenario_text` reads back (a file without it is laid out afresh);
 //! `check` and `scenario` merge it with its brief through `Scenario::parse`, so the
 //! canvas shows exactly the problems `faaslab check` would, and runs what it would run.
+//!
+//! This file holds the canvas's nodes and wires and the document with what it reads;
+//! `commands.rs` applies, undoes and redoes commands, `inspector.rs` reads and sets a
+//! node's fields, `wiring.rs` knows which wirings mean something, `layout.rs` places
+//! nodes and `text.rs` writes the design file.
 
+mod commands;
+mod inspector;
 mod layout;
 pub mod text;
 mod wiring;
 
+pub use commands::Command;
+pub use inspector::{Field, parse_dist};
+
 use crate::scenario::brief::{self, Connect, DesignParts, DesignText};
 use crate::scenario::{Diagnostic, Scenario, ScenarioError};
-use crate::sim::config::SimConfig;
-use crate::sim::function::{FunctionSpec, Runtime};
-use crate::sim::kernel::dist::Dist;
 use crate::sim::names::quoted;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -127,61 +134,6 @@ pub struct Edge {
     pub fixed: bool,
 }
 
-/// An edit of the design.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Command {
-    AddFunction {
-        name: String,
-        runtime: Runtime,
-        memory_mb: u32,
-        duration: Dist,
-    },
-    AddQueue {
-        name: String,
-    },
-    AddBus {
-        name: String,
-    },
-    AddBucket {
-        name: String,
-    },
-    /// See the module docs for the wirings that mean something.
-    Wire {
-        from: Node,
-        to: Node,
-    },
-    /// Removes a wire (the last call, when a function calls the same node twice).
-    Unwire {
-        from: Node,
-        to: Node,
-    },
-    /// An inspector field: a knob's property (`memory`, `max_concurrency`, `dlq`, ...)
-    /// with the knob's words, a call's field (`calls[1].retries`), or any field of the
-    /// part as RON (`duration` = `LogNormal(median: "20ms", p99: "80ms")`).
-    SetField {
-        node: Node,
-        field: String,
-        value: String,
-    },
-    /// Removes a node of the design and every wire to or from it.
-    Delete {
-        node: Node,
-    },
-    Move {
-        node: Node,
-        x: f32,
-        y: f32,
-    },
-}
-
-/// An inspector row: a field's name, its value as `SetField` accepts it, what it does.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Field {
-    pub field: String,
-    pub value: String,
-    pub help: String,
-}
-
 /// Everything undo restores.
 #[derive(Clone, Debug, PartialEq)]
 struct State {
@@ -203,27 +155,6 @@ pub struct DesignDoc {
     /// Every node's position (the pinned ones, and the others laid out).
     positions: BTreeMap<Node, [f32; 2]>,
 }
-
-/// Knob properties the inspector offers per kind (each writes only the part's spec).
-const FUNCTION_KNOBS: &[&str] = &[
-    "runtime",
-    "memory",
-    "timeout",
-    "reserved",
-    "provisioned",
-    "idempotency",
-    "keep_alive",
-    "architecture",
-    "async_retries",
-    "on_failure",
-    "package_mb",
-    "lazy_init",
-    "vpc",
-];
-const QUEUE_KNOBS: &[&str] =
-    &["batch_size", "max_concurrency", "visibility_timeout", "max_receives", "batching_window", "partial_batch"];
-const STREAM_KNOBS: &[&str] = &["batch_size", "bisect", "max_retries", "on_failure"];
-const DATABASE_KNOBS: &[&str] = &["max_connections", "pooler"];
 
 impl DesignDoc {
     /// An empty design for `brief` (a library brief's name, or a path beside `origin`).
@@ -402,223 +333,8 @@ impl DesignDoc {
         wiring::edges(self)
     }
 
-    /// Applies a command; on success it can be undone. A refused command changes
-    /// nothing and says why (and what is allowed).
-    pub fn apply(&mut self, command: Command) -> Result<(), String> {
-        let before = self.state.clone();
-        let result = self.run(command);
-        match result {
-            Ok(()) if self.state != before => {
-                self.undo.push(before);
-                self.redo.clear();
-                self.lay_out();
-                Ok(())
-            }
-            Ok(()) => Ok(()),
-            Err(e) => {
-                self.state = before;
-                Err(e)
-            }
-        }
-    }
-
-    /// Goes back one command; false when there is none.
-    pub fn undo(&mut self) -> bool {
-        let Some(previous) = self.undo.pop() else { return false };
-        self.redo.push(std::mem::replace(&mut self.state, previous));
-        self.lay_out();
-        true
-    }
-
-    /// Redoes the last undone command; false when there is none.
-    pub fn redo(&mut self) -> bool {
-        let Some(next) = self.redo.pop() else { return false };
-        self.undo.push(std::mem::replace(&mut self.state, next));
-        self.lay_out();
-        true
-    }
-
-    fn run(&mut self, command: Command) -> Result<(), String> {
-        match command {
-            Command::AddFunction { name, runtime, memory_mb, duration } => {
-                self.free_name(Kind::Function, &name)?;
-                self.parts_mut().functions.push(FunctionSpec::new(&name, runtime, memory_mb, duration));
-            }
-            Command::AddQueue { name } => {
-                self.free_name(Kind::Queue, &name)?;
-                self.parts_mut().queues.push(from_defaults(&name));
-            }
-            Command::AddBus { name } => {
-                self.free_name(Kind::Bus, &name)?;
-                self.parts_mut().buses.push(from_defaults(&name));
-            }
-            Command::AddBucket { name } => {
-                self.free_name(Kind::Bucket, &name)?;
-                self.parts_mut().buckets.push(from_defaults(&name));
-            }
-            Command::Wire { from, to } => wiring::wire(self, &from, &to)?,
-            Command::Unwire { from, to } => wiring::unwire(self, &from, &to)?,
-            Command::SetField { node, field, value } => self.set_field(&node, &field, &value)?,
-            Command::Delete { node } => {
-                self.editable(&node)?;
-                wiring::delete(self, &node);
-                self.state.pinned.remove(&node);
-            }
-            Command::Move { node, x, y } => {
-                if self.owner(&node).is_none() {
-                    return Err(format!("there is no {} to move", node.label()));
-                }
-                if !(x.is_finite() && y.is_finite()) {
-                    return Err("a position is two finite numbers".into());
-                }
-                self.state.pinned.insert(node, [x, y]);
-            }
-        }
-        Ok(())
-    }
-
     fn parts_mut(&mut self) -> &mut DesignParts {
         &mut self.state.design.parts
-    }
-
-    /// `name` is free for a new node of `kind` (in the design and the brief).
-    fn free_name(&self, kind: Kind, name: &str) -> Result<Node, String> {
-        let node = Node::new(kind, name);
-        if name.trim().is_empty() || name.trim() != name {
-            return Err(format!("a {} needs a name (without spaces around it)", kind.noun()));
-        }
-        match self.owner(&node) {
-            Some(Owner::Design) => Err(format!("the design already has a {}", node.label())),
-            Some(Owner::Brief) => {
-                Err(format!("the brief already has a {}: use it, or name yours otherwise", node.label()))
-            }
-            None => Ok(node),
-        }
-    }
-
-    /// Refuses the brief's parts (its givens) and nodes that do not exist.
-    fn editable(&self, node: &Node) -> Result<usize, String> {
-        match (self.design_index(node), self.owner(node)) {
-            (Some(i), _) => Ok(i),
-            (None, Some(_)) => Err(format!("the brief's {} is fixed: it is one of the brief's givens", node.label())),
-            (None, None) => Err(format!("the design has no {}", node.label())),
-        }
-    }
-
-    /// The design's parts as a configuration, for the knob table.
-    fn as_config(&self) -> SimConfig {
-        let p = self.parts().clone();
-        let mut c = SimConfig::empty(1, crate::sim::kernel::time::SimDuration::ZERO);
-        (c.functions, c.queues, c.streams, c.databases) = (p.functions, p.queues, p.streams, p.databases);
-        c
-    }
-
-    fn knobs_of(kind: Kind) -> &'static [&'static str] {
-        match kind {
-            Kind::Function => FUNCTION_KNOBS,
-            Kind::Queue => QUEUE_KNOBS,
-            Kind::Stream => STREAM_KNOBS,
-            Kind::Database => DATABASE_KNOBS,
-            _ => &[],
-        }
-    }
-
-    fn set_field(&mut self, node: &Node, field: &str, value: &str) -> Result<(), String> {
-        let index = self.editable(node)?;
-        let fail = |message: String| format!("{} {field}: {message}", node.label());
-        if field == "name" {
-            return Err(fail("a part keeps its name (delete it and add one named otherwise)".into()));
-        }
-        if Self::knobs_of(node.kind).contains(&field) {
-            let mut config = self.as_config();
-            let change = crate::sim::knobs::parse(&config, &format!("{}.{field}", node.name), value)?;
-            change.apply_to(&mut config);
-            let p = self.parts_mut();
-            (p.functions, p.queues, p.streams, p.databases) =
-                (config.functions, config.queues, config.streams, config.databases);
-            return Ok(());
-        }
-        if let Some(rest) = field.strip_prefix("calls[") {
-            if node.kind != Kind::Function {
-                return Err(fail("only a function makes calls".into()));
-            }
-            let (i, call_field) = rest
-                .split_once("].")
-                .and_then(|(i, f)| i.parse::<usize>().ok().map(|i| (i, f)))
-                .ok_or_else(|| fail("expected calls[N].field, such as calls[0].retries".into()))?;
-            let call = (self.parts_mut().functions[index].calls.get_mut(i))
-                .ok_or_else(|| fail(format!("the function has no call {i}")))?;
-            return wiring::set_call_field(call, call_field, value).map_err(fail);
-        }
-        if node.kind == Kind::Queue && field == "dlq" {
-            let dlq = match value.trim() {
-                "" | "none" => None,
-                name => Some(name.to_string()),
-            };
-            self.parts_mut().queues[index].dlq = dlq;
-            return Ok(());
-        }
-        let p = self.parts_mut();
-        match node.kind {
-            Kind::Function => set_ron_field(&mut p.functions[index], field, value),
-            Kind::Queue => set_ron_field(&mut p.queues[index], field, value),
-            Kind::Bus => set_ron_field(&mut p.buses[index], field, value),
-            Kind::Bucket => set_ron_field(&mut p.buckets[index], field, value),
-            Kind::Database => set_ron_field(&mut p.databases[index], field, value),
-            Kind::Api => set_ron_field(&mut p.apis[index], field, value),
-            Kind::Stream => set_ron_field(&mut p.streams[index], field, value),
-            Kind::Workflow => set_ron_field(&mut p.workflows[index], field, value),
-            Kind::Trigger => Err("a trigger's fields are edited in its file".into()),
-        }
-        .map_err(fail)
-    }
-
-    /// The inspector's rows for a node of the design: its knobs (in the knob table's
-    /// words), then its other fields and its calls' fields (as RON).
-    pub fn fields(&self, node: &Node) -> Vec<Field> {
-        let Some(index) = self.design_index(node) else {
-            return Vec::new();
-        };
-        let config = self.as_config();
-        let mut out = Vec::new();
-        for property in Self::knobs_of(node.kind) {
-            if let Ok(id) = crate::sim::knobs::resolve(&config, &format!("{}.{property}", node.name)) {
-                out.push(Field {
-                    field: property.to_string(),
-                    value: id.current(&config),
-                    help: id.help().to_string(),
-                });
-            }
-        }
-        let p = self.parts();
-        let mut raw = |fields: Option<Vec<(String, String)>>, shown: &[&str]| {
-            for (field, value) in fields.unwrap_or_default() {
-                if shown.contains(&field.as_str()) {
-                    out.push(Field { field, value, help: "RON, as in a scenario file".into() });
-                }
-            }
-        };
-        match node.kind {
-            Kind::Function => raw(text::fields(&p.functions[index]), &["duration", "error_rate", "cpu_bound"]),
-            Kind::Queue => {
-                let dlq = p.queues[index].dlq.clone().unwrap_or_else(|| "none".into());
-                out.push(Field {
-                    field: "dlq".into(),
-                    value: dlq,
-                    help: "the dead-letter queue (a queue's name, or none)".into(),
-                });
-            }
-            Kind::Bus => raw(text::fields(&p.buses[index]), &["rules"]),
-            _ => {}
-        }
-        if node.kind == Kind::Function {
-            for (i, call) in p.functions[index].calls.iter().enumerate() {
-                for (field, value) in wiring::call_fields(call) {
-                    out.push(Field { field: format!("calls[{i}].{field}"), value, help: wiring::call_label(call) });
-                }
-            }
-        }
-        out
     }
 
     /// Places every node: the pinned ones where they were put, the others laid out.
@@ -654,37 +370,6 @@ impl DesignDoc {
     }
 }
 
-/// A distribution as a scenario file writes it (`LogNormal(median: "20ms", p99: "80ms")`).
-pub fn parse_dist(text: &str) -> Result<Dist, String> {
-    let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    options
-        .from_str(text.trim())
-        .map_err(|e| format!("a distribution such as LogNormal(median: \"20ms\", p99: \"80ms\"): {}", e.code))
-}
-
 fn push_parts<'a>(out: &mut Vec<Node>, names: impl Iterator<Item = &'a String>, kind: Kind) {
     out.extend(names.map(|n| Node::new(kind, n)));
-}
-
-/// A part with every default but its name (what the file's `(name: "x")` reads as).
-fn from_defaults<T: serde::de::DeserializeOwned>(name: &str) -> T {
-    let text = format!("(name: {})", quoted(name));
-    ron::from_str(&text).expect("every part but a function and an API needs only its name (tested)")
-}
-
-/// Sets one field of a part to a RON value (the part must still read as a whole).
-fn set_ron_field<T: Serialize + serde::de::DeserializeOwned>(
-    item: &mut T,
-    field: &str,
-    value: &str,
-) -> Result<(), String> {
-    let mut fields = text::fields(item).ok_or("this part has no fields to set")?;
-    match fields.iter_mut().find(|(n, _)| n == field) {
-        Some((_, v)) => *v = value.to_string(),
-        None => fields.push((field.to_string(), value.to_string())),
-    }
-    let joined: Vec<String> = fields.iter().map(|(n, v)| format!("{n}: {v}")).collect();
-    let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    *item = options.from_str(&format!("({})", joined.join(", "))).map_err(|e| format!("{}", e.code))?;
-    Ok(())
 }

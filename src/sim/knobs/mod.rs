@@ -3,9 +3,10 @@
 //! solutions), timelines, share links and the app. The property after the dot says
 //! which kind of node the name before it is, so names never clash across kinds.
 //!
-//! Every knob is one entry of [`KNOBS`] (in `table.rs`): its name, owner, unit, help,
+//! Every knob is one entry of [`KNOBS`] (in `table/`): its name, owner, unit, help,
 //! slider range, how to read and write it on a configuration, and whether and how it
-//! changes a running simulation. Adding a knob is adding an entry there.
+//! changes a running simulation. Adding a knob is adding a constant in the file of
+//! the kind of node it acts on and its name in that list.
 //! Every value is text (as typed) and has a number (for ranges and sliders): megabytes,
 //! seconds for durations, counts, 1/0 for on/off.
 
