@@ -365,7 +365,7 @@ impl Simulation {
     #[inline(always)]
     fn warm_upcoming(&self) {
         use crate::sim::kernel::prefetch::prefetch_lines;
-        if self.arrival_function.is_empty() {
+        if !self.warms_caches() {
             return;
         }
         match self.queue.upcoming() {
@@ -385,6 +385,13 @@ impl Simulation {
             }
             _ => {}
         }
+    }
+
+    /// Whether the state is too large for the caches, so that the loop asks for what
+    /// it will touch ahead (`arrival_functions`).
+    #[inline(always)]
+    pub(crate) fn warms_caches(&self) -> bool {
+        !self.arrival_function.is_empty()
     }
 
     // Inlined into `step_until`, its one caller: the call, and the copy of the event it

@@ -346,6 +346,11 @@ impl Simulation {
         let now = self.now;
         let counted = now >= self.warmup_end;
         let id = self.new_correlation();
+        // The function's lines were asked for with the previous event; its idle
+        // environment's slot can be asked for now, while the next arrival is drawn.
+        if let Some(f) = self.arrival_function.get(trigger as usize).and_then(|&f| self.functions.get(f as usize)) {
+            f.warm_idle_slot();
+        }
         let t = &mut self.triggers[trigger as usize];
         if let Some(next) = t.arrivals.next_after(now, &mut t.rng)
             && next < self.end

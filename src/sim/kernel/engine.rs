@@ -82,7 +82,9 @@ impl<E> EventQueue<E> {
         self.lanes.peek().map(|r| r.0)
     }
 
-    #[inline]
+    // Always inlined: where the compiler chose not to (after `upcoming` was added),
+    // the call cost case (a) 1% more instructions.
+    #[inline(always)]
     fn file(&mut self, time: u64, seq: u64, event: E) {
         if time == self.last {
             self.front.push_back((time, seq, event));

@@ -79,6 +79,15 @@ impl Histogram {
         self.max = self.max.max(v);
     }
 
+    /// Asks the CPU for the line of the bucket `record(d)` would add to, so that the
+    /// wait for it overlaps with other work (a hint: see `kernel::prefetch`).
+    #[inline]
+    pub(crate) fn warm(&self, d: SimDuration) {
+        if let Some(count) = self.counts.get(bucket_of(d.0).wrapping_sub(self.first)) {
+            crate::sim::kernel::prefetch::prefetch_lines(count, 1);
+        }
+    }
+
     /// Adds `n` to bucket `b`, outside the allocated range: widens it to whole octaves.
     #[cold]
     fn add_outside(&mut self, b: usize, n: u64) {

@@ -319,6 +319,15 @@ impl FunctionState {
         }
     }
 
+    /// Asks for the slot `take_idle` would most likely hand out (the most recently
+    /// used idle environment), ahead of the request (see `kernel::prefetch`).
+    #[inline]
+    pub(crate) fn warm_idle_slot(&self) {
+        if let Some(slot) = self.idle.back().and_then(|&id| self.slots.get(id as usize)) {
+            crate::sim::kernel::prefetch::prefetch_lines(slot, std::mem::size_of::<Slot>().div_ceil(64));
+        }
+    }
+
     /// Takes the idle environment to serve the next request: provisioned first, then
     /// the most recently used on-demand one (so the least recently used age out), if
     /// `on_demand` allows one (not at the account's concurrency limit).
