@@ -369,6 +369,18 @@ impl Simulation {
         self.work_done(id, !accepted);
     }
 
+    /// An HTTP request: through its client policy (timeouts, retries) if it has one,
+    /// else straight to its function. Always inlined: left to the compiler, the call
+    /// cost one function 1.4% more instructions.
+    #[inline(always)]
+    fn answer_http(&mut self, trigger: u32, id: u64, counted: bool, fetch: SimDuration) {
+        if self.triggers[trigger as usize].client.is_some() {
+            self.client_request(trigger, id, counted, fetch);
+        } else {
+            self.invoke_for_client(trigger, id, counted, fetch);
+        }
+    }
+
     /// A request arrived at its trigger: passes it on to what the trigger feeds; false
     /// when its payload was refused.
     fn hand_on(&mut self, trigger: u32, id: u64, counted: bool) -> bool {
@@ -387,15 +399,12 @@ impl Simulation {
             return true;
         }
         // The common case, decided without reading the spec (see `http`).
-        if t.http && t.client.is_none() {
-            self.invoke_for_client(trigger, id, counted, fetch);
+        if t.http {
+            self.answer_http(trigger, id, counted, fetch);
             return true;
         }
         match self.triggers[trigger as usize].spec {
-            TriggerSpec::Http { .. } if self.triggers[trigger as usize].client.is_some() => {
-                self.client_request(trigger, id, counted, fetch)
-            }
-            TriggerSpec::Http { .. } => self.invoke_for_client(trigger, id, counted, fetch),
+            TriggerSpec::Http { .. } => self.answer_http(trigger, id, counted, fetch),
             TriggerSpec::Async { .. } | TriggerSpec::Schedule { .. } => {
                 self.new_async_event_with(target, id, counted, Some(trigger), 0, fetch)
             }
