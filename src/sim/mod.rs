@@ -14,6 +14,7 @@ pub mod services;
 pub mod timeline;
 pub mod trigger;
 mod validate;
+mod warm;
 pub mod websocket;
 mod wiring;
 
@@ -358,40 +359,6 @@ impl Simulation {
         }
         self.events += handled;
         StepResult { events: handled, reached_deadline: false }
-    }
-
-    /// Asks the CPU for the state the next event will touch, so that its wait for
-    /// memory overlaps with handling this one (see `kernel::prefetch`).
-    #[inline(always)]
-    fn warm_upcoming(&self) {
-        use crate::sim::kernel::prefetch::prefetch_lines;
-        if !self.warms_caches() {
-            return;
-        }
-        match self.queue.upcoming() {
-            Some(&Event::Arrival { trigger }) => {
-                if let Some(t) = self.triggers.get(trigger as usize) {
-                    prefetch_lines(t, TriggerState::HOT_LINES);
-                }
-                let function = self.arrival_function.get(trigger as usize).copied().unwrap_or(u32::MAX);
-                if let Some(f) = self.functions.get(function as usize) {
-                    prefetch_lines(f, FunctionState::HOT_LINES);
-                }
-            }
-            Some(&Event::Finish { function, .. }) => {
-                if let Some(f) = self.functions.get(function as usize) {
-                    prefetch_lines(f, FunctionState::HOT_LINES);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Whether the state is too large for the caches, so that the loop asks for what
-    /// it will touch ahead (`arrival_functions`).
-    #[inline(always)]
-    pub(crate) fn warms_caches(&self) -> bool {
-        !self.arrival_function.is_empty()
     }
 
     // Inlined into `step_until`, its one caller: the call, and the copy of the event it

@@ -262,7 +262,7 @@ pub struct TriggerState {
     pub on_fleet: bool,
     /// Copies of what each arrival asks of `spec` (which is set once, here): whether it
     /// is an HTTP trigger and whether it describes a payload.
-    http: bool,
+    pub(crate) http: bool,
     has_payload: bool,
     /// HTTP clients in another region than their function: the round trip they add.
     pub network_rtt: SimDuration,
@@ -328,27 +328,13 @@ impl TriggerState {
 }
 
 impl Simulation {
-    /// What `warm_upcoming` reads: per trigger, the function an arrival invokes
-    /// directly (HTTP), or `u32::MAX`. Empty, so nothing is warmed, while the functions'
-    /// and triggers' state fits in a core's 1 MB second-level cache, where asking
-    /// ahead gains nothing and costs instructions.
-    pub(crate) fn arrival_functions(&self) -> Vec<u32> {
-        const CACHED_STATE_BYTES: usize = 1 << 20;
-        let state = self.functions.len() * std::mem::size_of::<crate::sim::function::pool::FunctionState>()
-            + self.triggers.len() * std::mem::size_of::<TriggerState>();
-        if state <= CACHED_STATE_BYTES {
-            return Vec::new();
-        }
-        self.triggers.iter().map(|t| if t.http { t.target } else { u32::MAX }).collect()
-    }
-
     pub(crate) fn on_arrival(&mut self, trigger: u32) {
         let now = self.now;
         let counted = now >= self.warmup_end;
         let id = self.new_correlation();
         // The function's lines were asked for with the previous event; its idle
         // environment's slot can be asked for now, while the next arrival is drawn.
-        if let Some(f) = self.arrival_function.get(trigger as usize).and_then(|&f| self.functions.get(f as usize)) {
+        if let Some(f) = self.arrival_function_of(trigger) {
             f.warm_idle_slot();
         }
         let t = &mut self.triggers[trigger as usize];
@@ -570,42 +556,5 @@ impl Simulation {
         self.services.fleet.in_flight -= 1;
         self.work_done(request, false);
         self.triggers[trigger as usize].counters.succeeded += u64::from(counted);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::TriggerState;
-    use crate::bench::many_functions;
-    use crate::sim::Simulation;
-    use crate::sim::function::pool::FunctionState;
-    use crate::sim::kernel::time::SimDuration;
-
-    #[test]
-    fn the_loop_warms_the_caches_only_when_the_state_outgrows_them() {
-        // What one invocation touches stays at the start of the states (their layout
-        // puts it first): a field added above it would show here.
-        assert!((1..=16).contains(&FunctionState::HOT_LINES), "{}", FunctionState::HOT_LINES);
-        assert!((1..=8).contains(&TriggerState::HOT_LINES), "{}", TriggerState::HOT_LINES);
-        let minute = SimDuration::from_secs(60);
-        let few = Simulation::new(many_functions(10, 1000.0, minute));
-        assert!(few.arrival_function.is_empty(), "10 functions fit in the caches");
-        let many = Simulation::new(many_functions(1000, 1000.0, minute));
-        let expected: Vec<u32> = (0..1000).collect();
-        assert_eq!(many.arrival_function, expected, "each HTTP trigger invokes its own function");
-    }
-
-    #[test]
-    fn warming_the_caches_changes_nothing_the_run_does() {
-        let config = many_functions(1000, 1000.0, SimDuration::from_secs(120));
-        let mut warmed = Simulation::new(config.clone());
-        let mut plain = Simulation::new(config);
-        assert!(!warmed.arrival_function.is_empty());
-        plain.arrival_function.clear();
-        warmed.run_to_end();
-        plain.run_to_end();
-        assert_eq!(warmed.events_processed(), plain.events_processed());
-        let report = |sim: &Simulation| serde_json::to_string(&crate::report::Report::of(sim, "many")).unwrap();
-        assert_eq!(report(&warmed), report(&plain));
     }
 }
