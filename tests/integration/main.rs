@@ -21,6 +21,7 @@ mod flows;
 mod golden;
 mod multiconc;
 mod observability;
+mod queues;
 mod replay;
 mod sagas_and_fan_outs;
 mod scenarios;
