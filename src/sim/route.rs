@@ -188,8 +188,13 @@ impl Simulation {
                 };
                 self.traces.record(span);
                 if request.counted {
+                    let batched = self.warms_caches();
                     let t = &mut self.triggers[trigger as usize];
-                    t.latency.record(latency);
+                    if batched {
+                        t.latency.record_batched(latency)
+                    } else {
+                        t.latency.record(latency)
+                    }
                     match request.outcome {
                         Outcome::Succeeded => t.counters.succeeded += 1,
                         Outcome::Failed => t.counters.failed += 1,

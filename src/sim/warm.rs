@@ -3,8 +3,9 @@
 //! the next event will touch while it handles this one (`kernel::prefetch`), so the
 //! waits for memory overlap with work. Only when that state outgrows a core's L2:
 //! below it the hints gain nothing and cost instructions. Other places that ask ahead:
-//! an arrival's idle slot (`on_arrival`), an invocation's histogram buckets
-//! (`complete`), the pools a tick closes (`on_tick`).
+//! an arrival's idle slot (`on_arrival`), the pools a tick closes (`on_tick`). And the
+//! functions' and triggers' histograms add their buckets a batch at a time then
+//! (`Histogram::record_batched`), so that those waits overlap too.
 
 use crate::sim::function::pool::FunctionState;
 use crate::sim::kernel::prefetch::prefetch_lines;

@@ -266,16 +266,6 @@ impl Simulation {
             self.log.push(LogEntry { time: now, kind, function, env, request: request.id });
         }
         let latency = now.since(request.arrived);
-        if self.warms_caches() && request.counted {
-            // With thousands of functions these two buckets are out of every cache:
-            // ask for them now, record into them last (see `kernel::prefetch`).
-            self.functions[function as usize].durations.warm(elapsed);
-            if let Origin::Http { trigger, .. } = request.origin
-                && let Some(t) = self.triggers.get(trigger as usize)
-            {
-                t.latency.warm(latency + t.network_rtt);
-            }
-        }
         let f = &mut self.functions[function as usize];
         let spec = &f.model.hot;
         let provisioned = f.slots[env as usize].env.provisioned;
@@ -360,7 +350,10 @@ impl Simulation {
             Released::Provisioned | Released::Serving => {}
         }
         if request.counted {
-            self.functions[function as usize].durations.record(elapsed);
+            // With thousands of functions the bucket is out of every cache (`warm.rs`).
+            let batched = self.warms_caches();
+            let durations = &mut self.functions[function as usize].durations;
+            if batched { durations.record_batched(elapsed) } else { durations.record(elapsed) }
         }
         self.resolve_origin(function, request, latency);
     }

@@ -6,6 +6,7 @@ pub mod arrivals;
 pub mod cost;
 pub mod dist;
 pub(crate) mod engine;
+pub(crate) mod histogram;
 pub mod log;
 pub mod metrics;
 pub(crate) mod prefetch;
