@@ -149,10 +149,10 @@ fn build_triggers(config: &SimConfig, names: &Names) -> Vec<TriggerState> {
             state.on_fleet = config.fleet_triggers.iter().any(|f| f == t.name());
             if let TriggerSpec::Http { durations, target: function, invoke_overhead, websocket, client, .. } = t {
                 state.client = client.as_ref().map(|c| Box::new(ClientState::new(c, config.seed, t.name())));
-                state.route_duration = durations.get(function).map(Sampler::new);
-                state.invoke_overhead = invoke_overhead
-                    .as_ref()
-                    .map(|d| (Sampler::new(d), RngStream::new(config.seed, &format!("trigger/{}/overhead", t.name()))));
+                state.route_duration = durations.get(function).map(|d| Box::new(Sampler::new(d)));
+                state.invoke_overhead = invoke_overhead.as_ref().map(|d| {
+                    Box::new((Sampler::new(d), RngStream::new(config.seed, &format!("trigger/{}/overhead", t.name()))))
+                });
                 state.socket = websocket.as_ref().map(|w| Box::new(SocketState::new(w, config.seed, t.name())));
             }
             state

@@ -130,7 +130,7 @@ impl Simulation {
         let shared = f.shared.is_some();
         let first_on_env = f.env_of(env).invocations == 0;
         let route = match request.origin {
-            Origin::Http { trigger, .. } => self.triggers[trigger as usize].route_duration.as_ref(),
+            Origin::Http { trigger, .. } => self.triggers[trigger as usize].route_duration.as_deref(),
             _ => None,
         };
         let mut duration = match route {
