@@ -15,14 +15,23 @@ const BUCKETS: usize = SUB_COUNT * (OCTAVES + 1);
 /// one at a time they followed each other, for 16 bytes in the histogram's header.
 const BATCH: usize = 8;
 const _: () = assert!(BUCKETS <= u16::MAX as usize, "a batched bucket index fits in 16 bits");
+/// Values `record_batched` keeps one by one (their buckets, in `counts`) before the
+/// histogram takes its bucket array: 512 bytes, where values spread over a few octaves
+/// take several KB of buckets. With thousands of functions most see few invocations,
+/// and the fewer bytes each touches, the more of them the caches hold.
+const SPARSE_VALUES: usize = 128;
+/// `first` while the histogram is sparse.
+const SPARSE: u32 = u32::MAX;
 
 /// A log-bucketed histogram of microsecond values (HDR-like): exact count, sum, min
 /// and max; percentiles within 1.6%. Only the range of buckets that holds values is
 /// allocated (whole octaves, grown as values arrive): nothing until the first value,
-/// a few hundred bytes for values within a factor of two, at most 10 KB.
+/// a few hundred bytes for values within a factor of two, at most 10 KB. Filled by
+/// `record_batched`, it starts sparse: the first `SPARSE_VALUES` values' buckets.
 #[derive(Clone, Debug)]
 pub struct Histogram {
-    /// Counts of buckets `first..first + counts.len()`, modulo 2^32. Half the bytes of
+    /// While sparse (`first == SPARSE`): each value's bucket, in the order recorded.
+    /// Otherwise the counts of buckets `first..first + counts.len()`, modulo 2^32. Half the bytes of
     /// 64-bit counts: with thousands of functions a record's bucket is out of every
     /// cache, and the smaller the arrays the more of them stay in (issue 16; at 10 000
     /// functions, +25% invocations a second and a third less memory).
@@ -33,7 +42,7 @@ pub struct Histogram {
     /// map itself would take three.
     #[allow(clippy::box_collection)]
     wrapped: Option<Box<BTreeMap<usize, u64>>>,
-    /// The index of `counts[0]` (below `BUCKETS`, so 32 bits hold it).
+    /// The index of `counts[0]` (below `BUCKETS`, so 32 bits hold it), or `SPARSE`.
     first: u32,
     /// Buckets of values recorded by `record_batched` and not yet added to `counts`
     /// (`batch[..batch_len]`, each inside the allocated range): with thousands of
@@ -129,10 +138,30 @@ impl Histogram {
             }
             self.batch[usize::from(self.batch_len)] = b as u16; // b < BUCKETS
             self.batch_len += 1;
+        } else if self.first == SPARSE || self.count == 0 {
+            self.first = SPARSE;
+            self.counts.push(b as u32);
+            if self.counts.len() == SPARSE_VALUES {
+                self.make_dense();
+            }
         } else {
             self.add_outside(b, 1);
         }
         self.add_to_totals(v);
+    }
+
+    /// Counts the sparse histogram's values into a bucket array (the range of their
+    /// buckets, in whole octaves).
+    #[cold]
+    fn make_dense(&mut self) {
+        let values = std::mem::take(&mut self.counts);
+        self.first = 0;
+        let (Some(&lo), Some(&hi)) = (values.iter().min(), values.iter().max()) else { return };
+        self.add_outside(lo as usize, 0);
+        self.add_outside(hi as usize, 0);
+        for b in values {
+            self.add_inside(b as usize, 1);
+        }
     }
 
     #[inline(always)]
@@ -175,14 +204,26 @@ impl Histogram {
         }
     }
 
-    /// Bucket counts in full (high halves and batched values included), by bucket
-    /// index, lowest first.
+    /// Bucket counts in full (high halves, batched and sparse values included), by
+    /// bucket index, lowest first (only buckets with values, while sparse).
     fn full_counts(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        let (dense, mut sparse) = match self.first {
+            SPARSE => (&[][..], self.counts.clone()),
+            _ => (&self.counts[..], Vec::new()),
+        };
+        sparse.sort_unstable();
+        let mut run = 0; // where the next run of equal buckets starts
+        let sparse_counts = std::iter::from_fn(move || {
+            let b = *sparse.get(run)?;
+            let len = sparse[run..].iter().take_while(|&&c| c == b).count();
+            run += len;
+            Some((b as usize, len as u64))
+        });
         let len = usize::from(self.batch_len);
         let mut batch = self.batch;
         batch[..len].sort_unstable();
         let mut next = 0; // the batch's first bucket not yet passed
-        self.counts.iter().enumerate().map(move |(i, &c)| {
+        let dense_counts = dense.iter().enumerate().map(move |(i, &c)| {
             let b = self.first as usize + i;
             let high = self.wrapped.as_ref().and_then(|w| w.get(&b)).copied().unwrap_or(0);
             let mut batched = 0;
@@ -191,12 +232,19 @@ impl Histogram {
                 next += 1;
             }
             (b, (high << 32 | u64::from(c)) + batched)
-        })
+        });
+        dense_counts.chain(sparse_counts)
     }
 
     /// Adds `n` to bucket `b`, outside the allocated range: widens it to whole octaves.
     #[cold]
     fn add_outside(&mut self, b: usize, n: u64) {
+        if self.first == SPARSE {
+            self.make_dense();
+            if b.wrapping_sub(self.first as usize) < self.counts.len() {
+                return self.add_inside(b, n);
+            }
+        }
         let first = self.first as usize;
         let end = if self.counts.is_empty() { 0 } else { first + self.counts.len() };
         let lo = if self.counts.is_empty() { b } else { first.min(b) };
@@ -391,8 +439,9 @@ mod tests {
 
     #[test]
     fn batched_records_read_the_same_as_direct_ones_at_every_step() {
-        // Values spread over many octaves (so that some widen the range while others
-        // wait in a batch), read after every record, merged both ways mid-batch.
+        // Values spread over many octaves, read after every record: while sparse, as
+        // it turns dense, then with some widening the range while others wait in a
+        // batch; merged both ways (sparse or mid-batch) along the way.
         let mut rng = crate::sim::kernel::rng::RngStream::new(5, "batched");
         let (mut direct, mut batched) = (Histogram::default(), Histogram::default());
         let mut merged_direct = Histogram::default();
@@ -401,8 +450,9 @@ mod tests {
             let us = (rng.unit() * rng.unit() * 2e7) as u64;
             direct.record(SimDuration(us));
             batched.record_batched(SimDuration(us));
-            let counts: Vec<_> = batched.full_counts().collect();
-            assert_eq!(counts, direct.full_counts().collect::<Vec<_>>(), "after {i} values");
+            let nonzero = |h: &Histogram| h.full_counts().filter(|&(_, c)| c > 0).collect::<Vec<_>>();
+            assert_eq!(nonzero(&batched), nonzero(&direct), "after {i} values");
+            assert_eq!(batched.first == SPARSE, (i as usize) < SPARSE_VALUES - 1, "after {i} values");
             for q in [0.0, 0.5, 0.99, 0.999, 1.0] {
                 assert_eq!(batched.quantile_ms(q), direct.quantile_ms(q), "q{q} after {i} values");
             }
@@ -412,8 +462,7 @@ mod tests {
                 merged_batched.merge(&batched); // a histogram with a batch pending, into one
                 merged_batched.record_batched(SimDuration(us)); // with one of its own
                 merged_direct.record(SimDuration(us));
-                let counts: Vec<_> = merged_batched.full_counts().collect();
-                assert_eq!(counts, merged_direct.full_counts().collect::<Vec<_>>());
+                assert_eq!(nonzero(&merged_batched), nonzero(&merged_direct));
             }
         }
         assert!(usize::from(batched.batch_len) < BATCH, "the batch is added when it is full");
@@ -421,11 +470,28 @@ mod tests {
     }
 
     #[test]
+    fn a_sparse_histogram_takes_4_bytes_a_value_until_it_turns_dense() {
+        // Values spread over 10 octaves: while sparse, 4 bytes each; dense, their
+        // whole octaves of buckets (10 x 64 x 4 bytes).
+        let mut h = Histogram::default();
+        for i in 0..SPARSE_VALUES as u64 - 1 {
+            h.record_batched(SimDuration(1000 << (i % 10)));
+        }
+        assert!(h.allocated_bytes() <= SPARSE_VALUES * 4, "{}", h.allocated_bytes());
+        assert_eq!((h.count(), h.max_ms()), (SPARSE_VALUES as u64 - 1, 512.0));
+        assert!((h.quantile_ms(0.0) - 1.0).abs() < 0.016, "{}", h.quantile_ms(0.0)); // bucket precision
+        h.record_batched(SimDuration(1000));
+        assert_ne!(h.first, SPARSE);
+        assert_eq!(h.allocated_bytes(), 10 * SUB_COUNT * 4);
+        assert_eq!(h.full_counts().map(|(_, c)| c).sum::<u64>(), SPARSE_VALUES as u64);
+    }
+
+    #[test]
     fn a_batched_bucket_past_32_bits_carries() {
         let ms = SimDuration::from_millis(100);
         let b = bucket_of(ms.0);
         let mut h = Histogram::default();
-        h.record_batched(ms); // the first value widens the range: added at once
+        h.record(ms); // dense from the first value
         h.add_inside(b, u64::from(u32::MAX) - 1); // the bucket now holds 2^32 - 1
         h.count += u64::from(u32::MAX) - 1;
         for _ in 0..BATCH + 1 {
