@@ -140,6 +140,10 @@ impl Histogram {
             self.batch_len += 1;
         } else if self.first == SPARSE || self.count == 0 {
             self.first = SPARSE;
+            if self.counts.is_empty() {
+                // A quarter at first: growing from 4 by doubling cost 5% of the time.
+                self.counts.reserve_exact(SPARSE_VALUES / 4);
+            }
             self.counts.push(b as u32);
             if self.counts.len() == SPARSE_VALUES {
                 self.make_dense();
