@@ -268,6 +268,12 @@ impl Histogram {
         self.count
     }
 
+    /// Whether it keeps its values one by one (tests).
+    #[cfg(test)]
+    pub(crate) fn is_sparse(&self) -> bool {
+        self.first == SPARSE
+    }
+
     pub fn mean_ms(&self) -> f64 {
         if self.count == 0 { 0.0 } else { self.sum as f64 / self.count as f64 / 1000.0 }
     }
