@@ -31,10 +31,11 @@ const SPARSE: u32 = u32::MAX;
 #[derive(Clone, Debug)]
 pub struct Histogram {
     /// While sparse (`first == SPARSE`): each value's bucket, in the order recorded.
-    /// Otherwise the counts of buckets `first..first + counts.len()`, modulo 2^32. Half the bytes of
-    /// 64-bit counts: with thousands of functions a record's bucket is out of every
-    /// cache, and the smaller the arrays the more of them stay in (issue 16; at 10 000
-    /// functions, +25% invocations a second and a third less memory).
+    /// Otherwise the counts of buckets `first..first + counts.len()`, modulo 2^32:
+    /// half the bytes of 64-bit counts. With thousands of functions a record's bucket
+    /// is out of every cache, and the smaller the arrays the more of them stay in
+    /// (issue 16; at 10 000 functions, +25% invocations a second and a third less
+    /// memory).
     counts: Vec<u32>,
     /// Per bucket (by its index, not its place in `counts`) that passed 2^32 - 1, how
     /// many times it wrapped: the high half of its count. None until one does. Boxed:
@@ -122,12 +123,12 @@ impl Histogram {
         self.add_to_totals(v);
     }
 
-    /// Records `d` as `record` does, but adds it to its bucket with the next few
-    /// (`BATCH`): for histograms mostly out of the caches (thousands of functions),
-    /// where waiting for each bucket's line in turn was most of an invocation's time.
-    /// What any reader sees is the same. Not inlined: a call costs nothing beside
-    /// those waits, and inlined it cost one function's runs (which record directly)
-    /// 4% more instructions in `complete`.
+    /// Records `d` as `record` does, for histograms mostly out of the caches
+    /// (thousands of functions), where waiting for each bucket's line in turn was most
+    /// of an invocation's time: the first `SPARSE_VALUES` values one by one, then each
+    /// added to its bucket with the next few (`BATCH`). What any reader sees is the
+    /// same. Not inlined: beside those waits a call costs nothing, and the callers'
+    /// code for runs that record directly stays as it was.
     #[inline(never)]
     pub fn record_batched(&mut self, d: SimDuration) {
         let v = d.0;
