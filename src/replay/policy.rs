@@ -411,7 +411,7 @@ mod tests {
         let h = histogram(&[300, 300, 300, 2, 300], min(60));
         assert_eq!(h.samples(), 5);
         let w = h.windows(min(60));
-        let f = (300.0 * 60.0 + 30.0) as f64;
+        let f: f64 = 300.0 * 60.0 + 30.0;
         assert_eq!(w.pattern, Pattern::OutOfBounds);
         assert_eq!(w.prewarm, SimDuration::from_secs_f64(f * 0.85));
         assert_eq!(w.until, SimDuration::from_secs_f64(f * 1.15));

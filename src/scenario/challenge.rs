@@ -134,8 +134,9 @@ impl Challenge {
                 push(format!("{at}.knob"), e);
                 continue;
             }
+            // Above, or not comparable (NaN): refused either way.
             if let (Some(lo), Some(hi)) = (k.min, k.max)
-                && !(lo <= hi)
+                && lo.partial_cmp(&hi).is_none_or(|order| order == std::cmp::Ordering::Greater)
             {
                 push(at.clone(), format!("min ({lo}) is above max ({hi})"));
             }

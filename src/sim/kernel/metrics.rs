@@ -37,7 +37,7 @@ impl CoarseHistogram {
     fn upper_edge_us(i: usize) -> f64 {
         let k = i + COARSE_FIRST;
         let base = (1u64 << (k / 2)) as f64;
-        if k % 2 == 0 { base * 1.5 } else { base * 2.0 }
+        if k.is_multiple_of(2) { base * 1.5 } else { base * 2.0 }
     }
 
     pub fn merge(&mut self, other: &CoarseHistogram) {

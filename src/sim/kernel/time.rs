@@ -184,7 +184,7 @@ impl fmt::Display for SimDuration {
             return write!(f, "0s");
         }
         for (scale, unit) in units {
-            if us % scale == 0 {
+            if us.is_multiple_of(scale) {
                 return write!(f, "{}{unit}", us / scale);
             }
         }

@@ -243,7 +243,7 @@ impl Simulation {
             let s = &mut self.services.streams[stream as usize];
             let max_age = s.spec.max_record_age;
             let sh = &mut s.shards[shard as usize];
-            if sh.in_flight > 0 || !sh.records.front().is_some_and(|r| now.since(r.written) > max_age) {
+            if sh.in_flight > 0 || sh.records.front().is_none_or(|r| now.since(r.written) <= max_age) {
                 return;
             }
             let r = sh.records.pop_front().expect("checked");

@@ -32,7 +32,7 @@ impl FunctionSpec {
         }
         let provider = config.account.provider;
         let max_timeout = provider.max_timeout().max(MAX_TIMEOUT);
-        if f.timeout.0 % 1_000_000 != 0 || f.timeout.0 == 0 || f.timeout > max_timeout {
+        if !f.timeout.0.is_multiple_of(1_000_000) || f.timeout.0 == 0 || f.timeout > max_timeout {
             let on = match provider {
                 Provider::AwsLambda => "AWS".to_string(),
                 other => other.label().to_string(),
