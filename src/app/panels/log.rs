@@ -77,8 +77,11 @@ pub fn level(kind: &LogKind) -> Level {
     }
 }
 
-/// The kinds the filter offers, with the test each applies.
-const KINDS: [(&str, fn(&LogKind) -> bool); 7] = [
+/// A kind the filter offers: its name and the test it applies.
+type KindFilter = (&'static str, fn(&LogKind) -> bool);
+
+/// The kinds the filter offers.
+const KINDS: [KindFilter; 7] = [
     ("handler's own lines", |k| matches!(k, LogKind::Handler { .. })),
     ("arrived", |k| matches!(k, LogKind::Arrived)),
     ("cold start", |k| matches!(k, LogKind::ColdStartBegan | LogKind::ColdStartDone { .. })),

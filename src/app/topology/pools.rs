@@ -130,7 +130,7 @@ fn sync_pools(
         // Boxes are spawned once and reused; hidden ones wait for a bigger pool.
         if !too_many[k] {
             let row_len = per_row(widths[k]);
-            for position in have_boxes[f]..colours[f].len() {
+            for (position, colour) in colours[f].iter().enumerate().skip(have_boxes[f]) {
                 let (row, col) = (position / row_len, position % row_len);
                 let centre = origin
                     + Vec2::new(
@@ -140,7 +140,7 @@ fn sync_pools(
                 commands.spawn((
                     TopologyEntity,
                     EnvBox { function: f, position },
-                    Sprite::from_color(colours[f][position].colour(), Vec2::splat(BOX)),
+                    Sprite::from_color(colour.colour(), Vec2::splat(BOX)),
                     Transform::from_translation(centre.extend(0.5)),
                 ));
             }
