@@ -134,9 +134,8 @@ impl Challenge {
                 push(format!("{at}.knob"), e);
                 continue;
             }
-            // Above, or not comparable (NaN): refused either way.
             if let (Some(lo), Some(hi)) = (k.min, k.max)
-                && lo.partial_cmp(&hi).is_none_or(|order| order == std::cmp::Ordering::Greater)
+                && (lo > hi || lo.is_nan() || hi.is_nan())
             {
                 push(at.clone(), format!("min ({lo}) is above max ({hi})"));
             }
