@@ -155,8 +155,7 @@ impl<E> EventQueue<E> {
             {
                 return Some(Source::Lane);
             }
-            let position = self.occupied.trailing_zeros();
-            let digit = self.digits[position as usize].trailing_zeros();
+            let (position, digit) = self.lowest_bucket();
             let i = position as usize * DIGITS + digit as usize;
             // The bucket holds keys with `last`'s digits above `position` and `digit` at
             // it: a lane before that bound comes first, with nothing to redistribute.
@@ -216,6 +215,14 @@ impl<E> EventQueue<E> {
         self.take(source)
     }
 
+    /// The lowest non-empty bucket, which holds the earliest queued event: its digit
+    /// position and digit (`occupied` must not be zero).
+    #[inline(always)]
+    fn lowest_bucket(&self) -> (u32, u32) {
+        let position = self.occupied.trailing_zeros();
+        (position, self.digits[position as usize].trailing_zeros())
+    }
+
     /// The event that will be taken next, when that is known without settling the
     /// heap (it is at the front, or alone in the lowest bucket, and no lane comes
     /// first): for warming the caches, so a wrong or missing answer costs only time.
@@ -225,8 +232,7 @@ impl<E> EventQueue<E> {
             Some(first) => first,
             None if self.occupied == 0 => return None,
             None => {
-                let position = self.occupied.trailing_zeros();
-                let digit = self.digits[position as usize].trailing_zeros();
+                let (position, digit) = self.lowest_bucket();
                 match &self.buckets[position as usize * DIGITS + digit as usize][..] {
                     [only] => only,
                     _ => return None,
