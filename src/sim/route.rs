@@ -190,11 +190,7 @@ impl Simulation {
                 if request.counted {
                     let batched = self.warms_caches();
                     let t = &mut self.triggers[trigger as usize];
-                    if batched {
-                        t.latency.record_batched(latency)
-                    } else {
-                        t.latency.record(latency)
-                    }
+                    t.latency.record_or_batch(latency, batched);
                     match request.outcome {
                         Outcome::Succeeded => t.counters.succeeded += 1,
                         Outcome::Failed => t.counters.failed += 1,

@@ -350,10 +350,8 @@ impl Simulation {
             Released::Provisioned | Released::Serving => {}
         }
         if request.counted {
-            // With thousands of functions the bucket is out of every cache (`warm.rs`).
             let batched = self.warms_caches();
-            let durations = &mut self.functions[function as usize].durations;
-            if batched { durations.record_batched(elapsed) } else { durations.record(elapsed) }
+            self.functions[function as usize].durations.record_or_batch(elapsed, batched);
         }
         self.resolve_origin(function, request, latency);
     }

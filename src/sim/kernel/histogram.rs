@@ -123,6 +123,13 @@ impl Histogram {
         self.add_to_totals(v);
     }
 
+    /// `record_batched` when `batched` (the state outgrows the caches: `sim/warm.rs`
+    /// decides), `record` otherwise.
+    #[inline(always)]
+    pub fn record_or_batch(&mut self, d: SimDuration, batched: bool) {
+        if batched { self.record_batched(d) } else { self.record(d) }
+    }
+
     /// Records `d` as `record` does, for histograms mostly out of the caches
     /// (thousands of functions), where waiting for each bucket's line in turn was most
     /// of an invocation's time: the first `SPARSE_VALUES` values one by one, then each
