@@ -48,7 +48,7 @@ impl Simulation {
             account: account_state(&config),
             warmup_integrals: vec![PoolIntegrals::default(); functions.len()],
             bucket_dirty: Vec::new(),
-            pool_counts: [0, 1, 2].map(|k| functions.iter().map(|f| u64::from(f.bucket.counts[k])).sum()),
+            pool_counts: [0, 1, 2].map(|k| functions.iter().map(|f| u64::from(f.counts()[k])).sum()),
             functions,
             triggers,
             services,

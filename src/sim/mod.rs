@@ -19,7 +19,7 @@ pub mod websocket;
 mod wiring;
 
 use config::SimConfig;
-use function::pool::{FunctionState, PoolIntegrals};
+use function::pool::{BucketStart, FunctionState, PoolIntegrals};
 use kernel::engine::{Due, EventQueue};
 use kernel::log::{EventLog, LogEntry, LogKind};
 use kernel::metrics::{self, Histogram, Series};
@@ -183,9 +183,9 @@ pub struct Simulation {
     /// Each function's pool integrals at the end of the warm-up.
     warmup_integrals: Vec<PoolIntegrals>,
     /// Functions whose pool changed since the last tick (the only ones a tick visits),
-    /// and the environments (initializing, busy, idle) of all pools as ticks last saw
-    /// them: an idle function costs a tick nothing.
-    bucket_dirty: Vec<u32>,
+    /// as each stood when the bucket began, and the environments (initializing, busy,
+    /// idle) of all pools as ticks last saw them: an idle function costs a tick nothing.
+    bucket_dirty: Vec<BucketStart>,
     pool_counts: [u64; 3],
     /// Per trigger, the function its arrivals invoke directly (HTTP), or `u32::MAX`;
     /// empty when the state is small enough to stay in the caches, and the loop does
@@ -403,7 +403,7 @@ impl Simulation {
             return; // superseded by an earlier check
         }
         if f.touch(now) {
-            self.bucket_dirty.push(function);
+            self.bucket_dirty.push(f.bucket_start(function));
         }
         let log = &mut self.log;
         let mut closing = Vec::new();
@@ -431,16 +431,16 @@ impl Simulation {
         let [mut initializing, mut busy, mut idle] = self.pool_counts;
         let mut changed = metrics::SeriesPoint::default();
         let dirty = std::mem::take(&mut self.bucket_dirty);
-        for (i, &function) in dirty.iter().enumerate() {
+        for (i, start) in dirty.iter().enumerate() {
             // Thousands of functions may have changed: ask for the lines of one a few
             // places ahead, so the waits for memory overlap (see `kernel::prefetch`).
-            if let Some(f) = dirty.get(i + 4).and_then(|&ahead| self.functions.get(ahead as usize)) {
+            if let Some(f) = dirty.get(i + 4).and_then(|ahead| self.functions.get(ahead.function as usize)) {
                 f.warm_for_tick();
             }
-            let f = &mut self.functions[function as usize];
-            let before = f.bucket.counts;
-            let (averages, max) = f.close_bucket(now, span);
-            let after = f.bucket.counts;
+            let f = &mut self.functions[start.function as usize];
+            let before = start.counts;
+            let (averages, max) = f.close_bucket(start, now, span);
+            let after = f.counts();
             for (k, total) in [&mut initializing, &mut busy, &mut idle].into_iter().enumerate() {
                 *total -= u64::from(before[k]);
                 self.pool_counts[k] = self.pool_counts[k] - u64::from(before[k]) + u64::from(after[k]);

@@ -26,7 +26,7 @@ impl Simulation {
         }
         f.counters.arrived += u64::from(request.counted);
         if f.touch(now) {
-            self.bucket_dirty.push(function);
+            self.bucket_dirty.push(f.bucket_start(function));
         }
         // A warm on-demand environment still needs a unit of concurrency: at the
         // account's limit only an idle provisioned one (always counted) may serve.
@@ -95,7 +95,7 @@ impl Simulation {
             return self.on_shared_init_done(function, env);
         }
         if f.touch(now) {
-            self.bucket_dirty.push(function);
+            self.bucket_dirty.push(f.bucket_start(function));
         }
         f.finish_init(env);
         let Some(request) = f.slots[env as usize].request else {
@@ -234,7 +234,7 @@ impl Simulation {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         if f.touch(now) {
-            self.bucket_dirty.push(function);
+            self.bucket_dirty.push(f.bucket_start(function));
         }
         let Some(mut request) = f.slots[env as usize].request.take() else {
             return;

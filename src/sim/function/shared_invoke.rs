@@ -92,7 +92,7 @@ impl Simulation {
         let f = &mut self.functions[function as usize];
         f.counters.arrived += u64::from(request.counted);
         if f.touch(now) {
-            self.bucket_dirty.push(function);
+            self.bucket_dirty.push(f.bucket_start(function));
         }
         let reserved = f.model.spec.reserved_concurrency;
         let account_full = reserved.is_none() && self.account.unreserved_in_use >= self.account.unreserved_capacity;
@@ -154,7 +154,7 @@ impl Simulation {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         if f.touch(now) {
-            self.bucket_dirty.push(function);
+            self.bucket_dirty.push(f.bucket_start(function));
         }
         f.finish_init(home);
         let load = f.shared.as_mut().expect("shared pool").load(home);

@@ -146,7 +146,7 @@ impl Simulation {
         }
         let f = &mut self.functions[function];
         if f.touch(now) {
-            self.bucket_dirty.push(function as u32);
+            self.bucket_dirty.push(f.bucket_start(function as u32));
         }
         if count > current {
             f.add_provisioned(now, count - current);

@@ -1,6 +1,6 @@
 //! A pool's measurements: the counters of its requests, the time integrals of its
 //! gauges (initializing, busy, idle, provisioned) kept with one addition per change,
-//! and the bucket a tick closes for the series.
+//! and the series bucket a tick closes.
 
 use super::FunctionState;
 use crate::sim::kernel::metrics::TimeIntegral;
@@ -109,19 +109,23 @@ pub(crate) enum Gauge {
     Provisioned,
 }
 
-/// A pool as a tick last saw it: the integrals and counts (initializing, busy, idle)
-/// at time `at`, and whether it changed since.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct BucketMark {
-    start: PoolIntegrals,
-    at: SimTime,
+/// A pool at the start of the series bucket in which it first changed, taken at that
+/// change (it held these counts since the bucket began): all a tick needs besides the
+/// pool's counts then. It lives in the tick's list of changed pools, not in the pool,
+/// so that the tick reads one line per pool it visits where it used to read three.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BucketStart {
+    /// `weighted` of the initializing, busy and idle gauges (see `FunctionState`).
+    weighted: [u128; 3],
+    /// Initializing, busy and idle environments.
     pub(crate) counts: [u32; 3],
+    pub(crate) function: u32,
 }
 
 impl FunctionState {
     /// Adds `count x elapsed` to each gauge's integral; call before any gauge changes.
     /// True when this is the pool's first change since the last tick: the caller then
-    /// lists it for the next tick (`Simulation::bucket_dirty`).
+    /// lists it for the next tick with its `bucket_start` (`Simulation::bucket_dirty`).
     #[inline]
     #[must_use]
     pub(crate) fn touch(&mut self, now: SimTime) -> bool {
@@ -188,30 +192,38 @@ impl FunctionState {
         self.max_concurrency = self.in_flight();
     }
 
-    /// Closes the series bucket `[now - span, now)` of a pool that changed in it (a
-    /// tick): its time-weighted averages over the bucket and its peak in flight. (A pool
-    /// that did not change kept its counts all along: the tick needs nothing from it.)
-    /// Asks for the lines `close_bucket` reads (the counts and integrals at the start,
-    /// and the bucket mark), ahead of the tick's visit.
-    #[inline]
-    pub(crate) fn warm_for_tick(&self) {
-        use crate::sim::kernel::prefetch::prefetch_lines;
-        prefetch_lines(self, 2);
-        prefetch_lines(&self.bucket, std::mem::size_of::<BucketMark>().div_ceil(64));
+    /// The pool as it stands before its first change in a bucket (`touch` just said
+    /// so): what it held since the bucket began.
+    pub(crate) fn bucket_start(&self, function: u32) -> BucketStart {
+        let [initializing, busy, idle, _] = self.weighted;
+        BucketStart { weighted: [initializing, busy, idle], counts: self.counts(), function }
     }
 
-    pub(crate) fn close_bucket(&mut self, now: SimTime, span: SimDuration) -> (PoolAverages, u32) {
+    /// Asks for the lines `close_bucket` reads (the counts and integrals), ahead of the
+    /// tick's visit.
+    #[inline]
+    pub(crate) fn warm_for_tick(&self) {
+        crate::sim::kernel::prefetch::prefetch_lines(self, 2);
+    }
+
+    /// Closes the series bucket `[now - span, now)` of a pool that changed in it (a
+    /// tick), which stood at `start` when the bucket began: its time-weighted averages
+    /// over the bucket and its peak in flight. (A pool that did not change kept its
+    /// counts all along: the tick needs nothing from it.)
+    pub(crate) fn close_bucket(&mut self, start: &BucketStart, now: SimTime, span: SimDuration) -> (PoolAverages, u32) {
         self.integrate(now);
-        let mark = self.bucket;
-        // The integrals at the bucket's start: the counts held from the mark until then.
-        let mut start = mark.start;
-        let held = SimTime(now.0.saturating_sub(span.0)).since(mark.at);
-        start.initializing.add(u64::from(mark.counts[0]), held);
-        start.busy.add(u64::from(mark.counts[1]), held);
-        start.idle.add(u64::from(mark.counts[2]), held);
+        // Each gauge's integral at the bucket's start, as `integrals_at` would have
+        // given it then.
+        let began = u128::from(now.0.saturating_sub(span.0));
+        let at_start =
+            |k: usize| TimeIntegral { area: (u128::from(start.counts[k]) * began).wrapping_sub(start.weighted[k]) };
         let integrals = self.integrals_at(now);
-        let averages = integrals.averages_since(&start, span);
-        self.bucket = BucketMark { start: integrals, at: now, counts: self.counts() };
+        let initializing = integrals.initializing.average_since(&at_start(0), span);
+        let busy = integrals.busy.average_since(&at_start(1), span);
+        let idle = integrals.idle.average_since(&at_start(2), span);
+        // Provisioned environments are not charted: their average is left at 0.
+        let averages =
+            PoolAverages { environments: initializing + busy + idle, initializing, busy, idle, provisioned: 0.0 };
         self.bucket_dirty = false;
         let in_flight = self.in_flight();
         (averages, std::mem::replace(&mut self.bucket_max, in_flight))

@@ -3,7 +3,7 @@
 
 mod metrics;
 
-pub(crate) use metrics::{BucketMark, Gauge};
+pub(crate) use metrics::{BucketStart, Gauge};
 pub use metrics::{FunctionCounters, PoolAverages, PoolIntegrals};
 
 use crate::sim::function::idle::IdleList;
@@ -109,8 +109,6 @@ pub struct FunctionState {
     pub counters: FunctionCounters,
     pub model: FunctionModel,
     pub(super) free_slots: Vec<u32>,
-    /// Where the pool stood at the last tick that looked at it.
-    pub(crate) bucket: BucketMark,
     /// Cold-start (init) time of counted cold starts.
     pub cold_start_times: Histogram,
     scaling_tokens: f64,
@@ -173,7 +171,6 @@ impl FunctionState {
             bucket_dirty: false,
             weighted: [0; 4],
             last_touch: SimTime::ZERO,
-            bucket: BucketMark::default(),
             counters: FunctionCounters::default(),
             durations: Histogram::default(),
             cold_start_times: Histogram::default(),
@@ -201,7 +198,6 @@ impl FunctionState {
         state.sessions = vec![None; users as usize];
         let provisioned = state.model.spec.provisioned_concurrency;
         state.add_provisioned(SimTime::ZERO, provisioned);
-        state.bucket.counts = state.counts();
         state
     }
 
