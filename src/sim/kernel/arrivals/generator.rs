@@ -81,6 +81,10 @@ pub struct ArrivalGenerator {
 }
 
 impl ArrivalGenerator {
+    /// The bytes from the start that a Poisson draw reads and writes: all before
+    /// `next_burst`.
+    pub(crate) const HOT_BYTES: usize = std::mem::offset_of!(ArrivalGenerator, next_burst);
+
     pub fn new(spec: Arrivals) -> ArrivalGenerator {
         let next_burst = match &spec {
             Arrivals::Burst { every, .. } => SimTime(every.0),
