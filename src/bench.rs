@@ -197,12 +197,48 @@ fn standard(quick: bool) -> Vec<Measurement> {
 /// 1, 100 and 10 000 functions (and 10, 1000 with `all`) sharing 1000 requests a
 /// second for 10 minutes: the cost of an event must not grow with the number of functions.
 pub fn functions_cases(quick: bool, all: bool) -> Vec<Measurement> {
+    functions_medians(quick, all, 1)
+}
+
+/// `functions_cases` run `runs` times, interleaved (1, 100, 10 000, 1, 100, ...), each
+/// case's run of median invocations a second: its ratio to one function's then
+/// compares runs made under the same load, where this shared machine's speed drifts by
+/// tens of percent over a day. Peak memory is the first round's: later rounds start
+/// with what the allocator kept from the largest case.
+pub fn functions_medians(quick: bool, all: bool, runs: usize) -> Vec<Measurement> {
     let ten_minutes = SimDuration::from_secs(if quick { 120 } else { 600 });
     let counts: &[usize] = if all { &[1, 10, 100, 1000, 10_000] } else { &[1, 100, 10_000] };
-    counts
-        .iter()
-        .map(|&n| measure_config(&format!("{n} functions sharing 1000 req/s"), many_functions(n, 1000.0, ten_minutes)))
+    let mut measured: Vec<Vec<Measurement>> = counts.iter().map(|_| Vec::new()).collect();
+    for _ in 0..runs.max(1) {
+        for (&n, runs) in counts.iter().zip(&mut measured) {
+            let config = many_functions(n, 1000.0, ten_minutes);
+            runs.push(measure_config(&format!("{n} functions sharing 1000 req/s"), config));
+        }
+    }
+    measured
+        .into_iter()
+        .map(|mut runs| {
+            let first_peak = runs[0].peak_rss_mb;
+            runs.sort_by(|a, b| a.invocations_per_sec().total_cmp(&b.invocations_per_sec()));
+            Measurement { peak_rss_mb: first_peak, ..runs.swap_remove(runs.len() / 2) }
+        })
         .collect()
+}
+
+/// Writes how many times slower than the first (one function) each of `rows` ran.
+pub fn write_ratios(out: &mut dyn Write, rows: &[Measurement]) {
+    let Some(one) = rows.first() else { return };
+    let ratios: Vec<String> = rows[1..]
+        .iter()
+        .map(|m| {
+            format!(
+                "{}: {:.2}x",
+                m.name.split(' ').next().unwrap_or(""),
+                one.invocations_per_sec() / m.invocations_per_sec()
+            )
+        })
+        .collect();
+    let _ = writeln!(out, "slower than one function: {}", ratios.join(", "));
 }
 
 /// A queue with a backlog of a million messages (100 000 a second for 10 s into a
@@ -253,21 +289,24 @@ pub fn run_all(quick: bool, out: &mut dyn Write) {
     for m in standard(quick) {
         write_row(out, &m);
     }
-    for m in functions_cases(quick, false) {
-        write_row(out, &m);
+    let functions = functions_cases(quick, false);
+    for m in &functions {
+        write_row(out, m);
     }
+    write_ratios(out, &functions);
     write_row(out, &backlog_case());
 }
 
 /// Runs the named groups (`standard`, `functions`, `functions-all`, `backlog`,
-/// `replay`, `replay-small`, `replay-2min`); unknown names are reported.
-pub fn run_named(names: &[String], quick: bool, out: &mut dyn Write) -> Result<(), String> {
+/// `replay`, `replay-small`, `replay-2min`); unknown names are reported. The functions
+/// groups run `runs` times interleaved (medians) and end with their ratios.
+pub fn run_named(names: &[String], quick: bool, runs: usize, out: &mut dyn Write) -> Result<(), String> {
     write_header(out);
     for name in names {
         let rows = match name.as_str() {
             "standard" => standard(quick),
-            "functions" => functions_cases(quick, false),
-            "functions-all" => functions_cases(quick, true),
+            "functions" => functions_medians(quick, false, runs),
+            "functions-all" => functions_medians(quick, true, runs),
             "backlog" => vec![backlog_case()],
             "replay" => replay_case(50_000, 1440).into_iter().collect(),
             "replay-small" => replay_case(5_000, 120).into_iter().collect(),
@@ -277,6 +316,50 @@ pub fn run_named(names: &[String], quick: bool, out: &mut dyn Write) -> Result<(
         for m in &rows {
             write_row(out, m);
         }
+        if name.starts_with("functions") {
+            write_ratios(out, &rows);
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(name: &str, invocations: u64, wall_secs: f64) -> Measurement {
+        let simulated = SimDuration::from_secs(600);
+        Measurement { name: name.into(), simulated, invocations, events: 2 * invocations, wall_secs, peak_rss_mb: None }
+    }
+
+    #[test]
+    fn the_ratios_divide_one_function_s_rate_by_each_case_s() {
+        let rows = [
+            run("1 functions sharing 1000 req/s", 600_000, 0.05),
+            run("100 functions sharing 1000 req/s", 600_000, 0.075),
+            run("10000 functions sharing 1000 req/s", 600_000, 0.26),
+        ];
+        let mut out = Vec::new();
+        write_ratios(&mut out, &rows);
+        assert_eq!(String::from_utf8(out).unwrap(), "slower than one function: 100: 1.50x, 10000: 5.20x\n");
+    }
+
+    #[test]
+    fn interleaved_runs_give_each_case_a_median_run_of_the_same_work() {
+        let rows = functions_medians(true, false, 3);
+        let names: Vec<&str> = rows.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "1 functions sharing 1000 req/s",
+                "100 functions sharing 1000 req/s",
+                "10000 functions sharing 1000 req/s"
+            ]
+        );
+        // The same seeded work every round: the median run did what each run did.
+        let single = functions_cases(true, false);
+        for (median, one) in rows.iter().zip(&single) {
+            assert_eq!((median.invocations, median.events), (one.invocations, one.events), "{}", median.name);
+        }
+    }
 }
