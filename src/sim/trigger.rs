@@ -444,7 +444,7 @@ impl Simulation {
 
     /// Schedules a trigger's next arrival: in its lane, or as an event when there are
     /// many triggers. Either way in (time, sequence) order: the run is the same.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn schedule_arrival(&mut self, trigger: u32, at: SimTime) {
         if self.triggers.len() <= crate::sim::MAX_LANES {
             self.queue.schedule_lane(trigger, at);

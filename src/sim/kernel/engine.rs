@@ -4,7 +4,7 @@
 //!
 //! Two parts share one sequence counter:
 //! - lanes: sources with at most one pending event each (a trigger's next arrival),
-//!   in a binary heap of their own: half of all events are arrivals, and an idle lane
+//!   in a binary heap of their own (`lanes`): half of all events are arrivals, and an idle lane
 //!   costs nothing (taking the earliest is O(log lanes), never a scan of every lane).
 //! - a radix heap for everything else: simulated time never goes backwards, so each
 //!   event is filed by the highest base-64 digit (6 bits) where its time differs from
@@ -16,9 +16,9 @@
 //!   8-bit ones were no faster); far faster than a binary heap for the tens of
 //!   thousands of timers a queue keeps (see the README).
 
+use crate::sim::kernel::lanes::LaneHeap;
 use crate::sim::kernel::time::SimTime;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 /// Largest allocation a drained bucket keeps for reuse (events).
 const RETAINED_BUCKET_CAPACITY: usize = 4096;
@@ -58,7 +58,7 @@ pub(crate) struct EventQueue<E> {
     last: u64,
     len: usize,
     /// Pending (time, sequence, lane) of the lanes that have one, earliest on top.
-    lanes: BinaryHeap<Reverse<(u64, u64, u32)>>,
+    lanes: LaneHeap,
     next_seq: u64,
 }
 
@@ -71,7 +71,7 @@ impl<E> EventQueue<E> {
             occupied: 0,
             last: 0,
             len: 0,
-            lanes: BinaryHeap::with_capacity(lanes),
+            lanes: LaneHeap::with_capacity(lanes),
             next_seq: 0,
         }
     }
@@ -79,7 +79,7 @@ impl<E> EventQueue<E> {
     /// The earliest lane event: (time, sequence, lane).
     #[inline]
     fn lane_min(&self) -> Option<(u64, u64, u32)> {
-        self.lanes.peek().map(|r| r.0)
+        self.lanes.peek()
     }
 
     // Always inlined: where the compiler chose not to (after `upcoming` was added),
@@ -113,7 +113,7 @@ impl<E> EventQueue<E> {
     pub(crate) fn schedule_lane(&mut self, lane: u32, at: SimTime) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.lanes.push(Reverse((at.0, seq, lane)));
+        self.lanes.push((at.0, seq, lane));
     }
 
     /// Makes `time` (earlier than every queued event's) the reference point again.
@@ -261,7 +261,7 @@ impl<E> EventQueue<E> {
     fn take(&mut self, source: Source) -> Option<(SimTime, Due<E>)> {
         match source {
             Source::Lane => {
-                let Reverse((t, _, lane)) = self.lanes.pop()?;
+                let (t, _, lane) = self.lanes.pop()?;
                 Some((SimTime(t), Due::Lane(lane)))
             }
             Source::Front => {

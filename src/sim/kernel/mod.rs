@@ -7,6 +7,7 @@ pub mod cost;
 pub mod dist;
 pub(crate) mod engine;
 pub(crate) mod histogram;
+pub(crate) mod lanes;
 pub mod log;
 pub mod metrics;
 pub(crate) mod prefetch;
