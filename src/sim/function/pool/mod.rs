@@ -2,6 +2,7 @@
 //! keep-alive expiry), its concurrency accounting and its metrics.
 
 mod metrics;
+mod slots;
 
 pub(crate) use metrics::{BucketStart, Gauge};
 pub use metrics::{FunctionCounters, PoolAverages, PoolIntegrals};
@@ -87,7 +88,8 @@ pub struct FunctionState {
     /// one addition; keeping the integrals themselves cost four multiplications per
     /// touch. Every change of a count goes through `gauge_add` or `gauge_sub`.
     weighted: [u128; 4],
-    pub(crate) slots: Vec<Slot>,
+    /// Environments by slot id, the first inline (`slots.rs`).
+    pub(crate) slots: slots::Slots,
     /// On-demand idle environments, most recently used at the back.
     pub(crate) idle: IdleList,
     /// Idle provisioned environments, the next to serve on top: used ones by slot, and
@@ -158,7 +160,7 @@ impl FunctionState {
                 state: stream("state"),
             },
             model,
-            slots: Vec::new(),
+            slots: slots::Slots::default(),
             free_slots: Vec::new(),
             idle: IdleList::default(),
             idle_provisioned: Vec::new(),
