@@ -35,41 +35,44 @@ impl LaneHeap {
 
     #[inline]
     pub(crate) fn push(&mut self, item: LaneEvent) {
+        // The new item moves up through a hole: each parent later than it moves down.
         self.items.push(item);
-        let mut i = self.items.len() - 1;
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            if !before(&self.items[i], &self.items[parent]) {
+        let mut hole = self.items.len() - 1;
+        while hole > 0 {
+            let parent = (hole - 1) / 2;
+            if !before(&item, &self.items[parent]) {
                 break;
             }
-            self.items.swap(i, parent);
-            i = parent;
+            self.items[hole] = self.items[parent];
+            hole = parent;
         }
+        self.items[hole] = item;
     }
 
     /// Takes the earliest item.
     #[inline(always)]
     pub(crate) fn pop(&mut self) -> Option<LaneEvent> {
         let last = self.items.pop()?;
-        if self.items.is_empty() {
+        let Some(&top) = self.items.first() else {
             return Some(last);
-        }
-        let top = std::mem::replace(&mut self.items[0], last);
+        };
+        // The last item moves down from the top through a hole: each earlier child moves up.
         let n = self.items.len();
-        let mut i = 0;
+        let mut hole = 0;
         loop {
-            let left = 2 * i + 1;
+            let left = 2 * hole + 1;
             if left >= n {
                 break;
             }
             let right = left + 1;
             let child = if right < n && before(&self.items[right], &self.items[left]) { right } else { left };
-            if !before(&self.items[child], &self.items[i]) {
+            if !before(&self.items[child], &last) {
                 break;
             }
-            self.items.swap(i, child);
-            i = child;
+            self.items[hole] = self.items[child];
+            hole = child;
         }
+        self.items[hole] = last;
         Some(top)
     }
 }
