@@ -218,12 +218,14 @@ impl FunctionState {
         let at_start =
             |k: usize| TimeIntegral { area: (u128::from(start.counts[k]) * began).wrapping_sub(start.weighted[k]) };
         let integrals = self.integrals_at(now);
-        let initializing = integrals.initializing.average_since(&at_start(0), span);
-        let busy = integrals.busy.average_since(&at_start(1), span);
-        let idle = integrals.idle.average_since(&at_start(2), span);
         // Provisioned environments are not charted: their average is left at 0.
-        let averages =
-            PoolAverages { environments: initializing + busy + idle, initializing, busy, idle, provisioned: 0.0 };
+        let start = PoolIntegrals {
+            initializing: at_start(0),
+            busy: at_start(1),
+            idle: at_start(2),
+            provisioned: integrals.provisioned,
+        };
+        let averages = integrals.averages_since(&start, span);
         self.bucket_dirty = false;
         let in_flight = self.in_flight();
         (averages, std::mem::replace(&mut self.bucket_max, in_flight))
