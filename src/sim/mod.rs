@@ -402,8 +402,8 @@ impl Simulation {
         if f.expiry_check_at != Some(now) {
             return; // superseded by an earlier check
         }
-        if f.touch(now) {
-            self.bucket_dirty.push(f.bucket_start(function));
+        if let Some(start) = f.touch(now, function) {
+            self.bucket_dirty.push(start);
         }
         let log = &mut self.log;
         let mut closing = Vec::new();

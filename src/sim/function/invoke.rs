@@ -25,8 +25,8 @@ impl Simulation {
             return self.try_invoke_shared(function, request);
         }
         f.counters.arrived += u64::from(request.counted);
-        if f.touch(now) {
-            self.bucket_dirty.push(f.bucket_start(function));
+        if let Some(start) = f.touch(now, function) {
+            self.bucket_dirty.push(start);
         }
         // A warm on-demand environment still needs a unit of concurrency: at the
         // account's limit only an idle provisioned one (always counted) may serve.
@@ -94,8 +94,8 @@ impl Simulation {
         if f.shared.is_some() {
             return self.on_shared_init_done(function, env);
         }
-        if f.touch(now) {
-            self.bucket_dirty.push(f.bucket_start(function));
+        if let Some(start) = f.touch(now, function) {
+            self.bucket_dirty.push(start);
         }
         f.finish_init(env);
         let Some(request) = f.slots[env as usize].request else {
@@ -233,8 +233,8 @@ impl Simulation {
     pub(crate) fn complete(&mut self, function: u32, env: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
-        if f.touch(now) {
-            self.bucket_dirty.push(f.bucket_start(function));
+        if let Some(start) = f.touch(now, function) {
+            self.bucket_dirty.push(start);
         }
         let Some(mut request) = f.slots[env as usize].request.take() else {
             return;

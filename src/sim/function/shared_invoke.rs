@@ -91,8 +91,8 @@ impl Simulation {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         f.counters.arrived += u64::from(request.counted);
-        if f.touch(now) {
-            self.bucket_dirty.push(f.bucket_start(function));
+        if let Some(start) = f.touch(now, function) {
+            self.bucket_dirty.push(start);
         }
         let reserved = f.model.spec.reserved_concurrency;
         let account_full = reserved.is_none() && self.account.unreserved_in_use >= self.account.unreserved_capacity;
@@ -153,8 +153,8 @@ impl Simulation {
     pub(crate) fn on_shared_init_done(&mut self, function: u32, home: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
-        if f.touch(now) {
-            self.bucket_dirty.push(f.bucket_start(function));
+        if let Some(start) = f.touch(now, function) {
+            self.bucket_dirty.push(start);
         }
         f.finish_init(home);
         let load = f.shared.as_mut().expect("shared pool").load(home);

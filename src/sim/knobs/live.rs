@@ -145,8 +145,8 @@ impl Simulation {
             }
         }
         let f = &mut self.functions[function];
-        if f.touch(now) {
-            self.bucket_dirty.push(f.bucket_start(function as u32));
+        if let Some(start) = f.touch(now, function as u32) {
+            self.bucket_dirty.push(start);
         }
         if count > current {
             f.add_provisioned(now, count - current);

@@ -124,13 +124,18 @@ pub(crate) struct BucketStart {
 
 impl FunctionState {
     /// Adds `count x elapsed` to each gauge's integral; call before any gauge changes.
-    /// True when this is the pool's first change since the last tick: the caller then
-    /// lists it for the next tick with its `bucket_start` (`Simulation::bucket_dirty`).
+    /// On the pool's first change since the last tick, where it stood when the bucket
+    /// began (taken now, before the change): the caller lists it for the next tick
+    /// (`Simulation::bucket_dirty`). `function` is this pool's index.
     #[inline]
     #[must_use]
-    pub(crate) fn touch(&mut self, now: SimTime) -> bool {
+    pub(crate) fn touch(&mut self, now: SimTime, function: u32) -> Option<BucketStart> {
         self.integrate(now);
-        !std::mem::replace(&mut self.bucket_dirty, true)
+        if std::mem::replace(&mut self.bucket_dirty, true) {
+            return None;
+        }
+        let [initializing, busy, idle, _] = self.weighted;
+        Some(BucketStart { weighted: [initializing, busy, idle], counts: self.counts(), function })
     }
 
     /// Changes of the counts from now on take effect at `now` (never earlier than
@@ -190,13 +195,6 @@ impl FunctionState {
 
     pub(crate) fn reset_peaks(&mut self) {
         self.max_concurrency = self.in_flight();
-    }
-
-    /// The pool as it stands before its first change in a bucket (`touch` just said
-    /// so): what it held since the bucket began.
-    pub(crate) fn bucket_start(&self, function: u32) -> BucketStart {
-        let [initializing, busy, idle, _] = self.weighted;
-        BucketStart { weighted: [initializing, busy, idle], counts: self.counts(), function }
     }
 
     /// Asks for the lines `close_bucket` reads (the counts and integrals), ahead of the
