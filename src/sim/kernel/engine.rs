@@ -4,8 +4,9 @@
 //!
 //! Two parts share one sequence counter:
 //! - lanes: sources with at most one pending event each (a trigger's next arrival),
-//!   in a binary heap of their own (`lanes`): half of all events are arrivals, and an idle lane
-//!   costs nothing (taking the earliest is O(log lanes), never a scan of every lane).
+//!   in a binary heap of their own (`lanes`): half of all events are arrivals, and an
+//!   idle lane costs nothing (taking the earliest is O(log lanes), never a scan of every
+//!   lane).
 //! - a radix heap for everything else: simulated time never goes backwards, so each
 //!   event is filed by the highest base-64 digit (6 bits) where its time differs from
 //!   the last time taken out, and that digit's value (64 buckets per digit position,
