@@ -4,7 +4,7 @@
 use crate::sim::client::ClientState;
 use crate::sim::config::SimConfig;
 use crate::sim::function::Call;
-use crate::sim::function::pool::{FunctionState, PoolIntegrals};
+use crate::sim::function::pool::{FunctionState, PoolIntegrals, PoolTotals};
 use crate::sim::function::{FunctionModel, permissions};
 use crate::sim::kernel::dist::Sampler;
 use crate::sim::kernel::engine::EventQueue;
@@ -47,8 +47,7 @@ impl Simulation {
             next_request: 1,
             account: account_state(&config),
             warmup_integrals: vec![PoolIntegrals::default(); functions.len()],
-            bucket_dirty: Vec::new(),
-            pool_counts: [0, 1, 2].map(|k| functions.iter().map(|f| u64::from(f.counts()[k])).sum()),
+            pool_totals: PoolTotals::of(&functions),
             functions,
             triggers,
             services,

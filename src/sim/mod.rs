@@ -19,10 +19,10 @@ pub mod websocket;
 mod wiring;
 
 use config::SimConfig;
-use function::pool::{BucketStart, FunctionState, PoolIntegrals};
+use function::pool::{FunctionState, PoolIntegrals, PoolTotals};
 use kernel::engine::{Due, EventQueue};
 use kernel::log::{EventLog, LogEntry, LogKind};
-use kernel::metrics::{self, Histogram, Series};
+use kernel::metrics::{Histogram, Series};
 use kernel::rng::RngStream;
 use kernel::time::{SimDuration, SimTime};
 use kernel::trace;
@@ -182,11 +182,9 @@ pub struct Simulation {
     pub max_in_flight: u64,
     /// Each function's pool integrals at the end of the warm-up.
     warmup_integrals: Vec<PoolIntegrals>,
-    /// Functions whose pool changed since the last tick (the only ones a tick visits),
-    /// as each stood when the bucket began, and the environments (initializing, busy,
-    /// idle) of all pools as ticks last saw them: an idle function costs a tick nothing.
-    bucket_dirty: Vec<BucketStart>,
-    pool_counts: [u64; 3],
+    /// All pools' gauges summed, kept with each change: a tick closes the series
+    /// bucket from them without visiting any function.
+    pool_totals: PoolTotals,
     /// Per trigger, the function its arrivals invoke directly (HTTP), or `u32::MAX`;
     /// empty when the state is small enough to stay in the caches, and the loop does
     /// not warm them (`warm_upcoming`).
@@ -402,12 +400,10 @@ impl Simulation {
         if f.expiry_check_at != Some(now) {
             return; // superseded by an earlier check
         }
-        if let Some(start) = f.touch(now, function) {
-            self.bucket_dirty.push(start);
-        }
+        f.touch(now, &self.pool_totals);
         let log = &mut self.log;
         let mut closing = Vec::new();
-        let next = f.expire_idle(now, |env, e| {
+        let next = f.expire_idle(now, &mut self.pool_totals, |env, e| {
             let kind = LogKind::Expired { idle_for: now.since(e.idle_since) };
             log.push(LogEntry { time: now, kind, function, env, request: 0 });
             if e.connections != 0 {
@@ -426,40 +422,13 @@ impl Simulation {
     fn on_tick(&mut self) {
         let now = self.now;
         let span = self.series.width();
-        // Pools that did not change in the bucket held their counts all along; only
-        // those that changed are visited (in the order they first changed).
-        let [mut initializing, mut busy, mut idle] = self.pool_counts;
-        let mut changed = metrics::SeriesPoint::default();
-        let dirty = std::mem::take(&mut self.bucket_dirty);
-        for (i, start) in dirty.iter().enumerate() {
-            // Thousands of functions may have changed: ask for the lines of one a few
-            // places ahead, so the waits for memory overlap (see `kernel::prefetch`).
-            if let Some(f) = dirty.get(i + 4).and_then(|ahead| self.functions.get(ahead.function as usize)) {
-                f.warm_for_tick();
-            }
-            let f = &mut self.functions[start.function as usize];
-            let before = start.counts;
-            let (averages, max) = f.close_bucket(start, now, span);
-            let after = f.counts();
-            for (k, total) in [&mut initializing, &mut busy, &mut idle].into_iter().enumerate() {
-                *total -= u64::from(before[k]);
-                self.pool_counts[k] = self.pool_counts[k] - u64::from(before[k]) + u64::from(after[k]);
-            }
-            changed.concurrency += averages.initializing + averages.busy;
-            changed.environments += averages.environments;
-            changed.busy += averages.busy;
-            changed.idle += averages.idle;
-            changed.max_concurrency += u64::from(max);
-        }
-        self.bucket_dirty = dirty;
-        self.bucket_dirty.clear(); // keeps its allocation for the next bucket
-        // The rest: their counts over the whole bucket.
+        let (averages, max_concurrency) = self.pool_totals.close_bucket(now, span);
         self.series.close_bucket(|p| {
-            p.concurrency = (initializing + busy) as f64 + changed.concurrency;
-            p.environments = (initializing + busy + idle) as f64 + changed.environments;
-            p.busy = busy as f64 + changed.busy;
-            p.idle = idle as f64 + changed.idle;
-            p.max_concurrency = initializing + busy + changed.max_concurrency;
+            p.concurrency = averages.initializing + averages.busy;
+            p.environments = averages.environments;
+            p.busy = averages.busy;
+            p.idle = averages.idle;
+            p.max_concurrency = max_concurrency;
         });
         self.queue.schedule(now + self.series.width(), Event::Tick);
         self.expire_old_messages();

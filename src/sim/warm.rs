@@ -3,7 +3,7 @@
 //! the next event will touch while it handles this one (`kernel::prefetch`), so the
 //! waits for memory overlap with work. Only when that state outgrows a core's L2:
 //! below it the hints gain nothing and cost instructions. Other places that ask ahead:
-//! an arrival's idle slot (`on_arrival`), the pools a tick closes (`on_tick`). And the
+//! an arrival's idle slot (`on_arrival`). And the
 //! functions' and triggers' histograms are filled by `Histogram::record_batched` then:
 //! sparse while they hold few values (fewer bytes to keep in the caches), then a
 //! batch of buckets at a time (so that those waits overlap too).

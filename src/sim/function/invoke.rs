@@ -25,18 +25,16 @@ impl Simulation {
             return self.try_invoke_shared(function, request);
         }
         f.counters.arrived += u64::from(request.counted);
-        if let Some(start) = f.touch(now, function) {
-            self.bucket_dirty.push(start);
-        }
+        f.touch(now, &self.pool_totals);
         // A warm on-demand environment still needs a unit of concurrency: at the
         // account's limit only an idle provisioned one (always counted) may serve.
         let account_full = f.model.hot.reserved_concurrency.is_none()
             && self.account.unreserved_in_use >= self.account.unreserved_capacity;
-        if let Some(env) = f.take_idle(!account_full) {
+        if let Some(env) = f.take_idle(!account_full, &mut self.pool_totals) {
             if !f.slots[env as usize].env.provisioned && f.model.hot.reserved_concurrency.is_none() {
                 self.account.unreserved_in_use += 1;
             }
-            f.note_concurrency();
+            f.note_concurrency(&mut self.pool_totals);
             self.note_in_flight();
             self.start_invocation(function, env, request);
             return Ok(());
@@ -45,8 +43,8 @@ impl Simulation {
         // Warm environments exist but all are busy: the traffic outgrew the pool (else
         // the pool was empty: it expired while idle, or never started).
         f.counters.cold_starts_scaling_out += u64::from(request.counted && f.environments() > 0);
-        let env = f.start_environment(now, request);
-        f.note_concurrency();
+        let env = f.start_environment(now, request, &mut self.pool_totals);
+        f.note_concurrency(&mut self.pool_totals);
         open_init_connections(f, env, &mut self.services.databases, now, request.counted);
         let took = f.sample_new_environment();
         if let Some(r) = f.slots[env as usize].request.as_mut() {
@@ -94,10 +92,8 @@ impl Simulation {
         if f.shared.is_some() {
             return self.on_shared_init_done(function, env);
         }
-        if let Some(start) = f.touch(now, function) {
-            self.bucket_dirty.push(start);
-        }
-        f.finish_init(env);
+        f.touch(now, &self.pool_totals);
+        f.finish_init(env, &mut self.pool_totals);
         let Some(request) = f.slots[env as usize].request else {
             return;
         };
@@ -233,9 +229,7 @@ impl Simulation {
     pub(crate) fn complete(&mut self, function: u32, env: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
-        if let Some(start) = f.touch(now, function) {
-            self.bucket_dirty.push(start);
-        }
+        f.touch(now, &self.pool_totals);
         let Some(mut request) = f.slots[env as usize].request.take() else {
             return;
         };
@@ -328,7 +322,11 @@ impl Simulation {
             self.traces.record(span);
         }
         let home = f.home(env);
-        let released = if f.shared.is_none() { f.release(env, now) } else { f.release_lane(env, now) };
+        let released = if f.shared.is_none() {
+            f.release(env, now, &mut self.pool_totals)
+        } else {
+            f.release_lane(env, now, &mut self.pool_totals)
+        };
         if !provisioned && released != Released::Serving && f.model.hot.reserved_concurrency.is_none() {
             self.account.unreserved_in_use -= 1;
         }
@@ -337,7 +335,7 @@ impl Simulation {
             // An environment whose init could not connect is discarded, as Lambda does
             // after a failed init, rather than failing every request it would get.
             Released::Idle(_) if broken => {
-                let connections = f.discard_idle(home);
+                let connections = f.discard_idle(home, &mut self.pool_totals);
                 self.drop_connections(connections);
             }
             Released::Idle(at) => {

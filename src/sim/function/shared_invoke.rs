@@ -3,7 +3,7 @@
 //! processor-shared CPU phase, and the lane's release.
 
 use crate::sim::function::EnvState;
-use crate::sim::function::pool::{FunctionState, Gauge, Released};
+use crate::sim::function::pool::{FunctionState, Gauge, PoolTotals, Released};
 use crate::sim::function::shared::{PROGRESS_SLACK, Running, cpu_of, cpu_share};
 use crate::sim::kernel::log::{LogEntry, LogKind, ThrottleReason};
 use crate::sim::kernel::time::{SimDuration, SimTime};
@@ -39,12 +39,12 @@ impl FunctionState {
     }
 
     /// Wakes an idle shared environment for a request.
-    fn wake(&mut self, home: u32) {
+    fn wake(&mut self, home: u32, totals: &mut PoolTotals) {
         if let Some(at) = self.idle.position(home) {
             self.idle.remove(at);
         }
-        self.gauge_sub(Gauge::Idle, 1);
-        self.gauge_add(Gauge::Busy, 1);
+        self.gauge_sub(Gauge::Idle, 1, totals);
+        self.gauge_add(Gauge::Busy, 1, totals);
         self.on_demand_active += 1;
         self.slots[home as usize].env.state = EnvState::Busy;
     }
@@ -66,7 +66,7 @@ impl FunctionState {
     // Kept out of line: Lambda's one-request path must not pay for it.
     #[cold]
     #[inline(never)]
-    pub(crate) fn release_lane(&mut self, lane: u32, now: SimTime) -> Released {
+    pub(crate) fn release_lane(&mut self, lane: u32, now: SimTime, totals: &mut PoolTotals) -> Released {
         let home = self.home(lane);
         self.slots[lane as usize].request = None;
         self.free_slots.push(lane);
@@ -78,7 +78,7 @@ impl FunctionState {
             self.slots[home as usize].env.invocations += 1;
             return Released::Serving;
         }
-        self.release(home, now)
+        self.release(home, now, totals)
     }
 }
 
@@ -91,15 +91,13 @@ impl Simulation {
         let now = self.now;
         let f = &mut self.functions[function as usize];
         f.counters.arrived += u64::from(request.counted);
-        if let Some(start) = f.touch(now, function) {
-            self.bucket_dirty.push(start);
-        }
+        f.touch(now, &self.pool_totals);
         let reserved = f.model.spec.reserved_concurrency;
         let account_full = reserved.is_none() && self.account.unreserved_in_use >= self.account.unreserved_capacity;
         if let Some(home) = f.pick_shared(!account_full) {
             let state = f.slots[home as usize].env.state;
             if state == EnvState::Idle {
-                f.wake(home);
+                f.wake(home, &mut self.pool_totals);
                 if reserved.is_none() {
                     self.account.unreserved_in_use += 1;
                 }
@@ -110,12 +108,12 @@ impl Simulation {
                 request.init = shared.load(home).ready_at.since(now);
                 let lane = f.add_lane(now, home, request);
                 f.shared.as_mut().expect("shared pool").load(home).waiting.push(lane);
-                f.note_concurrency();
+                f.note_concurrency(&mut self.pool_totals);
                 self.note_in_flight();
                 return Ok(());
             }
             let lane = f.add_lane(now, home, request);
-            f.note_concurrency();
+            f.note_concurrency(&mut self.pool_totals);
             self.note_in_flight();
             self.start_invocation(function, lane, request);
             return Ok(());
@@ -124,7 +122,7 @@ impl Simulation {
         super::invoke::admit_new_environment(f, &mut self.account, &self.config.account.scaling_rate, now)?;
         f.counters.cold_starts_scaling_out += u64::from(request.counted && f.environments() > 0);
         let home = f.add_slot(now, EnvState::Initializing, false);
-        f.gauge_add(Gauge::Initializing, 1);
+        f.gauge_add(Gauge::Initializing, 1, &mut self.pool_totals);
         f.on_demand_active += 1;
         f.shared.as_mut().expect("shared pool").open(home);
         // One connection per database for the environment, shared by its requests.
@@ -137,7 +135,7 @@ impl Simulation {
         load.took = took;
         load.starter_counted = request.counted;
         load.waiting.push(lane);
-        f.note_concurrency();
+        f.note_concurrency(&mut self.pool_totals);
         f.lifetime_cold_starts += 1;
         self.series.current.cold_starts += 1;
         self.note_in_flight();
@@ -153,10 +151,8 @@ impl Simulation {
     pub(crate) fn on_shared_init_done(&mut self, function: u32, home: u32) {
         let now = self.now;
         let f = &mut self.functions[function as usize];
-        if let Some(start) = f.touch(now, function) {
-            self.bucket_dirty.push(start);
-        }
-        f.finish_init(home);
+        f.touch(now, &self.pool_totals);
+        f.finish_init(home, &mut self.pool_totals);
         let load = f.shared.as_mut().expect("shared pool").load(home);
         let waiting = std::mem::take(&mut load.waiting);
         let (took, counted) = (load.took, load.starter_counted);

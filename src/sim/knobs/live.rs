@@ -145,17 +145,15 @@ impl Simulation {
             }
         }
         let f = &mut self.functions[function];
-        if let Some(start) = f.touch(now, function as u32) {
-            self.bucket_dirty.push(start);
-        }
+        f.touch(now, &self.pool_totals);
         if count > current {
-            f.add_provisioned(now, count - current);
+            f.add_provisioned(now, count - current, &mut self.pool_totals);
             if reserved.is_none() {
                 self.account.unreserved_in_use += count - current;
             }
         } else {
             // Idle ones first: they can go at once.
-            let removed = f.remove_idle_provisioned(current - count);
+            let removed = f.remove_idle_provisioned(current - count, &mut self.pool_totals);
             let mut to_remove = current - count - removed;
             if reserved.is_none() {
                 self.account.unreserved_in_use -= removed;
@@ -171,7 +169,7 @@ impl Simulation {
                 turned += 1;
                 to_remove -= 1;
             }
-            f.gauge_sub(crate::sim::function::pool::Gauge::Provisioned, turned);
+            f.gauge_sub(crate::sim::function::pool::Gauge::Provisioned, turned, &mut self.pool_totals);
             f.on_demand_active += turned;
         }
         self.respec(function, |s| s.provisioned_concurrency = count);

@@ -4,8 +4,8 @@
 mod metrics;
 mod slots;
 
-pub(crate) use metrics::{BucketStart, Gauge};
 pub use metrics::{FunctionCounters, PoolAverages, PoolIntegrals};
+pub(crate) use metrics::{Gauge, PoolTotals};
 
 use crate::sim::function::idle::IdleList;
 use crate::sim::function::{EnvState, Environment, FunctionModel};
@@ -74,9 +74,9 @@ pub struct FunctionState {
     pub(crate) on_demand_active: u32,
     /// Peak requests in flight since the warm-up.
     pub max_concurrency: u32,
+    /// Peak in flight in the series bucket numbered `bucket` (see `touch`).
     bucket_max: u32,
-    /// Changed since the last tick looked at it (see `touch`).
-    bucket_dirty: bool,
+    bucket: u32,
     last_touch: SimTime,
     pub(crate) expiry_check_at: Option<SimTime>,
     /// Environments that serve several requests at once (`per_environment_concurrency`
@@ -170,7 +170,7 @@ impl FunctionState {
             idle_count: 0,
             provisioned: 0,
             on_demand_active: 0,
-            bucket_dirty: false,
+            bucket: 0,
             weighted: [0; 4],
             last_touch: SimTime::ZERO,
             counters: FunctionCounters::default(),
@@ -199,7 +199,8 @@ impl FunctionState {
         let users = state.model.spec.local_state.as_ref().map_or(0, |l| l.sessions);
         state.sessions = vec![None; users as usize];
         let provisioned = state.model.spec.provisioned_concurrency;
-        state.add_provisioned(SimTime::ZERO, provisioned);
+        // The run's totals start from the pools as built (`PoolTotals::of`).
+        state.add_provisioned(SimTime::ZERO, provisioned, &mut PoolTotals::default());
         state
     }
 
@@ -330,7 +331,7 @@ impl FunctionState {
     /// the most recently used on-demand one (so the least recently used age out), if
     /// `on_demand` allows one (not at the account's concurrency limit).
     #[inline]
-    pub(crate) fn take_idle(&mut self, on_demand: bool) -> Option<u32> {
+    pub(crate) fn take_idle(&mut self, on_demand: bool, totals: &mut PoolTotals) -> Option<u32> {
         let id = self.pop_idle_provisioned().or_else(|| {
             if !on_demand {
                 return None;
@@ -339,36 +340,36 @@ impl FunctionState {
             self.on_demand_active += 1;
             Some(id)
         })?;
-        self.gauge_sub(Gauge::Idle, 1);
-        self.gauge_add(Gauge::Busy, 1);
+        self.gauge_sub(Gauge::Idle, 1, totals);
+        self.gauge_add(Gauge::Busy, 1, totals);
         self.slots[id as usize].env.state = EnvState::Busy;
         Some(id)
     }
 
     /// Starts a new on-demand environment for a request (a cold start).
-    pub(crate) fn start_environment(&mut self, now: SimTime, request: InFlight) -> u32 {
+    pub(crate) fn start_environment(&mut self, now: SimTime, request: InFlight, totals: &mut PoolTotals) -> u32 {
         let id = self.add_slot(now, EnvState::Initializing, false);
         self.slots[id as usize].request = Some(request);
-        self.gauge_add(Gauge::Initializing, 1);
+        self.gauge_add(Gauge::Initializing, 1, totals);
         self.on_demand_active += 1;
         id
     }
 
-    pub(crate) fn finish_init(&mut self, id: u32) {
-        self.gauge_sub(Gauge::Initializing, 1);
-        self.gauge_add(Gauge::Busy, 1);
+    pub(crate) fn finish_init(&mut self, id: u32, totals: &mut PoolTotals) {
+        self.gauge_sub(Gauge::Initializing, 1, totals);
+        self.gauge_add(Gauge::Busy, 1, totals);
         self.slots[id as usize].env.state = EnvState::Busy;
     }
 
     /// Returns a busy environment to the pool.
-    pub(crate) fn release(&mut self, id: u32, now: SimTime) -> Released {
-        self.gauge_sub(Gauge::Busy, 1);
+    pub(crate) fn release(&mut self, id: u32, now: SimTime, totals: &mut PoolTotals) -> Released {
+        self.gauge_sub(Gauge::Busy, 1, totals);
         let slot = &mut self.slots[id as usize];
         slot.env.invocations += 1;
         if slot.env.provisioned {
             slot.env.state = EnvState::Idle;
             slot.env.idle_since = now;
-            self.gauge_add(Gauge::Idle, 1);
+            self.gauge_add(Gauge::Idle, 1, totals);
             self.idle_provisioned.push(IdleProvisioned::Slot(id));
             return Released::Provisioned;
         }
@@ -385,17 +386,17 @@ impl FunctionState {
         slot.env.state = EnvState::Idle;
         slot.env.idle_since = now;
         slot.env.expires_at = expires;
-        self.gauge_add(Gauge::Idle, 1);
+        self.gauge_add(Gauge::Idle, 1, totals);
         self.idle.push_back(id);
         Released::Idle(expires)
     }
 
     /// Shuts down an environment that just went idle (its init failed: it could not
     /// connect). Returns the database connections it held.
-    pub(crate) fn discard_idle(&mut self, id: u32) -> u64 {
+    pub(crate) fn discard_idle(&mut self, id: u32, totals: &mut PoolTotals) -> u64 {
         if let Some(pos) = self.idle.rposition(id) {
             self.idle.remove(pos);
-            self.gauge_sub(Gauge::Idle, 1);
+            self.gauge_sub(Gauge::Idle, 1, totals);
             let connections = self.slots[id as usize].env.connections;
             self.retire(id);
             return connections;
@@ -404,7 +405,7 @@ impl FunctionState {
     }
 
     /// Adds `count` provisioned environments, initialized and idle.
-    pub(crate) fn add_provisioned(&mut self, now: SimTime, count: u32) {
+    pub(crate) fn add_provisioned(&mut self, now: SimTime, count: u32, totals: &mut PoolTotals) {
         if count == 0 {
             return;
         }
@@ -412,13 +413,13 @@ impl FunctionState {
             Some(IdleProvisioned::Unused { created_at, count: n }) if *created_at == now => *n += count,
             _ => self.idle_provisioned.push(IdleProvisioned::Unused { created_at: now, count }),
         }
-        self.gauge_add(Gauge::Idle, count);
-        self.gauge_add(Gauge::Provisioned, count);
+        self.gauge_add(Gauge::Idle, count, totals);
+        self.gauge_add(Gauge::Provisioned, count, totals);
     }
 
     /// Shuts down up to `count` idle provisioned environments (the top ones); returns
     /// how many.
-    pub(crate) fn remove_idle_provisioned(&mut self, count: u32) -> u32 {
+    pub(crate) fn remove_idle_provisioned(&mut self, count: u32, totals: &mut PoolTotals) -> u32 {
         let mut removed = 0;
         while removed < count {
             match self.idle_provisioned.last_mut() {
@@ -440,8 +441,8 @@ impl FunctionState {
                 }
             }
         }
-        self.gauge_sub(Gauge::Idle, removed);
-        self.gauge_sub(Gauge::Provisioned, removed);
+        self.gauge_sub(Gauge::Idle, removed, totals);
+        self.gauge_sub(Gauge::Provisioned, removed, totals);
         removed
     }
 
@@ -461,6 +462,7 @@ impl FunctionState {
     pub(crate) fn expire_idle(
         &mut self,
         now: SimTime,
+        totals: &mut PoolTotals,
         mut on_expire: impl FnMut(u32, &Environment),
     ) -> Option<SimTime> {
         if self.model.expiry_is_fifo() {
@@ -470,7 +472,7 @@ impl FunctionState {
                 }
                 self.idle.pop_front();
                 on_expire(id, &self.slots[id as usize].env);
-                self.gauge_sub(Gauge::Idle, 1);
+                self.gauge_sub(Gauge::Idle, 1, totals);
                 self.retire(id);
             }
             self.idle.front().map(|&id| self.slots[id as usize].env.expires_at)
@@ -481,7 +483,7 @@ impl FunctionState {
                 let expires = self.slots[id as usize].env.expires_at;
                 if expires <= now {
                     on_expire(id, &self.slots[id as usize].env);
-                    self.gauge_sub(Gauge::Idle, 1);
+                    self.gauge_sub(Gauge::Idle, 1, totals);
                     self.retire(id);
                 } else {
                     next = Some(next.map_or(expires, |n| n.min(expires)));
