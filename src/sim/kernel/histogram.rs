@@ -15,7 +15,7 @@ const BUCKETS: usize = SUB_COUNT * (OCTAVES + 1);
 /// one at a time they followed each other, for 16 bytes in the histogram's header.
 const BATCH: usize = 8;
 const _: () = assert!(BUCKETS <= u16::MAX as usize, "a batched bucket index fits in 16 bits");
-/// Values `record_batched` keeps one by one (their buckets, in `counts`) before the
+/// Values `record_batched` keeps as a list (their buckets, in `counts`) before the
 /// histogram takes its bucket array: 512 bytes, where values spread over a few octaves
 /// take several KB of buckets. With thousands of functions most see few invocations,
 /// and the fewer bytes each touches, the more of them the caches hold.
@@ -46,9 +46,9 @@ pub struct Histogram {
     /// The index of `counts[0]` (below `BUCKETS`, so 32 bits hold it), or `SPARSE`.
     first: u32,
     /// Buckets of values recorded by `record_batched` and not yet added to `counts`
-    /// (`batch[..batch_len]`, each inside the allocated range): with thousands of
-    /// functions each bucket's line is a wait for memory, and adding several at once
-    /// makes the waits overlap. Every reader counts them (`full_counts`).
+    /// (`batch[..batch_len]`; when dense, each inside the allocated range): with
+    /// thousands of functions each bucket's line is a wait for memory, and adding
+    /// several at once makes the waits overlap. Every reader counts them (`full_counts`).
     batch: [u16; BATCH],
     batch_len: u8,
     count: u64,
@@ -132,8 +132,8 @@ impl Histogram {
 
     /// Records `d` as `record` does, for histograms mostly out of the caches
     /// (thousands of functions), where waiting for each bucket's line in turn was most
-    /// of an invocation's time: the first `SPARSE_VALUES` values one by one, then each
-    /// added to its bucket with the next few (`BATCH`). What any reader sees is the
+    /// of an invocation's time: the first `SPARSE_VALUES` values as a list, then each
+    /// added to its bucket; either way `BATCH` values at a time. What any reader sees is the
     /// same. Not inlined: beside those waits a call costs nothing, and the callers'
     /// code for runs that record directly stays as it was.
     #[inline(never)]
@@ -147,14 +147,13 @@ impl Histogram {
             self.batch[usize::from(self.batch_len)] = b as u16; // b < BUCKETS
             self.batch_len += 1;
         } else if self.first == SPARSE || self.count == 0 {
+            // Sparse: appended to `counts` a batch at a time, so that only one record in
+            // `BATCH` waits for the line at its end.
             self.first = SPARSE;
-            if self.counts.is_empty() {
-                // A quarter at first: growing from 4 by doubling cost 5% of the time.
-                self.counts.reserve_exact(SPARSE_VALUES / 4);
-            }
-            self.counts.push(b as u32);
-            if self.counts.len() == SPARSE_VALUES {
-                self.make_dense();
+            self.batch[usize::from(self.batch_len)] = b as u16; // b < BUCKETS
+            self.batch_len += 1;
+            if usize::from(self.batch_len) == BATCH {
+                self.add_sparse_batch();
             }
         } else {
             self.add_outside(b, 1);
@@ -162,11 +161,27 @@ impl Histogram {
         self.add_to_totals(v);
     }
 
-    /// Counts the sparse histogram's values into a bucket array (the range of their
-    /// buckets, in whole octaves).
+    /// Appends the batched values of a sparse histogram to `counts`; past
+    /// `SPARSE_VALUES` of them, it turns dense.
+    fn add_sparse_batch(&mut self) {
+        if self.counts.is_empty() {
+            // A quarter at first: growing from 4 by doubling cost 5% of the time.
+            self.counts.reserve_exact(SPARSE_VALUES / 4);
+        }
+        self.counts.extend(self.batch[..usize::from(self.batch_len)].iter().map(|&b| u32::from(b)));
+        self.batch_len = 0;
+        if self.counts.len() >= SPARSE_VALUES {
+            self.make_dense();
+        }
+    }
+
+    /// Counts the sparse histogram's values (batched ones included) into a bucket array
+    /// (the range of their buckets, in whole octaves).
     #[cold]
     fn make_dense(&mut self) {
-        let values = std::mem::take(&mut self.counts);
+        let mut values = std::mem::take(&mut self.counts);
+        values.extend(self.batch[..usize::from(self.batch_len)].iter().map(|&b| u32::from(b)));
+        self.batch_len = 0;
         self.first = 0;
         let (Some(&lo), Some(&hi)) = (values.iter().min(), values.iter().max()) else { return };
         self.add_outside(lo as usize, 0);
@@ -220,7 +235,10 @@ impl Histogram {
     /// bucket index, lowest first (only buckets with values, while sparse).
     fn full_counts(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
         let (dense, mut sparse) = match self.first {
-            SPARSE => (&[][..], self.counts.clone()),
+            SPARSE => {
+                let batched = self.batch[..usize::from(self.batch_len)].iter().map(|&b| u32::from(b));
+                (&[][..], self.counts.iter().copied().chain(batched).collect())
+            }
             _ => (&self.counts[..], Vec::new()),
         };
         sparse.sort_unstable();
@@ -335,6 +353,11 @@ impl Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The buckets that hold values, with their counts.
+    fn nonzero(h: &Histogram) -> Vec<(usize, u64)> {
+        h.full_counts().filter(|&(_, c)| c > 0).collect()
+    }
 
     #[test]
     fn buckets_cover_values_in_order() {
@@ -468,7 +491,6 @@ mod tests {
             let us = (rng.unit() * rng.unit() * 2e7) as u64;
             direct.record(SimDuration(us));
             batched.record_batched(SimDuration(us));
-            let nonzero = |h: &Histogram| h.full_counts().filter(|&(_, c)| c > 0).collect::<Vec<_>>();
             assert_eq!(nonzero(&batched), nonzero(&direct), "after {i} values");
             assert_eq!(batched.first == SPARSE, (i as usize) < SPARSE_VALUES - 1, "after {i} values");
             for q in [0.0, 0.5, 0.99, 0.999, 1.0] {
@@ -494,6 +516,8 @@ mod tests {
         let mut h = Histogram::default();
         for i in 0..SPARSE_VALUES as u64 - 1 {
             h.record_batched(SimDuration(1000 << (i % 10)));
+            // Appended a batch at a time: the list's end is touched once per `BATCH`.
+            assert_eq!(h.counts.len(), (i as usize + 1) / BATCH * BATCH, "after {} values", i + 1);
         }
         assert!(h.allocated_bytes() <= SPARSE_VALUES * 4, "{}", h.allocated_bytes());
         assert_eq!((h.count(), h.max_ms()), (SPARSE_VALUES as u64 - 1, 512.0));
@@ -502,6 +526,31 @@ mod tests {
         assert_ne!(h.first, SPARSE);
         assert_eq!(h.allocated_bytes(), 10 * SUB_COUNT * 4);
         assert_eq!(h.full_counts().map(|(_, c)| c).sum::<u64>(), SPARSE_VALUES as u64);
+    }
+
+    #[test]
+    fn a_sparse_histogram_with_values_waiting_turns_dense_with_all_of_them() {
+        // 13 values: 8 in the list, 5 waiting in the batch; then a direct record and a
+        // merge, either of which turns it dense.
+        for merge in [false, true] {
+            let (mut sparse, mut direct) = (Histogram::default(), Histogram::default());
+            for i in 0..13u64 {
+                sparse.record_batched(SimDuration(700 + 977 * i));
+                direct.record(SimDuration(700 + 977 * i));
+            }
+            assert!(sparse.is_sparse() && sparse.batch_len == 5);
+            if merge {
+                let mut other = Histogram::default();
+                other.record(SimDuration(50_000));
+                sparse.merge(&other);
+                direct.merge(&other);
+            } else {
+                sparse.record(SimDuration(50_000));
+                direct.record(SimDuration(50_000));
+            }
+            assert!(!sparse.is_sparse());
+            assert_eq!(nonzero(&sparse), nonzero(&direct), "merge {merge}");
+        }
     }
 
     #[test]
