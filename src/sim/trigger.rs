@@ -313,7 +313,7 @@ impl TriggerState {
         TriggerState {
             target,
             arrivals: ArrivalGenerator::new(spec.arrivals().clone()),
-            rng: RngStream::new(seed, &format!("trigger/{}/arrivals", spec.name())),
+            rng: RngStream::named(seed, &["trigger/", spec.name(), "/arrivals"]),
             counters: RequestCounters::default(),
             latency: Histogram::default(),
             running: 0,

@@ -18,7 +18,15 @@ pub struct RngStream {
 impl RngStream {
     /// The stream called `name` under the run's `seed`.
     pub fn new(seed: u64, name: &str) -> RngStream {
-        let mut state = seed ^ fnv1a(name.as_bytes());
+        RngStream::named(seed, &[name])
+    }
+
+    /// The stream called `parts` joined (the same stream as `new` with the joined name),
+    /// without building the name: a run of 10 000 functions builds 60 000 streams, and
+    /// formatting their names took half of its build.
+    pub fn named(seed: u64, parts: &[&str]) -> RngStream {
+        let hash = parts.iter().fold(FNV_OFFSET, |hash, part| fnv1a(hash, part.as_bytes()));
+        let mut state = seed ^ hash;
         let mut bytes = [0u8; 16];
         bytes[..8].copy_from_slice(&splitmix64(&mut state).to_le_bytes());
         bytes[8..].copy_from_slice(&splitmix64(&mut state).to_le_bytes());
@@ -67,8 +75,10 @@ impl TryRng for RngStream {
     }
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a over `bytes`, continuing from `hash` (`FNV_OFFSET` to start).
+fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
         hash ^= u64::from(*b);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
@@ -90,6 +100,18 @@ mod tests {
 
     const PINNED_FIRST: u64 = 13_790_848_678_727_995_068;
     const PINNED_UNIT_BITS: u64 = 4_603_742_108_514_283_941;
+
+    #[test]
+    fn a_stream_named_by_parts_is_the_stream_of_the_joined_name() {
+        let mut parts = RngStream::named(42, &["function/", "api", "/", "duration"]);
+        let mut joined = RngStream::new(42, "function/api/duration");
+        let mut other = RngStream::named(42, &["function/", "api", "/", "errors"]);
+        for _ in 0..8 {
+            let value = parts.inner.next_u64();
+            assert_eq!(value, joined.inner.next_u64());
+            assert_ne!(value, other.inner.next_u64());
+        }
+    }
 
     #[test]
     fn streams_are_reproducible_and_independent() {

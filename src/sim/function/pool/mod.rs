@@ -149,8 +149,8 @@ impl FunctionState {
     };
 
     pub(crate) fn new(model: FunctionModel, seed: u64, scaling_burst: u32) -> Self {
-        let name = model.spec.name.clone();
-        let stream = |what: &str| RngStream::new(seed, &format!("function/{name}/{what}"));
+        let name = model.spec.name.as_str();
+        let stream = |what: &str| RngStream::named(seed, &["function/", name, "/", what]);
         let mut state = FunctionState {
             rngs: FunctionRngs {
                 duration: stream("duration"),
