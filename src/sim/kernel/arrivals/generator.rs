@@ -164,8 +164,10 @@ impl ArrivalGenerator {
     }
 
     /// The arrival after the one at `now` (the previous arrival, or zero at the start);
-    /// `None` when there are no more.
-    #[inline]
+    /// `None` when there are no more. Always inlined (six callers): left to the
+    /// compiler, it stayed a call once the arrival's own calls were inlined, 0.9% of
+    /// case (a)'s instructions.
+    #[inline(always)]
     pub fn next_after(&mut self, now: SimTime, rng: &mut RngStream) -> Option<SimTime> {
         // Poisson arrivals, the common case, inline into the arrival's handling: the
         // call of the whole match cost a fifth of a Poisson draw's instructions.
