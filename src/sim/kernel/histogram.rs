@@ -106,7 +106,9 @@ fn bucket_range(i: usize) -> (u64, u64) {
 }
 
 impl Histogram {
-    #[inline]
+    /// Records one value. Always inlined: a few instructions, and as a call it cost
+    /// case (a) 0.5% of its instructions (three records an invocation).
+    #[inline(always)]
     pub fn record(&mut self, d: SimDuration) {
         let v = d.0;
         let b = bucket_of(v);
