@@ -98,7 +98,9 @@ impl<E> EventQueue<E> {
         }
     }
 
-    #[inline]
+    /// Always inlined (its 39 callers grow the binary by 16 KB of 3 MB): as a call it
+    /// cost case (a) 2.5% and (c) 1.4% of their instructions.
+    #[inline(always)]
     pub(crate) fn schedule(&mut self, at: SimTime, event: E) {
         if at.0 < self.last {
             self.rewind(at.0);
