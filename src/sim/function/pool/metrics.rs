@@ -129,9 +129,9 @@ pub(crate) struct PoolTotals {
     counts: [u64; 3],
     /// Sum over changes of each count of the change times its time, wrapping.
     weighted: [u128; 3],
-    /// The integrals when the current series bucket began, and the requests in flight
-    /// then (initializing or busy).
-    at_bucket_start: [TimeIntegral; 3],
+    /// The integrals when the current series bucket began (provisioned left at zero:
+    /// not charted), and the requests in flight then (initializing or busy).
+    at_bucket_start: PoolIntegrals,
     in_flight_at_bucket_start: u64,
     /// How far each pool's peak in flight rose in this bucket above where it stood when
     /// the bucket began, summed over pools.
@@ -149,8 +149,13 @@ impl PoolTotals {
                 totals.counts[k] += u64::from(count);
             }
         }
-        totals.in_flight_at_bucket_start = totals.counts[0] + totals.counts[1];
+        totals.in_flight_at_bucket_start = totals.in_flight();
         totals
+    }
+
+    /// Requests in flight in all pools (initializing or busy environments).
+    fn in_flight(&self) -> u64 {
+        self.counts[0] + self.counts[1]
     }
 
     /// Closes the series bucket ending at `now` (no earlier than any pool's last
@@ -158,14 +163,13 @@ impl PoolTotals {
     /// sum of their peaks in flight.
     pub(crate) fn close_bucket(&mut self, now: SimTime, span: SimDuration) -> (PoolAverages, u64) {
         let t = u128::from(now.0);
-        let integrals =
+        let [initializing, busy, idle] =
             [0, 1, 2].map(|k| TimeIntegral { area: (u128::from(self.counts[k]) * t).wrapping_sub(self.weighted[k]) });
-        let [initializing, busy, idle] = [0, 1, 2].map(|k| integrals[k].average_since(&self.at_bucket_start[k], span));
-        let averages =
-            PoolAverages { environments: initializing + busy + idle, initializing, busy, idle, provisioned: 0.0 };
+        let integrals = PoolIntegrals { initializing, busy, idle, provisioned: TimeIntegral::default() };
+        let averages = integrals.averages_since(&self.at_bucket_start, span);
         let peak = self.in_flight_at_bucket_start + self.peak_rise;
         self.at_bucket_start = integrals;
-        self.in_flight_at_bucket_start = self.counts[0] + self.counts[1];
+        self.in_flight_at_bucket_start = self.in_flight();
         self.peak_rise = 0;
         self.bucket = self.bucket.wrapping_add(1);
         (averages, peak)
