@@ -2,11 +2,11 @@
 //! its trigger's and function's state out of the CPU's caches; the loop asks for what
 //! the next event will touch while it handles this one (`kernel::prefetch`), so the
 //! waits for memory overlap with work. Only when that state outgrows a core's L2:
-//! below it the hints gain nothing and cost instructions. Other places that ask ahead:
-//! an arrival's idle slot (`on_arrival`). And the
-//! functions' and triggers' histograms are filled by `Histogram::record_batched` then:
-//! sparse while they hold few values (fewer bytes to keep in the caches), then a
-//! batch of buckets at a time (so that those waits overlap too).
+//! below it the hints gain nothing and cost instructions. Another place that asks
+//! ahead: an arrival's idle slot (`on_arrival`). And the functions' and triggers'
+//! histograms are filled by `Histogram::record_batched` then: sparse while they hold
+//! few values (fewer bytes to keep in the caches), 8 values at a time either way (so
+//! that those waits overlap too).
 
 use crate::sim::function::pool::FunctionState;
 use crate::sim::kernel::prefetch::prefetch_lines;
