@@ -13,6 +13,7 @@ use crate::sim::kernel::time::SimDuration;
 use crate::sim::services::queue::{ConsumerSpec, QueueSpec};
 use crate::sim::trigger::TriggerSpec;
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// (a) The keep-alive steady state of docs/model.md (validation recipes) scaled to 1000 requests/s.
@@ -92,7 +93,7 @@ pub fn reset_peak_rss() {
 fn plain_config(
     seed: u64,
     duration: SimDuration,
-    functions: Vec<FunctionSpec>,
+    functions: Vec<Arc<FunctionSpec>>,
     triggers: Vec<TriggerSpec>,
 ) -> SimConfig {
     let account = Account {
@@ -111,7 +112,7 @@ pub fn many_functions(n: usize, total_rate: f64, duration: SimDuration) -> SimCo
     let functions = (0..n)
         .map(|i| {
             let duration = Dist::Exponential { mean: SimDuration::from_millis(100) };
-            FunctionSpec::new(&format!("f{i}"), Runtime::Python, 512, duration)
+            Arc::new(FunctionSpec::new(&format!("f{i}"), Runtime::Python, 512, duration))
         })
         .collect();
     let triggers =
@@ -136,7 +137,7 @@ pub fn queue_backlog(rate: f64, send_for: SimDuration, duration: SimDuration) ->
         poison: 0.0,
         payload: None,
     };
-    let mut config = plain_config(1, duration, vec![worker], vec![producer]);
+    let mut config = plain_config(1, duration, vec![Arc::new(worker)], vec![producer]);
     config.queues.push(QueueSpec {
         name: "backlog".into(),
         visibility_timeout: SimDuration::from_secs(30),

@@ -40,7 +40,8 @@ impl DesignDoc {
     fn as_config(&self) -> SimConfig {
         let p = self.parts().clone();
         let mut c = SimConfig::empty(1, crate::sim::kernel::time::SimDuration::ZERO);
-        (c.functions, c.queues, c.streams, c.databases) = (p.functions, p.queues, p.streams, p.databases);
+        (c.queues, c.streams, c.databases) = (p.queues, p.streams, p.databases);
+        c.functions = p.functions.into_iter().map(std::sync::Arc::new).collect();
         c
     }
 
@@ -65,8 +66,8 @@ impl DesignDoc {
             let change = crate::sim::knobs::parse(&config, &format!("{}.{field}", node.name), value)?;
             change.apply_to(&mut config);
             let p = self.parts_mut();
-            (p.functions, p.queues, p.streams, p.databases) =
-                (config.functions, config.queues, config.streams, config.databases);
+            (p.queues, p.streams, p.databases) = (config.queues, config.streams, config.databases);
+            p.functions = config.functions.into_iter().map(std::sync::Arc::unwrap_or_clone).collect();
             return Ok(());
         }
         if let Some(rest) = field.strip_prefix("calls[") {

@@ -106,7 +106,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
             spec.keep_alive = KeepAlive::Fixed(keep_alive);
             // Measured on the function as it ran: no memory/CPU rescaling.
             spec.duration_at_mb = f.memory_mb;
-            spec
+            std::sync::Arc::new(spec)
         })
         .collect();
     let triggers = trace

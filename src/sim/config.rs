@@ -142,7 +142,7 @@ pub struct SimConfig {
     /// Metrics ignore requests that arrive before this.
     pub warmup: SimDuration,
     pub account: Account,
-    pub functions: Vec<FunctionSpec>,
+    pub functions: Vec<std::sync::Arc<FunctionSpec>>,
     pub triggers: Vec<TriggerSpec>,
     pub queues: Vec<QueueSpec>,
     pub databases: Vec<DatabaseSpec>,
@@ -234,6 +234,12 @@ impl SimConfig {
             TargetKind::Stream => index_of(&self.streams, name),
             TargetKind::Workflow => index_of(&self.workflows, name),
         }
+    }
+
+    /// Function `index`'s spec, to change: copied first if a run shares it (a run's
+    /// model keeps the spec it was compiled from until a knob recompiles it).
+    pub fn function_mut(&mut self, index: usize) -> &mut FunctionSpec {
+        std::sync::Arc::make_mut(&mut self.functions[index])
     }
 
     pub fn set_rate_scale(&mut self, index: usize, scale: f64) {

@@ -5,6 +5,13 @@ pub trait Named {
     fn name(&self) -> &str;
 }
 
+/// A node shared between the configuration and the run (functions' specs).
+impl<T: Named> Named for std::sync::Arc<T> {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+}
+
 /// A name in quotes for a message, escaped as Rust writes strings: a name holding a
 /// newline or a quote cannot break a message over lines or end it early.
 pub fn quoted(name: &str) -> String {

@@ -330,7 +330,7 @@ mod tests {
             );
             let next = format!("f{}", (i + 1) % n);
             f.calls.push(crate::sim::function::Call::Invoke { function: next, asynchronous: true });
-            config.functions.push(f);
+            config.functions.push(f.into());
         }
         let started = std::time::Instant::now();
         let w = config.warnings();

@@ -134,7 +134,7 @@ fn an_executed_workflow_that_ends_failed_is_work_lost() {
         &[("choreographed-orders.enabled", "off"), ("charge.idempotency", "on"), ("email.idempotency", "on")],
     );
     let email = s.config.functions.iter_mut().find(|f| f.name == "email").unwrap();
-    email.error_rate = 0.2;
+    std::sync::Arc::make_mut(email).error_rate = 0.2;
     fails_for(&s, "work lost", "ended failed");
 }
 

@@ -22,9 +22,9 @@ fn adding_a_function_does_not_perturb_the_others() {
     let (_, text) = library().into_iter().find(|(p, _)| p.ends_with("keep-alive-steady-state.ron")).unwrap();
     let base = scenario(&text);
     let mut extended = base.clone();
-    let mut other = extended.config.functions[0].clone();
+    let mut other = (*extended.config.functions[0]).clone();
     other.name = "other".into();
-    extended.config.functions.push(other);
+    extended.config.functions.push(other.into());
     let mut trigger = extended.config.triggers[0].clone();
     let faaslab::sim::trigger::TriggerSpec::Http { name, target, .. } = &mut trigger else {
         panic!("the keep-alive scenario has an HTTP trigger");

@@ -169,7 +169,7 @@ impl Gen {
                 };
                 f.calls.push(call);
             }
-            config.functions.push(f);
+            config.functions.push(f.into());
         }
         for (k, name) in queues.iter().enumerate() {
             let consumer = self.chance(0.8).then(|| ConsumerSpec {

@@ -49,7 +49,7 @@ fn configured(scenario: &Scenario, function: usize) -> Vec<Scenario> {
         .iter()
         .map(|&mb| {
             let mut s = scenario.clone();
-            s.config.functions[function].memory_mb = mb;
+            s.config.function_mut(function).memory_mb = mb;
             s
         })
         .collect()

@@ -26,8 +26,9 @@ impl Simulation {
     /// Recompiles a function's model after its spec changed, keeping the config in step.
     fn respec(&mut self, function: usize, change: impl Fn(&mut crate::sim::function::FunctionSpec)) {
         let f = &mut self.functions[function];
-        let mut spec = f.model.spec.clone();
+        let mut spec = (*f.model.spec).clone();
         change(&mut spec);
+        let spec = std::sync::Arc::new(spec);
         self.config.functions[function] = spec.clone();
         // A new role allows (or denies) calls from now on.
         f.call_allowed = spec.calls.iter().map(|c| permissions::allows(spec.permissions.as_deref(), c)).collect();
@@ -190,7 +191,7 @@ impl Simulation {
             // The rest of a function's spec is read at each invocation.
             Live::FunctionSpec => {
                 let spec = changed.functions[i].clone();
-                self.respec(i, |s| *s = spec.clone());
+                self.respec(i, |s| *s = (*spec).clone());
                 Ok(())
             }
             Live::Apply(apply) => apply(self, i, &changed, &change.value),
@@ -337,6 +338,23 @@ mod tests {
         assert!(fast.set_rate_scale(0, 0.0).is_err());
         assert!(fast.set_rate_scale(0, f64::NAN).is_err());
         assert!(fast.set_rate_scale(1, 1.0).unwrap_err().contains("no trigger"));
+    }
+
+    #[test]
+    fn a_run_shares_its_functions_specs_with_its_config_and_a_knob_changes_both() {
+        let mut sim = default_sim();
+        let shared =
+            |sim: &Simulation| std::sync::Arc::ptr_eq(&sim.config().functions[0], &sim.functions()[0].model.spec);
+        assert!(shared(&sim), "built without a copy of the spec");
+        // A copy of the configuration changed elsewhere (a sweep, the design canvas)
+        // gets its own spec: the run's stays as it was.
+        let mut copy = sim.config().clone();
+        copy.function_mut(0).memory_mb = 3008;
+        assert_ne!(sim.functions()[0].model.spec.memory_mb, 3008);
+        assert!(shared(&sim));
+        sim.set_memory(0, 1024).unwrap();
+        assert!(shared(&sim), "a live knob recompiles the model from the config's new spec");
+        assert_eq!((sim.config().functions[0].memory_mb, sim.functions()[0].model.hot.memory_mb), (1024, 1024));
     }
 
     #[test]

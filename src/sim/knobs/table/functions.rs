@@ -18,7 +18,7 @@ pub(super) const MEMORY: Knob = Knob {
     range: |_| (128.0, 10_240.0),
     applies: always,
     read: |c, i| c.functions[i].memory_mb.to_string(),
-    write: |c, i, v| c.functions[i].memory_mb = v.number().unwrap_or(0.0).round() as u32,
+    write: |c, i, v| c.function_mut(i).memory_mb = v.number().unwrap_or(0.0).round() as u32,
     live: Live::FunctionSpec,
 };
 
@@ -33,7 +33,7 @@ pub(super) const KEEP_ALIVE: Knob = Knob {
         KeepAlive::Fixed(d) => d.to_string(),
         KeepAlive::Random(_) => "random".to_string(),
     },
-    write: |c, i, v| c.functions[i].keep_alive = KeepAlive::Fixed(v.duration()),
+    write: |c, i, v| c.function_mut(i).keep_alive = KeepAlive::Fixed(v.duration()),
     live: Live::Apply(|sim, i, _, v| sim.set_keep_alive(i, v.duration())),
 };
 
@@ -45,7 +45,7 @@ pub(super) const PROVISIONED: Knob = Knob {
     range: |_| (0.0, 200.0),
     applies: always,
     read: |c, i| c.functions[i].provisioned_concurrency.to_string(),
-    write: |c, i, v| c.functions[i].provisioned_concurrency = v.count(),
+    write: |c, i, v| c.function_mut(i).provisioned_concurrency = v.count(),
     live: Live::Apply(|sim, i, _, v| sim.set_provisioned_concurrency(i, v.count())),
 };
 
@@ -58,7 +58,7 @@ pub(super) const RESERVED: Knob = Knob {
     range: |c| (0.0, f64::from(c.account.reservable())),
     applies: always,
     read: |c, i| count_or_none(c.functions[i].reserved_concurrency),
-    write: |c, i, v| c.functions[i].reserved_concurrency = v.count_or_none(),
+    write: |c, i, v| c.function_mut(i).reserved_concurrency = v.count_or_none(),
     live: Live::Apply(|sim, i, _, v| sim.set_reserved_concurrency(i, v.count_or_none())),
 };
 
@@ -70,7 +70,7 @@ pub(super) const TIMEOUT: Knob = Knob {
     range: |_| (1.0, 900.0),
     applies: always,
     read: |c, i| c.functions[i].timeout.to_string(),
-    write: |c, i, v| c.functions[i].timeout = v.duration(),
+    write: |c, i, v| c.function_mut(i).timeout = v.duration(),
     live: Live::FunctionSpec,
 };
 
@@ -83,7 +83,7 @@ pub(super) const EPHEMERAL_MB: Knob = Knob {
     range: |_| (512.0, 10_240.0),
     applies: always,
     read: |c, i| c.functions[i].ephemeral_mb.to_string(),
-    write: |c, i, v| c.functions[i].ephemeral_mb = v.number().unwrap_or(0.0).round() as u32,
+    write: |c, i, v| c.function_mut(i).ephemeral_mb = v.number().unwrap_or(0.0).round() as u32,
     live: Live::FunctionSpec,
 };
 
@@ -96,7 +96,7 @@ pub(super) const KEEP_IN_TMP: Knob = Knob {
     applies: has_tmp_file,
     read: |c, i| on_off(c.functions[i].calls.iter().any(|c| matches!(c, Call::TmpFile { keep: true, .. }))),
     write: |c, i, v| {
-        for call in &mut c.functions[i].calls {
+        for call in &mut c.function_mut(i).calls {
             if let Call::TmpFile { keep, .. } = call {
                 *keep = v.is_on();
             }
@@ -117,7 +117,7 @@ pub(super) const RESULTS_TO: Knob = Knob {
         if tmp { "tmp" } else { "bucket" }.to_string()
     },
     write: |c, i, v| {
-        for call in &mut c.functions[i].calls {
+        for call in &mut c.function_mut(i).calls {
             if let Call::Put { to_tmp, .. } = call {
                 *to_tmp = v.word() == "tmp";
             }
@@ -158,7 +158,7 @@ pub(super) const IDEMPOTENCY: Knob = Knob {
     range: |_| (0.0, 1.0),
     applies: always,
     read: |c, i| on_off(c.functions[i].idempotency),
-    write: |c, i, v| c.functions[i].idempotency = v.is_on(),
+    write: |c, i, v| c.function_mut(i).idempotency = v.is_on(),
     live: Live::FunctionSpec,
 };
 
@@ -170,7 +170,7 @@ pub(super) const RUNTIME: Knob = Knob {
     range: |_| (0.0, 0.0),
     applies: always,
     read: |c, i| word_of(&c.functions[i].runtime).to_string(),
-    write: |c, i, v| c.functions[i].runtime = runtime_of(v.word()),
+    write: |c, i, v| c.function_mut(i).runtime = runtime_of(v.word()),
     live: Live::FunctionSpec,
 };
 
@@ -182,7 +182,7 @@ pub(super) const PACKAGE_MB: Knob = Knob {
     range: |_| (1.0, 250.0),
     applies: always,
     read: |c, i| c.functions[i].package_mb.to_string(),
-    write: |c, i, v| c.functions[i].package_mb = v.number().unwrap_or(0.0),
+    write: |c, i, v| c.function_mut(i).package_mb = v.number().unwrap_or(0.0),
     live: Live::FunctionSpec,
 };
 
@@ -198,7 +198,7 @@ pub(super) const LAZY_INIT: Knob = Knob {
         InitStyle::Lazy { first_request_share } => first_request_share.to_string(),
     },
     write: |c, i, v| {
-        c.functions[i].init = match v.number() {
+        c.function_mut(i).init = match v.number() {
             Some(first_request_share) => InitStyle::Lazy { first_request_share },
             None => InitStyle::Eager,
         }
@@ -214,7 +214,7 @@ pub(super) const ON_FAILURE: Knob = Knob {
     range: |_| (0.0, 0.0),
     applies: always,
     read: |c, i| c.functions[i].on_failure.clone().unwrap_or_else(|| "none".into()),
-    write: |c, i, v| c.functions[i].on_failure = (*v != KnobValue::None).then(|| v.name().to_string()),
+    write: |c, i, v| c.function_mut(i).on_failure = (*v != KnobValue::None).then(|| v.name().to_string()),
     live: Live::No,
 };
 
@@ -231,7 +231,7 @@ pub(super) const PERMISSIONS: Knob = Knob {
     },
     write: |c, i, v| {
         let statements = v.name().split(',').filter(|s| !s.trim().is_empty()).map(Permission::parse);
-        c.functions[i].permissions = Some(statements.filter_map(Result::ok).collect());
+        c.function_mut(i).permissions = Some(statements.filter_map(Result::ok).collect());
     },
     live: Live::FunctionSpec,
 };
@@ -244,7 +244,7 @@ pub(super) const VPC: Knob = Knob {
     range: |_| (0.0, 1.0),
     applies: always,
     read: |c, i| on_off(c.functions[i].vpc),
-    write: |c, i, v| c.functions[i].vpc = v.is_on(),
+    write: |c, i, v| c.function_mut(i).vpc = v.is_on(),
     live: Live::FunctionSpec,
 };
 
@@ -258,7 +258,7 @@ pub(super) const REGION: Knob = Knob {
     read: |c, i| c.functions[i].region.clone().unwrap_or_else(|| c.account.region.clone()),
     write: |c, i, v| {
         // The account's region is the default: written as none.
-        c.functions[i].region = (v.name() != c.account.region).then(|| v.name().to_string());
+        c.function_mut(i).region = (v.name() != c.account.region).then(|| v.name().to_string());
     },
     live: Live::No,
 };
@@ -278,7 +278,7 @@ pub(super) const ARCHITECTURE: Knob = Knob {
         .to_string()
     },
     write: |c, i, v| {
-        c.functions[i].architecture = if v.word() == "arm" { Architecture::Arm } else { Architecture::X86 }
+        c.function_mut(i).architecture = if v.word() == "arm" { Architecture::Arm } else { Architecture::X86 }
     },
     live: Live::FunctionSpec,
 };
@@ -291,7 +291,7 @@ pub(super) const ASYNC_RETRIES: Knob = Knob {
     range: |_| (0.0, 2.0),
     applies: always,
     read: |c, i| c.functions[i].async_retries.to_string(),
-    write: |c, i, v| c.functions[i].async_retries = v.count(),
+    write: |c, i, v| c.function_mut(i).async_retries = v.count(),
     live: Live::FunctionSpec,
 };
 
@@ -303,7 +303,7 @@ pub(super) const SNAP_START: Knob = Knob {
     range: |_| (0.0, 1.0),
     applies: snap_start_runtime,
     read: |c, i| on_off(c.functions[i].snap_start),
-    write: |c, i, v| c.functions[i].snap_start = v.is_on(),
+    write: |c, i, v| c.function_mut(i).snap_start = v.is_on(),
     live: Live::No,
 };
 
@@ -315,7 +315,7 @@ pub(super) const RESTORE_HOOK: Knob = Knob {
     range: |_| (0.0, 1.0),
     applies: snap_start_runtime,
     read: |c, i| on_off(c.functions[i].restore_hook),
-    write: |c, i, v| c.functions[i].restore_hook = v.is_on(),
+    write: |c, i, v| c.function_mut(i).restore_hook = v.is_on(),
     live: Live::No,
 };
 
@@ -335,7 +335,7 @@ pub(super) const PER_ENVIRONMENT_CONCURRENCY: Knob = Knob {
     write: |c, i, v| {
         let n = v.count();
         let default = c.account.provider.default_per_environment_concurrency();
-        c.functions[i].per_environment_concurrency = (n != default).then_some(n)
+        c.function_mut(i).per_environment_concurrency = (n != default).then_some(n)
     },
     live: Live::No,
 };
@@ -362,7 +362,7 @@ pub(super) const BILLING: Knob = Knob {
             "PerInstanceAlwaysOn" => Billing::PerInstanceAlwaysOn,
             _ => Billing::PerRequest,
         };
-        c.functions[i].billing = (billing != c.account.provider.default_billing()).then_some(billing)
+        c.function_mut(i).billing = (billing != c.account.provider.default_billing()).then_some(billing)
     },
     live: Live::No,
 };
@@ -383,7 +383,7 @@ fn has_cached_call(config: &SimConfig, function: usize) -> Result<(), &'static s
 
 /// Changes the function's cached API call.
 fn set_cache(config: &mut SimConfig, function: usize, change: impl FnOnce(&mut ApiCache)) {
-    let cached = config.functions[function].calls.iter_mut().find_map(|c| match c {
+    let cached = config.function_mut(function).calls.iter_mut().find_map(|c| match c {
         Call::Api { cache: Some(cache), .. } => Some(cache),
         _ => None,
     });
