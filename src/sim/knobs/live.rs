@@ -25,10 +25,14 @@ impl Simulation {
 
     /// Recompiles a function's model after its spec changed, keeping the config in step.
     fn respec(&mut self, function: usize, change: impl Fn(&mut crate::sim::function::FunctionSpec)) {
-        let f = &mut self.functions[function];
-        let mut spec = (*f.model.spec).clone();
+        let mut spec = (*self.functions[function].model.spec).clone();
         change(&mut spec);
-        let spec = std::sync::Arc::new(spec);
+        self.use_spec(function, std::sync::Arc::new(spec));
+    }
+
+    /// Recompiles a function's model from `spec`, which the config then shares.
+    fn use_spec(&mut self, function: usize, spec: std::sync::Arc<crate::sim::function::FunctionSpec>) {
+        let f = &mut self.functions[function];
         self.config.functions[function] = spec.clone();
         // A new role allows (or denies) calls from now on.
         f.call_allowed = spec.calls.iter().map(|c| permissions::allows(spec.permissions.as_deref(), c)).collect();
@@ -190,8 +194,7 @@ impl Simulation {
             Live::No => Ok(()),
             // The rest of a function's spec is read at each invocation.
             Live::FunctionSpec => {
-                let spec = changed.functions[i].clone();
-                self.respec(i, |s| *s = (*spec).clone());
+                self.use_spec(i, changed.functions[i].clone());
                 Ok(())
             }
             Live::Apply(apply) => apply(self, i, &changed, &change.value),
@@ -355,6 +358,10 @@ mod tests {
         sim.set_memory(0, 1024).unwrap();
         assert!(shared(&sim), "a live knob recompiles the model from the config's new spec");
         assert_eq!((sim.config().functions[0].memory_mb, sim.functions()[0].model.hot.memory_mb), (1024, 1024));
+        // A knob by name hands over the changed config's spec itself.
+        sim.set_knob("api.memory", "2048").unwrap();
+        assert!(shared(&sim), "the model is compiled from the spec the config holds");
+        assert_eq!((sim.config().functions[0].memory_mb, sim.functions()[0].model.hot.memory_mb), (2048, 2048));
     }
 
     #[test]
