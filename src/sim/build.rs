@@ -59,9 +59,11 @@ impl Simulation {
             caption: None,
             timeline_refused: Vec::new(),
             arrival_function: Vec::new(),
+            answered_trigger: Vec::new(),
             config,
         };
         sim.arrival_function = sim.arrival_functions();
+        sim.answered_trigger = sim.answered_triggers();
         for i in 0..sim.triggers.len() {
             let scale = sim.config.rate_scale_of(i);
             let t = &mut sim.triggers[i];

@@ -189,6 +189,9 @@ pub struct Simulation {
     /// empty when the state is small enough to stay in the caches, and the loop does
     /// not warm them (`warm_upcoming`).
     arrival_function: Vec<u32>,
+    /// Per function, the one HTTP trigger whose arrivals it answers, or `u32::MAX`
+    /// (none, or several); empty with `arrival_function`.
+    answered_trigger: Vec<u32>,
     /// The timeline entry of the caption shown now.
     caption: Option<u32>,
     /// Timeline entries that could not be applied, and why.

@@ -301,6 +301,10 @@ impl TriggerState {
     pub(crate) const HOT_LINES: usize =
         (std::mem::offset_of!(TriggerState, arrivals) + ArrivalGenerator::HOT_BYTES).div_ceil(64);
 
+    /// The cache lines from the start that a request's answer reads and writes: its
+    /// counters, the route's samplers and the latency histogram's header.
+    pub(crate) const ANSWER_LINES: usize = std::mem::offset_of!(TriggerState, arrivals).div_ceil(64);
+
     /// `target`: the index of the node it feeds; `network_rtt`: what its clients' region
     /// adds to every request; `claim_check`: the bucket that takes payloads over the limit.
     pub(crate) fn new(

@@ -2,8 +2,10 @@
 //! its trigger's and function's state out of the CPU's caches; the loop asks for what
 //! the next event will touch while it handles this one (`kernel::prefetch`), so the
 //! waits for memory overlap with work. Only when that state outgrows a core's L2:
-//! below it the hints gain nothing and cost instructions. Another place that asks
-//! ahead: an arrival's idle slot (`on_arrival`). And the functions' and triggers'
+//! below it the hints gain nothing and cost instructions. A request's end asks for its
+//! function's lines and, when one HTTP trigger alone invokes that function, for the
+//! lines of the trigger it answers (counters, latency histogram). Another place that
+//! asks ahead: an arrival's idle slot (`on_arrival`). And the functions' and triggers'
 //! histograms are filled by `Histogram::record_batched` then: sparse while they hold
 //! few values (fewer bytes to keep in the caches), 8 values at a time either way (so
 //! that those waits overlap too).
@@ -12,6 +14,16 @@ use crate::sim::function::pool::FunctionState;
 use crate::sim::kernel::prefetch::prefetch_lines;
 use crate::sim::trigger::TriggerState;
 use crate::sim::{Event, Simulation};
+
+impl FunctionState {
+    /// Asks for the lines an invocation touches: the first `HOT_LINES` and the
+    /// counters' first line.
+    #[inline(always)]
+    fn warm(&self) {
+        prefetch_lines(self, Self::HOT_LINES);
+        prefetch_lines(&self.counters, 1);
+    }
+}
 
 /// A core's second-level cache on the machine measured (1 MB).
 const CACHED_STATE_BYTES: usize = 1 << 20;
@@ -27,6 +39,23 @@ impl Simulation {
             return Vec::new();
         }
         self.triggers.iter().map(|t| if t.http { t.target } else { u32::MAX }).collect()
+    }
+
+    /// What `answered_trigger` holds: per function, the one trigger in
+    /// `arrival_function` that invokes it, `u32::MAX` for none or several.
+    pub(crate) fn answered_triggers(&self) -> Vec<u32> {
+        if self.arrival_function.is_empty() {
+            return Vec::new();
+        }
+        const SEVERAL: u32 = u32::MAX - 1;
+        let mut answered = vec![u32::MAX; self.functions.len()];
+        for (trigger, &function) in self.arrival_function.iter().enumerate() {
+            if let Some(slot) = answered.get_mut(function as usize) {
+                *slot = if *slot == u32::MAX { trigger as u32 } else { SEVERAL };
+            }
+        }
+        // With several, which one an end answers is only in its request.
+        answered.iter().map(|&t| if t == SEVERAL { u32::MAX } else { t }).collect()
     }
 
     /// Whether the state is too large for the caches, so that the loop asks for what
@@ -56,12 +85,16 @@ impl Simulation {
                     prefetch_lines(t, TriggerState::HOT_LINES);
                 }
                 if let Some(f) = self.arrival_function_of(trigger) {
-                    prefetch_lines(f, FunctionState::HOT_LINES);
+                    f.warm();
                 }
             }
             Some(&Event::Finish { function, .. }) => {
                 if let Some(f) = self.functions.get(function as usize) {
-                    prefetch_lines(f, FunctionState::HOT_LINES);
+                    f.warm();
+                }
+                let trigger = self.answered_trigger.get(function as usize).copied().unwrap_or(u32::MAX);
+                if let Some(t) = self.triggers.get(trigger as usize) {
+                    prefetch_lines(t, TriggerState::ANSWER_LINES);
                 }
             }
             _ => {}
@@ -89,6 +122,13 @@ mod tests {
         let many = Simulation::new(many_functions(1000, 1000.0, minute));
         let expected: Vec<u32> = (0..1000).collect();
         assert_eq!(many.arrival_function, expected, "each HTTP trigger invokes its own function");
+        assert_eq!(many.answered_trigger, expected, "and each function answers its own trigger");
+        // Two triggers on one function: which one an end answers is in its request.
+        let mut config = many_functions(1000, 1000.0, minute);
+        config.triggers[1].set_target("f0");
+        let shared = Simulation::new(config);
+        assert_eq!((shared.answered_trigger[0], shared.answered_trigger[1]), (u32::MAX, u32::MAX));
+        assert_eq!(shared.answered_trigger[2..], expected[2..]);
     }
 
     #[test]

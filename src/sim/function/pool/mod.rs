@@ -108,8 +108,10 @@ pub struct FunctionState {
     /// Handler time of counted invocations.
     pub durations: Histogram,
     pub usage: Usage,
-    pub counters: FunctionCounters,
     pub model: FunctionModel,
+    /// After the model, whose cold part would otherwise come between the hot lines:
+    /// an invocation adds to the counters' first line only (`warm.rs`).
+    pub counters: FunctionCounters,
     pub(super) free_slots: Vec<u32>,
     /// Cold-start (init) time of counted cold starts.
     pub cold_start_times: Histogram,
