@@ -94,7 +94,7 @@ fn plain_config(
     seed: u64,
     duration: SimDuration,
     functions: Vec<Arc<FunctionSpec>>,
-    triggers: Vec<TriggerSpec>,
+    triggers: Vec<Arc<TriggerSpec>>,
 ) -> SimConfig {
     let account = Account {
         concurrency_limit: 100_000,
@@ -115,8 +115,9 @@ pub fn many_functions(n: usize, total_rate: f64, duration: SimDuration) -> SimCo
             Arc::new(FunctionSpec::new(&format!("f{i}"), Runtime::Python, 512, duration))
         })
         .collect();
-    let triggers =
-        (0..n).map(|i| TriggerSpec::http(&format!("t{i}"), &format!("f{i}"), Arrivals::Poisson { rate })).collect();
+    let triggers = (0..n)
+        .map(|i| TriggerSpec::http(&format!("t{i}"), &format!("f{i}"), Arrivals::Poisson { rate }).into())
+        .collect();
     plain_config(1, duration, functions, triggers)
 }
 
@@ -137,7 +138,7 @@ pub fn queue_backlog(rate: f64, send_for: SimDuration, duration: SimDuration) ->
         poison: 0.0,
         payload: None,
     };
-    let mut config = plain_config(1, duration, vec![Arc::new(worker)], vec![producer]);
+    let mut config = plain_config(1, duration, vec![Arc::new(worker)], vec![producer.into()]);
     config.queues.push(QueueSpec {
         name: "backlog".into(),
         visibility_timeout: SimDuration::from_secs(30),

@@ -114,7 +114,7 @@ pub fn build_config(trace: &Trace, keep_alive: SimDuration, seed: u64) -> SimCon
         .iter()
         .zip(&names)
         // The counts are shared, not copied: the runs of every keep-alive setting read the same.
-        .map(|(f, name)| TriggerSpec::http(name, name, Arrivals::Trace { per_minute: f.per_minute.clone() }))
+        .map(|(f, name)| TriggerSpec::http(name, name, Arrivals::Trace { per_minute: f.per_minute.clone() }).into())
         .collect();
     let account = Account {
         concurrency_limit: never_binds,

@@ -148,7 +148,7 @@ fn build_triggers(config: &SimConfig, names: &Names) -> Vec<TriggerState> {
             let claim_check = t.payload().and_then(|p| p.claim_check.as_deref()).and_then(|b| names.buckets.get(b));
             let mut state = TriggerState::new(t, config.seed, target, client_rtt(t, config, names), claim_check);
             state.on_fleet = config.fleet_triggers.iter().any(|f| f == t.name());
-            if let TriggerSpec::Http { durations, target: function, invoke_overhead, websocket, client, .. } = t {
+            if let TriggerSpec::Http { durations, target: function, invoke_overhead, websocket, client, .. } = &**t {
                 state.client = client.as_ref().map(|c| Box::new(ClientState::new(c, config.seed, t.name())));
                 state.route_duration = durations.get(function).map(|d| Box::new(Sampler::new(d)));
                 state.invoke_overhead = invoke_overhead.as_ref().map(|d| {

@@ -143,7 +143,8 @@ pub struct SimConfig {
     pub warmup: SimDuration,
     pub account: Account,
     pub functions: Vec<std::sync::Arc<FunctionSpec>>,
-    pub triggers: Vec<TriggerSpec>,
+    /// Shared with the run's triggers, as `functions` are with its functions.
+    pub triggers: Vec<std::sync::Arc<TriggerSpec>>,
     pub queues: Vec<QueueSpec>,
     pub databases: Vec<DatabaseSpec>,
     pub buses: Vec<BusSpec>,
@@ -240,6 +241,11 @@ impl SimConfig {
     /// model keeps the spec it was compiled from until a knob recompiles it).
     pub fn function_mut(&mut self, index: usize) -> &mut FunctionSpec {
         std::sync::Arc::make_mut(&mut self.functions[index])
+    }
+
+    /// Trigger `index`'s spec, to change: copied first if a run shares it.
+    pub fn trigger_mut(&mut self, index: usize) -> &mut TriggerSpec {
+        std::sync::Arc::make_mut(&mut self.triggers[index])
     }
 
     pub fn set_rate_scale(&mut self, index: usize, scale: f64) {

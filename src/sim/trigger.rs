@@ -284,7 +284,9 @@ pub struct TriggerState {
     /// Last of what a request touches, as only the generator's head is: what a
     /// Poisson draw reads and writes (`ArrivalGenerator::HOT_BYTES`).
     pub arrivals: ArrivalGenerator,
-    pub spec: TriggerSpec,
+    /// Shared with the configuration (`SimConfig::triggers`): a copy took 264 of the
+    /// state's 768 bytes, written at every build.
+    pub spec: std::sync::Arc<TriggerSpec>,
     /// Schedules: runs that started while the previous one was still going.
     pub overlaps: u64,
     /// A burst under way (timeline or chaos `Burst`): the rate multiplier to go back
@@ -308,7 +310,7 @@ impl TriggerState {
     /// `target`: the index of the node it feeds; `network_rtt`: what its clients' region
     /// adds to every request; `claim_check`: the bucket that takes payloads over the limit.
     pub(crate) fn new(
-        spec: &TriggerSpec,
+        spec: &std::sync::Arc<TriggerSpec>,
         seed: u64,
         target: u32,
         network_rtt: SimDuration,
@@ -325,14 +327,14 @@ impl TriggerState {
             network_rtt,
             claim_check,
             on_fleet: false,
-            http: matches!(spec, TriggerSpec::Http { .. }),
+            http: matches!(**spec, TriggerSpec::Http { .. }),
             has_payload: spec.payload().is_some(),
             route_duration: None,
             invoke_overhead: None,
             socket: None,
             client: None,
             burst: None,
-            spec: spec.clone(),
+            spec: std::sync::Arc::clone(spec),
         }
     }
 }
@@ -399,7 +401,7 @@ impl Simulation {
             self.answer_http(trigger, id, counted, fetch);
             return true;
         }
-        match self.triggers[trigger as usize].spec {
+        match *self.triggers[trigger as usize].spec {
             TriggerSpec::Http { .. } => self.answer_http(trigger, id, counted, fetch),
             TriggerSpec::Async { .. } | TriggerSpec::Schedule { .. } => {
                 self.new_async_event_with(target, id, counted, Some(trigger), 0, fetch)
@@ -525,7 +527,7 @@ impl Simulation {
         let Some(payload) = t.spec.payload() else { return Some(SimDuration::ZERO) };
         let kb = payload.size_kb.sample_kb(&mut t.rng);
         let limits = &self.config.account.limits;
-        let limit = match t.spec {
+        let limit = match *t.spec {
             TriggerSpec::Http { .. } => limits.sync_kb,
             TriggerSpec::Async { .. } => limits.async_kb,
             _ => limits.message_kb,

@@ -125,7 +125,7 @@ mod tests {
         assert_eq!(many.answered_trigger, expected, "and each function answers its own trigger");
         // Two triggers on one function: which one an end answers is in its request.
         let mut config = many_functions(1000, 1000.0, minute);
-        config.triggers[1].set_target("f0");
+        config.trigger_mut(1).set_target("f0");
         let shared = Simulation::new(config);
         assert_eq!((shared.answered_trigger[0], shared.answered_trigger[1]), (u32::MAX, u32::MAX));
         assert_eq!(shared.answered_trigger[2..], expected[2..]);

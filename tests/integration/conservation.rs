@@ -93,7 +93,7 @@ pub(crate) fn check(sim: &Simulation) {
     let http: u64 = sim
         .triggers()
         .iter()
-        .filter(|t| matches!(t.spec, faaslab::sim::trigger::TriggerSpec::Http { .. }))
+        .filter(|t| matches!(*t.spec, faaslab::sim::trigger::TriggerSpec::Http { .. }))
         .map(|t| t.counters.arrived)
         .sum();
     let by_function: u64 = sim.functions().iter().map(|f| f.counters.arrived).sum();

@@ -25,13 +25,13 @@ fn adding_a_function_does_not_perturb_the_others() {
     let mut other = (*extended.config.functions[0]).clone();
     other.name = "other".into();
     extended.config.functions.push(other.into());
-    let mut trigger = extended.config.triggers[0].clone();
+    let mut trigger = (*extended.config.triggers[0]).clone();
     let faaslab::sim::trigger::TriggerSpec::Http { name, target, .. } = &mut trigger else {
         panic!("the keep-alive scenario has an HTTP trigger");
     };
     *name = "others".into();
     *target = "other".into();
-    extended.config.triggers.push(trigger);
+    extended.config.triggers.push(trigger.into());
     let a = report_with_seed(&base, 5);
     let b = report_with_seed(&extended, 5);
     assert_eq!(a.functions[0], b.functions[0]);
@@ -45,11 +45,11 @@ fn arrivals_in_lanes_or_as_events_give_the_same_run() {
     let base = scenario(faaslab::scenario::DEFAULT_SCENARIO);
     let mut many = base.clone();
     for i in 0..69 {
-        let mut t = many.config.triggers[0].clone();
+        let mut t = (*many.config.triggers[0]).clone();
         if let faaslab::sim::trigger::TriggerSpec::Http { name, .. } = &mut t {
             *name = format!("idle{i}");
         }
-        many.config.triggers.push(t);
+        many.config.triggers.push(t.into());
         many.config.rate_scales.insert(format!("idle{i}"), 0.0);
     }
     let a = report_with_seed(&base, 3);

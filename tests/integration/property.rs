@@ -333,7 +333,7 @@ impl Gen {
                     }),
                 },
             };
-            config.triggers.push(trigger);
+            config.triggers.push(trigger.into());
         }
         Scenario {
             name: format!("random {index}"),

@@ -287,7 +287,7 @@ mod tests {
         for (name, _) in crate::scenario::LIBRARY {
             let scenario = crate::scenario::built_in(name).expect("in the library").expect("valid");
             assert_triggers_drawn_as_written(&scenario.config, name);
-            kinds.extend(scenario.config.triggers.iter().map(TriggerKind::of));
+            kinds.extend(scenario.config.triggers.iter().map(|t| TriggerKind::of(t)));
         }
         for kind in [TriggerKind::Http, TriggerKind::Producer, TriggerKind::Upload, TriggerKind::Workflow] {
             assert!(kinds.contains(&kind), "the library has a {kind:?} trigger");

@@ -213,7 +213,7 @@ fn explain_latency(sim: &Simulation, report: &Report, of: &str) -> String {
         );
     }
     if let Some(t) = trigger.filter(|t| !t.on_fleet)
-        && let crate::sim::trigger::TriggerSpec::Http { invoke_overhead: Some(overhead), .. } = &t.spec
+        && let crate::sim::trigger::TriggerSpec::Http { invoke_overhead: Some(overhead), .. } = &*t.spec
     {
         let shape = match overhead {
             crate::sim::kernel::dist::Dist::LogNormal { median: Some(m), p99: Some(p), .. } => {

@@ -365,6 +365,18 @@ mod tests {
     }
 
     #[test]
+    fn a_run_shares_its_triggers_specs_with_its_config_and_a_copy_changes_only_itself() {
+        let sim = default_sim();
+        let shared = |sim: &Simulation| std::sync::Arc::ptr_eq(&sim.config().triggers[0], &sim.triggers()[0].spec);
+        assert!(shared(&sim), "built without a copy of the spec");
+        let mut copy = sim.config().clone();
+        copy.trigger_mut(0).set_target("another");
+        assert_eq!(copy.triggers[0].target(), "another");
+        assert_ne!(sim.triggers()[0].spec.target(), "another", "the run's spec is its own once the copy changes");
+        assert!(shared(&sim));
+    }
+
+    #[test]
     fn knob_changes_at_the_same_times_give_the_same_run() {
         let run = || {
             let mut sim = default_sim();

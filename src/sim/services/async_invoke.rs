@@ -111,7 +111,7 @@ impl Simulation {
         self.services.counters.async_events += u64::from(counted);
         if let Some(t) = trigger {
             let t = &mut self.triggers[t as usize];
-            if t.running > 0 && counted && matches!(t.spec, TriggerSpec::Schedule { .. }) {
+            if t.running > 0 && counted && matches!(*t.spec, TriggerSpec::Schedule { .. }) {
                 t.overlaps += 1; // the previous run is not finished
             }
             t.running += 1;

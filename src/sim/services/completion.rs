@@ -310,7 +310,7 @@ fn may_work_asynchronously(config: &crate::sim::config::SimConfig) -> bool {
         && config.workflows.is_empty()
         && config.buses.is_empty()
         && config.buckets.is_empty()
-        && config.triggers.iter().all(|t| matches!(t, TriggerSpec::Http { .. }))
+        && config.triggers.iter().all(|t| matches!(**t, TriggerSpec::Http { .. }))
         && config.functions.iter().all(|f| f.calls.iter().all(|c| !matches!(c, Call::Invoke { .. }))))
 }
 

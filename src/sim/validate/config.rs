@@ -126,7 +126,7 @@ impl SimConfig {
                 (from, scale) = (at, next);
             }
             count += scale * (arrivals.expected_count(run) - arrivals.expected_count(from)).max(0.0);
-            if let TriggerSpec::Http { websocket: Some(w), .. } = t {
+            if let TriggerSpec::Http { websocket: Some(w), .. } = &**t {
                 // Each connection brings its messages (at most a session's worth).
                 let session = w.session.mean_secs().min(crate::sim::websocket::MAX_SESSION.as_secs_f64());
                 count *= 1.0 + w.messages_per_minute.max(0.0) / 60.0 * session;

@@ -46,7 +46,7 @@ pub(super) const TARGET: Knob = Knob {
     range: |_| (0.0, 0.0),
     applies: invokes_a_function,
     read: |c, i| c.triggers[i].target().to_string(),
-    write: |c, i, v| c.triggers[i].set_target(v.name()),
+    write: |c, i, v| c.trigger_mut(i).set_target(v.name()),
     live: Live::No,
 };
 
@@ -62,7 +62,7 @@ pub(super) const CLAIM_CHECK: Knob = Knob {
         bucket.unwrap_or_else(|| "none".to_string())
     },
     write: |c, i, v| {
-        if let Some(p) = c.triggers[i].payload_mut() {
+        if let Some(p) = c.trigger_mut(i).payload_mut() {
             p.claim_check = (*v != KnobValue::None).then(|| v.name().to_string());
         }
     },
@@ -93,16 +93,16 @@ pub(super) const INVOKE_OVERHEAD_MS: Knob = Knob {
     unit: Unit::Count,
     help: "what the API gateway and Lambda's invoke path add to each request, its median in ms (its jitter scales with it; 0 = none)",
     range: |_| (0.0, 50.0),
-    applies: |c, i| match c.triggers[i] {
+    applies: |c, i| match *c.triggers[i] {
         TriggerSpec::Http { .. } => Ok(()),
         _ => Err("is not an HTTP or WebSocket trigger"),
     },
-    read: |c, i| match &c.triggers[i] {
+    read: |c, i| match &*c.triggers[i] {
         TriggerSpec::Http { invoke_overhead: Some(d), .. } => format!("{}", (d.typical_secs() * 1000.0).round()),
         _ => "0".to_string(),
     },
     write: |c, i, v| {
-        if let TriggerSpec::Http { invoke_overhead, .. } = &mut c.triggers[i] {
+        if let TriggerSpec::Http { invoke_overhead, .. } = c.trigger_mut(i) {
             let ms = f64::from(v.count());
             *invoke_overhead = match invoke_overhead.take() {
                 _ if ms == 0.0 => None,
@@ -163,14 +163,14 @@ fn invokes_a_function(config: &SimConfig, trigger: usize) -> Result<(), &'static
 
 /// A trigger's WebSocket description, if it is one.
 fn websocket_of(config: &SimConfig, trigger: usize) -> Option<&WebSocketSpec> {
-    match &config.triggers[trigger] {
+    match &*config.triggers[trigger] {
         TriggerSpec::Http { websocket, .. } => websocket.as_deref(),
         _ => None,
     }
 }
 
 fn websocket_mut(config: &mut SimConfig, trigger: usize) -> Option<&mut WebSocketSpec> {
-    match &mut config.triggers[trigger] {
+    match config.trigger_mut(trigger) {
         TriggerSpec::Http { websocket, .. } => websocket.as_deref_mut(),
         _ => None,
     }
