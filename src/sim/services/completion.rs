@@ -30,45 +30,27 @@
 //! Memory: one entry (arrival, count and a failure flag, 16 bytes) per request with
 //! work outstanding, at most `MAX_OPEN` of them: a request arriving while that many
 //! are open is not followed (counted as such), so a backlog of millions of messages
-//! (4 bytes each in their queue) does not cost 50 bytes a message here. The recent
-//! requests sit in a ring indexed by id (`OpenTable`: requests begin in the order of
-//! their ids; at most `RING_SPAN` slots, 1 MB, empty ones included); the few still
-//! open when the ring has moved `RING_SPAN` ids past them wait in a hash map. Cost per
-//! work item: one index into the ring. (A hash map for every request cost the
-//! pipeline bench 8% of its CPU time, its probes missing the cache.)
+//! (4 bytes each in their queue) costs at most 24 MB here. The recent requests sit in
+//! a ring indexed by id (`OpenTable`: requests begin in the order of their ids; at most
+//! `RING_SPAN` slots, 1 MB, empty ones included); those still open when the ring has
+//! moved `RING_SPAN` ids past them wait in a list in id order (24 bytes each: a queue's
+//! backlog is a million of them). Cost per work item: one index into the ring, or a
+//! binary search of the list. (A hash map for every request cost the pipeline bench 8%
+//! of its CPU time, its probes missing the cache; one for the stragglers cost a
+//! million-message backlog 76 bytes and 0.2 us a message.)
 
 use crate::sim::kernel::metrics::{CoarseHistogram, Histogram};
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::services::flows::request_of;
 use serde::Serialize;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 
-/// The most requests followed at once (about 50 MB of table at most).
+/// The most requests followed at once (24 MB of table at most).
 pub const MAX_OPEN: usize = 1 << 20;
 
 /// Ids the ring covers at most (16 bytes each: 1 MB); a request still open when the
 /// ring moves past it goes to the hash map.
 const RING_SPAN: u64 = 1 << 16;
-
-/// Correlation ids are consecutive integers: one multiplication spreads them over the
-/// table (the high bits pick the group), cheaper than SipHash per work item.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
 
 /// A request with work outstanding.
 #[derive(Clone, Copy, Debug)]
@@ -95,8 +77,64 @@ struct OpenTable {
     span: u64,
     /// A power of two long (or empty).
     slots: Vec<Open>,
-    stragglers: HashMap<u64, Open, BuildHasherDefault<IdHasher>>,
+    stragglers: Stragglers,
     len: usize,
+}
+
+/// The requests still open when the ring moved past them, in id order: they leave the
+/// ring oldest first, so each goes to the back (a request that begins after the ring
+/// has passed its id, which ids' order makes rare, is put in its place). An ended one
+/// stays as a gap (nothing outstanding) until it reaches the front or the gaps are half
+/// the list, so ending is amortised constant time whatever the order.
+#[derive(Clone, Debug, Default)]
+struct Stragglers {
+    by_id: VecDeque<(u64, Open)>,
+    gaps: usize,
+}
+
+impl Stragglers {
+    fn capacity(&self) -> usize {
+        self.by_id.capacity()
+    }
+
+    fn position(&self, id: u64) -> Result<usize, usize> {
+        self.by_id.binary_search_by_key(&id, |&(i, _)| i)
+    }
+
+    fn insert(&mut self, id: u64, open: Open) {
+        match self.by_id.back() {
+            Some(&(last, _)) if last >= id => match self.position(id) {
+                Ok(i) => {
+                    // Ids begin once; should one begin again, it takes its old place.
+                    self.gaps -= usize::from(self.by_id[i].1.outstanding == 0);
+                    self.by_id[i].1 = open;
+                }
+                Err(i) => self.by_id.insert(i, (id, open)),
+            },
+            _ => self.by_id.push_back((id, open)),
+        }
+    }
+
+    fn get_mut(&mut self, id: u64) -> Option<&mut Open> {
+        let i = self.position(id).ok()?;
+        let o = &mut self.by_id[i].1;
+        (o.outstanding > 0).then_some(o)
+    }
+
+    /// Forgets `id`, which ended (nothing outstanding).
+    fn remove(&mut self, id: u64) {
+        let Ok(i) = self.position(id) else { return };
+        self.by_id[i].1 = Open::NONE;
+        self.gaps += 1;
+        while self.by_id.front().is_some_and(|(_, o)| o.outstanding == 0) {
+            self.by_id.pop_front();
+            self.gaps -= 1;
+        }
+        if self.gaps > 64 && self.gaps * 2 > self.by_id.len() {
+            self.by_id.retain(|(_, o)| o.outstanding > 0);
+            self.gaps = 0;
+        }
+    }
 }
 
 impl OpenTable {
@@ -164,7 +202,7 @@ impl OpenTable {
             let o = self.slot(id);
             return (o.outstanding > 0).then_some(o);
         }
-        if id < self.base { self.stragglers.get_mut(&id) } else { None }
+        if id < self.base { self.stragglers.get_mut(id) } else { None }
     }
 
     /// Forgets request `id` (open, with nothing outstanding any more).
@@ -172,7 +210,7 @@ impl OpenTable {
     fn remove(&mut self, id: u64) {
         self.len -= 1;
         if id < self.base {
-            self.stragglers.remove(&id);
+            self.stragglers.remove(id);
             return;
         }
         *self.slot(id) = Open::NONE;
@@ -368,6 +406,7 @@ impl crate::sim::Simulation {
 mod table_tests {
     use super::*;
     use crate::sim::kernel::rng::RngStream;
+    use std::collections::HashMap;
 
     #[test]
     fn the_ring_and_its_stragglers_agree_with_a_map() {
@@ -408,10 +447,77 @@ mod table_tests {
             }
             assert_eq!(table.len(), reference.len());
         }
-        assert!(!table.stragglers.is_empty(), "the test must reach the map");
+        assert!(table.stragglers.by_id.len() > table.stragglers.gaps, "the test must reach the stragglers");
         assert!(table.span <= RING_SPAN && table.slots.len() as u64 <= RING_SPAN);
         for (&id, &n) in &reference {
             assert_eq!(table.get_mut(id).map(|o| o.outstanding), Some(n), "id {id}");
         }
+    }
+
+    #[test]
+    fn a_million_open_requests_cost_24_bytes_each_and_drain_in_linear_time() {
+        // A queue's backlog: every request stays open far past the ring, then the
+        // oldest end first, as a queue delivers them.
+        let mut table = OpenTable::default();
+        let open = |id: u64| Open { arrived: SimTime(id), outstanding: 1, failed: false };
+        let n = MAX_OPEN as u64;
+        for id in 1..=n {
+            table.insert(id, open(id));
+        }
+        assert_eq!(table.len(), MAX_OPEN);
+        let bytes = table.slots.capacity() * std::mem::size_of::<Open>()
+            + table.stragglers.capacity() * std::mem::size_of::<(u64, Open)>();
+        assert_eq!(std::mem::size_of::<(u64, Open)>(), 24);
+        // 1 MB of ring and the list's doubling at most.
+        assert!(bytes <= (1 << 20) + 2 * 24 * MAX_OPEN, "{bytes} bytes");
+        for id in 1..=n {
+            let o = table.get_mut(id).expect("open");
+            assert_eq!(o.arrived, SimTime(id));
+            o.outstanding = 0;
+            table.remove(id);
+        }
+        assert_eq!(table.len(), 0);
+        assert!(table.stragglers.by_id.is_empty() && table.stragglers.gaps == 0);
+    }
+
+    #[test]
+    fn requests_that_end_behind_an_open_one_do_not_pile_up() {
+        // The oldest request never ends; 200 000 younger ones end in a scattered
+        // order: the list keeps at most twice the open ones (plus 64) as gaps.
+        let mut table = OpenTable::default();
+        let open = |id: u64| Open { arrived: SimTime(id), outstanding: 1, failed: false };
+        let n = 200_000u64;
+        for id in 0..n {
+            table.insert(id, open(id));
+        }
+        let mut rng = RngStream::new(9, "straggler-gaps");
+        let mut ids: Vec<u64> = (1..n).collect();
+        for i in (1..ids.len()).rev() {
+            ids.swap(i, (rng.unit() * (i + 1) as f64) as usize % (i + 1));
+        }
+        for (ended, &id) in ids.iter().enumerate() {
+            if let Some(o) = table.get_mut(id) {
+                o.outstanding = 0;
+                table.remove(id);
+            }
+            let open_now = table.len();
+            assert!(
+                table.stragglers.by_id.len() <= 2 * open_now + 65,
+                "after {ended}: {}",
+                table.stragglers.by_id.len()
+            );
+            assert!(table.get_mut(id).is_none());
+        }
+        assert_eq!(table.len(), 1);
+        assert_eq!(table.get_mut(0).map(|o| o.arrived), Some(SimTime(0)));
+        // A request that begins after the ring passed its id takes its place in order.
+        for id in [70_000, 5, 69_999] {
+            table.insert(id, open(id));
+        }
+        assert_eq!(table.len(), 4);
+        for id in [0, 5, 69_999, 70_000] {
+            assert_eq!(table.get_mut(id).map(|o| o.arrived), Some(SimTime(id)), "id {id}");
+        }
+        assert!(table.stragglers.by_id.iter().zip(table.stragglers.by_id.iter().skip(1)).all(|(a, b)| a.0 < b.0));
     }
 }
