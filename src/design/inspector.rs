@@ -41,7 +41,7 @@ impl DesignDoc {
         let p = self.parts().clone();
         let mut c = SimConfig::empty(1, crate::sim::kernel::time::SimDuration::ZERO);
         (c.queues, c.streams, c.databases) = (p.queues, p.streams, p.databases);
-        c.functions = p.functions.into_iter().map(std::sync::Arc::new).collect();
+        c.functions = SimConfig::shared(p.functions);
         c
     }
 

@@ -248,6 +248,15 @@ impl SimConfig {
         std::sync::Arc::make_mut(&mut self.triggers[index])
     }
 
+    /// Specs as the configuration holds them, shared. Not `collect`ed: collecting in
+    /// place would keep the plain list's buffer (760 bytes a function) as the shared
+    /// list's, 100 MB unused behind 100 000 functions.
+    pub fn shared<T>(specs: Vec<T>) -> Vec<std::sync::Arc<T>> {
+        let mut shared = Vec::with_capacity(specs.len());
+        shared.extend(specs.into_iter().map(std::sync::Arc::new));
+        shared
+    }
+
     pub fn set_rate_scale(&mut self, index: usize, scale: f64) {
         let name = self.triggers[index].name().to_string();
         if scale == 1.0 {
