@@ -118,15 +118,18 @@ fn a_huge_burst_or_trace_minute_is_generated_as_it_goes() {
 
 // ----- 3 and 4. many functions: memory per function, cost per event -----
 
+/// `n` functions with an HTTP trigger each, 0.1 requests a second.
+fn many_functions(n: usize, duration: &str) -> String {
+    let functions: Vec<String> =
+        (0..n).map(|i| format!("(name: \"f{i}\", runtime: Go, duration: Exponential(mean: \"100ms\"))")).collect();
+    let triggers: Vec<String> =
+        (0..n).map(|i| format!("Http(name: \"t{i}\", target: \"f{i}\", arrivals: Poisson(rate: 0.1))")).collect();
+    scenario(duration, &format!("functions: [{}], triggers: [{}]", functions.join(",\n"), triggers.join(",\n")))
+}
+
 #[test]
 fn ten_thousand_functions_take_a_few_kb_each_and_check_is_linear() {
-    let functions: Vec<String> =
-        (0..10_000).map(|i| format!("(name: \"f{i}\", runtime: Go, duration: Exponential(mean: \"100ms\"))")).collect();
-    let triggers: Vec<String> =
-        (0..10_000).map(|i| format!("Http(name: \"t{i}\", target: \"f{i}\", arrivals: Poisson(rate: 0.1))")).collect();
-    let text =
-        scenario("10m", &format!("functions: [{}], triggers: [{}]", functions.join(",\n"), triggers.join(",\n")));
-    let path = file("many.ron", &text);
+    let path = file("many.ron", &many_functions(10_000, "10m"));
     let started = Instant::now();
     assert_eq!(bounded(&["check", &path], 1000, 60).status.code(), Some(0));
     assert!(started.elapsed() < Duration::from_secs(20), "check took {:?}", started.elapsed());
@@ -140,12 +143,7 @@ fn a_parsed_scenario_keeps_no_unused_room_behind_its_specs() {
     // Parsing grows the plain lists by doubling (1 000 specs in room for 1 024); the
     // shared lists must not inherit that buffer: collected in place, the functions'
     // held room for 97 280 pointers (760 KB), 100 MB at 100 000 functions.
-    let functions: Vec<String> =
-        (0..1_000).map(|i| format!("(name: \"f{i}\", runtime: Go, duration: Exponential(mean: \"100ms\"))")).collect();
-    let triggers: Vec<String> =
-        (0..1_000).map(|i| format!("Http(name: \"t{i}\", target: \"f{i}\", arrivals: Poisson(rate: 0.1))")).collect();
-    let text = scenario("1m", &format!("functions: [{}], triggers: [{}]", functions.join(",\n"), triggers.join(",\n")));
-    let parsed = faaslab::scenario::Scenario::parse(&text, "many.ron").expect("valid");
+    let parsed = faaslab::scenario::Scenario::parse(&many_functions(1_000, "1m"), "many.ron").expect("valid");
     assert_eq!((parsed.config.functions.len(), parsed.config.functions.capacity()), (1_000, 1_000));
     assert_eq!((parsed.config.triggers.len(), parsed.config.triggers.capacity()), (1_000, 1_000));
 }
