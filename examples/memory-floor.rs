@@ -13,6 +13,7 @@
 //!
 //! `cargo run --release --no-default-features --example memory-floor [-- STATES BYTES]`
 
+use faaslab::sim::kernel::prefetch::prefetch_lines;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -45,24 +46,17 @@ fn asked_ahead(states: usize, bytes: usize, pages: usize, lines: usize, events: 
     let words = bytes / 8;
     let per_page = lines / pages;
     let mut arrays: Vec<Vec<u64>> = (0..pages).map(|_| vec![1u64; states * words]).collect();
-    // xorshift64: the states to visit, drawn beforehand so that the next is known.
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let visits: Vec<usize> = (0..(events + 1) * pages)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % states as u64) as usize * words
-        })
-        .collect();
+    // The states to visit, drawn beforehand so that the next is known.
+    let mut x = SEED;
+    let visits: Vec<usize> =
+        (0..(events + 1) * pages).map(|_| (xorshift(&mut x) % states as u64) as usize * words).collect();
     let mut acc = 0u64;
     let start = Instant::now();
     for event in 0..events {
         for (page, array) in arrays.iter().enumerate() {
-            let base = visits[(event + 1) * pages + page];
-            for line in 0..per_page {
-                ask_for(&array[base + line * 8]);
-            }
+            // The lines touched below run on from the state's start, as a function's
+            // first lines do: asked for with faaslab's own hint.
+            prefetch_lines(&array[visits[(event + 1) * pages + page]], per_page);
         }
         for (page, array) in arrays.iter_mut().enumerate() {
             let base = visits[event * pages + page];
@@ -82,30 +76,25 @@ fn asked_ahead(states: usize, bytes: usize, pages: usize, lines: usize, events: 
     start.elapsed().as_secs_f64() / events as f64 * 1e9
 }
 
-/// Asks the CPU for the line holding `value` (a hint: nothing where there is none).
-fn ask_for(value: &u64) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetching is a hint; any address is allowed, and this one is valid.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch(value as *const u64 as *const i8, std::arch::x86_64::_MM_HINT_T0)
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    black_box(value);
+const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// One step of xorshift64: the next state to visit, uniformly.
+fn xorshift(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
 }
 
 fn ns_per_event(states: usize, bytes: usize, lines: usize, events: usize, dependent: bool) -> f64 {
     let words = (bytes / 8).max(lines);
     let stride = words / lines;
     let mut memory = vec![1u64; states * words];
-    // xorshift64: the state to visit next, uniformly.
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut x = SEED;
     let mut last = 0u64;
     let start = Instant::now();
     for _ in 0..events {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let base = (x % states as u64) as usize * words;
+        let base = (xorshift(&mut x) % states as u64) as usize * words;
         for line in 0..lines {
             // `last & 7` stays inside the line but makes the address wait for the read.
             let offset = if dependent { (last & 7) as usize } else { 0 };

@@ -10,7 +10,7 @@ pub(crate) mod histogram;
 pub(crate) mod lanes;
 pub mod log;
 pub mod metrics;
-pub(crate) mod prefetch;
+pub mod prefetch;
 pub mod rng;
 pub mod theory;
 pub mod time;

@@ -8,7 +8,7 @@
 /// Asks for the `lines` cache lines (64 bytes each) from `value`'s first byte. Only a
 /// hint: it reads nothing the program sees, and costs nothing where unsupported.
 #[inline(always)]
-pub(crate) fn prefetch_lines<T>(value: &T, lines: usize) {
+pub fn prefetch_lines<T>(value: &T, lines: usize) {
     #[cfg(target_arch = "x86_64")]
     {
         use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
