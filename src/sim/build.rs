@@ -60,10 +60,12 @@ impl Simulation {
             timeline_refused: Vec::new(),
             arrival_function: Vec::new(),
             answered_trigger: Vec::new(),
+            warms_drained: false,
             config,
         };
         sim.arrival_function = sim.arrival_functions();
         sim.answered_trigger = sim.answered_triggers();
+        sim.warms_drained = sim.state_bytes() > crate::sim::warm::FAR_STATE_BYTES;
         for i in 0..sim.triggers.len() {
             let scale = sim.config.rate_scale_of(i);
             let t = &mut sim.triggers[i];

@@ -192,6 +192,9 @@ pub struct Simulation {
     /// Per function, the one HTTP trigger whose arrivals it answers, or `u32::MAX`
     /// (none, or several); empty with `arrival_function`.
     answered_trigger: Vec<u32>,
+    /// Whether the state is so large that an arrival's lines come from memory: the loop
+    /// then also asks for them a few events ahead (`pop_due`).
+    warms_drained: bool,
     /// The timeline entry of the caption shown now.
     caption: Option<u32>,
     /// Timeline entries that could not be applied, and why.
@@ -345,7 +348,7 @@ impl Simulation {
         let mut handled = 0;
         let end = self.end;
         while handled < max_events {
-            let Some((t, due)) = self.queue.pop_if(|t| t <= deadline && t < end) else {
+            let Some((t, due)) = self.pop_due(deadline, end) else {
                 self.now = self.now.max(deadline.min(self.end));
                 self.events += handled;
                 return StepResult { events: handled, reached_deadline: true };
