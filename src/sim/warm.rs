@@ -95,7 +95,7 @@ impl Simulation {
     /// Takes the next event due by `deadline` and before `end`, asking early for the
     /// state of the arrivals the heap drains meanwhile past `FAR_STATE_BYTES`. (The
     /// heap's code once for both: a second copy of it in the loop, for the runs that
-    /// ask for nothing, was inlined less well and cost case (a) 2% more instructions.)
+    /// ask for nothing, was inlined less well and cost case (a) 1-2% more instructions.)
     #[inline(always)]
     pub(super) fn pop_due(&mut self, deadline: SimTime, end: SimTime) -> Option<(SimTime, Due<Event>)> {
         let (triggers, functions, arrival_function) = (&self.triggers, &self.functions, &self.arrival_function);
