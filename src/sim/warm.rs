@@ -88,8 +88,7 @@ impl Simulation {
     /// The function `trigger`'s arrivals invoke directly, when the caches are warmed.
     #[inline(always)]
     pub(crate) fn arrival_function_of(&self, trigger: u32) -> Option<&FunctionState> {
-        let function = *self.arrival_function.get(trigger as usize)?;
-        self.functions.get(function as usize)
+        invoked_by(&self.functions, &self.arrival_function, trigger)
     }
 
     /// Takes the next event due by `deadline` and before `end`, asking early for the
@@ -141,10 +140,17 @@ fn warm_arrival(triggers: &[TriggerState], functions: &[FunctionState], arrival_
     if let Some(t) = triggers.get(trigger as usize) {
         prefetch_lines(t, TriggerState::HOT_LINES);
     }
-    let function = arrival_function.get(trigger as usize).copied().unwrap_or(u32::MAX);
-    if let Some(f) = functions.get(function as usize) {
+    if let Some(f) = invoked_by(functions, arrival_function, trigger) {
         f.warm();
     }
+}
+
+/// The function `trigger`'s arrivals invoke directly (`arrival_function`), if any: in
+/// the slices themselves, for the heap's drains, which borrow the event queue.
+#[inline(always)]
+fn invoked_by<'a>(functions: &'a [FunctionState], arrival_function: &[u32], trigger: u32) -> Option<&'a FunctionState> {
+    let function = *arrival_function.get(trigger as usize)?;
+    functions.get(function as usize)
 }
 
 #[cfg(test)]
