@@ -300,6 +300,12 @@ impl Scenario {
         };
         let Some(allowed) = challenge.allowed(name) else {
             let names: Vec<&str> = challenge.knobs.iter().map(|k| k.knob.as_str()).collect();
+            if names.is_empty() {
+                // A brief's challenge: answered by a design file, not by knobs.
+                return Err(format!(
+                    "knob \"{name}\" is locked: this challenge allows no knob changes (a brief is answered by a design: a file that names it, see docs/scenario-format.md, Briefs and designs)"
+                ));
+            }
             return Err(format!("knob \"{name}\" is locked in this challenge (allowed: {})", names.join(", ")));
         };
         allowed.check(&self.config, value)?;

@@ -172,6 +172,20 @@ fn command_line_knobs_outside_their_range_are_bad_input() {
 }
 
 #[test]
+fn a_knob_locked_by_a_challenge_says_which_may_turn() {
+    let out = crate::cli::faaslab(&["run", "memory-power-tuning", "--challenge", "--set", "resize.timeout=5s"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is locked in this challenge (allowed: resize.memory"), "{err}");
+    // A brief's challenge turns no knob: the message says so rather than listing nothing.
+    let out = crate::cli::faaslab(&["run", "brief-image-upload", "--challenge", "--set", "uploads.rate=2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("allows no knob changes") && err.contains("Briefs and designs"), "{err}");
+    assert!(!err.contains("allowed: )"), "{err}");
+}
+
+#[test]
 fn the_new_nodes_and_fields_are_named_with_their_place() {
     // A permission on a resource that does not exist, of a kind it cannot act on, or a
     // verb that is not one; a call to an API that is not there.
