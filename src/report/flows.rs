@@ -25,6 +25,10 @@ pub struct FlowReport {
     pub duplicated: u64,
     pub poison: u64,
     pub in_flight: u64,
+    /// Requests not followed, so not graded: they arrived while the requests being
+    /// followed held the most memory they may (`MAX_FOLLOWED_BYTES`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_followed: u64,
     /// Requests the flow's `if_declined` API declined (graded by its effects).
     #[serde(skip_serializing_if = "is_zero")]
     pub declined: u64,
@@ -91,6 +95,7 @@ impl FlowReport {
             duplicated: t.duplicated,
             poison: t.poison,
             in_flight: t.in_flight,
+            not_followed: t.not_followed,
             declined: t.declined,
             unwanted: t.unwanted,
             parts: flow.spec.parts,

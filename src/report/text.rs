@@ -539,6 +539,14 @@ fn flow(o: &mut String, f: &super::FlowReport) {
         f.poison,
         f.in_flight
     );
+    if f.not_followed > 0 {
+        let _ = writeln!(
+            o,
+            "  {} more requests not followed nor graded (they arrived while the requests being followed held {} MB)",
+            f.not_followed,
+            crate::sim::services::flows::MAX_FOLLOWED_BYTES >> 20
+        );
+    }
     if f.parts > 1 {
         let _ = writeln!(o, "  each request fans out into {} parts; every effect is due once per part", f.parts);
     }

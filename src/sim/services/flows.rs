@@ -19,7 +19,12 @@
 //!
 //! Memory: a few dozen bytes per request of a flow while it is recent; a request is
 //! graded and forgotten `RETENTION_FACTOR` times its deadline after arrival (at least
-//! `MIN_RETENTION`), so a long run holds only its recent requests.
+//! `MIN_RETENTION`), so a long run holds only its recent requests. And at most
+//! `MAX_FOLLOWED_BYTES` of them at once, so that a brief's traffic at thousands of
+//! requests a second cannot fill the memory in those 30 minutes: when they are full,
+//! requests are graded and forgotten twice their deadline after arrival, and when
+//! that is not enough a new request is not followed (counted as such, and left out of
+//! the grade).
 
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::names::Named;
@@ -32,6 +37,12 @@ const RETENTION_FACTOR: u64 = 4;
 /// ... and never sooner than this (visibility timeouts and retries of several
 /// minutes must still be seen).
 const MIN_RETENTION: SimDuration = SimDuration::from_secs(30 * 60);
+/// The most memory the requests being followed may hold, over every flow: 2^22
+/// requests of a one-effect flow (48 bytes each, and their queues' room stays at
+/// that power of two), so 30 minutes of retention at 2 300 requests a second. Which
+/// requests are followed depends on their arrival times only, never on the design:
+/// no design can choose the requests it is graded on.
+pub const MAX_FOLLOWED_BYTES: usize = 192 << 20;
 /// The most effects one flow may require.
 pub const MAX_EFFECTS: usize = 16;
 /// The most parts one request may fan out into (Step Functions' Distributed Map runs
@@ -222,6 +233,9 @@ pub struct FlowTotals {
     pub unwanted: u64,
     /// Incomplete but still within their deadline when the run ended: not graded.
     pub in_flight: u64,
+    /// Arrived while the requests being followed held `MAX_FOLLOWED_BYTES`: neither
+    /// followed nor graded, nor counted in `requests`.
+    pub not_followed: u64,
     pub effects: Vec<EffectTotals>,
     /// Where incomplete requests stopped: (function index or `AT_TRIGGER`, trigger
     /// index, requests), most first.
@@ -352,6 +366,14 @@ impl FlowState {
         self.pending.len()
     }
 
+    /// The memory one followed request holds: its own record, its marks, and in a
+    /// flow of parts its bits and repeats.
+    fn request_bytes(&self) -> usize {
+        let n = self.effects();
+        let parts = if self.words > 0 { n * (self.words * 8 + std::mem::size_of::<u32>()) } else { 0 };
+        std::mem::size_of::<Tracked>() + n * std::mem::size_of::<Mark>() + parts
+    }
+
     /// The totals as of `now`: the graded requests and the recent ones graded now.
     pub fn totals(&self, now: SimTime) -> FlowTotals {
         let mut totals = self.graded.clone();
@@ -362,10 +384,18 @@ impl FlowState {
         totals
     }
 
-    /// Grades and forgets the requests older than the retention.
-    fn forget_old(&mut self, now: SimTime) {
+    /// Grades and forgets the requests older than the retention; returns the bytes
+    /// they held (`request_bytes` each).
+    fn forget_old(&mut self, now: SimTime) -> usize {
         let keep = SimDuration(self.spec.within.0.saturating_mul(RETENTION_FACTOR)).max(MIN_RETENTION);
+        self.forget_older_than(keep, now)
+    }
+
+    /// Grades and forgets the requests that arrived more than `keep` before `now`;
+    /// returns the bytes they held.
+    fn forget_older_than(&mut self, keep: SimDuration, now: SimTime) -> usize {
         let n = self.effects();
+        let before = self.pending.len();
         while let Some(t) = self.pending.front() {
             if now.since(t.arrived) <= keep {
                 break;
@@ -380,6 +410,7 @@ impl FlowState {
                 self.part_repeats.drain(..n);
             }
         }
+        (before - self.pending.len()) * self.request_bytes()
     }
 }
 
@@ -389,6 +420,10 @@ pub struct FlowLedger {
     pub flows: Vec<FlowState>,
     /// The flow of each trigger's requests, if any.
     by_trigger: Vec<Option<u32>>,
+    /// What the followed requests of every flow hold (`request_bytes` each), and the
+    /// most they may (`MAX_FOLLOWED_BYTES`; less in tests).
+    followed_bytes: usize,
+    budget: usize,
 }
 
 impl FlowLedger {
@@ -430,7 +465,7 @@ impl FlowLedger {
                 }
             })
             .collect();
-        FlowLedger { flows, by_trigger }
+        FlowLedger { flows, by_trigger, followed_bytes: 0, budget: MAX_FOLLOWED_BYTES }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -439,9 +474,25 @@ impl FlowLedger {
 
     /// A counted request of `trigger` arrived: follow it if a flow wants it.
     pub(crate) fn arrived(&mut self, trigger: u32, correlation: u64, now: SimTime) {
-        let Some(Some(f)) = self.by_trigger.get(trigger as usize) else { return };
-        let flow = &mut self.flows[*f as usize];
-        flow.forget_old(now);
+        let Some(&Some(f)) = self.by_trigger.get(trigger as usize) else { return };
+        let flow = &mut self.flows[f as usize];
+        self.followed_bytes -= flow.forget_old(now);
+        let bytes = flow.request_bytes();
+        if self.followed_bytes + bytes > self.budget {
+            // Full: grade sooner, twice its deadline after a request's arrival rather
+            // than the retention (a duplicate later than that goes unseen), in every
+            // flow, before refusing to follow.
+            for other in &mut self.flows {
+                let keep = SimDuration(other.spec.within.0.saturating_mul(2));
+                self.followed_bytes -= other.forget_older_than(keep, now);
+            }
+            if self.followed_bytes + bytes > self.budget {
+                self.flows[f as usize].graded.not_followed += 1;
+                return;
+            }
+        }
+        self.followed_bytes += bytes;
+        let flow = &mut self.flows[f as usize];
         let tracked =
             Tracked { correlation, arrived: now, trigger, last_function: AT_TRIGGER, poison: false, declined: false };
         flow.pending.push_back(tracked);
@@ -533,5 +584,72 @@ impl FlowLedger {
             }
             mark.count = mark.count.saturating_add(1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One flow of one effect (an object in bucket 0) from trigger 0, due within `within`,
+    /// whose followed requests may hold `requests` requests' worth of memory.
+    fn ledger(within: SimDuration, requests: usize) -> FlowLedger {
+        let spec = FlowSpec {
+            name: "upload".into(),
+            from: vec!["uploads".into()],
+            within,
+            effects: vec![Effect::Object { bucket: "thumbnails".into() }],
+            at_least_once: false,
+            if_declined: None,
+            parts: 1,
+        };
+        let mut ledger = FlowLedger::new(&[spec], vec![vec![EffectSite::Bucket(0)]], vec![vec![0]], vec![None], 1);
+        ledger.budget = requests * ledger.flows[0].request_bytes();
+        ledger
+    }
+
+    #[test]
+    fn a_one_effect_request_holds_48_bytes_so_the_budget_is_a_power_of_two_of_them() {
+        let l = ledger(SimDuration::from_secs(60), 1);
+        assert_eq!(l.flows[0].request_bytes(), 48);
+        assert_eq!(MAX_FOLLOWED_BYTES / 48, 1 << 22);
+    }
+
+    #[test]
+    fn when_full_requests_are_graded_at_twice_their_deadline_then_not_followed() {
+        // Room for 1 000 requests, due within 1 s; one arrives every millisecond and
+        // is done 100 ms later, except every tenth, which never is.
+        let mut l = ledger(SimDuration::from_secs(1), 1_000);
+        let ms = |n: u64| SimTime(n * 1_000);
+        let (mut arrived, mut most) = (0u64, 0usize);
+        for n in 0..10_000u64 {
+            l.arrived(0, n + 1, ms(n));
+            arrived += 1;
+            if n >= 100 && (n - 100) % 10 != 0 {
+                l.effect(n - 100 + 1, EffectSite::Bucket(0), None, false, ms(n));
+            }
+            most = most.max(l.followed_bytes);
+            assert!(l.followed_bytes <= l.budget, "{} > {} at {n}", l.followed_bytes, l.budget);
+        }
+        let t = l.flows[0].totals(ms(10_000));
+        // Nothing is lost: every arrival is followed (and graded, or in flight) or not followed.
+        assert_eq!(t.requests + t.not_followed, arrived);
+        // 1 000 fill the room in the first second. The first is forgotten 2 s after its
+        // arrival; from then on one is followed as one is forgotten, and those followed
+        // fill the room again in a second: 1 000 followed in every 2 s, 5 000 in all.
+        assert_eq!(most, l.budget);
+        assert_eq!((t.requests, t.not_followed), (5_000, 5_000), "{t:?}");
+        // Those graded are graded right: every tenth is missing, the rest on time.
+        assert_eq!((t.graded(), t.on_time, t.incomplete, t.effects[0].missing), (5_000, 4_500, 500, 500), "{t:?}");
+    }
+
+    #[test]
+    fn with_room_every_request_is_followed_for_the_whole_retention() {
+        let mut l = ledger(SimDuration::from_secs(1), 100_000);
+        for n in 0..10_000u64 {
+            l.arrived(0, n + 1, SimTime(n * 1_000));
+        }
+        assert_eq!(l.flows[0].followed(), 10_000, "30 minutes of retention, none forgotten");
+        assert_eq!(l.flows[0].totals(SimTime(10_000_000)).not_followed, 0);
     }
 }
