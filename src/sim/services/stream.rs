@@ -7,8 +7,8 @@ use crate::sim::kernel::log::Outcome;
 use crate::sim::kernel::time::{SimDuration, SimTime};
 use crate::sim::route::InFlight;
 use crate::sim::route::Origin;
-use crate::sim::services::queue::Sent;
 use crate::sim::services::queue::redrive::{DeadLetter, FailReason};
+use crate::sim::services::queue::{FreshMessages, Sent};
 use crate::sim::{Event, Simulation};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -56,9 +56,10 @@ fn default_batch() -> u32 {
     100
 }
 
-/// One change record.
+/// One change record, as a batch holds it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Record {
+    /// Its place in its shard, from 1.
     pub sequence: u64,
     pub correlation: u64,
     pub written: SimTime,
@@ -73,15 +74,90 @@ pub(crate) struct Record {
 }
 
 /// One shard: records in order, and the batch being processed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Shard {
+    /// Records taken from `unread` for a batch: the batch in flight (the first
+    /// `in_flight`), and those a bisected batch left for the next.
     pub records: VecDeque<Record>,
+    /// Records after those, never yet in a batch, packed as a queue's never-received
+    /// messages are (a few bytes each, where a `Record` is 40): a shard blocked by a
+    /// bad record keeps everything written after it until it expires.
+    unread: FreshMessages,
     /// Records of the batch in flight (the first `in_flight` of `records`).
     pub in_flight: u32,
     /// Size of the next batch to try (bisection makes it smaller).
     pub batch_limit: u32,
     pub retries: u32,
     pub last_done: u64,
+}
+
+impl Shard {
+    fn new(batch_limit: u32) -> Shard {
+        Shard {
+            records: VecDeque::new(),
+            unread: FreshMessages::starting_at(1),
+            in_flight: 0,
+            batch_limit,
+            retries: 0,
+            last_done: 0,
+        }
+    }
+
+    /// Appends a record written now.
+    fn push(
+        &mut self,
+        correlation: u64,
+        now: SimTime,
+        counted: bool,
+        poison: bool,
+        (trigger, depth): (Option<u32>, u16),
+    ) {
+        let fetch = SimDuration::ZERO;
+        let sent = Sent { sent_at: now, correlation, counted, poison, trigger, fetch, depth, dead: None };
+        self.unread.push(sent);
+    }
+
+    /// Records in the shard, the batch in flight included.
+    pub(crate) fn pending(&self) -> usize {
+        self.records.len() + self.unread.len()
+    }
+
+    /// When the oldest record was written.
+    fn oldest_written(&self) -> Option<SimTime> {
+        self.records.front().map(|r| r.written).or_else(|| self.unread.front().map(|m| m.sent_at))
+    }
+
+    /// Takes the oldest record.
+    fn pop_front(&mut self) -> Option<Record> {
+        self.records.pop_front().or_else(|| self.take_unread())
+    }
+
+    /// Moves records from `unread` until `records` holds `n` (or every record).
+    fn pull(&mut self, n: usize) {
+        while self.records.len() < n {
+            let Some(r) = self.take_unread() else { return };
+            self.records.push_back(r);
+        }
+    }
+
+    fn take_unread(&mut self) -> Option<Record> {
+        let sequence = self.unread.front_serial();
+        let m = self.unread.pop()?;
+        let (correlation, written, counted, poison, trigger, depth) =
+            (m.correlation, m.sent_at, m.counted, m.poison, m.trigger, m.depth);
+        Some(Record { sequence, correlation, written, counted, poison, trigger, side_effects: 0, depth })
+    }
+
+    fn counted_pending(&self) -> u64 {
+        let pulled = self.records.iter().filter(|r| r.counted).count();
+        (pulled + self.unread.iter().filter(|m| m.counted).count()) as u64
+    }
+
+    /// Bytes its records hold (memory checks).
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
+        self.records.capacity() * std::mem::size_of::<Record>() + self.unread.capacity()
+    }
 }
 
 /// Counts over records written after the warm-up.
@@ -110,7 +186,6 @@ pub struct StreamState {
     pub(crate) consumer_index: Option<u32>,
     /// The queue that takes records given up, resolved.
     pub(crate) on_failure_index: Option<u32>,
-    next_sequence: u64,
     pub counters: StreamCounters,
     pub max_iterator_age: SimDuration,
     /// Iterator age (s) and pending records, sampled each series bucket.
@@ -120,13 +195,12 @@ pub struct StreamState {
 impl StreamState {
     pub(crate) fn new(spec: StreamSpec, consumer_index: Option<u32>) -> StreamState {
         let batch = spec.consumer.as_ref().map_or(1, |c| c.batch_size);
-        let shards = (0..spec.shards.max(1)).map(|_| Shard { batch_limit: batch, ..Shard::default() }).collect();
+        let shards = (0..spec.shards.max(1)).map(|_| Shard::new(batch)).collect();
         StreamState {
             spec,
             shards,
             consumer_index,
             on_failure_index: None,
-            next_sequence: 0,
             counters: StreamCounters::default(),
             max_iterator_age: SimDuration::ZERO,
             history: Default::default(),
@@ -146,30 +220,27 @@ impl StreamState {
         poison: bool,
         (trigger, depth): (Option<u32>, u16),
     ) -> u32 {
-        self.next_sequence += 1;
         let shard = (correlation.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % self.shards.len() as u64;
-        let sequence = self.next_sequence;
-        let record = Record { sequence, correlation, written: now, counted, poison, trigger, side_effects: 0, depth };
-        self.shards[shard as usize].records.push_back(record);
+        self.shards[shard as usize].push(correlation, now, counted, poison, (trigger, depth));
         self.counters.records += u64::from(counted);
         shard as u32
     }
 
     /// Age of the oldest unprocessed record of any shard (how far the consumer lags).
     pub fn iterator_age(&self, now: SimTime) -> SimDuration {
-        self.shards.iter().filter_map(|s| s.records.front()).map(|r| now.since(r.written)).max().unwrap_or_default()
+        self.shards.iter().filter_map(Shard::oldest_written).map(|w| now.since(w)).max().unwrap_or_default()
     }
 
     pub(crate) fn note_age(&mut self, now: SimTime) {
         let age = self.iterator_age(now);
         self.max_iterator_age = self.max_iterator_age.max(age);
-        let pending: usize = self.shards.iter().map(|s| s.records.len()).sum();
+        let pending: usize = self.shards.iter().map(Shard::pending).sum();
         self.history.push(age.as_secs_f64(), pending as f64);
     }
 
     /// Records still in the stream (counted ones).
     pub fn counted_pending(&self) -> u64 {
-        self.shards.iter().flat_map(|s| s.records.iter()).filter(|r| r.counted).count() as u64
+        self.shards.iter().map(Shard::counted_pending).sum()
     }
 }
 
@@ -243,10 +314,10 @@ impl Simulation {
             let s = &mut self.services.streams[stream as usize];
             let max_age = s.spec.max_record_age;
             let sh = &mut s.shards[shard as usize];
-            if sh.in_flight > 0 || sh.records.front().is_none_or(|r| now.since(r.written) <= max_age) {
+            if sh.in_flight > 0 || sh.oldest_written().is_none_or(|w| now.since(w) <= max_age) {
                 return;
             }
-            let r = sh.records.pop_front().expect("checked");
+            let r = sh.pop_front().expect("checked");
             sh.retries = 0;
             self.record_skipped(stream, &r, None);
         }
@@ -258,7 +329,7 @@ impl Simulation {
         let Some(function) = self.services.streams[stream as usize].consumer_index else { return };
         self.skip_old(stream, shard);
         let sh = &mut self.services.streams[stream as usize].shards[shard as usize];
-        if sh.in_flight > 0 || sh.records.is_empty() {
+        if sh.in_flight > 0 || sh.pending() == 0 {
             return;
         }
         if !self.has_room(function) {
@@ -267,7 +338,8 @@ impl Simulation {
         }
         let s = &mut self.services.streams[stream as usize];
         let sh = &mut s.shards[shard as usize];
-        let n = sh.batch_limit.max(1).min(sh.records.len() as u32);
+        let n = sh.batch_limit.max(1).min(sh.pending() as u32);
+        sh.pull(n as usize);
         sh.in_flight = n;
         let batch = sh.records.iter().take(n as usize);
         let counted = batch.clone().any(|r| r.counted);
@@ -340,5 +412,40 @@ impl Simulation {
             }
         }
         self.queue.schedule(self.now + RETRY_DELAY, Event::ShardPoll { stream, shard });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unread_records_take_a_few_bytes_each_and_come_back_in_order() {
+        let mut shard = Shard::new(100);
+        let n = 1_000_000u64;
+        for k in 0..n {
+            // Writes 50 us apart, correlation ids in arrival order, every thousandth poison.
+            let (trigger, depth) = (if k % 7 == 0 { None } else { Some(3) }, (k % 3) as u16);
+            shard.push(k + 1, SimTime(k * 50), k % 2 == 0, k % 1_000 == 0, (trigger, depth));
+        }
+        assert_eq!(shard.pending(), n as usize);
+        // A `Record` each would be 40 MB. Here 4-5 bytes each, in a buffer that grew by
+        // doubling (8 MB).
+        assert_eq!(std::mem::size_of::<Record>(), 40);
+        let per_record = shard.bytes() as f64 / n as f64;
+        assert!(per_record < 10.0, "{per_record} bytes a record");
+        assert_eq!(shard.counted_pending(), n / 2);
+        assert_eq!(shard.oldest_written(), Some(SimTime(0)));
+        // A batch of 100 is pulled; the rest stay packed.
+        shard.pull(100);
+        assert_eq!((shard.records.len(), shard.pending()), (100, n as usize));
+        for k in 0..n {
+            let r = shard.pop_front().expect("a record");
+            let trigger = if k % 7 == 0 { None } else { Some(3) };
+            let expected = (k + 1, k + 1, SimTime(k * 50), k % 2 == 0, k % 1_000 == 0, trigger, (k % 3) as u16);
+            assert_eq!((r.sequence, r.correlation, r.written, r.counted, r.poison, r.trigger, r.depth), expected);
+            assert_eq!(r.side_effects, 0);
+        }
+        assert!(shard.pop_front().is_none() && shard.oldest_written().is_none());
     }
 }
