@@ -328,6 +328,14 @@ fn delivery(o: &mut String, r: &Report) {
                 "Async events {} accepted: {} succeeded, {} retries, {} throttled and re-queued, {} to the on-failure queue, {} dropped",
                 a.async_events, a.async_succeeded, a.async_retries, a.async_throttled, a.async_to_dlq, a.async_dropped
             );
+            if a.async_over_limit > 0 {
+                let _ = writeln!(
+                    o,
+                    "             {} of them given up on arrival: {} events were already waiting, the most a run holds (faaslab's bound, not the platform's)",
+                    a.async_over_limit,
+                    crate::sim::services::async_invoke::MAX_WAITING_ASYNC
+                );
+            }
             if a.async_handed_on > 0 {
                 let _ = writeln!(
                     o,

@@ -13,6 +13,15 @@ use crate::sim::services::queue::redrive::{DeadLetter, FailReason};
 use crate::sim::trigger::TriggerSpec;
 use crate::sim::{Event, Simulation};
 
+/// The most asynchronous events a run holds at once (waiting for an attempt, or
+/// running): about 100 bytes each (the event, its timer in the event heap, the slab's
+/// room), so about 420 MB. Lambda documents no bound on its internal queue: past this
+/// one the simulator gives a new event up at once, as if throttled until its maximum
+/// age (to the on-failure destination, or dropped), and counts it
+/// (`async_over_limit`). Only a function throttled far below its traffic for minutes
+/// gets there: 100 000 events a second into one capped at 1 000 concurrent, after 42 s.
+pub const MAX_WAITING_ASYNC: usize = 1 << 22;
+
 /// An asynchronous event waiting for (another) attempt or running.
 #[derive(Clone, Debug)]
 pub(crate) struct AsyncEvent {
@@ -56,6 +65,11 @@ impl AsyncInvocations {
     /// The slot of a finished event, for the next one.
     fn release(&mut self, id: u32) {
         self.free.push(id);
+    }
+
+    /// Events waiting or running.
+    pub(crate) fn waiting(&self) -> usize {
+        self.events.len() - self.free.len()
     }
 
     pub(crate) fn capacity(&self) -> usize {
@@ -118,6 +132,11 @@ impl Simulation {
         }
         let id = self.services.async_events.insert(event);
         self.work_add(correlation, true);
+        if self.services.async_events.waiting() > MAX_WAITING_ASYNC {
+            self.services.counters.async_over_limit += u64::from(counted);
+            self.give_up_async(id, FailReason::Throttled);
+            return;
+        }
         self.dispatch_async(id);
     }
 

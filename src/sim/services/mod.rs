@@ -35,6 +35,10 @@ pub struct ServiceCounters {
     pub async_handed_on: u64,
     /// Events that failed every attempt with nowhere to go.
     pub async_dropped: u64,
+    /// Of those dropped or sent to the on-failure queue, events given up on arrival
+    /// because `MAX_WAITING_ASYNC` were already waiting (the simulator's bound).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub async_over_limit: u64,
     /// A side effect done again for an event already handled (no idempotency store).
     pub duplicates: u64,
     /// Redeliveries recognised by an idempotency store and not done again.
