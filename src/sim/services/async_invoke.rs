@@ -95,9 +95,13 @@ fn retry_delay(attempts: u32) -> SimDuration {
     SimDuration::from_secs(60 * u64::from(attempts))
 }
 
-/// Back-off after a throttled asynchronous dispatch: 1 s doubling up to 5 minutes.
+/// Back-off after the `throttles`-th throttled dispatch of an event (from 1): "The
+/// retry interval increases exponentially from 1 second after the first attempt to a
+/// maximum of 5 minutes" (AWS Lambda Developer Guide, "How Lambda handles errors and
+/// retries with asynchronous invocation"). So 1, 2, 4 ... 256 s, then 300 s. (Until
+/// this was checked it began at 2 s and stopped at 256 s.)
 fn throttle_backoff(throttles: u32) -> SimDuration {
-    SimDuration::from_secs(1u64 << throttles.min(8)).min(SimDuration::from_secs(300))
+    SimDuration::from_secs(1u64 << throttles.saturating_sub(1).min(9)).min(SimDuration::from_secs(300))
 }
 
 impl Simulation {
@@ -231,5 +235,17 @@ impl Simulation {
         }
         self.services.async_events.release(event);
         self.work_done(e.correlation, true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttled_events_back_off_from_one_second_doubling_to_five_minutes() {
+        let waits: Vec<u64> = (1..=12).map(|n| throttle_backoff(n).0 / 1_000_000).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]);
+        assert_eq!(throttle_backoff(u32::MAX), SimDuration::from_secs(300));
     }
 }
