@@ -67,6 +67,13 @@ fn scenario(duration: &str, rest: &str) -> String {
     format!("Scenario(name: \"bounded\", duration: \"{duration}\",\n{rest})")
 }
 
+/// Runs the scenario body `rest` for `duration` under `mb` megabytes of address space,
+/// within 120 s, and returns its JSON report.
+fn run_for(name: &str, duration: &str, rest: &str, mb: u64) -> serde_json::Value {
+    let path = file(&format!("{name}-{duration}.ron"), &scenario(duration, rest));
+    json(&bounded(&["run", &path, "--format", "json"], mb, 120))
+}
+
 // ----- 1. provisioned concurrency -----
 
 #[test]
@@ -190,22 +197,15 @@ fn a_growing_queue_backlog_costs_linear_time_and_little_memory() {
 /// aborted after 83 s at 3 GB).
 #[test]
 fn the_requests_a_flow_follows_hold_a_bounded_memory() {
-    let text = |duration: &str| {
-        scenario(
-            duration,
-            r#"functions: [(name: "worker", runtime: Go, duration: Constant(value: "100ms"), calls: [Put(bucket: "done")])],
+    const BODY: &str = r#"functions: [(name: "worker", runtime: Go, duration: Constant(value: "100ms"), calls: [Put(bucket: "done")])],
             buckets: [(name: "done")],
             queues: [(name: "jobs", consumer: (function: "worker", max_concurrency: 2))],
             triggers: [Producer(name: "flood", queue: "jobs", arrivals: Poisson(rate: 100000.0))],
-            flows: [(name: "job", from: ["flood"], within: "1m", effects: [Object(bucket: "done")])]"#,
-        )
-    };
+            flows: [(name: "job", from: ["flood"], within: "1m", effects: [Object(bucket: "done")])]"#;
     // This build needs about 300 MB of address space for either run; following every
     // request took 600 MB for the first (and 1.3 GB for three minutes).
     for duration in ["1m", "2m"] {
-        let out =
-            bounded(&["run", &file(&format!("flow-{duration}.ron"), &text(duration)), "--format", "json"], 340, 120);
-        let report = json(&out);
+        let report = run_for("flow", duration, BODY, 340);
         let flow = &report["flows"][0];
         let arrived = report["triggers"][0]["requests"]["arrived"].as_u64().unwrap();
         let (followed, not_followed) = (flow["requests"].as_u64().unwrap(), flow["not_followed"].as_u64().unwrap());
@@ -221,19 +221,13 @@ fn the_requests_a_flow_follows_hold_a_bounded_memory() {
 /// messages are, a few bytes each; as 40-byte records one minute took 400 MB.
 #[test]
 fn a_blocked_stream_keeps_its_backlog_in_a_few_bytes_a_record() {
-    let text = |duration: &str| {
-        scenario(
-            duration,
-            r#"functions: [(name: "indexer", runtime: Go, duration: Constant(value: "5ms"))],
+    const BODY: &str = r#"functions: [(name: "indexer", runtime: Go, duration: Constant(value: "5ms"))],
             streams: [(name: "changes", shards: 4, consumer: (function: "indexer", batch_size: 100))],
-            triggers: [Writes(name: "edits", stream: "changes", arrivals: Poisson(rate: 100000.0), poison: 0.001)]"#,
-        )
-    };
+            triggers: [Writes(name: "edits", stream: "changes", arrivals: Poisson(rate: 100000.0), poison: 0.001)]"#;
     // This build needs about 100 and 140 MB of address space.
     for (duration, mb, pending) in [("1m", 130, 5_900_000), ("2m", 180, 11_900_000)] {
-        let out =
-            bounded(&["run", &file(&format!("stream-{duration}.ron"), &text(duration)), "--format", "json"], mb, 120);
-        let stream = &json(&out)["streams"][0];
+        let report = run_for("stream", duration, BODY, mb);
+        let stream = &report["streams"][0];
         assert!(stream["pending"].as_u64().unwrap() > pending, "{duration}: {stream}");
         assert_eq!(stream["out_of_order"], 0, "{stream}");
     }
@@ -245,18 +239,11 @@ fn a_blocked_stream_keeps_its_backlog_in_a_few_bytes_a_record() {
 /// up and counted. Without the bound the run grew 640 MB a simulated minute.
 #[test]
 fn waiting_asynchronous_events_are_bounded_and_the_rest_counted() {
-    let text = |duration: &str| {
-        scenario(
-            duration,
-            r#"functions: [(name: "worker", runtime: Go, duration: Constant(value: "100ms"), reserved_concurrency: Some(10))],
-            triggers: [Async(name: "flood", target: "worker", arrivals: Poisson(rate: 100000.0))]"#,
-        )
-    };
+    const BODY: &str = r#"functions: [(name: "worker", runtime: Go, duration: Constant(value: "100ms"), reserved_concurrency: Some(10))],
+            triggers: [Async(name: "flood", target: "worker", arrivals: Poisson(rate: 100000.0))]"#;
     // This build needs about 840 MB of address space for either run (500 MB resident).
     for duration in ["1m", "2m"] {
-        let out =
-            bounded(&["run", &file(&format!("async-{duration}.ron"), &text(duration)), "--format", "json"], 1000, 120);
-        let report = json(&out);
+        let report = run_for("async", duration, BODY, 1000);
         let a = &report["async"];
         let n = |k: &str| a[k].as_u64().unwrap_or(0);
         // Every event is accounted for: succeeded, dropped (over the bound among them)
