@@ -171,25 +171,45 @@ fn spawn_nodes(commands: &mut Commands, playback: &Playback, graph: Graph, style
     commands.insert_resource(topology);
 }
 
+/// A count short enough for a node's line at any traffic: exact below 10 000, then
+/// cut (not rounded) to three figures: 12.3k, 153k, 1.2M, 153M, 4.2G.
+pub(crate) fn compact_count(n: u64) -> String {
+    let tenths = |unit: u64| format!("{}.{}", n / unit, n / (unit / 10) % 10);
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=99_999 => format!("{}k", tenths(1_000)),
+        100_000..=999_999 => format!("{}k", n / 1_000),
+        1_000_000..=9_999_999 => format!("{}M", tenths(1_000_000)),
+        10_000_000..=999_999_999 => format!("{}M", n / 1_000_000),
+        _ => format!("{}G", tenths(1_000_000_000)),
+    }
+}
+
+/// A rate for a node's line: one decimal below 1 000 a second, then as a count.
+fn compact_rate(rate: f64) -> String {
+    if rate < 1_000.0 { format!("{rate:.1}/s") } else { format!("{}/s", compact_count(rate as u64)) }
+}
+
 pub(crate) fn subtitle(sim: &Simulation, kind: NodeKind, index: usize) -> String {
     let now = sim.now();
+    let n = compact_count;
     match kind {
         NodeKind::Queue => {
             let q = &sim.queues()[index];
-            format!("{} waiting, {} taken, {} to DLQ", q.depth(), q.in_flight, q.counters.to_dlq)
+            format!("{} waiting, {} taken, {} to DLQ", n(q.depth()), n(q.in_flight.into()), n(q.counters.to_dlq))
         }
         NodeKind::Database => {
             let d = &sim.databases()[index];
-            format!("{}/{} conns, {} refused", d.connections, d.spec.max_connections, d.counters.connection_errors)
+            format!("{}/{} conns, {} refused", d.connections, d.spec.max_connections, n(d.counters.connection_errors))
         }
         NodeKind::Bus => {
             let b = &sim.buses()[index];
-            format!("{} events, {} sent on", b.counters.published, b.counters.deliveries)
+            format!("{} events, {} sent on", n(b.counters.published), n(b.counters.deliveries))
         }
         NodeKind::Bucket => {
             let b = &sim.buckets()[index];
             let warn = if b.counters.loops_stopped > 0 { ", LOOP!" } else { "" };
-            format!("{} objects{warn}", b.counters.objects_created)
+            format!("{} objects{warn}", n(b.counters.objects_created))
         }
         NodeKind::Stream => {
             let s = &sim.streams()[index];
@@ -197,11 +217,12 @@ pub(crate) fn subtitle(sim: &Simulation, kind: NodeKind, index: usize) -> String
         }
         NodeKind::Workflow => {
             let w = &sim.workflows()[index];
-            format!("{} running, {} done", w.running, w.counters.succeeded + w.counters.compensated + w.counters.failed)
+            let done = w.counters.succeeded + w.counters.compensated + w.counters.failed;
+            format!("{} running, {} done", n(w.running), n(done))
         }
         NodeKind::Api => {
             let a = &sim.apis()[index];
-            format!("{} calls, {} refused (429)", a.counters.requests, a.counters.throttled)
+            format!("{} calls, {} refused (429)", n(a.counters.requests), n(a.counters.throttled))
         }
         NodeKind::Function => {
             let spec = &sim.functions()[index].model.spec;
@@ -211,8 +232,11 @@ pub(crate) fn subtitle(sim: &Simulation, kind: NodeKind, index: usize) -> String
             let t = &sim.triggers()[index];
             let scale = t.arrivals.rate_scale;
             let shape = match t.arrivals.spec() {
-                Arrivals::Poisson { rate } | Arrivals::Constant { rate } => format!("{:.1}/s", rate * scale),
-                _ => format!("up to {:.0}/s", t.arrivals.spec().peak_rate() * scale),
+                Arrivals::Poisson { rate } | Arrivals::Constant { rate } => compact_rate(rate * scale),
+                _ => match t.arrivals.spec().peak_rate() * scale {
+                    peak if peak < 1_000.0 => format!("up to {peak:.0}/s"),
+                    peak => format!("up to {}", compact_rate(peak)),
+                },
             };
             let kind = kind.word();
             if (scale - 1.0).abs() > 1e-9 {
@@ -255,14 +279,14 @@ pub fn badge_text(sim: &Simulation, function: usize) -> String {
     let f = &sim.functions()[function];
     let mut parts = Vec::new();
     if f.lifetime_throttles > 0 {
-        parts.push(format!("{} throttled", f.lifetime_throttles));
+        parts.push(format!("{} throttled", compact_count(f.lifetime_throttles)));
     }
     if f.counters.failed > 0 {
         let failed = f.counters.failed;
-        parts.push(format!("{failed} error{}", if failed == 1 { "" } else { "s" }));
+        parts.push(format!("{} error{}", compact_count(failed), if failed == 1 { "" } else { "s" }));
     }
     if f.counters.timed_out > 0 {
-        parts.push(format!("{} timed out", f.counters.timed_out));
+        parts.push(format!("{} timed out", compact_count(f.counters.timed_out)));
     }
     parts.join(", ")
 }
@@ -274,5 +298,30 @@ fn update_badges(playback: Res<Playback>, mut badges: Query<(&Badge, &mut Text2d
             line = if line.is_empty() { fault } else { format!("{fault} | {line}") };
         }
         set_if_changed(&mut text, line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_stay_short_at_any_traffic() {
+        let cases = [
+            (0, "0"),
+            (9_999, "9999"),
+            (10_000, "10.0k"),
+            (99_999, "99.9k"),
+            (143_755, "143k"),
+            (1_000_000, "1.0M"),
+            (4_194_304, "4.1M"),
+            (153_241_000, "153M"),
+            (u64::MAX, "18446744073.7G"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(compact_count(n), text, "{n}");
+        }
+        assert_eq!(compact_rate(2.0), "2.0/s");
+        assert_eq!(compact_rate(150_000.0), "150k/s");
     }
 }
