@@ -236,7 +236,7 @@ fn a_blocked_stream_keeps_its_backlog_in_a_few_bytes_a_record() {
 /// 100 000 asynchronous events a second into a function capped at 10 concurrent: each
 /// waits (throttled, backing off, up to 6 hours) as an event and a timer, about 100
 /// bytes. At most `MAX_WAITING_ASYNC` wait at once; past that a new event is given
-/// up and counted. Without the bound the run grew 640 MB a simulated minute.
+/// up and counted. Without the bound the run grew about 650 MB a simulated minute.
 #[test]
 fn waiting_asynchronous_events_are_bounded_and_the_rest_counted() {
     const BODY: &str = r#"functions: [(name: "worker", runtime: Go, duration: Constant(value: "100ms"), reserved_concurrency: Some(10))],
