@@ -23,6 +23,12 @@ const EVENTS_BETWEEN_COPIES: u64 = 500_000;
 /// simulation is a few megabytes, most of it the app's event log).
 pub const MAX_COPIES: usize = 24;
 
+/// Bytes the copies may hold together (`Simulation::approx_bytes`), thinned as past
+/// `MAX_COPIES`. A run with millions of requests in flight is hundreds of megabytes:
+/// 24 copies of one took 7.5 GB (a browser tab has 4 GB at most). A copy larger than a
+/// quarter of this is not taken: going back then plays forward from an older one.
+pub const TAPE_BYTES: usize = 512 << 20;
+
 /// A knob the viewer turned during the run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveChange {
@@ -41,6 +47,8 @@ struct Copy {
     sim: Simulation,
     /// Changes it already has (the first `applied` of the tape's).
     applied: usize,
+    /// About what it holds (`Simulation::approx_bytes`).
+    bytes: usize,
 }
 
 /// One run's tape: copies of its simulation, and the viewer's live changes.
@@ -50,6 +58,8 @@ pub struct Tape {
     /// Changes the live simulation has (the first `applied`); the rest are ahead.
     applied: usize,
     every: u64,
+    /// What the copies may hold together (`TAPE_BYTES`; less in tests).
+    budget: usize,
     /// The furthest simulated time reached: the slider goes up to it.
     pub furthest: SimTime,
 }
@@ -58,10 +68,11 @@ impl Tape {
     /// The tape of a run starting as `sim` (at time zero).
     pub fn new(sim: &Simulation) -> Tape {
         Tape {
-            copies: vec![Copy { sim: sim.clone(), applied: 0 }],
+            copies: vec![Copy { sim: sim.clone(), applied: 0, bytes: sim.approx_bytes() }],
             changes: Vec::new(),
             applied: 0,
             every: EVENTS_BETWEEN_COPIES,
+            budget: TAPE_BYTES,
             furthest: sim.now(),
         }
     }
@@ -142,18 +153,33 @@ impl Tape {
         reached
     }
 
-    /// Takes a copy when the run is `every` events past the latest one.
+    /// Takes a copy when the run is `every` events past the latest one, and keeps the
+    /// copies within `MAX_COPIES` and the byte budget.
     fn keep_copy(&mut self, sim: &Simulation) {
         let latest = self.copies.last().map_or(0, |c| c.sim.events_processed());
         if sim.events_processed() < latest + self.every {
             return;
         }
-        self.copies.push(Copy { sim: sim.clone(), applied: self.applied });
-        if self.copies.len() > MAX_COPIES {
+        let bytes = sim.approx_bytes();
+        if bytes > self.budget / 4 {
+            // Too large to keep several: wait longer before trying again.
+            self.every = self.every.saturating_mul(2);
+            return;
+        }
+        self.copies.push(Copy { sim: sim.clone(), applied: self.applied, bytes });
+        while self.copies.len() > 1
+            && (self.copies.len() > MAX_COPIES || self.copies.iter().map(|c| c.bytes).sum::<usize>() > self.budget)
+        {
             // Keep the first (time zero) and every other one after it.
             self.copies = std::mem::take(&mut self.copies).into_iter().step_by(2).collect();
-            self.every *= 2;
+            self.every = self.every.saturating_mul(2);
         }
+    }
+
+    /// What the copies hold together, about.
+    #[cfg(test)]
+    pub fn bytes(&self) -> usize {
+        self.copies.iter().map(|c| c.bytes).sum()
     }
 
     /// The simulation at `target` (no later than the furthest point reached): from
@@ -231,6 +257,35 @@ mod tests {
         // Not past the furthest point reached.
         tape.seek(&mut live, secs(900), set);
         assert_eq!(live.now(), secs(300));
+    }
+
+    #[test]
+    fn the_copies_stay_within_their_byte_budget_and_going_back_is_still_the_same_run() {
+        // 2 000 messages a second into a consumer capped at 2: a backlog that grows
+        // (with it each copy), and a budget of 1 MB.
+        let config = crate::bench::queue_backlog(2_000.0, SimDuration::from_secs(300), SimDuration::from_secs(300));
+        let fresh = || crate::app::playback::new_simulation(config.clone());
+        let mut live = fresh();
+        let mut tape = Tape::new(&live);
+        (tape.every, tape.budget) = (2_000, 1 << 20);
+        let mut most = 0;
+        while live.now() < secs(300) {
+            let target = SimTime((live.now().0 + 3_700_000).min(secs(300).0));
+            tape.advance(&mut live, target, 3_000, set);
+            most = most.max(tape.bytes());
+            assert!(tape.bytes() <= tape.budget, "{} bytes in {} copies", tape.bytes(), tape.copies());
+        }
+        assert!(live.approx_bytes() > tape.budget / 4, "the backlog outgrew a copy: {}", live.approx_bytes());
+        assert!(most > tape.budget / 2, "copies were kept while they fitted: {most}");
+        let at_300 = report(&live);
+        // Back to 250 s, from an early copy, and on again: the same run.
+        tape.seek(&mut live, secs(250), set);
+        assert_eq!(live.now(), secs(250));
+        tape.seek(&mut live, secs(300), set);
+        assert_eq!(report(&live), at_300);
+        let mut straight = fresh();
+        straight.step_until(secs(300), u64::MAX);
+        assert_eq!(report(&straight), at_300);
     }
 
     #[test]

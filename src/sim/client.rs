@@ -142,6 +142,11 @@ pub(crate) struct ClientCalls {
 }
 
 impl ClientCalls {
+    /// Bytes its slots hold (memory estimates).
+    pub(crate) fn bytes(&self) -> usize {
+        self.calls.capacity() * std::mem::size_of::<ClientCall>() + self.free.capacity() * 4
+    }
+
     fn add(&mut self, call: ClientCall) -> u32 {
         match self.free.pop() {
             Some(i) => {

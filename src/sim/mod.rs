@@ -5,6 +5,7 @@ mod build;
 pub mod client;
 pub mod config;
 pub mod faults;
+mod footprint;
 pub mod function;
 pub mod kernel;
 pub mod knobs;

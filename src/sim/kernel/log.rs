@@ -184,6 +184,11 @@ impl EventLog {
     }
 
     /// Entries ever logged (including those dropped from the ring).
+    /// Bytes its entries hold (memory estimates).
+    pub(crate) fn bytes(&self) -> usize {
+        self.entries.capacity() * std::mem::size_of::<LogEntry>()
+    }
+
     pub fn total(&self) -> u64 {
         self.total
     }

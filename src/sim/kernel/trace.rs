@@ -51,6 +51,11 @@ impl Traces {
         Traces { spans: VecDeque::new(), capacity, sample_every }
     }
 
+    /// Bytes its spans hold (memory estimates).
+    pub(crate) fn bytes(&self) -> usize {
+        self.spans.capacity() * std::mem::size_of::<Span>()
+    }
+
     #[inline]
     pub fn sampled(&self, trace: u64) -> bool {
         self.sample_every != 0 && self.capacity != 0 && trace.is_multiple_of(self.sample_every)

@@ -472,6 +472,11 @@ impl FlowLedger {
         self.flows.is_empty()
     }
 
+    /// What the followed requests hold (`request_bytes` each).
+    pub(crate) fn followed_bytes(&self) -> usize {
+        self.followed_bytes
+    }
+
     /// A counted request of `trigger` arrived: follow it if a flow wants it.
     pub(crate) fn arrived(&mut self, trigger: u32, correlation: u64, now: SimTime) {
         let Some(&Some(f)) = self.by_trigger.get(trigger as usize) else { return };

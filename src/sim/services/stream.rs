@@ -154,7 +154,6 @@ impl Shard {
     }
 
     /// Bytes its records hold (memory checks).
-    #[cfg(test)]
     fn bytes(&self) -> usize {
         self.records.capacity() * std::mem::size_of::<Record>() + self.unread.capacity()
     }
@@ -236,6 +235,11 @@ impl StreamState {
         self.max_iterator_age = self.max_iterator_age.max(age);
         let pending: usize = self.shards.iter().map(Shard::pending).sum();
         self.history.push(age.as_secs_f64(), pending as f64);
+    }
+
+    /// Bytes its shards' records hold (memory estimates).
+    pub(crate) fn bytes(&self) -> usize {
+        self.shards.iter().map(Shard::bytes).sum()
     }
 
     /// Records still in the stream (counted ones).
