@@ -167,9 +167,7 @@ impl Tape {
             return;
         }
         self.copies.push(Copy { sim: sim.clone(), applied: self.applied, bytes });
-        while self.copies.len() > 1
-            && (self.copies.len() > MAX_COPIES || self.copies.iter().map(|c| c.bytes).sum::<usize>() > self.budget)
-        {
+        while self.copies.len() > 1 && (self.copies.len() > MAX_COPIES || self.bytes() > self.budget) {
             // Keep the first (time zero) and every other one after it.
             self.copies = std::mem::take(&mut self.copies).into_iter().step_by(2).collect();
             self.every = self.every.saturating_mul(2);
@@ -177,7 +175,6 @@ impl Tape {
     }
 
     /// What the copies hold together, about.
-    #[cfg(test)]
     pub fn bytes(&self) -> usize {
         self.copies.iter().map(|c| c.bytes).sum()
     }

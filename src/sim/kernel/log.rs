@@ -183,12 +183,12 @@ impl EventLog {
         self.entries.iter()
     }
 
-    /// Entries ever logged (including those dropped from the ring).
     /// Bytes its entries hold (memory estimates).
     pub(crate) fn bytes(&self) -> usize {
         self.entries.capacity() * std::mem::size_of::<LogEntry>()
     }
 
+    /// Entries ever logged (including those dropped from the ring).
     pub fn total(&self) -> u64 {
         self.total
     }

@@ -118,7 +118,7 @@ impl Shard {
     }
 
     /// Records in the shard, the batch in flight included.
-    pub(crate) fn pending(&self) -> usize {
+    fn pending(&self) -> usize {
         self.records.len() + self.unread.len()
     }
 
