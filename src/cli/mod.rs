@@ -108,14 +108,17 @@ pub fn run() -> Result<ExitCode, String> {
 }
 
 fn list() -> Result<ExitCode, String> {
+    // One column width for both lists, from the longest name, so no name runs into its text.
+    let width = faaslab::scenario::LIBRARY.iter().chain(faaslab::scenario::DESIGNS).map(|(n, _)| n.len()).max();
+    let width = width.unwrap_or(0);
     for (name, text) in faaslab::scenario::LIBRARY {
         let summary = Scenario::parse(text, name).map(|s| s.summary).unwrap_or_default();
-        println!("{name:<26} {summary}");
+        println!("{name:<width$}  {summary}");
     }
     println!("\nDesigns for the briefs (run them by name too; `--challenge` grades them against their brief):");
     for (name, text) in faaslab::scenario::DESIGNS {
         let title = Scenario::parse(text, name).map(|s| s.name).unwrap_or_default();
-        println!("{name:<30} {title}");
+        println!("{name:<width$}  {title}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -48,6 +48,16 @@ fn built_in_scenarios_run_by_name_from_the_command_line() {
     assert!(out.status.success());
     let listed = String::from_utf8_lossy(&out.stdout);
     assert!(listed.contains("database-storm") && listed.contains("keep-alive-steady-state"));
+    // Every name stands in one column, at least two spaces from its text.
+    let column = |line: &str| line.find("  ").map(|end| (end, line[end..].len() - line[end..].trim_start().len()));
+    let starts: Vec<usize> = listed
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with("Designs"))
+        .map(|l| column(l).map_or(0, |(end, gap)| end + gap))
+        .collect();
+    let longest = faaslab::scenario::LIBRARY.iter().chain(faaslab::scenario::DESIGNS).map(|(n, _)| n.len()).max();
+    assert_eq!(starts.len(), faaslab::scenario::LIBRARY.len() + faaslab::scenario::DESIGNS.len());
+    assert!(starts.iter().all(|&s| Some(s) == longest.map(|l| l + 2)), "text starts at {starts:?}");
     let out = crate::cli::faaslab(&["run", "database-storm", "--duration", "1m", "--format", "json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
