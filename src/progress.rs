@@ -243,12 +243,18 @@ impl Progress {
 /// brief), else the scenario's own name (a challenge from a file of one's own). `None`
 /// without a challenge.
 pub fn challenge_key(scenario: &Scenario) -> Option<String> {
-    let mut challenge = scenario.challenge.clone()?;
-    // The player's diagnosis is part of the attempt, not of the challenge.
-    challenge.answer = None;
-    let library = LIBRARY
-        .iter()
-        .find(|(name, text)| Scenario::parse(text, name).is_ok_and(|s| s.challenge.as_ref() == Some(&challenge)));
+    // The player's diagnosis is part of the attempt, not of the challenge; so are the
+    // hints on wiring, which a design that did the wiring is not given.
+    let graded = |c: &crate::scenario::challenge::Challenge| {
+        let mut c = c.clone();
+        c.answer = None;
+        c.hints.retain(|h| h.until_connected.is_none());
+        c
+    };
+    let challenge = graded(scenario.challenge.as_ref()?);
+    let library = LIBRARY.iter().find(|(name, text)| {
+        Scenario::parse(text, name).is_ok_and(|s| s.challenge.as_ref().map(graded) == Some(challenge.clone()))
+    });
     Some(library.map_or_else(|| scenario.name.clone(), |(name, _)| name.to_string()))
 }
 

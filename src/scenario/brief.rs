@@ -115,6 +115,12 @@ pub(super) fn merge(mut design: ScenarioFile, name: &str, origin: &str) -> Resul
     if !problems.is_empty() {
         return Err(MergeError::Design(problems));
     }
+    // Hints about wiring the design has done are not for it.
+    let mut challenge = brief.challenge.take();
+    if let Some(c) = &mut challenge {
+        let connected = |part: &String| design.connect.iter().any(|k| &k.from == part);
+        c.hints.retain(|h| !h.until_connected.as_ref().is_some_and(connected));
+    }
     design.name = if design.name.is_empty() { brief.name.clone() } else { design.name };
     macro_rules! design_first {
         ($($list:ident),*) => {$(
@@ -132,7 +138,7 @@ pub(super) fn merge(mut design: ScenarioFile, name: &str, origin: &str) -> Resul
         server_fleet: brief.server_fleet,
         timeline: brief.timeline,
         flows: brief.flows,
-        challenge: brief.challenge,
+        challenge,
         brief: None,
         connect: Vec::new(),
         ..design

@@ -72,6 +72,11 @@ pub struct Hint {
     pub after: Option<SimDuration>,
     #[serde(default)]
     pub on_failure: bool,
+    /// A brief's hint about its wiring: given only while no design connects this part
+    /// (a trigger, bucket or stream of the brief), so that a design which did connect it
+    /// is not told to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until_connected: Option<String>,
 }
 
 impl AllowedKnob {
@@ -155,6 +160,15 @@ impl Challenge {
                 if let Err(e) = knobs::parse(config, &k.knob, value) {
                     push(format!("{at}.values[{v}]"), e);
                 }
+            }
+        }
+        for (i, h) in self.hints.iter().enumerate() {
+            let Some(part) = &h.until_connected else { continue };
+            let parts = config.triggers.iter().map(|t| t.name()).chain(config.buckets.iter().map(|b| b.name.as_str()));
+            let mut parts = parts.chain(config.streams.iter().map(|s| s.name.as_str()));
+            if !parts.any(|p| p == part) {
+                let message = format!("no trigger, bucket or stream named {} to connect", quoted(part));
+                push(format!("challenge.hints[{i}].until_connected"), message);
             }
         }
         let mut solved = config.clone();

@@ -211,6 +211,38 @@ fn a_design_names_its_mistakes_in_its_own_text() {
     assert!(e.contains("no function is named \"wrok\""), "{e}");
 }
 
+/// A brief's hint about connecting one of its parts is for the brief run alone (or a
+/// design that left that part unconnected), never for a design that connected it.
+#[test]
+fn a_wiring_hint_is_given_only_while_its_part_is_unconnected() {
+    use faaslab::scenario::{DESIGNS, LIBRARY, built_in};
+    let wiring = |s: &Scenario| -> Vec<String> {
+        let hints = &s.challenge.as_ref().expect("a brief has a challenge").hints;
+        hints.iter().filter_map(|h| h.until_connected.clone()).collect()
+    };
+    let mut designs = 0;
+    for (brief, _) in LIBRARY.iter().filter(|(n, _)| n.starts_with("brief-")) {
+        let alone = built_in(brief).unwrap().unwrap();
+        let parts = wiring(&alone);
+        assert_eq!(parts.len(), 1, "{brief} tells how to connect its entry point");
+        for (name, text) in DESIGNS.iter().filter(|(_, t)| t.contains(&format!("brief: \"{brief}\""))) {
+            let design = built_in(name).unwrap().unwrap();
+            assert!(text.contains(&format!("from: \"{}\"", parts[0])), "{name} connects {}", parts[0]);
+            assert_eq!(wiring(&design), Vec::<String>::new(), "{name} is not told to connect what it connected");
+            let others = |s: &Scenario| s.challenge.as_ref().unwrap().hints.len();
+            assert_eq!(others(&design), others(&alone) - 1, "{name} keeps every other hint");
+            designs += 1;
+        }
+    }
+    assert!(designs >= 6, "{designs} designs checked");
+    // Naming a part the brief lacks is refused where it is written.
+    let text = LIBRARY.iter().find(|(n, _)| *n == "brief-read-api").unwrap().1;
+    let broken = text.replace(r#"until_connected: Some("readers")"#, r#"until_connected: Some("reader")"#);
+    assert_ne!(broken, text);
+    let e = Scenario::parse(&broken, "brief.ron").unwrap_err().to_string();
+    assert!(e.contains("challenge.hints[0].until_connected: no trigger, bucket or stream named \"reader\""), "{e}");
+}
+
 #[test]
 fn a_design_saved_as_a_scenario_reopens_identically() {
     let design = faaslab::scenario::built_in("image-upload-reference").expect("listed").expect("valid");
