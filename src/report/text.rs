@@ -34,6 +34,12 @@ fn usd(x: f64) -> String {
     }
 }
 
+/// "1 cold start", "2 cold starts": a count with its noun.
+fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
 fn span(secs: f64) -> String {
     SimDuration::from_secs_f64(secs.round()).to_string()
 }
@@ -115,26 +121,39 @@ fn summary(o: &mut String, r: &Report) {
             );
         }
     }
-    let _ = writeln!(o, "Concurrency  peak {} requests in flight at once", r.max_concurrency);
+    let peak = count(r.max_concurrency, "request", "requests");
+    let _ = writeln!(o, "Concurrency  peak {peak} in flight at once");
 }
 
 /// One paragraph per queue, database, bus, bucket, stream and workflow.
 fn services(o: &mut String, r: &Report) {
     for q in &r.queues {
         let _ = writeln!(o);
+        if q.sent + q.received + q.still_queued + q.redriven + q.dead_letters == 0 {
+            let _ = writeln!(o, "Queue \"{}\": nothing sent", q.name);
+            continue;
+        }
         let _ = writeln!(
             o,
             "Queue \"{}\": {} sent, {} received ({} redelivered), {} deleted, {} to the DLQ, {} expired, {} still queued",
             q.name, q.sent, q.received, q.redelivered, q.deleted, q.to_dlq, q.expired, q.still_queued
         );
+        // The wait is measured at a first receive: a queue nobody received from has none.
+        let wait = if q.received > 0 {
+            format!("wait before receive p50 {}, p99 {}", ms(q.wait_ms.p50), ms(q.wait_ms.p99))
+        } else {
+            "nothing received".into()
+        };
         let _ = writeln!(
             o,
-            "  deepest {} messages, oldest waited {:.1} s; wait before receive p50 {}, p99 {}{}",
-            q.max_depth,
+            "  deepest {}, oldest waited {:.1} s; {wait}{}",
+            count(q.max_depth, "message", "messages"),
             q.max_oldest_age_s,
-            ms(q.wait_ms.p50),
-            ms(q.wait_ms.p99),
-            if q.dead_letters > 0 { format!("; holds {} dead letters", q.dead_letters) } else { String::new() }
+            if q.dead_letters > 0 {
+                format!("; holds {}", count(q.dead_letters, "dead letter", "dead letters"))
+            } else {
+                String::new()
+            }
         );
         if q.redriven > 0 || q.redriven_out > 0 {
             let _ = writeln!(
@@ -152,13 +171,17 @@ fn services(o: &mut String, r: &Report) {
             "Database \"{}\" ({pooler}): peak {} of {} connections (average {:.1}), {} connections refused",
             d.name, d.peak_connections, d.max_connections, d.avg_connections, d.connection_errors
         );
-        let _ = writeln!(
-            o,
-            "  {} queries: p50 {}, p99 {} as the functions saw them",
-            d.queries,
-            ms(d.query_ms.p50),
-            ms(d.query_ms.p99)
-        );
+        if d.queries > 0 {
+            let _ = writeln!(
+                o,
+                "  {}: p50 {}, p99 {} as the functions saw them",
+                count(d.queries, "query", "queries"),
+                ms(d.query_ms.p50),
+                ms(d.query_ms.p99)
+            );
+        } else {
+            let _ = writeln!(o, "  no queries");
+        }
         residency_lines(o, d.residency.as_ref());
     }
     for b in &r.buses {
@@ -206,6 +229,10 @@ fn services(o: &mut String, r: &Report) {
         } else {
             "no rate limit".into()
         };
+        if a.requests == 0 {
+            let _ = writeln!(o, "API \"{}\" ({limit}): not called", a.name);
+            continue;
+        }
         let _ = writeln!(
             o,
             "API \"{}\" ({limit}): {} requests: {} answered, {} refused with 429, {} errors; {} retries, {} calls gave up",
@@ -230,6 +257,10 @@ fn services(o: &mut String, r: &Report) {
     }
     for w in &r.workflows {
         let _ = writeln!(o);
+        if w.started == 0 {
+            let _ = writeln!(o, "Workflow \"{}\": no execution started", w.name);
+            continue;
+        }
         let _ = writeln!(
             o,
             "Workflow \"{}\": {} executions: {} succeeded, {} compensated, {} failed, {} running; {} transitions ({}), {} task retries",
@@ -243,7 +274,9 @@ fn services(o: &mut String, r: &Report) {
             usd(w.transitions_usd),
             w.task_retries
         );
-        let _ = writeln!(o, "  execution time p50 {}, p99 {}", ms(w.duration_ms.p50), ms(w.duration_ms.p99));
+        if w.started > w.running {
+            let _ = writeln!(o, "  execution time p50 {}, p99 {}", ms(w.duration_ms.p50), ms(w.duration_ms.p99));
+        }
     }
 }
 
@@ -369,8 +402,8 @@ fn cost(o: &mut String, r: &Report) {
     let free = if c.free_tier { ", free tier applied" } else { "" };
     let fleet = if c.moved_to_fleet_instances > 0 {
         format!(
-            ", {} server(s) for the routes moved off functions {}",
-            c.moved_to_fleet_instances,
+            ", {} for the routes moved off functions {}",
+            count(c.moved_to_fleet_instances, "server", "servers"),
             usd(c.moved_to_fleet_usd)
         )
     } else {
@@ -402,23 +435,32 @@ fn cost(o: &mut String, r: &Report) {
     let _ = writeln!(o, "             about {} a month at this traffic (730 h)", usd(c.per_month_usd));
     let _ = writeln!(
         o,
-        "Server fleet {} always-on instance(s) sized for the peak: {} for the same time, {} a month",
-        c.server_fleet_instances,
+        "Server fleet {} sized for the peak: {} for the same time, {} a month",
+        count(c.server_fleet_instances, "always-on instance", "always-on instances"),
         usd(c.server_fleet_usd),
         usd(c.server_fleet_per_month_usd)
     );
 }
 
 fn function(o: &mut String, f: &FunctionReport) {
-    let _ = writeln!(o, "Function \"{}\" ({}, {} MB)", f.name, f.runtime, f.memory_mb);
+    let _ = write!(o, "Function \"{}\" ({}, {} MB)", f.name, f.runtime, f.memory_mb);
+    // A function nothing called and that held no environment: one line, not a block of zeros.
+    if f.invocations == 0 && f.throttles == 0 && f.avg_environments == 0.0 {
+        let _ = writeln!(o, ": not invoked");
+        return;
+    }
+    let _ = writeln!(o);
+    let starts = if f.cold_starts > 0 {
+        format!("; cold start p50 {}, p99 {}", ms(f.cold_start_ms.p50), ms(f.cold_start_ms.p99))
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         o,
-        "  {} invocations, {} cold starts ({}); cold start p50 {}, p99 {}",
-        f.invocations,
-        f.cold_starts,
+        "  {}, {} ({}){starts}",
+        count(f.invocations, "invocation", "invocations"),
+        count(f.cold_starts, "cold start", "cold starts"),
         pct(f.cold_start_ratio),
-        ms(f.cold_start_ms.p50),
-        ms(f.cold_start_ms.p99)
     );
     let t = &f.throttles_by_reason;
     let mut causes = Vec::new();
@@ -482,7 +524,11 @@ fn function(o: &mut String, f: &FunctionReport) {
         Some(billing) => format!("billed {billing}"),
         None => format!("{:.1} GB-s billed", f.gb_seconds),
     };
-    let _ = writeln!(o, "  handler time p50 {}, p95 {}, p99 {} ({billed})", ms(d.p50), ms(d.p95), ms(d.p99));
+    if f.invocations > 0 {
+        let _ = writeln!(o, "  handler time p50 {}, p95 {}, p99 {} ({billed})", ms(d.p50), ms(d.p95), ms(d.p99));
+    } else {
+        let _ = writeln!(o, "  no handler ran ({billed})");
+    }
     if f.per_environment_concurrency > 1 {
         let _ = writeln!(
             o,
@@ -582,5 +628,39 @@ fn flow(o: &mut String, f: &super::FlowReport) {
     if !f.stopped_at.is_empty() {
         let stops: Vec<String> = f.stopped_at.iter().take(5).map(|s| format!("{} ({})", s.node, s.requests)).collect();
         let _ = writeln!(o, "  incomplete requests stopped at: {}", stops.join(", "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::report::Report;
+    use crate::sim::Simulation;
+
+    fn text_of(name: &str) -> String {
+        let scenario = crate::scenario::built_in(name).expect("built in").expect("valid");
+        let mut sim = Simulation::new(scenario.config);
+        sim.run_to_end();
+        Report::of(&sim, name).to_text()
+    }
+
+    #[test]
+    fn parts_nothing_used_take_one_line_and_counts_of_one_are_singular() {
+        // The job times out at 15 minutes before it sends a chunk: five functions, two
+        // queues and a workflow of the split-up design are never used.
+        let text = text_of("nightly-job");
+        assert!(text.contains("Function \"plan-chunks\" (Python, 512 MB): not invoked\n"), "{text}");
+        assert!(text.contains("Queue \"chunks\": nothing sent\n"), "{text}");
+        assert!(text.contains("Workflow \"nightly\": no execution started\n"), "{text}");
+        assert!(text.contains("3 invocations, 1 cold start (33.33%); cold start p50"), "{text}");
+        assert!(text.contains("peak 1 request in flight at once"), "{text}");
+        // No percentile of an empty histogram is printed as if it were a measured zero.
+        assert!(!text.contains("p50 0.0 ms, p99 0.0 ms"), "{text}");
+        let dlq = text_of("dlq-redrive");
+        assert!(
+            dlq.contains("deepest 1922 messages, oldest waited 1490.6 s; nothing received; holds 1922 dead letters"),
+            "{dlq}"
+        );
+        let brief = text_of("brief-order-placement");
+        assert!(brief.contains("API \"payments\" (100 a second, bursts of 100): not called\n"), "{brief}");
     }
 }
