@@ -12,7 +12,6 @@ use crate::sim::knobs;
 use serde::Serialize;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 /// One run of a sweep.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -204,17 +203,5 @@ impl Sweep {
         }
         out += &format!("\nfastest: by {}; cheapest: by cost per million invocations\n", self.fastest_by);
         out
-    }
-}
-
-/// Progress on stderr for sweeps that take longer than a second.
-pub fn stderr_progress(started: Instant) -> impl Fn(usize, usize) + Sync {
-    move |done, total| {
-        if started.elapsed() > Duration::from_secs(1) {
-            eprint!("\rsweep: {done}/{total} runs done ({:.1} s)", started.elapsed().as_secs_f64());
-            if done == total {
-                eprintln!();
-            }
-        }
     }
 }

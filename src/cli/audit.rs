@@ -43,8 +43,10 @@ pub fn audit(args: AuditArgs) -> Result<ExitCode, String> {
     let mut holes = false;
     let mut audits = Vec::new();
     for s in &chosen {
-        let progress = faaslab::sweep::stderr_progress(std::time::Instant::now());
-        let audit = faaslab::audit::run(s, &options, &progress).map_err(|e| format!("audit: {e}"))?;
+        let line = super::status::StatusLine::new();
+        let audit = faaslab::audit::run(s, &options, &line.counter("audit")).map_err(|e| format!("audit: {e}"));
+        line.finish();
+        let audit = audit?;
         holes |= !audit.rejected.is_empty();
         if let Format::Text = args.format {
             println!("{}", audit.to_text());

@@ -3,9 +3,9 @@
 //! (the report of the run so far is printed, exit status 130); a second Ctrl-C ends the
 //! process at once, as usual.
 
+use super::status::StatusLine;
 use faaslab::sim::Progress;
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
 
 /// Raised by the first Ctrl-C.
 pub static STOP: AtomicBool = AtomicBool::new(false);
@@ -34,42 +34,32 @@ pub fn install() {
 #[cfg(not(unix))]
 pub fn install() {}
 
-/// The progress line: silent for a run's first second, then redrawn about five times
-/// a second.
+/// The run's progress line (see `status`).
 pub struct ProgressLine {
-    started: Instant,
-    last: Option<Instant>,
+    line: StatusLine,
 }
 
 impl ProgressLine {
     pub fn new() -> ProgressLine {
-        ProgressLine { started: Instant::now(), last: None }
+        ProgressLine { line: StatusLine::new() }
     }
 
     pub fn show(&mut self, p: &Progress) {
-        let now = Instant::now();
-        let due = match self.last {
-            None => now.duration_since(self.started) >= Duration::from_secs(1),
-            Some(last) => now.duration_since(last) >= Duration::from_millis(200),
-        };
-        if due {
-            self.last = Some(now);
-            eprint!(
-                "\rrun: {:5.1}% ({} of {} simulated, {:.1} M events, {:.1} s); Ctrl-C stops with the report so far ",
+        self.line.show(false, || {
+            format!(
+                "run: {:5.1}% ({} of {} simulated, {:.1} M events, {:.1} s); Ctrl-C stops with the report so far ",
                 100.0 * p.fraction(),
                 whole_seconds(p.now.0),
                 whole_seconds(p.end.0),
                 p.events as f64 / 1e6,
-                now.duration_since(self.started).as_secs_f64()
-            );
-        }
+                self.line.elapsed()
+            )
+        });
     }
 
     /// Ends the line if one was drawn.
     pub fn finish(&self) {
-        if self.last.is_some() {
-            eprintln!();
-        }
+        self.line.finish();
     }
 }
 

@@ -8,6 +8,7 @@ mod gui;
 mod interrupt;
 mod replay;
 mod run;
+mod status;
 mod sweep;
 
 use clap::{Parser, Subcommand, ValueEnum};

@@ -4,10 +4,8 @@ use super::Format;
 use faaslab::replay::policy::parse_policies;
 use faaslab::replay::synth::synthesize;
 use faaslab::replay::{ReplayFormat, ReplayOptions, parse_keep_alives};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 /// Replay a per-minute invocation trace (Azure Functions 2019 schema) once per
 /// keep-alive setting (cold starts, idle memory and cost side by side), or compare
@@ -96,17 +94,14 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, String> {
         },
         seed: args.seed,
     };
-    // Progress on stderr once a comparison has run for a second.
-    let started = Instant::now();
-    let progress = move |done: usize, total: usize| {
-        if started.elapsed().as_secs_f64() > 1.0 {
-            let _ = writeln!(
-                std::io::stderr(),
-                "replay: {done} of {total} policy settings done ({:.1} s)",
-                started.elapsed().as_secs_f64()
-            );
-        }
+    let line = super::status::StatusLine::new();
+    let progress = |done: usize, total: usize| {
+        line.show(done == total, || {
+            format!("replay: {done} of {total} policy settings done ({:.1} s)", line.elapsed())
+        });
     };
-    print!("{}", options.run(Some(&progress))?);
+    let report = options.run(Some(&progress));
+    line.finish();
+    print!("{}", report?);
     Ok(ExitCode::SUCCESS)
 }

@@ -28,9 +28,11 @@ pub fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
     RunOptions { seed: args.seed, ..args.setup.into_options() }.prepare(&mut scenario)?;
     let (name, values) = faaslab::sweep::parse_param(&args.param)?;
     let threads = threads(args.threads);
-    let progress = faaslab::sweep::stderr_progress(std::time::Instant::now());
-    let sweep = faaslab::sweep::run(&scenario, &name, &values, threads, &progress)
-        .map_err(|e| format!("--param {}: {e}", args.param))?;
+    let line = super::status::StatusLine::new();
+    let sweep = faaslab::sweep::run(&scenario, &name, &values, threads, &line.counter("sweep"))
+        .map_err(|e| format!("--param {}: {e}", args.param));
+    line.finish();
+    let sweep = sweep?;
     match args.format {
         Format::Text => print!("{}", sweep.to_text()),
         Format::Json => println!("{}", serde_json::to_string_pretty(&sweep).unwrap_or_default()),
