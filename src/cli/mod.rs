@@ -128,12 +128,11 @@ fn check(files: &[PathBuf]) -> Result<ExitCode, String> {
     let mut failed = false;
     for file in files {
         match Scenario::load(file) {
-            Ok(s) => println!(
-                "{}: ok ({} functions, {} triggers)",
-                file.display(),
-                s.config.functions.len(),
-                s.config.triggers.len()
-            ),
+            Ok(s) => {
+                let count = |n: usize, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
+                let (functions, triggers) = (s.config.functions.len(), s.config.triggers.len());
+                println!("{}: ok ({}, {})", file.display(), count(functions, "function"), count(triggers, "trigger"));
+            }
             Err(e) => {
                 failed = true;
                 eprintln!("{e}");

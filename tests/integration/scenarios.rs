@@ -62,6 +62,10 @@ fn built_in_scenarios_run_by_name_from_the_command_line() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["scenario"], "Database connection storm");
+    let out = crate::cli::faaslab(&["check", "scenarios/default.ron", "scenarios/image-upload-pipeline.ron"]);
+    let checked = String::from_utf8_lossy(&out.stdout);
+    assert!(checked.contains("scenarios/default.ron: ok (1 function, 1 trigger)\n"), "{checked}");
+    assert!(checked.contains("scenarios/image-upload-pipeline.ron: ok (4 functions, 2 triggers)\n"), "{checked}");
     let out = crate::cli::faaslab(&["run", "no-such-scenario"]);
     assert_eq!(out.status.code(), Some(2));
 }
