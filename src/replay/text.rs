@@ -65,15 +65,19 @@ pub(super) fn render(c: &Comparison, source: &str) -> String {
         plural(c.invocations, "invocation"),
         c.seed
     );
-    let _ = writeln!(
-        o,
-        "Execution times from the durations file for {} functions ({} at the default {DEFAULT_DURATION_MS} ms); \
-         memory for {} ({} at the default {DEFAULT_MEMORY_MB} MB)",
-        c.durations_from_file,
-        c.functions - c.durations_from_file,
-        c.memory_from_file,
-        c.functions - c.memory_from_file
-    );
+    // Without a file (or with none of its rows matching) say how to give one.
+    let times = match c.durations_from_file {
+        0 => format!("none from a file (--durations FILE), all at the default {DEFAULT_DURATION_MS} ms"),
+        n => format!(
+            "from the durations file for {n} functions ({} at the default {DEFAULT_DURATION_MS} ms)",
+            c.functions - n
+        ),
+    };
+    let memory = match c.memory_from_file {
+        0 => format!("none from a file (--memory FILE), all at the default {DEFAULT_MEMORY_MB} MB"),
+        n => format!("for {n} ({} at the default {DEFAULT_MEMORY_MB} MB)", c.functions - n),
+    };
+    let _ = writeln!(o, "Execution times: {times}; memory: {memory}");
     let _ = writeln!(o);
     let _ = write!(o, "{:<LABEL$}", "keep-alive");
     for s in &c.settings {

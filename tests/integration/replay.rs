@@ -219,6 +219,13 @@ fn the_command_prints_json_and_a_table() {
     for words in ["keep-alive", "5m", "1h", "cold-start %", "idle memory-time (GB-s)", "Busiest", "Rarest", "cost"] {
         assert!(text.contains(words), "the table lacks {words:?}:\n{text}");
     }
+    assert!(text.contains("Execution times: from the durations file for 100 functions (0 at the default"), "{text}");
+    // Without the companion files the report says what it assumed and how to give them.
+    let alone = String::from_utf8_lossy(&faaslab(&["replay", &inv, "--keep-alive", "5m"]).stdout).to_string();
+    assert!(
+        alone.contains("Execution times: none from a file (--durations FILE), all at the default 1000 ms; memory: none from a file (--memory FILE), all at the default 170 MB"),
+        "{alone}"
+    );
     let bad = faaslab(&["replay", &inv, "--keep-alive", "5m,soon"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--keep-alive: \"soon\""));
