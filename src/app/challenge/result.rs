@@ -1,5 +1,5 @@
 //! The result window at the end of an attempt: the objectives, why each failed one
-//! failed, and the debrief.
+//! failed, and the debrief (folded away after a failure: it tells the answer).
 
 use super::ChallengeMode;
 use super::panel::objectives_ui;
@@ -46,14 +46,33 @@ fn result_ui(ui: &mut egui::Ui, challenge: &Challenge, grades: &[ObjectiveResult
             ui.label(RichText::new(&g.label).strong());
             ui.label(g.why.as_deref().unwrap_or("no explanation recorded"));
         }
-        ui.weak("Change a knob and press Start attempt.");
+        ui.weak(next_step(challenge));
     }
     ui.separator();
-    ui.label(RichText::new("Debrief").strong());
-    ui.label(challenge.debrief.trim());
+    if passed {
+        ui.label(RichText::new("Debrief").strong());
+        ui.label(challenge.debrief.trim());
+    } else {
+        // The debrief tells the answer: after a failure it waits, folded, for whoever
+        // wants it rather than spoiling the next attempt (the CLI prints hints then).
+        egui::CollapsingHeader::new("Debrief (tells the answer)")
+            .id_salt("challenge-debrief")
+            .default_open(false)
+            .show(ui, |ui| ui.label(challenge.debrief.trim()));
+    }
     // A diagnosis exercise tells its answer only once it is passed.
     if let (true, Some(d)) = (passed, &challenge.diagnosis) {
         ui.label(RichText::new(format!("The cause: {}", d.answer())).strong());
         ui.label(format!("What showed it first: {}", d.first_signal.trim()));
+    }
+}
+
+/// What to do after a failed attempt: turn a knob, or (a brief, which allows none)
+/// change the design.
+pub(super) fn next_step(challenge: &Challenge) -> &'static str {
+    if challenge.knobs.is_empty() {
+        "Change the design (its file, or the design canvas) and run it again."
+    } else {
+        "Change a knob and press Start attempt."
     }
 }

@@ -132,3 +132,15 @@ fn captions_appear_on_time_and_can_pause_the_playback() {
     assert_eq!(p.sim.caption().map(|(_, t)| t), Some("second"));
     assert!(!p.playing);
 }
+
+#[test]
+fn after_a_failure_a_brief_asks_for_a_design_change_and_a_knob_challenge_for_a_knob() {
+    let next = |name: &str| {
+        let scenario = crate::scenario::built_in(name).unwrap().unwrap();
+        super::result::next_step(scenario.challenge.as_ref().unwrap())
+    };
+    assert!(next("memory-power-tuning").contains("Change a knob"));
+    // A brief allows no knobs: its answer is a design.
+    assert!(next("read-api-defaults").contains("Change the design"));
+    assert!(next("brief-image-upload").contains("Change the design"));
+}
