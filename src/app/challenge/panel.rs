@@ -27,6 +27,9 @@ impl Panel for ChallengeMode {
         }
         ui.add_space(4.0);
         ui.label(RichText::new("Your knobs").strong());
+        if challenge.knobs.is_empty() {
+            ui.weak("none: this challenge is answered by a design (its file, or the design canvas)");
+        }
         for allowed in &challenge.knobs {
             if let Some(c) = knob_ui(ui, p, allowed) {
                 cx.send(c);
