@@ -235,8 +235,14 @@ fn services(o: &mut String, r: &Report) {
         }
         let _ = writeln!(
             o,
-            "API \"{}\" ({limit}): {} requests: {} answered, {} refused with 429, {} errors; {} retries, {} calls gave up",
-            a.name, a.requests, a.succeeded, a.throttled, a.errors, a.retries, a.gave_up
+            "API \"{}\" ({limit}): {}: {} answered, {} refused with 429, {} errors; {} retries, {} calls gave up",
+            a.name,
+            count(a.requests, "request", "requests"),
+            a.succeeded,
+            a.throttled,
+            a.errors,
+            a.retries,
+            a.gave_up
         );
         if a.declined > 0 {
             let _ = writeln!(o, "  {} declined for good (not retried: each failed its invocation)", a.declined);
@@ -249,7 +255,7 @@ fn services(o: &mut String, r: &Report) {
             a.peak_in_flight
         );
         if a.rotations > 0 {
-            let _ = writeln!(o, "  its value was rotated {} times (RotateSecret)", a.rotations);
+            let _ = writeln!(o, "  its value was rotated {} (RotateSecret)", count(a.rotations, "time", "times"));
         }
     }
     for f in &r.flows {
@@ -379,8 +385,11 @@ fn delivery(o: &mut String, r: &Report) {
         }
         let _ = writeln!(
             o,
-            "Delivery     {} retries/redeliveries; {} duplicate side effects; {} duplicates suppressed by idempotency; {} dead-lettered",
-            r.retries, r.duplicates, r.duplicates_suppressed, r.dlq
+            "Delivery     {}; {} duplicate side effects; {} duplicates suppressed by idempotency; {} dead-lettered",
+            count(r.retries, "retry/redelivery", "retries/redeliveries"),
+            r.duplicates,
+            r.duplicates_suppressed,
+            r.dlq
         );
     }
     if r.loops_stopped > 0 {
@@ -474,7 +483,8 @@ fn function(o: &mut String, f: &FunctionReport) {
         }
     }
     let causes = if causes.is_empty() { String::new() } else { format!(" ({})", causes.join(", ")) };
-    let _ = writeln!(o, "  {} throttled{causes}, {} errors, {} timeouts", f.throttles, f.errors, f.timeouts);
+    let (errors, timeouts) = (count(f.errors, "error", "errors"), count(f.timeouts, "timeout", "timeouts"));
+    let _ = writeln!(o, "  {} throttled{causes}, {errors}, {timeouts}", f.throttles);
     let _ = writeln!(
         o,
         "  environments on average {:.1}: {:.1} busy, {:.1} idle and warm, {:.1} starting; peak {} in flight of a limit of {}",
@@ -582,10 +592,10 @@ fn flow(o: &mut String, f: &super::FlowReport) {
     let once = if f.at_least_once { "at least once" } else { "exactly once" };
     let _ = writeln!(
         o,
-        "Flow \"{}\" (every effect within {}, {once}): {} requests: {} on time, {} late, {} incomplete, {} with duplicates; {} poison, {} still in flight",
+        "Flow \"{}\" (every effect within {}, {once}): {}: {} on time, {} late, {} incomplete, {} with duplicates; {} poison, {} still in flight",
         f.name,
         span(f.within_s),
-        f.requests,
+        count(f.requests, "request", "requests"),
         f.on_time,
         f.late,
         f.incomplete,
@@ -660,6 +670,7 @@ mod tests {
             dlq.contains("deepest 1922 messages, oldest waited 1490.6 s; nothing received; holds 1922 dead letters"),
             "{dlq}"
         );
+        assert!(text_of("config-and-secrets").contains("its value was rotated 1 time (RotateSecret)"));
         let brief = text_of("brief-order-placement");
         assert!(brief.contains("API \"payments\" (100 a second, bursts of 100): not called\n"), "{brief}");
     }
