@@ -71,12 +71,16 @@ fn timer_ui(ui: &mut egui::Ui, p: &Playback, mode: &ChallengeMode) {
 
 /// The objectives with their verdict, measured value and bound.
 pub(super) fn objectives_ui(ui: &mut egui::Ui, grades: &[ObjectiveResult]) {
-    egui::Grid::new("objectives").num_columns(3).striped(true).show(ui, |ui| {
+    // Each objective's value under its name: the side panel has a maximum width, and a
+    // flow's value is long; a third column wrapped it a word a line.
+    egui::Grid::new("objectives").num_columns(2).striped(true).show(ui, |ui| {
         for g in grades {
             let (mark, colour) = if g.passed { ("PASS", palette::PASS) } else { ("FAIL", palette::FAIL) };
             ui.label(RichText::new(mark).strong().color(colour));
-            ui.label(&g.label);
-            ui.label(RichText::new(format!("{} / {}", g.measured_text, g.bound_text)).monospace());
+            ui.vertical(|ui| {
+                ui.label(&g.label);
+                ui.label(RichText::new(format!("{} / {}", g.measured_text, g.bound_text)).monospace());
+            });
             ui.end_row();
         }
     });

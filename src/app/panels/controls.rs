@@ -33,7 +33,7 @@ impl Panel for Controls {
             cx.send(Command::Restart { new_seed: true });
         }
         ui.separator();
-        ui.label("Speed").on_hover_text("+ and -: simulated seconds per real second");
+        ui.add(egui::Label::new("Speed").extend()).on_hover_text("+ and -: simulated seconds per real second");
         for s in SPEEDS.into_iter().filter(|&s| !presenter || PRESENTER_SPEEDS.contains(&s)) {
             if ui.selectable_label((p.speed - s).abs() < 1e-9, format!("{s}x")).clicked() {
                 cx.send(Command::SetSpeed(s));
@@ -41,16 +41,20 @@ impl Panel for Controls {
         }
         ui.separator();
         let (now, end) = (clock(p.sim.now().as_secs_f64(), true), clock(p.sim.end().as_secs_f64(), false));
-        ui.label(RichText::new(format!("t = {now} / {end}")).monospace().strong()).on_hover_text(format!(
+        // Labels here never wrap: in this wrapping row a label cut at the window's edge
+        // split the clock over two lines ("t" and "= 0:00.5 / 30:00"); whole, it moves down.
+        let clock_text = RichText::new(format!("t = {now} / {end}")).monospace().strong();
+        ui.add(egui::Label::new(clock_text).extend()).on_hover_text(format!(
             "simulated time {} of {}",
             p.sim.now(),
             p.sim.end()
         ));
         if p.falling_behind {
-            ui.colored_label(Color32::YELLOW, "falling behind: simulated time runs slower than asked");
+            let text = RichText::new("falling behind: simulated time runs slower than asked").color(Color32::YELLOW);
+            ui.add(egui::Label::new(text).extend());
         }
         if p.sim.is_finished() {
-            ui.colored_label(Color32::LIGHT_GREEN, "run finished");
+            ui.add(egui::Label::new(RichText::new("run finished").color(Color32::LIGHT_GREEN)).extend());
         }
         ui.separator();
         if !cx.view.narrow {

@@ -129,8 +129,11 @@ fn layout(root: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, featu
     });
     let left = [PanelId::Scenario, PanelId::Numbers, PanelId::Knobs, PanelId::EventLog];
     if left.iter().any(|&id| cx.view.is_open(id)) {
-        let width = if cx.view.presenter { 330.0 } else { 400.0 };
-        egui::Panel::left("side").resizable(true).default_size(width).show(root, |ui| {
+        let width: f32 = if cx.view.presenter { 330.0 } else { 400.0 };
+        // At most 40% of the window: long rows (a challenge's objectives) otherwise
+        // widened it until the topology had a quarter of a 1280-px window.
+        let widest = width.max(root.available_width() * 0.4);
+        egui::Panel::left("side").resizable(true).default_size(width).max_size(widest).show(root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| side_ui(ui, cx, panels, features));
         });
     }
