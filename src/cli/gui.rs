@@ -3,7 +3,9 @@
 
 use super::load;
 use faaslab::app::{BottomTab, GuiOptions};
-use std::path::PathBuf;
+use faaslab::design::DesignDoc;
+use faaslab::scenario::Scenario;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Options of `faaslab gui`.
@@ -44,7 +46,7 @@ pub struct GuiArgs {
     #[arg(long, value_name = "FRAGMENT")]
     link: Option<String>,
     /// Open a design file (one that names a brief) on the design canvas, to go on
-    /// drawing it.
+    /// drawing it; its brief plays beneath unless SCENARIO is given.
     #[arg(long, value_name = "FILE")]
     design: Option<PathBuf>,
     /// The window's size, WIDTHxHEIGHT in logical pixels (1280x720 is a common
@@ -87,7 +89,35 @@ impl From<GuiArgs> for GuiOptions {
 }
 
 pub fn gui(scenario: Option<&PathBuf>, args: GuiArgs) -> Result<ExitCode, String> {
-    faaslab::app::run(load(scenario)?, args.into())
+    faaslab::app::run(scenario_beneath(scenario, args.design.as_deref())?, args.into())
+}
+
+/// What plays beneath the canvas: the scenario named, else a design's brief (as the
+/// picker's "New design" does; the default scenario's narration under a brief's design
+/// was about something else), else the default scenario.
+fn scenario_beneath(scenario: Option<&PathBuf>, design: Option<&Path>) -> Result<Scenario, String> {
+    let (None, Some(design)) = (scenario, design) else { return load(scenario) };
+    let origin = design.display().to_string();
+    let text = std::fs::read_to_string(design).map_err(|e| format!("--design: cannot read {origin}: {e}"))?;
+    let doc = DesignDoc::from_scenario_text(&text, &origin).map_err(|e| format!("--design: {e}"))?;
+    Ok(doc.brief().clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_design_opened_alone_plays_its_brief_beneath() {
+        let design = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/designs/image-upload-reference.ron");
+        let beneath = scenario_beneath(None, Some(&design)).expect("the design opens");
+        assert_eq!(beneath.name, "Brief: image upload pipeline");
+        let named = PathBuf::from("database-storm");
+        assert_eq!(scenario_beneath(Some(&named), Some(&design)).unwrap().name, "Database connection storm");
+        assert_eq!(scenario_beneath(None, None).unwrap().name, Scenario::default_scenario().name);
+        let missing = scenario_beneath(None, Some(Path::new("/no/such/design.ron"))).unwrap_err();
+        assert!(missing.starts_with("--design: cannot read /no/such/design.ron"), "{missing}");
+    }
 }
 
 /// The app with its default options (a web page has no command line: its address

@@ -204,4 +204,93 @@ impl Objective {
             _ => {}
         }
     }
+
+    /// The requirement in plain words, for a list a candidate reads before any run
+    /// (the design canvas): "p99 latency of readers at most 200ms".
+    pub fn requirement(&self) -> String {
+        let of_all = |of: &Option<String>, all: &str| of.as_deref().map_or(all.to_string(), |o| o.to_string());
+        match self {
+            Objective::Latency { of, percentile, at_most } => {
+                format!("p{} latency of {of} at most {at_most}", crate::sim::kernel::num(*percentile))
+            }
+            Objective::ColdStartRatio { of, at_most } => {
+                format!("cold starts of {} at most {}", of_all(of, "every function"), percent(*at_most))
+            }
+            Objective::ErrorRatio { of, at_most } => {
+                format!("errors and timeouts of {} at most {}", of_all(of, "every trigger"), percent(*at_most))
+            }
+            Objective::ThrottleRatio { of, at_most } => {
+                format!("throttles (429) of {} at most {}", of_all(of, "every trigger"), percent(*at_most))
+            }
+            Objective::NoMessageLost { allow_dlq: false } => "no work lost or dead-lettered".into(),
+            Objective::NoMessageLost { allow_dlq: true } => {
+                "no work lost (a dead-letter queue may hold poison messages, and only those)".into()
+            }
+            Objective::DbConnections { database, at_most } => {
+                format!("never more than {at_most} connections open to {database}")
+            }
+            Objective::CostPerMonth { at_most } => format!("at most ${at_most:.2} a month"),
+            Objective::NoDuplicates => "no side effect done twice".into(),
+            Objective::NoWrongResults => "no result computed from missing local state".into(),
+            Objective::QueueAge { queue, at_most } => format!("no message waits in {queue} longer than {at_most}"),
+            Objective::Served { of, at_least } => {
+                format!("at least {at_least} requests of {} served", of_all(of, "every trigger"))
+            }
+            Objective::ServedShare { of, at_least } => {
+                format!("at least {} of the requests of {} served", percent(*at_least), of.join(" or "))
+            }
+            Objective::StreamAge { stream, at_most } => {
+                format!("the consumer of {stream} at most {at_most} behind")
+            }
+            Objective::LeastPrivilege { of } => {
+                format!("no permission unused by {}", of_all(of, "any function"))
+            }
+            Objective::BlastRadius { of, at_most } => format!("{of} can reach at most {at_most} resources"),
+            Objective::ApiLimitRespected { api } => format!("no call refused by {api} with 429 (its rate limit)"),
+            Objective::DataResidency { of } => {
+                format!("no data of {} read or written outside its residency", of_all(of, "any store"))
+            }
+            Objective::Flow { name, on_time } => format!(
+                "flow {name}: every request reaches every effect, at least {} of them on time",
+                percent(*on_time)
+            ),
+            Objective::FailedRuns { of, at_most } => {
+                format!("failed runs of {} at most {}", of_all(of, "every function"), percent(*at_most))
+            }
+            Objective::Diagnosis => "name the node and the mechanism behind the incident".into(),
+        }
+    }
+}
+
+/// A fraction as a percentage without trailing zeros: 0.001 is "0.1%", 0.99 "99%".
+fn percent(x: f64) -> String {
+    let text = format!("{:.3}", x * 100.0);
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirements_read_as_words() {
+        let latency =
+            Objective::Latency { of: "readers".into(), percentile: 99.0, at_most: SimDuration::from_millis(200) };
+        assert_eq!(latency.requirement(), "p99 latency of readers at most 200ms");
+        let errors = Objective::ErrorRatio { of: Some("readers".into()), at_most: 0.001 };
+        assert_eq!(errors.requirement(), "errors and timeouts of readers at most 0.1%");
+        let flow = Objective::Flow { name: "upload".into(), on_time: 0.99 };
+        assert_eq!(flow.requirement(), "flow upload: every request reaches every effect, at least 99% of them on time");
+        assert_eq!(Objective::CostPerMonth { at_most: 300.0 }.requirement(), "at most $300.00 a month");
+        assert_eq!(percent(0.998), "99.8%");
+        // Every objective of every library challenge reads as words, not as the format.
+        for (name, text) in crate::scenario::LIBRARY {
+            let scenario = crate::scenario::Scenario::parse(text, name).expect("valid");
+            for o in scenario.challenge.iter().flat_map(|c| &c.objectives) {
+                let words = o.requirement();
+                let format_words = ["at_most", "at_least", "of:", "on_time", "\""];
+                assert!(!words.is_empty() && !format_words.iter().any(|w| words.contains(w)), "{name}: {words}");
+            }
+        }
+    }
 }

@@ -50,6 +50,8 @@ const TRIGGER_FILL: Color32 = Color32::from_rgb(33, 84, 107);
 const FUNCTION_FILL: Color32 = Color32::from_rgb(115, 66, 20);
 const SERVICE_FILL: Color32 = Color32::from_rgb(56, 61, 92);
 const EDGE: Color32 = Color32::from_rgb(140, 153, 173);
+/// Behind a wire's label: the canvas's background, a little see-through.
+const LABEL_FILL: Color32 = Color32::from_rgba_premultiplied(18, 20, 26, 220);
 const SELECTED: Color32 = Color32::from_rgb(255, 230, 77);
 const CANVAS_FILL: Color32 = Color32::from_rgb(20, 23, 28);
 
@@ -332,9 +334,10 @@ fn graph_ui(
         }
         Some(egui::Rect::from_min_size(min, NODE * scale))
     };
-    for edge in doc.edges() {
-        edge_ui(&painter, &edge, rect_of(&edge.from), rect_of(&edge.to));
-    }
+    // Wires under the nodes, their labels over them (a short wire's label is wider than
+    // the gap it crosses: under the nodes it was cut off).
+    let labels: Vec<(egui::Pos2, String)> =
+        doc.edges().iter().filter_map(|edge| edge_ui(&painter, edge, rect_of(&edge.from), rect_of(&edge.to))).collect();
     for node in doc.nodes() {
         let Some(rect) = rect_of(&node) else { continue };
         let owner = doc.owner(&node).unwrap_or(Owner::Brief);
@@ -399,11 +402,20 @@ fn graph_ui(
             }
         }
     }
+    for (at, label) in labels {
+        edge_label(&painter, at, &label);
+    }
 }
 
-/// A wire: an arrow from the right of one node to the left of the other, labelled.
-fn edge_ui(painter: &egui::Painter, edge: &Edge, from: Option<egui::Rect>, to: Option<egui::Rect>) {
-    let (Some(from), Some(to)) = (from, to) else { return };
+/// A wire: an arrow from the right of one node to the left of the other. Returns where
+/// its label goes (drawn once the nodes are).
+fn edge_ui(
+    painter: &egui::Painter,
+    edge: &Edge,
+    from: Option<egui::Rect>,
+    to: Option<egui::Rect>,
+) -> Option<(egui::Pos2, String)> {
+    let (Some(from), Some(to)) = (from, to) else { return None };
     let (a, b) = if edge.from == edge.to {
         (from.right_center(), from.right_bottom())
     } else if to.center().x >= from.right() {
@@ -416,15 +428,27 @@ fn edge_ui(painter: &egui::Painter, edge: &Edge, from: Option<egui::Rect>, to: O
         (from.center_top(), to.center_bottom())
     };
     let colour = if edge.fixed { Color32::from_gray(110) } else { EDGE };
-    painter.arrow(a, b - a, egui::Stroke::new(1.5, colour));
-    let middle = a + (b - a) * 0.5;
-    painter.text(
-        middle + egui::vec2(0.0, -4.0),
-        egui::Align2::CENTER_BOTTOM,
-        &edge.label,
-        egui::FontId::proportional(10.5),
-        Color32::from_gray(200),
-    );
+    arrow(painter, a, b, egui::Stroke::new(1.5, colour));
+    Some((a + (b - a) * 0.5, edge.label.clone()))
+}
+
+/// A line with a head of a fixed size at `b` (egui's own arrow head is a quarter of the
+/// arrow's length: a long wire ended in stubs reaching past its node).
+fn arrow(painter: &egui::Painter, a: egui::Pos2, b: egui::Pos2, stroke: egui::Stroke) {
+    const HEAD: f32 = 8.0;
+    painter.line_segment([a, b], stroke);
+    let back = (a - b).normalized() * HEAD;
+    let turn = egui::emath::Rot2::from_angle(std::f32::consts::TAU / 12.0);
+    painter.line_segment([b, b + turn * back], stroke);
+    painter.line_segment([b, b + turn.inverse() * back], stroke);
+}
+
+/// A wire's label above its middle, on a dark patch so that it reads over a node.
+fn edge_label(painter: &egui::Painter, at: egui::Pos2, label: &str) {
+    let galley = painter.layout_no_wrap(label.to_string(), egui::FontId::proportional(10.5), Color32::from_gray(210));
+    let rect = egui::Align2::CENTER_BOTTOM.anchor_size(at + egui::vec2(0.0, -3.0), galley.size());
+    painter.rect_filled(rect.expand2(egui::vec2(3.0, 1.0)), 3.0, LABEL_FILL);
+    painter.galley(rect.min, galley, Color32::from_gray(210));
 }
 
 fn side_ui(
@@ -550,7 +574,7 @@ fn requirements_ui(ui: &mut egui::Ui, doc: &DesignDoc) {
     if let Some(challenge) = &brief.challenge {
         ui.label(RichText::new("Objectives").strong());
         for o in &challenge.objectives {
-            ui.label(RichText::new(ron::to_string(o).unwrap_or_default()).monospace().small());
+            ui.label(format!("- {}", o.requirement()));
         }
     }
 }
