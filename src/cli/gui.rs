@@ -103,6 +103,15 @@ fn scenario_beneath(scenario: Option<&PathBuf>, design: Option<&Path>) -> Result
     Ok(doc.brief().clone())
 }
 
+/// The app with its default options (a web page has no command line: its address
+/// says what to open).
+pub fn open_default() -> Result<ExitCode, String> {
+    #[cfg(target_arch = "wasm32")]
+    return faaslab::app::web::open(GuiOptions::default());
+    #[cfg(not(target_arch = "wasm32"))]
+    faaslab::app::run(faaslab::scenario::Scenario::default_scenario(), GuiOptions::default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,13 +127,4 @@ mod tests {
         let missing = scenario_beneath(None, Some(Path::new("/no/such/design.ron"))).unwrap_err();
         assert!(missing.starts_with("--design: cannot read /no/such/design.ron"), "{missing}");
     }
-}
-
-/// The app with its default options (a web page has no command line: its address
-/// says what to open).
-pub fn open_default() -> Result<ExitCode, String> {
-    #[cfg(target_arch = "wasm32")]
-    return faaslab::app::web::open(GuiOptions::default());
-    #[cfg(not(target_arch = "wasm32"))]
-    faaslab::app::run(faaslab::scenario::Scenario::default_scenario(), GuiOptions::default())
 }
