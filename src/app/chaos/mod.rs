@@ -131,8 +131,12 @@ pub fn describe(action: &TimelineAction) -> String {
 }
 
 /// The fault badge of a node (a database, function or trigger by index), if a fault
-/// is on there now.
+/// is on there now. None in a diagnosis exercise: there the fault is what the student
+/// must find from traces, logs and metrics, and a badge on the node gave it away.
 pub fn fault_of(sim: &Simulation, scenario: &Scenario, kind: FaultNode, index: usize) -> Option<String> {
+    if scenario.challenge.as_ref().is_some_and(|c| c.diagnosis.is_some()) {
+        return None;
+    }
     let config = sim.config();
     match kind {
         FaultNode::Database => {
@@ -258,5 +262,23 @@ mod tests {
         app.world_mut().write_message(Command::Restart { new_seed: false });
         app.update();
         assert_eq!(playback(&app).faults().count(), 0);
+    }
+
+    #[test]
+    fn a_diagnosis_exercise_does_not_badge_the_fault_it_asks_for() {
+        // The incident slows inventory-db from 5 minutes on (its timeline); at 10 minutes
+        // the database is slow, and its node must not say so.
+        let scenario = crate::scenario::built_in("incident-checkout-latency").unwrap().unwrap();
+        let mut app = headless(scenario, 1.0);
+        app.world_mut().resource_mut::<Playback>().playing = false;
+        run_for(&mut app, 600);
+        let p = playback(&app);
+        let db = p.sim.config().databases.iter().position(|d| d.name == "inventory-db").expect("the incident's db");
+        assert!(p.sim.databases()[db].slowdown() > 1.0, "the scripted fault is on");
+        assert_eq!(fault_of(&p.sim, &p.scenario, FaultNode::Database, db), None);
+        // The same run without its diagnosis (a plain chaos demo) shows it.
+        let mut plain = p.scenario.clone();
+        plain.challenge = None;
+        assert!(fault_of(&p.sim, &plain, FaultNode::Database, db).is_some_and(|f| f.starts_with("FAULT x")));
     }
 }
