@@ -16,8 +16,13 @@ impl Panel for About {
         }
         ui.add_space(4.0);
         let height = if cx.view.presenter { f32::INFINITY } else { 180.0 };
-        egui::ScrollArea::vertical().id_salt("description").max_height(height).show(ui, |ui| {
-            ui.label(&scenario.description);
+        ui.scope(|ui| {
+            // A solid bar: egui's floating one stays hidden until hovered, and a long
+            // description then looked cut off mid-sentence.
+            ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+            egui::ScrollArea::vertical().id_salt("description").max_height(height).show(ui, |ui| {
+                ui.label(&scenario.description);
+            });
         });
     }
 }
