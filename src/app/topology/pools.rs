@@ -191,7 +191,9 @@ fn sync_pools(
         let f = &sim.functions()[label.0];
         let value = match topology.style {
             Style::Normal => {
-                format!("{} envs, {} of {} in flight", f.environments(), f.in_flight(), sim.concurrency_limit(label.0))
+                let envs = f.environments();
+                let limit = sim.concurrency_limit(label.0);
+                format!("{envs} env{}, {} of {limit} in flight", if envs == 1 { "" } else { "s" }, f.in_flight())
             }
             // Presenter mode's bodies are narrow; the limit is in the details window.
             Style::Presenter => {
