@@ -54,7 +54,8 @@ impl Panel for Controls {
             ui.add(egui::Label::new(text).extend());
         }
         if p.sim.is_finished() {
-            ui.add(egui::Label::new(RichText::new("run finished").color(Color32::LIGHT_GREEN)).extend());
+            ui.add(egui::Label::new(RichText::new("finished").color(Color32::LIGHT_GREEN)).extend())
+                .on_hover_text("the run reached its end: Restart, or drag the timeline back");
         }
         ui.separator();
         if !cx.view.narrow {

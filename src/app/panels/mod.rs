@@ -114,6 +114,9 @@ fn draw(
 fn layout(root: &mut egui::Ui, cx: &mut PanelContext, panels: &mut Panels, features: &mut FeaturePanels) {
     egui::Panel::top("controls").show(root, |ui| {
         ui.horizontal_wrapped(|ui| {
+            // Tighter than egui's 8 px: at 1600 px a finished run's bar (its "run
+            // finished" included) needed a second row for the last button.
+            ui.spacing_mut().item_spacing.x = 5.0;
             // Presenter mode: one line of controls (the picker is a keypress away: `f`).
             if !cx.view.compact() {
                 panels.picker.ui(ui, cx);
