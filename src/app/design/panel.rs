@@ -429,7 +429,16 @@ fn edge_ui(
     };
     let colour = if edge.fixed { Color32::from_gray(110) } else { EDGE };
     arrow(painter, a, b, egui::Stroke::new(1.5, colour));
-    Some((a + (b - a) * 0.5, edge.label.clone()))
+    // A level wire's label sits above the two nodes' top edges, in the space between
+    // rows: at the wire itself it covered the nodes' captions (the gap is narrower than
+    // most labels). A slanted wire's goes at its middle, between the rows already.
+    let middle = a + (b - a) * 0.5;
+    let at = if (b.y - a.y).abs() < from.height() / 2.0 {
+        egui::pos2(middle.x, from.top().min(to.top()) + 1.0)
+    } else {
+        middle
+    };
+    Some((at, edge.label.clone()))
 }
 
 /// A line with a head of a fixed size at `b` (egui's own arrow head is a quarter of the
