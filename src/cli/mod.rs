@@ -13,6 +13,7 @@ mod sweep;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use faaslab::headless::RunOptions;
+use faaslab::report::count;
 use faaslab::scenario::{Scenario, ScenarioError};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -129,9 +130,10 @@ fn check(files: &[PathBuf]) -> Result<ExitCode, String> {
     for file in files {
         match Scenario::load(file) {
             Ok(s) => {
-                let count = |n: usize, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
-                let (functions, triggers) = (s.config.functions.len(), s.config.triggers.len());
-                println!("{}: ok ({}, {})", file.display(), count(functions, "function"), count(triggers, "trigger"));
+                let (functions, triggers) = (s.config.functions.len() as u64, s.config.triggers.len() as u64);
+                let (functions, triggers) =
+                    (count(functions, "function", "functions"), count(triggers, "trigger", "triggers"));
+                println!("{}: ok ({functions}, {triggers})", file.display());
             }
             Err(e) => {
                 failed = true;

@@ -2,6 +2,7 @@
 
 use super::compare::{Comparison, FunctionInfo, Outcome, SettingResult};
 use super::{DEFAULT_DURATION_MS, DEFAULT_MEMORY_MB};
+use crate::report::count;
 use crate::sim::kernel::time::SimDuration;
 use std::fmt::Write;
 
@@ -16,10 +17,6 @@ fn usd(x: f64) -> String {
     } else {
         format!("${x:.4}")
     }
-}
-
-fn plural(n: u64, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 /// One row: a label, then one cell per setting.
@@ -42,7 +39,7 @@ fn group(out: &mut String, title: &str, settings: &[SettingResult], pick: fn(&Se
 }
 
 fn describe(role: &str, f: &FunctionInfo) -> String {
-    let count = plural(f.invocations, "invocation");
+    let count = count(f.invocations, "invocation", "invocations");
     let count = match f.functions_with_this_count {
         1 => count,
         n => format!("{count}, the first of {n} with as many"),
@@ -62,7 +59,7 @@ pub(super) fn render(c: &Comparison, source: &str) -> String {
         "Trace replay of {source}: {} functions, {} minutes ({window}), {} (seed {})",
         c.functions,
         c.minutes,
-        plural(c.invocations, "invocation"),
+        count(c.invocations, "invocation", "invocations"),
         c.seed
     );
     // Without a file (or with none of its rows matching) say how to give one.

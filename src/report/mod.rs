@@ -13,6 +13,8 @@ mod latency;
 pub mod objectives;
 mod services;
 mod text;
+
+pub use text::count;
 mod triggers;
 
 pub use billing::{CostReport, function_cost_usd, instance_usd};

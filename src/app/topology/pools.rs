@@ -189,17 +189,11 @@ fn sync_pools(
     }
     for (label, mut text) in &mut labels {
         let f = &sim.functions()[label.0];
+        let envs = crate::report::count(u64::from(f.environments()), "env", "envs");
         let value = match topology.style {
-            Style::Normal => {
-                let envs = f.environments();
-                let limit = sim.concurrency_limit(label.0);
-                format!("{envs} env{}, {} of {limit} in flight", if envs == 1 { "" } else { "s" }, f.in_flight())
-            }
+            Style::Normal => format!("{envs}, {} of {} in flight", f.in_flight(), sim.concurrency_limit(label.0)),
             // Presenter mode's bodies are narrow; the limit is in the details window.
-            Style::Presenter => {
-                let envs = f.environments();
-                format!("{envs} env{}, {} busy", if envs == 1 { "" } else { "s" }, f.in_flight())
-            }
+            Style::Presenter => format!("{envs}, {} busy", f.in_flight()),
         };
         if text.0 != value {
             text.0 = value;
