@@ -137,7 +137,7 @@ fn challenge_mistakes_are_named_with_their_place() {
     // The reference turns a knob outside its allowed range.
     expect(&ok.replace(r#"("api.memory", "1024")"#, r#"("api.memory", "4096")"#), 19, 21, "allowed 128..2048");
     // A knob that does not exist.
-    expect(&ok.replace(r#"(knob: "api.memory""#, r#"(knob: "api.colour""#), 18, 24, "no property \"colour\"");
+    expect(&ok.replace(r#"(knob: "api.memory""#, r#"(knob: "api.colour""#), 18, 24, "\"api\" has no knob \"colour\"");
 }
 
 #[test]

@@ -278,20 +278,49 @@ pub fn resolve(config: &SimConfig, name: &str) -> Result<KnobId, String> {
     // stream's): the node's name says which.
     let candidates: Vec<&'static Knob> = KNOBS.iter().filter(|k| k.property == property).collect();
     if candidates.is_empty() {
-        let mut names: Vec<&str> = KNOBS.iter().map(|k| k.property).collect();
-        names.dedup();
-        return Err(format!("knob \"{name}\": no property \"{property}\" (known: {})", names.join(", ")));
+        return Err(unknown_property(config, name, node, property));
     }
     let found = candidates.iter().find_map(|k| k.owner.index(config, node).map(|i| (*k, i)));
     let Some((knob, index)) = found else {
         let kinds: Vec<&str> = candidates.iter().map(|k| k.owner.noun()).collect();
         let kind = kinds.join(" or ");
+        let mut nodes: Vec<&str> = candidates.iter().flat_map(|k| k.owner.nodes(config)).collect();
+        nodes.dedup();
+        let list = if nodes.is_empty() { "this scenario has none".to_string() } else { nodes.join(", ") };
         return Err(format!(
-            "knob \"{name}\": \"{property}\" is a knob of a {kind}, and there is no {kind} \"{node}\""
+            "knob \"{name}\": \"{property}\" is a knob of a {kind}, and there is no {kind} \"{node}\" ({list})"
         ));
     };
     (knob.applies)(config, index).map_err(|why| format!("knob \"{name}\": {} \"{node}\" {why}", knob.owner.noun()))?;
     Ok(KnobId { index, knob })
+}
+
+/// What to say about a property no knob has: the knobs `node` does have, or, when no
+/// node has that name, the nodes there are (the whole list of properties of every
+/// kind of node would not help).
+fn unknown_property(config: &SimConfig, name: &str, node: &str, property: &str) -> String {
+    let prefix = format!("{node}.");
+    let mut own: Vec<String> =
+        knob_names(config).into_iter().filter_map(|n| n.strip_prefix(&prefix).map(str::to_owned)).collect();
+    if own.is_empty() {
+        let mut nodes: Vec<&str> = Vec::new();
+        for knob in KNOBS {
+            for n in knob.owner.nodes(config) {
+                if !nodes.contains(&n) {
+                    nodes.push(n);
+                }
+            }
+        }
+        return format!("knob \"{name}\": no node \"{node}\" has a knob \"{property}\" (nodes: {})", nodes.join(", "));
+    }
+    let mut seen = Vec::new();
+    own.retain(|p| {
+        !seen.contains(p) && {
+            seen.push(p.clone());
+            true
+        }
+    });
+    format!("knob \"{name}\": \"{node}\" has no knob \"{property}\" (its knobs: {})", own.join(", "))
 }
 
 /// Parses `text` as a value of `knob`; the error says what was expected.
@@ -440,8 +469,22 @@ mod tests {
         let trigger = c.triggers[0].name().to_string();
         let err = |c: &mut SimConfig, n: &str, v: &str| set(c, n, v).unwrap_err();
         assert!(err(&mut c, "memory", "1").contains("node.property"));
-        assert!(err(&mut c, "api.colour", "1").contains("no property \"colour\""));
-        assert!(err(&mut c, "nope.memory", "1").contains("no function \"nope\""));
+        // An unknown property lists the node's own knobs, each once; an unknown node,
+        // the nodes there are.
+        let colour = err(&mut c, "api.colour", "1");
+        assert!(
+            colour.starts_with("knob \"api.colour\": \"api\" has no knob \"colour\" (its knobs: memory, keep_alive,")
+        );
+        assert!(!colour.contains("batch_size") && colour.matches("on_failure").count() == 1, "{colour}");
+        let nowhere = err(&mut c, "nope.colour", "1");
+        assert_eq!(
+            nowhere,
+            format!("knob \"nope.colour\": no node \"nope\" has a knob \"colour\" (nodes: api, {trigger}, account)")
+        );
+        assert_eq!(
+            err(&mut c, "nope.memory", "1"),
+            "knob \"nope.memory\": \"memory\" is a knob of a function, and there is no function \"nope\" (api)"
+        );
         assert!(err(&mut c, "api.memory", "lots").contains("a size in MB"));
         assert!(err(&mut c, "api.memory", "64").contains("memory"));
         assert!(err(&mut c, "api.provisioned", "1.5").contains("whole number"));
