@@ -85,8 +85,14 @@ impl RunOptions {
             scenario.config.timeline.retain(|e| e.at < duration);
             let problems = scenario.config.problems();
             if !problems.is_empty() {
-                let lines: Vec<String> =
-                    problems.iter().map(|p| format!("--duration: {}: {}", p.path, p.message)).collect();
+                // "--duration: duration: ..." would say the same thing twice.
+                let lines: Vec<String> = problems
+                    .iter()
+                    .map(|p| match p.path.as_str() {
+                        "duration" => format!("--duration: {}", p.message),
+                        path => format!("--duration: {path}: {}", p.message),
+                    })
+                    .collect();
                 return Err(lines.join("\n"));
             }
         }

@@ -174,5 +174,11 @@ fn load(path: Option<&PathBuf>) -> Result<Scenario, String> {
     {
         return built_in.map_err(|e| e.to_string());
     }
+    // A bare word that is no file was meant as a built-in name (perhaps mistyped).
+    if !p.exists()
+        && let Some(name) = p.to_str().filter(|n| !n.contains(['/', '\\']) && !n.ends_with(".ron"))
+    {
+        return Err(faaslab::scenario::unknown_built_in(name));
+    }
     Scenario::load(p).map_err(|e: ScenarioError| e.to_string())
 }

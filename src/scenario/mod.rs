@@ -224,6 +224,45 @@ pub fn built_in(name: &str) -> Option<Result<Scenario, ScenarioError>> {
         .map(|(n, text)| Scenario::parse(text, &format!("built-in scenario {n}")))
 }
 
+/// What to say when `name` is neither a file nor a built-in name: the built-in names it
+/// is part of (`image-upload`, `keepalive`), else the closest one when it is near (a
+/// typo: two letters, or a quarter of them, differ), and where the list is.
+pub fn unknown_built_in(name: &str) -> String {
+    let names: Vec<&str> = LIBRARY.iter().chain(DESIGNS).map(|(n, _)| *n).collect();
+    let letters = |s: &str| s.to_lowercase().replace(['-', '_', ' '], "");
+    let wanted = letters(name);
+    let mut near: Vec<&str> =
+        names.iter().copied().filter(|n| wanted.len() >= 3 && letters(n).contains(&wanted)).take(4).collect();
+    if near.is_empty() {
+        let nearest = names.iter().map(|n| (edit_distance(name, n), *n)).min();
+        near.extend(nearest.filter(|&(d, n)| d <= (n.len() / 4).max(2)).map(|(_, n)| n));
+    }
+    let hint = match &near[..] {
+        [] => String::new(),
+        [one] => format!("did you mean \"{one}\"? "),
+        many => {
+            format!("did you mean one of {}? ", many.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", "))
+        }
+    };
+    format!("{name}: no such file, and no built-in scenario or design by that name ({hint}`faaslab list` shows them)")
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substituted = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substituted.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
 /// Designs for the library's briefs, embedded too: each brief's reference (named by its
 /// challenge's `reference_design`) and typical flawed designs that fail it for a
 /// teaching reason. Run by name like a library scenario (`faaslab run NAME`).

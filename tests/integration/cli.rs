@@ -102,6 +102,8 @@ fn bad_flags_are_bad_input() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!out.stderr.is_empty());
     }
+    let out = faaslab(&["run", path.as_str(), "--duration", "0s"]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "--duration: the run must last longer than zero\n");
     let ka = scenario_path("keep-alive-steady-state.ron");
     let out = faaslab(&["run", &ka, "--duration", "5m"]);
     assert_eq!(out.status.code(), Some(2));

@@ -68,4 +68,14 @@ fn built_in_scenarios_run_by_name_from_the_command_line() {
     assert!(checked.contains("scenarios/image-upload-pipeline.ron: ok (4 functions, 2 triggers)\n"), "{checked}");
     let out = crate::cli::faaslab(&["run", "no-such-scenario"]);
     assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "no-such-scenario: no such file, and no built-in scenario or design by that name (`faaslab list` shows them)\n"
+    );
+    // A typo is told the name it was near; a path still gets the file's error.
+    let out = crate::cli::faaslab(&["sweep", "databse-storm", "--param", "api.memory=128,256"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(did you mean \"database-storm\"? `faaslab list`"));
+    let out = crate::cli::faaslab(&["run", "scenarios/no-such.ron"]);
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("scenarios/no-such.ron: cannot read the file"));
 }
