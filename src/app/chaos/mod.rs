@@ -148,7 +148,9 @@ pub fn fault_of(sim: &Simulation, scenario: &Scenario, kind: FaultNode, index: u
             let rate = config.functions[index].error_rate;
             Switch::FailFunction
                 .is_on(sim, scenario, name)
-                .then(|| format!("FAULT: {:.0}% of invocations fail", rate * 100.0))
+                // Short, as the others: the badge shares a line with the error count above
+                // a node narrower than a long sentence (it spilled over its neighbours).
+                .then(|| format!("FAULT {:.0}% fail", rate * 100.0))
         }
         FaultNode::Trigger => {
             let until = sim.burst_until(index)?;
@@ -215,10 +217,7 @@ mod tests {
         let faults: Vec<_> = p.faults().collect();
         assert_eq!(faults.len(), 1, "recorded with its time");
         assert_eq!(faults[0].0, p.sim.now());
-        assert_eq!(
-            fault_of(&p.sim, &p.scenario, FaultNode::Function, 0).as_deref(),
-            Some("FAULT: 100% of invocations fail")
-        );
+        assert_eq!(fault_of(&p.sim, &p.scenario, FaultNode::Function, 0).as_deref(), Some("FAULT 100% fail"));
         run_for(&mut app, 30);
         // Every request started after the switch and done by now (1 s and a 10 ms
         // query each): those that arrived in the 28.99 s from 60 s, at 200 a second.
