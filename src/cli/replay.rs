@@ -95,9 +95,10 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, String> {
         seed: args.seed,
     };
     let line = super::status::StatusLine::new();
-    let progress = |done: usize, total: usize| {
+    // Every setting simulates the whole trace: the share of all that trace time done.
+    let progress = |done: u64, total: u64| {
         line.show(done == total, || {
-            format!("replay: {done} of {total} policy settings done ({:.1} s)", line.elapsed())
+            format!("replay: {:.0}% simulated ({:.1} s)", 100.0 * done as f64 / total.max(1) as f64, line.elapsed())
         });
     };
     let report = options.run(Some(&progress));

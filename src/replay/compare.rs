@@ -1,7 +1,7 @@
 //! Simulating a trace once per keep-alive setting and summarising each run.
 
-use super::REPLAY_RUNTIME;
 use super::parse::{CsvProblem, ReplayError, Source, Trace, TraceFunction};
+use super::{ProgressFn, REPLAY_RUNTIME, Tally};
 use crate::report::Report;
 use crate::sim::Simulation;
 use crate::sim::config::{Account, MAX_CONCURRENCY_LIMIT, ScalingRate, SimConfig};
@@ -130,11 +130,23 @@ fn percent(part: u64, whole: u64) -> f64 {
     if whole == 0 { 0.0 } else { 100.0 * part as f64 / whole as f64 }
 }
 
-/// Runs one setting and summarises it.
-fn run_setting(trace: &Trace, keep_alive: SimDuration, seed: u64, picks: [Option<usize>; 2]) -> SettingResult {
+/// Runs one setting and summarises it, telling `tally` how far it is as it goes.
+fn run_setting(
+    trace: &Trace,
+    keep_alive: SimDuration,
+    seed: u64,
+    picks: [Option<usize>; 2],
+    tally: &Tally,
+) -> SettingResult {
     let config = build_config(trace, keep_alive, seed);
     let mut sim = Simulation::with_log_capacity(config, 0);
-    sim.run_to_end();
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let mut told = 0;
+    sim.run_with(&never, |p| {
+        tally.add(p.now.0 - told);
+        told = p.now.0;
+    });
+    tally.add(sim.now().0.saturating_sub(told));
     let report = Report::of(&sim, "trace replay");
     let window = sim.measured_window();
     let per_function: Vec<Outcome> = report
@@ -181,6 +193,16 @@ fn info(trace: &Trace, names: &[String], i: usize) -> FunctionInfo {
 /// Simulates the trace once per keep-alive setting (in parallel: the runs are
 /// independent, each a pure function of trace, setting and seed).
 pub fn compare(trace: &Trace, keep_alives: &[SimDuration], seed: u64) -> Result<Comparison, ReplayError> {
+    compare_watched(trace, keep_alives, seed, None)
+}
+
+/// `compare`, telling `progress` how much of the trace its settings have simulated.
+pub fn compare_watched(
+    trace: &Trace,
+    keep_alives: &[SimDuration],
+    seed: u64,
+    progress: Option<ProgressFn>,
+) -> Result<Comparison, ReplayError> {
     let mut problems: Vec<CsvProblem> = Vec::new();
     for keep_alive in keep_alives {
         for p in build_config(trace, *keep_alive, seed).problems() {
@@ -202,11 +224,12 @@ pub fn compare(trace: &Trace, keep_alives: &[SimDuration], seed: u64) -> Result<
     // At most one run per core at a time: each holds its own copy of the trace.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut settings = Vec::with_capacity(keep_alives.len());
+    let tally = &Tally::new(keep_alives.len(), trace, progress);
     for chunk in keep_alives.chunks(cores) {
         std::thread::scope(|scope| {
             let runs: Vec<_> = chunk
                 .iter()
-                .map(|&keep_alive| scope.spawn(move || run_setting(trace, keep_alive, seed, [busiest, rarest])))
+                .map(|&keep_alive| scope.spawn(move || run_setting(trace, keep_alive, seed, [busiest, rarest], tally)))
                 .collect();
             settings.extend(runs.into_iter().map(|run| run.join().expect("a replay run panicked")));
         });

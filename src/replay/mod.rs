@@ -16,7 +16,9 @@ mod svg;
 pub mod synth;
 mod text;
 
-pub use compare::{Comparison, FunctionInfo, Outcome, SettingResult, build_config, compare, function_names};
+pub use compare::{
+    Comparison, FunctionInfo, Outcome, SettingResult, build_config, compare, compare_watched, function_names,
+};
 pub use keepalive::{COLD_START, HybridApps, PolicyComparison, PolicyResult, compare_policies, percentile};
 pub use options::{ReplayFormat, ReplayOptions};
 pub use parse::{CsvFile, CsvProblem, ReplayError, Source, Trace, TraceFunction, load, parse};
@@ -36,6 +38,32 @@ pub const DEFAULT_MEMORY_MB: u32 = 170;
 /// The trace does not say which language a function is written in; every function gets
 /// Node.js's cold-start profile (hello-world median about 0.26 s).
 pub const REPLAY_RUNTIME: Runtime = Runtime::Nodejs;
+
+/// Hears how far a replay is: (done, total) microseconds of trace time simulated,
+/// summed over its settings (each runs the whole trace).
+pub type ProgressFn<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// Trace time simulated so far by every setting of a replay, shared by their threads.
+pub(crate) struct Tally<'a> {
+    done: std::sync::atomic::AtomicU64,
+    total: u64,
+    report: Option<ProgressFn<'a>>,
+}
+
+impl<'a> Tally<'a> {
+    pub(crate) fn new(settings: usize, trace: &Trace, report: Option<ProgressFn<'a>>) -> Tally<'a> {
+        let trace_us = crate::sim::kernel::arrivals::TRACE_MINUTE.0 * trace.minutes as u64;
+        Tally { done: std::sync::atomic::AtomicU64::new(0), total: settings as u64 * trace_us, report }
+    }
+
+    /// One setting simulated `us` more microseconds of the trace.
+    pub(crate) fn add(&self, us: u64) {
+        if let Some(report) = self.report.filter(|_| us > 0) {
+            let done = self.done.fetch_add(us, std::sync::atomic::Ordering::Relaxed) + us;
+            report(done.min(self.total), self.total);
+        }
+    }
+}
 
 /// Parses a comma-separated list of keep-alive times such as `5m,10m,20m,60m`.
 pub fn parse_keep_alives(text: &str) -> Result<Vec<SimDuration>, String> {
@@ -125,6 +153,19 @@ mod tests {
         assert!(lines[3].starts_with("inv.csv:5: minute 480 (column 5): \"1.5\" is not a count"), "{err}");
         assert!(lines[4].contains("inv.csv:5: minute 481 (column 6): 99999999999 is too large"), "{err}");
         assert!(lines[5].contains("inv.csv:6: function f1 of app a1 appears again (first on line 2)"), "{err}");
+    }
+
+    #[test]
+    fn a_trace_of_more_invocations_than_a_run_may_have_is_refused_once() {
+        // Two minutes of 4 294 967 295 (each a valid count): 8.6e9 together.
+        let text = "HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,4294967295,4294967295\n";
+        let err = parse(file("big.csv", text), None, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "big.csv: the trace has 8589934590 invocations, more than the 1e9 a replay may run: replay fewer minutes or functions"
+        );
+        let text = "HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,500000000,500000000\n";
+        assert_eq!(parse(file("big.csv", text), None, None).unwrap().total_invocations(), 1_000_000_000);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! from its flags), and the run.
 
 use super::policy::Policy;
-use super::{chart, compare, compare_policies, load};
+use super::{ProgressFn, chart, compare_policies, compare_watched, load};
 use crate::sim::kernel::time::SimDuration;
 use std::path::PathBuf;
 
@@ -37,9 +37,9 @@ pub enum ReplayFormat {
 
 impl ReplayOptions {
     /// Runs the replay and returns what to print; `Err` holds every problem, one a
-    /// line (the binary exits with status 2). `progress` hears (done, total) policy
-    /// settings.
-    pub fn run(&self, progress: Option<&(dyn Fn(usize, usize) + Sync)>) -> Result<String, String> {
+    /// line (the binary exits with status 2). `progress` hears how much of the trace
+    /// the settings have simulated (see `ProgressFn`).
+    pub fn run(&self, progress: Option<ProgressFn>) -> Result<String, String> {
         if self.chart_out.is_some() && self.policies.is_empty() {
             return Err("--chart-out: the chart plots a policy comparison; give --policy too".into());
         }
@@ -58,7 +58,7 @@ impl ReplayOptions {
                 ReplayFormat::Json => comparison.to_json() + "\n",
             });
         }
-        let comparison = compare(&trace, &self.keep_alives, self.seed).map_err(|e| e.to_string())?;
+        let comparison = compare_watched(&trace, &self.keep_alives, self.seed, progress).map_err(|e| e.to_string())?;
         Ok(match self.format {
             ReplayFormat::Text => comparison.to_text(&source),
             ReplayFormat::Json => comparison.to_json() + "\n",

@@ -2,6 +2,7 @@
 //! files. Every malformed row is reported with its file and line; nothing is dropped.
 
 use super::{DEFAULT_DURATION, DEFAULT_MEMORY_MB};
+use crate::sim::config::MAX_EXPECTED_ARRIVALS;
 use crate::sim::function::{MAX_MEMORY_MB, MIN_MEMORY_MB};
 use crate::sim::kernel::dist::{Dist, Percentile};
 use crate::sim::kernel::time::SimDuration;
@@ -362,6 +363,16 @@ pub fn parse(
         && problems.is_empty()
     {
         let message = "no functions: the file has a header but no rows".into();
+        problems.push(CsvProblem { file: invocation_file.name.into(), line: None, message });
+    }
+    // The simulator's bound on a run's arrivals holds for a replay as a whole: said once
+    // here, about the trace, not once per keep-alive setting about a scenario's rates.
+    if let Some(total) = trace.as_ref().map(Trace::total_invocations)
+        && total as f64 > MAX_EXPECTED_ARRIVALS
+    {
+        let message = format!(
+            "the trace has {total} invocations, more than the {MAX_EXPECTED_ARRIVALS:.0e} a replay may run: replay fewer minutes or functions"
+        );
         problems.push(CsvProblem { file: invocation_file.name.into(), line: None, message });
     }
     let Some(mut trace) = trace.filter(|_| problems.is_empty()) else {

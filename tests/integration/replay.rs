@@ -307,6 +307,33 @@ fn on_the_sample_hybrid_has_fewer_app_cold_starts_than_fixed_keep_alive_for_less
 }
 
 #[test]
+fn progress_counts_every_setting_s_trace_time_once_and_ends_at_all_of_it() {
+    // A made-up trace (the sample may be absent): 3 minutes, each setting runs them all.
+    let text = "HashOwner,HashApp,HashFunction,Trigger,1,2,3\no,a,f,http,40,0,7\no,b,g,timer,1,1,1\n";
+    let trace = replay::parse(replay::CsvFile { name: "t.csv", text }, None, None).unwrap();
+    let minute = 60_000_000u64;
+    let heard = std::sync::Mutex::new(Vec::new());
+    let hear = |done: u64, total: u64| heard.lock().unwrap().push((done, total));
+    let watched = replay::compare_watched(&trace, &keep_alives(), 1, Some(&hear)).unwrap();
+    assert_eq!(
+        watched.to_json(),
+        replay::compare(&trace, &keep_alives(), 1).unwrap().to_json(),
+        "watching changes nothing"
+    );
+    // (Settings run on threads of their own: calls may arrive slightly out of order.)
+    let told = std::mem::take(&mut *heard.lock().unwrap());
+    assert!(told.len() >= 4 && told.iter().all(|&(done, total)| done <= total && total == 12 * minute), "{told:?}");
+    assert_eq!(told.iter().max(), Some(&(12 * minute, 12 * minute)));
+    // The policy model: three settings and the baseline it adds, told a minute at a time.
+    let list = policies("fixed:5m,hybrid:2h,greedy-dual:4GB");
+    let watched = replay::compare_policies(&trace, &list, 9, 2, Some(&hear)).unwrap();
+    assert_eq!(watched, replay::compare_policies(&trace, &list, 9, 2, None).unwrap());
+    let told = heard.into_inner().unwrap();
+    assert!(told.len() >= 4 && told.iter().all(|&(done, total)| done <= total && total == 12 * minute), "{told:?}");
+    assert_eq!(told.iter().max(), Some(&(12 * minute, 12 * minute)));
+}
+
+#[test]
 fn the_policy_comparison_is_the_same_on_one_thread_and_on_four() {
     let Some(trace) = load_sample() else { return };
     let list = policies("fixed:5m,hybrid:2h,greedy-dual:4GB");

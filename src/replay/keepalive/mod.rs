@@ -13,6 +13,7 @@ mod text;
 
 use super::parse::Trace;
 use super::policy::{Policy, PolicyFamily};
+use super::{ProgressFn, Tally};
 use crate::sim::kernel::time::SimDuration;
 use model::{prepare, run_policy};
 use serde::Serialize;
@@ -90,13 +91,14 @@ pub fn percentile(values: &[f64], p: f64) -> f64 {
 /// Runs every policy setting (and fixed 10-minute keep-alive, the baseline, if it is
 /// not among them: it is listed first then) on `threads` threads. Each run is a pure
 /// function of the trace, the policy and the seed, and lands in its own slot, so the
-/// result is the same for any number of threads. `progress` hears (done, total).
+/// result is the same for any number of threads. `progress` hears how much of the trace
+/// the settings have simulated (see `ProgressFn`).
 pub fn compare_policies(
     trace: &Trace,
     policies: &[Policy],
     seed: u64,
     threads: usize,
-    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+    progress: Option<ProgressFn>,
 ) -> Result<PolicyComparison, String> {
     if policies.is_empty() {
         return Err("--policy: no policy setting given".into());
@@ -106,27 +108,23 @@ pub fn compare_policies(
         settings.insert(0, Policy::BASELINE);
     }
     let prepared = prepare(trace);
-    let slots: Mutex<Vec<Option<PolicyResult>>> = Mutex::new(vec![None; settings.len()]);
+    let slots: Mutex<Vec<Option<Result<PolicyResult, String>>>> = Mutex::new(vec![None; settings.len()]);
     let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
+    let tally = &Tally::new(settings.len(), trace, progress);
     std::thread::scope(|scope| {
         for _ in 0..threads.clamp(1, settings.len()) {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&policy) = settings.get(i) else { break };
-                    let result = run_policy(trace, &prepared, policy, seed);
+                    let result = run_policy(trace, &prepared, policy, seed, tally);
                     slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
-                    let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if let Some(report) = progress {
-                        report(finished, settings.len());
-                    }
                 }
             });
         }
     });
     let mut results: Vec<PolicyResult> =
-        slots.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().flatten().collect();
+        slots.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().flatten().collect::<Result<_, _>>()?;
     let baseline =
         results.iter().find(|r| r.policy == Policy::BASELINE.to_string()).map_or(0.0, |r| r.wasted_gb_seconds);
     for r in &mut results {
@@ -258,5 +256,30 @@ mod tests {
         assert_eq!(percentile(&[5.0], 0.75), 5.0);
         assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 0.75), 3.0);
         assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.75), 4.0);
+    }
+
+    #[test]
+    fn a_minute_too_large_to_draw_at_once_arrives_in_order_and_environments_are_bounded() {
+        // 200 000 requests in minute 1 (past `DRAWN_AT_ONCE`, so generated in order), of
+        // 1 s each, every one counted. At 3 333 a second, while the pool grows, each
+        // holds its environment for the cold start and the run, 1.26 s: 4 200 at once
+        // on average (Little's law), the peak a few standard deviations (65) above.
+        let t = trace(&row("a", &[3, 200_000, 2]), 3);
+        let r = one(&t, Policy::Fixed { keep_alive: SimDuration::from_secs(600) });
+        assert_eq!(r.invocations, 200_005);
+        assert!((4_200..4_460).contains(&r.peak_environments), "{r:?}");
+        // 1 100 000 in minute 0 of 2 minutes each need that many at once: refused at the
+        // bound, with the minute, not grown to whatever the trace asks.
+        let mut t = trace(&row("a", &[1_100_000]), 1);
+        t.functions[0].duration = crate::sim::kernel::dist::Dist::constant(SimDuration::from_secs(120));
+        let err =
+            compare_policies(&t, &[Policy::Fixed { keep_alive: SimDuration::from_secs(600) }], 7, 1, None).unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "policy fixed:10m: the trace needs more than {} environments at once (minute 0 of the trace); a replay runs at most that many, an account's highest concurrency limit",
+                model::MAX_ENVIRONMENTS
+            )
+        );
     }
 }

@@ -17,12 +17,13 @@
 //! once, never the day's requests.
 
 use super::{COLD_START, HybridApps, PolicyResult, percentile};
+use crate::replay::Tally;
 use crate::replay::parse::Trace;
 use crate::replay::policy::{IdleHistogram, Pattern, Policy};
-use crate::sim::kernel::arrivals::TRACE_MINUTE;
+use crate::sim::kernel::arrivals::{DRAWN_AT_ONCE, InOrder, TRACE_MINUTE};
 use crate::sim::kernel::dist::Sampler;
 use crate::sim::kernel::rng::RngStream;
-use crate::sim::kernel::time::SimDuration;
+use crate::sim::kernel::time::{SimDuration, SimTime};
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::sync::Arc;
@@ -54,33 +55,47 @@ pub(super) fn prepare(trace: &Trace) -> Prepared {
 }
 
 /// One function's arrivals, a minute at a time: minute k's count at independent
-/// uniform times in [60k s, 60(k+1) s), sorted.
+/// uniform times in [60k s, 60(k+1) s), sorted. A minute of more than `DRAWN_AT_ONCE`
+/// is generated in order instead (a minute of a billion would need 8 GB at once).
 struct Arrivals {
     per_minute: Arc<[u32]>,
     minute: usize,
     buffer: Vec<u64>,
     next: usize,
+    in_order: Option<InOrder>,
     rng: RngStream,
 }
 
 impl Arrivals {
     fn new(per_minute: Arc<[u32]>, seed: u64, function: usize) -> Arrivals {
         let rng = RngStream::new(seed, &format!("keep-alive-arrivals/{function}"));
-        Arrivals { per_minute, minute: 0, buffer: Vec::new(), next: 0, rng }
+        Arrivals { per_minute, minute: 0, buffer: Vec::new(), next: 0, in_order: None, rng }
     }
 
     fn next(&mut self) -> Option<u64> {
+        if let Some(g) = &mut self.in_order {
+            match g.pop(&mut self.rng) {
+                Some(t) => return Some(t.0),
+                None => self.in_order = None,
+            }
+        }
         while self.next == self.buffer.len() {
             let &count = self.per_minute.get(self.minute)?;
             let start = self.minute as u64 * TRACE_MINUTE.0;
+            self.minute += 1;
             self.buffer.clear();
+            self.next = 0;
+            if u64::from(count) > DRAWN_AT_ONCE {
+                let mut g = InOrder::new(SimTime(start), TRACE_MINUTE.0, count.into(), true, &mut self.rng);
+                let first = g.pop(&mut self.rng);
+                self.in_order = Some(g);
+                return first.map(|t| t.0);
+            }
             for _ in 0..count {
                 let offset = (self.rng.unit() * TRACE_MINUTE.0 as f64) as u64;
                 self.buffer.push(start + offset.min(TRACE_MINUTE.0 - 1));
             }
             self.buffer.sort_unstable();
-            self.next = 0;
-            self.minute += 1;
         }
         self.next += 1;
         Some(self.buffer[self.next - 1])
@@ -137,7 +152,14 @@ struct Run<'a> {
     alive: u64,
     peak_alive: u64,
     duration_rngs: Vec<RngStream>,
+    /// When the trace needed more than `MAX_ENVIRONMENTS` at once (the run stops there).
+    overflow_at: Option<u64>,
 }
+
+/// The most environments a policy run keeps at once: an account's concurrency is at
+/// most this, and about 100 bytes each bound a run's memory (a minute of a billion
+/// one-second requests would otherwise need 17 million, 1.7 GB).
+pub(super) const MAX_ENVIRONMENTS: usize = crate::sim::config::MAX_CONCURRENCY_LIMIT as usize;
 
 impl Run<'_> {
     /// Memory-time an idle environment was loaded, up to `until`.
@@ -239,6 +261,11 @@ impl Run<'_> {
         }
         let envs = &self.envs;
         let warm = self.apps[a].idle.iter().rposition(|&id| envs[id as usize].warm_from <= t);
+        if warm.is_none() && self.apps[a].idle.is_empty() && self.free.is_empty() && self.envs.len() >= MAX_ENVIRONMENTS
+        {
+            self.overflow_at = Some(t);
+            return;
+        }
         let (id, start) = match warm {
             Some(i) => {
                 let id = self.apps[a].idle.remove(i);
@@ -285,7 +312,13 @@ impl Run<'_> {
 }
 
 /// Runs one policy over the whole trace.
-pub(super) fn run_policy(trace: &Trace, prepared: &Prepared, policy: Policy, seed: u64) -> PolicyResult {
+pub(super) fn run_policy(
+    trace: &Trace,
+    prepared: &Prepared,
+    policy: Policy,
+    seed: u64,
+    tally: &Tally,
+) -> Result<PolicyResult, String> {
     let apps = prepared
         .app_memory_mb
         .iter()
@@ -320,6 +353,7 @@ pub(super) fn run_policy(trace: &Trace, prepared: &Prepared, policy: Policy, see
         wasted_mb_us: 0,
         alive: 0,
         peak_alive: 0,
+        overflow_at: None,
         duration_rngs,
     };
     // Every function's next arrival, earliest first (ties: the first function in the file).
@@ -327,21 +361,34 @@ pub(super) fn run_policy(trace: &Trace, prepared: &Prepared, policy: Policy, see
         trace.functions.iter().enumerate().map(|(i, f)| Arrivals::new(f.per_minute.clone(), seed, i)).collect();
     let mut next: BinaryHeap<Reverse<(u64, usize)>> =
         streams.iter_mut().enumerate().filter_map(|(i, s)| s.next().map(|t| Reverse((t, i)))).collect();
+    // Trace time told to `tally`, a minute at a time.
+    let mut told = 0;
     while let Some(Reverse((t, f))) = next.pop() {
+        if t >= told + TRACE_MINUTE.0 {
+            tally.add(t - told);
+            told = t;
+        }
         run.arrive(t, f);
+        if let Some(at) = run.overflow_at {
+            return Err(format!(
+                "policy {policy}: the trace needs more than {MAX_ENVIRONMENTS} environments at once (minute {} of the trace); a replay runs at most that many, an account's highest concurrency limit",
+                at / TRACE_MINUTE.0
+            ));
+        }
         if let Some(t) = streams[f].next() {
             next.push(Reverse((t, f)));
         }
     }
     // Runs that end inside the trace go idle; whatever is still loaded at its end
     // wasted memory up to it.
+    tally.add(run.end.saturating_sub(told));
     run.finish_runs_until(run.end);
     for a in 0..run.apps.len() {
         for id in std::mem::take(&mut run.apps[a].idle) {
             run.waste(id, run.end);
         }
     }
-    summarise(&run, policy)
+    Ok(summarise(&run, policy))
 }
 
 fn summarise(run: &Run, policy: Policy) -> PolicyResult {

@@ -12,7 +12,7 @@ pub const DRAWN_AT_ONCE: u64 = 1 << 16;
 /// order without holding them: each next one is the minimum of the uniforms left,
 /// drawn through the log of the share of the interval still ahead (Renyi's spacings).
 #[derive(Clone, Debug)]
-pub(super) struct InOrder {
+pub(crate) struct InOrder {
     start: SimTime,
     width: u64,
     left: u64,
@@ -24,7 +24,7 @@ pub(super) struct InOrder {
 }
 
 impl InOrder {
-    fn new(start: SimTime, width: u64, n: u64, clamp: bool, rng: &mut RngStream) -> InOrder {
+    pub(crate) fn new(start: SimTime, width: u64, n: u64, clamp: bool, rng: &mut RngStream) -> InOrder {
         let mut g = InOrder { start, width, left: n, log_ahead: 0.0, clamp, next: None };
         g.advance(rng);
         g
@@ -43,7 +43,7 @@ impl InOrder {
         });
     }
 
-    fn pop(&mut self, rng: &mut RngStream) -> Option<SimTime> {
+    pub(crate) fn pop(&mut self, rng: &mut RngStream) -> Option<SimTime> {
         let next = self.next?;
         self.advance(rng);
         Some(next)

@@ -5,6 +5,7 @@ mod generator;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use generator::InOrder;
 pub use generator::{ArrivalGenerator, DRAWN_AT_ONCE};
 
 use crate::sim::kernel::rng::RngStream;
