@@ -15,6 +15,7 @@ pub mod scenario;
 pub mod share;
 pub mod sim;
 pub mod sweep;
+pub mod text_file;
 
 #[cfg(feature = "gui")]
 pub mod app;

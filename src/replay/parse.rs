@@ -392,6 +392,11 @@ pub fn parse(
     Ok(trace)
 }
 
+/// The largest trace file `load` reads (a day of 50 000 functions, as the bench
+/// synthesises from the sample, is about 160 MB); a larger one, or what is not a
+/// regular file, is refused before it is read.
+pub const MAX_TRACE_FILE_BYTES: u64 = 1 << 30;
+
 /// Reads the files from disk and parses them; unreadable files are problems too.
 pub fn load(
     invocations: &std::path::Path,
@@ -399,10 +404,13 @@ pub fn load(
     memory: Option<&std::path::Path>,
 ) -> Result<Trace, ReplayError> {
     let read = |path: &std::path::Path| {
-        std::fs::read_to_string(path).map_err(|e| CsvProblem {
+        crate::text_file::read_bounded(path, "trace", MAX_TRACE_FILE_BYTES).map_err(|e| CsvProblem {
             file: path.display().to_string(),
-            line: None,
-            message: format!("cannot read: {e}"),
+            line: match e {
+                crate::text_file::ReadError::NotUtf8 { line, .. } => Some(line),
+                crate::text_file::ReadError::File(_) => None,
+            },
+            message: e.message(),
         })
     };
     let texts = [Some(invocations), durations, memory].map(|p| p.map(|p| (p.display().to_string(), read(p))));

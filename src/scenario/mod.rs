@@ -485,50 +485,14 @@ fn strip_bom(text: &str) -> &str {
 /// a device), is larger than `MAX_FILE_BYTES`, or is not UTF-8 (with the byte offset,
 /// line and column of the first bad byte).
 fn read_text(path: &Path, origin: &str) -> Result<String, ScenarioError> {
-    use std::io::Read;
-    let fail = |message: String| ScenarioError {
-        diagnostics: vec![Diagnostic { origin: origin.to_string(), line: 0, column: 0, path: String::new(), message }],
-    };
-    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-    if !meta.is_file() {
-        let what = if meta.is_dir() { "a directory" } else { "not a regular file (a device, a pipe or a socket)" };
-        return Err(fail(format!("cannot read a scenario from it: it is {what}")));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(fail(format!(
-            "the file is {:.1} MB; a scenario file is at most {} MB",
-            meta.len() as f64 / 1048576.0,
-            MAX_FILE_BYTES >> 20
-        )));
-    }
-    let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // Bounded even if the file grows while it is read.
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(fail(format!(
-            "the file is larger than {} MB, the most a scenario file may be",
-            MAX_FILE_BYTES >> 20
-        )));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        let before = &bytes[..at];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    crate::text_file::read_bounded(path, "scenario", MAX_FILE_BYTES).map_err(|e| {
+        let (line, column) = match e {
+            crate::text_file::ReadError::NotUtf8 { line, column, .. } => (line, column),
+            crate::text_file::ReadError::File(_) => (0, 0),
+        };
+        let message = e.message();
         ScenarioError {
-            diagnostics: vec![Diagnostic {
-                origin: origin.to_string(),
-                line,
-                column,
-                path: String::new(),
-                message: format!(
-                    "not UTF-8 text: byte {at} (0x{:02x}) is not valid UTF-8; save the file as UTF-8",
-                    bytes[at]
-                ),
-            }],
+            diagnostics: vec![Diagnostic { origin: origin.to_string(), line, column, path: String::new(), message }],
         }
     })
 }

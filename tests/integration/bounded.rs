@@ -463,3 +463,26 @@ fn check_refuses_what_is_not_a_scenario_file_quickly() {
     refused(&bounded(&["check", &big.display().to_string()], 40, 10), "big.ron", "at most 64 MB");
     let _ = std::fs::remove_file(&big);
 }
+
+#[test]
+fn replay_refuses_what_is_not_a_trace_file_quickly() {
+    let dir = std::env::temp_dir().join(format!("faaslab-bounded-replay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.display().to_string();
+    refused(&bounded(&["replay", &path], 40, 10), &path, "cannot read a trace from it: it is a directory");
+    if std::path::Path::new("/dev/zero").exists() {
+        // It was read until memory ran out.
+        refused(&bounded(&["replay", "/dev/zero"], 40, 10), "/dev/zero", "not a regular file");
+    }
+    let big = dir.join("big.csv");
+    std::fs::File::create(&big).unwrap().set_len(2 << 30).unwrap();
+    refused(&bounded(&["replay", &big.display().to_string()], 40, 10), "big.csv", "a trace file is at most 1024 MB");
+    let _ = std::fs::remove_file(&big);
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, b"HashOwner,HashApp,HashFunction,Trigger,1\no,a,\xff,http,1\n").unwrap();
+    refused(
+        &bounded(&["replay", &bad.display().to_string()], 40, 10),
+        "bad.csv:2:",
+        "byte 45 (0xff) is not valid UTF-8",
+    );
+}
