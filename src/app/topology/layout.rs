@@ -61,12 +61,17 @@ impl Style {
         }
     }
 
-    /// The node's body (icon and text), in world units. Presenter mode's is as wide as
-    /// its name needs (the default font is monospaced: 0.6 em a character), and a
-    /// function's at least as wide as its pool's count line ("12 envs, 340 busy").
+    /// The node's body (icon and text), in world units: as wide as its name needs (the
+    /// default font is monospaced: 0.6 em a character). The working view's is at least
+    /// its kind's width (for the second line); presenter mode's a function's pool count
+    /// line ("12 envs, 340 busy").
     pub fn body_size(self, node: &Node) -> Vec2 {
         match self {
-            Style::Normal => node.kind.body_size(),
+            Style::Normal => {
+                let size = node.kind.body_size();
+                let text = node.name.chars().count() as f32 * 0.6 * self.metrics().name_size;
+                Vec2::new(size.x.max(size.y * 0.9 + text + 16.0), size.y)
+            }
             Style::Presenter => {
                 let height = self.body_height(node.kind);
                 let text = node.name.chars().count() as f32 * 0.6 * self.metrics().name_size;

@@ -163,8 +163,10 @@ fn spawn_nodes(commands: &mut Commands, playback: &Playback, graph: Graph, style
                 Text2d::new(""),
                 TextFont::from_font_size(metrics.small_size),
                 TextColor(palette::BADGE),
-                Anchor::BOTTOM_RIGHT,
-                Transform::from_xyz(body.max.x, body.max.y + 4.0, 1.0),
+                // Centred: a badge wider than its node (a fault and a count) spills
+                // half as far each side, into the gaps, instead of over the node to its left.
+                Anchor::BOTTOM_CENTER,
+                Transform::from_xyz(body.center().x, body.max.y + 4.0, 1.0),
             ));
         }
     }
