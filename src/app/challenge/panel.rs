@@ -62,11 +62,12 @@ impl Panel for ChallengeMode {
 fn timer_ui(ui: &mut egui::Ui, p: &Playback, mode: &ChallengeMode) {
     let (now, end) = (p.sim.now().as_secs_f64(), p.sim.end().as_secs_f64());
     let clock = |s: f64| format!("{}:{:02}", (s / 60.0) as u64, (s % 60.0) as u64);
-    let mut text = format!("{} of {} simulated, {} real", clock(now), clock(end), clock(mode.real_secs));
-    if mode.failed_attempts > 0 {
-        text += &format!("; {} failed attempt(s)", mode.failed_attempts);
-    }
+    let text = format!("{} of {} simulated, {} real", clock(now), clock(end), clock(mode.real_secs));
     ui.add(egui::ProgressBar::new((now / end.max(1e-9)) as f32).text(text));
+    // Under the bar: inside it, the count ran past the side panel's edge.
+    if mode.failed_attempts > 0 {
+        ui.weak(format!("{} so far", crate::report::count(mode.failed_attempts, "failed attempt", "failed attempts")));
+    }
 }
 
 /// The objectives with their verdict, measured value and bound.

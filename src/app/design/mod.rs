@@ -128,7 +128,8 @@ impl DesignCanvas {
             }
             DesignAction::Run => {
                 let scenario = doc.scenario().map_err(|e| {
-                    format!("the design cannot run yet ({} problem(s), listed under Problems)", e.diagnostics.len())
+                    let problems = crate::report::count(e.diagnostics.len() as u64, "problem", "problems");
+                    format!("the design cannot run yet ({problems}, listed under Problems)")
                 })?;
                 sent.push(Command::OpenScenario(Box::new(scenario)));
                 self.open = false;

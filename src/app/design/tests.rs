@@ -109,7 +109,7 @@ fn run_plays_the_design_merged_with_its_brief_in_the_playback() {
         design::Command::SetField { node: n(Kind::Function, "process"), field: "memory".into(), value: "64".into() },
     );
     act(&mut app, DesignAction::Run);
-    assert!(canvas(&app).message.as_deref().is_some_and(|m| m.contains("cannot run yet (1 problem(s)")));
+    assert!(canvas(&app).message.as_deref().is_some_and(|m| m.contains("cannot run yet (1 problem,")));
     assert_eq!(app.world().resource::<Playback>().scenario_generation, generation + 1);
 }
 

@@ -77,6 +77,14 @@ impl Panel for Numbers {
             rows.push(("end-to-end max", if done.count() == 0 { "n/a".into() } else { duration_text(done.max_ms()) }));
             rows.push(("work done / in flight", format!("{} / {}", work.completed, work.in_flight)));
         }
+        // During a warm-up the counts stay at zero while traffic flows on the topology:
+        // say why (they restart when measuring starts).
+        if sim.now() < sim.warmup_end() {
+            ui.weak(format!(
+                "Warm-up: counted from {}.",
+                sim.warmup_end().since(crate::sim::kernel::time::SimTime::ZERO)
+            ));
+        }
         values_ui(ui, "numbers", &rows);
     }
 }

@@ -96,7 +96,8 @@ fn timeline_ui(ui: &mut egui::Ui, p: &Playback) -> Option<SimTime> {
         clock(furthest, true)
     );
     if changes > 0 {
-        hover += &format!("; your {changes} knob change(s) of this run happen again where you made them");
+        let changes = crate::report::count(changes as u64, "knob change", "knob changes");
+        hover += &format!("; your {changes} of this run happen again where you made them");
     }
     let slider = ui
         .scope(|ui| {
