@@ -16,6 +16,7 @@ pub struct AuditArgs {
     /// Random settings besides the corners.
     #[arg(long, default_value_t = 200)]
     samples: usize,
+    /// A summary to read, or the same as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Parallel runs (default: every core).

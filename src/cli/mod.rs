@@ -34,7 +34,7 @@ enum Command {
     /// Run a scenario headless, as fast as possible, and print a report.
     Run(run::RunArgs),
     /// Run a scenario once per value of one knob and compare them in a table
-    /// (memory power tuning: `faaslab sweep power-tuning --param api.memory=128,512,1024`).
+    /// (memory power tuning: `faaslab sweep memory-power-tuning --param resize.memory=128,512,1024`).
     Sweep(sweep::SweepArgs),
     /// Explore a challenge's whole space of solutions: every corner of its allowed
     /// knobs and random settings, graded; lists the cheapest and fastest passing
@@ -45,6 +45,7 @@ enum Command {
     List,
     /// Validate scenario files; prints every problem with its line and column.
     Check {
+        /// Scenario or design files (.ron)
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -60,6 +61,8 @@ enum Command {
     /// Open the interactive app on a scenario (the default one when omitted).
     #[cfg(feature = "gui")]
     Gui {
+        /// The scenario file (.ron) or a built-in scenario's name (see `faaslab list`);
+        /// the built-in default scenario when omitted.
         scenario: Option<PathBuf>,
         #[command(flatten)]
         options: gui::GuiArgs,

@@ -43,8 +43,10 @@ pub struct ReplayArgs {
     /// Copies of the input's functions in the synthesised trace.
     #[arg(long, default_value_t = 40, requires = "synthesize")]
     synth_copies: usize,
+    /// A table to read, or the same numbers as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// The seed of the arrivals' times within each minute and of the run durations.
     #[arg(long, default_value_t = 1)]
     seed: u64,
 }

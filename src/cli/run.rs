@@ -21,6 +21,7 @@ pub struct RunArgs {
     /// Override the scenario's duration (for example "30m").
     #[arg(long)]
     duration: Option<String>,
+    /// The report as text to read, or as JSON (stable keys) for scripts.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Write the structured event log (the last 100 000 entries) as JSON lines.

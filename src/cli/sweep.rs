@@ -14,8 +14,10 @@ pub struct SweepArgs {
     param: String,
     #[command(flatten)]
     setup: Setup,
+    /// Override the scenario's seed (every run of the sweep uses it).
     #[arg(long)]
     seed: Option<u64>,
+    /// A table to read, or its rows as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Parallel runs (default: every core).

@@ -244,3 +244,21 @@ fn the_series_as_json_holds_the_csv_rows_keyed_by_their_header() {
     assert!(rows.last().unwrap()["concurrency_mean"].is_null());
     assert_eq!(rows[0]["start_s"], 0);
 }
+
+#[test]
+fn the_commands_the_help_gives_as_examples_run() {
+    // `faaslab --help` quotes commands to copy (its sweep example once named a scenario
+    // that does not exist): each must run as written.
+    let help = String::from_utf8_lossy(&faaslab(&["--help"]).stdout).into_owned();
+    let examples: Vec<&str> =
+        help.split('`').skip(1).step_by(2).filter_map(|quoted| quoted.strip_prefix("faaslab ")).collect();
+    assert!(examples.len() >= 2, "{help}");
+    for example in examples {
+        let mut args: Vec<&str> = example.split_whitespace().collect();
+        if args[0] == "run" {
+            args.extend(["--duration", "1m"]);
+        }
+        let out = faaslab(&args);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{example}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
