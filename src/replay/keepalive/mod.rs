@@ -277,7 +277,7 @@ mod tests {
         assert_eq!(
             err,
             format!(
-                "policy fixed:10m: the trace needs more than {} environments at once (minute 0 of the trace); a replay runs at most that many, an account's highest concurrency limit",
+                "policy fixed:10m: the trace needs more than {} environments at once (minute 0 of the trace); a replay runs at most that many, the highest account concurrency limit faaslab accepts",
                 model::MAX_ENVIRONMENTS
             )
         );

@@ -371,7 +371,7 @@ pub(super) fn run_policy(
         run.arrive(t, f);
         if let Some(at) = run.overflow_at {
             return Err(format!(
-                "policy {policy}: the trace needs more than {MAX_ENVIRONMENTS} environments at once (minute {} of the trace); a replay runs at most that many, an account's highest concurrency limit",
+                "policy {policy}: the trace needs more than {MAX_ENVIRONMENTS} environments at once (minute {} of the trace); a replay runs at most that many, the highest account concurrency limit faaslab accepts",
                 at / TRACE_MINUTE.0
             ));
         }
