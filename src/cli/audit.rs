@@ -50,12 +50,12 @@ pub fn audit(args: AuditArgs) -> Result<ExitCode, String> {
         let audit = audit?;
         holes |= !audit.rejected.is_empty();
         if let Format::Text = args.format {
-            println!("{}", audit.to_text());
+            super::out::out(&format!("{}\n", audit.to_text()))?;
         }
         audits.push(audit);
     }
     if let Format::Json = args.format {
-        println!("{}", serde_json::to_string_pretty(&audits).unwrap_or_default());
+        super::out::out(&format!("{}\n", serde_json::to_string_pretty(&audits).unwrap_or_default()))?;
     }
     Ok(if holes { ExitCode::from(CHALLENGE_FAILED) } else { ExitCode::SUCCESS })
 }

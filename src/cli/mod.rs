@@ -6,6 +6,7 @@ mod audit;
 #[cfg(feature = "gui")]
 mod gui;
 mod interrupt;
+mod out;
 mod replay;
 mod run;
 mod status;
@@ -15,6 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use faaslab::headless::RunOptions;
 use faaslab::report::count;
 use faaslab::scenario::{Scenario, ScenarioError};
+use out::out;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -116,15 +118,17 @@ fn list() -> Result<ExitCode, String> {
     // One column width for both lists, from the longest name, so no name runs into its text.
     let width = faaslab::scenario::LIBRARY.iter().chain(faaslab::scenario::DESIGNS).map(|(n, _)| n.len()).max();
     let width = width.unwrap_or(0);
-    for (name, text) in faaslab::scenario::LIBRARY {
-        let summary = Scenario::parse(text, name).map(|s| s.summary).unwrap_or_default();
-        println!("{name:<width$}  {summary}");
+    let mut text = String::new();
+    for (name, scenario) in faaslab::scenario::LIBRARY {
+        let summary = Scenario::parse(scenario, name).map(|s| s.summary).unwrap_or_default();
+        text += &format!("{name:<width$}  {summary}\n");
     }
-    println!("\nDesigns for the briefs (run them by name too; `--challenge` grades them against their brief):");
-    for (name, text) in faaslab::scenario::DESIGNS {
-        let title = Scenario::parse(text, name).map(|s| s.name).unwrap_or_default();
-        println!("{name:<width$}  {title}");
+    text += "\nDesigns for the briefs (run them by name too; `--challenge` grades them against their brief):\n";
+    for (name, design) in faaslab::scenario::DESIGNS {
+        let title = Scenario::parse(design, name).map(|s| s.name).unwrap_or_default();
+        text += &format!("{name:<width$}  {title}\n");
     }
+    out(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -136,7 +140,7 @@ fn check(files: &[PathBuf]) -> Result<ExitCode, String> {
                 let (functions, triggers) = (s.config.functions.len() as u64, s.config.triggers.len() as u64);
                 let (functions, triggers) =
                     (count(functions, "function", "functions"), count(triggers, "trigger", "triggers"));
-                println!("{}: ok ({functions}, {triggers})", file.display());
+                out(&format!("{}: ok ({functions}, {triggers})\n", file.display()))?;
             }
             Err(e) => {
                 failed = true;

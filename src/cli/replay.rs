@@ -105,6 +105,6 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, String> {
     };
     let report = options.run(Some(&progress));
     line.finish();
-    print!("{}", report?);
+    super::out::out(&report?)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! `faaslab run`: one scenario headless, its report, and its grade with `--challenge`.
 
 use super::interrupt::{self, ProgressLine};
+use super::out::out;
 use super::{CHALLENGE_FAILED, Format, Setup, load};
 use faaslab::headless::{self, RunOptions};
 use faaslab::report::export;
@@ -77,14 +78,15 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
     }
     match args.format {
         Format::Text => {
-            print!("{}", outcome.report.to_text());
+            let mut text = outcome.report.to_text();
             if let (Some(grades), Some(c)) = (&outcome.grades, &outcome.scenario.challenge) {
-                print!("\n{}", challenge_text(c, grades));
+                text += &format!("\n{}", challenge_text(c, grades));
             }
+            out(&text)?;
         }
         Format::Json => match &outcome.grades {
-            Some(g) => println!("{}", outcome.report.to_json_with_objectives(g)),
-            None => println!("{}", outcome.report.to_json()),
+            Some(g) => out(&format!("{}\n", outcome.report.to_json_with_objectives(g)))?,
+            None => out(&format!("{}\n", outcome.report.to_json()))?,
         },
     }
     Ok(if outcome.stopped {

@@ -36,8 +36,8 @@ pub fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
     line.finish();
     let sweep = sweep?;
     match args.format {
-        Format::Text => print!("{}", sweep.to_text()),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&sweep).unwrap_or_default()),
+        Format::Text => super::out::out(&sweep.to_text())?,
+        Format::Json => super::out::out(&format!("{}\n", serde_json::to_string_pretty(&sweep).unwrap_or_default()))?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -262,3 +262,26 @@ fn the_commands_the_help_gives_as_examples_run() {
         assert!(matches!(out.status.code(), Some(0 | 1)), "{example}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    // `faaslab list | head -3`: the pipe is closed when the command writes. print!
+    // panicked there (exit 101, a backtrace on stderr).
+    for args in
+        [&["list"][..], &["run", "default", "--duration", "1m", "--challenge"], &["check", "scenarios/default.ron"]]
+    {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_faaslab"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked") && err.is_empty(), "{args:?}: {err}");
+        // The exit status is the command's own: the default scenario's challenge fails.
+        let expected = if args.contains(&"--challenge") { 1 } else { 0 };
+        assert_eq!(out.status.code(), Some(expected), "{args:?}");
+    }
+}
