@@ -40,6 +40,12 @@ pub struct AuditOptions {
     pub max_corners: usize,
 }
 
+/// The most random settings an audit draws: each is a whole run (100 000 take under a
+/// minute for the default scenario on 2 cores, about half an hour for database-storm),
+/// and every setting is held until the end (100 million asked for had taken 4.7 GB
+/// within 10 s, before the first run).
+pub const MAX_SAMPLES: usize = 100_000;
+
 impl Default for AuditOptions {
     fn default() -> Self {
         AuditOptions { samples: 200, threads: 1, seed: 1, max_corners: 1024 }
@@ -185,6 +191,12 @@ pub fn run(
     let Some(mut challenge) = scenario.challenge.clone() else {
         return Err(format!("scenario \"{}\" has no challenge to audit", scenario.name));
     };
+    if options.samples > MAX_SAMPLES {
+        return Err(format!(
+            "--samples: at most {MAX_SAMPLES} random settings (each is a whole run), got {}",
+            options.samples
+        ));
+    }
     // A brief is answered by a design: audit its reference design's settings.
     if challenge.reference_design.is_some() {
         let mut design = scenario.clone();

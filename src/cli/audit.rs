@@ -13,7 +13,7 @@ pub struct AuditArgs {
     /// Audit every challenge of the built-in library.
     #[arg(long)]
     all: bool,
-    /// Random settings besides the corners.
+    /// Random settings besides the corners (at most 100 000: each is a whole run).
     #[arg(long, default_value_t = 200)]
     samples: usize,
     /// A summary to read, or the same as JSON.

@@ -88,3 +88,14 @@ fn the_audit_finds_reports_kept_in_tmp_and_a_tmp_paid_for_and_never_filled() {
     // The thumbnailer's 10 GB /tmp holding an 800 MB model adds under 1%: not a flag.
     assert!(flagged("/tmp oversized: thumbnailer").is_none(), "{}", audit.to_text());
 }
+
+#[test]
+fn an_audit_of_more_samples_than_it_may_hold_is_refused_before_it_draws_one() {
+    // 100 million had taken 4.7 GB within 10 s, drawing settings before the first run.
+    let options = AuditOptions { samples: faaslab::audit::MAX_SAMPLES + 1, ..small() };
+    let err = run(&built_in("default"), &options, &|_, _| {}).unwrap_err();
+    assert_eq!(err, "--samples: at most 100000 random settings (each is a whole run), got 100001");
+    let out = crate::cli::faaslab(&["audit", "default", "--samples", "100000000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at most 100000 random settings"));
+}
