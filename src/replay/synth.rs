@@ -8,6 +8,7 @@
 //! `faaslab replay SAMPLE.csv --synthesize DIR` writes one (see the README's "Keep-alive
 //! policies" section for the whole-day measurement).
 
+use super::parse::MAX_TRACE_FILE_BYTES;
 use crate::sim::kernel::rng::RngStream;
 
 /// The three files of a synthesised trace (the companions only if given).
@@ -65,6 +66,17 @@ pub fn synthesize(
     copies: usize,
     seed: u64,
 ) -> Result<Synthesized, String> {
+    synthesize_within(invocations, durations, memory, (minutes, copies, seed), MAX_TRACE_FILE_BYTES)
+}
+
+/// `synthesize`, stopping once the invocations file would pass `max_bytes`.
+fn synthesize_within(
+    invocations: &str,
+    durations: Option<&str>,
+    memory: Option<&str>,
+    (minutes, copies, seed): (usize, usize, u64),
+    max_bytes: u64,
+) -> Result<Synthesized, String> {
     if minutes == 0 || copies == 0 {
         return Err(format!("synthesize: {minutes} minutes x {copies} copies is empty (both must be at least 1)"));
     }
@@ -76,9 +88,20 @@ pub fn synthesize(
     }
     let sample_minutes = names.len() - 4;
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').map(str::trim).collect()).collect();
+    // The trace is built in memory, then written: it stops at the size a replay reads
+    // (`--synth-minutes` or `--synth-copies` in the millions had run out of memory).
+    let too_large = || {
+        format!(
+            "synthesize: {minutes} minutes x {copies} copies would be larger than the {} MB a replay reads; fewer minutes or copies",
+            max_bytes >> 20
+        )
+    };
     let mut out = names[..4].join(",");
     for m in 0..minutes {
         out.push_str(&format!(",{m}"));
+        if out.len() as u64 > max_bytes {
+            return Err(too_large());
+        }
     }
     out.push('\n');
     let mut rng = RngStream::new(seed, "synthesize");
@@ -99,6 +122,9 @@ pub fn synthesize(
                     cell.parse().map_err(|_| format!("synthesize: row {}: \"{cell}\" is not a count", r + 2))?;
                 let scaled = if n == 0 { 0 } else { ((n as f64 * factor).round() as u64).max(1) };
                 out.push_str(&format!(",{scaled}"));
+                if out.len() as u64 > max_bytes {
+                    return Err(too_large());
+                }
             }
             out.push('\n');
         }
@@ -147,6 +173,13 @@ mod tests {
     #[test]
     fn empty_requests_are_refused() {
         assert!(synthesize(SAMPLE, None, None, 0, 3, 1).unwrap_err().contains("0 minutes x 3 copies is empty"));
+        // Past what a replay reads it stops, in the header or the rows, before memory runs out.
+        // (A 4 MB bound here: the real one, 1 GB, is the same code.)
+        for (minutes, copies) in [(usize::MAX, 1), (1440, usize::MAX)] {
+            let err = synthesize_within(SAMPLE, None, None, (minutes, copies, 1), 4 << 20).unwrap_err();
+            assert!(err.ends_with("larger than the 4 MB a replay reads; fewer minutes or copies"), "{err}");
+        }
+        assert!(synthesize_within(SAMPLE, None, None, (1440, 100, 1), 4 << 20).is_ok());
         assert!(synthesize("a,b\n", None, None, 5, 1, 1).is_err());
     }
 }
