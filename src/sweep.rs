@@ -49,11 +49,18 @@ pub struct Sweep {
 }
 
 /// Parses `NAME=V1,V2,...`.
+/// The most values a sweep runs: each is a whole run, and each holds a copy of the
+/// scenario until the sweep ends (a command line can carry hundreds of thousands).
+pub const MAX_VALUES: usize = 1000;
+
 pub fn parse_param(text: &str) -> Result<(String, Vec<String>), String> {
     let (name, values) = knobs::split_setting(text).map_err(|e| format!("--param: {e}"))?;
     let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
     if values.is_empty() {
         return Err(format!("--param: no values after \"{name}=\" (write {name}=V1,V2,...)"));
+    }
+    if values.len() > MAX_VALUES {
+        return Err(format!("--param: {} values; a sweep runs at most {MAX_VALUES}, each a whole run", values.len()));
     }
     Ok((name.to_string(), values))
 }

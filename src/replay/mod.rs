@@ -66,11 +66,18 @@ impl<'a> Tally<'a> {
 }
 
 /// Parses a comma-separated list of keep-alive times such as `5m,10m,20m,60m`.
+/// The most settings a replay compares (keep-alive times or policies): each replays the
+/// whole trace.
+pub const MAX_SETTINGS: usize = 100;
+
 pub fn parse_keep_alives(text: &str) -> Result<Vec<SimDuration>, String> {
     let settings: Vec<SimDuration> = text
         .split(',')
         .map(|part| parse_duration(part.trim()).map_err(|e| format!("--keep-alive: \"{}\": {e}", part.trim())))
         .collect::<Result<_, _>>()?;
+    if settings.len() > MAX_SETTINGS {
+        return Err(format!("--keep-alive: {} settings; a replay compares at most {MAX_SETTINGS}", settings.len()));
+    }
     Ok(settings)
 }
 

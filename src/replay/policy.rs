@@ -184,6 +184,13 @@ pub fn parse_policies(text: &str) -> Result<Vec<Policy>, String> {
             Err(e) => problems.push(e),
         }
     }
+    if policies.len() > super::MAX_SETTINGS {
+        problems.push(format!(
+            "--policy: {} settings; a replay compares at most {}",
+            policies.len(),
+            super::MAX_SETTINGS
+        ));
+    }
     if problems.is_empty() { Ok(policies) } else { Err(problems.join("\n")) }
 }
 

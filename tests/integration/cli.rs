@@ -285,3 +285,29 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
         assert_eq!(out.status.code(), Some(expected), "{args:?}");
     }
 }
+
+#[test]
+fn lists_of_whole_runs_are_bounded() {
+    // Each value of a sweep and each setting of a replay is a whole run: a command line
+    // of hundreds of thousands is refused before the first one.
+    let values: Vec<String> = (0..1001).map(|i| (128 + i).to_string()).collect();
+    let out = faaslab(&["sweep", "default", "--param", &format!("api.memory={}", values.join(","))]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "--param: 1001 values; a sweep runs at most 1000, each a whole run\n"
+    );
+    let minutes: Vec<String> = (1..=101).map(|m| format!("{m}m")).collect();
+    let trace = std::env::temp_dir().join(format!("faaslab-lists-{}.csv", std::process::id()));
+    std::fs::write(&trace, "HashOwner,HashApp,HashFunction,Trigger,1\no,a,f,http,1\n").unwrap();
+    let trace = trace.display().to_string();
+    let out = faaslab(&["replay", &trace, "--keep-alive", &minutes.join(",")]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "--keep-alive: 101 settings; a replay compares at most 100\n");
+    let policies: Vec<String> = minutes.iter().map(|m| format!("fixed:{m}")).collect();
+    let out = faaslab(&["replay", &trace, "--policy", &policies.join(",")]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "--policy: 101 settings; a replay compares at most 100\n");
+    assert_eq!(out.status.code(), Some(2));
+    // At the bounds they run.
+    let out = faaslab(&["replay", &trace, "--keep-alive", &minutes[..100].join(",")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
