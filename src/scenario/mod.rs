@@ -189,6 +189,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("spiky-vs-server-fleet", include_str!("../../scenarios/spiky-vs-server-fleet.ron")),
     ("concurrency-limits", include_str!("../../scenarios/concurrency-limits.ron")),
     ("database-storm", include_str!("../../scenarios/database-storm.ron")),
+    ("one-vs-many-per-environment", include_str!("../../scenarios/one-vs-many-per-environment.ron")),
     ("sqs-worker", include_str!("../../scenarios/sqs-worker.ron")),
     ("retries-and-idempotency", include_str!("../../scenarios/retries-and-idempotency.ron")),
     ("nightly-job", include_str!("../../scenarios/nightly-job.ron")),
@@ -214,7 +215,6 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("brief-nightly-report", include_str!("../../scenarios/brief-nightly-report.ron")),
     ("brief-payment-webhook", include_str!("../../scenarios/brief-payment-webhook.ron")),
     ("brief-read-api", include_str!("../../scenarios/brief-read-api.ron")),
-    ("one-vs-many-per-environment", include_str!("../../scenarios/one-vs-many-per-environment.ron")),
 ];
 
 /// A built-in scenario by name, parsed (`None` if no such name).
