@@ -38,6 +38,10 @@ pub struct PolicyTab {
     /// Native: the comparison being computed.
     #[cfg(not(target_arch = "wasm32"))]
     job: Option<std::sync::Mutex<std::sync::mpsc::Receiver<Result<PolicyComparison, String>>>>,
+    /// Native: the share of the comparison's trace time simulated so far, in millionths
+    /// (a whole day takes minutes: a spinner alone said nothing of how long).
+    #[cfg(not(target_arch = "wasm32"))]
+    done: std::sync::Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl Default for PolicyTab {
@@ -50,6 +54,8 @@ impl Default for PolicyTab {
             result: None,
             #[cfg(not(target_arch = "wasm32"))]
             job: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            done: Default::default(),
         }
     }
 }
@@ -67,14 +73,20 @@ impl PolicyTab {
         };
         let invocations = std::path::PathBuf::from(self.path.trim());
         let (sender, receiver) = std::sync::mpsc::channel();
+        let done = self.done.clone();
+        done.store(0, std::sync::atomic::Ordering::Relaxed);
         std::thread::spawn(move || {
+            let progress = |part: u64, whole: u64| {
+                let millionths = (part as f64 / whole.max(1) as f64 * 1e6) as u32;
+                done.fetch_max(millionths, std::sync::atomic::Ordering::Relaxed);
+            };
             let beside = |name: &str| invocations.with_file_name(name);
             let companion = |name: &str| Some(beside(name)).filter(|p| p.exists());
             let (durations, memory) = (companion("durations.csv"), companion("memory.csv"));
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             let result = crate::replay::load(&invocations, durations.as_deref(), memory.as_deref())
                 .map_err(|e| e.to_string())
-                .and_then(|trace| crate::replay::compare_policies(&trace, &policies, 1, threads, None));
+                .and_then(|trace| crate::replay::compare_policies(&trace, &policies, 1, threads, Some(&progress)));
             let _ = sender.send(result);
         });
         self.job = Some(receiver.into());
@@ -160,7 +172,9 @@ fn controls_ui(ui: &mut egui::Ui, tab: &mut PolicyTab) {
                 tab.start();
             }
             if tab.running() {
-                ui.spinner();
+                let done = tab.done.load(std::sync::atomic::Ordering::Relaxed) as f32 / 1e6;
+                ui.add(egui::ProgressBar::new(done).desired_width(200.0).show_percentage());
+                ui.ctx().request_repaint();
             }
         });
     }
@@ -266,6 +280,8 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
         let c = tab.result.clone().expect("finished").expect("compared");
+        // The progress bar ended full: both settings simulated the whole trace.
+        assert_eq!(tab.done.load(std::sync::atomic::Ordering::Relaxed), 1_000_000);
         assert_eq!(c.results.iter().map(|r| r.policy.as_str()).collect::<Vec<_>>(), ["fixed:10m", "fixed:1h"]);
         assert_eq!(c.results[0].wasted_memory_normalised, 1.0);
         // Every 5 minutes stays warm under both; every 30 minutes is cold under 10 minutes
