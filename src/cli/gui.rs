@@ -97,9 +97,7 @@ pub fn gui(scenario: Option<&PathBuf>, args: GuiArgs) -> Result<ExitCode, String
 /// was about something else), else the default scenario.
 fn scenario_beneath(scenario: Option<&PathBuf>, design: Option<&Path>) -> Result<Scenario, String> {
     let (None, Some(design)) = (scenario, design) else { return load(scenario) };
-    let origin = design.display().to_string();
-    let text = std::fs::read_to_string(design).map_err(|e| format!("--design: cannot read {origin}: {e}"))?;
-    let doc = DesignDoc::from_scenario_text(&text, &origin).map_err(|e| format!("--design: {e}"))?;
+    let doc = DesignDoc::load(design).map_err(|e| format!("--design: {e}"))?;
     Ok(doc.brief().clone())
 }
 
@@ -125,6 +123,9 @@ mod tests {
         assert_eq!(scenario_beneath(Some(&named), Some(&design)).unwrap().name, "Database connection storm");
         assert_eq!(scenario_beneath(None, None).unwrap().name, Scenario::default_scenario().name);
         let missing = scenario_beneath(None, Some(Path::new("/no/such/design.ron"))).unwrap_err();
-        assert!(missing.starts_with("--design: cannot read /no/such/design.ron"), "{missing}");
+        assert!(missing.starts_with("--design: /no/such/design.ron: cannot read the file"), "{missing}");
+        // A directory is refused as a scenario file is, not read.
+        let dir = scenario_beneath(None, Some(Path::new(env!("CARGO_MANIFEST_DIR")))).unwrap_err();
+        assert!(dir.ends_with("it is a directory"), "{dir}");
     }
 }

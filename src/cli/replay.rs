@@ -52,7 +52,7 @@ pub struct ReplayArgs {
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+    faaslab::replay::read_file(path).map_err(|e| e.to_string())
 }
 
 fn write_synthesized(args: &ReplayArgs, dir: &Path) -> Result<ExitCode, String> {

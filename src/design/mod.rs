@@ -184,6 +184,13 @@ impl DesignDoc {
         }
     }
 
+    /// Reads and reopens a design file, bounded as a scenario file is (a directory or a
+    /// device is refused, not read).
+    pub fn load(path: &std::path::Path) -> Result<DesignDoc, ScenarioError> {
+        let origin = path.display().to_string();
+        DesignDoc::from_scenario_text(&crate::scenario::read_text(path, &origin)?, &origin)
+    }
+
     /// Reopens a design file (`to_ron`'s text, or one written by hand); positions come
     /// from its canvas comment when it has one, else are laid out.
     pub fn from_scenario_text(text: &str, origin: &str) -> Result<DesignDoc, ScenarioError> {

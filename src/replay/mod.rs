@@ -21,7 +21,7 @@ pub use compare::{
 };
 pub use keepalive::{COLD_START, HybridApps, PolicyComparison, PolicyResult, compare_policies, percentile};
 pub use options::{ReplayFormat, ReplayOptions};
-pub use parse::{CsvFile, CsvProblem, ReplayError, Source, Trace, TraceFunction, load, parse};
+pub use parse::{CsvFile, CsvProblem, ReplayError, Source, Trace, TraceFunction, load, parse, read_file};
 pub use svg::chart;
 
 use crate::sim::function::Runtime;

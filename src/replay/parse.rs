@@ -397,23 +397,26 @@ pub fn parse(
 /// regular file, is refused before it is read.
 pub const MAX_TRACE_FILE_BYTES: u64 = 1 << 30;
 
+/// A trace file's text, bounded: what is not a regular file, or is larger than
+/// `MAX_TRACE_FILE_BYTES`, is refused before it is read.
+pub fn read_file(path: &std::path::Path) -> Result<String, CsvProblem> {
+    crate::text_file::read_bounded(path, "trace", MAX_TRACE_FILE_BYTES).map_err(|e| CsvProblem {
+        file: path.display().to_string(),
+        line: match e {
+            crate::text_file::ReadError::NotUtf8 { line, .. } => Some(line),
+            crate::text_file::ReadError::File(_) => None,
+        },
+        message: e.message(),
+    })
+}
+
 /// Reads the files from disk and parses them; unreadable files are problems too.
 pub fn load(
     invocations: &std::path::Path,
     durations: Option<&std::path::Path>,
     memory: Option<&std::path::Path>,
 ) -> Result<Trace, ReplayError> {
-    let read = |path: &std::path::Path| {
-        crate::text_file::read_bounded(path, "trace", MAX_TRACE_FILE_BYTES).map_err(|e| CsvProblem {
-            file: path.display().to_string(),
-            line: match e {
-                crate::text_file::ReadError::NotUtf8 { line, .. } => Some(line),
-                crate::text_file::ReadError::File(_) => None,
-            },
-            message: e.message(),
-        })
-    };
-    let texts = [Some(invocations), durations, memory].map(|p| p.map(|p| (p.display().to_string(), read(p))));
+    let texts = [Some(invocations), durations, memory].map(|p| p.map(|p| (p.display().to_string(), read_file(p))));
     let problems: Vec<CsvProblem> = texts.iter().flatten().filter_map(|(_, r)| r.as_ref().err().cloned()).collect();
     if !problems.is_empty() {
         return Err(ReplayError { problems });

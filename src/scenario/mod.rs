@@ -484,7 +484,7 @@ fn strip_bom(text: &str) -> &str {
 /// A scenario file's text: refused quickly if it is not a regular file (a directory,
 /// a device), is larger than `MAX_FILE_BYTES`, or is not UTF-8 (with the byte offset,
 /// line and column of the first bad byte).
-fn read_text(path: &Path, origin: &str) -> Result<String, ScenarioError> {
+pub(crate) fn read_text(path: &Path, origin: &str) -> Result<String, ScenarioError> {
     crate::text_file::read_bounded(path, "scenario", MAX_FILE_BYTES).map_err(|e| {
         let (line, column) = match e {
             crate::text_file::ReadError::NotUtf8 { line, column, .. } => (line, column),

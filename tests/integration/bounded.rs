@@ -473,6 +473,9 @@ fn replay_refuses_what_is_not_a_trace_file_quickly() {
     if std::path::Path::new("/dev/zero").exists() {
         // It was read until memory ran out.
         refused(&bounded(&["replay", "/dev/zero"], 40, 10), "/dev/zero", "not a regular file");
+        // Synthesising from it reads it the same way.
+        let out = dir.join("synthesized").display().to_string();
+        refused(&bounded(&["replay", "/dev/zero", "--synthesize", &out], 40, 10), "/dev/zero", "not a regular file");
     }
     let big = dir.join("big.csv");
     std::fs::File::create(&big).unwrap().set_len(2 << 30).unwrap();

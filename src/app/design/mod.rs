@@ -151,10 +151,8 @@ impl DesignCanvas {
 /// Opens a design file on the canvas (`faaslab gui --design FILE`).
 #[cfg(not(target_arch = "wasm32"))]
 pub(super) fn open_file(app: &mut App, path: &std::path::Path) -> Result<(), String> {
-    let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {origin}: {e}"))?;
-    let doc = DesignDoc::from_scenario_text(&text, &origin).map_err(|e| e.to_string())?;
-    open_doc(app, doc, origin);
+    let doc = DesignDoc::load(path).map_err(|e| e.to_string())?;
+    open_doc(app, doc, path.display().to_string());
     Ok(())
 }
 
