@@ -177,15 +177,15 @@ fn threads(asked: Option<usize>) -> usize {
 fn load(path: Option<&PathBuf>) -> Result<Scenario, String> {
     let Some(p) = path else { return Ok(Scenario::default_scenario()) };
     if !p.exists()
-        && let Some(built_in) = p.to_str().and_then(faaslab::scenario::built_in)
+        && let Some(name) = p.to_str()
     {
-        return built_in.map_err(|e| e.to_string());
-    }
-    // A bare word that is no file was meant as a built-in name (perhaps mistyped).
-    if !p.exists()
-        && let Some(name) = p.to_str().filter(|n| !n.contains(['/', '\\']) && !n.ends_with(".ron"))
-    {
-        return Err(faaslab::scenario::unknown_built_in(name));
+        if let Some(built_in) = faaslab::scenario::built_in(name) {
+            return built_in.map_err(|e| e.to_string());
+        }
+        // A bare word that is no file was meant as a built-in name (perhaps mistyped).
+        if !name.contains(['/', '\\']) && !name.ends_with(".ron") {
+            return Err(faaslab::scenario::unknown_built_in(name));
+        }
     }
     Scenario::load(p).map_err(|e: ScenarioError| e.to_string())
 }

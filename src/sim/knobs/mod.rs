@@ -284,8 +284,7 @@ pub fn resolve(config: &SimConfig, name: &str) -> Result<KnobId, String> {
     let Some((knob, index)) = found else {
         let kinds: Vec<&str> = candidates.iter().map(|k| k.owner.noun()).collect();
         let kind = kinds.join(" or ");
-        let mut nodes: Vec<&str> = candidates.iter().flat_map(|k| k.owner.nodes(config)).collect();
-        nodes.dedup();
+        let nodes = each_once(candidates.iter().flat_map(|k| k.owner.nodes(config)));
         let list = if nodes.is_empty() { "this scenario has none".to_string() } else { nodes.join(", ") };
         return Err(format!(
             "knob \"{name}\": \"{property}\" is a knob of a {kind}, and there is no {kind} \"{node}\" ({list})"
@@ -300,27 +299,24 @@ pub fn resolve(config: &SimConfig, name: &str) -> Result<KnobId, String> {
 /// kind of node would not help).
 fn unknown_property(config: &SimConfig, name: &str, node: &str, property: &str) -> String {
     let prefix = format!("{node}.");
-    let mut own: Vec<String> =
-        knob_names(config).into_iter().filter_map(|n| n.strip_prefix(&prefix).map(str::to_owned)).collect();
+    let own = each_once(knob_names(config).into_iter().filter_map(|n| n.strip_prefix(&prefix).map(str::to_owned)));
     if own.is_empty() {
-        let mut nodes: Vec<&str> = Vec::new();
-        for knob in KNOBS {
-            for n in knob.owner.nodes(config) {
-                if !nodes.contains(&n) {
-                    nodes.push(n);
-                }
-            }
-        }
+        let nodes = each_once(KNOBS.iter().flat_map(|k| k.owner.nodes(config)));
         return format!("knob \"{name}\": no node \"{node}\" has a knob \"{property}\" (nodes: {})", nodes.join(", "));
     }
-    let mut seen = Vec::new();
-    own.retain(|p| {
-        !seen.contains(p) && {
-            seen.push(p.clone());
-            true
-        }
-    });
     format!("knob \"{name}\": \"{node}\" has no knob \"{property}\" (its knobs: {})", own.join(", "))
+}
+
+/// The items in their order, each only the first time it comes (names listed in a
+/// message: a property several kinds share, a node several knobs act on).
+fn each_once<T: PartialEq>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut kept = Vec::new();
+    for item in items {
+        if !kept.contains(&item) {
+            kept.push(item);
+        }
+    }
+    kept
 }
 
 /// Parses `text` as a value of `knob`; the error says what was expected.
