@@ -30,9 +30,14 @@ pub struct NameIndex<'a>(std::collections::HashMap<&'a str, u32>);
 impl<'a> NameIndex<'a> {
     /// The index of each name; the first item wins when a name repeats (as `index_of`).
     pub fn of<T: Named>(items: &'a [T]) -> NameIndex<'a> {
-        let mut map = std::collections::HashMap::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            map.entry(item.name()).or_insert(i as u32);
+        NameIndex::of_names(items.iter().map(Named::name))
+    }
+
+    /// The same over names in their nodes' order (triggers name themselves by kind).
+    pub fn of_names(names: impl ExactSizeIterator<Item = &'a str>) -> NameIndex<'a> {
+        let mut map = std::collections::HashMap::with_capacity(names.len());
+        for (i, name) in names.enumerate() {
+            map.entry(name).or_insert(i as u32);
         }
         NameIndex(map)
     }
