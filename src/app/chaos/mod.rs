@@ -77,10 +77,9 @@ impl Switch {
                 .iter()
                 .position(|d| d.name == target)
                 .is_some_and(|d| sim.databases()[d].slowdown() != 1.0),
-            Switch::FailFunction => config.functions.iter().position(|f| f.name == target).is_some_and(|f| {
-                let written = scenario.config.functions.get(f).map_or(0.0, |s| s.error_rate);
-                config.functions[f].error_rate != written
-            }),
+            Switch::FailFunction => {
+                config.functions.iter().position(|f| f.name == target).is_some_and(|f| failing(sim, scenario, f))
+            }
             Switch::ThrottleAccount => sim.account_throttle() < 1.0,
             Switch::Burst => {
                 config.triggers.iter().position(|t| t.name() == target).is_some_and(|t| sim.burst_until(t).is_some())
@@ -130,6 +129,13 @@ pub fn describe(action: &TimelineAction) -> String {
     }
 }
 
+/// Whether function `index` fails at another rate than the scenario wrote: the switch
+/// (or a timeline's fault) is on.
+fn failing(sim: &Simulation, scenario: &Scenario, index: usize) -> bool {
+    let written = scenario.config.functions.get(index).map_or(0.0, |s| s.error_rate);
+    sim.config().functions.get(index).is_some_and(|f| f.error_rate != written)
+}
+
 /// The fault badge of a node (a database, function or trigger by index), if a fault
 /// is on there now. None in a diagnosis exercise: there the fault is what the student
 /// must find from traces, logs and metrics, and a badge on the node gave it away.
@@ -143,15 +149,12 @@ pub fn fault_of(sim: &Simulation, scenario: &Scenario, kind: FaultNode, index: u
             let slow = sim.databases().get(index)?.slowdown();
             (slow != 1.0).then(|| format!("FAULT x{slow} slow"))
         }
-        FaultNode::Function => {
-            let name = &config.functions.get(index)?.name;
-            let rate = config.functions[index].error_rate;
-            Switch::FailFunction
-                .is_on(sim, scenario, name)
-                // Short, as the others: the badge shares a line with the error count above
-                // a node narrower than a long sentence (it spilled over its neighbours).
-                .then(|| format!("FAULT {:.0}% fail", rate * 100.0))
-        }
+        // By index: every node asks each frame, and finding each by name (as `is_on`
+        // does) made a frame of 20 000 functions quadratic.
+        FaultNode::Function => failing(sim, scenario, index)
+            // Short, as the others: the badge shares a line with the error count above
+            // a node narrower than a long sentence (it spilled over its neighbours).
+            .then(|| format!("FAULT {:.0}% fail", config.functions[index].error_rate * 100.0)),
         FaultNode::Trigger => {
             let until = sim.burst_until(index)?;
             Some(format!("FAULT burst to {:.0} s", until.as_secs_f64()))

@@ -13,6 +13,10 @@ use crate::sim::knobs;
 use crate::sim::knobs::{MAX_KEEP_ALIVE, RATE_SCALE_RANGE};
 use bevy_egui::egui::{self, RichText};
 
+/// Nodes of a kind listed with a widget each at most: every widget is laid out every
+/// frame, and 20 000 triggers' sliders made each frame of the app take seconds.
+const MAX_LISTED: usize = 50;
+
 /// Which function the knobs act on.
 #[derive(Default)]
 pub struct KnobsPanel {
@@ -82,7 +86,18 @@ impl KnobsPanel {
         }
         ui.add_space(4.0);
         ui.label(RichText::new("Arrival rate (x as written)").strong());
-        for t in sim.triggers() {
+        let triggers = sim.triggers();
+        // Thousands of sliders cost every frame: then those sending to this function.
+        let listed: Vec<_> = if triggers.len() <= MAX_LISTED {
+            triggers.iter().collect()
+        } else {
+            let name = spec.name.as_str();
+            let own: Vec<_> = triggers.iter().filter(|t| t.spec.target() == name).take(MAX_LISTED).collect();
+            let text = format!("{} triggers: those sending to {name} (pick another function above)", triggers.len());
+            ui.label(RichText::new(text).weak().small());
+            own
+        };
+        for t in listed {
             let mut scale = t.arrivals.rate_scale;
             let range = *RATE_SCALE_RANGE.start()..=*RATE_SCALE_RANGE.end();
             let slider = egui::Slider::new(&mut scale, range).logarithmic(true).suffix("x").text(t.spec.name());
@@ -121,20 +136,26 @@ fn more_knobs_ui(ui: &mut egui::Ui, config: &SimConfig, function: usize) -> Vec<
             names.push(format!("{}.{property}", f.name));
         }
     }
-    for q in &config.queues {
+    for q in config.queues.iter().take(MAX_LISTED) {
         for property in ["batch_size", "max_concurrency", "visibility_timeout", "max_receives", "dlq"] {
             names.push(format!("{}.{property}", q.name));
         }
     }
-    for d in &config.databases {
+    for d in config.databases.iter().take(MAX_LISTED) {
         names.push(format!("{}.pooler", d.name));
         names.push(format!("{}.max_connections", d.name));
     }
-    for t in &config.triggers {
+    for t in config.triggers.iter().take(MAX_LISTED) {
         names.push(format!("{}.enabled", t.name()));
     }
     names.push("account.concurrency".to_string());
     ui.label(RichText::new("Knobs marked live apply at once; the others restart the run.").weak().small());
+    let lists =
+        [("queues", config.queues.len()), ("databases", config.databases.len()), ("triggers", config.triggers.len())];
+    for (plural, total) in lists.into_iter().filter(|&(_, total)| total > MAX_LISTED) {
+        let text = format!("{plural}: the first {MAX_LISTED} of {total}");
+        ui.label(RichText::new(text).weak().small());
+    }
     let mut out = Vec::new();
     for name in names {
         let live = knobs::resolve(config, &name).is_ok_and(|id| id.is_live());

@@ -185,6 +185,7 @@ fn pack_parts(graph: &Graph, parts: Vec<Vec<usize>>, style: Style, view: Vec2) -
             let sub = Graph {
                 nodes: ids.iter().map(|&i| graph.nodes[i].clone()).collect(),
                 edges: graph.edges.iter().filter_map(|&(a, b)| Some((local(a)?, local(b)?))).collect(),
+                left_out: Vec::new(),
             };
             let rects = layered(&sub, style).0;
             let bounds = rects.iter().skip(1).fold(rects[0], |acc, r| acc.union(*r));

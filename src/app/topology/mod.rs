@@ -9,6 +9,7 @@ pub mod graph;
 pub mod icons;
 pub mod journeys;
 pub mod layout;
+pub mod left_out;
 pub mod nodes;
 pub mod pools;
 mod select;
@@ -21,5 +22,5 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 pub(super) fn render_plugin(app: &mut App) {
-    app.add_plugins((camera::plugin, draw::plugin, icons::plugin, select::plugin));
+    app.add_plugins((camera::plugin, draw::plugin, icons::plugin, left_out::plugin, select::plugin));
 }

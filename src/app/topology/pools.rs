@@ -110,12 +110,24 @@ fn sync_pools(
     let sim = &playback.sim;
     let mut have_boxes = vec![0usize; sim.functions().len()];
     let colours: Vec<Vec<EnvColour>> = sim.functions().iter().map(env_colours).collect();
+    // Everything below is looked up by index: a frame of 20 000 functions that found
+    // each box's and bar's node by scanning the nodes took seconds.
+    let nodes: Vec<(&TopologyNode, &FunctionNode)> = nodes.iter().collect();
     let widths: Vec<f32> = nodes.iter().map(|(n, _)| topology.body(n.node).width()).collect();
-    let too_many: Vec<bool> = nodes
-        .iter()
-        .map(|(n, f)| colours[f.0].len() > max_boxes_in(topology.body(n.node).width(), topology.style))
-        .collect();
-    let stacked = |function: usize| nodes.iter().position(|(_, f)| f.0 == function).is_some_and(|k| too_many[k]);
+    let too_many: Vec<bool> =
+        nodes.iter().zip(&widths).map(|((_, f), &w)| colours[f.0].len() > max_boxes_in(w, topology.style)).collect();
+    // Each function's node (the first, should one be drawn twice).
+    let mut node_of = vec![None; sim.functions().len()];
+    for (k, (_, f)) in nodes.iter().enumerate() {
+        node_of[f.0].get_or_insert(k);
+    }
+    let stacked = |function: usize| node_of[function].is_some_and(|k: usize| too_many[k]);
+    let mut has_bar = vec![false; sim.functions().len()];
+    for (segment, ..) in &bars {
+        if let Some(has) = has_bar.get_mut(segment.function) {
+            *has = true;
+        }
+    }
     for (b, mut sprite, mut visibility) in &mut boxes {
         have_boxes[b.function] = have_boxes[b.function].max(b.position + 1);
         let shown = colours[b.function].get(b.position).filter(|_| !stacked(b.function));
@@ -145,7 +157,7 @@ fn sync_pools(
                 ));
             }
         }
-        if !bars.iter().any(|(s, ..)| s.function == f) {
+        if !has_bar[f] {
             for segment in 0..EnvColour::ALL.len() {
                 commands.spawn((
                     TopologyEntity,
@@ -168,7 +180,7 @@ fn sync_pools(
     }
     for (segment, mut sprite, mut transform, mut visibility) in &mut bars {
         let f = segment.function;
-        let Some(k) = nodes.iter().position(|(_, n)| n.0 == f) else { continue };
+        let Some(&Some(k)) = node_of.get(f) else { continue };
         if !too_many[k] {
             *visibility = Visibility::Hidden;
             continue;
@@ -178,7 +190,7 @@ fn sync_pools(
         let count_of = |c: EnvColour| colours[f].iter().filter(|&&x| x == c).count() as f32;
         let before: f32 = EnvColour::ALL[..segment.segment].iter().map(|&c| count_of(c)).sum();
         let count = count_of(EnvColour::ALL[segment.segment]);
-        let (node, _) = nodes.iter().nth(k).expect("k indexes nodes");
+        let (node, _) = nodes[k];
         let origin = pool_origin(&topology, node.node);
         let width = widths[k];
         let height = topology.style.metrics().pool_rows as f32 * (BOX + GAP) - GAP;
