@@ -11,6 +11,7 @@ use crate::sim::config::SimConfig;
 use crate::sim::function::{KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
 use crate::sim::knobs;
 use crate::sim::knobs::{MAX_KEEP_ALIVE, RATE_SCALE_RANGE};
+use crate::sim::trigger::{TargetKind, TriggerState};
 use bevy_egui::egui::{self, RichText};
 
 /// Nodes of a kind listed with a widget each at most: every widget is laid out every
@@ -92,7 +93,9 @@ impl KnobsPanel {
             triggers.iter().collect()
         } else {
             let name = spec.name.as_str();
-            let own: Vec<_> = triggers.iter().filter(|t| t.spec.target() == name).take(MAX_LISTED).collect();
+            let sends_here =
+                |t: &&TriggerState| t.spec.target_kind() == TargetKind::Function && t.spec.target() == name;
+            let own: Vec<_> = triggers.iter().filter(sends_here).take(MAX_LISTED).collect();
             let text = format!("{} triggers: those sending to {name} (pick another function above)", triggers.len());
             ui.label(RichText::new(text).weak().small());
             own
