@@ -368,7 +368,7 @@ mod tests {
         assert_eq!(
             super::super::left_out::left_out_line(&graph.left_out).as_deref(),
             Some(
-                "Drawn: the first 250 of 600 functions and 250 of 600 triggers. The run, the numbers and the charts count them all."
+                "Drawn: the first 250 of 600 functions and 250 of 600 triggers.\nThe run, the numbers and the charts count them all."
             )
         );
         // A library scenario is drawn whole.

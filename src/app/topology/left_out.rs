@@ -10,7 +10,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(EguiPrimaryContextPass, left_out_ui);
 }
 
-/// "Drawn: the first 250 of 20000 functions and 250 of 20000 triggers. ...", or
+/// "Drawn: the first 250 of 20000 functions and 250 of 20000 triggers.\n...", or
 /// `None` when every node is drawn.
 pub fn left_out_line(left_out: &[(&str, usize)]) -> Option<String> {
     let parts: Vec<String> = left_out
@@ -19,7 +19,9 @@ pub fn left_out_line(left_out: &[(&str, usize)]) -> Option<String> {
         .collect();
     let (last, first) = parts.split_last()?;
     let list = if first.is_empty() { last.clone() } else { format!("{} and {last}", first.join(", ")) };
-    Some(format!("Drawn: the first {list}. The run, the numbers and the charts count them all."))
+    // Two lines, to stay clear of the Share corner at the top right (an area's label is
+    // laid out unwrapped to size it).
+    Some(format!("Drawn: the first {list}.\nThe run, the numbers and the charts count them all."))
 }
 
 fn left_out_ui(mut contexts: EguiContexts, topology: Option<Res<Topology>>, viewport: Res<TopologyViewport>) -> Result {
@@ -28,10 +30,7 @@ fn left_out_ui(mut contexts: EguiContexts, topology: Option<Res<Topology>>, view
     let ppp = ctx.pixels_per_point();
     let corner = egui::pos2(viewport.position.x as f32 / ppp + 8.0, viewport.position.y as f32 / ppp + 8.0);
     egui::Area::new("topology-left-out".into()).order(egui::Order::Foreground).fixed_pos(corner).show(ctx, |ui| {
-        egui::Frame::popup(ui.style()).show(ui, |ui| {
-            ui.set_max_width((viewport.logical_size().x - 160.0).max(200.0));
-            ui.label(line);
-        });
+        egui::Frame::popup(ui.style()).show(ui, |ui| ui.label(line));
     });
     Ok(())
 }
