@@ -48,11 +48,11 @@ pub struct Sweep {
     pub fastest_by: String,
 }
 
-/// Parses `NAME=V1,V2,...`.
 /// The most values a sweep runs: each is a whole run, and each holds a copy of the
 /// scenario until the sweep ends (a command line can carry hundreds of thousands).
 pub const MAX_VALUES: usize = 1000;
 
+/// Parses `NAME=V1,V2,...`.
 pub fn parse_param(text: &str) -> Result<(String, Vec<String>), String> {
     let (name, values) = knobs::split_setting(text).map_err(|e| format!("--param: {e}"))?;
     let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();

@@ -65,11 +65,11 @@ impl<'a> Tally<'a> {
     }
 }
 
-/// Parses a comma-separated list of keep-alive times such as `5m,10m,20m,60m`.
 /// The most settings a replay compares (keep-alive times or policies): each replays the
 /// whole trace.
 pub const MAX_SETTINGS: usize = 100;
 
+/// Parses a comma-separated list of keep-alive times such as `5m,10m,20m,60m`.
 pub fn parse_keep_alives(text: &str) -> Result<Vec<SimDuration>, String> {
     let settings: Vec<SimDuration> = text
         .split(',')
