@@ -66,19 +66,15 @@ impl Style {
     /// its kind's width (for the second line); presenter mode's a function's pool count
     /// line ("12 envs, 340 busy").
     pub fn body_size(self, node: &Node) -> Vec2 {
-        match self {
-            Style::Normal => {
-                let size = node.kind.body_size();
-                let text = node.name.chars().count() as f32 * 0.6 * self.metrics().name_size;
-                Vec2::new(size.x.max(size.y * 0.9 + text + 16.0), size.y)
-            }
-            Style::Presenter => {
-                let height = self.body_height(node.kind);
-                let text = node.name.chars().count() as f32 * 0.6 * self.metrics().name_size;
-                let least = if node.kind == NodeKind::Function { 230.0 } else { 150.0 };
-                Vec2::new((height * 0.9 + text + 16.0).max(least), height)
-            }
-        }
+        let height = self.body_height(node.kind);
+        // The icon (0.9 of the height), the name, and a margin.
+        let needed = height * 0.9 + node.name.chars().count() as f32 * 0.6 * self.metrics().name_size + 16.0;
+        let least = match self {
+            Style::Normal => node.kind.body_size().x,
+            Style::Presenter if node.kind == NodeKind::Function => 230.0,
+            Style::Presenter => 150.0,
+        };
+        Vec2::new(needed.max(least), height)
     }
 
     pub fn body_height(self, kind: NodeKind) -> f32 {
