@@ -191,12 +191,9 @@ fn draw_requests(
     let sim = &playback.sim;
     // The edge into each function (from its first trigger: the log does not say which
     // trigger sent a request when several call the same function).
-    let edges: Vec<Option<(Vec2, Vec2)>> = (0..sim.functions().len())
-        .map(|f| {
-            let node = topology.graph.find(NodeKind::Function, f)?;
-            let &(from, _) = topology.graph.edges.iter().find(|e| e.1 == node)?;
-            Some(edge_ends(&topology, from, node))
-        })
+    let edges: Vec<Option<(Vec2, Vec2)>> = (topology.graph.first_edge_into_each_function(sim.functions().len()))
+        .into_iter()
+        .map(|edge| edge.map(|(from, to)| edge_ends(&topology, from, to)))
         .collect();
     let lag = replay_lag(playback.speed);
     let now = sim.now();

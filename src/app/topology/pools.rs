@@ -109,18 +109,22 @@ fn sync_pools(
     let Some(topology) = topology else { return };
     let sim = &playback.sim;
     let mut have_boxes = vec![0usize; sim.functions().len()];
-    let colours: Vec<Vec<EnvColour>> = sim.functions().iter().map(env_colours).collect();
     // Everything below is looked up by index: a frame of 20 000 functions that found
     // each box's and bar's node by scanning the nodes took seconds.
     let nodes: Vec<(&TopologyNode, &FunctionNode)> = nodes.iter().collect();
-    let widths: Vec<f32> = nodes.iter().map(|(n, _)| topology.body(n.node).width()).collect();
-    let too_many: Vec<bool> =
-        nodes.iter().zip(&widths).map(|((_, f), &w)| colours[f.0].len() > max_boxes_in(w, topology.style)).collect();
     // Each function's node (the first, should one be drawn twice).
     let mut node_of = vec![None; sim.functions().len()];
     for (k, (_, f)) in nodes.iter().enumerate() {
         node_of[f.0].get_or_insert(k);
     }
+    // Only drawn functions have boxes to colour (the topology draws the first few
+    // hundred of a kind).
+    let colours: Vec<Vec<EnvColour>> = (sim.functions().iter().zip(&node_of))
+        .map(|(f, node)| if node.is_some() { env_colours(f) } else { Vec::new() })
+        .collect();
+    let widths: Vec<f32> = nodes.iter().map(|(n, _)| topology.body(n.node).width()).collect();
+    let too_many: Vec<bool> =
+        nodes.iter().zip(&widths).map(|((_, f), &w)| colours[f.0].len() > max_boxes_in(w, topology.style)).collect();
     let stacked = |function: usize| node_of[function].is_some_and(|k: usize| too_many[k]);
     let mut has_bar = vec![false; sim.functions().len()];
     for (segment, ..) in &bars {
