@@ -95,6 +95,26 @@ pub struct Curve {
 pub struct ChartData {
     pub curves: Vec<Curve>,
     pub limits: Vec<(String, f64, Color32)>,
+    /// Which of many nodes the curves are (the legend says it after them).
+    pub note: Option<String>,
+}
+
+/// The most queues or databases a chart draws: past a handful their legend is a wall
+/// and their lines a tangle (5 000 queues took 0.2 s a frame to chart).
+pub const MOST_NODES_CHARTED: usize = 6;
+
+/// The indices of the `MOST_NODES_CHARTED` nodes of largest `peak` (the first of equal
+/// ones), in their order, and the note that says so when some are left out.
+fn most_charted(peaks: impl ExactSizeIterator<Item = u64>, what: &str, plural: &str) -> (Vec<usize>, Option<String>) {
+    let count = peaks.len();
+    if count <= MOST_NODES_CHARTED {
+        return ((0..count).collect(), None);
+    }
+    let mut ranked: Vec<(u64, usize)> = peaks.enumerate().map(|(i, peak)| (peak, i)).collect();
+    ranked.select_nth_unstable_by(MOST_NODES_CHARTED - 1, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut kept: Vec<usize> = ranked[..MOST_NODES_CHARTED].iter().map(|&(_, i)| i).collect();
+    kept.sort_unstable();
+    (kept, Some(format!("the {MOST_NODES_CHARTED} {what} of {count} {plural}")))
 }
 
 fn curve(name: impl Into<String>, colour: Color32, points: Vec<[f64; 2]>) -> Curve {
@@ -186,7 +206,9 @@ pub fn chart_data(chart: Chart, sim: &Simulation, history: &RunHistory) -> Chart
         Chart::Queues => {
             let width = sim.series.width().as_secs_f64();
             let colours = [c(palette::PROVISIONED), c(palette::INITIALIZING), c(palette::IDLE), c(palette::BUSY)];
-            for (i, q) in sim.queues().iter().enumerate() {
+            let (kept, note) = most_charted(sim.queues().iter().map(|q| q.max_depth), "deepest", "queues");
+            data.note = note;
+            for (i, q) in kept.into_iter().map(|i| (i, &sim.queues()[i])) {
                 let colour = colours[i % colours.len()];
                 let at = |k: usize| (k as f64 + 1.0) * width;
                 let h = q.history.points();
@@ -198,7 +220,10 @@ pub fn chart_data(chart: Chart, sim: &Simulation, history: &RunHistory) -> Chart
         }
         Chart::Database => {
             let colours = [c(palette::INITIALIZING), c(palette::PROVISIONED), c(palette::IDLE)];
-            for (i, d) in sim.databases().iter().enumerate() {
+            let peaks = sim.databases().iter().map(|d| u64::from(d.peak_connections));
+            let (kept, note) = most_charted(peaks, "busiest", "databases");
+            data.note = note;
+            for (i, d) in kept.into_iter().map(|i| (i, &sim.databases()[i])) {
                 let colour = colours[i % colours.len()];
                 let points = history.samples.iter().filter_map(|s| Some([s.t, f64::from(*s.db_connections.get(i)?)]));
                 data.curves.push(curve(format!("{} connections", d.name()), colour, points.collect()));
@@ -320,6 +345,9 @@ fn legend_ui(ui: &mut egui::Ui, data: &ChartData) {
         for (name, colour, dashed) in legend_entries(data) {
             let mark = if dashed { "- -" } else { "—" };
             ui.label(RichText::new(format!("{mark} {name}")).small().color(colour));
+        }
+        if let Some(note) = &data.note {
+            ui.label(RichText::new(format!("({note})")).small());
         }
     });
 }
@@ -505,6 +533,7 @@ mod tests {
                 Curve { dashed: true, ..curve("p99", Color32::BLUE, vec![]) },
             ],
             limits: vec![("limit".into(), 10.0, Color32::YELLOW)],
+            note: None,
         };
         // A quarter of the span on the 1-2-5 series: 0..1000 ms in steps of 200, 0..1 in 0.2.
         assert_eq!(nice_steps(1000.0)[0], 200.0);
@@ -523,6 +552,47 @@ mod tests {
         assert_eq!(names, ["p50", "p99", "limit"]);
         assert_eq!(entries[1].1, Color32::RED, "the first curve of a name gives its colour");
         assert!(entries[2].2, "limits are dashed");
+    }
+
+    #[test]
+    fn past_a_handful_of_queues_the_deepest_are_charted_and_the_legend_says_so() {
+        let (kept, note) = most_charted([3, 9, 0, 9, 1, 7, 7, 2, 8].into_iter(), "deepest", "queues");
+        // The six largest, the first of equal ones, in the nodes' order.
+        assert_eq!(kept, [0, 1, 3, 5, 6, 8]);
+        assert_eq!(note.as_deref(), Some("the 6 deepest of 9 queues"));
+        assert_eq!(most_charted([0; 6].into_iter(), "deepest", "queues"), ((0..6).collect(), None));
+        assert_eq!(most_charted([0; 7].into_iter(), "deepest", "queues").0, [0, 1, 2, 3, 4, 5]);
+
+        // 20 queues, each drained by its own function; only q13 gets a burst.
+        let n = 20;
+        let functions: Vec<String> =
+            (0..n).map(|i| format!("(name: \"f{i}\", runtime: Go, duration: Constant(value: \"100ms\"))")).collect();
+        let queues: Vec<String> = (0..n)
+            .map(|i| format!("(name: \"q{i}\", consumer: (function: \"f{i}\", batch_size: 1, max_concurrency: 2))"))
+            .collect();
+        let triggers: Vec<String> = (0..n)
+            .map(|i| {
+                let rate = if i == 13 {
+                    "Burst(base: 1.0, every: \"10s\", size: 500, within: \"1s\")"
+                } else {
+                    "Poisson(rate: 1.0)"
+                };
+                format!("Producer(name: \"p{i}\", queue: \"q{i}\", arrivals: {rate})")
+            })
+            .collect();
+        let text = format!(
+            "Scenario(name: \"many queues\", duration: \"1m\", functions: [{}], queues: [{}], triggers: [{}])",
+            functions.join(", "),
+            queues.join(", "),
+            triggers.join(", ")
+        );
+        let config = crate::scenario::Scenario::parse(&text, "many queues").unwrap().config;
+        let mut sim = crate::app::playback::new_simulation(config);
+        sim.step_until(crate::sim::kernel::time::SimTime(30_000_000), u64::MAX);
+        let data = chart_data(Chart::Queues, &sim, &RunHistory::default());
+        assert_eq!(data.curves.len(), 2 * MOST_NODES_CHARTED, "depth and oldest age of each");
+        assert!(data.curves.iter().any(|c| c.name == "q13 depth"), "the burst's queue is the deepest");
+        assert_eq!(data.note.as_deref(), Some("the 6 deepest of 20 queues"));
     }
 
     #[test]
