@@ -6,6 +6,7 @@ use super::Switch;
 use crate::app::command::Command;
 use crate::app::context::{Panel, PanelContext};
 use crate::app::theme::palette;
+use crate::app::theme::widgets::long_list_ui;
 use crate::app::topology::graph::NodeKind;
 use bevy_egui::egui::{self, RichText};
 
@@ -68,9 +69,9 @@ impl Panel for ChaosPanel {
                 } else {
                     let mut index = chosen;
                     egui::ComboBox::from_id_salt(("chaos-target", k)).selected_text(&target).show_ui(ui, |ui| {
-                        for (i, name) in targets.iter().enumerate() {
-                            ui.selectable_value(&mut index, i, name);
-                        }
+                        long_list_ui(ui, targets.len(), |ui, i| {
+                            ui.selectable_value(&mut index, i, &targets[i]);
+                        });
                     });
                     self.chosen[k] = index;
                 }

@@ -5,7 +5,7 @@
 use crate::app::command::Command;
 use crate::app::context::{Panel, PanelContext};
 use crate::app::theme::knob::{Bounds, named_knob_ui};
-use crate::app::theme::widgets::error_ui;
+use crate::app::theme::widgets::{error_ui, long_list_ui};
 use crate::sim::Simulation;
 use crate::sim::config::SimConfig;
 use crate::sim::function::{KeepAlive, MAX_MEMORY_MB, MIN_MEMORY_MB};
@@ -47,9 +47,9 @@ impl KnobsPanel {
         *function = (*function).min(sim.functions().len() - 1);
         let f = *function;
         egui::ComboBox::from_label("function").selected_text(sim.functions()[f].name()).show_ui(ui, |ui| {
-            for (i, g) in sim.functions().iter().enumerate() {
-                ui.selectable_value(function, i, g.name());
-            }
+            long_list_ui(ui, sim.functions().len(), |ui, i| {
+                ui.selectable_value(function, i, sim.functions()[i].name());
+            });
         });
         let spec = &sim.functions()[f].model.spec;
         let mut set = |property: &str, value: String| out.push((format!("{}.{property}", spec.name), value));

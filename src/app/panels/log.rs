@@ -3,6 +3,7 @@
 
 use crate::app::context::{Panel, PanelContext};
 use crate::app::theme::palette;
+use crate::app::theme::widgets::long_list_ui;
 use crate::app::view_state::{BottomTab, ViewState};
 use crate::report::export::handler_message;
 use crate::sim::Simulation;
@@ -146,9 +147,9 @@ fn filtered_log_ui(ui: &mut egui::Ui, sim: &Simulation, filter: &mut LogFilter, 
         let name = |f: Option<usize>| f.and_then(|i| sim.functions().get(i)).map_or("every function", |f| f.name());
         egui::ComboBox::from_id_salt("log-function").selected_text(name(filter.function)).show_ui(ui, |ui| {
             ui.selectable_value(&mut filter.function, None, "every function");
-            for (i, f) in sim.functions().iter().enumerate() {
-                ui.selectable_value(&mut filter.function, Some(i), f.name());
-            }
+            long_list_ui(ui, sim.functions().len(), |ui, i| {
+                ui.selectable_value(&mut filter.function, Some(i), sim.functions()[i].name());
+            });
         });
         let kind = filter.kind.map_or("every event", |k| KINDS[k].0);
         egui::ComboBox::from_id_salt("log-kind").selected_text(kind).show_ui(ui, |ui| {

@@ -5,6 +5,7 @@
 use super::{MEMORY_SIZES, PowerTuning, SweepJob};
 use crate::app::context::{Panel, PanelContext};
 use crate::app::theme::palette::{self, CHEAPEST, FASTEST};
+use crate::app::theme::widgets::long_list_ui;
 use crate::sweep::{Sweep, SweepRow};
 use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{ColorConflictHandling, Corner, Legend, Line, MarkerShape, Plot, PlotPoint, Points, Text};
@@ -37,9 +38,9 @@ impl Panel for PowerTuning {
                     egui::ComboBox::from_id_salt("tuned-function")
                         .selected_text(&functions[self.function].name)
                         .show_ui(ui, |ui| {
-                            for (i, f) in functions.iter().enumerate() {
-                                ui.selectable_value(&mut self.function, i, &f.name);
-                            }
+                            long_list_ui(ui, functions.len(), |ui, i| {
+                                ui.selectable_value(&mut self.function, i, &functions[i].name);
+                            });
                         });
                     let running = self.job.as_ref().is_some_and(|j| !j.finished());
                     let label = if running { "Restart sweep" } else { "Run memory sweep" };

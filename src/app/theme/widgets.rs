@@ -39,3 +39,17 @@ pub fn error_ui(ui: &mut egui::Ui, error: Option<&str>) {
         ui.colored_label(palette::ERROR_TEXT, error);
     }
 }
+
+/// The rows of a drop-down list (inside `ComboBox::show_ui`), laid out only where they
+/// are in view: egui lays out every row of a list each frame it is open, and a scenario
+/// may have 20 000 functions.
+pub fn long_list_ui(ui: &mut egui::Ui, count: usize, mut row: impl FnMut(&mut egui::Ui, usize)) {
+    let spacing = ui.spacing();
+    let height =
+        (ui.text_style_height(&egui::TextStyle::Button) + 2.0 * spacing.button_padding.y).max(spacing.interact_size.y);
+    egui::ScrollArea::vertical().max_height(spacing.combo_height).show_rows(ui, height, count, |ui, rows| {
+        for i in rows {
+            row(ui, i);
+        }
+    });
+}

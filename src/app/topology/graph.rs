@@ -245,6 +245,7 @@ impl Graph {
     }
 
     /// The node showing `kind` number `index`.
+    #[cfg(test)]
     pub fn find(&self, kind: NodeKind, index: usize) -> Option<usize> {
         self.nodes.iter().position(|n| n.kind == kind && n.index == index)
     }
