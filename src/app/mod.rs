@@ -220,11 +220,28 @@ fn assets_plugin() -> AssetPlugin {
             beside_program,
             Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/assets"))),
         ];
-        if let Some(dir) = candidates.into_iter().flatten().find(|d| d.is_dir()) {
-            return AssetPlugin { file_path: dir.display().to_string(), ..plain };
+        match assets_dir(candidates.into_iter().flatten().collect()) {
+            Ok(dir) => return AssetPlugin { file_path: dir.display().to_string(), ..plain },
+            // Bevy then reports each missing file; this says why, once, and what to do.
+            Err(message) => eprintln!("{message}"),
         }
     }
     plain
+}
+
+/// The first of `candidates` that is a folder, or a message naming where none was.
+#[cfg(not(target_arch = "wasm32"))]
+fn assets_dir(candidates: Vec<PathBuf>) -> Result<PathBuf, String> {
+    if let Some(dir) = candidates.iter().find(|d| d.is_dir()) {
+        return Ok(dir.clone());
+    }
+    let places: Vec<String> = candidates.iter().map(|d| d.display().to_string()).collect();
+    Err(format!(
+        "faaslab: no assets folder (its fonts and node icons) at {}: the app draws with egui's and \
+         Bevy's built-in fonts and plain shapes instead. Set FAASLAB_ASSETS to the assets folder of a \
+         faaslab checkout, or put one beside the program.",
+        places.join(", ")
+    ))
 }
 
 /// The window's title names the scenario, also after the picker opened another.
