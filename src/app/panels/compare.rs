@@ -2,7 +2,8 @@
 //! advanced in lockstep with run A (the one the canvas shows). B's knobs are here; A's
 //! are the side panel's. The charts overlay A (solid) and B (dashed).
 
-use super::charts::{Chart, ChartData, Curve, chart_data, plot_ui};
+use super::chart_plot::plot_ui;
+use super::charts::{Chart, ChartData, Curve, chart_data};
 use super::knobs::KnobsPanel;
 use crate::app::command::Command;
 use crate::app::context::{Panel, PanelContext};

@@ -5,6 +5,7 @@
 //! return, and tells the topology's camera which part of the window is left to it.
 
 mod about;
+mod chart_plot;
 mod charts;
 mod compare;
 mod controls;
