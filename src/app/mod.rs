@@ -2,6 +2,7 @@
 //! frame within an event budget, and draws what it reads. One plugin per feature; this
 //! module only gathers them and declares the order their systems run in.
 
+mod assets;
 mod captions;
 mod challenge;
 mod chaos;
@@ -124,7 +125,7 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     let opening = playback::Opening::new(scenario, options.link.as_deref()).map_err(|e| format!("--link: {e}"))?;
     let title = format!("faaslab: {}", opening.opened.name);
     let mut app = App::new();
-    app.add_plugins(DefaultPlugins.set(assets_plugin()).set(WindowPlugin {
+    app.add_plugins(DefaultPlugins.set(assets::plugin()).set(WindowPlugin {
         primary_window: Some(Window {
             title,
             resolution: WindowResolution::new(width, height),
@@ -204,44 +205,6 @@ pub fn run(scenario: Scenario, options: GuiOptions) -> Result<ExitCode, String> 
     }
     let exit = app.run();
     Ok(if exit.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-}
-
-/// Where the fonts and icons are read from: `$FAASLAB_ASSETS`, else an `assets` folder
-/// beside the program, else the checkout it was built from (`cargo run`, or the binary
-/// in its target folder). The web build fetches them from `assets/` beside the page.
-fn assets_plugin() -> AssetPlugin {
-    // No `.meta` files: asking for them costs the browser a 404 (a console error) per file.
-    let plain = AssetPlugin { meta_check: bevy::asset::AssetMetaCheck::Never, ..default() };
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let beside_program = std::env::current_exe().ok().and_then(|p| Some(p.parent()?.join("assets")));
-        let candidates = [
-            std::env::var_os("FAASLAB_ASSETS").map(PathBuf::from),
-            beside_program,
-            Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/assets"))),
-        ];
-        match assets_dir(candidates.into_iter().flatten().collect()) {
-            Ok(dir) => return AssetPlugin { file_path: dir.display().to_string(), ..plain },
-            // Bevy then reports each missing file; this says why, once, and what to do.
-            Err(message) => eprintln!("{message}"),
-        }
-    }
-    plain
-}
-
-/// The first of `candidates` that is a folder, or a message naming where none was.
-#[cfg(not(target_arch = "wasm32"))]
-fn assets_dir(candidates: Vec<PathBuf>) -> Result<PathBuf, String> {
-    if let Some(dir) = candidates.iter().find(|d| d.is_dir()) {
-        return Ok(dir.clone());
-    }
-    let places: Vec<String> = candidates.iter().map(|d| d.display().to_string()).collect();
-    Err(format!(
-        "faaslab: no assets folder (its fonts and node icons) at {}: the app draws with egui's and \
-         Bevy's built-in fonts and plain shapes instead. Set FAASLAB_ASSETS to the assets folder of a \
-         faaslab checkout, or put one beside the program.",
-        places.join(", ")
-    ))
 }
 
 /// The window's title names the scenario, also after the picker opened another.

@@ -592,15 +592,3 @@ fn the_arrow_keys_go_ten_seconds_back_and_forward() {
     press(&mut app, KeyCode::ArrowRight);
     assert_eq!(playback(&app).sim.now(), reached);
 }
-
-#[test]
-fn the_assets_folder_is_the_first_that_exists_and_a_missing_one_is_named() {
-    let here = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/assets"));
-    let nowhere = std::path::PathBuf::from("/nonexistent/faaslab/assets");
-    let file = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
-    assert_eq!(super::assets_dir(vec![nowhere.clone(), file.clone(), here.clone()]), Ok(here));
-    let message = super::assets_dir(vec![nowhere, file]).unwrap_err();
-    assert!(message.contains("/nonexistent/faaslab/assets, "), "{message}");
-    assert!(message.contains("Cargo.toml: the app draws"), "a file is no folder: {message}");
-    assert!(message.contains("FAASLAB_ASSETS"), "{message}");
-}
