@@ -1,10 +1,34 @@
 //! How a chart is drawn: its title, its legend above the plot, and the plot itself,
 //! curves smoothed over their faint raw values, limits dashed, the y axis ticked on
-//! the 1-2-5 series. `charts` says what each chart shows.
+//! the 1-2-5 series; and what a chart draws (`ChartData`). `charts` says what each
+//! chart shows.
 
-use super::charts::{Chart, ChartData};
 use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{HLine, HoverPosition, Line, LineStyle, Plot, PlotPoints, uniform_grid_spacer};
+
+/// One curve of a chart.
+pub struct Curve {
+    pub name: String,
+    pub colour: Color32,
+    pub points: Vec<[f64; 2]>,
+    /// Drawn smoothed over the raw values (gauges and rates); cumulative curves are not.
+    pub smooth: bool,
+    pub dashed: bool,
+}
+
+/// What a chart draws: curves and horizontal limits (a concurrency or connection cap).
+#[derive(Default)]
+pub struct ChartData {
+    pub curves: Vec<Curve>,
+    pub limits: Vec<(String, f64, Color32)>,
+    /// Which of many nodes the curves are (the legend says it after them).
+    pub note: Option<String>,
+}
+
+/// A solid curve, drawn smoothed.
+pub fn curve(name: impl Into<String>, colour: Color32, points: Vec<[f64; 2]>) -> Curve {
+    Curve { name: name.into(), colour, points, smooth: true, dashed: false }
+}
 
 /// A centred moving average over `2 * half + 1` points (fewer at the ends).
 pub fn smooth(points: &[[f64; 2]], half: usize) -> Vec<[f64; 2]> {
@@ -26,11 +50,11 @@ const SMOOTHING_HALF_WINDOW: usize = 2;
 const LIMIT_SHOWN_FROM: f64 = 0.1;
 
 /// Draws one chart (`id` must be unique in the window); returns whether its title was clicked (to enlarge it, or back).
-pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, mut data: ChartData, height: f32) -> bool {
+pub fn plot_ui(ui: &mut egui::Ui, id: &str, title: &str, unit: &'static str, mut data: ChartData, height: f32) -> bool {
     let peak = data.curves.iter().flat_map(|c| c.points.iter().map(|p| p[1])).fold(0.0, f64::max);
     let (drawn, far): (Vec<_>, Vec<_>) = data.limits.drain(..).partition(|(_, y, _)| peak >= y * LIMIT_SHOWN_FROM);
     data.limits = drawn;
-    let mut title = chart.title().to_string();
+    let mut title = title.to_string();
     for (name, y, _) in far {
         title += &format!(" ({name} {y:.0}, far above)");
     }
@@ -39,7 +63,6 @@ pub fn plot_ui(ui: &mut egui::Ui, id: &str, chart: Chart, mut data: ChartData, h
         .on_hover_text("click to enlarge this chart, again to go back")
         .clicked();
     legend_ui(ui, &data);
-    let unit = chart.unit();
     let hover = move |pos: &HoverPosition<'_>| match pos {
         HoverPosition::NearDataPoint { plot_name, position, .. } if !plot_name.is_empty() => {
             Some(format!("{plot_name}: {:.2} {unit}\nat {:.1} s", position.y, position.x))
@@ -133,7 +156,6 @@ fn legend_entries(data: &ChartData) -> Vec<(String, Color32, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::panels::charts::{Curve, curve};
 
     #[test]
     fn smoothing_averages_neighbours_and_keeps_times() {
@@ -146,10 +168,7 @@ mod tests {
     }
 
     #[test]
-    fn every_chart_names_its_unit_and_lists_each_curve_and_limit_once_above_the_plot() {
-        for chart in Chart::ALL {
-            assert!(!chart.unit().is_empty(), "{chart:?} has no unit on its y axis");
-        }
+    fn the_legend_lists_each_curve_and_limit_once_and_the_axis_is_ticked_1_2_5() {
         let data = ChartData {
             curves: vec![
                 curve("p50", Color32::GREEN, vec![[1.0, 2.0]]),

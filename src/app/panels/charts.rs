@@ -2,7 +2,7 @@
 //! its limit, throttles and errors, queues, database connections and cumulative cost.
 //! This module says what each chart shows and which are on; `chart_plot` draws them.
 
-use super::chart_plot::plot_ui;
+use super::chart_plot::{ChartData, Curve, curve, plot_ui};
 use crate::app::command::{Command, Export};
 use crate::app::context::{Panel, PanelContext};
 use crate::app::history::RunHistory;
@@ -79,25 +79,6 @@ impl Chart {
     }
 }
 
-/// One curve of a chart.
-pub struct Curve {
-    pub name: String,
-    pub colour: Color32,
-    pub points: Vec<[f64; 2]>,
-    /// Drawn smoothed over the raw values (gauges and rates); cumulative curves are not.
-    pub smooth: bool,
-    pub dashed: bool,
-}
-
-/// What a chart draws: curves and horizontal limits (a concurrency or connection cap).
-#[derive(Default)]
-pub struct ChartData {
-    pub curves: Vec<Curve>,
-    pub limits: Vec<(String, f64, Color32)>,
-    /// Which of many nodes the curves are (the legend says it after them).
-    pub note: Option<String>,
-}
-
 /// The most queues or databases a chart draws: past a handful their legend is a wall
 /// and their lines a tangle (5 000 queues took 0.2 s a frame to chart).
 pub const MOST_NODES_CHARTED: usize = 6;
@@ -114,10 +95,6 @@ fn most_charted(peaks: impl ExactSizeIterator<Item = u64>, what: &str, plural: &
     let mut kept: Vec<usize> = ranked[..MOST_NODES_CHARTED].iter().map(|&(_, i)| i).collect();
     kept.sort_unstable();
     (kept, Some(format!("the {MOST_NODES_CHARTED} {what} of {count} {plural}")))
-}
-
-pub(super) fn curve(name: impl Into<String>, colour: Color32, points: Vec<[f64; 2]>) -> Curve {
-    Curve { name: name.into(), colour, points, smooth: true, dashed: false }
 }
 
 /// A per-bucket value of the simulation's series, at each bucket's end time.
@@ -373,7 +350,7 @@ impl Panel for ChartsPanel {
         ui.columns(shown.len(), |columns| {
             for (column, chart) in columns.iter_mut().zip(shown) {
                 let data = chart_data(chart, &p.sim, history);
-                if plot_ui(column, &format!("chart-{chart:?}"), chart, data, plot_height) {
+                if plot_ui(column, &format!("chart-{chart:?}"), chart.title(), chart.unit(), data, plot_height) {
                     self.enlarged = if self.enlarged.is_some() { None } else { Some(chart) };
                 }
             }
@@ -384,6 +361,13 @@ impl Panel for ChartsPanel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_chart_names_its_unit_on_its_y_axis() {
+        for chart in Chart::ALL {
+            assert!(!chart.unit().is_empty(), "{chart:?} has no unit on its y axis");
+        }
+    }
 
     #[test]
     fn past_a_handful_of_queues_the_deepest_are_charted_and_the_legend_says_so() {

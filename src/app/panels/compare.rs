@@ -2,8 +2,8 @@
 //! advanced in lockstep with run A (the one the canvas shows). B's knobs are here; A's
 //! are the side panel's. The charts overlay A (solid) and B (dashed).
 
-use super::chart_plot::plot_ui;
-use super::charts::{Chart, ChartData, Curve, chart_data};
+use super::chart_plot::{ChartData, Curve, plot_ui};
+use super::charts::{Chart, chart_data};
 use super::knobs::KnobsPanel;
 use crate::app::command::Command;
 use crate::app::context::{Panel, PanelContext};
@@ -90,8 +90,14 @@ impl Panel for ComparePanel {
             ];
             ui.columns(charts.len(), |columns| {
                 for (column, (chart, keep)) in columns.iter_mut().zip(charts) {
-                    let _ =
-                        plot_ui(column, &format!("compare-{chart:?}"), chart, overlay(chart, a, b, keep), plot_height);
+                    let _ = plot_ui(
+                        column,
+                        &format!("compare-{chart:?}"),
+                        chart.title(),
+                        chart.unit(),
+                        overlay(chart, a, b, keep),
+                        plot_height,
+                    );
                 }
             });
         });
