@@ -55,14 +55,14 @@ fn write_report() -> Result<ExitCode, String> {
     };
     // As `faaslab run` does.
     let json = crate::headless::run(scenario, &crate::headless::RunOptions::default())?.report.to_json();
-    if let Some(document) = document() {
-        if let Ok(pre) = document.create_element("pre") {
-            pre.set_id("faaslab-report");
-            pre.set_text_content(Some(&json));
-            if let Some(body) = document.body() {
-                let _ = body.append_child(&pre);
-                body.dataset().set("faaslab", "report").ok();
-            }
+    if let Some(document) = document()
+        && let Ok(pre) = document.create_element("pre")
+    {
+        pre.set_id("faaslab-report");
+        pre.set_text_content(Some(&json));
+        if let Some(body) = document.body() {
+            let _ = body.append_child(&pre);
+            body.dataset().set("faaslab", "report").ok();
         }
     }
     web_sys::console::log_1(&"faaslab: report written".into());
@@ -131,18 +131,18 @@ const PROGRESS_BAD_KEY: &str = "faaslab.progress.bad";
 pub fn load_progress() -> Result<Progress, String> {
     let Some(storage) = local_storage() else { return Ok(Progress::default()) };
     let Some(text) = storage.get_item(PROGRESS_KEY).ok().flatten() else { return Ok(Progress::default()) };
-    Progress::from_json(&text).or_else(|e| {
+    Progress::from_json(&text).map_err(|e| {
         if storage.set_item(PROGRESS_BAD_KEY, &text).is_err() {
-            return Err(format!(
+            return format!(
                 "Your stored progress could not be used ({e}) nor kept aside, so it is left as it is and \
                  progress is not saved this session."
-            ));
+            );
         }
         let _ = storage.remove_item(PROGRESS_KEY);
-        Err(format!(
+        format!(
             "Your stored progress could not be used ({e}). It was kept in local storage as \
              {PROGRESS_BAD_KEY} and progress starts afresh."
-        ))
+        )
     })
 }
 
