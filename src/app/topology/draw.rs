@@ -5,6 +5,7 @@
 use super::graph::{NodeKind, TriggerKind};
 use super::icons::{NodeIcons, icon_place};
 use super::journeys::{Fate, Journeys, replay_lag};
+use super::layout::point_along;
 use super::nodes::Topology;
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
@@ -21,12 +22,6 @@ pub(super) fn plugin(app: &mut App) {
 const MAX_DOTS: usize = 1500;
 const DOT_RADIUS: f32 = 7.0;
 
-/// Start and end of the edge into `to` (right side of `from`, left side of `to`).
-fn edge_ends(topology: &Topology, from: usize, to: usize) -> (Vec2, Vec2) {
-    let (a, b) = (topology.body(from), topology.body(to));
-    (Vec2::new(a.max.x, a.center().y), Vec2::new(b.min.x, b.center().y))
-}
-
 fn draw_edges_and_icons(
     mut gizmos: Gizmos,
     topology: Option<Res<Topology>>,
@@ -35,9 +30,12 @@ fn draw_edges_and_icons(
     images: Res<Assets<Image>>,
 ) {
     let Some(topology) = topology else { return };
-    for &(from, to) in &topology.graph.edges {
-        let (start, end) = edge_ends(&topology, from, to);
-        gizmos.arrow_2d(start, end, palette::EDGE).with_tip_length(18.0);
+    for route in &topology.edge_routes {
+        let [before @ .., last, end] = route.as_slice() else { continue };
+        if !before.is_empty() {
+            gizmos.linestrip_2d(route[..route.len() - 1].iter().copied(), palette::EDGE);
+        }
+        gizmos.arrow_2d(*last, *end, palette::EDGE).with_tip_length(18.0);
     }
     for (id, node) in topology.graph.nodes.iter().enumerate() {
         let body = topology.body(id);
@@ -191,9 +189,9 @@ fn draw_requests(
     let sim = &playback.sim;
     // The edge into each function (from its first trigger: the log does not say which
     // trigger sent a request when several call the same function).
-    let edges: Vec<Option<(Vec2, Vec2)>> = (topology.graph.first_edge_into_each_function(sim.functions().len()))
+    let routes: Vec<Option<&[Vec2]>> = (topology.graph.first_edge_into_each_function(sim.functions().len()))
         .into_iter()
-        .map(|edge| edge.map(|(from, to)| edge_ends(&topology, from, to)))
+        .map(|edge| edge.map(|e| topology.edge_routes[e].as_slice()))
         .collect();
     let lag = replay_lag(playback.speed);
     let now = sim.now();
@@ -203,12 +201,12 @@ fn draw_requests(
             continue;
         }
         let Some(p) = j.progress(now, lag) else { continue };
-        let Some(Some((start, end))) = edges.get(j.function as usize) else { continue };
+        let Some(Some(route)) = routes.get(j.function as usize) else { continue };
         // Refused requests go to the function and bounce back.
         let along = if j.fate() == Some(Fate::Throttled) { 1.0 - (2.0 * p - 1.0).abs() } else { p };
         // Spread dots over the edge's width by request id, so parallel ones are seen.
         let spread = ((request % 7) as f32 - 3.0) * 3.0;
-        let at = start.lerp(*end, along) + Vec2::Y * spread;
+        let at = point_along(route, along) + Vec2::Y * spread;
         // Gizmo circles are outlines: nested ones read as a filled dot.
         let colour = fate_colour(j.fate(), j.cold, j.retry);
         for r in [1.0, 0.8, 0.6, 0.4, 0.2].map(|k| k * DOT_RADIUS) {

@@ -2,7 +2,7 @@
 //! on functions counting refused and failed requests, kept in step with the simulation.
 
 use super::graph::{Graph, NodeKind};
-use super::layout::{PRESENTER_VIEW_720P, Style, body_rect, bounds_of, layout};
+use super::layout::{PRESENTER_VIEW_720P, Style, body_rect, bounds_of, edge_ends, edge_route, layout};
 use super::viewport::TopologyViewport;
 use crate::app::AppSystems;
 use crate::app::chaos::{FaultNode, fault_of};
@@ -31,6 +31,9 @@ pub struct Topology {
     generation: u32,
     /// Presenter mode's compact nodes, or the working view's.
     pub style: Style,
+    /// Each edge's path (indexed like `graph.edges`), around the nodes it would cross
+    /// (`layout::edge_route`).
+    pub edge_routes: Vec<Vec<Vec2>>,
 }
 
 /// Everything the topology spawns (bodies, texts, pools), so that opening another
@@ -115,7 +118,16 @@ fn rebuild_topology(
 fn spawn_nodes(commands: &mut Commands, playback: &Playback, graph: Graph, style: Style, view: Vec2) {
     let footprints = layout(&graph, style, view);
     let (scenario_generation, generation) = (playback.scenario_generation, playback.generation);
-    let topology = Topology { graph, footprints, scenario_generation, generation, style };
+    let edge_routes = graph
+        .edges
+        .iter()
+        .map(|&(from, to)| {
+            let (start, end) = edge_ends(&graph, style, &footprints, from, to);
+            let others = footprints.iter().enumerate().filter(|&(i, _)| i != from && i != to).map(|(_, r)| *r);
+            edge_route(start, end, [footprints[from], footprints[to]], others)
+        })
+        .collect();
+    let topology = Topology { graph, footprints, scenario_generation, generation, style, edge_routes };
     let metrics = style.metrics();
     for (id, node) in topology.graph.nodes.iter().enumerate() {
         let body = topology.body(id);
