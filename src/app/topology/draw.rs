@@ -5,8 +5,8 @@
 use super::graph::{NodeKind, TriggerKind};
 use super::icons::{NodeIcons, icon_place};
 use super::journeys::{Fate, Journeys, replay_lag};
-use super::layout::point_along;
 use super::nodes::Topology;
+use super::routes::point_along;
 use crate::app::AppSystems;
 use crate::app::playback::Playback;
 use crate::app::theme::palette;

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod left_out;
 pub mod nodes;
 pub mod pools;
+pub mod routes;
 mod select;
 pub mod viewport;
 

@@ -2,7 +2,8 @@
 //! on functions counting refused and failed requests, kept in step with the simulation.
 
 use super::graph::{Graph, NodeKind};
-use super::layout::{PRESENTER_VIEW_720P, Style, body_rect, bounds_of, edge_ends, edge_route, layout};
+use super::layout::{PRESENTER_VIEW_720P, Style, body_rect, bounds_of, layout};
+use super::routes::edge_routes;
 use super::viewport::TopologyViewport;
 use crate::app::AppSystems;
 use crate::app::chaos::{FaultNode, fault_of};
@@ -32,7 +33,7 @@ pub struct Topology {
     /// Presenter mode's compact nodes, or the working view's.
     pub style: Style,
     /// Each edge's path (indexed like `graph.edges`), around the nodes it would cross
-    /// (`layout::edge_route`).
+    /// (`routes::edge_route`).
     pub edge_routes: Vec<Vec<Vec2>>,
 }
 
@@ -118,15 +119,7 @@ fn rebuild_topology(
 fn spawn_nodes(commands: &mut Commands, playback: &Playback, graph: Graph, style: Style, view: Vec2) {
     let footprints = layout(&graph, style, view);
     let (scenario_generation, generation) = (playback.scenario_generation, playback.generation);
-    let edge_routes = graph
-        .edges
-        .iter()
-        .map(|&(from, to)| {
-            let (start, end) = edge_ends(&graph, style, &footprints, from, to);
-            let others = footprints.iter().enumerate().filter(|&(i, _)| i != from && i != to).map(|(_, r)| *r);
-            edge_route(start, end, [footprints[from], footprints[to]], others)
-        })
-        .collect();
+    let edge_routes = edge_routes(&graph, style, &footprints);
     let topology = Topology { graph, footprints, scenario_generation, generation, style, edge_routes };
     let metrics = style.metrics();
     for (id, node) in topology.graph.nodes.iter().enumerate() {
